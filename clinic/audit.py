@@ -1,0 +1,39 @@
+"""The one way to write the audit trail. Views call `audit_record` after they read or change a
+patient's data; the entry names kinds and ids only, never clinical text."""
+
+from django.http import HttpRequest
+
+from .models import AuditEntry
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    request: HttpRequest | None,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id: str | int = "",
+    patient_id: int | None = None,
+    user=None,
+    via: str = "staff",
+) -> AuditEntry:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    if user is None and request is not None and request.user.is_authenticated:
+        user = request.user
+    return AuditEntry.objects.create(
+        user=user,
+        patient_id=patient_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        ip=client_ip(request),
+        via=via,
+    )

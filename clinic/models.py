@@ -1,0 +1,205 @@
+import zoneinfo
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+def clinic_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+class ClinicSettings(models.Model):
+    """One row: the clinic's name, contact and the policies that vary between clinics."""
+
+    class IcePolicy(models.TextChoices):
+        AVOID = "avoid", _("Avoid ice; heat is fine")
+        BRIEF = "brief", _("Short spells of ice are fine")
+
+    name = models.CharField(max_length=120, default="Prolo Clinic")
+    phone = models.CharField(max_length=40, default="+1 312 555 0100")
+    email = models.EmailField(default="clinic@example.com")
+    address = models.CharField(max_length=250, blank=True)
+    # Before a session: how many days without anti-inflammatories.
+    nsaid_pause_days_before = models.PositiveSmallIntegerField(default=7)
+    # After a session: how many days without anti-inflammatories (0 = whole course).
+    nsaid_avoid_days_after = models.PositiveSmallIntegerField(default=7)
+    ice_policy = models.CharField(max_length=10, choices=IcePolicy.choices, default=IcePolicy.AVOID)
+    # Reminder offsets (hours before the session) and aftercare timing.
+    prep_reminder_hours = models.PositiveSmallIntegerField(default=72)
+    reminder_hours = models.PositiveSmallIntegerField(default=24)
+    aftercare_local_time = models.TimeField(default=time(18, 0))
+    checkin_day = models.PositiveSmallIntegerField(default=2)
+    followup_day = models.PositiveSmallIntegerField(default=7)
+    outcome_checkin_weeks = models.CharField(max_length=40, default="6,12")
+    # SMS is never sent inside quiet hours; it is postponed to their end.
+    sms_quiet_start = models.TimeField(default=time(21, 0))
+    sms_quiet_end = models.TimeField(default=time(8, 0))
+    max_send_attempts = models.PositiveSmallIntegerField(default=5)
+    # Inside this many hours before a session, patients phone instead of cancelling online.
+    cancellation_notice_hours = models.PositiveSmallIntegerField(default=24)
+    portal_link_days = models.PositiveSmallIntegerField(default=120)
+
+    class Meta:
+        verbose_name = _("clinic settings")
+        verbose_name_plural = _("clinic settings")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def load(cls) -> "ClinicSettings":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class Location(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    address = models.CharField(max_length=250, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(max_length=80)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["location__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["location", "name"], name="room_unique_name_per_location")]
+
+    def __str__(self) -> str:
+        return f"{self.location} · {self.name}"
+
+
+class Practitioner(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practitioner")
+    display_name = models.CharField(max_length=120)
+    title = models.CharField(max_length=60, blank=True, help_text=_("e.g. MD, DO, ND"))
+    colour = models.CharField(max_length=7, default="#0d6efd")
+    active = models.BooleanField(default=True)
+    # The secret calendar feed: only its SHA-256 is stored; revoking clears it.
+    feed_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class WorkingHours(models.Model):
+    """One block of a practitioner's week at one location; several blocks a day make breaks."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="working_hours")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["practitioner", "weekday", "start"]
+        verbose_name_plural = _("working hours")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="working_hours_end_after_start"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="working_hours_weekday_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} {self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class Closure(models.Model):
+    """Time nobody can be booked: a clinic holiday (no location, no practitioner), a location
+    closed, or a practitioner's leave."""
+
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.CASCADE, related_name="closures")
+    practitioner = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.CASCADE, related_name="closures"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="closure_end_after_start")]
+        indexes = [models.Index(fields=["starts_at", "ends_at"], name="closure_span_idx")]
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class AppointmentType(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(unique=True)
+    duration_minutes = models.PositiveSmallIntegerField()
+    buffer_minutes = models.PositiveSmallIntegerField(default=0, help_text=_("Kept free after the appointment."))
+    colour = models.CharField(max_length=7, default="#6c757d")
+    is_injection = models.BooleanField(default=False, help_text=_("Sessions of a series use this type."))
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="appointment_type_duration_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEntry(models.Model):
+    """Append-only: who viewed or changed which patient's data. Never clinical text or secrets."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        CREATE = "create", _("created")
+        CHANGE = "change", _("changed")
+        DELETE = "delete", _("deleted")
+        EXPORT = "export", _("exported")
+        SIGN = "sign", _("signed")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # An id, not a foreign key: clinic sits below patients and must not import it, and the trail
+    # outlives a deleted record.
+    patient_id = models.BigIntegerField(null=True, db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40, blank=True)
+    ip = models.GenericIPAddressField(null=True)
+    via = models.CharField(max_length=20, default="staff", help_text=_("staff, portal or system"))
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")

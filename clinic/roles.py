@@ -1,0 +1,106 @@
+"""The staff roles. Each is a Django group created by a migration; views ask `has_role` or use
+`role_required`, never group names directly."""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+FRONT_DESK = "Front desk"
+PRACTITIONER = "Practitioner"
+CLINIC_ADMIN = "Clinic admin"
+ALL_ROLES = (FRONT_DESK, PRACTITIONER, CLINIC_ADMIN)
+
+# Who may do what, by model permission. The admin runs setup; the desk handles contact data and
+# bookings but never clinical records; practitioners see everything the desk sees plus records.
+_DESK_MODELS = {
+    "patients": ["patient", "screeninganswer", "portaltoken", "consultationrequest"],
+    "treatments": ["treatmentseries", "appointment", "appointmentchange", "waitlistentry"],
+    "notifications": ["message"],
+}
+_CLINICAL_MODELS = {
+    "treatments": [
+        "sessionrecord",
+        "injectionsite",
+        "adverseevent",
+        "recordamendment",
+        "outcomescore",
+        "paincheckin",
+    ],
+}
+_SETUP_APPS = {"clinic", "treatments", "education", "notifications", "patients"}
+
+
+def roles_of(user) -> frozenset[str]:
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_prolo_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached = cached | {CLINIC_ADMIN}
+        user._prolo_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def is_clinical(user) -> bool:
+    """Practitioners and the clinic admin may read and write clinical records."""
+    return has_role(user, PRACTITIONER, CLINIC_ADMIN)
+
+
+def role_required(*roles: str) -> Callable:
+    """Anonymous visitors go to the login page; signed-in users without the role get a 403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.prolo_roles = roles  # read by the URLconf walk test
+        return wrapped
+
+    return decorator
+
+
+desk_required = role_required(FRONT_DESK, PRACTITIONER, CLINIC_ADMIN)
+clinical_required = role_required(PRACTITIONER, CLINIC_ADMIN)
+admin_required = role_required(CLINIC_ADMIN)
+
+
+def _codenames(models: dict[str, list[str]], actions: Iterable[str]) -> list[tuple[str, str]]:
+    return [(app, f"{action}_{model}") for app, names in models.items() for model in names for action in actions]
+
+
+def sync_role_permissions(sender=None, **kwargs) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    using = kwargs.get("using", "default")
+    all_actions = ("view", "add", "change", "delete")
+    wanted = {
+        FRONT_DESK: _codenames(_DESK_MODELS, all_actions),
+        PRACTITIONER: _codenames(_DESK_MODELS, all_actions) + _codenames(_CLINICAL_MODELS, ("view", "add", "change")),
+    }
+    for name, pairs in wanted.items():
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        perms = [
+            p
+            for p in Permission.objects.using(using)
+            .select_related("content_type")
+            .filter(content_type__app_label__in={a for a, _ in pairs})
+            if (p.content_type.app_label, p.codename) in set(pairs)
+        ]
+        group.permissions.set(perms)
+    admin, _ = Group.objects.using(using).get_or_create(name=CLINIC_ADMIN)
+    admin.permissions.set(
+        Permission.objects.using(using).filter(content_type__app_label__in=_SETUP_APPS | {"auth", "axes"})
+    )

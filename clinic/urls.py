@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        views.password_change,
+        name="password_change",
+    ),
+    path("admin/", admin.site.urls),
+    path("desk/patients/", include("patients.urls")),
+    path("desk/", include("treatments.urls_desk")),
+    path("practice/", include("treatments.urls_practice")),
+    path("portal/", include("treatments.urls_portal")),
+    path("messages/", include("notifications.urls")),
+    path("education/", include("education.urls")),
+]
+
+admin.site.site_header = "Prolo clinic setup"
+admin.site.site_title = "Prolo"

@@ -1,0 +1,147 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message (SMS)")
+
+
+class Patient(models.Model):
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    phone = models.CharField(max_length=20, blank=True, help_text=_("Stored in E.164, e.g. +13125550123."))
+    email = models.EmailField(blank=True)
+    preferred_channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
+    # Consent per channel: the time it was given, or empty when not given / withdrawn.
+    email_consent_at = models.DateTimeField(null=True, blank=True)
+    sms_consent_at = models.DateTimeField(null=True, blank=True)
+    emergency_contact_name = models.CharField(max_length=120, blank=True)
+    emergency_contact_phone = models.CharField(max_length=20, blank=True)
+    # Lower-cased "last first" for prefix search on an index (fast at 50,000 patients).
+    search_name = models.CharField(max_length=170, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["phone"], name="patient_phone_idx"),
+            models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
+            models.Index(fields=["last_name", "first_name"], name="patient_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(phone="") | Q(phone__startswith="+"), name="patient_phone_e164"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_name = f"{self.last_name} {self.first_name}".lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def has_consent(self, channel: str) -> bool:
+        if channel == Channel.EMAIL:
+            return bool(self.email and self.email_consent_at)
+        return bool(self.phone and self.sms_consent_at)
+
+
+class ScreeningQuestion(models.TextChoices):
+    """The screening questions of DOMAIN.md. A "yes" is flagged to the practitioner; it never
+    blocks or passes a booking on its own."""
+
+    ANTICOAGULANTS = "anticoagulants", _("Takes blood thinners (anticoagulants)")
+    BLEEDING_DISORDER = "bleeding_disorder", _("Has a bleeding disorder")
+    INFECTION = "infection", _("Has an infection now (fever, joint or skin infection near the site)")
+    ALLERGY_DEXTROSE = "allergy_dextrose", _("Allergic to corn or dextrose")
+    ALLERGY_ANAESTHETIC = "allergy_anaesthetic", _("Allergic to local anaesthetics")
+    ALLERGY_LATEX = "allergy_latex", _("Allergic to latex")
+    ALLERGY_FISH = "allergy_fish", _("Allergic to fish")
+    PREGNANCY = "pregnancy", _("Pregnant or may be pregnant")
+    DIABETES = "diabetes", _("Has diabetes")
+    SWELLING_FRACTURE = "swelling_fracture", _("Unexplained swelling or a recent fracture")
+    CANCER_PAIN = "cancer_pain", _("Pain caused by cancer")
+    PROSTHESIS = "prosthesis", _("Has a prosthetic joint or heart valve")
+
+
+class ScreeningAnswer(models.Model):
+    class Source(models.TextChoices):
+        INTAKE = "intake", _("At registration")
+        PRE_SESSION = "pre_session", _("Before a session (staff)")
+        PORTAL = "portal", _("Patient portal")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="screening_answers")
+    question = models.CharField(max_length=30, choices=ScreeningQuestion.choices)
+    answer = models.BooleanField()
+    note = models.CharField(max_length=250, blank=True)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.INTAKE)
+    # The appointment this answer was given for, when it was a pre-session re-check. An id, as
+    # patients sits below treatments.
+    appointment_id = models.BigIntegerField(null=True, blank=True)
+    answered_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-answered_at", "-id"]
+        indexes = [models.Index(fields=["patient", "question", "-answered_at"], name="screening_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_question_display()}: {'yes' if self.answer else 'no'}"
+
+
+class PortalToken(models.Model):
+    """A patient's secure link. Only the SHA-256 of the random token is stored."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="portal_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Portal link #{self.pk}"
+
+
+class ConsultationRequest(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CONTACTED = "contacted", _("Contacted")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(max_length=120)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    preferred_times = models.CharField(max_length=250, blank=True)
+    message = models.TextField(max_length=2000, blank=True)
+    consent_to_contact = models.BooleanField()
+    self_check = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField()
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(consent_to_contact=True), name="consultation_request_consented"),
+            models.CheckConstraint(condition=~Q(email="", phone=""), name="consultation_request_has_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.created_at:%Y-%m-%d})"

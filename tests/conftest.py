@@ -1,0 +1,86 @@
+import os
+import shutil
+
+import pytest
+from django.contrib.auth.models import Group
+
+from clinic import roles
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from tests.factories import UserFactory
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    have_chromium = shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
+        if "browser" in item.keywords and not have_chromium:
+            item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+def _user_with_role(username: str, role: str | None, **extra):
+    user = UserFactory(username=username, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def desk_user(db):
+    return _user_with_role("desk", roles.FRONT_DESK)
+
+
+@pytest.fixture
+def practitioner_user(db):
+    return _user_with_role("doc", roles.PRACTITIONER)
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user_with_role("boss", roles.CLINIC_ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def no_role_user(db):
+    return _user_with_role("nobody", None)
+
+
+@pytest.fixture
+def desk_client(client, desk_user):
+    client.force_login(desk_user)
+    return client
+
+
+@pytest.fixture
+def practitioner_client(client, practitioner_user):
+    client.force_login(practitioner_user)
+    return client
+
+
+@pytest.fixture
+def admin_client_(client, admin_user):
+    client.force_login(admin_user)
+    return client

@@ -1,0 +1,406 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import AppointmentType, Location, Practitioner, Room
+from patients.models import Patient
+
+
+class Protocol(models.Model):
+    """A condition's series template. Intervals are in days between consecutive sessions; the
+    allowed window around each step's target is a clinic setting (no trial defines one)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    condition = models.SlugField(max_length=60, help_text=_("e.g. knee-oa, low-back, tennis-elbow"))
+    condition_label = models.CharField(max_length=120)
+    citation = models.CharField(max_length=200, blank=True)
+    required_sessions = models.PositiveSmallIntegerField()
+    optional_sessions = models.PositiveSmallIntegerField(default=0)
+    as_needed = models.BooleanField(default=False, help_text=_("More sessions may follow as needed."))
+    target_interval_days = models.PositiveSmallIntegerField()
+    # Per-step intervals where a protocol changes spacing, e.g. [28, 28, 56]; empty = target.
+    step_intervals = models.JSONField(default=list, blank=True)
+    window_before_days = models.PositiveSmallIntegerField(default=7)
+    window_after_days = models.PositiveSmallIntegerField(default=14)
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="protocols")
+    solution = models.CharField(max_length=200, blank=True)
+    outcome_measures = models.CharField(max_length=200, blank=True)
+    aftercare_slug = models.SlugField(max_length=80, blank=True, help_text=_("Slug of the education aftercare page."))
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["condition_label", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(required_sessions__gte=1), name="protocol_at_least_one_session"),
+            models.CheckConstraint(condition=Q(target_interval_days__gte=1), name="protocol_interval_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def interval_after(self, step: int) -> int:
+        """Days from session `step` (1-based) to the next one."""
+        if step - 1 < len(self.step_intervals):
+            return int(self.step_intervals[step - 1])
+        return self.target_interval_days
+
+
+class Side(models.TextChoices):
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
+    BOTH = "both", _("Both")
+    NONE = "none", _("Not applicable")
+
+
+class TreatmentSeries(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        DISCONTINUED = "discontinued", _("Discontinued")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="series")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="series")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="series")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="series")
+    side = models.CharField(max_length=5, choices=Side.choices, default=Side.NONE)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    planned_sessions = models.PositiveSmallIntegerField(help_text=_("Required sessions plus optional ones added."))
+    consent_confirmed_at = models.DateTimeField(null=True, blank=True)
+    discontinued_at = models.DateTimeField(null=True, blank=True)
+    discontinued_reason = models.CharField(max_length=250, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = _("treatment series")
+        constraints = [
+            models.CheckConstraint(condition=Q(planned_sessions__gte=1), name="series_planned_sessions_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="discontinued") | Q(discontinued_at__isnull=False),
+                name="series_discontinued_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol.condition_label} ({self.get_side_display()})"
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CHECKED_IN = "checked_in", _("Checked in")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("No-show")
+
+    class CancelKind(models.TextChoices):
+        PATIENT = "patient", _("Patient cancelled")
+        CLINIC = "clinic", _("Clinic cancelled")
+        LATE = "late", _("Late cancellation")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="appointments")
+    series = models.ForeignKey(
+        TreatmentSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
+    series_step = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_optional = models.BooleanField(default=False)
+    # [start, end) in UTC; the type's buffer is kept free by the booking service.
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    cancel_kind = models.CharField(max_length=8, choices=CancelKind.choices, blank=True)
+    cancel_reason = models.CharField(max_length=250, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Live appointments hold their time and their step of a series; cancelled and no-show ones
+    # free both (a no-show's slot can still be given to a walk-in, its step re-booked).
+    LIVE_STATUSES = (Status.BOOKED, Status.CHECKED_IN, Status.COMPLETED)
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["practitioner", "start"], name="appt_practitioner_start_idx"),
+            models.Index(fields=["patient", "start"], name="appt_patient_start_idx"),
+            models.Index(fields=["start"], name="appt_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, series_step__isnull=True)
+                | Q(series__isnull=False, series_step__gte=1),
+                name="appointment_series_step_with_series",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
+                name="appointment_cancelled_has_time",
+            ),
+            # One live appointment per step of a series; a cancelled or missed one may be re-booked.
+            models.UniqueConstraint(
+                fields=["series", "series_step"],
+                condition=Q(status__in=["booked", "checked_in", "completed"]),
+                name="appointment_one_live_per_series_step",
+            ),
+        ]
+        # PostgreSQL also forbids overlaps for practitioner, room and patient: see the
+        # btree_gist exclusion constraints in migration 0002.
+
+    def __str__(self) -> str:
+        return f"{self.appointment_type} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE_STATUSES
+
+
+class AppointmentChange(models.Model):
+    """The history of a booking and its series: who, when, what, why."""
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        MOVED = "moved", _("Moved")
+        CANCELLED = "cancelled", _("Cancelled")
+        CHECKED_IN = "checked_in", _("Checked in")
+        NO_SHOW = "no_show", _("Marked no-show")
+        COMPLETED = "completed", _("Completed")
+        ADDED = "added", _("Session added")
+        DISCONTINUED = "discontinued", _("Series discontinued")
+        REPLANNED = "replanned", _("Re-planned")
+
+    series = models.ForeignKey(TreatmentSeries, null=True, blank=True, on_delete=models.CASCADE, related_name="changes")
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
+    )
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    old_start = models.DateTimeField(null=True, blank=True)
+    new_start = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class WaitlistEntry(models.Model):
+    """A patient waiting for an earlier slot with a practitioner, optionally for one session."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="waitlist_entries")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="waitlist_entries")
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.CASCADE, related_name="waitlist_entries"
+    )
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = _("waitlist entries")
+
+    def __str__(self) -> str:
+        return f"{self.patient} waits for {self.practitioner}"
+
+
+# --- Clinical records: practitioners and the clinic admin only -----------------------------------
+
+
+class SessionRecord(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed")
+
+    class Plan(models.TextChoices):
+        CONTINUE = "continue", _("Continue as booked")
+        CHANGE_INTERVAL = "change_interval", _("Change the interval")
+        ADD_SESSION = "add_session", _("Add a session")
+        DISCONTINUE = "discontinue", _("Discontinue the series")
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="record")
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.DRAFT)
+    consent_confirmed = models.BooleanField(default=False)
+    screening_rechecked = models.BooleanField(default=False)
+    pain_before = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    pain_after = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    product_lot = models.CharField(max_length=60, blank=True)
+    plan = models.CharField(max_length=16, choices=Plan.choices, default=Plan.CONTINUE)
+    plan_note = models.CharField(max_length=250, blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pain_before__isnull=True) | Q(pain_before__lte=10), name="record_pain_before_0_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_after__isnull=True) | Q(pain_after__lte=10), name="record_pain_after_0_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(signed_at__isnull=False, signed_by__isnull=False),
+                name="record_signed_has_signer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session record #{self.pk}"
+
+
+class InjectionSite(models.Model):
+    class Guidance(models.TextChoices):
+        LANDMARK = "landmark", _("Landmark")
+        ULTRASOUND = "ultrasound", _("Ultrasound")
+        FLUOROSCOPY = "fluoroscopy", _("Fluoroscopy")
+
+    record = models.ForeignKey(SessionRecord, on_delete=models.CASCADE, related_name="sites")
+    order = models.PositiveSmallIntegerField(default=0)
+    region = models.CharField(max_length=80)
+    structure = models.CharField(max_length=120, blank=True)
+    side = models.CharField(max_length=5, choices=Side.choices, default=Side.NONE)
+    guidance = models.CharField(max_length=12, choices=Guidance.choices, default=Guidance.LANDMARK)
+    dextrose_percent = models.DecimalField(max_digits=4, decimal_places=1)
+    anaesthetic = models.CharField(max_length=40, blank=True, help_text=_("e.g. lidocaine"))
+    anaesthetic_percent = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0"))
+    volume_ml = models.DecimalField(max_digits=4, decimal_places=1)
+    needle_gauge = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(volume_ml__gt=0, volume_ml__lte=30), name="site_volume_between_0_and_30_ml"
+            ),
+            models.CheckConstraint(
+                condition=Q(dextrose_percent__gte=0, dextrose_percent__lte=50), name="site_dextrose_0_50_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(anaesthetic_percent__gte=0, anaesthetic_percent__lte=50),
+                name="site_anaesthetic_0_50_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.structure}".strip()
+
+
+class AdverseEvent(models.Model):
+    class Kind(models.TextChoices):
+        VASOVAGAL = "vasovagal", _("Vasovagal (fainting)")
+        BLEEDING = "bleeding", _("Bleeding")
+        SEVERE_PAIN = "severe_pain", _("Severe pain")
+        OTHER = "other", _("Other")
+
+    record = models.ForeignKey(SessionRecord, on_delete=models.CASCADE, related_name="adverse_events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    notes = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class RecordAmendment(models.Model):
+    """A correction to a signed record: the record stays locked; this says who changed what, why."""
+
+    record = models.ForeignKey(SessionRecord, on_delete=models.CASCADE, related_name="amendments")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=250)
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"Amendment {self.at:%Y-%m-%d}"
+
+
+class OutcomeScore(models.Model):
+    class Measure(models.TextChoices):
+        PAIN_NRS = "pain_nrs", _("Pain (0-10)")
+        PSFS = "psfs", _("Patient-Specific Functional Scale")
+        GRC = "grc", _("Global rating of change")
+        WOMAC = "womac", _("WOMAC total")
+        ODI = "odi", _("Oswestry (ODI) total")
+        VISA_A = "visa_a", _("VISA-A total")
+        PRTEE = "prtee", _("PRTEE total")
+
+    class Source(models.TextChoices):
+        SESSION = "session", _("At a session")
+        CHECKIN = "checkin", _("Patient check-in")
+        CLINIC = "clinic", _("Recorded by the clinic")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="outcome_scores")
+    series = models.ForeignKey(TreatmentSeries, null=True, blank=True, on_delete=models.CASCADE, related_name="scores")
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="scores"
+    )
+    measure = models.CharField(max_length=10, choices=Measure.choices)
+    value = models.DecimalField(max_digits=6, decimal_places=2)
+    recorded_at = models.DateTimeField()
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.CLINIC)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["recorded_at"]
+        indexes = [models.Index(fields=["series", "measure", "recorded_at"], name="score_series_measure_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(measure="pain_nrs") | Q(value__gte=0, value__lte=10), name="score_pain_nrs_0_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()} {self.value}"
+
+
+class PainCheckIn(models.Model):
+    """ "How do you feel?" from the patient portal; its pain score also becomes an OutcomeScore."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkins")
+    series = models.ForeignKey(
+        TreatmentSeries, null=True, blank=True, on_delete=models.CASCADE, related_name="checkins"
+    )
+    pain = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(10)])
+    note = models.TextField(max_length=1000, blank=True)
+    red_flags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField()
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(pain__lte=10), name="checkin_pain_0_10")]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.created_at:%Y-%m-%d}"
