@@ -104,3 +104,10 @@ def sync_role_permissions(sender=None, **kwargs) -> None:
     admin.permissions.set(
         Permission.objects.using(using).filter(content_type__app_label__in=_SETUP_APPS | {"auth", "axes"})
     )
+
+
+def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Marks a view open to anyone (education, portal by token, unsubscribe, feeds by secret).
+    The URLconf walk test treats every other view as staff-only."""
+    view.prolo_public = True
+    return view

@@ -1,0 +1,52 @@
+"""The benchmark registry. Each area adds a module bench/bench_<area>.py with functions decorated
+by @benchmark; `make bench` (python -m bench) sets up Django and a seeded database, measures the
+framework floor, runs every benchmark and prints each figure, with pages shown as a ratio to the
+floor.
+
+A benchmark takes a Context and returns a Result (or a list of them)."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Result:
+    name: str
+    seconds_per_op: float
+    ops: int
+    # "page": a request through the full stack, compared with the floor; "op": anything else.
+    kind: str = "op"
+    note: str = ""
+
+
+@dataclass
+class Context:
+    """What a benchmark may use: a Django test Client per role, and the scale of the data."""
+
+    scale: str
+    clients: dict = field(default_factory=dict)
+
+    def client(self, role: str):
+        return self.clients[role]
+
+
+BENCHMARKS: list[Callable[[Context], "Result | list[Result]"]] = []
+
+
+def benchmark(fn: Callable[[Context], "Result | list[Result]"]) -> Callable:
+    BENCHMARKS.append(fn)
+    return fn
+
+
+def time_per_op(fn: Callable[[], object], *, repeat: int, warmup: int = 2) -> float:
+    """Median seconds of `repeat` calls after `warmup` untimed ones."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    samples.sort()
+    return samples[len(samples) // 2]
