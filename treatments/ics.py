@@ -1,0 +1,77 @@
+"""A small iCalendar (RFC 5545) writer for the practitioner feed and "add to calendar" files.
+Events carry the clinic, the time and a neutral title only: never a diagnosis or body part."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Event:
+    uid: str
+    start: dt.datetime
+    end: dt.datetime
+    summary: str
+    location: str = ""
+    description: str = ""
+    status: str = "CONFIRMED"  # or CANCELLED
+    sequence: int = 0
+    stamp: dt.datetime | None = None
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    )
+
+
+def _utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets are folded with CRLF + space (RFC 5545 3.1)."""
+    raw = line.encode()
+    if len(raw) <= 75:
+        return line
+    parts, chunk = [], b""
+    for char in line:
+        encoded = char.encode()
+        if len(chunk) + len(encoded) > (75 if not parts else 74):
+            parts.append(chunk.decode())
+            chunk = b""
+        chunk += encoded
+    parts.append(chunk.decode())
+    return "\r\n ".join(parts)
+
+
+def calendar(events: Iterable[Event], *, name: str, now: dt.datetime) -> str:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Prolo//Clinic calendar//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_escape(name)}",
+    ]
+    host = settings.SITE_URL.split("://")[-1].split("/")[0].split(":")[0] or "prolo"
+    for event in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{event.uid}@{host}",
+            f"DTSTAMP:{_utc(event.stamp or now)}",
+            f"DTSTART:{_utc(event.start)}",
+            f"DTEND:{_utc(event.end)}",
+            f"SUMMARY:{_escape(event.summary)}",
+            f"STATUS:{event.status}",
+            f"SEQUENCE:{event.sequence}",
+        ]
+        if event.location:
+            lines.append(f"LOCATION:{_escape(event.location)}")
+        if event.description:
+            lines.append(f"DESCRIPTION:{_escape(event.description)}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
