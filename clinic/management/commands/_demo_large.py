@@ -1,0 +1,151 @@
+"""The large demo: 50,000 patients, each with one four-session series (200,000 appointments),
+written with bulk_create in batches, for benchmarks. No messages are planned.
+
+The schedule is built so that it never overlaps, which PostgreSQL's exclusion constraints check:
+20 bench practitioners, each with their own room, work Mon-Fri with ten 45-minute slots a day. A
+"lane" is one practitioner's slot on one weekday of a four-week cycle; a series holds its lane for
+four cycles (sessions 28 days apart, same weekday and time), then the lane takes the next series.
+"""
+
+import datetime as dt
+import sys
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from clinic import roles
+from clinic.models import Location, Practitioner, Room, WorkingHours, clinic_zone
+from patients.models import Channel, Patient
+from treatments.models import Appointment, Protocol, TreatmentSeries
+
+SERIES = 50_000
+SESSIONS = 4
+PRACTITIONERS = 20
+BATCH = 1_000  # series per transaction: 1,000 patients, 1,000 series, 4,000 appointments
+BENCH_EMAIL_DOMAIN = "bench.prolo.test"
+SLOTS = [dt.time(8, 0), dt.time(8, 45), dt.time(9, 30), dt.time(10, 15), dt.time(11, 0)] + [
+    dt.time(13, 0),
+    dt.time(13, 45),
+    dt.time(14, 30),
+    dt.time(15, 15),
+    dt.time(16, 0),
+]
+LANES_PER_DAY = PRACTITIONERS * len(SLOTS)
+POSITIONS = 20 * LANES_PER_DAY  # 20 weekdays in a four-week cycle
+PROTOCOLS = ["Knee OA — Dumais 2012", "Knee OA — Rabago 2013"]  # 28-day spacing, four sessions or more
+
+
+def seed_large(*, now: dt.datetime, series_count: int, out=sys.stdout) -> None:
+    done = TreatmentSeries.objects.filter(patient__email__endswith=f"@{BENCH_EMAIL_DOMAIN}").count()
+    if done >= series_count:
+        out.write(f"Large scale already seeded ({done} bench series).\n")
+        return
+    practitioners = _bench_practitioners()
+    protocols = [Protocol.objects.get(name=name) for name in PROTOCOLS]
+    # Rounds of lanes run back to back and end about a year from now: most of the history is past.
+    rounds = -(-series_count // POSITIONS)
+    today = now.astimezone(clinic_zone()).date()
+    first_monday = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=16 * rounds - 52)
+    # Resume after an interrupted run: every batch is one transaction, so `done` is a batch edge.
+    for begin in range(done, series_count, BATCH):
+        with transaction.atomic():
+            _batch(range(begin, min(begin + BATCH, series_count)), practitioners, protocols, first_monday, now)
+        _progress(out, min(begin + BATCH, series_count), series_count)
+    out.write("\n")
+
+
+def _bench_practitioners() -> list[tuple[Practitioner, Room]]:
+    locations = list(Location.objects.order_by("name"))
+    group = Group.objects.get(name=roles.PRACTITIONER)
+    result = []
+    for n in range(PRACTITIONERS):
+        location = locations[n % len(locations)]
+        user, created = get_user_model().objects.get_or_create(username=f"bench{n:02d}")
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            user.groups.add(group)
+        practitioner, created = Practitioner.objects.get_or_create(
+            user=user, defaults={"display_name": f"Dr Bench {n:02d}", "title": "MD"}
+        )
+        if created:
+            WorkingHours.objects.bulk_create(
+                WorkingHours(practitioner=practitioner, location=location, weekday=day, start=start, end=end)
+                for day in range(5)
+                for start, end in [(dt.time(8, 0), dt.time(12, 0)), (dt.time(13, 0), dt.time(17, 0))]
+            )
+        room, _ = Room.objects.get_or_create(location=location, name=f"Bench room {n:02d}")
+        result.append((practitioner, room))
+    return result
+
+
+def _batch(indexes: range, practitioners, protocols, first_monday: dt.date, now: dt.datetime) -> None:
+    zone = clinic_zone()
+    patients = Patient.objects.bulk_create(
+        Patient(
+            first_name=f"Bench{i}",
+            last_name=f"Patient{i % 997}",
+            search_name=f"patient{i % 997} bench{i}",  # bulk_create skips save(), which sets it
+            date_of_birth=dt.date(1940 + i % 60, 1 + i % 12, 1 + i % 28),
+            phone=f"+1773{i:07d}",
+            email=f"bench{i}@{BENCH_EMAIL_DOMAIN}",
+            preferred_channel=Channel.EMAIL if i % 2 else Channel.SMS,
+            email_consent_at=now,
+            sms_consent_at=now,
+        )
+        for i in indexes
+    )
+    plans = []
+    for i, patient in zip(indexes, patients, strict=True):
+        position, round_ = i % POSITIONS, i // POSITIONS
+        weekday_in_cycle, lane = divmod(position, LANES_PER_DAY)
+        practitioner, room = practitioners[lane // len(SLOTS)]
+        week, weekday = divmod(weekday_in_cycle, 5)
+        day = first_monday + dt.timedelta(weeks=16 * round_ + week, days=weekday)
+        starts = [
+            dt.datetime.combine(day + dt.timedelta(weeks=4 * k), SLOTS[lane % len(SLOTS)], tzinfo=zone).astimezone(
+                dt.UTC
+            )
+            for k in range(SESSIONS)
+        ]
+        plans.append((patient, practitioner, room, protocols[i % len(protocols)], starts))
+    series = TreatmentSeries.objects.bulk_create(
+        TreatmentSeries(
+            patient=patient,
+            protocol=protocol,
+            practitioner=practitioner,
+            location_id=room.location_id,
+            planned_sessions=SESSIONS,
+            status=TreatmentSeries.Status.COMPLETED if starts[-1] < now else TreatmentSeries.Status.ACTIVE,
+            consent_confirmed_at=starts[0],
+            created_at=min(now, starts[0] - dt.timedelta(days=7)),
+        )
+        for patient, practitioner, room, protocol, starts in plans
+    )
+    Appointment.objects.bulk_create(
+        Appointment(
+            patient=patient,
+            practitioner=practitioner,
+            location_id=room.location_id,
+            room=room,
+            appointment_type_id=protocol.appointment_type_id,
+            series=one,
+            series_step=step,
+            is_optional=step > protocol.required_sessions,
+            start=start,
+            end=start + dt.timedelta(minutes=30),
+            status=Appointment.Status.COMPLETED if start < now else Appointment.Status.BOOKED,
+            checked_in_at=start if start < now else None,
+            created_at=min(now, starts[0] - dt.timedelta(days=7)),
+        )
+        for one, (patient, practitioner, room, protocol, starts) in zip(series, plans, strict=True)
+        for step, start in enumerate(starts, start=1)
+    )
+
+
+def _progress(out, done: int, total: int) -> None:
+    width = 40
+    filled = width * done // total
+    out.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done:>6}/{total} series")
+    out.flush()

@@ -1,0 +1,192 @@
+"""The small demo clinic: 40 patients with consent, a few weeks of booked series and some
+consultations. Appointments are written with the ORM (not through the booking service) but obey
+the same rules: inside working hours, outside closures, and no practitioner, patient or room twice
+at once. Each series then goes through the messaging hook, in the same transaction, like a real
+booking."""
+
+import datetime as dt
+import random
+from collections import defaultdict
+
+from django.db import transaction
+
+from clinic.models import AppointmentType, Closure, Practitioner, Room, WorkingHours, clinic_zone
+from patients.models import Channel, Patient
+from treatments import messaging
+from treatments.models import Appointment, Protocol, TreatmentSeries
+
+PATIENTS = 40
+SERIES = 26
+CONSULTATIONS = 8
+DEMO_EMAIL_DOMAIN = "demo.prolo.test"
+STEP = dt.timedelta(minutes=15)
+
+FIRST = [
+    "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Isabella", "Lucas",
+    "Mia", "Mateo", "Amelia", "Benjamin", "Harper", "Levi", "Evelyn", "Henry", "Luna", "Jack",
+]  # fmt: skip
+LAST = [
+    "Garcia", "Nguyen", "Kowalski", "Johnson", "Okoye", "Rossi", "Novak", "Hernandez", "Kim", "Brown",
+    "Murphy", "Schmidt", "Ali", "Jensen", "Cohen", "Silva", "Wright", "Dubois", "Tanaka", "Moore",
+]  # fmt: skip
+
+
+class Diary:
+    """Who is busy when, in memory: [start, end + buffer) per practitioner, patient and room."""
+
+    def __init__(self) -> None:
+        self.busy: dict[tuple[str, int], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+
+    def free(self, key: tuple[str, int], start: dt.datetime, end: dt.datetime) -> bool:
+        return all(end <= s or start >= e for s, e in self.busy[key])
+
+    def hold(self, keys: list[tuple[str, int]], start: dt.datetime, end: dt.datetime) -> None:
+        for key in keys:
+            self.busy[key].append((start, end))
+
+
+def seed_patients_and_series(*, practitioners: list[Practitioner], now: dt.datetime) -> int:
+    """Make the demo patients and their bookings once; returns how many patients were made."""
+    if Patient.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").exists():
+        return 0
+    rng = random.Random(2026)
+    planner = _Planner(practitioners=practitioners, now=now)
+    with transaction.atomic():
+        patients = [_patient(i, rng, now) for i in range(PATIENTS)]
+        protocols = list(Protocol.objects.filter(active=True).order_by("name"))
+        for i, patient in enumerate(patients[:SERIES]):
+            practitioner = practitioners[i % len(practitioners)]
+            # First sessions from eight weeks ago to two weeks ahead: some series are half done.
+            first_day = now.astimezone(clinic_zone()).date() + dt.timedelta(days=rng.randint(-56, 14))
+            planner.book_series(
+                patient=patient, protocol=protocols[i % len(protocols)], practitioner=practitioner, first_day=first_day
+            )
+        consultation = AppointmentType.objects.get(slug="consultation")
+        for i, patient in enumerate(patients[SERIES : SERIES + CONSULTATIONS]):
+            day = now.astimezone(clinic_zone()).date() + dt.timedelta(days=1 + i)
+            planner.book_one(
+                patient=patient, practitioner=practitioners[i % len(practitioners)], kind=consultation, day=day
+            )
+    return len(patients)
+
+
+def _patient(i: int, rng: random.Random, now: dt.datetime) -> Patient:
+    first, last = FIRST[i % len(FIRST)], LAST[(i * 7) % len(LAST)]
+    sms = i % 3 == 0
+    return Patient.objects.create(
+        first_name=first,
+        last_name=last,
+        date_of_birth=dt.date(1950 + rng.randint(0, 50), rng.randint(1, 12), rng.randint(1, 28)),
+        phone=f"+1312555{1000 + i:04d}",
+        email=f"{first}.{last}.{i}@{DEMO_EMAIL_DOMAIN}".lower(),
+        preferred_channel=Channel.SMS if sms else Channel.EMAIL,
+        email_consent_at=now - dt.timedelta(days=90),
+        sms_consent_at=now - dt.timedelta(days=90) if sms else None,
+    )
+
+
+class _Planner:
+    def __init__(self, *, practitioners: list[Practitioner], now: dt.datetime) -> None:
+        self.now = now
+        self.zone = clinic_zone()
+        self.diary = Diary()
+        self.rng = random.Random(7)
+        self.hours: dict[tuple[int, int], list[WorkingHours]] = defaultdict(list)  # (practitioner, weekday)
+        for block in WorkingHours.objects.filter(practitioner__in=practitioners).order_by("start"):
+            self.hours[(block.practitioner_id, block.weekday)].append(block)
+        self.rooms: dict[int, list[Room]] = defaultdict(list)
+        for room in Room.objects.filter(active=True).order_by("name"):
+            self.rooms[room.location_id].append(room)
+        self.closures = list(Closure.objects.filter(location=None, practitioner=None))
+
+    def book_series(self, *, patient: Patient, protocol: Protocol, practitioner: Practitioner, first_day: dt.date):
+        location_id = self.hours[(practitioner.pk, _weekday_worked(self.hours, practitioner.pk))][0].location_id
+        series = TreatmentSeries.objects.create(
+            patient=patient,
+            protocol=protocol,
+            practitioner=practitioner,
+            location_id=location_id,
+            side="right",
+            planned_sessions=protocol.required_sessions,
+            consent_confirmed_at=self.now - dt.timedelta(days=60),
+            created_at=min(self.now, dt.datetime.combine(first_day, dt.time(9), tzinfo=self.zone))
+            - dt.timedelta(days=7),
+        )
+        target = first_day
+        for step in range(1, protocol.required_sessions + 1):
+            day = self._book(
+                patient=patient,
+                practitioner=practitioner,
+                kind=protocol.appointment_type,
+                target=target,
+                location_id=location_id,
+                series=series,
+                step=step,
+                window=(protocol.window_before_days, protocol.window_after_days),
+            )
+            target = day + dt.timedelta(days=protocol.interval_after(step))
+        messaging.series_booked(series=series, now=self.now)
+
+    def book_one(self, *, patient: Patient, practitioner: Practitioner, kind: AppointmentType, day: dt.date) -> None:
+        location_id = self.hours[(practitioner.pk, _weekday_worked(self.hours, practitioner.pk))][0].location_id
+        self._book(
+            patient=patient, practitioner=practitioner, kind=kind, target=day, location_id=location_id, window=(0, 14)
+        )
+
+    def _book(self, *, patient, practitioner, kind, target, location_id, window, series=None, step=None) -> dt.date:
+        """Book the first free slot on the target day, else the nearest day inside the window."""
+        before, after = window
+        offsets = [0] + [d for k in range(1, max(before, after) + 1) for d in (k, -k) if -before <= d <= after]
+        length = dt.timedelta(minutes=kind.duration_minutes)
+        held = length + dt.timedelta(minutes=kind.buffer_minutes)
+        for offset in offsets:
+            day = target + dt.timedelta(days=offset)
+            for start in self._candidates(practitioner.pk, location_id, day, length):
+                room = self._free_room(location_id, start, start + held)
+                keys = [("practitioner", practitioner.pk), ("patient", patient.pk)]
+                if room is None or not all(self.diary.free(k, start, start + held) for k in keys):
+                    continue
+                self.diary.hold([*keys, ("room", room.pk)], start, start + held)
+                past = start + length <= self.now
+                Appointment.objects.create(
+                    patient=patient,
+                    practitioner=practitioner,
+                    location_id=location_id,
+                    room=room,
+                    appointment_type=kind,
+                    series=series,
+                    series_step=step,
+                    start=start,
+                    end=start + length,
+                    status=Appointment.Status.COMPLETED if past else Appointment.Status.BOOKED,
+                    checked_in_at=start - dt.timedelta(minutes=5) if past else None,
+                    created_at=min(self.now, start) - dt.timedelta(days=7),
+                )
+                return day
+        raise RuntimeError(f"No free slot for the demo near {target}")  # the demo clinic is far from full
+
+    def _candidates(self, practitioner_id: int, location_id: int, day: dt.date, length: dt.timedelta):
+        """Start times inside the practitioner's blocks at that location, beginning at a random
+        one so the diary looks lived in rather than packed from 08:30."""
+        starts = []
+        for block in self.hours.get((practitioner_id, day.weekday()), []):
+            if block.location_id != location_id:
+                continue
+            start = dt.datetime.combine(day, block.start, tzinfo=self.zone)
+            end = dt.datetime.combine(day, block.end, tzinfo=self.zone)
+            while start + length <= end:
+                if not any(c.starts_at < start + length and start < c.ends_at for c in self.closures):
+                    starts.append(start.astimezone(dt.UTC))
+                start += STEP
+        if not starts:
+            return []
+        first = self.rng.randrange(len(starts))
+        return starts[first:] + starts[:first]
+
+    def _free_room(self, location_id: int, start: dt.datetime, end: dt.datetime) -> Room | None:
+        return next((r for r in self.rooms[location_id] if self.diary.free(("room", r.pk), start, end)), None)
+
+
+def _weekday_worked(hours: dict[tuple[int, int], list[WorkingHours]], practitioner_id: int) -> int:
+    """The practitioner's first working weekday: their series stay at that day's location."""
+    return min(day for (pid, day) in hours if pid == practitioner_id)
