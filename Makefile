@@ -1,17 +1,22 @@
-# The two commands: `make run` and `make test`. Both set everything up first.
+# The two commands: `make run` and `make test`. Both set everything up first; every set-up step is
+# stamped, so a second run skips what already exists.
 SHELL := /bin/bash
 VENV ?= .venv
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PORT ?= 8000
 PY := $(VENV)/bin/python
+BIN := $(CURDIR)/$(VENV)/bin
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
 .PHONY: setup run test lint format bench seed clean
 
+# uv installs the pinned requirements in seconds; it comes from PyPI into the venv itself, so the
+# only things a machine needs are Python 3.11 and npm.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check uv
+	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet --disable-pip-version-check uv
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-dev.txt
 	touch $@
 
@@ -26,14 +31,15 @@ var/.dirs:
 setup: $(VENV)/.installed node_modules/.installed var/.dirs
 
 run: setup
-	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py migrate --noinput -v 0
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Prolo is starting on http://127.0.0.1:$(PORT)"
 	@echo "  Demo logins (password: prolo-demo, demo only): frontdesk, practitioner, admin"
 	@echo "  Web, Celery worker and beat run below; Ctrl-C stops all of them."
 	@echo ""
-	DEBUG=1 WEB_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+	@# honcho gives each process its own PORT, hence WEB_PORT for the web process.
+	PATH="$(BIN):$$PATH" DEBUG=1 WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -51,7 +57,7 @@ bench: setup
 	$(PY) -m bench $(BENCH_ARGS)
 
 seed: setup
-	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
 
 clean:
