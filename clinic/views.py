@@ -1,11 +1,11 @@
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,6 +16,7 @@ from . import roles
 logger = logging.getLogger(__name__)
 
 
+@roles.public
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to their own door."""
     user = request.user
@@ -44,7 +45,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
-password_change = login_required(PasswordChangeView.as_view())
+# Staff accounts only: a signed-in account without a role has nothing to protect yet.
+password_change = roles.role_required(*roles.ALL_ROLES)(PasswordChangeView.as_view())
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes calls this instead of the login view once an account is locked: it says why,
+    for how long, and what to do, in words (axes' own context gives an ISO 8601 duration)."""
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 
 
 def _database_ok() -> bool:
@@ -69,6 +78,7 @@ def _broker_ok() -> bool:
         return False
 
 
+@roles.public
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
