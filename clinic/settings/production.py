@@ -1,5 +1,5 @@
 """Production: every secret and host comes from the environment; the app will not start without
-SECRET_KEY."""
+SECRET_KEY and ALLOWED_HOSTS. Behind a proxy that terminates TLS and sets X-Forwarded-Proto."""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -7,12 +7,17 @@ from .base import *  # noqa: F403
 from .base import env
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production (50+ random characters).")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's host names in production.")
 DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# The container healthcheck asks over plain HTTP from inside; it must not be redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
