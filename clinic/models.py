@@ -167,6 +167,16 @@ class AppointmentType(models.Model):
         return self.name
 
 
+class AuditQuerySet(models.QuerySet):
+    """Bulk update and delete would bypass the model's own guard: refuse them here too."""
+
+    def update(self, **kwargs):
+        raise ValueError("Audit entries are append-only.")
+
+    def delete(self):
+        raise ValueError("Audit entries are append-only.")
+
+
 class AuditEntry(models.Model):
     """Append-only: who viewed or changed which patient's data. Never clinical text or secrets."""
 
@@ -188,6 +198,8 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=40, blank=True)
     ip = models.GenericIPAddressField(null=True)
     via = models.CharField(max_length=20, default="staff", help_text=_("staff, portal or system"))
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]
