@@ -1,0 +1,123 @@
+"""`make bench` (python -m bench): set up Django and a seeded database, measure the framework floor,
+run every @benchmark in bench/bench_*.py and print one table.
+
+Environment: DATABASE_URL (default: SQLite at var/bench.sqlite3; a postgres:// URL works the same),
+BENCH_SCALE=small|large (default small; large seeds 50,000 patients and 200,000 appointments once),
+BENCH_ONLY=<substring> to run only benchmarks whose function name contains it."""
+
+import importlib
+import os
+import pkgutil
+import sys
+import time
+import traceback
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR_REPEAT = 300
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings.local")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
+    (ROOT / "var").mkdir(exist_ok=True)
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.DEBUG = False  # no query log: it would slow every page down
+    # whitenoise looks for collected files; the bench serves no static files.
+    warnings.filterwarnings("ignore", message="No directory at")
+
+
+def seed(scale: str) -> None:
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("seed_demo", scale=scale)
+    print(f"database ready in {time.perf_counter() - started:.1f} s")
+
+
+def make_context(scale: str):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from .core import Context
+
+    ctx = Context(scale=scale)
+    users = get_user_model().objects.in_bulk(["frontdesk", "practitioner", "admin"], field_name="username")
+    for role, username in [("desk", "frontdesk"), ("practitioner", "practitioner"), ("admin", "admin")]:
+        client = Client()
+        client.force_login(users[username])
+        ctx.clients[role] = client
+    ctx.clients["anonymous"] = Client()
+    return ctx
+
+
+def load_benchmarks() -> None:
+    package = Path(__file__).resolve().parent
+    for module in sorted(pkgutil.iter_modules([str(package)]), key=lambda m: m.name):
+        if module.name.startswith("bench_"):
+            importlib.import_module(f"bench.{module.name}")
+
+
+def measure_floor(ctx):
+    from .core import Result, time_per_op
+
+    client = ctx.client("desk")
+
+    def get():
+        assert client.get("/__bench__/floor/").status_code == 200
+
+    return Result("framework floor (bare view, 1 query)", time_per_op(get, repeat=FLOOR_REPEAT), FLOOR_REPEAT, "page")
+
+
+def main() -> int:
+    scale = os.environ.get("BENCH_SCALE", "small")
+    only = os.environ.get("BENCH_ONLY", "")
+    setup_django()
+    from django.db import connection
+
+    from .core import BENCHMARKS
+
+    seed(scale)
+    load_benchmarks()
+    ctx = make_context(scale)
+    floor = measure_floor(ctx)
+    results, failures = [floor], []
+    for fn in BENCHMARKS:
+        if only and only not in fn.__name__:
+            continue
+        try:
+            got = fn(ctx)
+        except Exception:  # noqa: BLE001 - one broken benchmark must not hide the others' figures
+            failures.append((f"{fn.__module__}.{fn.__name__}", traceback.format_exc()))
+            continue
+        results += got if isinstance(got, list) else [got]
+    # Measured again at the end: on a busy machine the two differ, and the ratios use the lower.
+    again = measure_floor(ctx)
+    again.name = "framework floor, measured again at the end"
+    results.append(again)
+    floor_seconds = min(floor.seconds_per_op, again.seconds_per_op)
+    print(f"\nscale={scale}  database={connection.vendor}  python={sys.version.split()[0]}\n")
+    print_table(results, floor_seconds)
+    for name, trace in failures:
+        print(f"\nFAILED {name}\n{trace}")
+    return 1 if failures else 0
+
+
+def print_table(results, floor_seconds: float) -> None:
+    width = max(len(r.name) for r in results)
+    print(f"{'benchmark':<{width}}  {'ms/op':>9}  {'ops':>6}  {'x floor':>7}  note")
+    print("-" * (width + 40))
+    for r in results:
+        ratio = f"{r.seconds_per_op / floor_seconds:7.1f}" if r.kind == "page" else " " * 7
+        print(f"{r.name:<{width}}  {r.seconds_per_op * 1000:9.2f}  {r.ops:>6}  {ratio}  {r.note}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
