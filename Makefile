@@ -31,8 +31,7 @@ var/.dirs:
 setup: $(VENV)/.installed node_modules/.installed var/.dirs
 
 run: setup
-	DEBUG=1 $(PY) manage.py migrate --noinput -v 0
-	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py seed_demo --migrate
 	@echo ""
 	@echo "  Prolo is starting on http://127.0.0.1:$(PORT)"
 	@echo "  Demo logins (password: prolo-demo, demo only): frontdesk, practitioner, admin"
@@ -57,8 +56,7 @@ bench: setup
 	$(PY) -m bench $(BENCH_ARGS)
 
 seed: setup
-	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --migrate
 
 clean:
 	rm -rf var staticfiles
