@@ -1,4 +1,5 @@
 import logging
+import os
 
 from django.conf import settings
 from django.contrib import messages
@@ -69,6 +70,10 @@ def _database_ok() -> bool:
 def _broker_ok() -> bool:
     from clinic.celery import app
 
+    if app.conf.broker_url.startswith("filesystem:"):
+        # Connecting to the filesystem broker touches nothing: check that its queue is writable.
+        folder = app.conf.broker_transport_options.get("data_folder_in", "")
+        return bool(folder) and os.access(folder, os.W_OK)
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)

@@ -168,6 +168,9 @@ SMS_FROM = env.str("SMS_FROM", default="")
 CELERY_FS_DIR = VAR_DIR / "celery"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")
 if not CELERY_BROKER_URL:
+    # The embedded default must work on a fresh clone, even before `make` has made var/.
+    for _folder in ("queue", "processed"):
+        (CELERY_FS_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FS_DIR / "queue"),

@@ -30,3 +30,15 @@ def test_healthz_answers_503_when_the_broker_does_not(client, unreachable_broker
 
 def test_healthz_needs_no_login(client):
     assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_answers_503_when_the_filesystem_queue_is_missing(client, tmp_path):
+    saved = app.conf.broker_url, app.conf.broker_transport_options
+    app.conf.broker_url = "filesystem://"
+    app.conf.broker_transport_options = {"data_folder_in": str(tmp_path / "gone"), "data_folder_out": str(tmp_path)}
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url, app.conf.broker_transport_options = saved
+    assert response.status_code == 503
+    assert response.json()["broker"] is False
