@@ -63,7 +63,8 @@ def seed_patients_and_series(*, practitioners: list[Practitioner], now: dt.datet
             )
         consultation = AppointmentType.objects.get(slug="consultation")
         for i, patient in enumerate(patients[SERIES : SERIES + CONSULTATIONS]):
-            day = now.astimezone(clinic_zone()).date() + dt.timedelta(days=1 + i)
+            # Two a day from today, so the desk calendar and "today" have something on them.
+            day = now.astimezone(clinic_zone()).date() + dt.timedelta(days=i // 2)
             planner.book_one(
                 patient=patient, practitioner=practitioners[i % len(practitioners)], kind=consultation, day=day
             )
@@ -100,7 +101,7 @@ class _Planner:
         self.closures = list(Closure.objects.filter(location=None, practitioner=None))
 
     def book_series(self, *, patient: Patient, protocol: Protocol, practitioner: Practitioner, first_day: dt.date):
-        location_id = self.hours[(practitioner.pk, _weekday_worked(self.hours, practitioner.pk))][0].location_id
+        location_id = self._location_for(practitioner)
         series = TreatmentSeries.objects.create(
             patient=patient,
             protocol=protocol,
@@ -128,7 +129,7 @@ class _Planner:
         messaging.series_booked(series=series, now=self.now)
 
     def book_one(self, *, patient: Patient, practitioner: Practitioner, kind: AppointmentType, day: dt.date) -> None:
-        location_id = self.hours[(practitioner.pk, _weekday_worked(self.hours, practitioner.pk))][0].location_id
+        location_id = self._location_for(practitioner)
         self._book(
             patient=patient, practitioner=practitioner, kind=kind, target=day, location_id=location_id, window=(0, 14)
         )
@@ -183,10 +184,12 @@ class _Planner:
         first = self.rng.randrange(len(starts))
         return starts[first:] + starts[:first]
 
+    def _location_for(self, practitioner: Practitioner) -> int:
+        """One of the places the practitioner works; a series stays at one location."""
+        places = sorted(
+            {b.location_id for (pid, _day), blocks in self.hours.items() if pid == practitioner.pk for b in blocks}
+        )
+        return self.rng.choice(places)
+
     def _free_room(self, location_id: int, start: dt.datetime, end: dt.datetime) -> Room | None:
         return next((r for r in self.rooms[location_id] if self.diary.free(("room", r.pk), start, end)), None)
-
-
-def _weekday_worked(hours: dict[tuple[int, int], list[WorkingHours]], practitioner_id: int) -> int:
-    """The practitioner's first working weekday: their series stay at that day's location."""
-    return min(day for (pid, day) in hours if pid == practitioner_id)
