@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class ClinicConfig(AppConfig):
@@ -8,8 +8,17 @@ class ClinicConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import roles
-
         # Groups are created by a migration; their permissions are re-synced after every migrate
         # so that models added later are covered without another hand-written migration.
-        post_migrate.connect(roles.sync_role_permissions, sender=self)
+        post_migrate.connect(_sync_after_last_app, dispatch_uid="prolo_sync_role_permissions")
+
+
+def _sync_after_last_app(sender, **kwargs) -> None:
+    """post_migrate fires once per app, and each app's permissions are created in its own turn:
+    syncing on clinic's turn (it comes first) would miss every model of the apps after it on a
+    fresh database. So the roles are synced on the last app's turn, when all permissions exist."""
+    from . import roles
+
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if sender is last:
+        roles.sync_role_permissions(sender=sender, **kwargs)
