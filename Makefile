@@ -15,6 +15,8 @@ export DJANGO_ALLOW_ASYNC_UNSAFE := true
 # uv installs the pinned requirements in seconds; it comes from PyPI into the venv itself, so the
 # only things a machine needs are Python 3.11 and npm.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+	  || { echo "Prolo needs Python 3.11 (found: $$($(PYTHON) --version 2>&1)). Set PYTHON=/path/to/python3.11."; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet --disable-pip-version-check uv
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-dev.txt
