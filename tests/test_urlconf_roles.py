@@ -138,3 +138,13 @@ def test_signed_in_account_without_a_role_is_refused(client, no_role_user, url):
         assert response["Location"].startswith("/admin/login/")
     else:
         assert response.status_code in (403, 404), f"{url.path} answered {response.status_code} without a role"
+
+
+PUBLIC_URLS = [u for u in URLS if _matches(u.name, PUBLIC + ACCOUNT) and u.name != "healthz"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PUBLIC_URLS, ids=lambda u: u.name)
+def test_public_pages_answer_junk_in_their_urls_without_a_server_error(client, url):
+    # Dummy ids and tokens ("1", "x") must give a page, a redirect or a 404, never a crash.
+    assert _get_or_post(client, url.path).status_code < 500
