@@ -103,3 +103,17 @@ def test_front_desk_without_admin_access_is_sent_to_the_admin_login(desk_client)
     response = desk_client.get(LIST)
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_to_change_or_delete_audit_rows_behind_djangos_back(desk_user):
+    from django.db import DatabaseError, connection, transaction
+
+    entry = audit_record(request=_staff_request(desk_user), action=AuditEntry.Action.VIEW, object_type="x", object_id=1)
+    for sql in [
+        "UPDATE clinic_auditentry SET action = 'delete' WHERE id = %s",
+        "DELETE FROM clinic_auditentry WHERE id = %s",
+    ]:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [entry.pk])
+    assert AuditEntry.objects.get().action == "view"
