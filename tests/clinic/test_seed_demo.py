@@ -122,3 +122,20 @@ def test_large_scale_bulk_path_makes_four_sessions_per_series_without_overlaps(s
     assert _overlaps(live, lambda a: a.practitioner_id) == []
     assert _overlaps(live, lambda a: a.patient_id) == []
     assert _overlaps(live, lambda a: a.room_id) == []
+
+
+def test_past_series_sessions_have_signed_records_and_pain_scores_while_today_is_left_to_write(seeded):
+    from treatments.models import OutcomeScore, SessionRecord
+
+    zone = clinic_zone()
+    today = NOW.astimezone(zone).date()
+    completed = Appointment.objects.filter(status="completed", series__isnull=False)
+    before_today = [a for a in completed if a.start.astimezone(zone).date() < today]
+    assert before_today
+    for appt in before_today:
+        record = SessionRecord.objects.get(appointment=appt)
+        assert record.status == "signed"
+        assert record.signed_by == appt.practitioner.user
+        assert record.sites.count() == 1
+    assert OutcomeScore.objects.filter(measure="pain_nrs").count() == len(before_today)
+    assert not SessionRecord.objects.filter(appointment__start__date__gte=today).exists()

@@ -15,6 +15,8 @@ from patients.models import Channel, Patient
 from treatments import messaging
 from treatments.models import Appointment, Protocol, TreatmentSeries
 
+from ._demo_records import sign_past_sessions
+
 PATIENTS = 40
 SERIES = 26
 CONSULTATIONS = 8
@@ -68,6 +70,7 @@ def seed_patients_and_series(*, practitioners: list[Practitioner], now: dt.datet
             planner.book_one(
                 patient=patient, practitioner=practitioners[i % len(practitioners)], kind=consultation, day=day
             )
+        sign_past_sessions(now=now)
     return len(patients)
 
 
