@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from clinic.models import ClinicSettings, Closure, Location, Practitioner, Room, WorkingHours, clinic_zone
 from patients.models import Patient
-from treatments.models import Appointment, TreatmentSeries
+from treatments.models import Appointment, OutcomeScore, SessionRecord, TreatmentSeries
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ NOW = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)
 
 def _counts() -> dict[str, int]:
     models = [ClinicSettings, Location, Room, Practitioner, WorkingHours, Closure, Patient, TreatmentSeries]
-    models.append(Appointment)
+    models += [Appointment, SessionRecord, OutcomeScore]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -125,8 +125,6 @@ def test_large_scale_bulk_path_makes_four_sessions_per_series_without_overlaps(s
 
 
 def test_past_series_sessions_have_signed_records_and_pain_scores_while_today_is_left_to_write(seeded):
-    from treatments.models import OutcomeScore, SessionRecord
-
     zone = clinic_zone()
     today = NOW.astimezone(zone).date()
     completed = Appointment.objects.filter(status="completed", series__isnull=False)
