@@ -85,7 +85,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
             "What helps:\n"
             "- Paracetamol for the soreness.\n"
             "- Keep the spot covered today and do not soak it (bath, pool) for a day.\n"
-            "- Take it easy for about three days, then build back up.\n"
+            "- Take it easy for about three days, then ease into your usual activities.\n"
             "- {{ ice_advice }}\n"
             "- Please take no anti-inflammatory painkillers {{ nsaid_after }}.\n\n"
             "Call us at once on {{ clinic_phone }} (or urgent care) if you have:\n"

@@ -146,7 +146,7 @@ def _deliver_batch(token: str, messages: list[Message], *, now: dt.datetime, res
             ready.append((message, answer))
     if not ready:
         return
-    raw_tokens = portal_links_issue(patient_ids={m.patient_id for m, _ in ready}, now=now)
+    raw_tokens = portal_links_issue(patient_ids={m.patient_id for m, _ in ready}, now=now, days=clinic.portal_link_days)
     mail_connection = get_connection()
     sms_backend = get_sms_backend()
     with mail_connection:

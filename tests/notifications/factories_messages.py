@@ -46,6 +46,8 @@ class MessageFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
     channel = "email"
     kind = Message.Kind.OUTCOME
+    # An outcome check-in of a real series: the planner answers for it at send time.
+    series_id = factory.LazyAttribute(lambda m: TreatmentSeriesFactory(patient=m.patient).pk)
     data = factory.LazyFunction(lambda: {"weeks": 6})
     dedupe_key = factory.Sequence(lambda n: f"test:{n}:outcome:email")
     send_at = factory.LazyFunction(lambda: dt.datetime(2026, 5, 4, 14, 0, tzinfo=dt.UTC))
