@@ -52,7 +52,8 @@ class FakeProvider:
 
 @pytest.fixture
 def provider():
-    with FakeProvider() as fake, override_settings(SMS_API_URL=fake.url, SMS_API_TOKEN="tok-1", SMS_FROM="+13125550000"):
+    settings = {"SMS_API_TOKEN": "tok-1", "SMS_FROM": "+13125550000"}
+    with FakeProvider() as fake, override_settings(SMS_API_URL=fake.url, **settings):
         yield fake
 
 
