@@ -6,12 +6,13 @@ reachable from a template, and nothing clinical (condition, protocol, body part)
 at all."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import dateformat
-from django.utils.html import linebreaks, urlize
+from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from clinic.models import ClinicSettings, clinic_zone
@@ -81,15 +82,32 @@ def message_context(
     }
 
 
-def render(template: MessageTemplate, context: dict) -> Rendered:
-    text = TEXT_ENGINE.from_string(template.text).render(Context(context)).strip() + "\n"
+_URL = re.compile(r"(https?://[^\s<>\"']+)")
+
+
+class Compiled:
+    """A template's parts parsed once per sweep batch, not once per message."""
+
+    def __init__(self, template: MessageTemplate) -> None:
+        self.channel = template.channel
+        self.text = TEXT_ENGINE.from_string(template.text)
+        self.subject = TEXT_ENGINE.from_string(template.subject)
+        self.html = HTML_ENGINE.from_string(template.html) if template.html.strip() else None
+
+
+def _linked(text: str) -> str:
+    """The text as HTML paragraphs with its links clickable (urlize is ten times slower)."""
+    return linebreaks(_URL.sub(r'<a href="\1">\1</a>', escape(text)), autoescape=False)
+
+
+def render(template: "MessageTemplate | Compiled", context: dict) -> Rendered:
+    if isinstance(template, MessageTemplate):
+        template = Compiled(template)
+    text = template.text.render(Context(context)).strip() + "\n"
     if template.channel != "email":
         return Rendered(subject="", text=text.strip(), html="")
-    subject = " ".join(TEXT_ENGINE.from_string(template.subject).render(Context(context)).split())
-    if template.html.strip():
-        body = HTML_ENGINE.from_string(template.html).render(Context(context))
-    else:
-        body = linebreaks(urlize(text, autoescape=True), autoescape=False)
+    subject = " ".join(template.subject.render(Context(context)).split())
+    body = template.html.render(Context(context)) if template.html else _linked(text)
     html = render_to_string("notifications/email.html", {"subject": subject, "body": body, "context": context})
     return Rendered(subject=subject[:200], text=text, html=html)
 
