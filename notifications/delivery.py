@@ -67,7 +67,8 @@ def messages_claim(*, now: dt.datetime, limit: int = BATCH_SIZE) -> tuple[str, l
             status=Message.Status.SENDING, claim_token=token, lease_until=now + LEASE, attempts=F("attempts") + 1
         )
     claimed = list(Message.objects.filter(claim_token=token, status=Message.Status.SENDING).select_related("patient"))
-    reclaimed = [pk for pk, status in rows if status == Message.Status.SENDING and any(m.pk == pk for m in claimed)]
+    ours = {m.pk for m in claimed}
+    reclaimed = [pk for pk, status in rows if status == Message.Status.SENDING and pk in ours]
     for pk in reclaimed:
         log.warning("message %s: %s", pk, RECLAIMED_NOTE)
     return token, claimed, reclaimed

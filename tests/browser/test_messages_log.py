@@ -6,13 +6,14 @@ from playwright.sync_api import expect
 from notifications import delivery
 from notifications.models import Message
 from tests.factories import PASSWORD, PatientFactory
-from tests.notifications.factories_messages import MessageFactory, series_with_sessions
+from tests.notifications.factories_messages import MessageFactory, reseed, series_with_sessions
 from treatments import messaging
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_desk_reads_the_message_log_and_resends_a_failed_message(login, desk_user, live_server):
+    reseed()
     now = dt.datetime.now(dt.UTC)
     patient = PatientFactory(first_name="Maria", last_name="Lopez")
     series = series_with_sessions(starts=[now + dt.timedelta(days=9)], now=now, patient=patient)

@@ -26,7 +26,7 @@ from notifications import delivery
 from notifications.models import Message
 from notifications.tasks import sweep
 from tests.factories import PatientFactory
-from tests.notifications.factories_messages import MessageFactory, series_with_sessions
+from tests.notifications.factories_messages import MessageFactory, reseed, series_with_sessions
 from tests.notifications.test_sms import FakeProvider
 from treatments import messaging
 
@@ -51,7 +51,7 @@ needs_redis = pytest.mark.skipif(
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -107,6 +107,11 @@ class Celery:
 
     def mails(self) -> str:
         return "".join(path.read_text() for path in sorted(self.mail_dir.glob("*.log")))
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    reseed()
 
 
 @contextmanager
