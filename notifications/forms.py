@@ -34,4 +34,7 @@ class MessageTemplateForm(forms.ModelForm):
                 template_check(data.get(name) or "")
             except Exception as exc:  # noqa: BLE001 (any parser error is shown to the admin)
                 self.add_error(name, _("This template does not parse: %(error)s") % {"error": exc})
+        # Every message must carry its one-click way out (the e-mail wrapper adds one to the HTML).
+        if "unsubscribe_url" not in (data.get("text") or ""):
+            self.add_error("text", _("Keep {{ unsubscribe_url }} in the text: every message must offer a way out."))
         return data

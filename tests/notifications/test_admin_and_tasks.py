@@ -34,13 +34,22 @@ def test_admin_edits_a_template_in_the_admin(admin_client_):
     url = f"/admin/notifications/messagetemplate/{template.pk}/change/"
     assert "filled in when the message is sent" in admin_client_.get(url).content.decode()
 
-    response = admin_client_.post(
-        url, {"kind": "reminder", "channel": "sms", "subject": "", "text": "{{ clinic_name }}: {{ when }}", "html": ""}
-    )
+    words = "{{ clinic_name }}: {{ when }}. Stop: {{ unsubscribe_url }}"
+    response = admin_client_.post(url, {"kind": "reminder", "channel": "sms", "subject": "", "text": words, "html": ""})
 
     assert response.status_code == 302
     template.refresh_from_db()
-    assert template.text == "{{ clinic_name }}: {{ when }}"
+    assert template.text == words
+
+
+def test_a_template_without_the_unsubscribe_link_is_refused():
+    template = MessageTemplate.objects.get(kind="checkin", channel="email")
+    form = MessageTemplateForm(
+        instance=template, data={"kind": "checkin", "channel": "email", "subject": "Hi", "text": "Hello", "html": ""}
+    )
+
+    assert not form.is_valid()
+    assert "every message must offer a way out" in form.errors["text"][0]
 
 
 def test_the_desk_cannot_edit_templates(desk_client):

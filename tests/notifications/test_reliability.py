@@ -278,3 +278,31 @@ def test_two_sweeps_at_once_send_every_message_exactly_once():
     sent_ids = [e.extra_headers["Message-ID"] for e in mail.outbox]
     assert len(mail.outbox) == 120 and len(set(sent_ids)) == 120
     assert Message.objects.filter(status=Message.Status.SENT).count() == 120
+
+
+def test_two_writers_planning_the_same_series_at_once_store_each_message_once():
+    now = dt.datetime.now(dt.UTC)
+    series = series_with_sessions(starts=[now + dt.timedelta(days=d) for d in (10, 38, 66)], now=now)
+    errors = []
+    start = threading.Barrier(2)
+
+    def book():
+        try:
+            start.wait()
+            with transaction.atomic():
+                messaging.series_booked(series=series, now=now)
+                time.sleep(0.2)  # hold the transaction open while the other writer inserts
+        except Exception as exc:  # noqa: BLE001 (reported by the assertion below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert Message.objects.count() == 1 + 3 * 2
+    assert Message.objects.filter(kind=Message.Kind.CONFIRMATION).count() == 1
