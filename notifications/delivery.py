@@ -35,6 +35,7 @@ LEASE = dt.timedelta(seconds=getattr(settings, "MESSAGES_LEASE_SECONDS", 300))
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=6)
 HIDDEN_TOKEN = "(private-link)"
+GAVE_UP_NOTE = "Claimed more times than the attempt limit without an outcome; given up."
 RECLAIMED_NOTE = "Reclaimed after a worker stopped mid-send; it may have gone out once before."
 
 
@@ -163,7 +164,11 @@ def _deliver_batch(token: str, messages: list[Message], *, now: dt.datetime, res
     ready: list[tuple[Message, SendFacts]] = []
     for message in messages:
         answer = facts.get(message.pk, _("Its appointment or series no longer exists."))
-        if isinstance(answer, str):
+        if message.attempts > clinic.max_send_attempts:
+            # Claimed again and again without an outcome: something kills the sweep on this row.
+            batch.record(message, status=Message.Status.FAILED, last_error=GAVE_UP_NOTE)
+            result.failed += 1
+        elif isinstance(answer, str):
             batch.record(message, status=Message.Status.SKIPPED, last_error=answer[:500])
             result.skipped += 1
         elif not message.patient.has_consent(message.channel):

@@ -270,3 +270,18 @@ def test_sweep_uses_the_edited_template(now):
 
     assert mail.outbox[0].subject == "Checking in"
     assert mail.outbox[0].body.startswith("Hi Ada, 6 weeks on. http")
+
+
+def test_a_row_whose_sweeps_keep_dying_is_given_up_after_the_attempt_limit(now):
+    MessageFactory(send_at=now)
+    limit = ClinicSettings.load().max_send_attempts
+    moment = now
+    for _ in range(limit):  # each claim dies before any outcome is recorded
+        delivery.messages_claim(now=moment)
+        moment += delivery.LEASE
+
+    delivery.messages_sweep(now=moment)
+
+    row = Message.objects.get()
+    assert (row.status, row.last_error) == (Message.Status.FAILED, delivery.GAVE_UP_NOTE)
+    assert mail.outbox == []
