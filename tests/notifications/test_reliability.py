@@ -103,7 +103,10 @@ class Celery:
                     process.wait()
         import redis
 
-        redis.Redis.from_url(BROKER).delete(self.queue)
+        # The queue and the routing keys kombu keeps for it: leave the test's Redis database clean.
+        redis.Redis.from_url(BROKER).delete(
+            self.queue, f"_kombu.binding.{self.queue}", f"_kombu.binding_permanent.{self.queue}"
+        )
 
     def mails(self) -> str:
         return "".join(path.read_text() for path in sorted(self.mail_dir.glob("*.log")))
