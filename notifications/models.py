@@ -1,0 +1,91 @@
+"""The outbox. Every message a patient gets is a row here first, written in the same transaction
+as the booking, move, cancellation or signature that wants it; a sweep sends the due ones."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from patients.models import Channel, Patient
+
+
+class Message(models.Model):
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Series confirmation")
+        PREPARE = "prepare", _("Preparing for your session")
+        REMINDER = "reminder", _("Session reminder")
+        AFTERCARE = "aftercare", _("What to expect (evening)")
+        CHECKIN = "checkin", _("Check-in (pain score)")
+        FOLLOWUP = "followup", _("Follow-up")
+        OUTCOME = "outcome", _("Outcome check-in")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        SKIPPED = "skipped", _("Skipped")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="messages")
+    # Plain ids: notifications sits below treatments and must not import it.
+    appointment_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    series_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # Small, non-clinical facts the text needs that no row holds (e.g. {"weeks": 6}).
+    data = models.JSONField(default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=80, unique=True)
+    send_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    # Who holds a claimed row, and until when; an expired lease means the worker died.
+    claim_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=120, blank=True)
+    # Exactly what went out, stored at send time.
+    to = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-send_at", "-id"]
+        indexes = [
+            # The sweep's question: what is due now? Partial, so it stays small as history grows.
+            models.Index(fields=["send_at"], name="message_due_idx", condition=Q(status__in=["pending", "sending"])),
+            models.Index(fields=["patient", "-send_at"], name="message_patient_idx"),
+            models.Index(fields=["status", "-send_at"], name="message_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="message_sent_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(lease_until__isnull=False), name="message_sending_has_lease"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_channel_display()} · {self.send_at:%Y-%m-%d %H:%M}"
+
+
+class MessageTemplate(models.Model):
+    """The words of one kind of message on one channel, editable by the clinic admin. Rendered
+    with Django's template language from a context of plain strings and numbers only."""
+
+    kind = models.CharField(max_length=12, choices=Message.Kind.choices)
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    subject = models.CharField(max_length=200, blank=True, help_text=_("E-mail only."))
+    text = models.TextField(help_text=_("Plain text. Never name a condition or a body part."))
+    html = models.TextField(blank=True, help_text=_("E-mail only; empty = the text with line breaks."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "channel"]
+        constraints = [models.UniqueConstraint(fields=["kind", "channel"], name="message_template_kind_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_channel_display()})"

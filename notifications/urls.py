@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.message_list, name="log"),
+    path("patients/<int:patient_id>/", views.patient_messages, name="patient_log"),
+    path("<int:pk>/", views.message_detail, name="detail"),
+    path("<int:pk>/resend/", views.message_resend_view, name="resend"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

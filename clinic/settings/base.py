@@ -186,7 +186,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The outbox sweep (notifications/delivery.py). A sweep older than its minute is dropped: the
+    # next one sends the same rows, so a backlog of sweeps after an outage is pointless.
+    "messages-sweep": {"task": "notifications.sweep", "schedule": 60.0, "options": {"expires": 55}},
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,155 @@
+"""The clinic's starting words for every message, loaded into MessageTemplate by a data migration
+and editable in the admin afterwards. Written in plain language for this product.
+
+Privacy: a message can be read by anyone who sees the patient's phone, so these name the clinic,
+the day and the time, never a condition, a treatment detail or a body part. Details sit behind the
+portal link. The context offers nothing else (see notifications/rendering.py)."""
+
+# Variables every template may use; the admin form lists them.
+CONTEXT_HELP = (
+    "clinic_name, clinic_phone, clinic_email, first_name, when, day, time, location, address, "
+    "session_number, session_count, dates (list), weeks, nsaid_pause_days, nsaid_after, ice_advice, "
+    "portal_url, confirm_url, cancel_url, before_url, checkin_url, aftercare_url, unsubscribe_url"
+)
+
+_SESSION = "{% if session_number %} (session {{ session_number }}{% if session_count %} of {{ session_count }}{% endif %}){% endif %}"  # noqa: E501
+
+_SIGN_OFF = "\n\n{{ clinic_name }} · {{ clinic_phone }}\nStop these e-mails: {{ unsubscribe_url }}\n"
+
+DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
+    ("confirmation", "email"): {
+        "subject": "Your sessions at {{ clinic_name }} are booked",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "your sessions at {{ clinic_name }} are booked:\n"
+            "{% for date in dates %}- {{ date }}\n{% endfor %}\n"
+            "The dates are attached as a calendar file. You can see, confirm or cancel them here:\n"
+            "{{ portal_url }}\n\n"
+            "We will remind you before each session." + _SIGN_OFF
+        ),
+    },
+    ("confirmation", "sms"): {
+        "text": (
+            "{{ clinic_name }}: your {{ dates|length }} sessions are booked, the first on {{ when }}. "
+            "All dates: {{ portal_url }} Stop texts: {{ unsubscribe_url }}"
+        ),
+    },
+    ("prepare", "email"): {
+        "subject": "Getting ready for {{ when }}",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "you have a session at {{ clinic_name }} on {{ when }}" + _SESSION + ".\n\n"
+            "To get ready:\n"
+            "- Please take no anti-inflammatory painkillers (such as ibuprofen, naproxen or diclofenac) "
+            "for {{ nsaid_pause_days }} days before. Paracetamol is fine. Keep taking low-dose aspirin "
+            "or any medicine your doctor prescribed unless they tell you otherwise.\n"
+            "- Eat a light meal and drink water beforehand.\n"
+            "- Wear loose, comfortable clothing.\n"
+            "- Bring any scan or X-ray reports you have.\n"
+            "- Tell us before you come if you take blood thinners, have a fever or an infection, "
+            "or are or may be pregnant.\n\n"
+            "Please answer a few short questions before your visit: {{ before_url }}\n\n"
+            "Confirm: {{ confirm_url }}\nCannot come? Cancel: {{ cancel_url }}" + _SIGN_OFF
+        ),
+    },
+    ("prepare", "sms"): {
+        "text": (
+            "{{ clinic_name }}: session on {{ when }}. Please skip anti-inflammatory painkillers for "
+            "{{ nsaid_pause_days }} days before, eat first, wear loose clothes. A few questions: "
+            "{{ before_url }} Confirm: {{ confirm_url }} Cancel: {{ cancel_url }} "
+            "Stop texts: {{ unsubscribe_url }}"
+        ),
+    },
+    ("reminder", "email"): {
+        "subject": "Reminder: {{ when }} at {{ clinic_name }}",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "a reminder of your session at {{ clinic_name }} on {{ when }}" + _SESSION + "{% if location %}, "
+            "{{ location }}{% if address %}, {{ address }}{% endif %}{% endif %}.\n\n"
+            "Confirm: {{ confirm_url }}\nCannot come? Cancel: {{ cancel_url }}" + _SIGN_OFF
+        ),
+    },
+    ("reminder", "sms"): {
+        "text": (
+            "{{ clinic_name }}: reminder of your session on {{ when }}. Confirm: {{ confirm_url }} "
+            "Cancel: {{ cancel_url }} Stop texts: {{ unsubscribe_url }}"
+        ),
+    },
+    ("aftercare", "email"): {
+        "subject": "After today's session: what to expect",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "thank you for coming in today. Some soreness and stiffness over the next few days is "
+            "normal: it is part of the healing response and usually fades within a few days, "
+            "sometimes up to a week.\n\n"
+            "What helps:\n"
+            "- Paracetamol for the soreness.\n"
+            "- Keep the spot covered today and do not soak it (bath, pool) for a day.\n"
+            "- Take it easy for about three days, then ease into your usual activities.\n"
+            "- {{ ice_advice }}\n"
+            "- Please take no anti-inflammatory painkillers {{ nsaid_after }}.\n\n"
+            "Call us at once on {{ clinic_phone }} (or urgent care) if you have:\n"
+            "- a fever above 38 °C / 100.4 °F;\n"
+            "- redness, warmth or swelling that spreads or grows;\n"
+            "- any discharge where you had the injection;\n"
+            "- pain that gets worse after two to three days instead of better;\n"
+            "- you feel generally unwell;\n"
+            "- burning pain, numbness or weakness in an arm or leg;\n"
+            "- a severe headache, shortness of breath or chest pain.\n\n"
+            "More about the days ahead: {{ aftercare_url }}" + _SIGN_OFF
+        ),
+    },
+    ("aftercare", "sms"): {
+        "text": (
+            "{{ clinic_name }}: soreness for a few days is normal. Paracetamol helps; no anti-inflammatory "
+            "painkillers {{ nsaid_after }}. Call {{ clinic_phone }} at once for fever, spreading redness or "
+            "swelling, discharge, pain getting worse after 2-3 days, numbness or weakness. More: "
+            "{{ aftercare_url }} Stop texts: {{ unsubscribe_url }}"
+        ),
+    },
+    ("checkin", "email"): {
+        "subject": "How are you feeling?",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "it has been two days since your session. How are you feeling? Please give us your pain "
+            "score (0 to 10) here, it takes a minute: {{ checkin_url }}\n\n"
+            "If anything worries you, call us on {{ clinic_phone }}." + _SIGN_OFF
+        ),
+    },
+    ("checkin", "sms"): {
+        "text": (
+            "{{ clinic_name }}: how are you feeling since your session? Your pain score, 0-10: "
+            "{{ checkin_url }} Stop texts: {{ unsubscribe_url }}"
+        ),
+    },
+    ("followup", "email"): {
+        "subject": "A week on: how is it going?",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "a week has passed since your session. Soreness should have faded by now and you can "
+            "return to your usual activities step by step. Tell us how you are: {{ checkin_url }}\n\n"
+            "Still sore, or worse than before? Call us on {{ clinic_phone }}." + _SIGN_OFF
+        ),
+    },
+    ("followup", "sms"): {
+        "text": (
+            "{{ clinic_name }}: a week on, how are you? Tell us: {{ checkin_url }} Still sore? Call "
+            "{{ clinic_phone }}. Stop texts: {{ unsubscribe_url }}"
+        ),
+    },
+    ("outcome", "email"): {
+        "subject": "{{ weeks }} weeks on: a short check-in",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "it is {{ weeks }} weeks since your last session at {{ clinic_name }}. Many people notice "
+            "the most benefit around now. Please tell us how you are doing, it takes a minute: "
+            "{{ checkin_url }}" + _SIGN_OFF
+        ),
+    },
+    ("outcome", "sms"): {
+        "text": (
+            "{{ clinic_name }}: {{ weeks }} weeks since your last session. How are you doing? "
+            "{{ checkin_url }} Stop texts: {{ unsubscribe_url }}"
+        ),
+    },
+}

@@ -1,0 +1,269 @@
+"""The sweep: claim due messages, re-check that each is still wanted, send it, record the outcome.
+
+Exactly-once as far as a database can promise it: a row is claimed (status "sending" with a lease)
+in a short transaction before anything leaves the building, so two sweeps never both send it. If a
+worker dies between claiming and recording, the lease runs out and the next sweep claims the row
+again: it may then go out a second time (the first attempt might have reached the provider), never
+more, and the log says so."""
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import make_msgid
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from clinic.models import ClinicSettings, clinic_zone
+from patients.models import Channel
+
+from .facts import SendFacts, facts_provider
+from .links import portal_links, portal_links_issue, unsubscribe_url
+from .models import Message, MessageTemplate
+from .rendering import Compiled, Rendered, message_context, render
+from .sms import get_sms_backend
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+# Long enough for a slow SMTP server, short enough that a dead worker's rows move on soon.
+LEASE = dt.timedelta(seconds=getattr(settings, "MESSAGES_LEASE_SECONDS", 300))
+BACKOFF_BASE = dt.timedelta(minutes=1)
+BACKOFF_MAX = dt.timedelta(hours=6)
+HIDDEN_TOKEN = "(private-link)"
+GAVE_UP_NOTE = "Claimed more times than the attempt limit without an outcome; given up."
+RECLAIMED_NOTE = "Reclaimed after a worker stopped mid-send; it may have gone out once before."
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    postponed: int = 0
+    reclaimed: list[int] = field(default_factory=list)
+
+
+def messages_claim(*, now: dt.datetime, limit: int = BATCH_SIZE) -> tuple[str, list[Message], list[int]]:
+    """Claim up to `limit` due rows for this caller. Returns the claim token, the rows and the ids
+    of rows reclaimed from a dead worker."""
+    token = secrets.token_hex(16)
+    due = Q(status=Message.Status.PENDING, send_at__lte=now) | Q(status=Message.Status.SENDING, lease_until__lte=now)
+    with transaction.atomic():
+        candidates = Message.objects.filter(due).order_by("send_at", "id")
+        if connection.vendor == "postgresql":
+            # Concurrent sweeps take disjoint rows instead of waiting on each other.
+            candidates = candidates.select_for_update(skip_locked=True)
+        rows = list(candidates.values_list("id", "status")[:limit])
+        if not rows:
+            return token, [], []
+        # The due condition is repeated: without row locks (SQLite) this conditional update is
+        # what stops two sweeps from claiming the same row.
+        Message.objects.filter(due, id__in=[pk for pk, _ in rows]).update(
+            status=Message.Status.SENDING, claim_token=token, lease_until=now + LEASE, attempts=F("attempts") + 1
+        )
+    claimed = list(Message.objects.filter(claim_token=token, status=Message.Status.SENDING).select_related("patient"))
+    ours = {m.pk for m in claimed}
+    reclaimed = [pk for pk, status in rows if status == Message.Status.SENDING and pk in ours]
+    for pk in reclaimed:
+        log.warning("message %s: %s", pk, RECLAIMED_NOTE)
+    return token, claimed, reclaimed
+
+
+def _finish(message: Message, token: str, **fields) -> None:
+    """Record an outcome, only while we still hold the claim."""
+    Message.objects.filter(pk=message.pk, claim_token=token).update(lease_until=None, claim_token="", **fields)
+
+
+# Outcomes are committed together every few sends: one commit (one disk flush) for twenty rows
+# instead of twenty. A crash loses at most these unrecorded rows, which then go out once more
+# after their lease: the same risk as a crash mid-send, over a slightly wider window.
+RECORD_EVERY = 20
+
+
+def _quiet_end(now: dt.datetime, clinic: ClinicSettings) -> dt.datetime | None:
+    """The end of SMS quiet hours when `now` falls inside them (clinic zone), else None."""
+    start, end = clinic.sms_quiet_start, clinic.sms_quiet_end
+    if start == end:
+        return None
+    local = now.astimezone(clinic_zone())
+    t = local.time()
+    inside = (start <= t < end) if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    day = local.date() if t < end else local.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, end, tzinfo=clinic_zone()).astimezone(dt.UTC)
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def _send(
+    message: Message, rendered: Rendered, facts: SendFacts, unsubscribe: str, mail_connection, sms_backend
+) -> tuple[str, str]:
+    """Hand the message to its channel; returns (recipient, provider id)."""
+    patient = message.patient
+    if message.channel == Channel.SMS:
+        return patient.phone, sms_backend.send(to=patient.phone, text=rendered.text)
+    message_id = make_msgid(domain=settings.SITE_URL.split("://")[-1].split("/")[0].split(":")[0] or "prolo")
+    email = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        to=[patient.email],
+        connection=mail_connection,
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": message_id,
+        },
+    )
+    email.attach_alternative(rendered.html, "text/html")
+    for filename, content, mimetype in facts.attachments:
+        email.attach(filename, content, mimetype)
+    email.send()
+    return patient.email, message_id
+
+
+@dataclass
+class _Batch:
+    """What one batch shares: the claim, the clinic, the compiled templates, the open channels."""
+
+    token: str
+    now: dt.datetime
+    clinic: ClinicSettings
+    templates: dict[tuple[str, str], Compiled]
+    result: SweepResult
+    outcomes: list[tuple[Message, dict]] = field(default_factory=list)
+
+    def record(self, message: Message, **fields) -> None:
+        self.outcomes.append((message, fields))
+        if len(self.outcomes) >= RECORD_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.outcomes:
+            return
+        with transaction.atomic():
+            for message, fields in self.outcomes:
+                _finish(message, self.token, **fields)
+        self.outcomes.clear()
+
+
+def _deliver_batch(token: str, messages: list[Message], *, now: dt.datetime, result: SweepResult) -> None:
+    clinic = ClinicSettings.load()
+    templates = {(t.kind, t.channel): Compiled(t) for t in MessageTemplate.objects.all()}
+    batch = _Batch(token=token, now=now, clinic=clinic, templates=templates, result=result)
+    facts = facts_provider()(messages, now=now)
+    ready: list[tuple[Message, SendFacts]] = []
+    for message in messages:
+        answer = facts.get(message.pk, _("Its appointment or series no longer exists."))
+        if message.attempts > clinic.max_send_attempts:
+            # Claimed again and again without an outcome: something kills the sweep on this row.
+            batch.record(message, status=Message.Status.FAILED, last_error=GAVE_UP_NOTE)
+            result.failed += 1
+        elif isinstance(answer, str):
+            batch.record(message, status=Message.Status.SKIPPED, last_error=answer[:500])
+            result.skipped += 1
+        elif not message.patient.has_consent(message.channel):
+            batch.record(message, status=Message.Status.SKIPPED, last_error=_("No consent for this channel."))
+            result.skipped += 1
+        elif message.channel == Channel.SMS and (morning := _quiet_end(now, clinic)):
+            # Not an attempt: give it back, due when quiet hours end.
+            batch.record(message, status=Message.Status.PENDING, send_at=morning, attempts=F("attempts") - 1)
+            result.postponed += 1
+        elif (message.kind, message.channel) not in templates:
+            batch.record(message, status=Message.Status.FAILED, last_error=_("No template for this message."))
+            result.failed += 1
+        else:
+            ready.append((message, answer))
+    try:
+        if ready:
+            _send_all(batch, ready)
+    finally:
+        batch.flush()
+
+
+def _send_all(batch: _Batch, ready: list[tuple[Message, SendFacts]]) -> None:
+    raw_tokens = portal_links_issue(
+        patient_ids={m.patient_id for m, _ in ready}, now=batch.now, days=batch.clinic.portal_link_days
+    )
+    unsubscribe_links: dict[tuple[int, str], str] = {}
+    sms_backend = get_sms_backend()
+    with get_connection() as mail_connection:
+        for message, facts in ready:
+            pair = (message.patient_id, message.channel)
+            if pair not in unsubscribe_links:
+                unsubscribe_links[pair] = unsubscribe_url(patient_id=pair[0], channel=pair[1])
+            context = message_context(
+                message=message,
+                facts=facts,
+                clinic=batch.clinic,
+                links=portal_links(raw_tokens[message.patient_id], message.appointment_id),
+                unsubscribe=unsubscribe_links[pair],
+            )
+            rendered = render(batch.templates[(message.kind, message.channel)], context)
+            try:
+                to, provider_id = _send(message, rendered, facts, unsubscribe_links[pair], mail_connection, sms_backend)
+            except Exception as exc:  # noqa: BLE001 (any channel failure is retried, never lost)
+                _record_failure(batch, message, exc)
+                continue
+            # The log keeps the words as sent, minus the live portal token: only its hash is
+            # stored anywhere, so a database leak must not reveal a working link.
+            raw = raw_tokens[message.patient_id]
+            batch.record(
+                message,
+                status=Message.Status.SENT,
+                sent_at=batch.now,
+                provider_id=provider_id[:120],
+                to=to,
+                subject=rendered.subject,
+                text=rendered.text.replace(raw, HIDDEN_TOKEN),
+                html=rendered.html.replace(raw, HIDDEN_TOKEN),
+                last_error=RECLAIMED_NOTE if message.pk in batch.result.reclaimed else "",
+            )
+            batch.result.sent += 1
+
+
+def _record_failure(batch: _Batch, message: Message, exc: Exception) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:500]
+    if message.attempts >= batch.clinic.max_send_attempts:
+        log.error("message %s failed for good after %s attempts: %s", message.pk, message.attempts, error)
+        batch.record(message, status=Message.Status.FAILED, last_error=error)
+        batch.result.failed += 1
+    else:
+        log.warning("message %s attempt %s failed, retrying: %s", message.pk, message.attempts, error)
+        wait = _backoff(message.attempts)
+        batch.record(message, status=Message.Status.PENDING, send_at=batch.now + wait, last_error=error)
+        batch.result.retried += 1
+
+
+def messages_sweep(*, now: dt.datetime, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> SweepResult:
+    """Send everything due at `now`, batch after batch, until nothing due is left."""
+    result = SweepResult()
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        token, claimed, reclaimed = messages_claim(now=now, limit=batch_size)
+        if not claimed:
+            break
+        batches += 1
+        result.claimed += len(claimed)
+        result.reclaimed += reclaimed
+        _deliver_batch(token, claimed, now=now, result=result)
+    if result.claimed:
+        log.info(
+            "sweep: %s claimed, %s sent, %s retried, %s failed, %s skipped, %s postponed",
+            result.claimed,
+            result.sent,
+            result.retried,
+            result.failed,
+            result.skipped,
+            result.postponed,
+        )
+    return result

@@ -1,0 +1,32 @@
+"""What the outbox asks its planner at send time. notifications sits below treatments, so it never
+reads appointments itself: the planner named by MESSAGES_FACTS_PROVIDER (treatments.messaging by
+default) answers for a whole batch with plain facts, or with the reason a message is no longer
+wanted."""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+DEFAULT_PROVIDER = "treatments.messaging.message_facts"
+
+
+@dataclass(frozen=True)
+class SendFacts:
+    start: dt.datetime | None = None  # the session the message is about (UTC)
+    location: str = ""
+    address: str = ""
+    session_number: int | None = None
+    session_count: int | None = None
+    dates: tuple[dt.datetime, ...] = ()  # every session of a series (confirmation)
+    attachments: tuple[tuple[str, str, str], ...] = ()  # (filename, content, mimetype)
+
+
+# message id -> facts, or a short reason (shown in the log) why it must not be sent.
+FactsProvider = Callable[..., dict[int, "SendFacts | str"]]
+
+
+def facts_provider() -> FactsProvider:
+    return import_string(getattr(settings, "MESSAGES_FACTS_PROVIDER", DEFAULT_PROVIDER))

@@ -1,0 +1,59 @@
+"""Links inside a message: the patient's portal (issued at send time, one per patient per batch,
+so an old message never carries a link made before it was due) and the signed unsubscribe link."""
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from clinic.models import ClinicSettings
+from patients.models import PortalToken
+from patients.tokens import portal_url, token_hash
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+def portal_links_issue(*, patient_ids: set[int], now: dt.datetime, days: int | None = None) -> dict[int, str]:
+    """Raw portal tokens for many patients in one insert; the same format as
+    patients.tokens.portal_token_issue (only the hash is stored)."""
+    valid = dt.timedelta(days=days if days is not None else ClinicSettings.load().portal_link_days)
+    raw = {pid: secrets.token_urlsafe(32) for pid in patient_ids}
+    PortalToken.objects.bulk_create(
+        PortalToken(patient_id=pid, token_hash=token_hash(value), created_at=now, expires_at=now + valid)
+        for pid, value in raw.items()
+    )
+    return raw
+
+
+def portal_links(raw: str, appointment_id: int | None) -> dict[str, str]:
+    """The portal pages a message may point at (the URL contract of the portal)."""
+    home = portal_url(raw)
+    links = {"portal_url": home, "checkin_url": f"{home}checkin/", "aftercare_url": f"{home}aftercare/"}
+    if appointment_id:
+        session = f"{home}sessions/{appointment_id}/"
+        links |= {
+            "confirm_url": f"{session}confirm/",
+            "cancel_url": f"{session}cancel/",
+            "before_url": f"{session}before/",
+        }
+    return links
+
+
+def unsubscribe_token(*, patient_id: int, channel: str) -> str:
+    return signing.dumps({"p": patient_id, "c": channel}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_read(token: str) -> tuple[int, str] | None:
+    """(patient id, channel) for a genuine token, None for anything else."""
+    try:
+        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        return int(value["p"]), str(value["c"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def unsubscribe_url(*, patient_id: int, channel: str) -> str:
+    token = unsubscribe_token(patient_id=patient_id, channel=channel)
+    return settings.SITE_URL + reverse("notifications:unsubscribe", args=[token])

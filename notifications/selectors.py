@@ -1,0 +1,38 @@
+"""Reads for the message log: one query for the page of rows (patient joined), one for the count."""
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from clinic.models import clinic_zone
+
+from .models import Message
+
+
+def message_log(
+    *,
+    status: str = "",
+    kind: str = "",
+    day_from: dt.date | None = None,
+    day_to: dt.date | None = None,
+    patient_id: int | None = None,
+) -> QuerySet[Message]:
+    """Messages newest first. Days are the clinic's local days, matched against the time the
+    message was (or is) due."""
+    rows = Message.objects.select_related("patient").order_by("-send_at", "-id")
+    if status:
+        rows = rows.filter(status=status)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if patient_id is not None:
+        rows = rows.filter(patient_id=patient_id)
+    zone = clinic_zone()
+    if day_from:
+        rows = rows.filter(send_at__gte=dt.datetime.combine(day_from, dt.time.min, tzinfo=zone))
+    if day_to:
+        rows = rows.filter(send_at__lt=dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+    return rows
+
+
+def message_get(*, pk: int) -> Message | None:
+    return Message.objects.select_related("patient").filter(pk=pk).first()

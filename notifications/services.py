@@ -1,0 +1,141 @@
+"""Writes to the outbox. Planning is idempotent (a unique dedupe key per message), and every write
+here runs inside the caller's transaction when there is one, so a booking and its messages commit
+or roll back together."""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from patients.models import Channel, Patient
+
+from .models import Message
+
+log = logging.getLogger(__name__)
+
+# Rows that may still change: planning re-times them, cancelling cancels them.
+OPEN = (Message.Status.PENDING,)
+# Rows a new plan may bring back (an appointment re-instated, a session moved into the future).
+REVIVABLE = (Message.Status.CANCELLED, Message.Status.SKIPPED)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message a caller wants: `key` names it without the channel, e.g. "appt:42:reminder"."""
+
+    key: str
+    kind: str
+    send_at: dt.datetime
+    appointment_id: int | None = None
+    series_id: int | None = None
+    data: dict = field(default_factory=dict)
+
+
+def channel_for(patient: Patient) -> str | None:
+    """The preferred channel when consented, else the other consented one, else None."""
+    preferred = patient.preferred_channel
+    other = Channel.SMS if preferred == Channel.EMAIL else Channel.EMAIL
+    for channel in (preferred, other):
+        if patient.has_consent(channel):
+            return channel
+    return None
+
+
+def messages_plan(*, patient: Patient, wanted: list[Planned], now: dt.datetime) -> list[Message]:
+    """Store the wanted messages once: new ones are created, pending ones re-timed, cancelled or
+    skipped ones revived; sent, failed and in-flight ones are left alone. Without any consented
+    channel the rows are stored as skipped, so the desk sees why nothing went out."""
+    if not wanted:
+        return []
+    channel = channel_for(patient)
+    stored_channel = channel or patient.preferred_channel
+    keys = {f"{p.key}:{stored_channel}": p for p in wanted}
+    with transaction.atomic():
+        existing = {m.dedupe_key: m for m in Message.objects.select_for_update().filter(dedupe_key__in=keys)}
+        new = []
+        for key, plan in keys.items():
+            row = existing.get(key)
+            if row is None:
+                new.append(
+                    Message(
+                        patient=patient,
+                        appointment_id=plan.appointment_id,
+                        series_id=plan.series_id,
+                        channel=stored_channel,
+                        kind=plan.kind,
+                        data=plan.data,
+                        dedupe_key=key,
+                        send_at=plan.send_at,
+                        created_at=now,
+                        status=Message.Status.PENDING if channel else Message.Status.SKIPPED,
+                        last_error="" if channel else _("No consent to e-mail or text this patient."),
+                    )
+                )
+            elif row.status in OPEN and _retimed(row, plan, now):
+                Message.objects.filter(pk=row.pk, status__in=OPEN).update(send_at=plan.send_at, data=plan.data)
+            elif row.status in REVIVABLE and channel:
+                Message.objects.filter(pk=row.pk, status__in=REVIVABLE).update(
+                    status=Message.Status.PENDING, send_at=plan.send_at, data=plan.data, last_error="", attempts=0
+                )
+        try:
+            # A savepoint: two writers planning the same key at once must not break the caller.
+            with transaction.atomic():
+                Message.objects.bulk_create(new)
+        except IntegrityError:
+            Message.objects.bulk_create(new, ignore_conflicts=True)
+    return new
+
+
+def _retimed(row: Message, plan: Planned, now: dt.datetime) -> bool:
+    # Already due and still wanted as soon as possible: re-planning must not push it back.
+    both_due = row.send_at <= now and plan.send_at <= now
+    return row.data != plan.data or (row.send_at != plan.send_at and not both_due)
+
+
+def messages_cancel(
+    *, reason: str, now: dt.datetime, appointment_id: int | None = None, series_id: int | None = None, kinds=None
+) -> int:
+    """Cancel the pending messages of an appointment or a series. Rows already being sent are
+    re-checked by the sweep before they go out."""
+    if appointment_id is None and series_id is None:
+        raise ValueError("Name an appointment or a series.")
+    rows = Message.objects.filter(status__in=OPEN)
+    if appointment_id is not None:
+        rows = rows.filter(appointment_id=appointment_id)
+    if series_id is not None:
+        rows = rows.filter(series_id=series_id)
+    if kinds:
+        rows = rows.filter(kind__in=kinds)
+    return rows.update(status=Message.Status.CANCELLED, last_error=reason[:500])
+
+
+def messages_skip_channel(*, patient_id: int, channel: str, now: dt.datetime) -> int:
+    """Consent for a channel was withdrawn: its pending messages will not be sent."""
+    return Message.objects.filter(patient_id=patient_id, channel=channel, status__in=OPEN).update(
+        status=Message.Status.SKIPPED, last_error=_("The patient withdrew consent for this channel.")
+    )
+
+
+def channel_unsubscribe(*, patient_id: int, channel: str, now: dt.datetime) -> bool:
+    """The patient's one-click unsubscribe: withdraw consent for the channel and skip what is
+    waiting on it. Returns False when there was nothing to withdraw (a second click)."""
+    consent_field = "email_consent_at" if channel == Channel.EMAIL else "sms_consent_at"
+    with transaction.atomic():
+        changed = Patient.objects.filter(pk=patient_id, **{f"{consent_field}__isnull": False}).update(
+            **{consent_field: None}
+        )
+        messages_skip_channel(patient_id=patient_id, channel=channel, now=now)
+    if changed:
+        log.info("patient %s unsubscribed from %s", patient_id, channel)
+    return bool(changed)
+
+
+def message_resend(*, message_id: int, now: dt.datetime) -> bool:
+    """The desk's resend button: a failed message goes back to the queue for a fresh set of
+    attempts. Only failed messages qualify; anything else returns False."""
+    updated = Message.objects.filter(pk=message_id, status=Message.Status.FAILED).update(
+        status=Message.Status.PENDING, send_at=now, attempts=0, lease_until=None, claim_token=""
+    )
+    return bool(updated)

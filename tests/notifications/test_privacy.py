@@ -1,0 +1,78 @@
+"""Every kind of message, on every channel, as actually sent: the clinic, the day and the time, and
+never the condition, the protocol, the solution or the body part."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+
+from notifications import delivery, sms
+from notifications.models import Message, MessageTemplate
+from tests.factories import PatientFactory
+from tests.notifications.factories_messages import series_with_sessions, sign
+from treatments import messaging
+
+pytestmark = pytest.mark.django_db
+
+TUESDAY_9AM = dt.datetime(2026, 5, 12, 14, 0, tzinfo=dt.UTC)
+YEAR_LATER = TUESDAY_9AM + dt.timedelta(days=400)
+# Words that would tell a stranger reading the phone what is being treated, and where.
+BODY_WORDS = r"knee|back|sacroiliac|elbow|achilles|shoulder|rotator|plantar|heel|foot|hip|spine|joint|tendon|ligament"
+
+
+def _send_everything(channel: str, now) -> list[str]:
+    patient = PatientFactory(preferred_channel=channel)
+    series = series_with_sessions(starts=[TUESDAY_9AM, TUESDAY_9AM + dt.timedelta(days=28)], now=now, patient=patient)
+    messaging.series_booked(series=series, now=now)
+    for appointment in series.appointments.all():
+        sign(appointment, at=appointment.start)
+        messaging.session_signed(appointment=appointment, now=appointment.start)
+    # Before-session messages need a session still ahead when they go out: send as each comes due.
+    for moment in sorted(set(Message.objects.values_list("send_at", flat=True))):
+        delivery.messages_sweep(now=moment + dt.timedelta(hours=1) if channel == "sms" else moment)
+    delivery.messages_sweep(now=YEAR_LATER)
+    assert set(Message.objects.values_list("kind", flat=True)) == set(Message.Kind.values)
+    assert set(Message.objects.filter(status=Message.Status.SENT).values_list("kind", flat=True)) == set(
+        Message.Kind.values
+    )
+    if channel == "email":
+        return [f"{e.subject}\n{e.body}\n{e.alternatives[0][0]}\n{e.attachments}" for e in mail.outbox]
+    return [t["text"] for t in sms.outbox]
+
+
+@pytest.mark.parametrize("channel", ["email", "sms"])
+def test_no_message_of_any_kind_names_the_condition_protocol_or_body_part(channel, now):
+    texts = _send_everything(channel, now)
+
+    series = Message.objects.first().patient.series.get()
+    secrets = [series.protocol.name, series.protocol.condition_label, series.protocol.condition, "Rabago"]
+    secrets += [series.protocol.solution, "dextrose", series.get_side_display()]
+    assert texts
+    for text in texts:
+        for secret in secrets:
+            assert secret.lower() not in text.lower()
+        words = re.sub(r"https?://\S+", "", text)  # random link tokens may spell anything
+        assert not re.search(rf"\b({BODY_WORDS})s?\b", words, flags=re.IGNORECASE), words
+
+
+def test_messages_say_the_clinic_the_day_the_local_time_and_the_session_number(now):
+    texts = _send_everything("email", now)
+
+    reminder = next(t for t in texts if t.startswith("Reminder"))
+    assert "Tuesday 12 May at 09:00" in reminder  # 14:00 UTC, shown in Chicago time
+    assert "session 1 of 2" in reminder
+
+
+def test_default_templates_exist_for_every_kind_and_channel():
+    pairs = set(MessageTemplate.objects.values_list("kind", "channel"))
+    assert pairs == {(kind, channel) for kind in Message.Kind.values for channel in ("email", "sms")}
+
+
+def test_templates_cannot_reach_the_database_through_the_context(now):
+    """An admin's template only sees plain values: no patient object to walk to the diagnosis."""
+    MessageTemplate.objects.filter(kind="outcome", channel="email").update(
+        text="[{{ patient.series.all.0.protocol.condition_label }}{{ message.patient }}]"
+    )
+    texts = _send_everything("email", now)
+    assert any("[]" in t for t in texts)
