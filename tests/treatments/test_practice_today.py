@@ -52,6 +52,7 @@ def test_the_day_lists_my_appointments_in_order_with_step_flags_and_check_in(pra
     html = practitioner_client.get("/practice/").content.decode()
 
     assert html.index(earlier.patient.full_name) < html.index(later.patient.full_name)
+    assert ">09:00<" in html and ">14:00<" in html  # clinic time, not UTC
     assert "Someone-elses" not in html
     assert html.count('class="card mb-2"') == 2  # the cancelled one is not listed
     assert "Knee osteoarthritis, right — session 2 of 5" in html

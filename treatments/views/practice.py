@@ -1,6 +1,8 @@
 """The practitioner's day: /practice/."""
 
 import datetime as dt
+from collections.abc import Callable
+from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,6 +17,17 @@ from ..access_practice import practitioner_of
 from ..selectors_records import practice_day
 
 
+def in_clinic_time(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Render the view's times in the clinic's zone (storage and the server stay in UTC)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        with timezone.override(clinic_zone()):
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _day(request: HttpRequest) -> dt.date:
     try:
         return dt.date.fromisoformat(request.GET.get("day", ""))
@@ -23,6 +36,7 @@ def _day(request: HttpRequest) -> dt.date:
 
 
 @clinical_required
+@in_clinic_time
 def today(request: HttpRequest) -> HttpResponse:
     day = _day(request)
     practitioner = practitioner_of(request.user)

@@ -18,6 +18,7 @@ from ..access_practice import series_for_clinical
 from ..forms_records import ScoreForm
 from ..selectors_records import series_progress
 from ..services.outcomes import OutcomeError, outcome_add
+from .practice import in_clinic_time
 
 
 def _page(request: HttpRequest, series, template: str, **extra) -> HttpResponse:
@@ -28,6 +29,7 @@ def _page(request: HttpRequest, series, template: str, **extra) -> HttpResponse:
 
 @clinical_required
 @require_GET
+@in_clinic_time
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     series = series_for_clinical(request.user, pk)
     today = timezone.now().astimezone(clinic_zone()).date()
@@ -37,6 +39,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @clinical_required
 @require_GET
+@in_clinic_time
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     series = series_for_clinical(request.user, pk)
     return _page(request, series, "treatments/progress_summary.html", printed_on=timezone.now())
@@ -44,6 +47,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @clinical_required
 @require_POST
+@in_clinic_time
 def score_add(request: HttpRequest, pk: int) -> HttpResponse:
     series = series_for_clinical(request.user, pk)
     form = ScoreForm(request.POST)

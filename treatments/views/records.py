@@ -33,6 +33,7 @@ from ..services.records import (
     record_save,
     record_save_and_sign,
 )
+from .practice import in_clinic_time
 
 
 def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
@@ -71,6 +72,7 @@ def _draft_forms(record: SessionRecord, appointment: Appointment, data=None):
 
 @clinical_required
 @require_http_methods(["GET", "POST"])
+@in_clinic_time
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_for_record(request.user, pk)
     now = timezone.now()
@@ -143,6 +145,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @clinical_required
 @require_POST
+@in_clinic_time
 def amend(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_for_record(request.user, pk)
     current = SessionRecord.objects.filter(appointment=appointment).first()

@@ -24,6 +24,7 @@ from ..selectors_reports import (
     pain_change_by_protocol,
     sessions_per_month,
 )
+from .practice import in_clinic_time
 
 MAX_MONTHS = 36
 
@@ -64,6 +65,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, Period | None]:
 
 @admin_required
 @require_GET
+@in_clinic_time
 def index(request: HttpRequest) -> HttpResponse:
     form, period = _period(request)
     context = {"form": form, "buckets": BUCKETS, "rabago": RABAGO_2013_WOMAC}
@@ -101,6 +103,7 @@ def _rows(table: str, period: Period) -> list[list]:
 
 @admin_required
 @require_GET
+@in_clinic_time
 def export(request: HttpRequest, table: str) -> HttpResponse:
     form, period = _period(request)
     if period is None:
