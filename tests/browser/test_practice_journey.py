@@ -8,7 +8,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, AppointmentFactory, PatientFactory, PractitionerFactory
-from tests.treatments.factories_practice import NOW, series_appointment, series_with_sessions
+from tests.treatments.factories_practice import NOW, reseed_protocols, series_appointment, series_with_sessions
 from treatments.models import Appointment, SessionRecord
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,6 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def clock():
+    # An earlier transactional test may have flushed the migration-seeded protocols.
+    reseed_protocols()
     # Ticking from a fixed morning, so "today" is always the same clinic day.
     with time_machine.travel(NOW, tick=True):
         yield

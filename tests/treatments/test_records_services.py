@@ -188,7 +188,7 @@ def test_a_refused_signature_also_undoes_the_save_it_came_with(draft, appointmen
 
 def test_copy_fills_sites_and_solution_from_the_last_signed_session_of_the_same_series():
     series = series_with_sessions(pains=[7, 6])
-    other = series_with_sessions(pains=[5], practitioner=series.practitioner)
+    other = series_with_sessions(pains=[5], practitioner=series.practitioner, first=NOW - dt.timedelta(days=3))
     InjectionSiteFactory(record=other.appointments.get().record, structure="Elsewhere")
     appointment = series_appointment(series, 3, NOW)
     user = series.practitioner.user
