@@ -135,6 +135,20 @@ class SessionColumn:
     def signed(self) -> bool:
         return self.record is not None and self.record.status == SessionRecord.Status.SIGNED
 
+    @property
+    def site_lines(self) -> list[str]:
+        """One line per site, built here rather than in the template: a 12-session series has
+        dozens of sites and the template engine is the slow part of the page."""
+        return [site_line(s) for s in self.sites]
+
+
+def site_line(site: InjectionSite) -> str:
+    where = f"{site.region} — {site.structure}" if site.structure else site.region
+    solution = _("%(d)s%% dextrose") % {"d": site.dextrose_percent}
+    if site.anaesthetic:
+        solution += f", {site.anaesthetic} {site.anaesthetic_percent}%"
+    return f"{where}: {solution}, {site.volume_ml} mL ({site.get_guidance_display().lower()})"
+
 
 @dataclass
 class SeriesProgress:
