@@ -17,6 +17,7 @@ from .models import (
     Appointment,
     InjectionSite,
     OutcomeScore,
+    PainCheckIn,
     RecordAmendment,
     SessionRecord,
     Side,
@@ -71,10 +72,46 @@ class DayRow:
     step_label: str
     flags: list[str]
     record_status: str | None
+    needs_review: bool = False
+
+
+def is_improved(baseline: int | None, latest: int | None) -> bool:
+    return baseline is not None and latest is not None and latest <= baseline - MEANINGFUL_CHANGE_NRS
+
+
+def review_needed(*, baseline: int | None, latest: int | None, signed_count: int) -> bool:
+    """DOMAIN.md: if nothing has improved after 2 sessions, the clinic wants to review before the 3rd."""
+    return signed_count == 2 and baseline is not None and not is_improved(baseline, latest)
+
+
+def series_needing_review(series_ids: list[int]) -> set[int]:
+    """The series among these with two signed sessions and no meaningful change. Three queries."""
+    timeline: dict[int, list[tuple[dt.datetime, int, int]]] = {}
+    signed: dict[int, int] = {}
+    for series_id, start, pain in SessionRecord.objects.filter(
+        appointment__series_id__in=series_ids, status=SessionRecord.Status.SIGNED
+    ).values_list("appointment__series_id", "appointment__start", "pain_before"):
+        signed[series_id] = signed.get(series_id, 0) + 1
+        if pain is not None:
+            timeline.setdefault(series_id, []).append((start, 0, pain))
+    for series_id, created_at, pain in PainCheckIn.objects.filter(series_id__in=series_ids).values_list(
+        "series_id", "created_at", "pain"
+    ):
+        timeline.setdefault(series_id, []).append((created_at, 1, pain))
+    for series_id, recorded_at, value in OutcomeScore.objects.filter(
+        series_id__in=series_ids, measure=OutcomeScore.Measure.PAIN_NRS, source=OutcomeScore.Source.CLINIC
+    ).values_list("series_id", "recorded_at", "value"):
+        timeline.setdefault(series_id, []).append((recorded_at, 2, int(value)))
+    flagged = set()
+    for series_id, points in timeline.items():
+        points.sort(key=lambda p: (_local_date(p[0]), p[1]))
+        if review_needed(baseline=points[0][2], latest=points[-1][2], signed_count=signed.get(series_id, 0)):
+            flagged.add(series_id)
+    return flagged
 
 
 def practice_day(*, practitioner: Practitioner, day: dt.date) -> list[DayRow]:
-    """A practitioner's appointments of one clinic day, in order. Two queries."""
+    """A practitioner's appointments of one clinic day, in order. Five queries."""
     start, end = day_bounds(day)
     appointments = list(
         Appointment.objects.filter(practitioner=practitioner, start__gte=start, start__lt=end)
@@ -83,6 +120,7 @@ def practice_day(*, practitioner: Practitioner, day: dt.date) -> list[DayRow]:
         .order_by("start")
     )
     flags = positive_screening(sorted({a.patient_id for a in appointments}))
+    review = series_needing_review(sorted({a.series_id for a in appointments if a.series_id}))
     rows = []
     for appointment in appointments:
         record = getattr(appointment, "record", None)
@@ -92,6 +130,7 @@ def practice_day(*, practitioner: Practitioner, day: dt.date) -> list[DayRow]:
                 step_label=series_step_label(appointment),
                 flags=flags.get(appointment.patient_id, []),
                 record_status=record.status if record else None,
+                needs_review=appointment.series_id in review,
             )
         )
     return rows
@@ -164,16 +203,11 @@ class SeriesProgress:
 
     @property
     def improved(self) -> bool:
-        return (
-            self.baseline is not None
-            and self.latest is not None
-            and self.latest <= self.baseline - MEANINGFUL_CHANGE_NRS
-        )
+        return is_improved(self.baseline, self.latest)
 
     @property
     def needs_review(self) -> bool:
-        """After two sessions without a meaningful change, the clinic reviews before the 3rd."""
-        return self.signed_count == 2 and self.baseline is not None and not self.improved
+        return review_needed(baseline=self.baseline, latest=self.latest, signed_count=self.signed_count)
 
 
 def _local_date(value: dt.datetime) -> dt.date:

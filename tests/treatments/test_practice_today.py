@@ -61,6 +61,16 @@ def test_the_day_lists_my_appointments_in_order_with_step_flags_and_check_in(pra
     assert f"/practice/appointments/{earlier.pk}/record/" in html
 
 
+def test_a_third_session_with_no_better_pain_is_marked_for_review(practitioner_client, me):
+    no_better = series_with_sessions(practitioner=me, pains=[7, 6], first=at(9) - dt.timedelta(days=56))
+    better = series_with_sessions(practitioner=me, pains=[7, 4], first=at(10) - dt.timedelta(days=56))
+    series_appointment(no_better, 3, at(9))
+    series_appointment(better, 3, at(10))
+    html = practitioner_client.get("/practice/").content.decode()
+    assert html.count("review before the 3rd") == 1
+    assert html.index("review before the 3rd") < html.index(better.patient.full_name)
+
+
 def test_previous_and_next_day(practitioner_client, me):
     tomorrow = NOW.date() + dt.timedelta(days=1)
     AppointmentFactory(practitioner=me, start=at(9, tomorrow), patient=PatientFactory(first_name="Tomorrow"))
@@ -91,9 +101,12 @@ def test_a_practitioner_account_without_a_practitioner_row_is_told(practitioner_
 @pytest.mark.parametrize("count", [2, 12])
 def test_the_day_takes_a_fixed_number_of_queries(practitioner_client, me, count, django_assert_max_num_queries):
     for n in range(count):
-        patient = PatientFactory()
-        AppointmentFactory(practitioner=me, patient=patient, start=at(8) + dt.timedelta(minutes=40 * n))
-        screening(patient, "anticoagulants", True, NOW - dt.timedelta(days=1))
-    with django_assert_max_num_queries(13):
+        start = at(8) + dt.timedelta(minutes=40 * n)
+        series = series_with_sessions(practitioner=me, pains=[7, 6], first=start - dt.timedelta(days=56))
+        series_appointment(series, 3, start)
+        screening(series.patient, "anticoagulants", True, NOW - dt.timedelta(days=1))
+    with django_assert_max_num_queries(16):
         response = practitioner_client.get("/practice/")
-    assert response.content.decode().count('class="card mb-2"') == count
+    html = response.content.decode()
+    assert html.count('class="card mb-2"') == count
+    assert html.count("review before the 3rd") == count

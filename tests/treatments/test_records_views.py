@@ -201,6 +201,15 @@ def test_a_cancelled_appointment_shows_why_and_creates_nothing(practitioner_clie
     assert not SessionRecord.objects.exists()
 
 
+def test_a_draft_cannot_be_saved_once_its_appointment_is_cancelled(practitioner_client, appointment):
+    practitioner_client.get(url(appointment))
+    Appointment.objects.filter(pk=appointment.pk).update(status="cancelled", cancelled_at=NOW)
+    response = practitioner_client.post(url(appointment), payload(sites=[KNEE]))
+    assert response.status_code == 400
+    assert "This appointment is cancelled" in response.content.decode()
+    assert not SessionRecord.objects.get(appointment=appointment).sites.exists()
+
+
 def test_an_amendment_is_shown_with_the_signed_record(practitioner_client, appointment):
     practitioner_client.post(url(appointment), payload(action="sign", sites=[KNEE]))
     response = practitioner_client.post(
