@@ -1,7 +1,6 @@
 """The pain-over-time chart as server-drawn SVG: no JavaScript library, no inline styles (the
-Content-Security-Policy forbids them). Colours are SVG presentation attributes; the page's table
-is the text alternative, this drawing is decoration for sighted readers (aria-hidden is NOT used:
-the SVG carries a title and a description of its own)."""
+Content-Security-Policy forbids them). Colours are SVG presentation attributes. The SVG has a
+title and a short description for screen readers; the table beside it lists every value."""
 
 import datetime as dt
 from dataclasses import dataclass
