@@ -1,7 +1,7 @@
 """Forms of the session record and the outcome scores. They parse and range-check input; the
 services decide and write."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -185,35 +185,64 @@ def record_data(form: RecordForm, sites, events) -> RecordData:
     )
 
 
+RECORD_FIELD_LABELS = {
+    "pain_before": _("Pain before"),
+    "pain_after": _("Pain after"),
+    "product_lot": _("Product lot number"),
+    "plan": _("Plan"),
+    "plan_note": _("Plan note"),
+    "notes": _("Notes"),
+}
+SITE_FIELD_LABELS = {
+    "structure": _("structure"),
+    "dextrose_percent": _("dextrose %"),
+    "anaesthetic_percent": _("anaesthetic %"),
+    "volume_ml": _("volume mL"),
+}
+
+
 class AmendForm(forms.Form):
-    field = forms.ChoiceField(
-        label=_("Field to correct"),
-        choices=[
-            ("pain_before", _("Pain before")),
-            ("pain_after", _("Pain after")),
-            ("product_lot", _("Product lot number")),
-            ("plan", _("Plan")),
-            ("plan_note", _("Plan note")),
-            ("notes", _("Notes")),
-        ],
-    )
+    """One correction at a time: a field of the record, or a field of one of its sites
+    ("site:<id>:<field>"), its corrected value and why."""
+
+    field = forms.ChoiceField(label=_("Field to correct"))
     value = forms.CharField(max_length=2000, required=False, label=_("Corrected value"))
     reason = forms.CharField(max_length=250, label=_("Why"))
+
+    def __init__(self, *args, record: SessionRecord, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = list(RECORD_FIELD_LABELS.items())
+        for number, site in enumerate(record.sites.all(), start=1):
+            choices += [
+                (f"site:{site.pk}:{name}", f"{_('Site')} {number} ({site.structure or site.region}): {label}")
+                for name, label in SITE_FIELD_LABELS.items()
+            ]
+        self.fields["field"].choices = choices
 
     def clean(self):
         d = super().clean()
         name, value = d.get("field"), (d.get("value") or "").strip()
+        if not name:
+            return d
+        if name.startswith("site:"):
+            _prefix, site_id, site_field = name.split(":")
+            if site_field != "structure":
+                try:
+                    value = Decimal(value)
+                except InvalidOperation:
+                    self.add_error("value", _("Give the corrected value as a number."))
+                    return d
+            d["site_changes"], d["changes"] = {int(site_id): {site_field: value}}, {}
+            return d
         if name in ("pain_before", "pain_after"):
-            if value == "":
-                d["parsed"] = None
-            elif not value.isdigit() or not 0 <= int(value) <= 10:
+            if value and (not value.isdigit() or not 0 <= int(value) <= 10):
                 self.add_error("value", _("Pain must be a whole number between 0 and 10."))
-            else:
-                d["parsed"] = int(value)
+                return d
+            value = int(value) if value else None
         elif name == "plan" and value not in SessionRecord.Plan.values:
             self.add_error("value", _("Use one of: %(v)s.") % {"v": ", ".join(SessionRecord.Plan.values)})
-        elif name:
-            d["parsed"] = value
+            return d
+        d["changes"], d["site_changes"] = {name: value}, {}
         return d
 
 

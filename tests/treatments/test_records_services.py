@@ -17,13 +17,13 @@ from tests.treatments.factories_practice import (
 )
 from treatments import messaging
 from treatments.models import Appointment, AppointmentChange, SessionRecord
+from treatments.services.amendments import record_amend
 from treatments.services.outcomes import OutcomeError, outcome_add
 from treatments.services.records import (
     EventData,
     RecordData,
     RecordError,
     SiteData,
-    record_amend,
     record_copy_previous,
     record_open,
     record_save,
@@ -235,6 +235,27 @@ def test_a_bad_amendment_is_refused(draft, appointment, changes, reason, message
     with pytest.raises(RecordError, match=message):
         record_amend(record=draft, changes=changes, reason=reason, user=user, now=NOW)
     assert not draft.amendments.exists()
+
+
+def test_a_site_is_corrected_by_an_amendment_within_the_same_limits(draft, appointment):
+    user = appointment.practitioner.user
+    record_save_and_sign(record=draft, data=full_data(), user=user, now=NOW)
+    second = draft.sites.all()[1]
+    with pytest.raises(RecordError, match="at most 30 mL"):
+        record_amend(record=draft, site_changes={second.pk: {"volume_ml": "45"}}, reason="typo", user=user, now=NOW)
+    fix = {second.pk: {"volume_ml": Decimal("1.5")}}
+    amendment = record_amend(record=draft, site_changes=fix, reason="Syringe read wrong", user=user, now=NOW)
+    assert amendment.changes == {"site 2 volume_ml": ["0.5", "1.5"]}
+    second.refresh_from_db()
+    assert second.volume_ml == Decimal("1.5")
+
+
+def test_a_site_of_another_record_cannot_be_amended(draft, appointment):
+    user = appointment.practitioner.user
+    record_save_and_sign(record=draft, data=full_data(), user=user, now=NOW)
+    elsewhere = InjectionSiteFactory()
+    with pytest.raises(RecordError, match="not part of this record"):
+        record_amend(record=draft, site_changes={elsewhere.pk: {"volume_ml": "1"}}, reason="x", user=user, now=NOW)
 
 
 def test_a_draft_is_not_amended(draft, appointment):

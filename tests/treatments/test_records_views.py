@@ -220,6 +220,16 @@ def test_an_amendment_is_shown_with_the_signed_record(practitioner_client, appoi
     assert "Re-asked the patient" in html and "<code>pain_after</code>: 4 → 2" in html
 
 
+def test_a_site_volume_is_amended_from_the_signed_record_page(practitioner_client, appointment):
+    practitioner_client.post(url(appointment), payload(action="sign", sites=[KNEE, MCL]))
+    site = SessionRecord.objects.get(appointment=appointment).sites.get(structure="MCL insertion")
+    data = {"field": f"site:{site.pk}:volume_ml", "value": "1.0", "reason": "Syringe read wrong"}
+    assert practitioner_client.post(url(appointment) + "amend/", data).status_code == 302
+    html = practitioner_client.get(url(appointment)).content.decode()
+    assert "<code>site 2 volume_ml</code>: 0.5 → 1.0" in html
+    assert "<td>7.0</td>" in html  # the total follows the correction
+
+
 def test_a_bad_amendment_shows_a_message_and_adds_nothing(practitioner_client, appointment):
     practitioner_client.post(url(appointment), payload(action="sign", sites=[KNEE]))
     response = practitioner_client.post(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from patients.models import ScreeningAnswer, ScreeningQuestion
 
 from .. import messaging
-from ..models import AdverseEvent, Appointment, AppointmentChange, InjectionSite, RecordAmendment, SessionRecord
+from ..models import AdverseEvent, Appointment, AppointmentChange, InjectionSite, SessionRecord
 
 # The questions asked again before every session (DOMAIN.md "Screening"): bleeding risk,
 # infection, pregnancy and the allergies that matter for the solution and the gloves.
@@ -29,8 +29,9 @@ RECHECK_QUESTIONS: tuple[str, ...] = (
 )
 MAX_SITE_VOLUME_ML = Decimal("30")
 MAX_PERCENT = Decimal("50")
-# Fields an amendment may correct; sites and adverse events of a signed record stay as signed.
+# Fields an amendment may correct (services/amendments.py).
 AMENDABLE_FIELDS: tuple[str, ...] = ("pain_before", "pain_after", "product_lot", "plan", "plan_note", "notes")
+SITE_AMENDABLE_FIELDS: tuple[str, ...] = ("structure", "dextrose_percent", "anaesthetic_percent", "volume_ml")
 
 
 class RecordError(Exception):
@@ -71,12 +72,12 @@ class RecordData:
     events: list[EventData] = field(default_factory=list)
 
 
-def _check_nrs(value: int | None, label: str) -> None:
+def check_nrs(value: int | None, label: str) -> None:
     if value is not None and not 0 <= value <= 10:
         raise RecordError(_("%(label)s must be between 0 and 10.") % {"label": label})
 
 
-def _check_site(site: SiteData, number: int) -> None:
+def check_site(site: SiteData, number: int) -> None:
     if not site.region.strip():
         raise RecordError(_("Site %(n)s: give the region.") % {"n": number})
     if not Decimal("0") < site.volume_ml <= MAX_SITE_VOLUME_ML:
@@ -159,10 +160,10 @@ def _replace_sites(record: SessionRecord, sites: list[SiteData]) -> None:
 
 def record_save(*, record: SessionRecord, data: RecordData, user, now: dt.datetime) -> SessionRecord:
     """Save a draft as a whole: its fields, today's screening re-check, its sites and events."""
-    _check_nrs(data.pain_before, _("Pain before"))
-    _check_nrs(data.pain_after, _("Pain after"))
+    check_nrs(data.pain_before, _("Pain before"))
+    check_nrs(data.pain_after, _("Pain after"))
     for number, site in enumerate(data.sites, start=1):
-        _check_site(site, number)
+        check_site(site, number)
     kinds = set(AdverseEvent.Kind.values)
     if any(event.kind not in kinds for event in data.events):
         raise RecordError(_("Choose the kind of each adverse event."))
@@ -284,42 +285,3 @@ def record_save_and_sign(*, record: SessionRecord, data: RecordData, user, now: 
     with transaction.atomic():
         saved = record_save(record=record, data=data, user=user, now=now)
         return record_sign(record=saved, user=user, now=now)
-
-
-def _as_json(value) -> str | int | None:
-    if value is None or isinstance(value, int):
-        return value
-    return str(value)
-
-
-def record_amend(*, record: SessionRecord, changes: dict, reason: str, user, now: dt.datetime) -> RecordAmendment:
-    """Correct a signed record. The amendment keeps field: [old, new] for every changed field."""
-    reason = reason.strip()
-    if not reason:
-        raise RecordError(_("Say why the record is corrected."))
-    unknown = set(changes) - set(AMENDABLE_FIELDS)
-    if unknown:
-        raise RecordError(_("These fields cannot be amended: %(f)s.") % {"f": ", ".join(sorted(unknown))})
-    _check_nrs(changes.get("pain_before"), _("Pain before"))
-    _check_nrs(changes.get("pain_after"), _("Pain after"))
-    if "plan" in changes and changes["plan"] not in SessionRecord.Plan.values:
-        raise RecordError(_("Choose a plan."))
-    with transaction.atomic():
-        locked = SessionRecord.objects.select_for_update().get(pk=record.pk)
-        if locked.status != SessionRecord.Status.SIGNED:
-            raise RecordError(_("A draft is edited directly; only a signed record is amended."))
-        diff = {}
-        for name, new in changes.items():
-            old = getattr(locked, name)
-            if isinstance(new, str):
-                new = new.strip()
-            if old != new:
-                diff[name] = [_as_json(old), _as_json(new)]
-                setattr(locked, name, new)
-        if not diff:
-            raise RecordError(_("Nothing was changed."))
-        try:
-            locked.save(update_fields=[*diff, "updated_at"])
-        except IntegrityError as exc:
-            raise RecordError(_("The correction is out of range.")) from exc
-        return RecordAmendment.objects.create(record=locked, by=user, at=now, reason=reason, changes=diff)

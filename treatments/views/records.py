@@ -24,10 +24,10 @@ from ..forms_records import (
 )
 from ..models import Appointment, SessionRecord
 from ..selectors_records import positive_screening, recheck_answers, record_detail, series_step_label
+from ..services.amendments import record_amend
 from ..services.records import (
     RecordError,
     previous_signed_record,
-    record_amend,
     record_copy_previous,
     record_open,
     record_save,
@@ -86,7 +86,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("This record is signed and locked. Add an amendment to correct it."))
             return redirect("practice:record", pk=appointment.pk)
         audit_record(request=request, action="view", obj=current, patient_id=appointment.patient_id)
-        return render(request, "treatments/record_signed.html", _context(appointment, current, amend_form=AmendForm()))
+        context = _context(appointment, current, amend_form=AmendForm(record=current))
+        return render(request, "treatments/record_signed.html", context)
 
     if request.method == "GET":
         audit_record(request=request, action="view", obj=current, patient_id=appointment.patient_id)
@@ -152,13 +153,14 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
     if current is None or current.status != SessionRecord.Status.SIGNED:
         messages.error(request, _("Only a signed record is amended; edit the draft directly."))
         return redirect("practice:record", pk=appointment.pk)
-    form = AmendForm(request.POST)
+    form = AmendForm(request.POST, record=current)
     error = ""
     if form.is_valid():
         try:
             record_amend(
                 record=current,
-                changes={form.cleaned_data["field"]: form.cleaned_data["parsed"]},
+                changes=form.cleaned_data["changes"],
+                site_changes=form.cleaned_data["site_changes"],
                 reason=form.cleaned_data["reason"],
                 user=request.user,
                 now=timezone.now(),
