@@ -25,7 +25,7 @@ RATE_SCOPE = "consult"
 @public
 @require_http_methods(["GET", "POST"])
 def self_check(request: HttpRequest) -> HttpResponse:
-    form = SelfCheckForm(request.POST or None)
+    form = SelfCheckForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             request.session[SESSION_KEY] = form.answers()
@@ -46,7 +46,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
     answers = _self_check_answers(request)
     guidance = self_check_guidance(answers=answers) if answers else None
     ident = client_ip(request) or "unknown"
-    form = ConsultationRequestForm(request.POST or None)
+    form = ConsultationRequestForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "guidance": guidance}
     if request.method == "POST":
         if ratelimit_count(scope=RATE_SCOPE, ident=ident) >= REQUEST_LIMIT_PER_HOUR:

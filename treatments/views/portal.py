@@ -137,7 +137,7 @@ def session_ics(request: HttpRequest, *, now, appointment_id: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def session_before(request: HttpRequest, *, now, appointment_id: int) -> HttpResponse:
     appointment = _appointment_or_404(request, appointment_id)
-    form = ScreeningForm(request.POST or None)
+    form = ScreeningForm(request.POST if request.method == "POST" else None)
     upcoming = appointment_is_upcoming(appointment=appointment, now=now)
     status = 200
     if request.method == "POST":
@@ -202,7 +202,7 @@ def session_cancel(request: HttpRequest, *, now, appointment_id: int) -> HttpRes
     appointment = _appointment_or_404(request, appointment_id)
     clinic = ClinicSettings.load()
     allowed = cancel_allowed_online(appointment=appointment, now=now, clinic=clinic)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -241,7 +241,7 @@ def session_cancel(request: HttpRequest, *, now, appointment_id: int) -> HttpRes
 @portal_view
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest, *, now) -> HttpResponse:
-    form = CheckInForm(request.POST or None)
+    form = CheckInForm(request.POST if request.method == "POST" else None)
     clinic = ClinicSettings.load()
     if request.method == "POST":
         if form.is_valid():
