@@ -170,7 +170,7 @@ def test_inside_the_notice_period_the_cancel_page_shows_the_phone_instead(client
     assert "Less than 24 hours to go: please call us" in text
     assert clinic.phone in text
     assert "Cancel this session" not in text
-    response = client.post(f"/portal/{token}/sessions/{soon.pk}/cancel/", {"action": "move"})
+    response = client.post(f"/portal/{token}/sessions/{soon.pk}/cancel/", {"action": "cancel"})
     assert response.status_code == 400
     soon.refresh_from_db()
     assert soon.status == "booked"
@@ -259,3 +259,30 @@ def test_nothing_of_another_patient_shows_on_a_link(client, knee):
     for path in ["", "checkin/", "aftercare/"]:
         text = client.get(f"/portal/{knee['token']}/{path}").content.decode()
         assert "Zebedee" not in text and other.last_name not in text
+
+
+def test_patient_cancels_outside_the_notice_period_through_the_booking_service(client, knee):
+    url = f"/portal/{knee['token']}/sessions/{knee['upcoming'].pk}/cancel/"
+    response = client.post(url, {"action": "cancel", "reason": "Away that week"}, follow=True)
+    assert "Your session has been cancelled." in response.content.decode()
+    appointment = knee["upcoming"]
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.cancel_kind, appointment.cancel_reason) == (
+        "cancelled",
+        "patient",
+        "Away that week",
+    )
+    change = appointment.changes.get()
+    assert change.kind == "cancelled" and change.by is None
+    # The cancelled session leaves the list of next sessions.
+    assert "Session 2 of 3" not in client.get(f"/portal/{knee['token']}/").content.decode()
+
+
+def test_cancelling_twice_is_refused_with_a_message(client, knee):
+    url = f"/portal/{knee['token']}/sessions/{knee['upcoming'].pk}/cancel/"
+    client.post(url, {"action": "cancel"})
+    response = client.get(url)
+    assert "This session is over or cancelled" in response.content.decode()
+    again = client.post(url, {"action": "cancel"})
+    assert again.status_code == 400
+    assert "This session is over or cancelled, so it cannot be changed here." in again.content.decode()

@@ -11,6 +11,7 @@ from patients.models import ConsultationRequest, Patient, PortalToken, Screening
 
 from ..forms_portal import RedFlag
 from ..models import Appointment, OutcomeScore, PainCheckIn, TreatmentSeries
+from .booking import BookingError, appointment_cancel
 
 
 class PortalError(Exception):
@@ -30,6 +31,15 @@ def cancel_allowed_online(*, appointment: Appointment, now: dt.datetime, clinic:
     """Outside the clinic's notice period a patient may cancel online; inside it they phone."""
     notice = dt.timedelta(hours=clinic.cancellation_notice_hours)
     return appointment_is_upcoming(appointment=appointment, now=now) and appointment.start - now >= notice
+
+
+def _require_changeable(*, appointment: Appointment, now: dt.datetime, clinic: ClinicSettings) -> None:
+    if not appointment_is_upcoming(appointment=appointment, now=now):
+        raise PortalError(_("This session is over or cancelled, so it cannot be changed here."))
+    if not cancel_allowed_online(appointment=appointment, now=now, clinic=clinic):
+        raise PortalError(
+            _("This session is too soon to change online. Please call us on %(phone)s.") % {"phone": clinic.phone}
+        )
 
 
 def portal_screening_record(
@@ -66,20 +76,19 @@ def portal_appointment_confirm(*, appointment: Appointment, now: dt.datetime) ->
 
 def portal_appointment_cancel(*, appointment: Appointment, reason: str, now: dt.datetime) -> Appointment:
     """Cancel through the one booking service, only while the clinic's notice period allows it."""
-    from . import booking  # the desk's booking service owns every cancellation
-
     clinic = ClinicSettings.load()
-    if not cancel_allowed_online(appointment=appointment, now=now, clinic=clinic):
-        raise PortalError(
-            _("This session is too soon to cancel online. Please call us on %(phone)s.") % {"phone": clinic.phone}
+    _require_changeable(appointment=appointment, now=now, clinic=clinic)
+    try:
+        # The desk's booking service owns every cancellation (history, messages, the slot).
+        return appointment_cancel(
+            appointment=appointment,
+            kind=Appointment.CancelKind.PATIENT,
+            reason=reason or _("Cancelled by the patient online"),
+            by=None,
+            now=now,
         )
-    return booking.appointment_cancel(
-        appointment=appointment,
-        kind=Appointment.CancelKind.PATIENT,
-        reason=reason or _("Cancelled by the patient online"),
-        by=None,
-        now=now,
-    )
+    except BookingError as exc:
+        raise PortalError(exc.message) from exc
 
 
 def portal_move_request(
@@ -87,10 +96,7 @@ def portal_move_request(
 ) -> ConsultationRequest:
     """Moving needs a person to find a new time: the request goes to the desk's inbox."""
     clinic = ClinicSettings.load()
-    if not cancel_allowed_online(appointment=appointment, now=now, clinic=clinic):
-        raise PortalError(
-            _("This session is too soon to move online. Please call us on %(phone)s.") % {"phone": clinic.phone}
-        )
+    _require_changeable(appointment=appointment, now=now, clinic=clinic)
     if not (patient.email or patient.phone):
         raise PortalError(
             _("We have no phone number or e-mail for you. Please call us on %(phone)s.") % {"phone": clinic.phone}
