@@ -47,6 +47,8 @@ def test_home_shows_next_session_progress_and_calendar_link(client, knee, django
     assert "Sunday 15 March 2026, 10:00" in text or "Sunday 15 March 2026, 09:00" in text
     assert response["Cache-Control"].startswith("max-age=0")
     assert response["X-Robots-Tag"] == "noindex, nofollow"
+    # The token never leaves the site in a Referer header.
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_query_count_does_not_grow_with_sessions(client, django_assert_max_num_queries):

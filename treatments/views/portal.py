@@ -68,9 +68,10 @@ def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         request.portal_token = token
         request.portal_patient = access.patient
         response = view(request, now=now, **kwargs)
-        # The link is a secret: keep it out of search engines and other sites' logs.
+        # The link is a secret: keep it out of search engines. (Other sites never see it either:
+        # the site-wide Referrer-Policy is same-origin; "no-referrer" would make browsers send
+        # "Origin: null" on the portal's own forms, which CSRF protection rightly refuses.)
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
         return response
 
     return wrapped
