@@ -8,12 +8,12 @@ from playwright.sync_api import expect
 from education.models import Page
 from tests.browser.axe_portal import assert_accessible
 from tests.factories import PASSWORD
-from tests.treatments.factories_portal import clear_cache  # noqa: F401
+from tests.treatments.factories_portal import clear_cache, seeded_data  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("clear_cache"),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("seeded_data", "clear_cache"),
 ]
 
 

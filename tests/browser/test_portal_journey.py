@@ -10,13 +10,18 @@ from playwright.sync_api import expect
 from patients.tokens import portal_url
 from tests.browser.axe_portal import assert_accessible
 from tests.factories import PASSWORD, PatientFactory
-from tests.treatments.factories_portal import clear_cache, issue_link, patient_with_series  # noqa: F401
+from tests.treatments.factories_portal import (  # noqa: F401
+    clear_cache,
+    issue_link,
+    patient_with_series,
+    seeded_data,
+)
 from treatments.models import PainCheckIn
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("clear_cache"),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("seeded_data", "clear_cache"),
 ]
 
 NOW = dt.datetime(2027, 3, 2, 15, 0, tzinfo=dt.UTC)

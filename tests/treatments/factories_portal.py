@@ -52,3 +52,20 @@ def patient_with_series(*, now: dt.datetime = NOW, steps_done: int = 1, next_in_
 
 def issue_link(patient, *, now: dt.datetime = NOW, days: int = 30) -> str:
     return portal_token_issue(patient=patient, now=now, days=days)
+
+
+@pytest.fixture
+def seeded_data(transactional_db):
+    """Browser tests run in flushed transactional databases, where the rows the data migrations
+    seeded (roles, protocols, education pages) may be gone. The seeds are get_or_create, so
+    running them again restores exactly those rows whatever ran before."""
+    import importlib
+
+    from django.apps import apps
+
+    from clinic.roles import sync_role_permissions
+
+    importlib.import_module("clinic.migrations.0002_roles").create_roles(apps, None)
+    importlib.import_module("treatments.migrations.0003_seed_protocols").seed(apps, None)
+    importlib.import_module("education.migrations.0002_seed_pages").seed(apps, None)
+    sync_role_permissions()
