@@ -288,3 +288,26 @@ def test_cancelling_twice_is_refused_with_a_message(client, knee):
     again = client.post(url, {"action": "cancel"})
     assert again.status_code == 400
     assert "This session is over or cancelled, so it cannot be changed here." in again.content.decode()
+
+
+@pytest.mark.parametrize("path", ["checkin/", "aftercare/", "aftercare/print/", "before/", "confirm/", "cancel/"])
+def test_portal_pages_use_a_fixed_number_of_queries(client, knee, path, django_assert_max_num_queries):
+    if path in {"before/", "confirm/", "cancel/"}:
+        path = f"sessions/{knee['upcoming'].pk}/{path}"
+    # Token lookup, its last-use stamp, the page's own reads, settings and the audit entry.
+    with django_assert_max_num_queries(9):
+        response = client.get(f"/portal/{knee['token']}/{path}")
+    assert response.status_code == 200
+
+
+def test_every_portal_consult_inbox_and_education_view_is_public_or_role_checked():
+    from django.urls import get_resolver
+
+    resolver = get_resolver()
+    checked = 0
+    for prefix in ["portal", "consult", "inbox", "education"]:
+        for pattern in resolver.namespace_dict[prefix][1].url_patterns:
+            callback = pattern.callback
+            assert getattr(callback, "prolo_public", False) or getattr(callback, "prolo_roles", None), pattern
+            checked += 1
+    assert checked >= 15
