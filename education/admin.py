@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -82,6 +83,17 @@ class PageAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Page, form, change: bool) -> None:
         page_save(page=obj, by=request.user, now=timezone.now())
+
+    def _preview_redirect(self, request, obj: Page):
+        if "_preview" in request.POST:
+            return HttpResponseRedirect(reverse("admin:education_page_preview", args=[obj.pk]))
+        return None
+
+    def response_add(self, request, obj: Page, post_url_continue=None):
+        return self._preview_redirect(request, obj) or super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj: Page):
+        return self._preview_redirect(request, obj) or super().response_change(request, obj)
 
 
 @admin.register(PageRevision)

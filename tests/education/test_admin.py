@@ -79,3 +79,26 @@ def test_revisions_cannot_be_edited_in_the_admin(admin_client_):
     revision = PageRevision.objects.first()
     response = admin_client_.post(f"/admin/education/pagerevision/{revision.pk}/change/", {"body": "x"})
     assert response.status_code == 403
+
+
+def test_save_and_preview_saves_then_opens_the_preview(admin_client_):
+    page = Page.objects.get(slug="faq")
+    response = admin_client_.post(
+        f"/admin/education/page/{page.pk}/change/",
+        {**_form(page, status="draft", body="Changed *words*"), "_preview": "Save and preview"},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "Preview — this page is: Draft." in text
+    assert "Changed <em>words</em>" in text
+    page.refresh_from_db()
+    assert page.status == "draft" and page.revisions.first().body == "Changed *words*"
+
+
+def test_admin_refuses_an_unsafe_slug_and_saves_nothing(admin_client_):
+    page = Page.objects.get(slug="faq")
+    before = page.revisions.count()
+    response = admin_client_.post(f"/admin/education/page/{page.pk}/change/", _form(page, slug="no spaces!"))
+    assert response.status_code == 200
+    assert "Enter a valid “slug”" in response.content.decode()
+    assert page.revisions.count() == before
