@@ -5,6 +5,7 @@ import markdown
 import nh3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from clinic.models import ClinicSettings
 
@@ -17,7 +18,7 @@ ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
 def _placeholders(clinic: ClinicSettings) -> dict[str, str]:
-    after = str(clinic.nsaid_avoid_days_after) if clinic.nsaid_avoid_days_after else "the whole course of treatment"
+    after = str(clinic.nsaid_avoid_days_after) if clinic.nsaid_avoid_days_after else _("the whole course of treatment")
     return {
         "[[clinic_phone]]": clinic.phone,
         "[[clinic_name]]": clinic.name,
