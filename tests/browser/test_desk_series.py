@@ -7,9 +7,9 @@ import time_machine
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
-from tests.treatments.factories_desk import clinic_setup, local
+from tests.treatments.factories_desk import clinic_setup, ensure_seed, local
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # A fixed clock for the server, later than the real one so the browser keeps the session cookie.
 NOW = local(2027, 4, 29, 12)
@@ -22,6 +22,7 @@ def clock():
 
 
 def test_desk_books_moves_and_cancels_a_knee_series(clock, login, desk_user, live_server):
+    ensure_seed()
     practitioner, location, patient = clinic_setup()
     page = login(desk_user.username, PASSWORD)
     page.goto(f"{live_server.url}/desk/patients/{patient.pk}/")
