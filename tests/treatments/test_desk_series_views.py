@@ -307,3 +307,52 @@ def test_standalone_appointment_booking(desk_client, setup):
     assert bad.status_code == 400
     assert "That time is outside Dr Ada Stone&#x27;s hours at Main Street." in bad.content.decode()
     assert Appointment.objects.count() == 1
+
+
+def test_move_page_suggests_free_times_that_fill_the_form(desk_client, series):
+    practitioner = series.practitioner
+    second = series.appointments.get(series_step=2)
+    # Someone else holds 09:00 on Wednesday 27 May: that day's suggestion is the nearest free time.
+    AppointmentFactory(practitioner=practitioner, location=series.location, start=local(2026, 5, 27, 9))
+    html = desk_client.get(reverse("desk:appointment_move", args=[second.pk])).content.decode()
+    assert "?date=2026-05-26&amp;time=09:00" in html
+    # 08:20 (ends with its buffer at 09:00) and 09:40 are both 40 minutes away: the earlier wins.
+    assert "?date=2026-05-27&amp;time=08:20" in html
+    assert "?date=2026-05-30" not in html  # a Saturday: no hours
+    filled = desk_client.get(reverse("desk:appointment_move", args=[second.pk]) + "?date=2026-05-27&time=08:20")
+    assert 'value="2026-05-27"' in filled.content.decode() and 'value="08:20"' in filled.content.decode()
+
+
+def test_moving_the_first_session_is_bounded_by_the_next_unless_it_shifts(desk_client, series):
+    first = series.appointments.get(series_step=1)
+    html = desk_client.get(reverse("desk:appointment_move", args=[first.pk])).content.decode()
+    # Session 2 on 2 June must stay 21 to 42 days after it; shifting the rest, any day goes.
+    assert "Tue 21 Apr – Tue 12 May" in html
+    assert "<strong>any day</strong>" in html
+    response = desk_client.post(
+        reverse("desk:appointment_move", args=[first.pk]), {"date": "2026-05-14", "time": "09:00"}
+    )
+    assert "Session 1 must fall between 21 Apr–12 May to keep the spacing." in response.content.decode()
+
+
+def test_screening_flags_show_on_the_series_and_booking_pages(desk_client, series):
+    ScreeningAnswer.objects.create(
+        patient=series.patient, question="anticoagulants", answer=True, answered_at=local(2026, 4, 1)
+    )
+    for url in (reverse("desk:series", args=[series.pk]), reverse("desk:series_new") + f"?patient={series.patient_id}"):
+        assert "Takes blood thinners (anticoagulants)" in desk_client.get(url).content.decode()
+
+
+def test_a_nine_oclock_series_planned_across_daylight_saving_stays_at_nine(desk_client, setup):
+    # Chicago springs forward on 8 March 2026: session 2 is 09:00 CDT, one hour earlier in UTC.
+    with time_machine.travel(local(2026, 2, 1), tick=False):
+        data = plan_data(setup, action="plan", date="2026-02-17", time="09:00")
+        html = desk_client.post(reverse("desk:series_new"), data).content.decode()
+        assert 'name="s2-date" value="2026-03-17"' in html and 'name="s2-time" value="09:00"' in html
+        confirm = {
+            **plan_data(setup, action="confirm", date="2026-02-17"),
+            **sessions_data(("2026-02-17", "09:00"), ("2026-03-17", "09:00"), ("2026-04-14", "09:00")),
+        }
+        assert desk_client.post(reverse("desk:series_new"), confirm).status_code == 302
+    starts = list(Appointment.objects.order_by("start").values_list("start", flat=True))
+    assert [s.hour for s in starts] == [15, 14, 14]  # UTC: 09:00 CST, then 09:00 CDT

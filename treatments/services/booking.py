@@ -309,6 +309,14 @@ def move_window(appointment: Appointment, *, siblings: list[Appointment] | None 
     )
 
 
+def _window_text(window) -> str:
+    if window.has_earliest and window.has_latest:
+        return _("between %(span)s") % {"span": date_span(window.earliest, window.latest)}
+    if window.has_latest:
+        return _("on or before %(day)s") % {"day": date_span(window.latest, window.latest)}
+    return _("on or after %(day)s") % {"day": date_span(window.earliest, window.earliest)}
+
+
 def appointment_move(
     *, appointment: Appointment, start: dt.datetime, by, now: dt.datetime, reason: str = "", shift_later: bool = False
 ) -> list[Appointment]:
@@ -346,8 +354,8 @@ def appointment_move(
             if window is None:
                 raise BookingError(_("Its neighbours leave no date for this session; move them first."))
             raise BookingError(
-                _("Session %(step)d must fall between %(span)s to keep the spacing.")
-                % {"step": appointment.series_step, "span": date_span(window.earliest, window.latest)}
+                _("Session %(step)d must fall %(span)s to keep the spacing.")
+                % {"step": appointment.series_step, "span": _window_text(window)}
             )
         later = [
             a for a in siblings if a.series_step > appointment.series_step and a.status == Appointment.Status.BOOKED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +18,8 @@ from patients.access import patient_for
 from ..access_desk import appointment_for
 from ..forms_series import AppointmentForm, CancelForm, MoveForm
 from ..models import Appointment
+from ..planning import suggest_starts
+from ..selectors_availability import availability_for
 from ..services.booking import BookingError, appointment_book, appointment_cancel, appointment_move, move_window
 from .series import _ctx
 
@@ -84,15 +88,58 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             error = _("Check the date and time.")
     else:
         local = appointment.start.astimezone(clinic_zone())
-        form = MoveForm(initial={"date": local.date(), "time": local.time(), "shift_later": True})
+        # A suggestion link fills the form (?date=...&time=...); the desk still confirms.
+        form = MoveForm(
+            initial={
+                "date": request.GET.get("date") or local.date(),
+                "time": request.GET.get("time") or local.time(),
+                "shift_later": True,
+            }
+        )
+    window = move_window(appointment)
+    window_shifted = move_window(appointment, shift_later=True)
     ctx = _ctx(
         appointment=appointment,
         form=form,
         error=error,
-        window=move_window(appointment),
-        window_shifted=move_window(appointment, shift_later=True),
+        window=window,
+        window_shifted=window_shifted,
+        suggestions=_suggestions(appointment, window_shifted),
     )
     return render(request, "treatments/series_move.html", ctx, status=400 if error else 200)
+
+
+def _suggestions(appointment: Appointment, window) -> list:
+    """Free times near the appointment's own local time: in the window when it belongs to a
+    series, else over the next two weeks."""
+    zone = clinic_zone()
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    first, last = today, today + dt.timedelta(days=14)
+    if window is not None:
+        first = max(window.earliest, today)
+        last = window.latest if window.has_latest else first + dt.timedelta(days=14)
+    if first > last:
+        return []
+    kind = appointment.appointment_type
+    availability = availability_for(
+        practitioner=appointment.practitioner,
+        location=appointment.location,
+        patient=appointment.patient,
+        room=appointment.room,
+        first=first,
+        last=last,
+        exclude_ids=[appointment.pk],
+    )
+    return suggest_starts(
+        first=first,
+        last=last,
+        preferred=appointment.start.astimezone(zone).time(),
+        duration=dt.timedelta(minutes=kind.duration_minutes),
+        buffer=dt.timedelta(minutes=kind.buffer_minutes),
+        availability=availability,
+        not_before=now,
+    )
 
 
 @desk_required

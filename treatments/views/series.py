@@ -23,7 +23,7 @@ from ..availability import local_date
 from ..forms_series import AddSessionForm, DiscontinueForm, SeriesPlanForm, session_forms
 from ..planning import check_proposals, plan_series
 from ..selectors_availability import availability_for
-from ..selectors_desk import patient_overview, series_page
+from ..selectors_desk import patient_overview, positive_flags, series_page
 from ..services.booking import BookingError, series_add_session, series_book, series_discontinue
 
 
@@ -85,7 +85,7 @@ def _availability(data, patient, first: dt.date, last: dt.date):
 def series_new(request: HttpRequest) -> HttpResponse:
     patient = patient_for(request.user, request.POST.get("patient") or request.GET.get("patient"))
     now = timezone.now()
-    ctx = _ctx(patient=patient, rows=None, error=None)
+    ctx = _ctx(patient=patient, rows=None, error=None, flags=positive_flags(patient))
     if request.method != "POST":
         ctx["form"] = SeriesPlanForm(initial={"side": "right"})
         return render(request, "treatments/series_new.html", ctx)
