@@ -41,7 +41,9 @@ class _When(forms.Form):
 
 
 class SeriesPlanForm(forms.Form):
-    protocol = forms.ModelChoiceField(Protocol.objects.filter(active=True), label=_("Protocol"))
+    protocol = forms.ModelChoiceField(
+        Protocol.objects.filter(active=True).select_related("appointment_type"), label=_("Protocol")
+    )
     practitioner = forms.ModelChoiceField(Practitioner.objects.filter(active=True), label=_("Practitioner"))
     location = forms.ModelChoiceField(Location.objects.filter(active=True), label=_("Location"))
     side = forms.ChoiceField(

@@ -340,3 +340,10 @@ def test_discontinue_needs_a_reason(setup):
 
 def test_slot_taken_has_the_message_the_desk_sees():
     assert SlotTaken().message == "That time was just taken. Pick another."
+
+
+def test_sqlite_writers_are_serialised_so_the_in_transaction_check_holds():
+    # Without BEGIN IMMEDIATE two bookings could both read "free" before either writes.
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL relies on its exclusion constraints (test_booking_postgres.py)")
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"

@@ -1,5 +1,7 @@
 """The desk's series pages: what the desk sees, what a bad input shows, who may open them."""
 
+import datetime as dt
+
 import pytest
 import time_machine
 from django.db import connection
@@ -356,3 +358,24 @@ def test_a_nine_oclock_series_planned_across_daylight_saving_stays_at_nine(desk_
         assert desk_client.post(reverse("desk:series_new"), confirm).status_code == 302
     starts = list(Appointment.objects.order_by("start").values_list("start", flat=True))
     assert [s.hour for s in starts] == [15, 14, 14]  # UTC: 09:00 CST, then 09:00 CDT
+
+
+def test_planning_and_move_pages_use_a_fixed_number_of_queries(desk_client, setup, django_assert_max_num_queries):
+    practitioner, location, _ = setup
+    # A busy year for the practitioner: the planner reads it in one query, whatever its size.
+    for week in range(40):
+        AppointmentFactory(
+            practitioner=practitioner, location=location, start=local(2026, 5, 4, 10) + dt.timedelta(weeks=week)
+        )
+    # On top of the fixed request overhead: the form's three lookups and three option lists, the
+    # patient, the flags, and the planner's three availability queries.
+    plan_queries = MAX_QUERIES + 8
+    with django_assert_max_num_queries(plan_queries):
+        response = desk_client.post(reverse("desk:series_new"), plan_data(setup, action="plan"))
+    assert response.status_code == 200
+    with django_assert_max_num_queries(plan_queries):
+        response = desk_client.post(reverse("desk:series_new"), {**plan_data(setup, action="check"), **GOOD})
+    assert response.status_code == 200
+    appointment = Appointment.objects.first()
+    with django_assert_max_num_queries(MAX_QUERIES):
+        assert desk_client.get(reverse("desk:appointment_move", args=[appointment.pk])).status_code == 200
