@@ -48,10 +48,14 @@ def test_desk_books_moves_and_cancels_a_knee_series(clock, login, desk_user, liv
     page.get_by_role("link", name="Move session 2").click()
     # The window its neighbours allow, and the wider one when the later sessions shift too.
     expect(page.locator("[data-window='shift']")).to_contain_text("Tue 25 May – Tue 15 Jun")
+    expect(page.locator("[data-window='keep']")).to_be_hidden()
+    page.get_by_label("Also move the later sessions to keep the spacing").uncheck()
+    expect(page.locator("[data-window='keep']")).to_contain_text("Tue 25 May – Tue 8 Jun")
+    expect(page.locator("[data-window='shift']")).to_be_hidden()
+    page.get_by_label("Also move the later sessions to keep the spacing").check()
     page.get_by_label("Date").fill("2027-06-03")
     page.get_by_label("Time").fill("10:00")
     page.get_by_label("Why").fill("Patient away that week")
-    expect(page.get_by_label("Also move the later sessions to keep the spacing")).to_be_checked()
     page.get_by_role("button", name="Move").click()
 
     expect(page.get_by_text("Moved 2 appointment(s).")).to_be_visible()
