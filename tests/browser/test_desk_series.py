@@ -2,6 +2,8 @@
 move session 2 and shift the rest, cancel session 3, and see it all on the series and patient
 pages."""
 
+from pathlib import Path
+
 import pytest
 import time_machine
 from playwright.sync_api import expect
@@ -11,6 +13,8 @@ from tests.treatments.factories_desk import clinic_setup, ensure_seed, local
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
 # A fixed clock for the server, later than the real one so the browser keeps the session cookie.
 NOW = local(2027, 4, 29, 12)
 
@@ -19,6 +23,16 @@ NOW = local(2027, 4, 29, 12)
 def clock():
     with time_machine.travel(NOW, tick=True):
         yield
+
+
+def serious_a11y_problems(page, live_server) -> list[str]:
+    """axe-core, served from the page's own origin so the CSP ('self' only) lets it run."""
+    page.route(
+        f"{live_server.url}/__axe.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript")
+    )
+    page.add_script_tag(url=f"{live_server.url}/__axe.js")
+    result = page.evaluate("async () => (await axe.run()).violations.map(v => [v.id, v.impact])")
+    return [rule for rule, impact in result if impact in ("serious", "critical")]
 
 
 def test_desk_books_moves_and_cancels_a_knee_series(clock, login, desk_user, live_server):
@@ -40,10 +54,12 @@ def test_desk_books_moves_and_cancels_a_knee_series(clock, login, desk_user, liv
     expect(page.get_by_label("Session 2 date")).to_have_value("2027-06-01")
     expect(page.get_by_label("Session 3 date")).to_have_value("2027-06-29")
     expect(page.locator(".series-proposals").get_by_text("Free")).to_have_count(3)
+    assert serious_a11y_problems(page, live_server) == []
     page.get_by_role("button", name="Book all 3 sessions").click()
 
     expect(page.get_by_text("Booked all 3 sessions.")).to_be_visible()
     expect(page.locator("#series-sessions tbody tr")).to_have_count(3)
+    assert serious_a11y_problems(page, live_server) == []
 
     page.get_by_role("link", name="Move session 2").click()
     # The window its neighbours allow, and the wider one when the later sessions shift too.
@@ -77,3 +93,4 @@ def test_desk_books_moves_and_cancels_a_knee_series(clock, login, desk_user, liv
     expect(page.locator(".series-card")).to_contain_text("next: session 1 of 3")
     expect(page.locator("#upcoming tbody tr")).to_have_count(2)
     expect(page.locator("#past")).to_contain_text("Holiday abroad")
+    assert serious_a11y_problems(page, live_server) == []
