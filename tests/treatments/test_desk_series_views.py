@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.models import AuditEntry
+from clinic.models import AuditEntry, Closure
 from patients.models import ScreeningAnswer
 from tests.factories import AppointmentFactory, protocol
 from tests.treatments.factories_desk import clinic_setup, local
@@ -379,3 +379,21 @@ def test_planning_and_move_pages_use_a_fixed_number_of_queries(desk_client, setu
     appointment = Appointment.objects.first()
     with django_assert_max_num_queries(MAX_QUERIES):
         assert desk_client.get(reverse("desk:appointment_move", args=[appointment.pk])).status_code == 200
+
+
+def test_plan_says_which_session_cannot_be_placed_and_why(desk_client, setup):
+    practitioner, _, _ = setup
+    Closure.objects.create(
+        practitioner=practitioner, starts_at=local(2026, 5, 25, 0), ends_at=local(2026, 6, 17, 0), reason="Leave"
+    )
+    html = desk_client.post(reverse("desk:series_new"), plan_data(setup, action="plan")).content.decode()
+    assert (
+        "Session 2: no free 30-minute slot between 26 May and 16 Jun — Dr Ada Stone is on leave 25 May–16 Jun." in html
+    )
+    assert 'name="s2-date" value="2026-06-02"' not in html
+    # Confirming as proposed (session 2 left empty) books nothing and says where to look.
+    data = {**plan_data(setup, action="confirm"), **GOOD, "s2-date": "", "s2-time": ""}
+    response = desk_client.post(reverse("desk:series_new"), data)
+    assert response.status_code == 400
+    assert "Some dates or times are not valid; see the sessions below." in response.content.decode()
+    assert TreatmentSeries.objects.count() == 0
