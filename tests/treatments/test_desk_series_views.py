@@ -397,3 +397,19 @@ def test_plan_says_which_session_cannot_be_placed_and_why(desk_client, setup):
     assert response.status_code == 400
     assert "Some dates or times are not valid; see the sessions below." in response.content.decode()
     assert TreatmentSeries.objects.count() == 0
+
+
+def test_cancel_with_a_replan_that_cannot_fit_says_so_and_cancels_nothing(desk_client, series):
+    Closure.objects.create(
+        practitioner=series.practitioner, starts_at=local(2026, 5, 20, 0), ends_at=local(2026, 6, 20, 0), reason="Leave"
+    )
+    second = series.appointments.get(series_step=2)
+    response = desk_client.post(
+        reverse("desk:appointment_cancel", args=[second.pk]),
+        {"kind": "patient", "reason": "Ill", "replan_rest": "on"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Session 3: no free 30-minute slot" in html
+    assert "Nothing was cancelled; untick re-planning to cancel only this one." in html
+    assert Appointment.objects.get(pk=second.pk).status == "booked"

@@ -11,7 +11,7 @@ from clinic.models import clinic_zone
 from treatments import messaging
 from treatments.availability import local_date
 from treatments.models import Appointment, AppointmentChange, TreatmentSeries
-from treatments.planning import neighbour_window, plan_series
+from treatments.planning import Window, neighbour_window, place, plan_series, step_window
 from treatments.selectors_availability import availability_for, date_span
 
 from .booking_rules import BookingError, _booking_transaction, _check_one, _history, _sentence, _type_times
@@ -243,14 +243,45 @@ def _replan_after_cancel(cancelled: Appointment, *, by, now: dt.datetime) -> Non
     anchor = before[-1]
     protocol = cancelled.series.protocol
     zone = clinic_zone()
-    first_target = anchor.start.astimezone(zone) + dt.timedelta(days=protocol.interval_after(anchor.series_step))
-    # The first later session takes the cancelled one's place in the rhythm, at its own local time.
-    preferred = later[0].start.astimezone(zone).timetz()
-    first_start = dt.datetime.combine(first_target.date(), preferred.replace(tzinfo=None), tzinfo=zone).astimezone(
-        dt.UTC
+    # The first later session takes the cancelled one's place in the rhythm: inside the window the
+    # last live session sets, but after the cancelled day (that day did not suit) and not before
+    # tomorrow, at its own weekday and local time.
+    window = step_window(
+        anchor.start,
+        protocol.interval_after(anchor.series_step),
+        protocol.window_before_days,
+        protocol.window_after_days,
+        zone,
     )
-    if first_start <= now:
+    opens = max(local_date(now, zone), local_date(cancelled.start, zone)) + dt.timedelta(days=1)
+    if window.latest < opens:
         return
+    if window.earliest < opens:
+        target = window.target if window.target and window.target >= opens else opens
+        window = Window(target, opens, window.latest)
+    duration, buffer = _type_times(later[0].appointment_type)
+    local_start = later[0].start.astimezone(zone)
+    availability = availability_for(
+        practitioner=later[0].practitioner,
+        location=later[0].location,
+        patient=later[0].patient,
+        room=later[0].room,
+        first=window.earliest,
+        last=window.latest,
+        exclude_ids=[a.pk for a in later],
+    )
+    first = place(
+        step=later[0].series_step,
+        window=window,
+        preferred=local_start.time(),
+        weekday=local_start.weekday(),
+        duration=duration,
+        buffer=buffer,
+        availability=availability,
+    )
+    if first.start is None:
+        raise BookingError(_sentence(first.problem))
+    first_start = first.start
     moves = _plan_moves(later[0], first_start, later[1:], now=now)
     _move_rows(
         moves,

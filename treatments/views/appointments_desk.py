@@ -161,6 +161,8 @@ def appointment_call_off(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except BookingError as exc:
                 error = exc.message
+                if data["replan_rest"]:
+                    error += " " + _("Nothing was cancelled; untick re-planning to cancel only this one.")
             else:
                 audit_record(
                     request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id
