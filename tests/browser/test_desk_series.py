@@ -74,7 +74,7 @@ def test_desk_books_moves_and_cancels_a_knee_series(clock, login, desk_user, liv
     page.get_by_label("Why").fill("Patient away that week")
     page.get_by_role("button", name="Move").click()
 
-    expect(page.get_by_text("Moved 2 appointment(s).")).to_be_visible()
+    expect(page.get_by_text("Moved 2 appointments.")).to_be_visible()
     rows = page.locator("#series-sessions tbody tr")
     expect(rows.nth(1)).to_contain_text("Thu 3 Jun 2027, 10:00")
     expect(rows.nth(2)).to_contain_text("Thu 1 Jul 2027, 10:00")

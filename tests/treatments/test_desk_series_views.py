@@ -240,7 +240,7 @@ def test_moving_session_two_and_shifting_the_rest_from_the_page(desk_client, ser
     starts = list(series.appointments.order_by("series_step").values_list("start", flat=True))
     assert starts == [STARTS[0], local(2026, 6, 4, 10), local(2026, 7, 2, 10)]
     html = desk_client.get(response["Location"]).content.decode()
-    assert "Moved 2 appointment(s)." in html and "“Away”" in html
+    assert "Moved 2 appointments." in html and "“Away”" in html
 
 
 def test_moving_outside_the_window_shows_why_and_changes_nothing(desk_client, series):

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic.audit import audit_record
 from clinic.models import AuditEntry, clinic_zone
@@ -82,7 +83,10 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                 audit_record(
                     request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id
                 )
-                messages.success(request, _("Moved %(n)d appointment(s).") % {"n": len(moved)})
+                messages.success(
+                    request,
+                    ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved)) % {"n": len(moved)},
+                )
                 return _back(appointment)
         else:
             error = _("Check the date and time.")

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audit_record
@@ -114,7 +115,10 @@ def series_new(request: HttpRequest) -> HttpResponse:
             ctx["error"] = exc.message
         else:
             audit_record(request=request, action=AuditEntry.Action.CREATE, obj=series, patient_id=patient.pk)
-            messages.success(request, _("Booked all %(n)d sessions.") % {"n": len(starts)})
+            messages.success(
+                request,
+                ngettext("Booked %(n)d session.", "Booked all %(n)d sessions.", len(starts)) % {"n": len(starts)},
+            )
             return redirect("desk:series", pk=series.pk)
     elif action == "confirm":
         ctx["error"] = _("Some dates or times are not valid; see the sessions below.")
