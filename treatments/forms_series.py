@@ -55,6 +55,9 @@ class SeriesPlanForm(forms.Form):
             (Side.NONE, Side.NONE.label),
         ],
     )
+    room = forms.ModelChoiceField(
+        Room.objects.filter(active=True).select_related("location"), label=_("Room"), required=False
+    )
     sessions = forms.IntegerField(
         label=_("Sessions"),
         min_value=1,
@@ -74,6 +77,9 @@ class SeriesPlanForm(forms.Form):
             if not protocol.as_needed and count > limit:
                 self.add_error("sessions", _("This protocol has at most %(n)d sessions.") % {"n": limit})
             data["sessions"] = count
+        room, location = data.get("room"), data.get("location")
+        if room is not None and location is not None and room.location_id != location.pk:
+            self.add_error("room", _("That room is at another location."))
         return data
 
     def first_start(self) -> dt.datetime:

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from clinic.models import AuditEntry, Closure
 from patients.models import ScreeningAnswer
-from tests.factories import AppointmentFactory, protocol
+from tests.factories import AppointmentFactory, RoomFactory, protocol
 from tests.treatments.factories_desk import clinic_setup, local
 from treatments.models import Appointment, TreatmentSeries
 from treatments.services.booking import series_book
@@ -413,3 +413,16 @@ def test_cancel_with_a_replan_that_cannot_fit_says_so_and_cancels_nothing(desk_c
     assert "Session 3: no free 30-minute slot" in html
     assert "Nothing was cancelled; untick re-planning to cancel only this one." in html
     assert Appointment.objects.get(pk=second.pk).status == "booked"
+
+
+def test_a_series_can_hold_a_room_and_a_room_elsewhere_is_refused(desk_client, setup):
+    _, location, _ = setup
+    room = RoomFactory(location=location, name="Room 2")
+    response = desk_client.post(
+        reverse("desk:series_new"), {**plan_data(setup, action="confirm", room=room.pk), **GOOD}
+    )
+    assert response.status_code == 302
+    assert set(Appointment.objects.values_list("room_id", flat=True)) == {room.pk}
+    elsewhere = RoomFactory(name="Far away")
+    response = desk_client.post(reverse("desk:series_new"), plan_data(setup, action="plan", room=elsewhere.pk))
+    assert response.status_code == 400 and "That room is at another location." in response.content.decode()

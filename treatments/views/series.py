@@ -78,7 +78,12 @@ def _plan(form: SeriesPlanForm, patient, posted, action: str, now: dt.datetime):
 
 def _availability(data, patient, first: dt.date, last: dt.date):
     return availability_for(
-        practitioner=data["practitioner"], location=data["location"], patient=patient, first=first, last=last
+        practitioner=data["practitioner"],
+        location=data["location"],
+        patient=patient,
+        room=data.get("room"),
+        first=first,
+        last=last,
     )
 
 
@@ -110,6 +115,7 @@ def series_new(request: HttpRequest) -> HttpResponse:
                 starts=starts,
                 by=request.user,
                 now=now,
+                room=data.get("room"),
             )
         except BookingError as exc:
             ctx["error"] = exc.message
