@@ -18,6 +18,15 @@ def to_utc(day: dt.date, at: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=clinic_zone()).astimezone(dt.UTC)
 
 
+PREFILL_KEYS = ("practitioner", "location", "protocol", "appointment_type", "date", "time")
+
+
+def prefill(query) -> dict:
+    """Initial values from a link (the calendar's free slot): only known keys; the form still
+    validates whatever is submitted."""
+    return {key: query[key] for key in PREFILL_KEYS if query.get(key)}
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -426,3 +426,12 @@ def test_a_series_can_hold_a_room_and_a_room_elsewhere_is_refused(desk_client, s
     elsewhere = RoomFactory(name="Far away")
     response = desk_client.post(reverse("desk:series_new"), plan_data(setup, action="plan", room=elsewhere.pk))
     assert response.status_code == 400 and "That room is at another location." in response.content.decode()
+
+
+def test_a_link_with_a_slot_prefills_the_booking_forms(desk_client, setup):
+    practitioner, location, patient = setup
+    query = f"?patient={patient.pk}&practitioner={practitioner.pk}&location={location.pk}&date=2026-05-12&time=14:30"
+    for name in ("desk:series_new", "desk:book_appointment"):
+        html = desk_client.get(reverse(name) + query).content.decode()
+        assert 'value="2026-05-12"' in html and 'value="14:30"' in html
+        assert f'<option value="{practitioner.pk}" selected>' in html

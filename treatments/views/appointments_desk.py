@@ -17,7 +17,7 @@ from clinic.roles import desk_required
 from patients.access import patient_for
 
 from ..access_desk import appointment_for
-from ..forms_series import AppointmentForm, CancelForm, MoveForm
+from ..forms_series import AppointmentForm, CancelForm, MoveForm, prefill
 from ..models import Appointment
 from ..planning import suggest_starts
 from ..selectors_availability import availability_for
@@ -34,7 +34,7 @@ def _back(appointment: Appointment) -> HttpResponse:
 @desk_required
 def appointment_new(request: HttpRequest) -> HttpResponse:
     patient = patient_for(request.user, request.POST.get("patient") or request.GET.get("patient"))
-    form = AppointmentForm(request.POST or None)
+    form = AppointmentForm(request.POST or None, initial=prefill(request.GET))
     error = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

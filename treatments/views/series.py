@@ -21,7 +21,8 @@ from patients.access import patient_for
 
 from ..access_desk import series_for
 from ..availability import local_date
-from ..forms_series import AddSessionForm, DiscontinueForm, SeriesPlanForm, session_forms
+from ..forms_series import AddSessionForm, DiscontinueForm, SeriesPlanForm, prefill, session_forms
+from ..models import Side
 from ..planning import check_proposals, plan_series
 from ..selectors_availability import availability_for
 from ..selectors_desk import patient_overview, positive_flags, series_page
@@ -93,7 +94,8 @@ def series_new(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     ctx = _ctx(patient=patient, rows=None, error=None, flags=positive_flags(patient))
     if request.method != "POST":
-        ctx["form"] = SeriesPlanForm(initial={"side": "right"})
+        # The calendar links here with a slot: ?practitioner=&location=&date=&time= prefill the form.
+        ctx["form"] = SeriesPlanForm(initial={"side": Side.RIGHT, **prefill(request.GET)})
         return render(request, "treatments/series_new.html", ctx)
     form = SeriesPlanForm(request.POST)
     ctx["form"] = form
