@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.models import ClinicSettings
 
 from .models import Page, PageRevision
-from .rendering import render_markdown
+from .rendering import page_context, render_markdown
 from .services import page_save
 
 
@@ -62,8 +62,6 @@ class PageAdmin(admin.ModelAdmin):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        from .views import page_context
-
         return render(request, "education/page.html", {**page_context(page), "preview": True})
 
     @admin.display(description=_("Preview"))

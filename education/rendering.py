@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from clinic.models import ClinicSettings
 
+from .models import Page
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "ul", "ol", "li",
     "a", "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "abbr", "dl", "dt", "dd",
@@ -48,3 +50,17 @@ def render_markdown(text: str, *, clinic: ClinicSettings | None = None) -> SafeS
     # Page titles are the h1; body headings start at h2 so the outline stays correct.
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return mark_safe(sanitise(html))
+
+
+# Injections near the spine carry extra warning signs (DOMAIN.md, red flags).
+SPINE_CONDITIONS = frozenset({"low-back", "sacroiliac"})
+
+
+def page_context(page: Page, *, clinic: ClinicSettings | None = None) -> dict:
+    clinic = clinic or ClinicSettings.load()
+    return {
+        "page": page,
+        "body_html": render_markdown(page.body, clinic=clinic),
+        "clinic": clinic,
+        "spine": page.condition in SPINE_CONDITIONS,
+    }

@@ -2,12 +2,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from clinic.models import ClinicSettings
 from clinic.roles import public
 
 from .forms import SearchForm
 from .models import Page
-from .rendering import render_markdown
+from .rendering import page_context
 from .selectors import page_published, pages_by_kind, pages_search
 
 
@@ -24,20 +23,6 @@ def index(request: HttpRequest) -> HttpResponse:
             "search_form": SearchForm(),
         },
     )
-
-
-# Injections near the spine carry extra warning signs (DOMAIN.md, red flags).
-SPINE_CONDITIONS = frozenset({"low-back", "sacroiliac"})
-
-
-def page_context(page: Page, *, clinic: ClinicSettings | None = None) -> dict:
-    clinic = clinic or ClinicSettings.load()
-    return {
-        "page": page,
-        "body_html": render_markdown(page.body, clinic=clinic),
-        "clinic": clinic,
-        "spine": page.condition in SPINE_CONDITIONS,
-    }
 
 
 @public

@@ -18,7 +18,7 @@ from clinic.audit import audit_record, client_ip
 from clinic.models import AuditEntry, ClinicSettings, clinic_zone
 from clinic.roles import public
 from education.models import Page
-from education.views import SPINE_CONDITIONS, page_context
+from education.rendering import SPINE_CONDITIONS, page_context
 from patients.ratelimit import ratelimit_count, ratelimit_hit
 from patients.tokens import portal_token_resolve
 
