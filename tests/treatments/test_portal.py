@@ -185,6 +185,9 @@ def test_asking_to_move_sends_a_request_to_the_desk_inbox(client, knee, desk_cli
     inbox = desk_client.get("/desk/requests/").content.decode()
     assert knee["patient"].full_name in inbox
     assert "Asks to move a session" in inbox and "Thursdays are better" in inbox
+    assert AuditEntry.objects.filter(
+        via="staff", object_type="patients.consultationrequest", patient_id=knee["patient"].pk
+    ).exists()
 
 
 def test_unknown_cancel_action_is_refused(client, knee):

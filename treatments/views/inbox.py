@@ -31,9 +31,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         show = "new"
     alerts = inbox_alerts()
     requests_ = inbox_requests(status=None if show == "all" else show)
-    # The desk sees which patients raised an alert: that is a view of their data.
+    # Alerts and move requests show a patient's data: each is a view in the audit trail.
     for alert in alerts:
         audit_record(request=request, action=AuditEntry.Action.VIEW, obj=alert, patient_id=alert.patient_id)
+    for item in requests_:
+        if item.patient_id:
+            audit_record(request=request, action=AuditEntry.Action.VIEW, obj=item, patient_id=item.patient_id)
     questions = dict(SELF_CHECK_QUESTIONS)
     for item in requests_:
         item.yes_answers = [questions[k] for k, v in (item.self_check or {}).items() if v and k in questions]
