@@ -154,3 +154,16 @@ def test_a_page_cannot_be_published_without_a_review():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Page.objects.create(title="X", slug="x", body="b", status="published")
+
+
+def test_every_link_inside_the_seeded_pages_leads_somewhere(client):
+    import re
+
+    seen = set()
+    for slug in Page.objects.filter(status="published").values_list("slug", flat=True):
+        text = client.get(f"/education/{slug}/").content.decode()
+        body = text[text.index('<div class="page-body">') :]
+        seen.update(re.findall(r'href="(/(?:education|consult)/[^"]*)"', body))
+    assert "/education/aftercare-knee-oa/" in seen
+    for url in sorted(seen):
+        assert client.get(url).status_code == 200, url
