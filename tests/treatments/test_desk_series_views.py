@@ -458,3 +458,10 @@ def test_writes_refuse_anonymous_and_role_less_users_and_save_nothing(client, no
 
 def clinic_setup_data(series):
     return series.practitioner, series.location, series.patient
+
+
+def test_planning_from_a_past_first_slot_is_flagged(desk_client, setup):
+    html = desk_client.post(
+        reverse("desk:series_new"), plan_data(setup, action="plan", date="2026-04-28")
+    ).content.decode()
+    assert "Session 1: that time is in the past" in html
