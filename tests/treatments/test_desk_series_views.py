@@ -465,3 +465,8 @@ def test_planning_from_a_past_first_slot_is_flagged(desk_client, setup):
         reverse("desk:series_new"), plan_data(setup, action="plan", date="2026-04-28")
     ).content.decode()
     assert "Session 1: that time is in the past" in html
+
+
+def test_add_session_is_prefilled_at_the_protocol_spacing(desk_client, series):
+    html = desk_client.get(reverse("desk:series", args=[series.pk])).content.decode()
+    assert 'name="date" value="2026-07-28"' in html and 'name="time" value="09:00"' in html

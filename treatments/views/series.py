@@ -134,12 +134,23 @@ def series_new(request: HttpRequest) -> HttpResponse:
     return render(request, "treatments/series_new.html", ctx, status=status)
 
 
+def _next_target(series, sessions) -> dict:
+    """Prefill "Add a session" with the protocol's spacing after the last live session."""
+    live = [a for a in sessions if a.is_live]
+    if not live:
+        return {}
+    last = live[-1]
+    local = last.start.astimezone(clinic_zone())
+    day = local.date() + dt.timedelta(days=series.protocol.interval_after(last.series_step))
+    return {"date": day, "time": local.time()}
+
+
 def _render_series(request: HttpRequest, series, *, status: int = 200, **forms) -> HttpResponse:
     page = series_page(series, now=timezone.now())
     ctx = _ctx(
         series=series,
         page=page,
-        add_form=forms.get("add_form") or AddSessionForm(),
+        add_form=forms.get("add_form") or AddSessionForm(initial=_next_target(series, page.progress.sessions)),
         discontinue_form=forms.get("discontinue_form") or DiscontinueForm(),
         error=forms.get("error"),
     )
