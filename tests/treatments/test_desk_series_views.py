@@ -435,3 +435,38 @@ def test_a_link_with_a_slot_prefills_the_booking_forms(desk_client, setup):
         html = desk_client.get(reverse(name) + query).content.decode()
         assert 'value="2026-05-12"' in html and 'value="14:30"' in html
         assert f'<option value="{practitioner.pk}" selected>' in html
+
+
+def test_writes_refuse_anonymous_and_role_less_users_and_save_nothing(client, no_role_user, series):
+    second = series.appointments.get(series_step=2)
+    posts = [
+        (reverse("desk:series_add", args=[series.pk]), {"date": "2026-07-28", "time": "09:00"}),
+        (reverse("desk:series_discontinue", args=[series.pk]), {"reason": "x"}),
+        (reverse("desk:appointment_move", args=[second.pk]), {"date": "2026-06-04", "time": "09:00"}),
+        (reverse("desk:appointment_cancel", args=[second.pk]), {"kind": "patient", "reason": "x"}),
+        (reverse("desk:series_new"), {**plan_data(clinic_setup_data(series), action="confirm"), **GOOD}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 302, url
+    client.force_login(no_role_user)
+    for url, data in posts:
+        assert client.post(url, data).status_code == 403, url
+    assert series.appointments.count() == 3
+    assert {a.start for a in series.appointments.all()} == set(STARTS)
+    assert TreatmentSeries.objects.get().status == "active"
+
+
+def clinic_setup_data(series):
+    return series.practitioner, series.location, series.patient
+
+
+def test_planning_from_a_past_first_slot_is_flagged(desk_client, setup):
+    html = desk_client.post(
+        reverse("desk:series_new"), plan_data(setup, action="plan", date="2026-04-28")
+    ).content.decode()
+    assert "Session 1: that time is in the past" in html
+
+
+def test_add_session_is_prefilled_at_the_protocol_spacing(desk_client, series):
+    html = desk_client.get(reverse("desk:series", args=[series.pk])).content.decode()
+    assert 'name="date" value="2026-07-28"' in html and 'name="time" value="09:00"' in html

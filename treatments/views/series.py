@@ -23,7 +23,7 @@ from ..access_desk import series_for
 from ..availability import local_date
 from ..forms_series import AddSessionForm, DiscontinueForm, SeriesPlanForm, prefill, session_forms
 from ..models import Side
-from ..planning import check_proposals, plan_series
+from ..planning import Proposal, check_proposals, plan_series
 from ..selectors_availability import availability_for
 from ..selectors_desk import patient_overview, positive_flags, series_page
 from ..services.booking import BookingError, series_add_session, series_book, series_discontinue
@@ -63,9 +63,7 @@ def _plan(form: SeriesPlanForm, patient, posted, action: str, now: dt.datetime):
         availability = _availability(data, patient, local_date(first, zone), last)
         proposals = plan_series(first=first, count=count, availability=availability, **common)
         if first <= now:
-            proposals[0] = type(proposals[0])(
-                1, first, first + duration, None, _("Session 1: that time is in the past")
-            )
+            proposals[0] = Proposal(1, first, first + duration, None, _("Session 1: that time is in the past"))
         rows = session_forms(None, count, [p.start for p in proposals])
         return proposals, rows, None
     rows = session_forms(posted, count)
@@ -136,12 +134,23 @@ def series_new(request: HttpRequest) -> HttpResponse:
     return render(request, "treatments/series_new.html", ctx, status=status)
 
 
+def _next_target(series, sessions) -> dict:
+    """Prefill "Add a session" with the protocol's spacing after the last live session."""
+    live = [a for a in sessions if a.is_live]
+    if not live:
+        return {}
+    last = live[-1]
+    local = last.start.astimezone(clinic_zone())
+    day = local.date() + dt.timedelta(days=series.protocol.interval_after(last.series_step))
+    return {"date": day, "time": local.time()}
+
+
 def _render_series(request: HttpRequest, series, *, status: int = 200, **forms) -> HttpResponse:
     page = series_page(series, now=timezone.now())
     ctx = _ctx(
         series=series,
         page=page,
-        add_form=forms.get("add_form") or AddSessionForm(),
+        add_form=forms.get("add_form") or AddSessionForm(initial=_next_target(series, page.progress.sessions)),
         discontinue_form=forms.get("discontinue_form") or DiscontinueForm(),
         error=forms.get("error"),
     )
