@@ -117,10 +117,17 @@ class PortalToken(models.Model):
 
 
 class ConsultationRequest(models.Model):
+    """A request to be contacted: from the public consultation form, or from a patient's portal
+    asking to move a session. Both land in the desk's inbox."""
+
     class Status(models.TextChoices):
         NEW = "new", _("New")
         CONTACTED = "contacted", _("Contacted")
         CLOSED = "closed", _("Closed")
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("Consultation request")
+        MOVE = "move", _("Asks to move a session")
 
     name = models.CharField(max_length=120)
     email = models.EmailField(blank=True)
@@ -130,6 +137,12 @@ class ConsultationRequest(models.Model):
     consent_to_contact = models.BooleanField()
     self_check = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CONSULTATION)
+    # Set for requests made from a patient's portal link.
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="consultation_requests"
+    )
+    appointment_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -121,6 +121,8 @@ class Appointment(models.Model):
     cancel_reason = models.CharField(max_length=250, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # The patient said "I will be there" from their portal link.
+    patient_confirmed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,0 +1,178 @@
+"""When a practitioner can be booked: pure code over plain values (no ORM), so the planner is fast
+and tested without a database.
+
+STABLE API (the calendar helper's "next free slot" and the waitlist use it):
+
+- `WeeklyBlock(weekday, start, end)`: one block of working hours, wall-clock in the clinic zone
+  (weekday 0 = Monday). Several blocks a day make breaks.
+- `Busy(start, end, label)`: time nobody may book, in UTC. `label` is the user-facing reason
+  ("Dr X is on leave 10-20 May", "Dr X already has an appointment then"); labels are clauses
+  (lower-case, no full stop) so callers can write "Session 3: <label>." or "<Label>."
+- `Availability(zone=, blocks=, closures=, bookings=)`: everything for one practitioner at one
+  location (and one patient). Bookings should already include their type's buffer at the end.
+  - `working(day)` -> the day's working intervals in UTC (DST-safe: 09:00 local stays 09:00).
+  - `problem(start, end, buffer=)` -> None when [start, end) can be booked with `buffer` kept
+    free after it, else the first reason it cannot.
+  - `free_starts(day, duration, buffer)` -> the ranges of possible start times that day.
+  - `nearest_start(day, preferred, duration, buffer, step=)` -> the free start closest to the
+    preferred local time that day, or None.
+  - `closures_between(first, last)` -> the closures touching those local dates.
+
+All datetimes are timezone-aware; intervals are half-open [start, end), so back-to-back is fine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+
+UTC = dt.UTC
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyBlock:
+    weekday: int
+    start: dt.time
+    end: dt.time
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    start: dt.datetime
+    end: dt.datetime
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StartRange:
+    """Every start in [first, last] (inclusive) is free for the asked duration and buffer."""
+
+    first: dt.datetime
+    last: dt.datetime
+
+
+def local_datetime(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
+    """The UTC instant of a wall-clock time on a local date. Wall-clock is what the clinic plans in,
+    so a 09:00 series stays at 09:00 across daylight-saving changes."""
+    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+def local_date(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
+    return moment.astimezone(zone).date()
+
+
+class _Sorted:
+    """Busy intervals sorted by start, with the longest length, so an overlap test is a bisect."""
+
+    def __init__(self, items: list[Busy]):
+        self.items = sorted(items, key=lambda b: (b.start, b.end))
+        self.starts = [b.start for b in self.items]
+        self.longest = max((b.end - b.start for b in self.items), default=dt.timedelta(0))
+
+    def overlapping(self, start: dt.datetime, end: dt.datetime) -> list[Busy]:
+        lo = bisect_left(self.starts, start - self.longest)
+        hi = bisect_left(self.starts, end)
+        return [b for b in self.items[lo:hi] if b.start < end and start < b.end]
+
+    def first_overlapping(self, start: dt.datetime, end: dt.datetime) -> Busy | None:
+        lo = bisect_left(self.starts, start - self.longest)
+        hi = bisect_left(self.starts, end)
+        for b in self.items[lo:hi]:
+            if b.start < end and start < b.end:
+                return b
+        return None
+
+
+@dataclass
+class Availability:
+    zone: ZoneInfo
+    blocks: list[WeeklyBlock]
+    closures: list[Busy] = field(default_factory=list)
+    bookings: list[Busy] = field(default_factory=list)
+    # Shown when a slot is outside every block ("outside Dr X's hours at Main Street").
+    outside_hours_label: str = ""
+
+    def __post_init__(self) -> None:
+        self._by_weekday: dict[int, list[WeeklyBlock]] = {}
+        for block in sorted(self.blocks, key=lambda b: (b.weekday, b.start)):
+            self._by_weekday.setdefault(block.weekday, []).append(block)
+        self._closures = _Sorted(self.closures)
+        self._bookings = _Sorted(self.bookings)
+
+    def working(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        return [
+            (local_datetime(day, b.start, self.zone), local_datetime(day, b.end, self.zone))
+            for b in self._by_weekday.get(day.weekday(), [])
+        ]
+
+    def works_on(self, day: dt.date) -> bool:
+        return day.weekday() in self._by_weekday
+
+    def problem(self, start: dt.datetime, end: dt.datetime, *, buffer: dt.timedelta = dt.timedelta(0)) -> str | None:
+        if end <= start:
+            return _("the end must be after the start")
+        day = local_date(start, self.zone)
+        if not any(ws <= start and end <= we for ws, we in self.working(day)):
+            return self.outside_hours_label or _("that time is outside the practitioner's working hours")
+        closure = self._closures.first_overlapping(start, end)
+        if closure is not None:
+            return closure.label or _("the clinic is closed then")
+        booking = self._bookings.first_overlapping(start, end + buffer)
+        if booking is not None:
+            return booking.label or _("that time is already booked")
+        return None
+
+    def free_starts(self, day: dt.date, duration: dt.timedelta, buffer: dt.timedelta) -> list[StartRange]:
+        ranges: list[StartRange] = []
+        for ws, we in self.working(day):
+            # Everything that blocks some part of this block: closures cover the appointment
+            # itself, bookings also its buffer (they already carry their own buffer).
+            blockers = [(b.start, b.end) for b in self._closures.overlapping(ws, we)]
+            blockers += [(b.start - buffer, b.end) for b in self._bookings.overlapping(ws, we + buffer)]
+            blockers.sort()
+            cursor = ws
+            for bs, be in [*blockers, (we, we)]:
+                gap_end = min(bs, we)
+                if gap_end - cursor >= duration:
+                    ranges.append(StartRange(cursor, gap_end - duration))
+                cursor = max(cursor, be)
+                if cursor >= we:
+                    break
+        return ranges
+
+    def nearest_start(
+        self,
+        day: dt.date,
+        preferred: dt.time,
+        duration: dt.timedelta,
+        buffer: dt.timedelta,
+        *,
+        step: dt.timedelta = dt.timedelta(minutes=5),
+    ) -> dt.datetime | None:
+        """The free start that day closest to the preferred wall-clock time, on a `step` grid
+        counted from local midnight (so proposals read 09:00, 09:05, not 09:03)."""
+        want = local_datetime(day, preferred, self.zone)
+        midnight = local_datetime(day, dt.time(0, 0), self.zone)
+        best: dt.datetime | None = None
+        for r in self.free_starts(day, duration, buffer):
+            if r.first <= want <= r.last:
+                return want
+            candidate = r.first if want < r.first else r.last
+            # Snap onto the grid, staying inside the range.
+            offset = (candidate - midnight) % step
+            if offset:
+                candidate = candidate + (step - offset) if want < r.first else candidate - offset
+                if not (r.first <= candidate <= r.last):
+                    continue
+            if best is None or abs(candidate - want) < abs(best - want):
+                best = candidate
+        return best
+
+    def closures_between(self, first: dt.date, last: dt.date) -> list[Busy]:
+        start = local_datetime(first, dt.time(0, 0), self.zone)
+        end = local_datetime(last + dt.timedelta(days=1), dt.time(0, 0), self.zone)
+        return self._closures.overlapping(start, end)

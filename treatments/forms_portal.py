@@ -1,0 +1,119 @@
+"""Forms of the patient portal: the pre-session screening, the pain check-in, cancel or move."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from patients.models import ScreeningQuestion
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+# The screening questions as a patient reads them (the model's labels are written for staff).
+PATIENT_WORDING = {
+    ScreeningQuestion.ANTICOAGULANTS: _("Do you take blood thinners (anticoagulants)?"),
+    ScreeningQuestion.BLEEDING_DISORDER: _("Do you have a bleeding disorder?"),
+    ScreeningQuestion.INFECTION: _("Do you have a fever or any infection, for example of a joint or of the skin?"),
+    ScreeningQuestion.ALLERGY_DEXTROSE: _("Are you allergic to corn or dextrose?"),
+    ScreeningQuestion.ALLERGY_ANAESTHETIC: _("Are you allergic to numbing medicines (local anaesthetics)?"),
+    ScreeningQuestion.ALLERGY_LATEX: _("Are you allergic to latex?"),
+    ScreeningQuestion.ALLERGY_FISH: _("Are you allergic to fish?"),
+    ScreeningQuestion.PREGNANCY: _("Are you pregnant, or could you be?"),
+    ScreeningQuestion.DIABETES: _("Do you have diabetes?"),
+    ScreeningQuestion.SWELLING_FRACTURE: _("Do you have swelling nobody has explained, or a recently broken bone?"),
+    ScreeningQuestion.CANCER_PAIN: _("Has a doctor said your pain is caused by cancer?"),
+    ScreeningQuestion.PROSTHESIS: _("Do you have an artificial joint or heart valve?"),
+}
+
+
+class RedFlag:
+    """The warning signs after a session (DOMAIN.md): any one means "call the clinic now"."""
+
+    FEVER = "fever"
+    SPREADING = "spreading"
+    DISCHARGE = "discharge"
+    WORSE_PAIN = "worse_pain"
+    UNWELL = "unwell"
+    NERVE = "nerve"
+    SPINE = "spine"
+
+    CHOICES = [
+        (FEVER, _("I have a fever above 38 °C (100.4 °F)")),
+        (SPREADING, _("Redness, warmth or swelling around the injection is spreading or getting worse")),
+        (DISCHARGE, _("Fluid or pus is coming out of an injection site")),
+        (WORSE_PAIN, _("The pain is getting worse 2 to 3 days after the session, instead of better")),
+        (UNWELL, _("I feel generally unwell")),
+        (NERVE, _("I have burning pain, numbness or weakness in an arm or leg")),
+        (SPINE, _("I have a severe headache, shortness of breath or chest pain")),
+    ]
+    LABELS = dict(CHOICES)
+
+
+class ScreeningForm(forms.Form):
+    note = forms.CharField(
+        label=_("Anything else we should know before the session? (optional)"),
+        required=False,
+        max_length=250,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("Please use at most 250 characters.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        questions = {}
+        for question in ScreeningQuestion:
+            questions[question.value] = forms.ChoiceField(
+                label=PATIENT_WORDING[question],
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": _("Please answer yes or no."),
+                    "invalid_choice": _("Please answer yes or no."),
+                },
+            )
+        # Questions first, the free note last.
+        self.fields = {**questions, "note": self.fields["note"]}
+
+    def question_fields(self):
+        return [self[name] for name in self.fields if name != "note"]
+
+    def answers(self) -> dict[str, bool]:
+        return {q.value: self.cleaned_data[q.value] == "yes" for q in ScreeningQuestion}
+
+
+class CheckInForm(forms.Form):
+    pain = forms.TypedChoiceField(
+        label=_("How much pain do you have right now? 0 means no pain, 10 the worst pain you can imagine."),
+        choices=[(str(n), str(n)) for n in range(11)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Please choose a number from 0 to 10."),
+            "invalid_choice": _("Please choose a number from 0 to 10."),
+        },
+    )
+    red_flags = forms.MultipleChoiceField(
+        label=_("Do you have any of these warning signs?"),
+        choices=RedFlag.CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Please tick only the warning signs listed.")},
+    )
+    note = forms.CharField(
+        label=_("Anything you want to tell us? (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("Please use at most 1000 characters.")},
+    )
+
+
+class CancelForm(forms.Form):
+    ACTIONS = [("cancel", _("Cancel this session")), ("move", _("Ask to move it"))]
+
+    action = forms.ChoiceField(choices=ACTIONS, error_messages={"invalid_choice": _("Please choose what to do.")})
+    reason = forms.CharField(
+        label=_("Reason, or times that suit you better (optional)"),
+        required=False,
+        max_length=250,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": _("Please use at most 250 characters.")},
+    )
