@@ -470,3 +470,9 @@ def test_planning_from_a_past_first_slot_is_flagged(desk_client, setup):
 def test_add_session_is_prefilled_at_the_protocol_spacing(desk_client, series):
     html = desk_client.get(reverse("desk:series", args=[series.pk])).content.decode()
     assert 'name="date" value="2026-07-28"' in html and 'name="time" value="09:00"' in html
+
+
+def test_dates_link_to_their_day_on_the_calendar(desk_client, series):
+    for url in (reverse("desk:patient", args=[series.patient_id]), reverse("desk:series", args=[series.pk])):
+        html = desk_client.get(url).content.decode()
+        assert f'href="{reverse("desk:calendar")}?date=2026-06-02"' in html
