@@ -235,7 +235,7 @@ def appointment_book(
 
 def _live_siblings(appointment: Appointment) -> list[Appointment]:
     return list(
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .filter(series_id=appointment.series_id, status__in=Appointment.LIVE_STATUSES)
         .exclude(pk=appointment.pk)
         .order_by("series_step")
@@ -318,7 +318,7 @@ def appointment_move(
         raise BookingError(_("The time has no time zone."))
     with _booking_transaction():
         appointment = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .select_related(
                 "series__protocol__appointment_type", "appointment_type", "practitioner", "location", "patient", "room"
             )
@@ -412,7 +412,7 @@ def appointment_cancel(
         raise BookingError(_("Say who cancelled."))
     with _booking_transaction():
         appointment = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .select_related(
                 "series__protocol", "appointment_type", "series__practitioner", "series__location", "series__patient"
             )
@@ -477,7 +477,7 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: 
         raise BookingError(_("The time has no time zone."))
     with _booking_transaction():
         series = (
-            TreatmentSeries.objects.select_for_update()
+            TreatmentSeries.objects.select_for_update(of=("self",))
             .select_related("protocol__appointment_type", "practitioner", "location", "patient")
             .get(pk=series.pk)
         )
@@ -530,7 +530,7 @@ def series_discontinue(*, series: TreatmentSeries, reason: str, by, now: dt.date
     if not reason.strip():
         raise BookingError(_("Give a reason for discontinuing."))
     with _booking_transaction():
-        series = TreatmentSeries.objects.select_for_update().get(pk=series.pk)
+        series = TreatmentSeries.objects.select_for_update(of=("self",)).get(pk=series.pk)
         if series.status == TreatmentSeries.Status.DISCONTINUED:
             raise BookingError(_("This series was already discontinued."))
         series.status = TreatmentSeries.Status.DISCONTINUED
