@@ -3,15 +3,15 @@ import re
 
 import pytest
 
-from clinic.models import AuditEntry, Practitioner
-from tests.factories import PatientFactory
-from tests.treatments.factories_calendar import DAY, at, booking, practitioner_with_hours, series_booking
-from treatments.models import Protocol
-from treatments.services.feeds import (
+from clinic.feed_tokens import (
     feed_token_hash,
     practitioner_feed_token_issue,
     practitioner_feed_token_revoke,
 )
+from clinic.models import AuditEntry, Practitioner
+from tests.factories import PatientFactory
+from tests.treatments.factories_calendar import DAY, at, booking, practitioner_with_hours, series_booking
+from treatments.models import Protocol
 
 pytestmark = pytest.mark.django_db
 

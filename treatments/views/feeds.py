@@ -9,18 +9,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.audit import audit_record
+from clinic.feed_tokens import (
+    feed_url,
+    practitioner_feed_token_issue,
+    practitioner_feed_token_revoke,
+    practitioner_for_feed_token,
+)
 from clinic.models import AuditEntry, Practitioner
 from clinic.roles import desk_required, public
 
 from ..access_calendar import appointment_for
 from ..feeds import appointment_file
 from ..feeds import practitioner_feed as feed_text
-from ..services.feeds import (
-    feed_url,
-    practitioner_feed_token_issue,
-    practitioner_feed_token_revoke,
-    practitioner_for_feed_token,
-)
 
 
 def _ics(text: str, filename: str) -> HttpResponse:

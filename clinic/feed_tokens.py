@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from clinic.models import Practitioner
+from .models import Practitioner
 
 
 def feed_token_hash(raw: str) -> str:
