@@ -15,7 +15,7 @@ from clinic.roles import desk_required
 
 from ..access_calendar import appointment_for, practitioner_for
 from ..forms_calendar import NextSlotForm
-from ..selectors_calendar import appointment_type_colours, day_calendar, week_calendar
+from ..selectors_calendar import appointment_type_colours, attach_urls, day_calendar, week_calendar
 from ..selectors_slots import SEARCH_DAYS, next_free_slots
 from ..services.attendance import AttendanceError, appointment_check_in, appointment_mark_no_show
 
@@ -47,6 +47,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     day, problem = parse_day(request.GET.get("date"))
     now = timezone.now()
     data = day_calendar(day=day, now=now)
+    attach_urls(data.grid)
     context = {
         "cal": data,
         "grid": data.grid,
@@ -68,6 +69,7 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
     day, problem = parse_day(request.GET.get("date"))
     first_day = day - dt.timedelta(days=day.weekday())
     data = week_calendar(practitioner=practitioner, first_day=first_day, now=timezone.now())
+    attach_urls(data.grid)
     context = {
         "cal": data,
         "grid": data.grid,
