@@ -193,10 +193,16 @@ def _item(appointment: Appointment, day: dt.date, flags, now: dt.datetime) -> tu
     return item, start_min, end_min
 
 
-def _appointments(start: dt.datetime, end: dt.datetime, practitioner: Practitioner | None) -> list[Appointment]:
+def _appointments(
+    start: dt.datetime, end: dt.datetime, practitioner: Practitioner | None, location_id: int | None = None
+) -> list[Appointment]:
+    # Bounded on `start` on both sides so the index on start answers it (no appointment is
+    # longer than 12 hours).
     qs = Appointment.objects.filter(start__lt=end, start__gte=start - dt.timedelta(hours=12), end__gt=start)
     if practitioner is not None:
         qs = qs.filter(practitioner=practitioner)
+    if location_id is not None:
+        qs = qs.filter(location_id=location_id)
     return list(qs.select_related("patient", "appointment_type", "series", "location", "room").order_by("start", "id"))
 
 
@@ -233,8 +239,12 @@ def _closure_minutes(closure: Closure, day: dt.date) -> tuple[int, int]:
     return _minute(closure.starts_at, day), _minute(closure.ends_at, day)
 
 
-def _closure_applies(closure: Closure, practitioner_id: int) -> bool:
-    return closure.practitioner_id in (None, practitioner_id)
+def _closure_applies(closure: Closure, practitioner_id: int, locations: set[int]) -> bool:
+    """A clinic holiday closes every column; a location's closure the columns of those working
+    there that day; a leave its practitioner's column."""
+    if closure.practitioner_id not in (None, practitioner_id):
+        return False
+    return closure.location_id is None or closure.location_id in locations
 
 
 @dataclass
@@ -244,13 +254,21 @@ class DayCalendar:
     appointment_count: int
 
 
-def day_calendar(*, day: dt.date, now: dt.datetime) -> DayCalendar:
-    """Every active practitioner (and anyone with an appointment that day) as a column."""
+def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = None) -> DayCalendar:
+    """Every active practitioner (and anyone with an appointment that day) as a column; with a
+    location, only those working or booked there that day."""
     start, end = local_bounds(day)
-    appointments = _appointments(start, end, None)
+    appointments = _appointments(start, end, None, location_id)
     with_appointments = {a.practitioner_id for a in appointments}
-    practitioners = list(Practitioner.objects.filter(Q(active=True) | Q(pk__in=with_appointments)))
-    hours = list(WorkingHours.objects.filter(weekday=day.weekday()).select_related("location"))
+    hours_qs = WorkingHours.objects.filter(weekday=day.weekday()).select_related("location")
+    if location_id is not None:
+        hours_qs = hours_qs.filter(location_id=location_id)
+    hours = list(hours_qs)
+    if location_id is None:
+        who = Q(active=True) | Q(pk__in=with_appointments)
+    else:
+        who = Q(pk__in=with_appointments | {h.practitioner_id for h in hours})
+    practitioners = list(Practitioner.objects.filter(who))
     closures = list(Closure.objects.filter(starts_at__lt=end, ends_at__gt=start))
     flags = screening_flags({a.patient_id for a in appointments})
 
@@ -258,20 +276,23 @@ def day_calendar(*, day: dt.date, now: dt.datetime) -> DayCalendar:
         p.pk: Column(key=str(p.pk), title=p.display_name, subtitle=p.title, practitioner=p, date=day)
         for p in practitioners
     }
+    works_at: dict[int, set[int]] = {}
     pending, spans = [], []
     for appointment in appointments:
         column = columns[appointment.practitioner_id]
         item, s, e = _item(appointment, day, flags, now)
         pending.append((column, item, s, e))
+        works_at.setdefault(appointment.practitioner_id, set()).add(appointment.location_id)
     for block in hours:
         if block.practitioner_id in columns:
+            works_at.setdefault(block.practitioner_id, set()).add(block.location_id)
             spans.append(
                 (columns[block.practitioner_id], "open", _minute(block.start), _minute(block.end), block.location.name)
             )
     for closure in closures:
         s, e = _closure_minutes(closure, day)
         for pk, column in columns.items():
-            if _closure_applies(closure, pk):
+            if _closure_applies(closure, pk, works_at.get(pk, set())):
                 spans.append((column, "closed", s, e, closure.reason))
     grid = _finish(list(columns.values()), pending, spans)
     return DayCalendar(day=day, grid=grid, appointment_count=len(appointments))
@@ -315,7 +336,10 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
         for day, column in columns.items():
             if day.weekday() == block.weekday:
                 spans.append((column, "open", _minute(block.start), _minute(block.end), block.location.name))
+    locations = {h.location_id for h in hours} | {a.location_id for a in appointments}
     for closure in closures:
+        if not _closure_applies(closure, practitioner.pk, locations):
+            continue
         for day, column in columns.items():
             s, e = _closure_minutes(closure, day)
             if e > 0 and s < 24 * 60 and e > s:

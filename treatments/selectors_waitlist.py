@@ -33,6 +33,15 @@ def waitlist_open(*, practitioner_id: int | None = None) -> list[WaitlistEntry]:
     return list(qs.order_by("created_at", "id"))
 
 
+def freed_slots(*, now: dt.datetime, limit: int = 20) -> list[Appointment]:
+    """Upcoming appointments that were cancelled: times the waitlist may take (one query)."""
+    return list(
+        Appointment.objects.filter(status=Appointment.Status.CANCELLED, start__gt=now)
+        .select_related("practitioner", "location", "appointment_type")
+        .order_by("start")[:limit]
+    )
+
+
 def session_window(appointment: Appointment, siblings: list[Appointment]) -> Window | None:
     """The local dates this series session may move to, keeping it and its neighbours inside
     their windows; None when it belongs to no series (any date will do)."""

@@ -153,8 +153,33 @@ def test_day_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_q
         else:
             booking(practitioner, location, start, patient=patient)
     desk_client.get("/desk/")  # session and clinic settings exist from here on
-    # session, user, roles, appointments, practitioners, hours, closures, flags, types,
+    # session, user, roles, locations, appointments, hours, practitioners, closures, flags, types,
     # clinic settings, session save (+2 savepoints)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = desk_client.get(f"/desk/?date={DAY}")
     assert response.content.decode().count('class="cal-appt ') == count
+
+
+def test_location_filter_shows_only_who_works_or_is_booked_there(desk_client):
+    from tests.factories import LocationFactory
+
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    north = LocationFactory(name="North Side")
+    ben, _ = practitioner_with_hours("Dr Ben Hall", location=north)
+    here = booking(ada, main, at(DAY, 9))
+    there = booking(ben, north, at(DAY, 9))
+    Closure.objects.create(location=north, starts_at=at(DAY, 13), ends_at=at(DAY, 17), reason="Plumbing")
+    page = desk_client.get(f"/desk/?date={DAY}&location={north.pk}").content.decode()
+    assert "Dr Ben Hall" in page and "Dr Ada Stone" not in page
+    assert f'id="appt-{there.pk}"' in page and f'id="appt-{here.pk}"' not in page
+    assert f"?date=2026-03-18&amp;location={north.pk}" in page  # next day keeps the location
+    everywhere = desk_client.get(f"/desk/?date={DAY}").content.decode()
+    assert f'id="appt-{there.pk}"' in everywhere and f'id="appt-{here.pk}"' in everywhere
+    # The North Side closure shows only in the column of the one working there.
+    assert everywhere.count("Closed: Plumbing") == 1
+
+
+def test_an_unknown_location_says_so_and_shows_every_location(desk_client):
+    response = desk_client.get(f"/desk/?date={DAY}&location=999")
+    assert response.status_code == 400
+    assert "There is no such location" in response.content.decode()

@@ -192,3 +192,23 @@ def test_freed_slot_page_uses_a_fixed_number_of_queries(desk_client, clinic, dja
     with django_assert_max_num_queries(14):
         page = desk_client.get(f"/desk/waitlist/slot/{freed.pk}/").content.decode()
     assert page.count("Offered: remove from waitlist") == waiting
+
+
+def test_waitlist_page_lists_upcoming_freed_slots(desk_client, clinic):
+    freed = _freed(clinic, at(DAY + WEEK, 9))
+    _past = booking(*clinic, at(DAY - WEEK, 9), status="cancelled", cancelled_at=NOW)
+    page = desk_client.get("/desk/waitlist/").content.decode()
+    assert f'href="/desk/waitlist/slot/{freed.pk}/"' in page
+    assert page.count("who could take it") == 1
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_waitlist_page_uses_a_fixed_number_of_queries(desk_client, clinic, django_assert_max_num_queries, count):
+    for n in range(count):
+        _wait(clinic, PatientFactory(), slug="follow-up")
+        _freed(clinic, at(DAY + WEEK, 8) + dt.timedelta(minutes=15 * n))
+    desk_client.get("/desk/")
+    # auth (3), entries, freed slots, clinic settings, session save (3)
+    with django_assert_max_num_queries(9):
+        page = desk_client.get("/desk/waitlist/").content.decode()
+    assert page.count("who could take it") == count

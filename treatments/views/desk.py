@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.models import AppointmentType, Practitioner, clinic_zone
+from clinic.models import AppointmentType, Location, Practitioner, clinic_zone
 from clinic.roles import desk_required
 
 from ..access_calendar import appointment_for, practitioner_for
@@ -41,12 +41,24 @@ def parse_day(raw: str | None) -> tuple[dt.date, str]:
     return day, ""
 
 
+def parse_location(raw: str | None, locations: list[Location]) -> tuple[Location | None, str]:
+    if not raw:
+        return None, ""
+    for location in locations:
+        if str(location.pk) == raw:
+            return location, ""
+    return None, _("There is no such location: showing every location.")
+
+
 @desk_required
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
     day, problem = parse_day(request.GET.get("date"))
+    locations = list(Location.objects.filter(active=True))
+    location, location_problem = parse_location(request.GET.get("location"), locations)
+    problem = " ".join(p for p in (problem, location_problem) if p)
     now = timezone.now()
-    data = day_calendar(day=day, now=now)
+    data = day_calendar(day=day, now=now, location_id=location.pk if location else None)
     attach_urls(data.grid)
     context = {
         "cal": data,
@@ -58,6 +70,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "today": _today(),
         "appointment_types": AppointmentType.objects.all(),
         "zone": clinic_zone(),
+        "locations": locations if len(locations) > 1 else [],
+        "location": location,
+        "keep": f"&location={location.pk}" if location else "",
     }
     return render(request, "treatments/calendar_day.html", context, status=400 if problem else 200)
 

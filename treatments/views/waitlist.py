@@ -15,14 +15,15 @@ from patients.access import patient_for
 from ..access_calendar import appointment_for, waitlist_entry_for
 from ..forms_calendar import WaitlistForm
 from ..models import Appointment
-from ..selectors_waitlist import waitlist_candidates, waitlist_open
+from ..selectors_waitlist import freed_slots, waitlist_candidates, waitlist_open
 from ..services.waitlist import WaitlistError, waitlist_add, waitlist_resolve
 
 
 @desk_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "treatments/calendar_waitlist.html", {"entries": waitlist_open(), "zone": clinic_zone()})
+    context = {"entries": waitlist_open(), "freed": freed_slots(now=timezone.now()), "zone": clinic_zone()}
+    return render(request, "treatments/calendar_waitlist.html", context)
 
 
 @desk_required
