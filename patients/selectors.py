@@ -4,6 +4,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from .models import Patient, ScreeningAnswer, ScreeningQuestion
@@ -51,6 +52,16 @@ def search_kind(query: str) -> tuple[str, object]:
     return ("name", query.lower().replace(",", " "))
 
 
+def _name_prefix(prefix: str) -> Q:
+    """search_name starts with `prefix`, answered by its index. PostgreSQL: LIKE 'x%' on the
+    varchar_pattern_ops index Django adds. SQLite's LIKE is case-insensitive and cannot use a
+    plain index, but search_name is stored lower-case and SQLite compares bytes, so a range does
+    the same on the index (not on PostgreSQL, whose collations may ignore spaces)."""
+    if connection.vendor == "sqlite":
+        return Q(search_name__gte=prefix, search_name__lt=prefix + "\U0010ffff")
+    return Q(search_name__startswith=prefix)
+
+
 def patient_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[Patient]:
     """One query, always on an index: date of birth, E.164 phone, or a prefix of
     search_name ("last first"). "Jane Doe" also finds "doe jane"."""
@@ -62,11 +73,11 @@ def patient_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[Patient]:
         qs = qs.filter(phone=value)
     elif kind == "name":
         words = str(value).split()
-        condition = Q(search_name__startswith=" ".join(words))
+        condition = _name_prefix(" ".join(words))
         if len(words) >= 2:
             # Typed "first last": try it as "last first" too (both are index range scans).
             swapped = " ".join([words[-1], *words[:-1]])
-            condition |= Q(search_name__startswith=swapped)
+            condition |= _name_prefix(swapped)
         qs = qs.filter(condition)
     else:
         return []
