@@ -16,7 +16,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("desk/patients/", include("patients.urls")),
-    path("desk/requests/", include("patients.urls_inbox")),
+    path("desk/requests/", include("treatments.urls_inbox")),
     path("consult/", include("patients.urls_public")),
     path("desk/", include("treatments.urls_desk")),
     path("practice/", include("treatments.urls_practice")),

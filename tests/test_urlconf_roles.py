@@ -23,6 +23,8 @@ PUBLIC = [
     "portal:*",
     "consult:*",
     "notifications:unsubscribe*",
+    # The practitioner's calendar feed: secret, revocable token in the URL (desk:feed_* pages stay staff).
+    "desk:practitioner_feed",
 ]
 # Account doors that are neither public pages nor staff pages.
 ACCOUNT = ["logout", "admin:login", "admin:logout"]

@@ -14,3 +14,6 @@ STORAGES = {
 }
 ALLOWED_HOSTS = ["*"]
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Each test process keeps its own cache: rate-limit tests clear it, and on CI REDIS_URL is the
+# broker's Redis, which a cache.clear() must never empty.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

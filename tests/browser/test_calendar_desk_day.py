@@ -10,9 +10,10 @@ from playwright.sync_api import expect
 
 from patients.models import Patient
 from tests.factories import PASSWORD
-from tests.treatments.factories_calendar import at, booking, ensure_seeded, practitioner_with_hours
+from tests.seeds import reseed
+from tests.treatments.factories_calendar import at, booking, practitioner_with_hours
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # A Tuesday later than the real clock, so the browser keeps the session cookie.
 DAY = dt.date(2027, 5, 11)
@@ -21,7 +22,7 @@ NOW = at(DAY, 10, 0)
 
 @pytest.fixture(autouse=True)
 def _seeded(transactional_db):
-    ensure_seeded()
+    reseed()
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ import time_machine
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
-from tests.treatments.factories_calendar import at, booking, ensure_seeded, practitioner_with_hours, series_booking
+from tests.seeds import reseed
+from tests.treatments.factories_calendar import at, booking, practitioner_with_hours, series_booking
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DAY = dt.date(2027, 5, 11)  # a Tuesday later than the real clock (the browser keeps its cookie)
 NOW = at(DAY, 8, 0)
@@ -19,7 +20,7 @@ WEEK = dt.timedelta(days=7)
 
 @pytest.fixture(autouse=True)
 def _seeded(transactional_db):
-    ensure_seeded()
+    reseed()
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from playwright.sync_api import expect
 from notifications import delivery
 from notifications.models import Message
 from tests.factories import PASSWORD, PatientFactory
-from tests.notifications.factories_messages import MessageFactory, reseed, series_with_sessions
+from tests.notifications.factories_messages import MessageFactory, series_with_sessions
+from tests.seeds import reseed
 from treatments import messaging
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

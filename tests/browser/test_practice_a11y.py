@@ -8,10 +8,10 @@ import time_machine
 from django.conf import settings
 
 from tests.factories import PASSWORD, PatientFactory, PractitionerFactory
+from tests.seeds import reseed
 from tests.treatments.factories_practice import (
     NOW,
     PainCheckInFactory,
-    reseed_protocols,
     screening,
     series_appointment,
     series_with_sessions,
@@ -25,7 +25,7 @@ AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 @pytest.fixture(autouse=True)
 def clock():
-    reseed_protocols()
+    reseed()
     with time_machine.travel(NOW, tick=True):
         yield
 

@@ -8,7 +8,8 @@ import time_machine
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, AppointmentFactory, PatientFactory, PractitionerFactory
-from tests.treatments.factories_practice import NOW, reseed_protocols, series_appointment, series_with_sessions
+from tests.seeds import reseed
+from tests.treatments.factories_practice import NOW, series_appointment, series_with_sessions
 from treatments.models import Appointment, SessionRecord
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def clock():
     # An earlier transactional test may have flushed the migration-seeded protocols.
-    reseed_protocols()
+    reseed()
     # Ticking from a fixed morning, so "today" is always the same clinic day.
     with time_machine.travel(NOW, tick=True):
         yield
@@ -34,10 +35,7 @@ def test_practitioner_records_and_signs_a_session_and_sees_the_chart_change(
     console_errors = []
 
     def on_console(message):
-        # Two site-wide things outside this area are reported in docs/notes/practice.md: htmx's
-        # own indicator <style> is blocked by the CSP, and there is no favicon.
-        source = message.location.get("url", "")
-        if message.type == "error" and not source.endswith(("htmx.min.js", "favicon.ico")):
+        if message.type == "error":
             console_errors.append(message.text)
 
     page.on("console", on_console)

@@ -52,17 +52,3 @@ class MessageFactory(factory.django.DjangoModelFactory):
     dedupe_key = factory.Sequence(lambda n: f"test:{n}:outcome:email")
     send_at = factory.LazyFunction(lambda: dt.datetime(2026, 5, 4, 14, 0, tzinfo=dt.UTC))
     created_at = factory.LazyFunction(lambda: dt.datetime(2026, 5, 1, 14, 0, tzinfo=dt.UTC))
-
-
-def reseed() -> None:
-    """Put back the rows data migrations seed (appointment types, protocols, message templates).
-
-    A transactional test (browser, real worker) starts after another one's flush, which empties
-    every table; the seeders are idempotent, so running them again is safe. (serialized_rollback
-    clashes with the role groups that post_migrate re-creates after a plain flush.)"""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("treatments.migrations.0003_seed_protocols").seed(apps, None)
-    importlib.import_module("notifications.migrations.0002_default_templates").load(apps, None)

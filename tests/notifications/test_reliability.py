@@ -26,8 +26,9 @@ from notifications import delivery
 from notifications.models import Message
 from notifications.tasks import sweep
 from tests.factories import PatientFactory
-from tests.notifications.factories_messages import MessageFactory, reseed, series_with_sessions
+from tests.notifications.factories_messages import MessageFactory, series_with_sessions
 from tests.notifications.test_sms import FakeProvider
+from tests.seeds import reseed
 from treatments import messaging
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -68,18 +68,3 @@ def series_booking(practitioner, location, starts: list[dt.datetime], *, patient
         for step, start in enumerate(starts, start=1)
     ]
     return series, sessions
-
-
-def ensure_seeded() -> None:
-    """Re-run the idempotent seeds (appointment types, protocols, role groups). A browser test's
-    database is restored from a serialized copy; under pytest-xdist that copy is sometimes missing
-    on a worker (see docs/notes/calendar.md), and the journey must not depend on it."""
-    import importlib
-
-    from django.apps import apps
-
-    from clinic.roles import sync_role_permissions
-
-    seeds = importlib.import_module("treatments.migrations.0003_seed_protocols")
-    seeds.seed(apps, None)
-    sync_role_permissions()

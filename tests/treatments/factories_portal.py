@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 from patients.tokens import portal_token_issue
 from tests.factories import AppointmentFactory, PatientFactory, TreatmentSeriesFactory
+from tests.seeds import reseed
 
 NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)
 
@@ -56,16 +57,5 @@ def issue_link(patient, *, now: dt.datetime = NOW, days: int = 30) -> str:
 
 @pytest.fixture
 def seeded_data(transactional_db):
-    """Browser tests run in flushed transactional databases, where the rows the data migrations
-    seeded (roles, protocols, education pages) may be gone. The seeds are get_or_create, so
-    running them again restores exactly those rows whatever ran before."""
-    import importlib
-
-    from django.apps import apps
-
-    from clinic.roles import sync_role_permissions
-
-    importlib.import_module("clinic.migrations.0002_roles").create_roles(apps, None)
-    importlib.import_module("treatments.migrations.0003_seed_protocols").seed(apps, None)
-    importlib.import_module("education.migrations.0002_seed_pages").seed(apps, None)
-    sync_role_permissions()
+    """Kept for the portal tests that name it; tests/conftest.py re-seeds every transactional test."""
+    reseed()

@@ -128,14 +128,3 @@ def series_with_sessions(
 
 def screening(patient, question: str, answer: bool, at: dt.datetime, **kwargs) -> ScreeningAnswer:
     return ScreeningAnswer.objects.create(patient=patient, question=question, answer=answer, answered_at=at, **kwargs)
-
-
-def reseed_protocols() -> None:
-    """Put back the protocols and appointment types seeded by migration 0003 when a transactional
-    test (a browser journey) has flushed them: PostgreSQL workers under xdist do not always get
-    them back through serialized_rollback."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("treatments.migrations.0003_seed_protocols").seed(apps, None)

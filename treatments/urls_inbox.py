@@ -1,8 +1,6 @@
-# The views live in treatments (the red-flag alerts are check-ins of a treatment series); the mount
-# point /desk/requests/ is patients' because consultation requests are.
 from django.urls import path
 
-from treatments.views import inbox
+from .views import inbox
 
 app_name = "inbox"
 urlpatterns = [
