@@ -30,7 +30,8 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     },
     ("confirmation", "sms"): {
         "text": (
-            "{{ clinic_name }}: your {{ dates|length }} sessions are booked, the first on {{ when }}. "
+            "{{ clinic_name }}: {% if dates|length == 1 %}your session is booked for {{ when }}. "
+            "{% else %}your {{ dates|length }} sessions are booked, the first on {{ when }}. {% endif %}"
             "All dates: {{ portal_url }} Stop texts: {{ unsubscribe_url }}"
         ),
     },

@@ -140,3 +140,26 @@ def test_cancelling_a_session_withdraws_its_reminders_and_keeps_the_others(booke
     # Session 2's reminders were never swept before it took place: their moment passed, so they are
     # skipped, not sent late.
     assert set(Message.objects.filter(appointment_id=sessions[1].pk).values_list("status", flat=True)) == {"skipped"}
+
+
+def test_a_one_session_booking_is_confirmed_by_text_in_the_singular(desk_user):
+    from notifications import sms
+
+    sms.outbox.clear()
+    practitioner, location = practitioner_with_hours()
+    patient = PatientFactory(preferred_channel="sms")
+    series_book(
+        patient=patient,
+        protocol=protocol("Sacroiliac — Kim 2010"),
+        practitioner=practitioner,
+        location=location,
+        side="both",
+        starts=[at(DAY + dt.timedelta(days=7), 10, 0)],
+        by=desk_user,
+        now=NOW,
+    )
+    messages_sweep(now=NOW + dt.timedelta(minutes=1))
+
+    [text] = [t["text"] for t in sms.outbox if t["to"] == patient.phone]
+    assert "your session is booked for Tuesday 11 May at 10:00" in text
+    assert "sacroiliac" not in text.lower()
