@@ -116,9 +116,10 @@ class _Planner:
             created_at=min(self.now, dt.datetime.combine(first_day, dt.time(9), tzinfo=self.zone))
             - dt.timedelta(days=7),
         )
-        target = first_day
+        target, at = first_day, None
         for step in range(1, protocol.required_sessions + 1):
-            day = self._book(
+            # Like the real planner: later sessions keep the first one's local time when it is free.
+            day, at = self._book(
                 patient=patient,
                 practitioner=practitioner,
                 kind=protocol.appointment_type,
@@ -127,6 +128,7 @@ class _Planner:
                 series=series,
                 step=step,
                 window=(protocol.window_before_days, protocol.window_after_days),
+                prefer=at,
             )
             target = day + dt.timedelta(days=protocol.interval_after(step))
         messaging.series_booked(series=series, now=self.now)
@@ -137,7 +139,9 @@ class _Planner:
             patient=patient, practitioner=practitioner, kind=kind, target=day, location_id=location_id, window=(0, 14)
         )
 
-    def _book(self, *, patient, practitioner, kind, target, location_id, window, series=None, step=None) -> dt.date:
+    def _book(
+        self, *, patient, practitioner, kind, target, location_id, window, series=None, step=None, prefer=None
+    ) -> tuple[dt.date, dt.time]:
         """Book the first free slot on the target day, else the nearest day inside the window."""
         before, after = window
         offsets = [0] + [d for k in range(1, max(before, after) + 1) for d in (k, -k) if -before <= d <= after]
@@ -145,7 +149,7 @@ class _Planner:
         held = length + dt.timedelta(minutes=kind.buffer_minutes)
         for offset in offsets:
             day = target + dt.timedelta(days=offset)
-            for start in self._candidates(practitioner.pk, location_id, day, length):
+            for start in self._candidates(practitioner.pk, location_id, day, length, prefer=prefer):
                 room = self._free_room(location_id, start, start + held)
                 keys = [("practitioner", practitioner.pk), ("patient", patient.pk)]
                 if room is None or not all(self.diary.free(k, start, start + held) for k in keys):
@@ -166,10 +170,12 @@ class _Planner:
                     checked_in_at=start - dt.timedelta(minutes=5) if past else None,
                     created_at=min(self.now, start) - dt.timedelta(days=7),
                 )
-                return day
+                return day, start.astimezone(self.zone).time()
         raise RuntimeError(f"No free slot for the demo near {target}")  # the demo clinic is far from full
 
-    def _candidates(self, practitioner_id: int, location_id: int, day: dt.date, length: dt.timedelta):
+    def _candidates(
+        self, practitioner_id: int, location_id: int, day: dt.date, length: dt.timedelta, prefer: dt.time | None = None
+    ):
         """Start times inside the practitioner's blocks at that location, beginning at a random
         one so the diary looks lived in rather than packed from 08:30."""
         starts = []
@@ -185,6 +191,9 @@ class _Planner:
         if not starts:
             return []
         first = self.rng.randrange(len(starts))
+        if prefer is not None:
+            wanted = [i for i, s in enumerate(starts) if s.astimezone(self.zone).time() == prefer]
+            first = wanted[0] if wanted else first
         return starts[first:] + starts[:first]
 
     def _location_for(self, practitioner: Practitioner) -> int:
