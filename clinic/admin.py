@@ -1,5 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from .admin_forms import (
+    AppointmentTypeForm,
+    ClosureForm,
+    PractitionerForm,
+    StandaloneWorkingHoursForm,
+    WorkingHoursForm,
+    WorkingHoursInlineFormSet,
+)
+from .feed_tokens import feed_url, practitioner_feed_token_issue, practitioner_feed_token_revoke
 from .models import AppointmentType, AuditEntry, ClinicSettings, Closure, Location, Practitioner, Room, WorkingHours
 
 
@@ -25,24 +37,59 @@ class LocationAdmin(admin.ModelAdmin):
 
 class WorkingHoursInline(admin.TabularInline):
     model = WorkingHours
+    form = WorkingHoursForm
+    formset = WorkingHoursInlineFormSet
     extra = 0
 
 
 @admin.register(Practitioner)
 class PractitionerAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "title", "user", "active"]
-    exclude = ["feed_token_hash"]
+    form = PractitionerForm
+    list_display = ["display_name", "title", "user", "active", "has_feed"]
     inlines = [WorkingHoursInline]
+    actions = ["issue_feed", "revoke_feed"]
+
+    @admin.display(boolean=True, description=_("calendar feed"))
+    def has_feed(self, obj: Practitioner) -> bool:
+        return bool(obj.feed_token_hash)
+
+    @admin.action(description=_("Create a new calendar feed link (the old one stops working)"))
+    def issue_feed(self, request, queryset):
+        # The links are shown on this one page and never stored: only their hashes are.
+        links = [(p, feed_url(practitioner_feed_token_issue(practitioner=p))) for p in queryset]
+        context = {**self.admin_site.each_context(request), "links": links, "title": _("New calendar feed links")}
+        return TemplateResponse(request, "admin/clinic/practitioner/feed_links.html", context)
+
+    @admin.action(description=_("Revoke the calendar feed"))
+    def revoke_feed(self, request, queryset):
+        count = 0
+        for practitioner in queryset:
+            practitioner_feed_token_revoke(practitioner=practitioner)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d feed revoked.", "%(count)d feeds revoked.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin):
+    form = StandaloneWorkingHoursForm
+    list_display = ["practitioner", "weekday", "start", "end", "location"]
+    list_filter = ["practitioner", "location", "weekday"]
 
 
 @admin.register(Closure)
 class ClosureAdmin(admin.ModelAdmin):
+    form = ClosureForm
     list_display = ["reason", "starts_at", "ends_at", "location", "practitioner"]
     list_filter = ["location", "practitioner"]
 
 
 @admin.register(AppointmentType)
 class AppointmentTypeAdmin(admin.ModelAdmin):
+    form = AppointmentTypeForm
     list_display = ["name", "duration_minutes", "buffer_minutes", "is_injection", "active"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -32,6 +32,8 @@ class Patient(models.Model):
             models.Index(fields=["phone"], name="patient_phone_idx"),
             models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
             models.Index(fields=["last_name", "first_name"], name="patient_name_idx"),
+            # The possible-duplicate check at registration looks patients up by e-mail.
+            models.Index(fields=["email"], name="patient_email_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(phone="") | Q(phone__startswith="+"), name="patient_phone_e164"),

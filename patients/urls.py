@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "patients"
-urlpatterns: list = []
+# /desk/patients/<pk>/ itself is the patient page of the series area (desk:patient).
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("new/", views.register, name="register"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+]

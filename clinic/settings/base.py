@@ -123,6 +123,8 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 # The one zone the clinic lives in: planning and display use it, storage is UTC.
 CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/Chicago")
+# Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

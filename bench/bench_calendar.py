@@ -1,0 +1,225 @@
+"""Front-desk speed at scale: patient search at 50,000 patients and the day calendar at 200,000
+appointments. Missing volume is bulk-created once (names prefixed "Bench"), so the figures hold
+whatever the seed; the queries are the ones the pages run.
+
+Run alone against any database: `DATABASE_URL=... python -m bench.bench_calendar`."""
+
+import datetime as dt
+import random
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench.core import Context, Result, benchmark, time_per_op
+
+PATIENTS = 50_000
+APPOINTMENTS = 200_000
+PRACTITIONERS = 10
+SLOTS_PER_DAY = 16  # half-hour starts 08:00-15:30
+FIRST_DAY = dt.date(2025, 1, 6)
+LAST_NAMES = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Lopez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+]
+SUFFIXES = ["", "son", "ley", "ford", "ton", "wood", "field", "man", "berg", "stein", "ridge", "well"]
+FIRST_NAMES = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth"]
+
+
+def _ensure_patients(target: int) -> None:
+    from patients.models import Patient
+
+    missing = target - Patient.objects.count()
+    if missing <= 0:
+        return
+    rng = random.Random(3)
+    start = Patient.objects.count()
+    rows = []
+    for n in range(start, start + missing):
+        first, last = rng.choice(FIRST_NAMES), f"{rng.choice(LAST_NAMES)}{rng.choice(SUFFIXES)}"
+        rows.append(
+            Patient(
+                first_name=first,
+                last_name=last,
+                search_name=f"{last} {first}".lower(),
+                date_of_birth=dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(25_000)),
+                phone=f"+1312{555 + n // 10_000}{n % 10_000:04d}",
+                email=f"bench{n}@example.com",
+            )
+        )
+    Patient.objects.bulk_create(rows, batch_size=2_000)
+
+
+def _bench_practitioners():
+    from django.contrib.auth import get_user_model
+
+    from clinic.models import Location, Practitioner, WorkingHours
+
+    location, _ = Location.objects.get_or_create(name="Bench Clinic")
+    practitioners = list(Practitioner.objects.filter(display_name__startswith="Bench Dr").order_by("pk"))
+    user_model = get_user_model()
+    for n in range(len(practitioners), PRACTITIONERS):
+        user, _ = user_model.objects.get_or_create(username=f"bench-dr-{n}")
+        practitioner = Practitioner.objects.create(user=user, display_name=f"Bench Dr {n:02d}")
+        WorkingHours.objects.bulk_create(
+            WorkingHours(practitioner=practitioner, location=location, weekday=d, start=dt.time(8), end=dt.time(16))
+            for d in range(5)
+        )
+        practitioners.append(practitioner)
+    return location, practitioners
+
+
+def _ensure_appointments(target: int) -> dt.date:
+    """Weekdays from FIRST_DAY, every practitioner fully booked; returns a busy day to show."""
+    from clinic.models import AppointmentType, clinic_zone
+    from patients.models import Patient
+    from treatments.models import Appointment
+
+    location, practitioners = _bench_practitioners()
+    kind = AppointmentType.objects.get(slug="injection")
+    per_day = PRACTITIONERS * SLOTS_PER_DAY
+    days_needed = -(-target // per_day)
+    weekdays = []
+    day = FIRST_DAY
+    while len(weekdays) < days_needed:
+        if day.weekday() < 5:
+            weekdays.append(day)
+        day += dt.timedelta(days=1)
+    busy_day = weekdays[len(weekdays) // 2]
+    have = Appointment.objects.filter(location=location).count()
+    if have >= target:
+        return busy_day
+    patient_ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True)[:PATIENTS])
+    zone = clinic_zone()
+    rows, n = [], 0
+    for day_index, day in enumerate(weekdays):
+        for p_index, practitioner in enumerate(practitioners):
+            for slot in range(SLOTS_PER_DAY):
+                n += 1
+                if n <= have:
+                    continue
+                local = dt.datetime.combine(day, dt.time(8 + slot // 2, 30 * (slot % 2)), tzinfo=zone)
+                start = local.astimezone(dt.UTC)
+                # Within one time slot every practitioner sees another patient (no patient overlap).
+                patient_id = patient_ids[(day_index * per_day + slot * PRACTITIONERS + p_index) % len(patient_ids)]
+                rows.append(
+                    Appointment(
+                        patient_id=patient_id,
+                        practitioner=practitioner,
+                        location=location,
+                        appointment_type=kind,
+                        start=start,
+                        end=start + dt.timedelta(minutes=30),
+                        created_at=start - dt.timedelta(days=14),
+                    )
+                )
+                if len(rows) >= 5_000:
+                    Appointment.objects.bulk_create(rows)
+                    rows = []
+    Appointment.objects.bulk_create(rows)
+    return busy_day
+
+
+def _queries(fn) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured)
+
+
+@benchmark
+def patient_search_at_scale(ctx: Context) -> list[Result]:
+    from patients.models import Patient
+    from patients.selectors import patient_search
+
+    _ensure_patients(PATIENTS)
+    total = Patient.objects.count()
+    sample = Patient.objects.filter(email__startswith="bench").order_by("pk")[PATIENTS // 2]
+    note = f"{total} patients; {connection.vendor}"
+    results = []
+    for label, query in [
+        ("name prefix", sample.last_name[:5]),
+        ("first + last", f"{sample.first_name} {sample.last_name}"),
+        ("phone", sample.phone),
+        ("date of birth", sample.date_of_birth.isoformat()),
+    ]:
+        found = len(patient_search(query))
+        seconds = time_per_op(lambda q=query: patient_search(q), repeat=30)
+        results.append(Result(f"calendar: patient search by {label}", seconds, 30, note=f"{note}; {found} found"))
+    client = ctx.client("desk")
+    seconds = time_per_op(lambda: client.get("/desk/patients/", {"q": sample.last_name[:5]}), repeat=20)
+    results.append(Result("calendar: patient search page", seconds, 20, kind="page", note=note))
+    return results
+
+
+@benchmark
+def day_calendar_at_scale(ctx: Context) -> list[Result]:
+    from django.utils import timezone
+
+    from treatments.models import Appointment
+    from treatments.selectors_calendar import day_calendar
+
+    _ensure_patients(PATIENTS)
+    busy_day = _ensure_appointments(APPOINTMENTS)
+    total = Appointment.objects.count()
+    now = timezone.now()
+    shown = day_calendar(day=busy_day, now=now).appointment_count
+    queries = _queries(lambda: day_calendar(day=busy_day, now=now))
+    note = f"{total} appointments; {shown} on the day; {queries} queries; {connection.vendor}"
+    selector = time_per_op(lambda: day_calendar(day=busy_day, now=now), repeat=20)
+    client = ctx.client("desk")
+    page = time_per_op(lambda: client.get(f"/desk/?date={busy_day.isoformat()}"), repeat=20)
+    # The Sunday before the first bench booking: nothing on it, the same 200,000 rows around it.
+    quiet_day = FIRST_DAY - dt.timedelta(days=1)
+    quiet = time_per_op(lambda: client.get(f"/desk/?date={quiet_day.isoformat()}"), repeat=20)
+    return [
+        Result("calendar: day selector, busy day", selector, 20, note=note),
+        Result("calendar: day page, busy day", page, 20, kind="page", note=note),
+        Result("calendar: day page, quiet day", quiet, 20, kind="page", note=f"{total} appointments"),
+    ]
+
+
+def _standalone() -> None:  # pragma: no cover - a developer's runner
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings.local")
+    django.setup()
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.test import Client
+
+    from clinic import roles
+
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-desk")
+    user.groups.add(Group.objects.get(name=roles.FRONT_DESK))
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    ctx = Context(scale="large", clients={"desk": client})
+    for fn in (patient_search_at_scale, day_calendar_at_scale):
+        for result in fn(ctx):
+            print(f"{result.name:45s} {result.seconds_per_op * 1000:8.2f} ms  ({result.note})")
+
+
+if __name__ == "__main__":
+    _standalone()

@@ -1,0 +1,134 @@
+"""Reads about patients that several pages share. Each is a fixed, small number of queries."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from .models import Patient, ScreeningAnswer, ScreeningQuestion
+from .phones import InvalidPhone, phone_normalise
+
+SEARCH_LIMIT = 50
+_DATE_PATTERNS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
+_PHONE_CHARS = re.compile(r"^[\d\s()+.\-]+$")
+
+
+@dataclass(frozen=True)
+class ScreeningFlag:
+    """A positive screening answer, shown on the patient and on each of their bookings."""
+
+    question: str
+    label: str
+    answered_at: dt.datetime
+
+
+def _parse_date(text: str) -> dt.date | None:
+    for pattern in _DATE_PATTERNS:
+        try:
+            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date, no time
+        except ValueError:
+            continue
+    return None
+
+
+def search_kind(query: str) -> tuple[str, object]:
+    """How a search box entry is read: ("dob", date), ("phone", e164), ("name", prefix) or
+    ("invalid", reason). Every kind maps onto one index."""
+    query = " ".join(query.split())
+    if not query:
+        return ("empty", "")
+    date = _parse_date(query)
+    if date is not None:
+        return ("dob", date)
+    if _PHONE_CHARS.match(query) and sum(c.isdigit() for c in query) >= 7:
+        try:
+            return ("phone", phone_normalise(query))
+        except InvalidPhone:
+            return ("invalid", "phone")
+    if any(c.isdigit() for c in query):
+        return ("invalid", "digits")
+    return ("name", query.lower().replace(",", " "))
+
+
+def _name_prefix(prefix: str) -> Q:
+    """search_name starts with `prefix`, answered by its index. PostgreSQL: LIKE 'x%' on the
+    varchar_pattern_ops index Django adds. SQLite's LIKE is case-insensitive and cannot use a
+    plain index, but search_name is stored lower-case and SQLite compares bytes, so a range does
+    the same on the index (not on PostgreSQL, whose collations may ignore spaces)."""
+    if connection.vendor == "sqlite":
+        return Q(search_name__gte=prefix, search_name__lt=prefix + "\U0010ffff")
+    return Q(search_name__startswith=prefix)
+
+
+def patient_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[Patient]:
+    """One query, always on an index: date of birth, E.164 phone, or a prefix of
+    search_name ("last first"). "Jane Doe" also finds "doe jane"."""
+    kind, value = search_kind(query)
+    qs = Patient.objects.order_by("search_name", "id")
+    if kind == "dob":
+        qs = qs.filter(date_of_birth=value)
+    elif kind == "phone":
+        qs = qs.filter(phone=value)
+    elif kind == "name":
+        words = str(value).split()
+        condition = _name_prefix(" ".join(words))
+        if len(words) >= 2:
+            # Typed "first last": try it as "last first" too (both are index range scans).
+            swapped = " ".join([words[-1], *words[:-1]])
+            condition |= _name_prefix(swapped)
+        qs = qs.filter(condition)
+    else:
+        return []
+    return list(qs[:limit])
+
+
+def patient_possible_duplicates(
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: dt.date | None,
+    phone: str = "",
+    email: str = "",
+    exclude_pk: int | None = None,
+) -> list[Patient]:
+    """Patients who may be the same person: same name and birth date, or same phone or e-mail."""
+    condition = Q()
+    if date_of_birth and first_name and last_name:
+        search_name = f"{last_name.strip()} {first_name.strip()}".lower()
+        condition |= Q(search_name=search_name, date_of_birth=date_of_birth)
+    if phone:
+        condition |= Q(phone=phone)
+    if email:
+        condition |= Q(email=email.strip().lower())
+    if not condition:
+        return []
+    qs: QuerySet[Patient] = Patient.objects.filter(condition)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs.order_by("search_name", "id")[:10])
+
+
+def screening_flags(patient_ids) -> dict[int, list[ScreeningFlag]]:
+    """Positive latest answers per patient, in one query. Patients without a flag are absent."""
+    ids = list({int(pk) for pk in patient_ids})
+    if not ids:
+        return {}
+    labels = dict(ScreeningQuestion.choices)
+    seen: set[tuple[int, str]] = set()
+    flags: dict[int, list[ScreeningFlag]] = {}
+    rows = (
+        ScreeningAnswer.objects.filter(patient_id__in=ids)
+        .order_by("patient_id", "question", "-answered_at", "-id")
+        .values_list("patient_id", "question", "answer", "answered_at")
+    )
+    for patient_id, question, answer, answered_at in rows:
+        if (patient_id, question) in seen:
+            continue
+        seen.add((patient_id, question))
+        if answer:
+            flags.setdefault(patient_id, []).append(
+                ScreeningFlag(question=question, label=str(labels.get(question, question)), answered_at=answered_at)
+            )
+    return flags

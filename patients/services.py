@@ -1,0 +1,104 @@
+"""Writes for patients: register, edit, consent per channel, screening answers."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .models import Patient, ScreeningAnswer, ScreeningQuestion
+
+
+@dataclass(frozen=True)
+class PatientData:
+    """What the desk types about a patient; the phone fields are already E.164."""
+
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+    phone: str = ""
+    email: str = ""
+    preferred_channel: str = "email"
+    email_consent: bool = False
+    sms_consent: bool = False
+    emergency_contact_name: str = ""
+    emergency_contact_phone: str = ""
+    # question value -> yes/no; questions left out are not recorded.
+    screening: dict[str, bool] = field(default_factory=dict)
+
+
+def _consent_at(current: dt.datetime | None, given: bool, now: dt.datetime) -> dt.datetime | None:
+    """Keep the time consent was first given; unticking withdraws it."""
+    if not given:
+        return None
+    return current or now
+
+
+def _apply(patient: Patient, data: PatientData, now: dt.datetime) -> None:
+    patient.first_name = data.first_name.strip()
+    patient.last_name = data.last_name.strip()
+    patient.date_of_birth = data.date_of_birth
+    patient.phone = data.phone
+    patient.email = data.email.strip().lower()
+    patient.preferred_channel = data.preferred_channel
+    patient.email_consent_at = _consent_at(patient.email_consent_at, data.email_consent and bool(data.email), now)
+    patient.sms_consent_at = _consent_at(patient.sms_consent_at, data.sms_consent and bool(data.phone), now)
+    patient.emergency_contact_name = data.emergency_contact_name.strip()
+    patient.emergency_contact_phone = data.emergency_contact_phone
+
+
+def screening_latest(*, patient: Patient) -> dict[str, bool]:
+    """The latest answer to each question the patient has answered."""
+    latest: dict[str, bool] = {}
+    for question, answer in patient.screening_answers.order_by("question", "-answered_at", "-id").values_list(
+        "question", "answer"
+    ):
+        latest.setdefault(question, answer)
+    return latest
+
+
+def screening_record(
+    *,
+    patient: Patient,
+    answers: dict[str, bool],
+    by,
+    now: dt.datetime,
+    source: str = ScreeningAnswer.Source.INTAKE,
+    appointment_id: int | None = None,
+    only_changes: bool = False,
+) -> list[ScreeningAnswer]:
+    """Store answers as new rows (the history stays). With only_changes, an answer equal to the
+    latest one is not stored again."""
+    valid = set(ScreeningQuestion.values)
+    previous = screening_latest(patient=patient) if only_changes else {}
+    rows = [
+        ScreeningAnswer(
+            patient=patient,
+            question=question,
+            answer=answer,
+            source=source,
+            appointment_id=appointment_id,
+            answered_at=now,
+            recorded_by=by,
+        )
+        for question, answer in answers.items()
+        if question in valid and not (only_changes and previous.get(question) == answer)
+    ]
+    return ScreeningAnswer.objects.bulk_create(rows)
+
+
+def patient_register(*, data: PatientData, by, now: dt.datetime) -> Patient:
+    with transaction.atomic():
+        patient = Patient()
+        _apply(patient, data, now)
+        patient.save()
+        screening_record(patient=patient, answers=data.screening, by=by, now=now)
+    return patient
+
+
+def patient_update(*, patient: Patient, data: PatientData, by, now: dt.datetime) -> Patient:
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        _apply(patient, data, now)
+        patient.save()
+        screening_record(patient=patient, answers=data.screening, by=by, now=now, only_changes=True)
+    return patient

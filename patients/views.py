@@ -1,0 +1,99 @@
+"""The desk's patient pages: search, register (with a possible-duplicate check), edit."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from clinic.audit import audit_record
+from clinic.models import AuditEntry, clinic_zone
+from clinic.roles import desk_required
+
+from .access import patient_for
+from .forms import PatientForm, PatientSearchForm
+from .selectors import patient_possible_duplicates, patient_search, search_kind
+from .services import patient_register, patient_update, screening_latest
+
+
+@desk_required
+def search(request: HttpRequest) -> HttpResponse:
+    form = PatientSearchForm(request.GET or None)
+    results, notice = None, ""
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
+        query = form.cleaned_data["q"]
+        kind, _value = search_kind(query)
+        if kind == "invalid":
+            notice = _(
+                "Nothing to search for in “%(q)s”: type a last name, a full phone number or a date of birth "
+                "(YYYY-MM-DD)."
+            ) % {"q": query}
+        else:
+            results = patient_search(query)
+    return render(request, "patients/search.html", {"form": form, "results": results, "notice": notice})
+
+
+def _today():
+    return timezone.now().astimezone(clinic_zone()).date()
+
+
+@desk_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    duplicates = []
+    if request.method == "POST":
+        confirming = "confirm_not_duplicate" in request.POST
+        form = PatientForm(request.POST, today=_today(), show_duplicate_confirm=confirming)
+        if form.is_valid():
+            data = form.to_data()
+            duplicates = patient_possible_duplicates(
+                first_name=data.first_name,
+                last_name=data.last_name,
+                date_of_birth=data.date_of_birth,
+                phone=data.phone,
+                email=data.email,
+            )
+            if duplicates and not form.cleaned_data.get("confirm_not_duplicate"):
+                # Nothing is saved: the desk looks at the matches first, then confirms.
+                form = PatientForm(request.POST, today=_today(), show_duplicate_confirm=True)
+                form.is_valid()
+            else:
+                patient = patient_register(data=data, by=request.user, now=timezone.now())
+                audit_record(request=request, action=AuditEntry.Action.CREATE, obj=patient, patient_id=patient.pk)
+                messages.success(request, _("%(name)s is registered.") % {"name": patient.full_name})
+                return redirect("desk:patient", pk=patient.pk)
+    else:
+        form = PatientForm(today=_today())
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "duplicates": duplicates, "title": _("Register a patient"), "patient": None},
+    )
+
+
+@desk_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = patient_for(request.user, pk)
+    duplicates = []
+    if request.method == "POST":
+        form = PatientForm(request.POST, today=_today())
+        if form.is_valid():
+            patient = patient_update(patient=patient, data=form.to_data(), by=request.user, now=timezone.now())
+            audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=patient, patient_id=patient.pk)
+            messages.success(request, _("%(name)s is saved.") % {"name": patient.full_name})
+            return redirect("desk:patient", pk=patient.pk)
+    else:
+        form = PatientForm(initial=PatientForm.initial_for(patient, screening_latest(patient=patient)), today=_today())
+        audit_record(request=request, action=AuditEntry.Action.VIEW, obj=patient, patient_id=patient.pk)
+    return render(
+        request,
+        "patients/form.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "title": _("Edit %(name)s") % {"name": patient.full_name},
+            "patient": patient,
+        },
+    )
