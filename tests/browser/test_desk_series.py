@@ -1,6 +1,6 @@
-"""The desk's series journey in Chromium: book a 3-session knee OA series from the patient's page,
-move session 2 and shift the rest, cancel session 3, and see it all on the series and patient
-pages."""
+"""The desk's journey in Chromium (issue 3's "done when"): register a patient, book a 3-session
+knee OA series from their page, move session 2 and shift the rest, cancel session 3, and see it
+all on the series page, the patient page and the day calendar."""
 
 from pathlib import Path
 
@@ -35,10 +35,19 @@ def serious_a11y_problems(page) -> list[str]:
 
 def test_desk_books_moves_and_cancels_a_knee_series(clock, login, desk_user, live_server):
     ensure_seed()
-    practitioner, location, patient = clinic_setup()
+    clinic_setup()
     page = login(desk_user.username, PASSWORD)
-    page.goto(f"{live_server.url}/desk/patients/{patient.pk}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Maria Lopez")
+
+    page.goto(f"{live_server.url}/desk/patients/")
+    page.get_by_role("link", name="Register a patient").click()
+    page.get_by_label("First name").fill("Jane")
+    page.get_by_label("Last name").fill("Doe")
+    page.get_by_label("Date of birth").fill("1958-03-14")
+    page.get_by_label("Mobile phone").fill("(312) 555-0188")
+    page.get_by_label("E-mail", exact=True).fill("jane.doe@example.com")
+    page.get_by_role("button", name="Save patient").click()
+    expect(page.get_by_text("Jane Doe is registered.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jane Doe")
 
     page.get_by_role("link", name="Book a series").click()
     page.get_by_label("Protocol").select_option(label="Knee OA — Rabago 2013")
@@ -86,9 +95,20 @@ def test_desk_books_moves_and_cancels_a_knee_series(clock, login, desk_user, liv
     expect(rows.nth(2)).to_contain_text("Cancelled (patient cancelled: Holiday abroad)")
     expect(page.locator("#series-history")).to_contain_text("“Patient away that week”")
 
-    page.get_by_role("link", name="Maria Lopez").click()
+    page.get_by_role("link", name="Jane Doe").click()
     expect(page.locator(".series-card")).to_contain_text("0 of 3 sessions done")
     expect(page.locator(".series-card")).to_contain_text("next: session 1 of 3")
     expect(page.locator("#upcoming tbody tr")).to_have_count(2)
     expect(page.locator("#past")).to_contain_text("Holiday abroad")
     assert serious_a11y_problems(page) == []
+
+    # The day calendar: session 2 on its new day and time, session 3 shown as cancelled.
+    page.get_by_role("link", name="Thu 3 Jun 2027, 10:00").click()
+    expect(page.locator("#cal-date")).to_have_text("Thursday 3 June 2027")
+    card = page.locator(".cal-appt").filter(has_text="Jane Doe")
+    expect(card).to_contain_text("10:00")
+    expect(card).to_contain_text("session 2 of 3")
+    page.get_by_label("Go to date").fill("2027-07-01")
+    page.get_by_role("button", name="Go", exact=True).click()
+    expect(page.locator("#cal-date")).to_have_text("Thursday 1 July 2027")
+    expect(page.locator(".cal-appt").filter(has_text="Jane Doe")).to_contain_text("Cancelled")

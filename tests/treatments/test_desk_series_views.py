@@ -328,13 +328,14 @@ def test_move_page_suggests_free_times_that_fill_the_form(desk_client, series):
 def test_moving_the_first_session_is_bounded_by_the_next_unless_it_shifts(desk_client, series):
     first = series.appointments.get(series_step=1)
     html = desk_client.get(reverse("desk:appointment_move", args=[first.pk])).content.decode()
-    # Session 2 on 2 June must stay 21 to 42 days after it; shifting the rest, any day goes.
-    assert "Tue 21 Apr – Tue 12 May" in html
-    assert "<strong>any day</strong>" in html
+    # Session 2 on 2 June must stay 21 to 42 days after it (from 21 April, but today is 1 May);
+    # shifting the rest, any day from today goes.
+    assert "Fri 1 May – Tue 12 May" in html
+    assert "<strong>any day from Fri 1 May</strong>" in html
     response = desk_client.post(
         reverse("desk:appointment_move", args=[first.pk]), {"date": "2026-05-14", "time": "09:00"}
     )
-    assert "Session 1 must fall between 21 Apr–12 May to keep the spacing." in response.content.decode()
+    assert "Session 1 must fall between 1–12 May to keep the spacing." in response.content.decode()
 
 
 def test_screening_flags_show_on_the_series_and_booking_pages(desk_client, series):

@@ -93,6 +93,16 @@ def move_window(appointment: Appointment, *, siblings: list[Appointment] | None 
     )
 
 
+def not_before(window: Window | None, today: dt.date) -> Window | None:
+    """The part of a window from today on (a move into the past is refused anyway), or None."""
+    if window is None or window.earliest >= today:
+        return window
+    if window.latest < today:
+        return None
+    target = window.target if window.target and window.target >= today else None
+    return Window(target, today, window.latest)
+
+
 def _window_text(window) -> str:
     if window.has_earliest and window.has_latest:
         return _("between %(span)s") % {"span": date_span(window.earliest, window.latest)}
@@ -132,8 +142,8 @@ def appointment_move(
             )
             return _move_rows([(appointment, start)], by=by, now=now, reason=reason)
         siblings = _live_siblings(appointment)
-        window = move_window(appointment, siblings=siblings, shift_later=shift_later)
         zone = clinic_zone()
+        window = not_before(move_window(appointment, siblings=siblings, shift_later=shift_later), local_date(now, zone))
         if window is None or not window.contains(local_date(start, zone)):
             if window is None:
                 raise BookingError(_("Its neighbours leave no date for this session; move them first."))

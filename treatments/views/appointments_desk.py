@@ -22,6 +22,7 @@ from ..models import Appointment
 from ..planning import suggest_starts
 from ..selectors_availability import availability_for
 from ..services.booking import BookingError, appointment_book, appointment_cancel, appointment_move, move_window
+from ..services.booking_changes import not_before
 from .series import _ctx
 
 
@@ -100,8 +101,9 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                 "shift_later": True,
             }
         )
-    window = move_window(appointment)
-    window_shifted = move_window(appointment, shift_later=True)
+    today = timezone.now().astimezone(clinic_zone()).date()
+    window = not_before(move_window(appointment), today)
+    window_shifted = not_before(move_window(appointment, shift_later=True), today)
     ctx = _ctx(
         appointment=appointment,
         form=form,
