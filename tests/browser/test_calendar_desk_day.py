@@ -20,7 +20,7 @@ NOW = at(DAY, 10, 0)
 
 
 @pytest.fixture(autouse=True)
-def _seeded(transactional_db):
+def _seeded():
     ensure_seeded()
 
 

@@ -18,7 +18,7 @@ WEEK = dt.timedelta(days=7)
 
 
 @pytest.fixture(autouse=True)
-def _seeded(transactional_db):
+def _seeded():
     ensure_seeded()
 
 
