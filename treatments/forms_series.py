@@ -18,6 +18,15 @@ def to_utc(day: dt.date, at: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=clinic_zone()).astimezone(dt.UTC)
 
 
+PREFILL_KEYS = ("practitioner", "location", "protocol", "appointment_type", "date", "time")
+
+
+def prefill(query) -> dict:
+    """Initial values from a link (the calendar's free slot): only known keys; the form still
+    validates whatever is submitted."""
+    return {key: query[key] for key in PREFILL_KEYS if query.get(key)}
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -41,7 +50,9 @@ class _When(forms.Form):
 
 
 class SeriesPlanForm(forms.Form):
-    protocol = forms.ModelChoiceField(Protocol.objects.filter(active=True), label=_("Protocol"))
+    protocol = forms.ModelChoiceField(
+        Protocol.objects.filter(active=True).select_related("appointment_type"), label=_("Protocol")
+    )
     practitioner = forms.ModelChoiceField(Practitioner.objects.filter(active=True), label=_("Practitioner"))
     location = forms.ModelChoiceField(Location.objects.filter(active=True), label=_("Location"))
     side = forms.ChoiceField(
@@ -52,6 +63,9 @@ class SeriesPlanForm(forms.Form):
             (Side.BOTH, Side.BOTH.label),
             (Side.NONE, Side.NONE.label),
         ],
+    )
+    room = forms.ModelChoiceField(
+        Room.objects.filter(active=True).select_related("location"), label=_("Room"), required=False
     )
     sessions = forms.IntegerField(
         label=_("Sessions"),
@@ -72,6 +86,9 @@ class SeriesPlanForm(forms.Form):
             if not protocol.as_needed and count > limit:
                 self.add_error("sessions", _("This protocol has at most %(n)d sessions.") % {"n": limit})
             data["sessions"] = count
+        room, location = data.get("room"), data.get("location")
+        if room is not None and location is not None and room.location_id != location.pk:
+            self.add_error("room", _("That room is at another location."))
         return data
 
     def first_start(self) -> dt.datetime:

@@ -13,6 +13,8 @@ STABLE API:
   the previous session, availability, and no two sessions of the plan overlapping).
 - `neighbour_window(previous=, next_=, interval_before=, interval_after=, ...)` -> Window | None:
   the local dates a session may move to so both neighbours stay inside their windows.
+- `suggest_starts(first=, last=, preferred=, duration=, buffer=, availability=, not_before=,
+  limit=)` -> list[datetime]: one free start per day nearest the preferred local time.
 
 `intervals[i]` is the number of days from session i+1 to session i+2 (Protocol.interval_after).
 """
@@ -37,6 +39,15 @@ class Window:
 
     def contains(self, day: dt.date) -> bool:
         return self.earliest <= day <= self.latest
+
+    # A first session has no previous one and a last none after it: open-ended sides.
+    @property
+    def has_earliest(self) -> bool:
+        return self.earliest != dt.date.min
+
+    @property
+    def has_latest(self) -> bool:
+        return self.latest != dt.date.max
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,3 +273,26 @@ def neighbour_window(
     if target is not None and not (earliest <= target <= latest):
         target = None
     return Window(target, earliest, latest)
+
+
+def suggest_starts(
+    *,
+    first: dt.date,
+    last: dt.date,
+    preferred: dt.time,
+    duration: dt.timedelta,
+    buffer: dt.timedelta,
+    availability: Availability,
+    not_before: dt.datetime | None = None,
+    limit: int = 6,
+) -> list[dt.datetime]:
+    """Up to `limit` free starts, one per day from `first` to `last`, each the nearest to the
+    preferred local time (for "move to..." suggestions and "find the next free slot")."""
+    out: list[dt.datetime] = []
+    day = first
+    while day <= last and len(out) < limit:
+        start = availability.nearest_start(day, preferred, duration, buffer)
+        if start is not None and (not_before is None or start > not_before):
+            out.append(start)
+        day += dt.timedelta(days=1)
+    return out

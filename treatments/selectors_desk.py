@@ -81,12 +81,13 @@ def patient_overview(patient: Patient, *, now: dt.datetime) -> PatientOverview:
 class SeriesPage:
     progress: SeriesProgress
     history: list[AppointmentChange]
+    flags: list[ScreeningAnswer]
 
 
 def series_page(series: TreatmentSeries, *, now: dt.datetime) -> SeriesPage:
-    """Two queries on top of the series itself: its sessions and its history."""
+    """Three queries on top of the series itself: its sessions, its history, screening flags."""
     sessions = list(series.appointments.select_related("appointment_type", "room"))
     history = list(
         AppointmentChange.objects.filter(series=series).select_related("by", "appointment").order_by("-at", "-id")
     )
-    return SeriesPage(_progress(series, sessions, now), history)
+    return SeriesPage(_progress(series, sessions, now), history, positive_flags(series.patient))

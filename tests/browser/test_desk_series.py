@@ -1,15 +1,19 @@
-"""The desk's series journey in Chromium: book a 3-session knee OA series from the patient's page,
-move session 2 and shift the rest, cancel session 3, and see it all on the series and patient
-pages."""
+"""The desk's journey in Chromium (issue 3's "done when"): register a patient, book a 3-session
+knee OA series from their page, move session 2 and shift the rest, cancel session 3, and see it
+all on the series page, the patient page and the day calendar."""
+
+from pathlib import Path
 
 import pytest
 import time_machine
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
-from tests.treatments.factories_desk import clinic_setup, local
+from tests.treatments.factories_desk import clinic_setup, ensure_seed, local
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 # A fixed clock for the server, later than the real one so the browser keeps the session cookie.
 NOW = local(2027, 4, 29, 12)
@@ -21,11 +25,29 @@ def clock():
         yield
 
 
+def serious_a11y_problems(page) -> list[str]:
+    """axe-core, evaluated through the DevTools protocol (the page's CSP stays in force)."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate("async () => (await axe.run()).violations.map(v => [v.id, v.impact])")
+    return [rule for rule, impact in result if impact in ("serious", "critical")]
+
+
 def test_desk_books_moves_and_cancels_a_knee_series(clock, login, desk_user, live_server):
-    practitioner, location, patient = clinic_setup()
+    ensure_seed()
+    clinic_setup()
     page = login(desk_user.username, PASSWORD)
-    page.goto(f"{live_server.url}/desk/patients/{patient.pk}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Maria Lopez")
+
+    page.goto(f"{live_server.url}/desk/patients/")
+    page.get_by_role("link", name="Register a patient").click()
+    page.get_by_label("First name").fill("Jane")
+    page.get_by_label("Last name").fill("Doe")
+    page.get_by_label("Date of birth").fill("1958-03-14")
+    page.get_by_label("Mobile phone").fill("(312) 555-0188")
+    page.get_by_label("E-mail", exact=True).fill("jane.doe@example.com")
+    page.get_by_role("button", name="Save patient").click()
+    expect(page.get_by_text("Jane Doe is registered.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jane Doe")
 
     page.get_by_role("link", name="Book a series").click()
     page.get_by_label("Protocol").select_option(label="Knee OA — Rabago 2013")
@@ -39,21 +61,27 @@ def test_desk_books_moves_and_cancels_a_knee_series(clock, login, desk_user, liv
     expect(page.get_by_label("Session 2 date")).to_have_value("2027-06-01")
     expect(page.get_by_label("Session 3 date")).to_have_value("2027-06-29")
     expect(page.locator(".series-proposals").get_by_text("Free")).to_have_count(3)
+    assert serious_a11y_problems(page) == []
     page.get_by_role("button", name="Book all 3 sessions").click()
 
     expect(page.get_by_text("Booked all 3 sessions.")).to_be_visible()
     expect(page.locator("#series-sessions tbody tr")).to_have_count(3)
+    assert serious_a11y_problems(page) == []
 
     page.get_by_role("link", name="Move session 2").click()
     # The window its neighbours allow, and the wider one when the later sessions shift too.
     expect(page.locator("[data-window='shift']")).to_contain_text("Tue 25 May – Tue 15 Jun")
+    expect(page.locator("[data-window='keep']")).to_be_hidden()
+    page.get_by_label("Also move the later sessions to keep the spacing").uncheck()
+    expect(page.locator("[data-window='keep']")).to_contain_text("Tue 25 May – Tue 8 Jun")
+    expect(page.locator("[data-window='shift']")).to_be_hidden()
+    page.get_by_label("Also move the later sessions to keep the spacing").check()
     page.get_by_label("Date").fill("2027-06-03")
     page.get_by_label("Time").fill("10:00")
     page.get_by_label("Why").fill("Patient away that week")
-    expect(page.get_by_label("Also move the later sessions to keep the spacing")).to_be_checked()
     page.get_by_role("button", name="Move").click()
 
-    expect(page.get_by_text("Moved 2 appointment(s).")).to_be_visible()
+    expect(page.get_by_text("Moved 2 appointments.")).to_be_visible()
     rows = page.locator("#series-sessions tbody tr")
     expect(rows.nth(1)).to_contain_text("Thu 3 Jun 2027, 10:00")
     expect(rows.nth(2)).to_contain_text("Thu 1 Jul 2027, 10:00")
@@ -67,8 +95,20 @@ def test_desk_books_moves_and_cancels_a_knee_series(clock, login, desk_user, liv
     expect(rows.nth(2)).to_contain_text("Cancelled (patient cancelled: Holiday abroad)")
     expect(page.locator("#series-history")).to_contain_text("“Patient away that week”")
 
-    page.get_by_role("link", name="Maria Lopez").click()
+    page.get_by_role("link", name="Jane Doe").click()
     expect(page.locator(".series-card")).to_contain_text("0 of 3 sessions done")
     expect(page.locator(".series-card")).to_contain_text("next: session 1 of 3")
     expect(page.locator("#upcoming tbody tr")).to_have_count(2)
     expect(page.locator("#past")).to_contain_text("Holiday abroad")
+    assert serious_a11y_problems(page) == []
+
+    # The day calendar: session 2 on its new day and time, session 3 shown as cancelled.
+    page.get_by_role("link", name="Thu 3 Jun 2027, 10:00").click()
+    expect(page.locator("#cal-date")).to_have_text("Thursday 3 June 2027")
+    card = page.locator(".cal-appt").filter(has_text="Jane Doe")
+    expect(card).to_contain_text("10:00")
+    expect(card).to_contain_text("session 2 of 3")
+    page.get_by_label("Go to date").fill("2027-07-01")
+    page.get_by_role("button", name="Go", exact=True).click()
+    expect(page.locator("#cal-date")).to_have_text("Thursday 1 July 2027")
+    expect(page.locator(".cal-appt").filter(has_text="Jane Doe")).to_contain_text("Cancelled")

@@ -29,3 +29,13 @@ def clinic_setup(*, weekdays=(0, 1, 2, 3, 4), name: str = "Dr Ada Stone"):
         )
     patient = PatientFactory(first_name="Maria", last_name="Lopez")
     return practitioner, location, patient
+
+
+def ensure_seed() -> None:
+    """Transactional tests (threads, the browser) run after others have flushed the database:
+    put back the seeded appointment types and protocols (the seed is idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("treatments.migrations.0003_seed_protocols").seed(apps, None)

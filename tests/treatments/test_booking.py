@@ -300,8 +300,35 @@ def test_cancel_and_replan_puts_the_next_session_at_the_spacing_from_the_previou
     _, second, third = sessions(series)
     appointment_cancel(appointment=second, kind="clinic", reason="Doctor ill", by=None, now=NOW, replan_rest=True)
     third.refresh_from_db()
-    assert third.start == local(2026, 6, 2)
+    # Session 1 was on Tuesday 5 May: the window is 26 May-16 Jun, but not the cancelled day.
+    assert third.start == local(2026, 6, 3)
+    change = third.changes.get(kind="moved")
+    assert change.reason == "Re-planned after session 2 was cancelled"
     assert series.changes.filter(kind="replanned").count() == 1
+
+
+def test_replan_when_the_target_has_passed_starts_tomorrow(setup):
+    series = book(setup)
+    first, second, third = sessions(series)
+    Appointment.objects.filter(pk=first.pk).update(status="completed")
+    later = local(2026, 6, 8, 12)  # Monday; session 2 was due 2 June and is cancelled late
+    appointment_cancel(appointment=second, kind="late", reason="Forgot", by=None, now=later, replan_rest=True)
+    third.refresh_from_db()
+    assert third.start == local(2026, 6, 9)  # Tuesday, same weekday and time, inside 26 May-16 Jun
+
+
+def test_replan_that_cannot_fit_keeps_everything_as_it_was(setup):
+    practitioner, _, _ = setup
+    series = book(setup)
+    _, second, third = sessions(series)
+    Closure.objects.create(
+        practitioner=practitioner, starts_at=local(2026, 5, 20, 0), ends_at=local(2026, 6, 20, 0), reason="Leave"
+    )
+    with pytest.raises(BookingError) as err:
+        appointment_cancel(appointment=second, kind="patient", reason="Ill", by=None, now=NOW, replan_rest=True)
+    assert err.value.message.startswith("Session 3: no free 30-minute slot between 3 Jun and 16 Jun")
+    assert Appointment.objects.get(pk=second.pk).status == "booked"
+    assert Appointment.objects.get(pk=third.pk).start == RABAGO_STARTS[2]
 
 
 def test_add_optional_session_after_the_last(setup):
@@ -340,3 +367,10 @@ def test_discontinue_needs_a_reason(setup):
 
 def test_slot_taken_has_the_message_the_desk_sees():
     assert SlotTaken().message == "That time was just taken. Pick another."
+
+
+def test_sqlite_writers_are_serialised_so_the_in_transaction_check_holds():
+    # Without BEGIN IMMEDIATE two bookings could both read "free" before either writes.
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL relies on its exclusion constraints (test_booking_postgres.py)")
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"

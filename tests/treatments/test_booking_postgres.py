@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import PatientFactory, appointment_type
-from tests.treatments.factories_desk import clinic_setup, local
+from tests.treatments.factories_desk import clinic_setup, ensure_seed, local
 from treatments.models import Appointment
 from treatments.services.booking import SlotTaken, appointment_book, series_book
 
@@ -14,8 +14,9 @@ NOW = local(2026, 5, 1, 12)
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_twenty_threads_booking_one_slot_exactly_one_wins():
+    ensure_seed()
     practitioner, location, _ = clinic_setup()
     patients = [PatientFactory() for _ in range(20)]
     kind = appointment_type("consultation")
@@ -56,12 +57,13 @@ def test_twenty_threads_booking_one_slot_exactly_one_wins():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_series_losing_one_session_to_a_race_saves_nothing(monkeypatch):
     """The in-transaction check passes (the rival commits after it), the constraint fires on
     session 2, and session 1 and the series roll back with it."""
     from treatments.services import booking
 
+    ensure_seed()
     practitioner, location, patient = clinic_setup()
     rival = PatientFactory()
     real = booking.availability_for

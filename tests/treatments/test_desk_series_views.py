@@ -1,14 +1,16 @@
 """The desk's series pages: what the desk sees, what a bad input shows, who may open them."""
 
+import datetime as dt
+
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.models import AuditEntry
+from clinic.models import AuditEntry, Closure
 from patients.models import ScreeningAnswer
-from tests.factories import AppointmentFactory, protocol
+from tests.factories import AppointmentFactory, RoomFactory, protocol
 from tests.treatments.factories_desk import clinic_setup, local
 from treatments.models import Appointment, TreatmentSeries
 from treatments.services.booking import series_book
@@ -238,7 +240,7 @@ def test_moving_session_two_and_shifting_the_rest_from_the_page(desk_client, ser
     starts = list(series.appointments.order_by("series_step").values_list("start", flat=True))
     assert starts == [STARTS[0], local(2026, 6, 4, 10), local(2026, 7, 2, 10)]
     html = desk_client.get(response["Location"]).content.decode()
-    assert "Moved 2 appointment(s)." in html and "“Away”" in html
+    assert "Moved 2 appointments." in html and "“Away”" in html
 
 
 def test_moving_outside_the_window_shows_why_and_changes_nothing(desk_client, series):
@@ -307,3 +309,171 @@ def test_standalone_appointment_booking(desk_client, setup):
     assert bad.status_code == 400
     assert "That time is outside Dr Ada Stone&#x27;s hours at Main Street." in bad.content.decode()
     assert Appointment.objects.count() == 1
+
+
+def test_move_page_suggests_free_times_that_fill_the_form(desk_client, series):
+    practitioner = series.practitioner
+    second = series.appointments.get(series_step=2)
+    # Someone else holds 09:00 on Wednesday 27 May: that day's suggestion is the nearest free time.
+    AppointmentFactory(practitioner=practitioner, location=series.location, start=local(2026, 5, 27, 9))
+    html = desk_client.get(reverse("desk:appointment_move", args=[second.pk])).content.decode()
+    assert "?date=2026-05-26&amp;time=09:00" in html
+    # 08:20 (ends with its buffer at 09:00) and 09:40 are both 40 minutes away: the earlier wins.
+    assert "?date=2026-05-27&amp;time=08:20" in html
+    assert "?date=2026-05-30" not in html  # a Saturday: no hours
+    filled = desk_client.get(reverse("desk:appointment_move", args=[second.pk]) + "?date=2026-05-27&time=08:20")
+    assert 'value="2026-05-27"' in filled.content.decode() and 'value="08:20"' in filled.content.decode()
+
+
+def test_moving_the_first_session_is_bounded_by_the_next_unless_it_shifts(desk_client, series):
+    first = series.appointments.get(series_step=1)
+    html = desk_client.get(reverse("desk:appointment_move", args=[first.pk])).content.decode()
+    # Session 2 on 2 June must stay 21 to 42 days after it (from 21 April, but today is 1 May);
+    # shifting the rest, any day from today goes.
+    assert "Fri 1 May – Tue 12 May" in html
+    assert "<strong>any day from Fri 1 May</strong>" in html
+    response = desk_client.post(
+        reverse("desk:appointment_move", args=[first.pk]), {"date": "2026-05-14", "time": "09:00"}
+    )
+    assert "Session 1 must fall between 1–12 May to keep the spacing." in response.content.decode()
+
+
+def test_screening_flags_show_on_the_series_and_booking_pages(desk_client, series):
+    ScreeningAnswer.objects.create(
+        patient=series.patient, question="anticoagulants", answer=True, answered_at=local(2026, 4, 1)
+    )
+    for url in (reverse("desk:series", args=[series.pk]), reverse("desk:series_new") + f"?patient={series.patient_id}"):
+        assert "Takes blood thinners (anticoagulants)" in desk_client.get(url).content.decode()
+
+
+def test_a_nine_oclock_series_planned_across_daylight_saving_stays_at_nine(desk_client, setup):
+    # Chicago springs forward on 8 March 2026: session 2 is 09:00 CDT, one hour earlier in UTC.
+    with time_machine.travel(local(2026, 2, 1), tick=False):
+        data = plan_data(setup, action="plan", date="2026-02-17", time="09:00")
+        html = desk_client.post(reverse("desk:series_new"), data).content.decode()
+        assert 'name="s2-date" value="2026-03-17"' in html and 'name="s2-time" value="09:00"' in html
+        confirm = {
+            **plan_data(setup, action="confirm", date="2026-02-17"),
+            **sessions_data(("2026-02-17", "09:00"), ("2026-03-17", "09:00"), ("2026-04-14", "09:00")),
+        }
+        assert desk_client.post(reverse("desk:series_new"), confirm).status_code == 302
+    starts = list(Appointment.objects.order_by("start").values_list("start", flat=True))
+    assert [s.hour for s in starts] == [15, 14, 14]  # UTC: 09:00 CST, then 09:00 CDT
+
+
+def test_planning_and_move_pages_use_a_fixed_number_of_queries(desk_client, setup, django_assert_max_num_queries):
+    practitioner, location, _ = setup
+    # A busy year for the practitioner: the planner reads it in one query, whatever its size.
+    for week in range(40):
+        AppointmentFactory(
+            practitioner=practitioner, location=location, start=local(2026, 5, 4, 10) + dt.timedelta(weeks=week)
+        )
+    # On top of the fixed request overhead: the form's three lookups and three option lists, the
+    # patient, the flags, and the planner's three availability queries.
+    plan_queries = MAX_QUERIES + 8
+    with django_assert_max_num_queries(plan_queries):
+        response = desk_client.post(reverse("desk:series_new"), plan_data(setup, action="plan"))
+    assert response.status_code == 200
+    with django_assert_max_num_queries(plan_queries):
+        response = desk_client.post(reverse("desk:series_new"), {**plan_data(setup, action="check"), **GOOD})
+    assert response.status_code == 200
+    appointment = Appointment.objects.first()
+    with django_assert_max_num_queries(MAX_QUERIES):
+        assert desk_client.get(reverse("desk:appointment_move", args=[appointment.pk])).status_code == 200
+
+
+def test_plan_says_which_session_cannot_be_placed_and_why(desk_client, setup):
+    practitioner, _, _ = setup
+    Closure.objects.create(
+        practitioner=practitioner, starts_at=local(2026, 5, 25, 0), ends_at=local(2026, 6, 17, 0), reason="Leave"
+    )
+    html = desk_client.post(reverse("desk:series_new"), plan_data(setup, action="plan")).content.decode()
+    assert (
+        "Session 2: no free 30-minute slot between 26 May and 16 Jun — Dr Ada Stone is on leave 25 May–16 Jun." in html
+    )
+    assert 'name="s2-date" value="2026-06-02"' not in html
+    # Confirming as proposed (session 2 left empty) books nothing and says where to look.
+    data = {**plan_data(setup, action="confirm"), **GOOD, "s2-date": "", "s2-time": ""}
+    response = desk_client.post(reverse("desk:series_new"), data)
+    assert response.status_code == 400
+    assert "Some dates or times are not valid; see the sessions below." in response.content.decode()
+    assert TreatmentSeries.objects.count() == 0
+
+
+def test_cancel_with_a_replan_that_cannot_fit_says_so_and_cancels_nothing(desk_client, series):
+    Closure.objects.create(
+        practitioner=series.practitioner, starts_at=local(2026, 5, 20, 0), ends_at=local(2026, 6, 20, 0), reason="Leave"
+    )
+    second = series.appointments.get(series_step=2)
+    response = desk_client.post(
+        reverse("desk:appointment_cancel", args=[second.pk]),
+        {"kind": "patient", "reason": "Ill", "replan_rest": "on"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Session 3: no free 30-minute slot" in html
+    assert "Nothing was cancelled; untick re-planning to cancel only this one." in html
+    assert Appointment.objects.get(pk=second.pk).status == "booked"
+
+
+def test_a_series_can_hold_a_room_and_a_room_elsewhere_is_refused(desk_client, setup):
+    _, location, _ = setup
+    room = RoomFactory(location=location, name="Room 2")
+    response = desk_client.post(
+        reverse("desk:series_new"), {**plan_data(setup, action="confirm", room=room.pk), **GOOD}
+    )
+    assert response.status_code == 302
+    assert set(Appointment.objects.values_list("room_id", flat=True)) == {room.pk}
+    elsewhere = RoomFactory(name="Far away")
+    response = desk_client.post(reverse("desk:series_new"), plan_data(setup, action="plan", room=elsewhere.pk))
+    assert response.status_code == 400 and "That room is at another location." in response.content.decode()
+
+
+def test_a_link_with_a_slot_prefills_the_booking_forms(desk_client, setup):
+    practitioner, location, patient = setup
+    query = f"?patient={patient.pk}&practitioner={practitioner.pk}&location={location.pk}&date=2026-05-12&time=14:30"
+    for name in ("desk:series_new", "desk:book_appointment"):
+        html = desk_client.get(reverse(name) + query).content.decode()
+        assert 'value="2026-05-12"' in html and 'value="14:30"' in html
+        assert f'<option value="{practitioner.pk}" selected>' in html
+
+
+def test_writes_refuse_anonymous_and_role_less_users_and_save_nothing(client, no_role_user, series):
+    second = series.appointments.get(series_step=2)
+    posts = [
+        (reverse("desk:series_add", args=[series.pk]), {"date": "2026-07-28", "time": "09:00"}),
+        (reverse("desk:series_discontinue", args=[series.pk]), {"reason": "x"}),
+        (reverse("desk:appointment_move", args=[second.pk]), {"date": "2026-06-04", "time": "09:00"}),
+        (reverse("desk:appointment_cancel", args=[second.pk]), {"kind": "patient", "reason": "x"}),
+        (reverse("desk:series_new"), {**plan_data(clinic_setup_data(series), action="confirm"), **GOOD}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 302, url
+    client.force_login(no_role_user)
+    for url, data in posts:
+        assert client.post(url, data).status_code == 403, url
+    assert series.appointments.count() == 3
+    assert {a.start for a in series.appointments.all()} == set(STARTS)
+    assert TreatmentSeries.objects.get().status == "active"
+
+
+def clinic_setup_data(series):
+    return series.practitioner, series.location, series.patient
+
+
+def test_planning_from_a_past_first_slot_is_flagged(desk_client, setup):
+    html = desk_client.post(
+        reverse("desk:series_new"), plan_data(setup, action="plan", date="2026-04-28")
+    ).content.decode()
+    assert "Session 1: that time is in the past" in html
+
+
+def test_add_session_is_prefilled_at_the_protocol_spacing(desk_client, series):
+    html = desk_client.get(reverse("desk:series", args=[series.pk])).content.decode()
+    assert 'name="date" value="2026-07-28"' in html and 'name="time" value="09:00"' in html
+
+
+def test_dates_link_to_their_day_on_the_calendar(desk_client, series):
+    for url in (reverse("desk:patient", args=[series.patient_id]), reverse("desk:series", args=[series.pk])):
+        html = desk_client.get(url).content.decode()
+        assert f'href="{reverse("desk:calendar")}?date=2026-06-02"' in html

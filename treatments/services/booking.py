@@ -12,11 +12,7 @@ appointment itself).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from django.db import IntegrityError, transaction
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from clinic.models import AppointmentType, Location, Practitioner, Room, clinic_zone
@@ -24,92 +20,32 @@ from patients.models import Patient
 from treatments import messaging
 from treatments.availability import local_date
 from treatments.models import Appointment, AppointmentChange, Protocol, Side, TreatmentSeries
-from treatments.planning import check_proposals, neighbour_window, plan_series
-from treatments.selectors_availability import availability_for, date_span
+from treatments.planning import check_proposals
+from treatments.selectors_availability import availability_for
 
+from .booking_changes import appointment_cancel, appointment_move, move_window
+from .booking_rules import (
+    BookingError,
+    SlotTaken,
+    _booking_transaction,
+    _check_one,
+    _history,
+    _intervals,
+    _sentence,
+    _type_times,
+)
 
-class BookingError(Exception):
-    """A booking that cannot be made; `message` is shown to the user as is."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class SlotTaken(BookingError):
-    def __init__(self, message: str | None = None):
-        super().__init__(message or _("That time was just taken. Pick another."))
-
-
-@contextmanager
-def _booking_transaction() -> Iterator[None]:
-    try:
-        with transaction.atomic():
-            yield
-    except IntegrityError as exc:
-        # The exclusion constraints (and the one-live-session-per-step rule) lose a race here.
-        raise SlotTaken() from exc
-
-
-def _sentence(clause: str) -> str:
-    clause = capfirst(clause.strip())
-    return clause if clause.endswith((".", "!", "?")) else clause + "."
-
-
-def _type_times(appointment_type: AppointmentType) -> tuple[dt.timedelta, dt.timedelta]:
-    return dt.timedelta(minutes=appointment_type.duration_minutes), dt.timedelta(
-        minutes=appointment_type.buffer_minutes
-    )
-
-
-def _check_one(
-    *,
-    patient: Patient,
-    practitioner: Practitioner,
-    location: Location,
-    appointment_type: AppointmentType,
-    start: dt.datetime,
-    now: dt.datetime,
-    room: Room | None,
-    exclude_ids: tuple[int, ...] = (),
-) -> None:
-    if start.tzinfo is None:
-        raise BookingError(_("The time has no time zone."))
-    if start <= now:
-        raise BookingError(_("That time is in the past."))
-    if room is not None and room.location_id != location.pk:
-        raise BookingError(_("That room is at another location."))
-    duration, buffer = _type_times(appointment_type)
-    day = local_date(start, clinic_zone())
-    availability = availability_for(
-        practitioner=practitioner,
-        location=location,
-        patient=patient,
-        room=room,
-        first=day,
-        last=day,
-        exclude_ids=exclude_ids,
-    )
-    problem = availability.problem(start, start + duration, buffer=buffer)
-    if problem:
-        raise BookingError(_sentence(problem))
-
-
-def _history(*, kind: str, by, now: dt.datetime, appointment=None, series=None, old=None, new=None, reason=""):
-    return AppointmentChange.objects.create(
-        kind=kind,
-        by=by,
-        at=now,
-        appointment=appointment,
-        series=series if series is not None else getattr(appointment, "series", None),
-        old_start=old,
-        new_start=new,
-        reason=reason[:250],
-    )
-
-
-def _intervals(protocol: Protocol, first_step: int, count: int) -> list[int]:
-    return [protocol.interval_after(step) for step in range(first_step, first_step + count)]
+__all__ = [
+    "BookingError",
+    "SlotTaken",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_move",
+    "move_window",
+    "series_add_session",
+    "series_book",
+    "series_discontinue",
+]
 
 
 def series_book(
@@ -231,244 +167,6 @@ def appointment_book(
         _history(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
     return appointment
-
-
-def _live_siblings(appointment: Appointment) -> list[Appointment]:
-    return list(
-        Appointment.objects.select_for_update(of=("self",))
-        .filter(series_id=appointment.series_id, status__in=Appointment.LIVE_STATUSES)
-        .exclude(pk=appointment.pk)
-        .order_by("series_step")
-    )
-
-
-def _require_movable(appointment: Appointment, now: dt.datetime) -> None:
-    if appointment.status != Appointment.Status.BOOKED:
-        raise BookingError(
-            _("Only a booked appointment can be changed; this one is %(status)s.")
-            % {"status": appointment.get_status_display().lower()}
-        )
-    if appointment.series_id and appointment.series.status == TreatmentSeries.Status.DISCONTINUED:
-        raise BookingError(_("This series was discontinued."))
-
-
-def _move_rows(moves: list[tuple[Appointment, dt.datetime]], *, by, now: dt.datetime, reason: str) -> list[Appointment]:
-    # Update in the direction of travel so no row passes over a sibling not yet moved (the
-    # exclusion constraints check every row as it is written).
-    later = moves and moves[0][1] > moves[0][0].start
-    ordered = sorted(moves, key=lambda m: m[0].start, reverse=bool(later))
-    moved = []
-    for appointment, start in ordered:
-        old = appointment.start
-        if old == start:
-            continue
-        appointment.start = start
-        appointment.end = start + (appointment.end - old)
-        appointment.save(update_fields=["start", "end", "updated_at"])
-        _history(
-            kind=AppointmentChange.Kind.MOVED,
-            by=by,
-            now=now,
-            appointment=appointment,
-            old=old,
-            new=start,
-            reason=reason,
-        )
-        messaging.appointment_changed(appointment=appointment, now=now)
-        moved.append(appointment)
-    return sorted(moved, key=lambda a: a.start)
-
-
-def move_window(appointment: Appointment, *, siblings: list[Appointment] | None = None, shift_later: bool = False):
-    """The local dates a series session may move to (planning.neighbour_window), or None for a
-    standalone appointment. With `shift_later` only the previous session constrains it."""
-    if appointment.series_id is None:
-        return None
-    protocol = appointment.series.protocol
-    if siblings is None:
-        siblings = [
-            a
-            for a in appointment.series.appointments.filter(status__in=Appointment.LIVE_STATUSES).order_by(
-                "series_step"
-            )
-            if a.pk != appointment.pk
-        ]
-    step = appointment.series_step
-    before = [a for a in siblings if a.series_step < step]
-    after = [a for a in siblings if a.series_step > step]
-    previous = before[-1] if before else None
-    nxt = after[0] if after and not shift_later else None
-    return neighbour_window(
-        previous=previous.start if previous else None,
-        next_=nxt.start if nxt else None,
-        interval_before=protocol.interval_after(previous.series_step) if previous else None,
-        interval_after=protocol.interval_after(step),
-        before_days=protocol.window_before_days,
-        after_days=protocol.window_after_days,
-        zone=clinic_zone(),
-    )
-
-
-def appointment_move(
-    *, appointment: Appointment, start: dt.datetime, by, now: dt.datetime, reason: str = "", shift_later: bool = False
-) -> list[Appointment]:
-    """Move one appointment; with `shift_later`, re-plan the later sessions of its series from the
-    new time so the spacing holds. Returns every appointment that moved."""
-    if start.tzinfo is None:
-        raise BookingError(_("The time has no time zone."))
-    with _booking_transaction():
-        appointment = (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related(
-                "series__protocol__appointment_type", "appointment_type", "practitioner", "location", "patient", "room"
-            )
-            .get(pk=appointment.pk)
-        )
-        _require_movable(appointment, now)
-        if start <= now:
-            raise BookingError(_("That time is in the past."))
-        if appointment.series_id is None:
-            _check_one(
-                patient=appointment.patient,
-                practitioner=appointment.practitioner,
-                location=appointment.location,
-                appointment_type=appointment.appointment_type,
-                start=start,
-                now=now,
-                room=appointment.room,
-                exclude_ids=(appointment.pk,),
-            )
-            return _move_rows([(appointment, start)], by=by, now=now, reason=reason)
-        siblings = _live_siblings(appointment)
-        window = move_window(appointment, siblings=siblings, shift_later=shift_later)
-        zone = clinic_zone()
-        if window is None or not window.contains(local_date(start, zone)):
-            if window is None:
-                raise BookingError(_("Its neighbours leave no date for this session; move them first."))
-            raise BookingError(
-                _("Session %(step)d must fall between %(span)s to keep the spacing.")
-                % {"step": appointment.series_step, "span": date_span(window.earliest, window.latest)}
-            )
-        later = [
-            a for a in siblings if a.series_step > appointment.series_step and a.status == Appointment.Status.BOOKED
-        ]
-        if not shift_later:
-            later = []
-        moves = _plan_moves(appointment, start, later, now=now)
-        return _move_rows(moves, by=by, now=now, reason=reason)
-
-
-def _plan_moves(
-    appointment: Appointment, start: dt.datetime, later: list[Appointment], *, now: dt.datetime
-) -> list[tuple[Appointment, dt.datetime]]:
-    """Where the moved session and the later ones it drags go; BookingError naming the session and
-    the reason when one does not fit."""
-    series = appointment.series
-    protocol = series.protocol
-    duration, buffer = _type_times(appointment.appointment_type)
-    zone = clinic_zone()
-    steps = [appointment, *later]
-    horizon = local_date(start, zone) + dt.timedelta(
-        days=sum(protocol.interval_after(a.series_step) for a in steps) + protocol.window_after_days * len(steps) + 1
-    )
-    availability = availability_for(
-        practitioner=series.practitioner,
-        location=series.location,
-        patient=series.patient,
-        room=appointment.room,
-        first=local_date(start, zone),
-        last=horizon,
-        exclude_ids=[a.pk for a in steps],
-    )
-    problem = availability.problem(start, start + duration, buffer=buffer)
-    if problem:
-        raise BookingError(_sentence(problem))
-    if not later:
-        return [(appointment, start)]
-    proposals = plan_series(
-        first=start,
-        intervals=[protocol.interval_after(a.series_step) for a in steps[:-1]],
-        count=len(steps),
-        before_days=protocol.window_before_days,
-        after_days=protocol.window_after_days,
-        duration=duration,
-        buffer=buffer,
-        availability=availability,
-        first_step=appointment.series_step,
-    )
-    problems = [p.problem for p in proposals[1:] if p.problem]
-    if problems:
-        raise BookingError(" ".join(_sentence(p) for p in problems))
-    return [(a, p.start) for a, p in zip(steps, proposals, strict=True)]
-
-
-def appointment_cancel(
-    *, appointment: Appointment, kind: str, reason: str, by, now: dt.datetime, replan_rest: bool = False
-) -> Appointment:
-    """Cancel one appointment (`by` is None when the patient cancels through the portal). With
-    `replan_rest`, the later sessions of its series are re-planned from the last live session
-    before it, so the spacing the protocol wants holds without the cancelled one."""
-    if kind not in Appointment.CancelKind.values:
-        raise BookingError(_("Say who cancelled."))
-    with _booking_transaction():
-        appointment = (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related(
-                "series__protocol", "appointment_type", "series__practitioner", "series__location", "series__patient"
-            )
-            .get(pk=appointment.pk)
-        )
-        if appointment.status != Appointment.Status.BOOKED:
-            raise BookingError(
-                _("Only a booked appointment can be cancelled; this one is %(status)s.")
-                % {"status": appointment.get_status_display().lower()}
-            )
-        appointment.status = Appointment.Status.CANCELLED
-        appointment.cancel_kind = kind
-        appointment.cancel_reason = reason[:250]
-        appointment.cancelled_at = now
-        appointment.save(update_fields=["status", "cancel_kind", "cancel_reason", "cancelled_at", "updated_at"])
-        _history(
-            kind=AppointmentChange.Kind.CANCELLED,
-            by=by,
-            now=now,
-            appointment=appointment,
-            old=appointment.start,
-            reason=reason,
-        )
-        messaging.appointment_changed(appointment=appointment, now=now)
-        if replan_rest and appointment.series_id:
-            _replan_after_cancel(appointment, by=by, now=now)
-    return appointment
-
-
-def _replan_after_cancel(cancelled: Appointment, *, by, now: dt.datetime) -> None:
-    siblings = _live_siblings(cancelled)
-    before = [a for a in siblings if a.series_step < cancelled.series_step]
-    later = [a for a in siblings if a.series_step > cancelled.series_step and a.status == Appointment.Status.BOOKED]
-    if not before or not later:
-        return
-    anchor = before[-1]
-    protocol = cancelled.series.protocol
-    zone = clinic_zone()
-    first_target = anchor.start.astimezone(zone) + dt.timedelta(days=protocol.interval_after(anchor.series_step))
-    # The first later session takes the cancelled one's place in the rhythm, at its own local time.
-    preferred = later[0].start.astimezone(zone).timetz()
-    first_start = dt.datetime.combine(first_target.date(), preferred.replace(tzinfo=None), tzinfo=zone).astimezone(
-        dt.UTC
-    )
-    if first_start <= now:
-        return
-    moves = _plan_moves(later[0], first_start, later[1:], now=now)
-    _move_rows(
-        moves,
-        by=by,
-        now=now,
-        reason=_("Re-planned after session %(step)d was cancelled") % {"step": cancelled.series_step},
-    )
-    _history(
-        kind=AppointmentChange.Kind.REPLANNED, by=by, now=now, series=cancelled.series, reason=cancelled.cancel_reason
-    )
 
 
 def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: dt.datetime) -> Appointment:

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audit_record
@@ -20,10 +21,11 @@ from patients.access import patient_for
 
 from ..access_desk import series_for
 from ..availability import local_date
-from ..forms_series import AddSessionForm, DiscontinueForm, SeriesPlanForm, session_forms
-from ..planning import check_proposals, plan_series
+from ..forms_series import AddSessionForm, DiscontinueForm, SeriesPlanForm, prefill, session_forms
+from ..models import Side
+from ..planning import Proposal, check_proposals, plan_series
 from ..selectors_availability import availability_for
-from ..selectors_desk import patient_overview, series_page
+from ..selectors_desk import patient_overview, positive_flags, series_page
 from ..services.booking import BookingError, series_add_session, series_book, series_discontinue
 
 
@@ -61,9 +63,7 @@ def _plan(form: SeriesPlanForm, patient, posted, action: str, now: dt.datetime):
         availability = _availability(data, patient, local_date(first, zone), last)
         proposals = plan_series(first=first, count=count, availability=availability, **common)
         if first <= now:
-            proposals[0] = type(proposals[0])(
-                1, first, first + duration, None, _("Session 1: that time is in the past")
-            )
+            proposals[0] = Proposal(1, first, first + duration, None, _("Session 1: that time is in the past"))
         rows = session_forms(None, count, [p.start for p in proposals])
         return proposals, rows, None
     rows = session_forms(posted, count)
@@ -77,7 +77,12 @@ def _plan(form: SeriesPlanForm, patient, posted, action: str, now: dt.datetime):
 
 def _availability(data, patient, first: dt.date, last: dt.date):
     return availability_for(
-        practitioner=data["practitioner"], location=data["location"], patient=patient, first=first, last=last
+        practitioner=data["practitioner"],
+        location=data["location"],
+        patient=patient,
+        room=data.get("room"),
+        first=first,
+        last=last,
     )
 
 
@@ -85,9 +90,10 @@ def _availability(data, patient, first: dt.date, last: dt.date):
 def series_new(request: HttpRequest) -> HttpResponse:
     patient = patient_for(request.user, request.POST.get("patient") or request.GET.get("patient"))
     now = timezone.now()
-    ctx = _ctx(patient=patient, rows=None, error=None)
+    ctx = _ctx(patient=patient, rows=None, error=None, flags=positive_flags(patient))
     if request.method != "POST":
-        ctx["form"] = SeriesPlanForm(initial={"side": "right"})
+        # The calendar links here with a slot: ?practitioner=&location=&date=&time= prefill the form.
+        ctx["form"] = SeriesPlanForm(initial={"side": Side.RIGHT, **prefill(request.GET)})
         return render(request, "treatments/series_new.html", ctx)
     form = SeriesPlanForm(request.POST)
     ctx["form"] = form
@@ -109,12 +115,16 @@ def series_new(request: HttpRequest) -> HttpResponse:
                 starts=starts,
                 by=request.user,
                 now=now,
+                room=data.get("room"),
             )
         except BookingError as exc:
             ctx["error"] = exc.message
         else:
             audit_record(request=request, action=AuditEntry.Action.CREATE, obj=series, patient_id=patient.pk)
-            messages.success(request, _("Booked all %(n)d sessions.") % {"n": len(starts)})
+            messages.success(
+                request,
+                ngettext("Booked %(n)d session.", "Booked all %(n)d sessions.", len(starts)) % {"n": len(starts)},
+            )
             return redirect("desk:series", pk=series.pk)
     elif action == "confirm":
         ctx["error"] = _("Some dates or times are not valid; see the sessions below.")
@@ -124,12 +134,23 @@ def series_new(request: HttpRequest) -> HttpResponse:
     return render(request, "treatments/series_new.html", ctx, status=status)
 
 
+def _next_target(series, sessions) -> dict:
+    """Prefill "Add a session" with the protocol's spacing after the last live session."""
+    live = [a for a in sessions if a.is_live]
+    if not live:
+        return {}
+    last = live[-1]
+    local = last.start.astimezone(clinic_zone())
+    day = local.date() + dt.timedelta(days=series.protocol.interval_after(last.series_step))
+    return {"date": day, "time": local.time()}
+
+
 def _render_series(request: HttpRequest, series, *, status: int = 200, **forms) -> HttpResponse:
     page = series_page(series, now=timezone.now())
     ctx = _ctx(
         series=series,
         page=page,
-        add_form=forms.get("add_form") or AddSessionForm(),
+        add_form=forms.get("add_form") or AddSessionForm(initial=_next_target(series, page.progress.sessions)),
         discontinue_form=forms.get("discontinue_form") or DiscontinueForm(),
         error=forms.get("error"),
     )
