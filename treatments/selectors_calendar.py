@@ -73,6 +73,7 @@ class Grid:
     last_minute: int
     columns: list[Column]
     hour_marks: list[Block]
+    now_row: int | None = None  # the grid row of "now" when the day shown is today
 
     @property
     def rows(self) -> int:
@@ -295,6 +296,11 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
             if _closure_applies(closure, pk, works_at.get(pk, set())):
                 spans.append((column, "closed", s, e, closure.reason))
     grid = _finish(list(columns.values()), pending, spans)
+    local_now = now.astimezone(clinic_zone())
+    if local_now.date() == day:
+        minute = local_now.hour * 60 + local_now.minute
+        if grid.first_minute <= minute < grid.last_minute:
+            grid.now_row = (minute - grid.first_minute) // ROW_MINUTES + 1
     return DayCalendar(day=day, grid=grid, appointment_count=len(appointments))
 
 

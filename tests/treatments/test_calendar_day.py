@@ -183,3 +183,11 @@ def test_an_unknown_location_says_so_and_shows_every_location(desk_client):
     response = desk_client.get(f"/desk/?date={DAY}&location=999")
     assert response.status_code == 400
     assert "There is no such location" in response.content.decode()
+
+
+def test_today_shows_a_line_at_the_current_time_and_other_days_do_not(desk_client):
+    practitioner_with_hours()
+    today = desk_client.get("/desk/").content.decode()  # 08:30, row 7 of a grid from 08:00
+    assert 'class="cal-now cal-r-7 cal-s-1"' in today
+    tomorrow = desk_client.get(f"/desk/?date={DAY + dt.timedelta(days=1)}").content.decode()
+    assert "cal-now" not in tomorrow
