@@ -477,3 +477,17 @@ def test_dates_link_to_their_day_on_the_calendar(desk_client, series):
     for url in (reverse("desk:patient", args=[series.patient_id]), reverse("desk:series", args=[series.pk])):
         html = desk_client.get(url).content.decode()
         assert f'href="{reverse("desk:calendar")}?date=2026-06-02"' in html
+
+
+def test_patient_page_links_to_details_waitlist_and_messages_but_only_clinicians_to_the_chart(
+    desk_client, practitioner_user, series
+):
+    url = reverse("desk:patient", args=[series.patient.pk])
+    progress = reverse("practice:progress", args=[series.pk])
+    desk_html = desk_client.get(url).content.decode()
+    assert reverse("patients:edit", args=[series.patient.pk]) in desk_html
+    assert reverse("notifications:patient_log", args=[series.patient.pk]) in desk_html
+    assert f"{reverse('desk:waitlist_add')}?patient={series.patient.pk}" in desk_html
+    assert progress not in desk_html
+    desk_client.force_login(practitioner_user)
+    assert progress in desk_client.get(url).content.decode()
