@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from patients.models import Patient, ScreeningAnswer
 
-from .models import Appointment, AppointmentChange, TreatmentSeries
+from .models import Appointment, AppointmentChange, SessionRecord, TreatmentSeries
 
 
 @dataclass
@@ -82,12 +82,25 @@ class SeriesPage:
     progress: SeriesProgress
     history: list[AppointmentChange]
     flags: list[ScreeningAnswer]
+    # The practitioner's plan at the last signed session when it asks the desk to book something:
+    # (plan label, session step). Only the choice, never the practitioner's note.
+    plan_for_desk: tuple[str, int] | None = None
 
 
 def series_page(series: TreatmentSeries, *, now: dt.datetime) -> SeriesPage:
-    """Three queries on top of the series itself: its sessions, its history, screening flags."""
+    """Four queries on top of the series itself: its sessions, its history, screening flags and
+    the plan of the last signed session."""
     sessions = list(series.appointments.select_related("appointment_type", "room"))
     history = list(
         AppointmentChange.objects.filter(series=series).select_related("by", "appointment").order_by("-at", "-id")
     )
-    return SeriesPage(_progress(series, sessions, now), history, positive_flags(series.patient))
+    last = (
+        SessionRecord.objects.filter(appointment__series=series, status=SessionRecord.Status.SIGNED)
+        .order_by("-signed_at")
+        .values_list("plan", "appointment__series_step")
+        .first()
+    )
+    plan = None
+    if last and last[0] in (SessionRecord.Plan.ADD_SESSION, SessionRecord.Plan.CHANGE_INTERVAL):
+        plan = (SessionRecord.Plan(last[0]).label, last[1])
+    return SeriesPage(_progress(series, sessions, now), history, positive_flags(series.patient), plan)

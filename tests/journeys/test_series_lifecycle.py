@@ -94,26 +94,34 @@ def test_reminders_go_out_at_their_moment_and_only_once(booked):
     assert all(not CONDITION_WORDS.search(m.subject + m.body) for m in mail.outbox)
 
 
-def test_signing_a_session_plans_the_soreness_guidance(booked, practitioner_user):
-    series, sessions = booked
-    first = sessions[0]
-    practitioner = series.practitioner
-    appointment_user = practitioner.user
-    during = first.start + dt.timedelta(minutes=20)
-    Appointment.objects.filter(pk=first.pk).update(status=Appointment.Status.CHECKED_IN, checked_in_at=first.start)
-    record = record_open(appointment=first, user=appointment_user, now=during)
+def _sign(appointment: Appointment, *, plan: str = "continue", plan_note: str = "") -> None:
+    """The practitioner of the appointment records and signs it during the session."""
+    user = appointment.practitioner.user
+    during = appointment.start + dt.timedelta(minutes=20)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        status=Appointment.Status.CHECKED_IN, checked_in_at=appointment.start
+    )
+    record = record_open(appointment=appointment, user=user, now=during)
     record_save_and_sign(
         record=record,
         data=RecordData(
             consent_confirmed=True,
             pain_before=7,
             pain_after=5,
+            plan=plan,
+            plan_note=plan_note,
             screening=dict.fromkeys(RECHECK_QUESTIONS, False),
             sites=[SiteData(region="Medial joint line", dextrose_percent=Decimal("15"), volume_ml=Decimal("2"))],
         ),
-        user=appointment_user,
+        user=user,
         now=during,
     )
+
+
+def test_signing_a_session_plans_the_soreness_guidance(booked):
+    series, sessions = booked
+    first = sessions[0]
+    _sign(first)
 
     after = Counter(Message.objects.filter(appointment_id=first.pk).values_list("kind", flat=True))
     assert after["aftercare"] == 1 and after["checkin"] == 1 and after["followup"] == 1
@@ -163,3 +171,48 @@ def test_a_one_session_booking_is_confirmed_by_text_in_the_singular(desk_user):
     [text] = [t["text"] for t in sms.outbox if t["to"] == patient.phone]
     assert "your session is booked for Tuesday 11 May at 10:00" in text
     assert "sacroiliac" not in text.lower()
+
+
+def test_signing_the_last_session_completes_the_series_and_plans_outcome_check_ins(booked):
+    series, sessions = booked
+    for session in sessions:
+        _sign(session)
+    series.refresh_from_db()
+    assert series.status == "completed"
+    outcome = Message.objects.filter(series_id=series.pk, kind="outcome").order_by("send_at")
+    assert [m.data["weeks"] for m in outcome] == [6, 12]
+
+
+def test_a_completed_series_can_take_an_optional_session_and_is_active_again(booked, desk_user):
+    from treatments.services.booking import series_add_session
+
+    series, sessions = booked
+    for session in sessions:
+        _sign(session)
+    extra = series_add_session(
+        series=series, start=sessions[-1].start + dt.timedelta(days=28), by=desk_user, now=sessions[-1].end
+    )
+    series.refresh_from_db()
+    assert (series.status, extra.series_step) == ("active", 4)
+
+
+def test_signing_with_the_plan_to_stop_discontinues_the_series_and_withdraws_later_reminders(booked):
+    series, sessions = booked
+    _sign(sessions[0], plan="discontinue")
+
+    series.refresh_from_db()
+    assert series.status == "discontinued"
+    assert series.discontinued_reason == "Stopped by the practitioner after session 1."
+    later = Appointment.objects.filter(pk__in=[s.pk for s in sessions[1:]])
+    assert set(later.values_list("status", "cancel_kind")) == {("cancelled", "clinic")}
+    assert not Message.objects.filter(appointment_id__in=[s.pk for s in sessions[1:]], status="pending").exists()
+    assert Message.objects.filter(series_id=series.pk, kind="outcome").count() == 2
+
+
+def test_the_desk_sees_the_practitioners_plan_to_add_a_session_but_not_the_note(booked, client, desk_user):
+    series, sessions = booked
+    _sign(sessions[0], plan="add_session", plan_note="Medial compartment still tender")
+    client.force_login(desk_user)
+    html = client.get(f"/desk/series/{series.pk}/").content.decode()
+    assert "The practitioner's plan after session 1: <strong>Add a session</strong>" in html
+    assert "tender" not in html

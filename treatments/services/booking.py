@@ -179,11 +179,15 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: 
             .select_related("protocol__appointment_type", "practitioner", "location", "patient")
             .get(pk=series.pk)
         )
-        if series.status != TreatmentSeries.Status.ACTIVE:
+        # A completed series may be extended (an optional or as-needed session): it is active again.
+        if series.status == TreatmentSeries.Status.DISCONTINUED:
             raise BookingError(
                 _("This series is %(status)s; no session can be added.")
                 % {"status": series.get_status_display().lower()}
             )
+        if series.status == TreatmentSeries.Status.COMPLETED:
+            series.status = TreatmentSeries.Status.ACTIVE
+            series.save(update_fields=["status"])
         protocol = series.protocol
         live = list(series.appointments.filter(status__in=Appointment.LIVE_STATUSES).order_by("series_step"))
         limit = protocol.required_sessions + protocol.optional_sessions

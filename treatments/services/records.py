@@ -275,9 +275,37 @@ def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionReco
             type(appointment.series).objects.filter(pk=appointment.series_id, consent_confirmed_at__isnull=True).update(
                 consent_confirmed_at=now
             )
+            # Before the messages: a series that ends here gets its outcome check-ins planned.
+            _series_follow_plan(record=locked, appointment=appointment, user=user, now=now)
         messaging.session_signed(appointment=appointment, now=now)
     locked.refresh_from_db()
     return locked
+
+
+def _series_follow_plan(*, record: SessionRecord, appointment: Appointment, user, now: dt.datetime) -> None:
+    """What the signed plan does to the series at once. Discontinuing cancels the later sessions
+    (through the booking service, with a neutral reason the desk and patient may read: never the
+    practitioner's note). The last planned session signed with "continue" completes the series.
+    Adding a session or changing the interval needs a time, so the desk does it from the series page."""
+    from treatments.services.booking import series_discontinue
+
+    series = appointment.series
+    if record.plan == SessionRecord.Plan.DISCONTINUE and series.status != series.Status.DISCONTINUED:
+        series_discontinue(
+            series=series,
+            reason=_("Stopped by the practitioner after session %(step)d.") % {"step": appointment.series_step},
+            by=user,
+            now=now,
+        )
+        return
+    if record.plan != SessionRecord.Plan.CONTINUE or series.status != series.Status.ACTIVE:
+        return
+    later = series.appointments.filter(
+        status__in=(Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN), start__gt=appointment.start
+    ).exists()
+    done = series.appointments.filter(status=Appointment.Status.COMPLETED).count()
+    if not later and done >= series.planned_sessions:
+        type(series).objects.filter(pk=series.pk, status=series.Status.ACTIVE).update(status=series.Status.COMPLETED)
 
 
 def record_save_and_sign(*, record: SessionRecord, data: RecordData, user, now: dt.datetime) -> SessionRecord:
