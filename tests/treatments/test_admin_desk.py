@@ -3,17 +3,15 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory, protocol
+from tests.factories import protocol
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def superuser_client(client):
-    # The admin group's permissions are synced after migrations; a superuser keeps this test
-    # about the admin classes, not the role wiring.
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    return client
+def superuser_client(admin_client_):
+    """The Clinic admin role (its group permissions come from the migrations), not a superuser."""
+    return admin_client_
 
 
 FIELDS = [
