@@ -28,6 +28,7 @@ from .booking_rules import (
     BookingError,
     SlotTaken,
     _booking_transaction,
+    _cancel_one,
     _check_one,
     _history,
     _intervals,
@@ -241,18 +242,5 @@ def series_discontinue(*, series: TreatmentSeries, reason: str, by, now: dt.date
         series.save(update_fields=["status", "discontinued_at", "discontinued_reason"])
         _history(kind=AppointmentChange.Kind.DISCONTINUED, by=by, now=now, series=series, reason=reason)
         for appointment in series.appointments.filter(status=Appointment.Status.BOOKED, start__gt=now):
-            appointment.status = Appointment.Status.CANCELLED
-            appointment.cancel_kind = Appointment.CancelKind.CLINIC
-            appointment.cancel_reason = reason[:250]
-            appointment.cancelled_at = now
-            appointment.save(update_fields=["status", "cancel_kind", "cancel_reason", "cancelled_at", "updated_at"])
-            _history(
-                kind=AppointmentChange.Kind.CANCELLED,
-                by=by,
-                now=now,
-                appointment=appointment,
-                old=appointment.start,
-                reason=reason,
-            )
-            messaging.appointment_changed(appointment=appointment, now=now)
+            _cancel_one(appointment=appointment, kind=Appointment.CancelKind.CLINIC, reason=reason, by=by, now=now)
     return series

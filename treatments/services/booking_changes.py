@@ -14,7 +14,15 @@ from treatments.models import Appointment, AppointmentChange, TreatmentSeries
 from treatments.planning import Window, neighbour_window, place, plan_series, step_window
 from treatments.selectors_availability import availability_for, date_span
 
-from .booking_rules import BookingError, _booking_transaction, _check_one, _history, _sentence, _type_times
+from .booking_rules import (
+    BookingError,
+    _booking_transaction,
+    _cancel_one,
+    _check_one,
+    _history,
+    _sentence,
+    _type_times,
+)
 
 
 def _live_siblings(appointment: Appointment) -> list[Appointment]:
@@ -225,20 +233,7 @@ def appointment_cancel(
                 _("Only a booked appointment can be cancelled; this one is %(status)s.")
                 % {"status": appointment.get_status_display().lower()}
             )
-        appointment.status = Appointment.Status.CANCELLED
-        appointment.cancel_kind = kind
-        appointment.cancel_reason = reason[:250]
-        appointment.cancelled_at = now
-        appointment.save(update_fields=["status", "cancel_kind", "cancel_reason", "cancelled_at", "updated_at"])
-        _history(
-            kind=AppointmentChange.Kind.CANCELLED,
-            by=by,
-            now=now,
-            appointment=appointment,
-            old=appointment.start,
-            reason=reason,
-        )
-        messaging.appointment_changed(appointment=appointment, now=now)
+        _cancel_one(appointment=appointment, kind=kind, reason=reason, by=by, now=now)
         if replan_rest and appointment.series_id:
             _replan_after_cancel(appointment, by=by, now=now)
     return appointment

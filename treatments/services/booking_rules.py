@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from clinic.models import AppointmentType, Location, Practitioner, Room, clinic_zone
 from patients.models import Patient
+from treatments import messaging
 from treatments.availability import local_date
-from treatments.models import AppointmentChange, Protocol
+from treatments.models import Appointment, AppointmentChange, Protocol
 from treatments.selectors_availability import availability_for
 
 
@@ -96,6 +97,24 @@ def _history(*, kind: str, by, now: dt.datetime, appointment=None, series=None, 
         new_start=new,
         reason=reason[:250],
     )
+
+
+def _cancel_one(*, appointment: Appointment, kind: str, reason: str, by, now: dt.datetime) -> None:
+    """Cancel a booked appointment inside the caller's transaction: status, history, messages."""
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.cancel_kind = kind
+    appointment.cancel_reason = reason[:250]
+    appointment.cancelled_at = now
+    appointment.save(update_fields=["status", "cancel_kind", "cancel_reason", "cancelled_at", "updated_at"])
+    _history(
+        kind=AppointmentChange.Kind.CANCELLED,
+        by=by,
+        now=now,
+        appointment=appointment,
+        old=appointment.start,
+        reason=reason,
+    )
+    messaging.appointment_changed(appointment=appointment, now=now)
 
 
 def _intervals(protocol: Protocol, first_step: int, count: int) -> list[int]:
