@@ -122,30 +122,28 @@ def _back_to_calendar(request: HttpRequest, appointment) -> HttpResponse:
     return redirect(f"{reverse('desk:calendar')}?date={day.isoformat()}#appt-{appointment.pk}")
 
 
-@desk_required
-@require_POST
-def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+def _attendance(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
+    """Run an attendance service on the appointment and go back to its day on the calendar."""
     appointment = appointment_for(request.user, pk)
     try:
-        appointment_check_in(appointment=appointment, by=request.user, now=timezone.now())
+        service(appointment=appointment, by=request.user, now=timezone.now())
     except AttendanceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("%(name)s is checked in.") % {"name": appointment.patient.full_name})
+        messages.success(request, done % {"name": appointment.patient.full_name})
     return _back_to_calendar(request, appointment)
+
+
+@desk_required
+@require_POST
+def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    return _attendance(request, pk, appointment_check_in, _("%(name)s is checked in."))
 
 
 @desk_required
 @require_POST
 def no_show(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = appointment_for(request.user, pk)
-    try:
-        appointment_mark_no_show(appointment=appointment, by=request.user, now=timezone.now())
-    except AttendanceError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("%(name)s is marked as a no-show.") % {"name": appointment.patient.full_name})
-    return _back_to_calendar(request, appointment)
+    return _attendance(request, pk, appointment_mark_no_show, _("%(name)s is marked as a no-show."))
 
 
 @desk_required
