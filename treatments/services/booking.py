@@ -49,6 +49,28 @@ __all__ = [
 ]
 
 
+def _session_create(
+    *, series: TreatmentSeries, step: int, start: dt.datetime, room: Room | None, by, now: dt.datetime
+) -> Appointment:
+    """One session of a series, of the protocol's type; steps past the required ones are optional."""
+    protocol = series.protocol
+    duration, _buffer = _type_times(protocol.appointment_type)
+    return Appointment.objects.create(
+        patient=series.patient,
+        practitioner=series.practitioner,
+        location=series.location,
+        room=room,
+        appointment_type=protocol.appointment_type,
+        series=series,
+        series_step=step,
+        is_optional=step > protocol.required_sessions,
+        start=start,
+        end=start + duration,
+        created_by=by,
+        created_at=now,
+    )
+
+
 def series_book(
     *,
     patient: Patient,
@@ -110,20 +132,7 @@ def series_book(
             created_at=now,
         )
         for step, start in enumerate(starts, start=1):
-            appointment = Appointment.objects.create(
-                patient=patient,
-                practitioner=practitioner,
-                location=location,
-                room=room,
-                appointment_type=protocol.appointment_type,
-                series=series,
-                series_step=step,
-                is_optional=step > protocol.required_sessions,
-                start=start,
-                end=start + duration,
-                created_by=by,
-                created_at=now,
-            )
+            appointment = _session_create(series=series, step=step, start=start, room=room, by=by, now=now)
             _history(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
         messaging.series_booked(series=series, now=now)
     return series
@@ -206,20 +215,7 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: 
             now=now,
             room=None,
         )
-        duration, _buffer = _type_times(protocol.appointment_type)
-        appointment = Appointment.objects.create(
-            patient=series.patient,
-            practitioner=series.practitioner,
-            location=series.location,
-            appointment_type=protocol.appointment_type,
-            series=series,
-            series_step=step,
-            is_optional=step > protocol.required_sessions,
-            start=start,
-            end=start + duration,
-            created_by=by,
-            created_at=now,
-        )
+        appointment = _session_create(series=series, step=step, start=start, room=None, by=by, now=now)
         if step > series.planned_sessions:
             series.planned_sessions = step
             series.save(update_fields=["planned_sessions"])
