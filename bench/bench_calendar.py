@@ -173,7 +173,7 @@ def day_calendar_at_scale(ctx: Context) -> list[Result]:
     from django.utils import timezone
 
     from treatments.models import Appointment
-    from treatments.selectors_calendar import day_calendar
+    from treatments.scheduling.selectors.calendar import day_calendar
 
     _ensure_patients(PATIENTS)
     busy_day = _ensure_appointments(APPOINTMENTS)

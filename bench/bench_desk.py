@@ -8,8 +8,8 @@ import random
 from zoneinfo import ZoneInfo
 
 from bench.core import Context, Result, benchmark, time_per_op
-from treatments.availability import Availability, Busy, WeeklyBlock, local_datetime
-from treatments.planning import check_proposals, plan_series
+from treatments.scheduling.availability import Availability, Busy, WeeklyBlock, local_datetime
+from treatments.scheduling.planning import check_proposals, plan_series
 
 ZONE = ZoneInfo("America/Chicago")
 MIN = dt.timedelta(minutes=1)
@@ -77,7 +77,7 @@ def plan_from_the_database(ctx: Context) -> list[Result]:
     """What the "Book a series" page does: load the plan's availability (3 queries), then plan."""
     from clinic.models import WorkingHours, clinic_zone
     from treatments.models import Protocol
-    from treatments.selectors_availability import availability_for
+    from treatments.scheduling.selectors.availability import availability_for
 
     hours = WorkingHours.objects.select_related("practitioner", "location").first()
     protocol = Protocol.objects.filter(required_sessions__gte=6).select_related("appointment_type").first()

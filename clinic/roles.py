@@ -12,6 +12,7 @@ FRONT_DESK = "Front desk"
 PRACTITIONER = "Practitioner"
 CLINIC_ADMIN = "Clinic admin"
 ALL_ROLES = (FRONT_DESK, PRACTITIONER, CLINIC_ADMIN)
+CLINICAL_ROLES = (PRACTITIONER, CLINIC_ADMIN)
 
 # Who may do what, by model permission. The admin runs setup; the desk handles contact data and
 # bookings but never clinical records; practitioners see everything the desk sees plus records.
@@ -51,7 +52,7 @@ def has_role(user, *roles: str) -> bool:
 
 def is_clinical(user) -> bool:
     """Practitioners and the clinic admin may read and write clinical records."""
-    return has_role(user, PRACTITIONER, CLINIC_ADMIN)
+    return has_role(user, *CLINICAL_ROLES)
 
 
 def role_required(*roles: str) -> Callable:

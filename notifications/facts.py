@@ -1,5 +1,5 @@
 """What the outbox asks its planner at send time. notifications sits below treatments, so it never
-reads appointments itself: the planner named by MESSAGES_FACTS_PROVIDER (treatments.messaging by
+reads appointments itself: the planner named by MESSAGES_FACTS_PROVIDER (treatments.scheduling.messaging by
 default) answers for a whole batch with plain facts, or with the reason a message is no longer
 wanted."""
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-DEFAULT_PROVIDER = "treatments.messaging.message_facts"
+DEFAULT_PROVIDER = "treatments.scheduling.messaging.message_facts"
 
 
 @dataclass(frozen=True)

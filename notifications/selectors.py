@@ -32,7 +32,3 @@ def message_log(
     if day_to:
         rows = rows.filter(send_at__lt=dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
     return rows
-
-
-def message_get(*, pk: int) -> Message | None:
-    return Message.objects.select_related("patient").filter(pk=pk).first()

@@ -1,11 +1,11 @@
 """Admin for protocols (editable by the clinic admin) and the booking records (read-mostly: every
-booking change goes through treatments/services/booking.py so its history and messages follow)."""
+booking change goes through treatments/scheduling/services/booking.py so its history and messages follow)."""
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Appointment, AppointmentChange, Protocol, TreatmentSeries
+from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries
 
 
 class StepIntervalsField(forms.CharField):

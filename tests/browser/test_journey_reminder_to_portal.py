@@ -16,7 +16,7 @@ from tests.factories import PatientFactory, protocol
 from tests.treatments.factories_calendar import at, practitioner_with_hours
 from tests.treatments.factories_portal import clear_cache  # noqa: F401
 from treatments.models import PainCheckIn
-from treatments.services.booking import series_book
+from treatments.scheduling.services.booking import series_book
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clear_cache")]
 

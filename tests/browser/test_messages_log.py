@@ -8,7 +8,7 @@ from notifications.models import Message
 from tests.factories import PASSWORD, PatientFactory
 from tests.notifications.factories_messages import MessageFactory, series_with_sessions
 from tests.seeds import reseed
-from treatments import messaging
+from treatments.scheduling import messaging
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

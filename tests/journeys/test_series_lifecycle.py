@@ -15,9 +15,15 @@ from notifications.delivery import messages_sweep
 from notifications.models import Message
 from tests.factories import PatientFactory, protocol
 from tests.treatments.factories_calendar import at, practitioner_with_hours
+from treatments.clinical.services.records import (
+    RECHECK_QUESTIONS,
+    RecordData,
+    SiteData,
+    record_open,
+    record_save_and_sign,
+)
 from treatments.models import Appointment
-from treatments.services.booking import appointment_cancel, series_book
-from treatments.services.records import RECHECK_QUESTIONS, RecordData, SiteData, record_open, record_save_and_sign
+from treatments.scheduling.services.booking import appointment_cancel, series_book
 
 pytestmark = pytest.mark.django_db
 
@@ -184,7 +190,7 @@ def test_signing_the_last_session_completes_the_series_and_plans_outcome_check_i
 
 
 def test_a_completed_series_can_take_an_optional_session_and_is_active_again(booked, desk_user):
-    from treatments.services.booking import series_add_session
+    from treatments.scheduling.services.booking import series_add_session
 
     series, sessions = booked
     for session in sessions:

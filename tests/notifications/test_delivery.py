@@ -14,8 +14,8 @@ from patients.tokens import portal_token_resolve
 from tests.factories import PatientFactory
 from tests.notifications.conftest import NOW
 from tests.notifications.factories_messages import MessageFactory, series_with_sessions, sign
-from treatments import messaging
 from treatments.models import Appointment
+from treatments.scheduling import messaging
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from notifications import delivery
 from notifications.models import Message
 from tests.factories import AppointmentFactory, appointment_type
-from treatments import messaging
+from treatments.scheduling import messaging
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from notifications import delivery, sms
 from notifications.models import Message, MessageTemplate
 from tests.factories import PatientFactory
 from tests.notifications.factories_messages import series_with_sessions, sign
-from treatments import messaging
+from treatments.scheduling import messaging
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ from tests.factories import PatientFactory
 from tests.notifications.factories_messages import MessageFactory, series_with_sessions
 from tests.notifications.test_sms import FakeProvider
 from tests.seeds import reseed
-from treatments import messaging
+from treatments.scheduling import messaging
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""

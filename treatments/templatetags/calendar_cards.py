@@ -7,8 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from ..models import Appointment
-from ..selectors_calendar import Item
+from treatments.models import Appointment
+from treatments.scheduling.selectors.calendar import Item
 
 register = template.Library()
 

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from clinic.models import AppointmentType, Closure, Practitioner, Room, WorkingHours, clinic_zone
 from patients.models import Channel, Patient
-from treatments import messaging
 from treatments.models import Appointment, Protocol, TreatmentSeries
+from treatments.scheduling import messaging
 
 from ._demo_records import sign_past_sessions
 

@@ -1,0 +1,45 @@
+"""Who may open which clinical object. Every practice view turns an id into an object here; anything
+the user may not see is a 404, so a guessed URL tells nothing about what exists.
+
+The rule: clinical records are read and written by practitioners and the clinic admin only. A
+practitioner records only their OWN appointments (the admin may record any); a series' progress and
+its printable summary may be read by any clinician, as colleagues cover for each other."""
+
+from django.http import Http404
+
+from clinic import roles
+from clinic.access import object_or_404
+from clinic.models import Practitioner
+from treatments.models import Appointment, TreatmentSeries
+
+
+def practitioner_of(user) -> Practitioner | None:
+    """The Practitioner row of a signed-in user, or None (an admin often has none)."""
+    try:
+        return user.practitioner
+    except Practitioner.DoesNotExist:
+        return None
+
+
+def may_record(user, appointment: Appointment) -> bool:
+    if not roles.is_clinical(user):
+        return False
+    if roles.has_role(user, roles.CLINIC_ADMIN):
+        return True
+    own = practitioner_of(user)
+    return own is not None and appointment.practitioner_id == own.pk
+
+
+def appointment_for_record(user, pk) -> Appointment:
+    """The appointment whose session record the user may open: their own, or any for the admin."""
+    queryset = Appointment.objects.select_related("patient", "practitioner", "series__protocol", "appointment_type")
+    appointment = object_or_404(queryset, pk, user=user, allowed=roles.CLINICAL_ROLES)
+    if not may_record(user, appointment):
+        raise Http404
+    return appointment
+
+
+def series_for_clinical(user, pk) -> TreatmentSeries:
+    """A series whose clinical progress the user may read: any series, for clinicians only."""
+    queryset = TreatmentSeries.objects.select_related("patient", "protocol", "practitioner", "location")
+    return object_or_404(queryset, pk, user=user, allowed=roles.CLINICAL_ROLES)

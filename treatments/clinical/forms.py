@@ -1,0 +1,260 @@
+"""Forms of the session record and the outcome scores. They parse and range-check input; the
+services decide and write."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from patients.models import ScreeningQuestion
+from treatments.clinical.services.outcomes import RANGES
+from treatments.clinical.services.records import AMENDABLE_FIELDS, RECHECK_QUESTIONS, EventData, RecordData, SiteData
+from treatments.models import AdverseEvent, InjectionSite, OutcomeScore, SessionRecord, Side
+
+# Where each condition is usually injected (region, structure): offered as suggestions, any other
+# text is accepted. Keyed by Protocol.condition.
+SITE_SUGGESTIONS: dict[str, list[tuple[str, str]]] = {
+    "knee-oa": [
+        ("Knee", "Intra-articular"),
+        ("Knee", "MCL origin"),
+        ("Knee", "MCL insertion"),
+        ("Knee", "Pes anserine"),
+        ("Knee", "LCL origin"),
+        ("Knee", "Patellar tendon origin"),
+        ("Knee", "Coronary ligament"),
+    ],
+    "low-back": [
+        ("Lumbar spine", "Iliolumbar ligament"),
+        ("Lumbar spine", "Supraspinous / interspinous ligament"),
+        ("Lumbar spine", "Facet capsule"),
+        ("Pelvis", "Posterior sacroiliac ligament"),
+    ],
+    "sacroiliac": [
+        ("Sacroiliac joint", "Intra-articular"),
+        ("Sacroiliac joint", "Posterior sacroiliac ligament"),
+        ("Sacroiliac joint", "Sacrotuberous ligament"),
+    ],
+    "tennis-elbow": [
+        ("Elbow", "Common extensor origin"),
+        ("Elbow", "Annular ligament"),
+        ("Elbow", "Supracondylar ridge"),
+    ],
+    "achilles": [("Ankle", "Achilles tendon (paratenon)"), ("Ankle", "Achilles insertion"), ("Ankle", "Enthesis")],
+    "rotator-cuff": [
+        ("Shoulder", "Supraspinatus insertion"),
+        ("Shoulder", "Infraspinatus insertion"),
+        ("Shoulder", "Subscapularis insertion"),
+        ("Shoulder", "Glenohumeral joint"),
+    ],
+    "plantar-fasciitis": [("Foot", "Plantar fascia origin"), ("Foot", "Medial calcaneal tubercle")],
+    "osgood-schlatter": [("Knee", "Tibial tubercle"), ("Knee", "Patellar tendon insertion")],
+}
+
+nrs = [MinValueValidator(0), MaxValueValidator(10)]
+percent = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("50"))]
+
+
+class RecordForm(forms.Form):
+    consent_confirmed = forms.BooleanField(required=False, label=_("Consent for this series confirmed"))
+    screening_rechecked = forms.BooleanField(
+        required=False, label=_("I re-checked today's screening with the patient (tick each answer that is yes)")
+    )
+    pain_before = forms.IntegerField(required=False, validators=nrs, label=_("Pain before (0-10)"))
+    pain_after = forms.IntegerField(required=False, validators=nrs, label=_("Pain after (0-10)"))
+    product_lot = forms.CharField(required=False, max_length=60, label=_("Product lot number"))
+    plan = forms.ChoiceField(choices=SessionRecord.Plan.choices, initial=SessionRecord.Plan.CONTINUE, label=_("Plan"))
+    plan_note = forms.CharField(required=False, max_length=250, label=_("Plan note"))
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Notes"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(ScreeningQuestion.choices)
+        for question in RECHECK_QUESTIONS:
+            self.fields[f"screen_{question}"] = forms.BooleanField(required=False, label=labels[question])
+
+    def screening_fields(self):
+        return [self[f"screen_{q}"] for q in RECHECK_QUESTIONS]
+
+
+class SiteForm(forms.Form):
+    # The datalists offer the condition's usual sites; any other text is accepted.
+    region = forms.CharField(max_length=80, label=_("Region"), widget=forms.TextInput(attrs={"list": "site-regions"}))
+    structure = forms.CharField(
+        max_length=120, required=False, label=_("Structure"), widget=forms.TextInput(attrs={"list": "site-structures"})
+    )
+    side = forms.ChoiceField(choices=Side.choices, initial=Side.NONE, label=_("Side"))
+    guidance = forms.ChoiceField(
+        choices=InjectionSite.Guidance.choices, initial=InjectionSite.Guidance.LANDMARK, label=_("Guidance")
+    )
+    dextrose_percent = forms.DecimalField(max_digits=4, decimal_places=1, validators=percent, label=_("Dextrose %"))
+    anaesthetic = forms.CharField(max_length=40, required=False, label=_("Anaesthetic"))
+    anaesthetic_percent = forms.DecimalField(
+        max_digits=4, decimal_places=2, required=False, validators=percent, label=_("Anaesthetic %")
+    )
+    volume_ml = forms.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("30"))],
+        label=_("Volume mL"),
+        widget=forms.NumberInput(attrs={"step": "0.1", "class": "js-volume"}),
+    )
+    needle_gauge = forms.IntegerField(
+        required=False, validators=[MinValueValidator(10), MaxValueValidator(34)], label=_("Needle gauge")
+    )
+
+    def to_data(self) -> SiteData:
+        d = self.cleaned_data
+        return SiteData(
+            region=d["region"],
+            structure=d["structure"],
+            side=d["side"],
+            guidance=d["guidance"],
+            dextrose_percent=d["dextrose_percent"],
+            anaesthetic=d["anaesthetic"],
+            anaesthetic_percent=d["anaesthetic_percent"] or Decimal("0"),
+            volume_ml=d["volume_ml"],
+            needle_gauge=d["needle_gauge"],
+        )
+
+
+class EventForm(forms.Form):
+    # A blank first choice, so an untouched extra row is not taken for an event.
+    kind = forms.ChoiceField(choices=[("", "—"), *AdverseEvent.Kind.choices], label=_("Adverse event"))
+    notes = forms.CharField(max_length=500, required=False, label=_("Notes"))
+
+
+def site_formset(*, extra: int = 0):
+    return forms.formset_factory(SiteForm, extra=extra, can_delete=True, max_num=40, validate_max=True)
+
+
+def event_formset(*, extra: int = 0):
+    return forms.formset_factory(EventForm, extra=extra, can_delete=True, max_num=10, validate_max=True)
+
+
+def site_initial(record: SessionRecord) -> list[dict]:
+    return [
+        {
+            "region": s.region,
+            "structure": s.structure,
+            "side": s.side,
+            "guidance": s.guidance,
+            "dextrose_percent": s.dextrose_percent,
+            "anaesthetic": s.anaesthetic,
+            "anaesthetic_percent": s.anaesthetic_percent,
+            "volume_ml": s.volume_ml,
+            "needle_gauge": s.needle_gauge,
+        }
+        for s in record.sites.all()
+    ]
+
+
+def record_initial(record: SessionRecord, answers: dict[str, bool]) -> dict:
+    initial = {name: getattr(record, name) for name in ("consent_confirmed", "screening_rechecked", *AMENDABLE_FIELDS)}
+    for question in RECHECK_QUESTIONS:
+        initial[f"screen_{question}"] = answers.get(question, False)
+    return initial
+
+
+def _live(formset) -> list:
+    """Rows to keep: every saved row not marked for deletion, and every new row filled in."""
+    initial = formset.initial_form_count()
+    return [
+        f for i, f in enumerate(formset.forms) if (i < initial or f.has_changed()) and not f.cleaned_data.get("DELETE")
+    ]
+
+
+def record_data(form: RecordForm, sites, events) -> RecordData:
+    """The service's input from three valid forms; empty extra rows are ignored."""
+    d = form.cleaned_data
+    screening = None
+    if d["screening_rechecked"]:
+        screening = {q: d[f"screen_{q}"] for q in RECHECK_QUESTIONS}
+    return RecordData(
+        consent_confirmed=d["consent_confirmed"],
+        pain_before=d["pain_before"],
+        pain_after=d["pain_after"],
+        product_lot=d["product_lot"],
+        plan=d["plan"],
+        plan_note=d["plan_note"],
+        notes=d["notes"],
+        screening=screening,
+        sites=[f.to_data() for f in _live(sites)],
+        events=[EventData(kind=f.cleaned_data["kind"], notes=f.cleaned_data["notes"]) for f in _live(events)],
+    )
+
+
+RECORD_FIELD_LABELS = {
+    "pain_before": _("Pain before"),
+    "pain_after": _("Pain after"),
+    "product_lot": _("Product lot number"),
+    "plan": _("Plan"),
+    "plan_note": _("Plan note"),
+    "notes": _("Notes"),
+}
+SITE_FIELD_LABELS = {
+    "structure": _("structure"),
+    "dextrose_percent": _("dextrose %"),
+    "anaesthetic_percent": _("anaesthetic %"),
+    "volume_ml": _("volume mL"),
+}
+
+
+class AmendForm(forms.Form):
+    """One correction at a time: a field of the record, or a field of one of its sites
+    ("site:<id>:<field>"), its corrected value and why."""
+
+    field = forms.ChoiceField(label=_("Field to correct"))
+    value = forms.CharField(max_length=2000, required=False, label=_("Corrected value"))
+    reason = forms.CharField(max_length=250, label=_("Why"))
+
+    def __init__(self, *args, record: SessionRecord, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = list(RECORD_FIELD_LABELS.items())
+        for number, site in enumerate(record.sites.all(), start=1):
+            choices += [
+                (f"site:{site.pk}:{name}", f"{_('Site')} {number} ({site.structure or site.region}): {label}")
+                for name, label in SITE_FIELD_LABELS.items()
+            ]
+        self.fields["field"].choices = choices
+
+    def clean(self):
+        d = super().clean()
+        name, value = d.get("field"), (d.get("value") or "").strip()
+        if not name:
+            return d
+        if name.startswith("site:"):
+            _prefix, site_id, site_field = name.split(":")
+            if site_field != "structure":
+                try:
+                    value = Decimal(value)
+                except InvalidOperation:
+                    self.add_error("value", _("Give the corrected value as a number."))
+                    return d
+            d["site_changes"], d["changes"] = {int(site_id): {site_field: value}}, {}
+            return d
+        if name in ("pain_before", "pain_after"):
+            if value and (not value.isdigit() or not 0 <= int(value) <= 10):
+                self.add_error("value", _("Pain must be a whole number between 0 and 10."))
+                return d
+            value = int(value) if value else None
+        elif name == "plan" and value not in SessionRecord.Plan.values:
+            self.add_error("value", _("Use one of: %(v)s.") % {"v": ", ".join(SessionRecord.Plan.values)})
+            return d
+        d["changes"], d["site_changes"] = {name: value}, {}
+        return d
+
+
+class ScoreForm(forms.Form):
+    measure = forms.ChoiceField(choices=OutcomeScore.Measure.choices, label=_("Measure"))
+    value = forms.DecimalField(max_digits=6, decimal_places=2, label=_("Score"))
+    recorded_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        d = super().clean()
+        measure, value = d.get("measure"), d.get("value")
+        if measure in RANGES and value is not None:
+            low, high = RANGES[measure]
+            if not low <= value <= high:
+                self.add_error("value", _("This measure goes from %(low)s to %(high)s.") % {"low": low, "high": high})
+        return d

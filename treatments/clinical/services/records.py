@@ -1,0 +1,314 @@
+"""Writes to a session record: open a draft, save it, copy the last session, sign, amend.
+
+A record is a draft until signed. Signing locks it, completes the appointment and plans the
+aftercare messages in the same transaction; afterwards the only change is an amendment, which
+keeps the old and the new value side by side."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from patients.models import ScreeningAnswer, ScreeningQuestion
+from treatments.models import AdverseEvent, Appointment, AppointmentChange, InjectionSite, SessionRecord
+from treatments.scheduling import messaging
+
+# The questions asked again before every session (DOMAIN.md "Screening"): bleeding risk,
+# infection, pregnancy and the allergies that matter for the solution and the gloves.
+RECHECK_QUESTIONS: tuple[str, ...] = (
+    ScreeningQuestion.ANTICOAGULANTS,
+    ScreeningQuestion.INFECTION,
+    ScreeningQuestion.PREGNANCY,
+    ScreeningQuestion.ALLERGY_DEXTROSE,
+    ScreeningQuestion.ALLERGY_ANAESTHETIC,
+    ScreeningQuestion.ALLERGY_LATEX,
+    ScreeningQuestion.ALLERGY_FISH,
+)
+MAX_SITE_VOLUME_ML = Decimal("30")
+MAX_PERCENT = Decimal("50")
+# Fields an amendment may correct (services/amendments.py).
+AMENDABLE_FIELDS: tuple[str, ...] = ("pain_before", "pain_after", "product_lot", "plan", "plan_note", "notes")
+SITE_AMENDABLE_FIELDS: tuple[str, ...] = ("structure", "dextrose_percent", "anaesthetic_percent", "volume_ml")
+
+
+class RecordError(Exception):
+    """A clear, user-facing reason why nothing was saved."""
+
+
+@dataclass(frozen=True)
+class SiteData:
+    region: str
+    dextrose_percent: Decimal
+    volume_ml: Decimal
+    structure: str = ""
+    side: str = "none"
+    guidance: str = InjectionSite.Guidance.LANDMARK
+    anaesthetic: str = ""
+    anaesthetic_percent: Decimal = Decimal("0")
+    needle_gauge: int | None = None
+
+
+@dataclass(frozen=True)
+class EventData:
+    kind: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class RecordData:
+    consent_confirmed: bool = False
+    pain_before: int | None = None
+    pain_after: int | None = None
+    product_lot: str = ""
+    plan: str = SessionRecord.Plan.CONTINUE
+    plan_note: str = ""
+    notes: str = ""
+    # question -> "yes" answer; None when the re-check was not done (yet).
+    screening: dict[str, bool] | None = None
+    sites: list[SiteData] = field(default_factory=list)
+    events: list[EventData] = field(default_factory=list)
+
+
+def check_nrs(value: int | None, label: str) -> None:
+    if value is not None and not 0 <= value <= 10:
+        raise RecordError(_("%(label)s must be between 0 and 10.") % {"label": label})
+
+
+def check_site(site: SiteData, number: int) -> None:
+    if not site.region.strip():
+        raise RecordError(_("Site %(n)s: give the region.") % {"n": number})
+    if not Decimal("0") < site.volume_ml <= MAX_SITE_VOLUME_ML:
+        raise RecordError(_("Site %(n)s: the volume must be more than 0 and at most 30 mL.") % {"n": number})
+    for percent in (site.dextrose_percent, site.anaesthetic_percent):
+        if not Decimal("0") <= percent <= MAX_PERCENT:
+            raise RecordError(_("Site %(n)s: a concentration must be between 0 and 50%%.") % {"n": number})
+    if site.needle_gauge is not None and not 10 <= site.needle_gauge <= 34:
+        raise RecordError(_("Site %(n)s: the needle gauge must be between 10 and 34.") % {"n": number})
+
+
+def _check_appointment(appointment: Appointment) -> None:
+    if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW):
+        raise RecordError(
+            _("This appointment is %(status)s: there is no session to record.")
+            % {"status": appointment.get_status_display().lower()}
+        )
+
+
+def record_open(*, appointment: Appointment, user, now: dt.datetime) -> SessionRecord:
+    """The appointment's record, created as an empty draft on first open."""
+    existing = SessionRecord.objects.filter(appointment=appointment).first()
+    if existing is not None:
+        return existing
+    _check_appointment(appointment)
+    try:
+        with transaction.atomic():
+            return SessionRecord.objects.create(appointment=appointment, created_by=user, created_at=now)
+    except IntegrityError:
+        # Two tabs opened the same appointment at once: the other one created it.
+        return SessionRecord.objects.get(appointment=appointment)
+
+
+def _locked_draft(record: SessionRecord) -> SessionRecord:
+    locked = SessionRecord.objects.select_for_update().select_related("appointment").get(pk=record.pk)
+    if locked.status != SessionRecord.Status.DRAFT:
+        raise RecordError(_("This record is signed and locked. Add an amendment to correct it."))
+    _check_appointment(locked.appointment)
+    return locked
+
+
+def _write_screening(*, record: SessionRecord, answers: dict[str, bool], user, now: dt.datetime) -> None:
+    appointment = record.appointment
+    ScreeningAnswer.objects.filter(
+        patient_id=appointment.patient_id, appointment_id=appointment.pk, source=ScreeningAnswer.Source.PRE_SESSION
+    ).delete()
+    ScreeningAnswer.objects.bulk_create(
+        ScreeningAnswer(
+            patient_id=appointment.patient_id,
+            question=question,
+            answer=bool(answers.get(question, False)),
+            source=ScreeningAnswer.Source.PRE_SESSION,
+            appointment_id=appointment.pk,
+            answered_at=now,
+            recorded_by=user,
+        )
+        for question in RECHECK_QUESTIONS
+    )
+
+
+def _replace_sites(record: SessionRecord, sites: list[SiteData]) -> None:
+    record.sites.all().delete()
+    InjectionSite.objects.bulk_create(
+        InjectionSite(
+            record=record,
+            order=index,
+            region=site.region.strip(),
+            structure=site.structure.strip(),
+            side=site.side,
+            guidance=site.guidance,
+            dextrose_percent=site.dextrose_percent,
+            anaesthetic=site.anaesthetic.strip(),
+            anaesthetic_percent=site.anaesthetic_percent,
+            volume_ml=site.volume_ml,
+            needle_gauge=site.needle_gauge,
+        )
+        for index, site in enumerate(sites, start=1)
+    )
+
+
+def record_save(*, record: SessionRecord, data: RecordData, user, now: dt.datetime) -> SessionRecord:
+    """Save a draft as a whole: its fields, today's screening re-check, its sites and events."""
+    check_nrs(data.pain_before, _("Pain before"))
+    check_nrs(data.pain_after, _("Pain after"))
+    for number, site in enumerate(data.sites, start=1):
+        check_site(site, number)
+    kinds = set(AdverseEvent.Kind.values)
+    if any(event.kind not in kinds for event in data.events):
+        raise RecordError(_("Choose the kind of each adverse event."))
+    if data.plan not in SessionRecord.Plan.values:
+        raise RecordError(_("Choose a plan."))
+    try:
+        with transaction.atomic():
+            locked = _locked_draft(record)
+            locked.consent_confirmed = data.consent_confirmed
+            locked.pain_before = data.pain_before
+            locked.pain_after = data.pain_after
+            locked.product_lot = data.product_lot.strip()
+            locked.plan = data.plan
+            locked.plan_note = data.plan_note.strip()
+            locked.notes = data.notes.strip()
+            if data.screening is not None:
+                locked.screening_rechecked = True
+                _write_screening(record=locked, answers=data.screening, user=user, now=now)
+            locked.save()
+            _replace_sites(locked, data.sites)
+            locked.adverse_events.all().delete()
+            AdverseEvent.objects.bulk_create(
+                AdverseEvent(record=locked, kind=event.kind, notes=event.notes.strip()) for event in data.events
+            )
+    except IntegrityError as exc:
+        raise RecordError(_("The record could not be saved: a value is out of range.")) from exc
+    return locked
+
+
+def previous_signed_record(record: SessionRecord) -> SessionRecord | None:
+    """The last signed record of the same series before this appointment."""
+    appointment = record.appointment
+    if appointment.series_id is None:
+        return None
+    return (
+        SessionRecord.objects.filter(
+            status=SessionRecord.Status.SIGNED,
+            appointment__series_id=appointment.series_id,
+            appointment__start__lt=appointment.start,
+        )
+        .order_by("-appointment__start")
+        .first()
+    )
+
+
+def record_copy_previous(*, record: SessionRecord, data: RecordData, user, now: dt.datetime) -> int:
+    """Save the draft's own fields, then fill its sites and solution from the last signed session
+    of the series. Returns how many sites were copied."""
+    previous = previous_signed_record(record)
+    if previous is None:
+        raise RecordError(_("There is no earlier signed session in this series to copy from."))
+    sites = [
+        SiteData(
+            region=s.region,
+            structure=s.structure,
+            side=s.side,
+            guidance=s.guidance,
+            dextrose_percent=s.dextrose_percent,
+            anaesthetic=s.anaesthetic,
+            anaesthetic_percent=s.anaesthetic_percent,
+            volume_ml=s.volume_ml,
+            needle_gauge=s.needle_gauge,
+        )
+        for s in previous.sites.all()
+    ]
+    with transaction.atomic():
+        record_save(record=record, data=RecordData(**{**data.__dict__, "sites": sites}), user=user, now=now)
+    return len(sites)
+
+
+def _sign_problems(record: SessionRecord) -> list[str]:
+    problems = []
+    if not record.consent_confirmed:
+        problems.append(_("confirm the patient's consent for the series"))
+    if not record.screening_rechecked:
+        problems.append(_("re-check today's screening"))
+    if record.pain_before is None:
+        problems.append(_("record the pain before the session"))
+    if not record.sites.exists():
+        problems.append(_("record at least one injection site"))
+    return problems
+
+
+def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionRecord:
+    """Lock the record, complete the appointment and plan its aftercare, all or nothing."""
+    with transaction.atomic():
+        locked = _locked_draft(record)
+        problems = _sign_problems(locked)
+        if problems:
+            raise RecordError(_("The record cannot be signed yet: %(list)s.") % {"list": "; ".join(problems)})
+        # A conditional update: of two signing requests, exactly one changes the row.
+        changed = SessionRecord.objects.filter(pk=locked.pk, status=SessionRecord.Status.DRAFT).update(
+            status=SessionRecord.Status.SIGNED, signed_by=user, signed_at=now, updated_at=now
+        )
+        if changed != 1:
+            raise RecordError(_("This record is signed and locked. Add an amendment to correct it."))
+        appointment = locked.appointment
+        appointment.status = Appointment.Status.COMPLETED
+        appointment.save(update_fields=["status", "updated_at"])
+        AppointmentChange.objects.create(
+            series_id=appointment.series_id,
+            appointment=appointment,
+            kind=AppointmentChange.Kind.COMPLETED,
+            by=user,
+            at=now,
+        )
+        if appointment.series_id is not None:
+            # The consent confirmed at the first signed session stands for the series.
+            type(appointment.series).objects.filter(pk=appointment.series_id, consent_confirmed_at__isnull=True).update(
+                consent_confirmed_at=now
+            )
+            # Before the messages: a series that ends here gets its outcome check-ins planned.
+            _series_follow_plan(record=locked, appointment=appointment, user=user, now=now)
+        messaging.session_signed(appointment=appointment, now=now)
+    locked.refresh_from_db()
+    return locked
+
+
+def _series_follow_plan(*, record: SessionRecord, appointment: Appointment, user, now: dt.datetime) -> None:
+    """What the signed plan does to the series at once. Discontinuing cancels the later sessions
+    (through the booking service, with a neutral reason the desk and patient may read: never the
+    practitioner's note). The last planned session signed with "continue" completes the series.
+    Adding a session or changing the interval needs a time, so the desk does it from the series page."""
+    from treatments.scheduling.services.booking import series_discontinue
+
+    series = appointment.series
+    if record.plan == SessionRecord.Plan.DISCONTINUE and series.status != series.Status.DISCONTINUED:
+        series_discontinue(
+            series=series,
+            reason=_("Stopped by the practitioner after session %(step)d.") % {"step": appointment.series_step},
+            by=user,
+            now=now,
+        )
+        return
+    if record.plan != SessionRecord.Plan.CONTINUE or series.status != series.Status.ACTIVE:
+        return
+    later = series.appointments.filter(
+        status__in=(Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN), start__gt=appointment.start
+    ).exists()
+    done = series.appointments.filter(status=Appointment.Status.COMPLETED).count()
+    if not later and done >= series.planned_sessions:
+        type(series).objects.filter(pk=series.pk, status=series.Status.ACTIVE).update(status=series.Status.COMPLETED)
+
+
+def record_save_and_sign(*, record: SessionRecord, data: RecordData, user, now: dt.datetime) -> SessionRecord:
+    """Save what is on the form and sign it; if signing is refused, nothing of the save remains."""
+    with transaction.atomic():
+        saved = record_save(record=record, data=data, user=user, now=now)
+        return record_sign(record=saved, user=user, now=now)

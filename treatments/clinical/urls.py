@@ -1,0 +1,15 @@
+from django.urls import path
+
+from treatments.clinical.views import progress, records, reports, today
+
+app_name = "practice"
+urlpatterns = [
+    path("", today.today, name="today"),
+    path("appointments/<int:pk>/record/", records.record, name="record"),
+    path("appointments/<int:pk>/record/amend/", records.amend, name="record_amend"),
+    path("series/<int:pk>/", progress.progress, name="progress"),
+    path("series/<int:pk>/summary/", progress.summary, name="summary"),
+    path("series/<int:pk>/scores/", progress.score_add, name="score_add"),
+    path("reports/", reports.index, name="reports"),
+    path("reports/<slug:table>.csv", reports.export, name="report_csv"),
+]

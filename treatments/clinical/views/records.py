@@ -1,0 +1,180 @@
+"""The session record of one appointment: a draft form until signed, then a locked record with
+its amendments."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clinic.audit import audit_record
+from clinic.roles import clinical_required
+from treatments.clinical.access import appointment_for_record
+from treatments.clinical.forms import (
+    SITE_SUGGESTIONS,
+    AmendForm,
+    RecordForm,
+    event_formset,
+    record_data,
+    record_initial,
+    site_formset,
+    site_initial,
+)
+from treatments.clinical.selectors.records import positive_screening, recheck_answers, record_detail, series_step_label
+from treatments.clinical.services.amendments import record_amend
+from treatments.clinical.services.records import (
+    RecordError,
+    previous_signed_record,
+    record_copy_previous,
+    record_open,
+    record_save,
+    record_save_and_sign,
+)
+from treatments.clinical.views.today import in_clinic_time
+from treatments.models import Appointment, SessionRecord
+
+
+def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
+    condition = appointment.series.protocol.condition if appointment.series_id else ""
+    suggestions = SITE_SUGGESTIONS.get(condition, [])
+    return {
+        "appointment": appointment,
+        "patient": appointment.patient,
+        "record": record,
+        "step_label": series_step_label(appointment),
+        "flags": positive_screening([appointment.patient_id]).get(appointment.patient_id, []),
+        "regions": sorted({r for r, _ in suggestions}),
+        "structures": [s for _, s in suggestions],
+        "total_volume": sum((s.volume_ml for s in record.sites.all()), 0),
+        **extra,
+    }
+
+
+def _draft_forms(record: SessionRecord, appointment: Appointment, data=None):
+    sites = list(record.sites.all())
+    events = list(record.adverse_events.all())
+    if data is not None:
+        return (
+            RecordForm(data),
+            site_formset()(data, prefix="sites"),
+            event_formset()(data, prefix="events"),
+        )
+    return (
+        RecordForm(initial=record_initial(record, recheck_answers(appointment))),
+        site_formset(extra=0 if sites else 2)(initial=site_initial(record), prefix="sites"),
+        event_formset(extra=0 if events else 1)(
+            initial=[{"kind": e.kind, "notes": e.notes} for e in events], prefix="events"
+        ),
+    )
+
+
+@clinical_required
+@require_http_methods(["GET", "POST"])
+@in_clinic_time
+def record(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_for_record(request.user, pk)
+    now = timezone.now()
+    try:
+        opened = record_open(appointment=appointment, user=request.user, now=now)
+    except RecordError as exc:
+        return render(request, "treatments/record_blocked.html", {"appointment": appointment, "reason": str(exc)})
+    current = record_detail(opened.pk)
+    if current.status == SessionRecord.Status.SIGNED:
+        if request.method == "POST":
+            messages.error(request, _("This record is signed and locked. Add an amendment to correct it."))
+            return redirect("practice:record", pk=appointment.pk)
+        audit_record(request=request, action="view", obj=current, patient_id=appointment.patient_id)
+        context = _context(appointment, current, amend_form=AmendForm(record=current))
+        return render(request, "treatments/record_signed.html", context)
+
+    if request.method == "GET":
+        audit_record(request=request, action="view", obj=current, patient_id=appointment.patient_id)
+        form, sites, events = _draft_forms(current, appointment)
+        return render(
+            request,
+            "treatments/record_form.html",
+            _context(
+                appointment,
+                current,
+                form=form,
+                sites=sites,
+                events=events,
+                can_copy=previous_signed_record(current) is not None,
+            ),
+        )
+
+    form, sites, events = _draft_forms(current, appointment, data=request.POST)
+    action = request.POST.get("action", "save")
+    error = ""
+    if not (form.is_valid() and sites.is_valid() and events.is_valid()):
+        error = _("Nothing was saved: correct the fields marked below.")
+    else:
+        data = record_data(form, sites, events)
+        try:
+            if action == "sign":
+                record_save_and_sign(record=current, data=data, user=request.user, now=now)
+                audit_record(request=request, action="sign", obj=current, patient_id=appointment.patient_id)
+                messages.success(request, _("The record is signed and the appointment completed."))
+            elif action == "copy":
+                copied = record_copy_previous(record=current, data=data, user=request.user, now=now)
+                audit_record(request=request, action="change", obj=current, patient_id=appointment.patient_id)
+                messages.success(request, _("%(n)s sites copied from the last session.") % {"n": copied})
+            else:
+                record_save(record=current, data=data, user=request.user, now=now)
+                audit_record(request=request, action="change", obj=current, patient_id=appointment.patient_id)
+                messages.success(request, _("The draft is saved."))
+            return redirect("practice:record", pk=appointment.pk)
+        except RecordError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "treatments/record_form.html",
+        _context(
+            appointment,
+            current,
+            form=form,
+            sites=sites,
+            events=events,
+            error=error,
+            can_copy=previous_signed_record(current) is not None,
+        ),
+        status=400,
+    )
+
+
+@clinical_required
+@require_POST
+@in_clinic_time
+def amend(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_for_record(request.user, pk)
+    current = SessionRecord.objects.filter(appointment=appointment).first()
+    if current is None or current.status != SessionRecord.Status.SIGNED:
+        messages.error(request, _("Only a signed record is amended; edit the draft directly."))
+        return redirect("practice:record", pk=appointment.pk)
+    form = AmendForm(request.POST, record=current)
+    error = ""
+    if form.is_valid():
+        try:
+            record_amend(
+                record=current,
+                changes=form.cleaned_data["changes"],
+                site_changes=form.cleaned_data["site_changes"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+                now=timezone.now(),
+            )
+            audit_record(request=request, action="change", obj=current, patient_id=appointment.patient_id)
+            messages.success(request, _("The amendment is added to the record."))
+            return redirect("practice:record", pk=appointment.pk)
+        except RecordError as exc:
+            error = str(exc)
+    else:
+        error = _("Nothing was changed: correct the fields marked below.")
+    current = record_detail(current.pk)
+    return render(
+        request,
+        "treatments/record_signed.html",
+        _context(appointment, current, amend_form=form, error=error),
+        status=400,
+    )

@@ -1,0 +1,25 @@
+"""Reads for the desk's inbox: two queries, whatever the number of rows."""
+
+from django.db.models import QuerySet
+
+from patients.models import ConsultationRequest
+from treatments.models import PainCheckIn
+
+INBOX_LIMIT = 100
+
+
+def inbox_alerts() -> list[PainCheckIn]:
+    """Check-ins with a red flag nobody has handled yet, oldest first: they have waited longest."""
+    return list(
+        PainCheckIn.objects.filter(acknowledged_at__isnull=True)
+        .exclude(red_flags=[])
+        .select_related("patient")
+        .order_by("created_at")[:INBOX_LIMIT]
+    )
+
+
+def inbox_requests(*, status: str | None) -> list[ConsultationRequest]:
+    rows: QuerySet[ConsultationRequest] = ConsultationRequest.objects.select_related("handled_by")
+    if status:
+        rows = rows.filter(status=status)
+    return list(rows.order_by("-created_at")[:INBOX_LIMIT])

@@ -1,0 +1,81 @@
+"""The desk's inbox at /desk/requests/: red-flag check-ins to call back first, then consultation
+and move requests. Lives in treatments because the alerts are treatments.PainCheckIn rows; the URL
+module sits in patients (the shared mount)."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clinic.audit import audit_record
+from clinic.models import AuditEntry, clinic_zone
+from clinic.roles import desk_required
+from patients.forms_consult import SELF_CHECK_QUESTIONS, ConsultationStatusForm
+from patients.models import ConsultationRequest
+from patients.services_consult import consultation_request_mark
+from treatments.inbox.selectors import inbox_alerts, inbox_requests
+from treatments.models import PainCheckIn
+from treatments.portal.forms import RedFlag
+from treatments.portal.services import checkin_acknowledge
+
+FILTERS = ["new", "contacted", "closed", "all"]
+
+
+@desk_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "new")
+    if show not in FILTERS:
+        show = "new"
+    alerts = inbox_alerts()
+    requests_ = inbox_requests(status=None if show == "all" else show)
+    # Alerts and move requests show a patient's data: each is a view in the audit trail.
+    for alert in alerts:
+        audit_record(request=request, action=AuditEntry.Action.VIEW, obj=alert, patient_id=alert.patient_id)
+    for item in requests_:
+        if item.patient_id:
+            audit_record(request=request, action=AuditEntry.Action.VIEW, obj=item, patient_id=item.patient_id)
+    questions = dict(SELF_CHECK_QUESTIONS)
+    for item in requests_:
+        item.yes_answers = [questions[k] for k, v in (item.self_check or {}).items() if v and k in questions]
+    for alert in alerts:
+        alert.flag_labels = [RedFlag.LABELS.get(f, f) for f in alert.red_flags]
+    return render(
+        request,
+        "treatments/inbox.html",
+        {"alerts": alerts, "requests": requests_, "show": show, "filters": FILTERS, "tz": clinic_zone()},
+    )
+
+
+@desk_required
+@require_POST
+def request_status(request: HttpRequest, pk: int) -> HttpResponse:
+    item = ConsultationRequest.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    form = ConsultationStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose contacted or closed."))
+        return redirect("inbox:index")
+    consultation_request_mark(request_obj=item, status=form.cleaned_data["status"], by=request.user, now=timezone.now())
+    if item.patient_id:
+        audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=item, patient_id=item.patient_id)
+    messages.success(
+        request, _("%(name)s is now marked “%(status)s”.") % {"name": item.name, "status": item.get_status_display()}
+    )
+    return redirect("inbox:index")
+
+
+@desk_required
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = PainCheckIn.objects.filter(pk=pk).exclude(red_flags=[]).first()
+    if alert is None:
+        raise Http404
+    if checkin_acknowledge(checkin=alert, by=request.user, now=timezone.now()):
+        audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=alert, patient_id=alert.patient_id)
+        messages.success(request, _("Alert marked as handled."))
+    else:
+        messages.info(request, _("Someone already handled this alert."))
+    return redirect("inbox:index")

@@ -1,0 +1,79 @@
+"""Forms of the calendar pages: next free slot, waitlist entry."""
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import AppointmentType, Location, Practitioner
+from treatments.models import Appointment
+
+
+class NextSlotForm(forms.Form):
+    practitioner = forms.ModelChoiceField(label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True))
+    appointment_type = forms.ModelChoiceField(
+        label=_("Appointment type"), queryset=AppointmentType.objects.filter(active=True)
+    )
+    location = forms.ModelChoiceField(
+        label=_("Location"),
+        queryset=Location.objects.filter(active=True),
+        required=False,
+        empty_label=_("Any location"),
+    )
+    after = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("YYYY-MM-DD")
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("find", _("Find the next free slot")))
+
+    def clean_after(self):
+        value = self.cleaned_data.get("after")
+        if value and value > self.today + dt.timedelta(days=730):
+            raise forms.ValidationError(_("Choose a date within the next two years."))
+        return value
+
+
+class WaitlistForm(forms.Form):
+    practitioner = forms.ModelChoiceField(label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True))
+    appointment_type = forms.ModelChoiceField(
+        label=_("Appointment type"), queryset=AppointmentType.objects.filter(active=True)
+    )
+    appointment = forms.ModelChoiceField(
+        label=_("Booked appointment to bring forward"),
+        queryset=Appointment.objects.none(),
+        required=False,
+        empty_label=_("None: any earlier slot"),
+    )
+    note = forms.CharField(label=_("Note for the desk"), max_length=250, required=False)
+
+    def __init__(self, *args, patient, now, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appointment"].queryset = (
+            Appointment.objects.filter(patient=patient, status=Appointment.Status.BOOKED, start__gt=now)
+            .select_related("appointment_type", "practitioner")
+            .order_by("start")
+        )
+        self.fields["appointment"].label_from_instance = self._label
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Add to the waitlist")))
+
+    @staticmethod
+    def _label(appointment: Appointment) -> str:
+        from clinic.models import clinic_zone
+
+        local = appointment.start.astimezone(clinic_zone())
+        return f"{local:%Y-%m-%d %H:%M} · {appointment.appointment_type.name} · {appointment.practitioner}"
+
+    def clean(self):
+        data = super().clean()
+        appointment, practitioner = data.get("appointment"), data.get("practitioner")
+        if appointment and practitioner and appointment.practitioner_id != practitioner.pk:
+            self.add_error("appointment", _("That appointment is with another practitioner."))
+        return data

@@ -1,0 +1,218 @@
+"""Which messages an appointment needs. Booking, moving, cancelling and signing call these inside
+their own transaction; they store Message rows through notifications.services (the outbox), with
+dedupe keys so calling twice changes nothing.
+
+CONTRACT (shared by the desk, practitioner and portal code): the signatures of the three hooks
+below are fixed. `message_facts` is the other direction: the outbox asks it, at send time, whether
+a message is still wanted and for the plain facts its text needs.
+"""
+
+import datetime as dt
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from clinic.models import ClinicSettings, clinic_zone
+from notifications.facts import SendFacts
+from notifications.models import Message
+from notifications.services import Planned, messages_cancel, messages_plan
+from treatments.models import Appointment, SessionRecord, TreatmentSeries
+from treatments.scheduling.ics import Event, calendar
+
+Kind = Message.Kind
+BEFORE_SESSION = (Kind.PREPARE, Kind.REMINDER)
+AFTER_SESSION = (Kind.AFTERCARE, Kind.CHECKIN, Kind.FOLLOWUP)
+
+
+def _hours_before(start: dt.datetime, hours: int) -> dt.datetime:
+    """Offsets count on the clinic's wall clock: 24 h before Sunday 09:00 is Saturday 09:00 even
+    when the clocks change overnight, which is what a patient expects of "the day before"."""
+    zone = clinic_zone()
+    local = start.astimezone(zone).replace(tzinfo=None) - dt.timedelta(hours=hours)
+    return local.replace(tzinfo=zone).astimezone(dt.UTC)
+
+
+def _local_day_at(start: dt.datetime, days_after: int, at: dt.time) -> dt.datetime:
+    day = start.astimezone(clinic_zone()).date() + dt.timedelta(days=days_after)
+    return dt.datetime.combine(day, at, tzinfo=clinic_zone()).astimezone(dt.UTC)
+
+
+def _before_session(appointment: Appointment, clinic: ClinicSettings, now: dt.datetime) -> list[Planned]:
+    if appointment.status != Appointment.Status.BOOKED or appointment.start <= now:
+        return []
+    base = {"appointment_id": appointment.pk, "series_id": appointment.series_id}
+    reminder_at = _hours_before(appointment.start, clinic.reminder_hours)
+    plans = []
+    if appointment.appointment_type.is_injection:
+        prepare_at = _hours_before(appointment.start, clinic.prep_reminder_hours)
+        plans.append(Planned(f"appt:{appointment.pk}:prepare", Kind.PREPARE, max(prepare_at, now), **base))
+        if reminder_at <= now:
+            # Booked inside both windows: the preparation message, due now, already names the time.
+            return plans
+    plans.append(Planned(f"appt:{appointment.pk}:reminder", Kind.REMINDER, max(reminder_at, now), **base))
+    return plans
+
+
+def series_booked(*, series: TreatmentSeries, now: dt.datetime) -> None:
+    """A whole series was just booked: a confirmation listing every date (with an .ics) and the
+    reminders before each session."""
+    clinic = ClinicSettings.load()
+    appointments = series.appointments.filter(status__in=Appointment.LIVE_STATUSES).select_related("appointment_type")
+    wanted = [Planned(f"series:{series.pk}:confirmation", Kind.CONFIRMATION, now, series_id=series.pk)]
+    for appointment in appointments:
+        wanted += _before_session(appointment, clinic, now)
+    messages_plan(patient=series.patient, wanted=wanted, now=now)
+
+
+def appointment_changed(*, appointment: Appointment, now: dt.datetime) -> None:
+    """An appointment was booked, moved, cancelled or marked no-show: re-time its pending
+    reminders, or cancel them when it is no longer live."""
+    if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW):
+        messages_cancel(appointment_id=appointment.pk, reason=_("The appointment was cancelled."), now=now)
+        return
+    if appointment.status != Appointment.Status.BOOKED:
+        messages_cancel(
+            appointment_id=appointment.pk, kinds=BEFORE_SESSION, reason=_("The patient has arrived."), now=now
+        )
+        return
+    clinic = ClinicSettings.load()
+    wanted = _before_session(appointment, clinic, now)
+    if not wanted:
+        # Moved into the past (a correction): nothing before it can be sent any more.
+        messages_cancel(
+            appointment_id=appointment.pk, kinds=BEFORE_SESSION, reason=_("The session time has passed."), now=now
+        )
+    elif appointment.series_id:
+        # A later session now exists, so the last one signed was not the last: outcome check-ins
+        # are planned again when the new last session is signed.
+        messages_cancel(
+            series_id=appointment.series_id, kinds=[Kind.OUTCOME], reason=_("The series has more sessions."), now=now
+        )
+    messages_plan(patient=appointment.patient, wanted=wanted, now=now)
+
+
+def session_signed(*, appointment: Appointment, now: dt.datetime) -> None:
+    """A session record was signed: aftercare that evening, a day-2 check-in, a day-7 follow-up;
+    after the last session of a series, outcome check-ins at 6 and 12 weeks."""
+    clinic = ClinicSettings.load()
+    at = clinic.aftercare_local_time
+    base = {"appointment_id": appointment.pk, "series_id": appointment.series_id}
+    key = f"appt:{appointment.pk}"
+    wanted = [
+        # Signed after the evening message's time: it goes now rather than never.
+        Planned(f"{key}:aftercare", Kind.AFTERCARE, max(_local_day_at(appointment.start, 0, at), now), **base),
+        Planned(f"{key}:checkin", Kind.CHECKIN, _local_day_at(appointment.start, clinic.checkin_day, at), **base),
+        Planned(f"{key}:followup", Kind.FOLLOWUP, _local_day_at(appointment.start, clinic.followup_day, at), **base),
+    ]
+    is_last = (
+        appointment.series_id
+        and not Appointment.objects.filter(
+            series_id=appointment.series_id, status__in=Appointment.LIVE_STATUSES, start__gt=appointment.start
+        ).exists()
+    )
+    if is_last:
+        for weeks in _weeks(clinic.outcome_checkin_weeks):
+            wanted.append(
+                Planned(
+                    f"series:{appointment.series_id}:outcome_{weeks}w",
+                    Kind.OUTCOME,
+                    _local_day_at(appointment.start, weeks * 7, at),
+                    series_id=appointment.series_id,
+                    data={"weeks": weeks},
+                )
+            )
+    messages_plan(patient=appointment.patient, wanted=wanted, now=now)
+
+
+def _weeks(setting: str) -> list[int]:
+    return sorted({int(part) for part in setting.replace(";", ",").split(",") if part.strip().isdigit()})
+
+
+# --- asked by the outbox at send time -----------------------------------------------------------
+
+
+def message_facts(messages: list[Message], *, now: dt.datetime) -> dict[int, SendFacts | str]:
+    """For a batch of messages: the facts each one's text needs, or why it is no longer wanted.
+    A fixed number of queries per batch."""
+    appointment_ids = {m.appointment_id for m in messages if m.appointment_id}
+    series_ids = {m.series_id for m in messages if m.series_id and m.kind in (Kind.CONFIRMATION, Kind.OUTCOME)}
+    appointments = {
+        a.pk: a
+        for a in Appointment.objects.filter(pk__in=appointment_ids).select_related("location", "series", "record")
+    }
+    series = {
+        s.pk: s
+        for s in TreatmentSeries.objects.filter(pk__in=series_ids)
+        .select_related("location")
+        .prefetch_related(
+            Prefetch(
+                "appointments",
+                queryset=Appointment.objects.filter(status=Appointment.Status.BOOKED).order_by("start"),
+                to_attr="booked",
+            )
+        )
+    }
+    clinic_name = ClinicSettings.load().name if series_ids else ""
+    answers: dict[int, SendFacts | str] = {}
+    for message in messages:
+        if message.kind in (Kind.CONFIRMATION, Kind.OUTCOME):
+            answers[message.pk] = _series_facts(message, series.get(message.series_id), clinic_name, now)
+        else:
+            answers[message.pk] = _session_facts(message, appointments.get(message.appointment_id), now)
+    return answers
+
+
+def _session_facts(message: Message, appointment: Appointment | None, now: dt.datetime) -> SendFacts | str:
+    if appointment is None:
+        return _("The appointment no longer exists.")
+    if message.kind in BEFORE_SESSION:
+        if appointment.status != Appointment.Status.BOOKED:
+            return _("The session is no longer booked.")
+        if appointment.start <= now:
+            return _("The session has already started; a reminder is too late.")
+    else:
+        try:
+            signed = appointment.record.status == SessionRecord.Status.SIGNED
+        except SessionRecord.DoesNotExist:
+            signed = False
+        if not signed:
+            return _("The session record is not signed.")
+    return SendFacts(
+        start=appointment.start,
+        location=appointment.location.name,
+        address=appointment.location.address,
+        session_number=appointment.series_step,
+        session_count=appointment.series.planned_sessions if appointment.series else None,
+    )
+
+
+def _series_facts(message: Message, series: TreatmentSeries | None, clinic_name: str, now: dt.datetime):
+    if series is None:
+        return _("The series no longer exists.")
+    if message.kind == Kind.OUTCOME:
+        return SendFacts()
+    if series.status != TreatmentSeries.Status.ACTIVE:
+        return _("The series is no longer active.")
+    upcoming = [a for a in series.booked if a.start > now]
+    if not upcoming:
+        return _("The series has no upcoming sessions.")
+    summary = _("Session at %(clinic)s") % {"clinic": clinic_name}
+    events = [
+        Event(
+            uid=f"appointment-{a.pk}",
+            start=a.start,
+            end=a.end,
+            summary=summary,
+            location=", ".join(part for part in (series.location.name, series.location.address) if part),
+        )
+        for a in upcoming
+    ]
+    ics = calendar(events, name=clinic_name, now=now)
+    return SendFacts(
+        start=upcoming[0].start,
+        location=series.location.name,
+        address=series.location.address,
+        session_count=series.planned_sessions,
+        dates=tuple(a.start for a in upcoming),
+        attachments=(("sessions.ics", ics, "text/calendar"),),
+    )

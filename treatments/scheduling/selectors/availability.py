@@ -1,0 +1,115 @@
+"""Loads an `Availability` (treatments/scheduling/availability.py) from the database in three queries:
+working hours, closures, live appointments. Shared by the booking services, the series pages and
+the calendar's "next free slot"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from clinic.models import Closure, Location, Practitioner, Room, WorkingHours, clinic_zone
+from patients.models import Patient
+from treatments.models import Appointment
+from treatments.scheduling.availability import Availability, Busy, WeeklyBlock, local_datetime
+
+
+def date_span(first: dt.date, last: dt.date) -> str:
+    """ "10–20 May", "28 Apr–3 May", "12 May"."""
+    if first == last:
+        return date_format(first, "j M")
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{date_format(last, 'j M')}"
+    return f"{date_format(first, 'j M')}–{date_format(last, 'j M')}"
+
+
+def closure_label(closure: Closure, practitioner: Practitioner, zone) -> str:
+    first = closure.starts_at.astimezone(zone).date()
+    last = (closure.ends_at - dt.timedelta(microseconds=1)).astimezone(zone).date()
+    dates = date_span(first, last)
+    if closure.practitioner_id is not None:
+        return _("%(who)s is on leave %(dates)s") % {"who": practitioner.display_name, "dates": dates}
+    if closure.location_id is not None:
+        return _("%(place)s is closed %(dates)s (%(reason)s)") % {
+            "place": closure.location.name,
+            "dates": dates,
+            "reason": closure.reason,
+        }
+    return _("the clinic is closed %(dates)s (%(reason)s)") % {"dates": dates, "reason": closure.reason}
+
+
+def availability_for(
+    *,
+    practitioner: Practitioner,
+    location: Location,
+    first: dt.date,
+    last: dt.date,
+    patient: Patient | None = None,
+    room: Room | None = None,
+    exclude_ids: Iterable[int] = (),
+) -> Availability:
+    """Everything that decides whether `practitioner` can see `patient` at `location` between the
+    local dates `first` and `last` (inclusive)."""
+    zone = clinic_zone()
+    # A day either side: bookings' buffers and closures cross midnight.
+    since = local_datetime(first - dt.timedelta(days=1), dt.time(0, 0), zone)
+    until = local_datetime(last + dt.timedelta(days=2), dt.time(0, 0), zone)
+    blocks = [
+        WeeklyBlock(h.weekday, h.start, h.end)
+        for h in WorkingHours.objects.filter(practitioner=practitioner, location=location).only(
+            "weekday", "start", "end"
+        )
+    ]
+    closures = [
+        Busy(c.starts_at, c.ends_at, closure_label(c, practitioner, zone))
+        for c in Closure.objects.filter(starts_at__lt=until, ends_at__gt=since)
+        .filter(
+            Q(practitioner__isnull=True, location__isnull=True)
+            | Q(practitioner__isnull=True, location=location)
+            | Q(practitioner=practitioner, location__isnull=True)
+            | Q(practitioner=practitioner, location=location)
+        )
+        .select_related("location")
+    ]
+    who = Q(practitioner=practitioner)
+    if patient is not None:
+        who |= Q(patient=patient)
+    if room is not None:
+        who |= Q(room=room)
+    appointments = (
+        # The lower bound on start lets the (practitioner, start) / (patient, start) indexes cut the
+        # history off; no appointment lasts a day, and PostgreSQL's exclusion constraints still
+        # guard whatever this could miss.
+        Appointment.objects.filter(
+            who,
+            status__in=Appointment.LIVE_STATUSES,
+            start__lt=until,
+            start__gt=since - dt.timedelta(days=1),
+            end__gt=since,
+        )
+        .exclude(pk__in=list(exclude_ids))
+        .values_list("start", "end", "practitioner_id", "patient_id", "room_id", "appointment_type__buffer_minutes")
+    )
+    busy_practitioner = _("%(who)s already has an appointment then") % {"who": practitioner.display_name}
+    busy_patient = _("the patient already has an appointment then")
+    busy_room = _("the room is taken then")
+    bookings = []
+    for start, end, practitioner_id, patient_id, _room_id, buffer in appointments:
+        if practitioner_id == practitioner.pk:
+            label = busy_practitioner
+        elif patient is not None and patient_id == patient.pk:
+            label = busy_patient
+        else:
+            label = busy_room
+        bookings.append(Busy(start, end + dt.timedelta(minutes=buffer), label))
+    return Availability(
+        zone=zone,
+        blocks=blocks,
+        closures=closures,
+        bookings=bookings,
+        outside_hours_label=_("that time is outside %(who)s's hours at %(place)s")
+        % {"who": practitioner.display_name, "place": location.name},
+    )

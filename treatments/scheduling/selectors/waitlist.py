@@ -1,0 +1,101 @@
+"""Who on the waitlist could take a slot that was just freed. A patient waiting to bring a series
+session forward only counts when the freed slot keeps the series inside its windows (the
+planner's `neighbour_window`). A fixed number of queries: entries, their series' sessions,
+the practitioner's availability (three) and the screening flags."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from clinic.models import clinic_zone
+from patients.selectors import ScreeningFlag, screening_flags
+from treatments.models import Appointment, WaitlistEntry
+from treatments.scheduling.planning import Window, neighbour_window
+from treatments.scheduling.selectors.availability import availability_for
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: WaitlistEntry
+    window: Window | None
+    flags: list[ScreeningFlag]
+    note: str = ""
+
+
+def waitlist_open(*, practitioner_id: int | None = None) -> list[WaitlistEntry]:
+    qs = WaitlistEntry.objects.filter(resolved_at__isnull=True).select_related(
+        "patient", "practitioner", "appointment_type", "appointment", "appointment__series"
+    )
+    if practitioner_id is not None:
+        qs = qs.filter(practitioner_id=practitioner_id)
+    return list(qs.order_by("created_at", "id"))
+
+
+def freed_slots(*, now: dt.datetime, limit: int = 20) -> list[Appointment]:
+    """Upcoming appointments that were cancelled: times the waitlist may take (one query)."""
+    return list(
+        Appointment.objects.filter(status=Appointment.Status.CANCELLED, start__gt=now)
+        .select_related("practitioner", "location", "appointment_type")
+        .order_by("start")[:limit]
+    )
+
+
+def session_window(appointment: Appointment, siblings: list[Appointment]) -> Window | None:
+    """The local dates this series session may move to, keeping it and its neighbours inside
+    their windows; None when it belongs to no series (any date will do)."""
+    series = appointment.series
+    if series is None or appointment.series_step is None:
+        return None
+    protocol = series.protocol
+    step = appointment.series_step
+    live = {a.series_step: a for a in siblings if a.series_id == series.pk and a.is_live and a.pk != appointment.pk}
+    previous = live.get(step - 1)
+    following = live.get(step + 1)
+    return neighbour_window(
+        previous=previous.start if previous else None,
+        next_=following.start if following else None,
+        interval_before=protocol.interval_after(step - 1) if previous else None,
+        interval_after=protocol.interval_after(step) if following else None,
+        before_days=protocol.window_before_days,
+        after_days=protocol.window_after_days,
+        zone=clinic_zone(),
+    )
+
+
+def waitlist_candidates(*, freed: Appointment, now: dt.datetime) -> list[Candidate]:
+    """Open entries for the freed appointment's practitioner who fit the slot now."""
+    if freed.start <= now:
+        return []
+    entries = waitlist_open(practitioner_id=freed.practitioner_id)
+    series_ids = {e.appointment.series_id for e in entries if e.appointment and e.appointment.series_id}
+    siblings = list(
+        Appointment.objects.filter(series_id__in=series_ids, status__in=Appointment.LIVE_STATUSES).select_related(
+            "series__protocol"
+        )
+    )
+    by_pk = {a.pk: a for a in siblings}
+    zone = clinic_zone()
+    day = freed.start.astimezone(zone).date()
+    availability = availability_for(practitioner=freed.practitioner, location=freed.location, first=day, last=day)
+    flags = screening_flags({e.patient_id for e in entries})
+    result = []
+    for entry in entries:
+        duration = dt.timedelta(minutes=entry.appointment_type.duration_minutes)
+        buffer = dt.timedelta(minutes=entry.appointment_type.buffer_minutes)
+        # The slot must be free for this patient's appointment type (a longer one may not fit).
+        if availability.problem(freed.start, freed.start + duration, buffer=buffer):
+            continue
+        window = None
+        waiting_for = entry.appointment
+        if waiting_for is not None:
+            current = by_pk.get(waiting_for.pk, waiting_for)
+            if not current.is_live or current.start <= freed.start:
+                continue  # not earlier than what they already have
+            if current.series_id is not None:
+                window = session_window(current, siblings)
+                if window is None or not window.contains(day):
+                    continue
+        note = _("Keeps the series inside its window.") if window else ""
+        result.append(Candidate(entry=entry, window=window, flags=flags.get(entry.patient_id, []), note=note))
+    return result

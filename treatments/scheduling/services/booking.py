@@ -1,0 +1,241 @@
+"""Booking writes: a whole series, a standalone appointment, moving, cancelling, adding a session,
+discontinuing. The one write path for each (views, the portal and tasks call these).
+
+Every function owns its transaction, validates, records AppointmentChange history and calls the
+messaging hooks inside the transaction. No double booking, ever: on PostgreSQL the exclusion
+constraints (migration 0002) turn a lost race into IntegrityError -> SlotTaken with nothing saved;
+on SQLite `transaction_mode=IMMEDIATE` serialises writers, so the overlap check made inside the
+transaction is authoritative. The type's buffer is only checked here (the constraint covers the
+appointment itself).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from clinic.models import AppointmentType, Location, Practitioner, Room, clinic_zone
+from patients.models import Patient
+from treatments.models import Appointment, AppointmentChange, Protocol, Side, TreatmentSeries
+from treatments.scheduling import messaging
+from treatments.scheduling.availability import local_date
+from treatments.scheduling.planning import check_proposals
+from treatments.scheduling.selectors.availability import availability_for
+from treatments.scheduling.services.booking_changes import appointment_cancel, appointment_move, move_window
+from treatments.scheduling.services.booking_rules import (
+    BookingError,
+    SlotTaken,
+    _booking_transaction,
+    _cancel_one,
+    _check_one,
+    _history,
+    _intervals,
+    _sentence,
+    _type_times,
+)
+
+__all__ = [
+    "BookingError",
+    "SlotTaken",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_move",
+    "move_window",
+    "series_add_session",
+    "series_book",
+    "series_discontinue",
+]
+
+
+def _session_create(
+    *, series: TreatmentSeries, step: int, start: dt.datetime, room: Room | None, by, now: dt.datetime
+) -> Appointment:
+    """One session of a series, of the protocol's type; steps past the required ones are optional."""
+    protocol = series.protocol
+    duration, _buffer = _type_times(protocol.appointment_type)
+    return Appointment.objects.create(
+        patient=series.patient,
+        practitioner=series.practitioner,
+        location=series.location,
+        room=room,
+        appointment_type=protocol.appointment_type,
+        series=series,
+        series_step=step,
+        is_optional=step > protocol.required_sessions,
+        start=start,
+        end=start + duration,
+        created_by=by,
+        created_at=now,
+    )
+
+
+def series_book(
+    *,
+    patient: Patient,
+    protocol: Protocol,
+    practitioner: Practitioner,
+    location: Location,
+    side: str,
+    starts: list[dt.datetime],
+    by,
+    now: dt.datetime,
+    room: Room | None = None,
+) -> TreatmentSeries:
+    """Book a whole series at once: every session is saved, or none."""
+    if not starts:
+        raise BookingError(_("Pick at least the first session."))
+    if side not in Side.values:
+        raise BookingError(_("Pick a side."))
+    if not (protocol.active and practitioner.active and location.active):
+        raise BookingError(_("That protocol, practitioner or location is no longer in use."))
+    limit = protocol.required_sessions + protocol.optional_sessions
+    if not protocol.as_needed and len(starts) > limit:
+        raise BookingError(_("This protocol has at most %(n)d sessions.") % {"n": limit})
+    if any(s.tzinfo is None for s in starts):
+        raise BookingError(_("The time has no time zone."))
+    if room is not None and room.location_id != location.pk:
+        raise BookingError(_("That room is at another location."))
+    zone = clinic_zone()
+    duration, buffer = _type_times(protocol.appointment_type)
+    with _booking_transaction():
+        availability = availability_for(
+            practitioner=practitioner,
+            location=location,
+            patient=patient,
+            room=room,
+            first=local_date(min(starts), zone),
+            last=local_date(max(starts), zone),
+        )
+        checked = check_proposals(
+            starts=starts,
+            intervals=_intervals(protocol, 1, len(starts)),
+            before_days=protocol.window_before_days,
+            after_days=protocol.window_after_days,
+            duration=duration,
+            buffer=buffer,
+            availability=availability,
+            now=now,
+        )
+        problems = [p.problem for p in checked if p.problem]
+        if problems:
+            raise BookingError(" ".join(_sentence(p) for p in problems))
+        series = TreatmentSeries.objects.create(
+            patient=patient,
+            protocol=protocol,
+            practitioner=practitioner,
+            location=location,
+            side=side,
+            planned_sessions=max(protocol.required_sessions, len(starts)),
+            created_by=by,
+            created_at=now,
+        )
+        for step, start in enumerate(starts, start=1):
+            appointment = _session_create(series=series, step=step, start=start, room=room, by=by, now=now)
+            _history(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
+        messaging.series_booked(series=series, now=now)
+    return series
+
+
+def appointment_book(
+    *,
+    patient: Patient,
+    practitioner: Practitioner,
+    location: Location,
+    appointment_type: AppointmentType,
+    start: dt.datetime,
+    by,
+    now: dt.datetime,
+    room: Room | None = None,
+) -> Appointment:
+    """A standalone appointment (consultation, follow-up)."""
+    if not (appointment_type.active and practitioner.active and location.active):
+        raise BookingError(_("That type, practitioner or location is no longer in use."))
+    duration, _buffer = _type_times(appointment_type)
+    with _booking_transaction():
+        _check_one(
+            patient=patient,
+            practitioner=practitioner,
+            location=location,
+            appointment_type=appointment_type,
+            start=start,
+            now=now,
+            room=room,
+        )
+        appointment = Appointment.objects.create(
+            patient=patient,
+            practitioner=practitioner,
+            location=location,
+            room=room,
+            appointment_type=appointment_type,
+            start=start,
+            end=start + duration,
+            created_by=by,
+            created_at=now,
+        )
+        _history(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
+        messaging.appointment_changed(appointment=appointment, now=now)
+    return appointment
+
+
+def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: dt.datetime) -> Appointment:
+    """Add a session after the last live one (an optional one beyond the required sessions)."""
+    if start.tzinfo is None:
+        raise BookingError(_("The time has no time zone."))
+    with _booking_transaction():
+        series = (
+            TreatmentSeries.objects.select_for_update(of=("self",))
+            .select_related("protocol__appointment_type", "practitioner", "location", "patient")
+            .get(pk=series.pk)
+        )
+        # A completed series may be extended (an optional or as-needed session): it is active again.
+        if series.status == TreatmentSeries.Status.DISCONTINUED:
+            raise BookingError(
+                _("This series is %(status)s; no session can be added.")
+                % {"status": series.get_status_display().lower()}
+            )
+        if series.status == TreatmentSeries.Status.COMPLETED:
+            series.status = TreatmentSeries.Status.ACTIVE
+            series.save(update_fields=["status"])
+        protocol = series.protocol
+        live = list(series.appointments.filter(status__in=Appointment.LIVE_STATUSES).order_by("series_step"))
+        limit = protocol.required_sessions + protocol.optional_sessions
+        if not protocol.as_needed and len(live) >= limit:
+            raise BookingError(_("This protocol has at most %(n)d sessions.") % {"n": limit})
+        step = (live[-1].series_step if live else 0) + 1
+        if live and start <= live[-1].start:
+            raise BookingError(_("An added session must come after session %(step)d.") % {"step": live[-1].series_step})
+        _check_one(
+            patient=series.patient,
+            practitioner=series.practitioner,
+            location=series.location,
+            appointment_type=protocol.appointment_type,
+            start=start,
+            now=now,
+            room=None,
+        )
+        appointment = _session_create(series=series, step=step, start=start, room=None, by=by, now=now)
+        if step > series.planned_sessions:
+            series.planned_sessions = step
+            series.save(update_fields=["planned_sessions"])
+        _history(kind=AppointmentChange.Kind.ADDED, by=by, now=now, appointment=appointment, new=start)
+        messaging.appointment_changed(appointment=appointment, now=now)
+    return appointment
+
+
+def series_discontinue(*, series: TreatmentSeries, reason: str, by, now: dt.datetime) -> TreatmentSeries:
+    """Stop a series: its future booked sessions are cancelled by the clinic with the reason."""
+    if not reason.strip():
+        raise BookingError(_("Give a reason for discontinuing."))
+    with _booking_transaction():
+        series = TreatmentSeries.objects.select_for_update(of=("self",)).get(pk=series.pk)
+        if series.status == TreatmentSeries.Status.DISCONTINUED:
+            raise BookingError(_("This series was already discontinued."))
+        series.status = TreatmentSeries.Status.DISCONTINUED
+        series.discontinued_at = now
+        series.discontinued_reason = reason[:250]
+        series.save(update_fields=["status", "discontinued_at", "discontinued_reason"])
+        _history(kind=AppointmentChange.Kind.DISCONTINUED, by=by, now=now, series=series, reason=reason)
+        for appointment in series.appointments.filter(status=Appointment.Status.BOOKED, start__gt=now):
+            _cancel_one(appointment=appointment, kind=Appointment.CancelKind.CLINIC, reason=reason, by=by, now=now)
+    return series

@@ -1,0 +1,186 @@
+"""The desk's appointment pages: book a standalone appointment, move one, cancel one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from clinic.audit import audit_record
+from clinic.models import AuditEntry, clinic_zone
+from clinic.roles import desk_required
+from patients.access import patient_for
+from treatments.models import Appointment
+from treatments.scheduling.access import appointment_for
+from treatments.scheduling.forms.series import AppointmentForm, CancelForm, MoveForm, prefill
+from treatments.scheduling.planning import suggest_starts
+from treatments.scheduling.selectors.availability import availability_for
+from treatments.scheduling.services.booking import (
+    BookingError,
+    appointment_book,
+    appointment_cancel,
+    appointment_move,
+    move_window,
+)
+from treatments.scheduling.services.booking_changes import not_before
+from treatments.scheduling.views.series import _ctx
+
+
+def _back(appointment: Appointment) -> HttpResponse:
+    if appointment.series_id:
+        return redirect("desk:series", pk=appointment.series_id)
+    return redirect("desk:patient", pk=appointment.patient_id)
+
+
+@desk_required
+def appointment_new(request: HttpRequest) -> HttpResponse:
+    patient = patient_for(request.user, request.POST.get("patient") or request.GET.get("patient"))
+    form = AppointmentForm(request.POST or None, initial=prefill(request.GET))
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment = appointment_book(
+                patient=patient,
+                practitioner=data["practitioner"],
+                location=data["location"],
+                appointment_type=data["appointment_type"],
+                room=data["room"],
+                start=form.start(),
+                by=request.user,
+                now=timezone.now(),
+            )
+        except BookingError as exc:
+            error = exc.message
+        else:
+            audit_record(request=request, action=AuditEntry.Action.CREATE, obj=appointment, patient_id=patient.pk)
+            messages.success(request, _("Appointment booked."))
+            return redirect("desk:patient", pk=patient.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "treatments/series_appointment_new.html", _ctx(patient=patient, form=form, error=error), status=status
+    )
+
+
+@desk_required
+def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_for(request.user, pk)
+    error = None
+    if request.method == "POST":
+        form = MoveForm(request.POST)
+        if form.is_valid():
+            try:
+                moved = appointment_move(
+                    appointment=appointment,
+                    start=form.start(),
+                    by=request.user,
+                    now=timezone.now(),
+                    reason=form.cleaned_data["reason"],
+                    shift_later=form.cleaned_data["shift_later"],
+                )
+            except BookingError as exc:
+                error = exc.message
+            else:
+                audit_record(
+                    request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id
+                )
+                messages.success(
+                    request,
+                    ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved)) % {"n": len(moved)},
+                )
+                return _back(appointment)
+        else:
+            error = _("Check the date and time.")
+    else:
+        local = appointment.start.astimezone(clinic_zone())
+        # A suggestion link fills the form (?date=...&time=...); the desk still confirms.
+        form = MoveForm(
+            initial={
+                "date": request.GET.get("date") or local.date(),
+                "time": request.GET.get("time") or local.time(),
+                "shift_later": True,
+            }
+        )
+    today = timezone.now().astimezone(clinic_zone()).date()
+    window = not_before(move_window(appointment), today)
+    window_shifted = not_before(move_window(appointment, shift_later=True), today)
+    ctx = _ctx(
+        appointment=appointment,
+        form=form,
+        error=error,
+        window=window,
+        window_shifted=window_shifted,
+        suggestions=_suggestions(appointment, window_shifted),
+    )
+    return render(request, "treatments/series_move.html", ctx, status=400 if error else 200)
+
+
+def _suggestions(appointment: Appointment, window) -> list:
+    """Free times near the appointment's own local time: in the window when it belongs to a
+    series, else over the next two weeks."""
+    zone = clinic_zone()
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    first, last = today, today + dt.timedelta(days=14)
+    if window is not None:
+        first = max(window.earliest, today)
+        last = window.latest if window.has_latest else first + dt.timedelta(days=14)
+    if first > last:
+        return []
+    kind = appointment.appointment_type
+    availability = availability_for(
+        practitioner=appointment.practitioner,
+        location=appointment.location,
+        patient=appointment.patient,
+        room=appointment.room,
+        first=first,
+        last=last,
+        exclude_ids=[appointment.pk],
+    )
+    return suggest_starts(
+        first=first,
+        last=last,
+        preferred=appointment.start.astimezone(zone).time(),
+        duration=dt.timedelta(minutes=kind.duration_minutes),
+        buffer=dt.timedelta(minutes=kind.buffer_minutes),
+        availability=availability,
+        not_before=now,
+    )
+
+
+@desk_required
+def appointment_call_off(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_for(request.user, pk)
+    error = None
+    form = CancelForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment_cancel(
+                    appointment=appointment,
+                    kind=data["kind"],
+                    reason=data["reason"],
+                    by=request.user,
+                    now=timezone.now(),
+                    replan_rest=data["replan_rest"],
+                )
+            except BookingError as exc:
+                error = exc.message
+                if data["replan_rest"]:
+                    error += " " + _("Nothing was cancelled; untick re-planning to cancel only this one.")
+            else:
+                audit_record(
+                    request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id
+                )
+                messages.success(request, _("Appointment cancelled."))
+                return _back(appointment)
+        else:
+            error = _("Say who cancelled and why.")
+    ctx = _ctx(appointment=appointment, form=form, error=error)
+    return render(request, "treatments/series_cancel.html", ctx, status=400 if error else 200)

@@ -1,0 +1,75 @@
+"""Calendar files: the practitioner's secret feed (public, by token), the practitioner's page to
+issue or revoke it, and the desk's "add to calendar" file per appointment."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clinic.audit import audit_record
+from clinic.feed_tokens import (
+    feed_url,
+    practitioner_feed_token_issue,
+    practitioner_feed_token_revoke,
+    practitioner_for_feed_token,
+)
+from clinic.models import AuditEntry, Practitioner
+from clinic.roles import desk_required, public
+from treatments.scheduling.access import appointment_for
+from treatments.scheduling.feeds import appointment_file
+from treatments.scheduling.feeds import practitioner_feed as feed_text
+
+
+def _ics(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@public
+@never_cache
+@require_GET
+def practitioner_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Wrong, revoked and malformed tokens are all the same 404."""
+    practitioner = practitioner_for_feed_token(token)
+    if practitioner is None:
+        raise Http404
+    response = HttpResponse(
+        feed_text(practitioner=practitioner, now=timezone.now()), content_type="text/calendar; charset=utf-8"
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@desk_required
+@require_GET
+def appointment_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_for(request.user, pk)
+    audit_record(request=request, action=AuditEntry.Action.EXPORT, obj=appointment, patient_id=appointment.patient_id)
+    return _ics(appointment_file(appointment=appointment, now=timezone.now()), f"appointment-{appointment.pk}.ics")
+
+
+@desk_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def feed_manage(request: HttpRequest) -> HttpResponse:
+    """A practitioner's own feed: issue (shown once), regenerate or revoke."""
+    practitioner = Practitioner.objects.filter(user=request.user).first()
+    new_url, notice = "", ""
+    if practitioner is not None and request.method == "POST":
+        action = request.POST.get("action")
+        if action == "issue":
+            new_url = feed_url(practitioner_feed_token_issue(practitioner=practitioner))
+        elif action == "revoke":
+            practitioner_feed_token_revoke(practitioner=practitioner)
+            notice = _("Your calendar feed is revoked: the old link no longer works.")
+        else:
+            notice = _("Choose to create a new link or to revoke the current one.")
+    return render(
+        request,
+        "treatments/calendar_feed.html",
+        {"practitioner": practitioner, "new_url": new_url, "notice": notice},
+        status=400 if notice and request.POST.get("action") not in ("issue", "revoke") else 200,
+    )
