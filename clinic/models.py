@@ -1,4 +1,3 @@
-import zoneinfo
 from datetime import time
 
 from django.conf import settings
@@ -6,9 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-
-def clinic_zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.CLINIC_TIME_ZONE)
+from clinic.localtime import clinic_zone  # noqa: F401 -- re-exported: many callers import it from here
 
 
 class ClinicSettings(models.Model):

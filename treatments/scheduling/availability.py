@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from clinic.localtime import local_date, local_datetime
+
 UTC = dt.UTC
 
 
@@ -53,16 +55,6 @@ class StartRange:
 
     first: dt.datetime
     last: dt.datetime
-
-
-def local_datetime(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
-    """The UTC instant of a wall-clock time on a local date. Wall-clock is what the clinic plans in,
-    so a 09:00 series stays at 09:00 across daylight-saving changes."""
-    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
-
-
-def local_date(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
-    return moment.astimezone(zone).date()
 
 
 class _Sorted:

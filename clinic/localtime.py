@@ -1,0 +1,34 @@
+"""Clinic-local time: the one place that turns a local date and wall-clock time into a stored UTC
+instant, and back. Storage is UTC; the clinic plans and reads in its own zone (CLINIC_TIME_ZONE),
+so a 09:00 series stays at 09:00 across a daylight-saving change.
+
+Pure functions; `zone` defaults to the clinic's so callers in the ORM layers need not pass it,
+while the planner (pure code) passes the zone it was given."""
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+
+
+def clinic_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+def local_datetime(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo | None = None) -> dt.datetime:
+    """The UTC instant of a wall-clock time on a local date. A time that does not exist (the hour
+    skipped in spring) or exists twice (autumn) resolves as Python's fold=0 does: the earlier."""
+    return dt.datetime.combine(day, at, tzinfo=zone or clinic_zone()).astimezone(dt.UTC)
+
+
+def local_date(moment: dt.datetime, zone: zoneinfo.ZoneInfo | None = None) -> dt.date:
+    return moment.astimezone(zone or clinic_zone()).date()
+
+
+def day_bounds(
+    first: dt.date, last: dt.date | None = None, zone: zoneinfo.ZoneInfo | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) in UTC of the local days first..last (one day when `last` is None). A local day
+    is 23 or 25 hours long on a daylight-saving change, so never add 24 hours to a midnight."""
+    last = last or first
+    return local_datetime(first, dt.time.min, zone), local_datetime(last + dt.timedelta(days=1), dt.time.min, zone)
