@@ -1,6 +1,6 @@
 """Clinic-local time: the one place that turns a local date and wall-clock time into a stored UTC
-instant, and back. Storage is UTC; the clinic plans and reads in its own zone (CLINIC_TIME_ZONE),
-so a 09:00 series stays at 09:00 across a daylight-saving change.
+instant, and back. Storage is UTC; the clinic plans and reads in its own zone (CLINIC_TIME_ZONE,
+which is Django's TIME_ZONE), so a 09:00 series stays at 09:00 across a daylight-saving change.
 
 Pure functions; `zone` defaults to the clinic's so callers in the ORM layers need not pass it,
 while the planner (pure code) passes the zone it was given."""
@@ -8,11 +8,13 @@ while the planner (pure code) passes the zone it was given."""
 import datetime as dt
 import zoneinfo
 
-from django.conf import settings
+from django.utils import timezone
 
 
 def clinic_zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.CLINIC_TIME_ZONE)
+    """Django's default zone, which the settings take from CLINIC_TIME_ZONE: pages, forms and the
+    admin already work in it, so the code that plans cannot disagree with them."""
+    return timezone.get_default_timezone()
 
 
 def local_datetime(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo | None = None) -> dt.datetime:
@@ -32,3 +34,11 @@ def day_bounds(
     is 23 or 25 hours long on a daylight-saving change, so never add 24 hours to a midnight."""
     last = last or first
     return local_datetime(first, dt.time.min, zone), local_datetime(last + dt.timedelta(days=1), dt.time.min, zone)
+
+
+def local_shift(moment: dt.datetime, delta: dt.timedelta, zone: zoneinfo.ZoneInfo | None = None) -> dt.datetime:
+    """The UTC instant `delta` away from `moment` on the clinic's wall clock, not the stopwatch:
+    24 hours before Sunday 09:00 is Saturday 09:00 even when the clocks change overnight and that
+    day has 23 or 25 hours, which is what a patient means by "the day before"."""
+    wall = moment.astimezone(zone or clinic_zone()).replace(tzinfo=None) + delta
+    return local_datetime(wall.date(), wall.time(), zone)

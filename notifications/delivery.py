@@ -18,7 +18,8 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from clinic.models import ClinicSettings, clinic_zone
+from clinic.localtime import clinic_zone, local_datetime
+from clinic.models import ClinicSettings
 from patients.models import Channel
 
 from .facts import SendFacts, facts_provider
@@ -98,7 +99,7 @@ def _quiet_end(now: dt.datetime, clinic: ClinicSettings) -> dt.datetime | None:
     if not inside:
         return None
     day = local.date() if t < end else local.date() + dt.timedelta(days=1)
-    return dt.datetime.combine(day, end, tzinfo=clinic_zone()).astimezone(dt.UTC)
+    return local_datetime(day, end)
 
 
 def _backoff(attempts: int) -> dt.timedelta:

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from clinic.models import clinic_zone
+from clinic.localtime import day_bounds
 
 from .models import Message
 
@@ -26,9 +26,8 @@ def message_log(
         rows = rows.filter(kind=kind)
     if patient_id is not None:
         rows = rows.filter(patient_id=patient_id)
-    zone = clinic_zone()
     if day_from:
-        rows = rows.filter(send_at__gte=dt.datetime.combine(day_from, dt.time.min, tzinfo=zone))
+        rows = rows.filter(send_at__gte=day_bounds(day_from)[0])
     if day_to:
-        rows = rows.filter(send_at__lt=dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+        rows = rows.filter(send_at__lt=day_bounds(day_to)[1])
     return rows

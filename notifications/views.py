@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.audit import audit_record
-from clinic.models import AuditEntry, clinic_zone
+from clinic.models import AuditEntry
 from clinic.roles import desk_required, public
 from patients.access import patient_for
 from patients.models import Channel, Patient
@@ -52,7 +52,6 @@ def _log_page(request: HttpRequest, *, patient: Patient | None) -> HttpResponse:
             "patient": patient,
             "filter_error": flash_error,
             "query": query.urlencode(),
-            "clinic_zone": clinic_zone(),
         },
         status=400 if flash_error else 200,
     )
@@ -76,7 +75,7 @@ def patient_messages(request: HttpRequest, patient_id: int) -> HttpResponse:
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = message_for(request.user, pk)
     audit_record(request=request, action=AuditEntry.Action.VIEW, obj=message, patient_id=message.patient_id)
-    return render(request, "notifications/detail.html", {"message": message, "clinic_zone": clinic_zone()})
+    return render(request, "notifications/detail.html", {"message": message})
 
 
 @desk_required

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clinic.audit import audit_record
-from clinic.models import AuditEntry, clinic_zone
+from clinic.localtime import local_date
+from clinic.models import AuditEntry
 from clinic.roles import desk_required
 
 from .access import patient_for
@@ -35,7 +36,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _today():
-    return timezone.now().astimezone(clinic_zone()).date()
+    return local_date(timezone.now())
 
 
 @desk_required

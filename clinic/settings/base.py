@@ -126,9 +126,11 @@ LANGUAGES = [("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"
-# The one zone the clinic lives in: planning and display use it, storage is UTC.
-CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/Chicago")
+# The one zone the clinic lives in is Django's own: every page, form, the admin and the template
+# filters read and write clinic-local time with no per-view switch, and storage stays UTC (USE_TZ).
+# clinic/localtime.py turns a local date and time into UTC for the code that plans.
+TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/Chicago")
+CLINIC_TIME_ZONE = TIME_ZONE  # the same zone, under the name README.md and the code use
 # Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
 
@@ -201,7 +203,12 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery keeps its own clock in UTC (enable_utc, its default): ETAs and the beat file do not jump on
+# a daylight-saving change. Pinned here because Celery would otherwise take Django's TIME_ZONE,
+# which is now the clinic's. The only schedule is an interval; a task that needs the clinic's wall
+# clock (the quiet hours, a reminder's send time) works it out with clinic.localtime.
 CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     # The outbox sweep (notifications/delivery.py). A sweep older than its minute is dropped: the

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audit_record
-from clinic.models import AuditEntry, clinic_zone
+from clinic.models import AuditEntry
 from clinic.roles import desk_required
 from patients.forms_consult import SELF_CHECK_QUESTIONS, ConsultationStatusForm
 from patients.models import ConsultationRequest
@@ -44,7 +44,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "treatments/inbox.html",
-        {"alerts": alerts, "requests": requests_, "show": show, "filters": FILTERS, "tz": clinic_zone()},
+        {"alerts": alerts, "requests": requests_, "show": show, "filters": FILTERS},
     )
 
 

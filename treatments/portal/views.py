@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.audit import audit_record, client_ip
-from clinic.models import AuditEntry, ClinicSettings, clinic_zone
+from clinic.models import AuditEntry, ClinicSettings
 from clinic.roles import public
 from education.models import Page
 from education.rendering import SPINE_CONDITIONS, page_context
@@ -96,7 +96,7 @@ def _appointment_or_404(request: HttpRequest, appointment_id: int) -> Appointmen
 
 
 def _base(request: HttpRequest, **extra) -> dict:
-    return {"token": request.portal_token, "patient": request.portal_patient, "tz": clinic_zone(), **extra}
+    return {"token": request.portal_token, "patient": request.portal_patient, **extra}
 
 
 @portal_view

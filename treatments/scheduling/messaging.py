@@ -12,7 +12,8 @@ import datetime as dt
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from clinic.models import ClinicSettings, clinic_zone
+from clinic.localtime import local_date, local_datetime, local_shift
+from clinic.models import ClinicSettings
 from notifications.facts import SendFacts
 from notifications.models import Message
 from notifications.services import Planned, messages_cancel, messages_plan
@@ -25,16 +26,12 @@ AFTER_SESSION = (Kind.AFTERCARE, Kind.CHECKIN, Kind.FOLLOWUP)
 
 
 def _hours_before(start: dt.datetime, hours: int) -> dt.datetime:
-    """Offsets count on the clinic's wall clock: 24 h before Sunday 09:00 is Saturday 09:00 even
-    when the clocks change overnight, which is what a patient expects of "the day before"."""
-    zone = clinic_zone()
-    local = start.astimezone(zone).replace(tzinfo=None) - dt.timedelta(hours=hours)
-    return local.replace(tzinfo=zone).astimezone(dt.UTC)
+    """Offsets count on the clinic's wall clock, as a patient means "the day before"."""
+    return local_shift(start, -dt.timedelta(hours=hours))
 
 
 def _local_day_at(start: dt.datetime, days_after: int, at: dt.time) -> dt.datetime:
-    day = start.astimezone(clinic_zone()).date() + dt.timedelta(days=days_after)
-    return dt.datetime.combine(day, at, tzinfo=clinic_zone()).astimezone(dt.UTC)
+    return local_datetime(local_date(start) + dt.timedelta(days=days_after), at)
 
 
 def _before_session(appointment: Appointment, clinic: ClinicSettings, now: dt.datetime) -> list[Planned]:

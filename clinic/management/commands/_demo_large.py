@@ -15,7 +15,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from clinic import roles
-from clinic.models import Location, Practitioner, Room, WorkingHours, clinic_zone
+from clinic.localtime import local_date, local_datetime
+from clinic.models import Location, Practitioner, Room, WorkingHours
 from patients.models import Channel, Patient
 from treatments.models import Appointment, Protocol, TreatmentSeries
 
@@ -45,7 +46,7 @@ def seed_large(*, now: dt.datetime, series_count: int, out=sys.stdout) -> None:
     protocols = [Protocol.objects.get(name=name) for name in PROTOCOLS]
     # Rounds of lanes run back to back and end about a year from now: most of the history is past.
     rounds = -(-series_count // POSITIONS)
-    today = now.astimezone(clinic_zone()).date()
+    today = local_date(now)
     first_monday = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=16 * rounds - 52)
     # Resume after an interrupted run: every batch is one transaction, so `done` is a batch edge.
     for begin in range(done, series_count, BATCH):
@@ -81,7 +82,6 @@ def _bench_practitioners() -> list[tuple[Practitioner, Room]]:
 
 
 def _batch(indexes: range, practitioners, protocols, first_monday: dt.date, now: dt.datetime) -> None:
-    zone = clinic_zone()
     patients = Patient.objects.bulk_create(
         Patient(
             first_name=f"Bench{i}",
@@ -103,12 +103,7 @@ def _batch(indexes: range, practitioners, protocols, first_monday: dt.date, now:
         practitioner, room = practitioners[lane // len(SLOTS)]
         week, weekday = divmod(weekday_in_cycle, 5)
         day = first_monday + dt.timedelta(weeks=16 * round_ + week, days=weekday)
-        starts = [
-            dt.datetime.combine(day + dt.timedelta(weeks=4 * k), SLOTS[lane % len(SLOTS)], tzinfo=zone).astimezone(
-                dt.UTC
-            )
-            for k in range(SESSIONS)
-        ]
+        starts = [local_datetime(day + dt.timedelta(weeks=4 * k), SLOTS[lane % len(SLOTS)]) for k in range(SESSIONS)]
         plans.append((patient, practitioner, room, protocols[i % len(protocols)], starts))
     series = TreatmentSeries.objects.bulk_create(
         TreatmentSeries(

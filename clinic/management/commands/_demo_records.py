@@ -7,7 +7,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from clinic.models import clinic_zone
+from clinic.localtime import day_bounds, local_date
 from treatments.models import Appointment, InjectionSite, OutcomeScore, SessionRecord
 
 # Where the needle goes, by protocol condition: shown on records, never in a message.
@@ -27,7 +27,7 @@ def sign_past_sessions(*, now: dt.datetime) -> int:
     """A signed record, one injection site and a pain score for every completed session of a
     series that ended before today; today's are left for the practitioner to write."""
     rng = random.Random(11)
-    today_start = now.astimezone(clinic_zone()).replace(hour=0, minute=0, second=0, microsecond=0)
+    today_start, _end = day_bounds(local_date(now))
     sessions = list(
         Appointment.objects.filter(
             status=Appointment.Status.COMPLETED, series__isnull=False, end__lt=today_start, record__isnull=True

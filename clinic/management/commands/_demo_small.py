@@ -10,7 +10,8 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from clinic.models import AppointmentType, Closure, Practitioner, Room, WorkingHours, clinic_zone
+from clinic.localtime import clinic_zone, local_date, local_datetime
+from clinic.models import AppointmentType, Closure, Practitioner, Room, WorkingHours
 from patients.models import Channel, Patient
 from treatments.models import Appointment, Protocol, TreatmentSeries
 from treatments.scheduling import messaging
@@ -59,14 +60,14 @@ def seed_patients_and_series(*, practitioners: list[Practitioner], now: dt.datet
         for i, patient in enumerate(patients[:SERIES]):
             practitioner = practitioners[i % len(practitioners)]
             # First sessions from eight weeks ago to two weeks ahead: some series are half done.
-            first_day = now.astimezone(clinic_zone()).date() + dt.timedelta(days=rng.randint(-56, 14))
+            first_day = local_date(now) + dt.timedelta(days=rng.randint(-56, 14))
             planner.book_series(
                 patient=patient, protocol=protocols[i % len(protocols)], practitioner=practitioner, first_day=first_day
             )
         consultation = AppointmentType.objects.get(slug="consultation")
         for i, patient in enumerate(patients[SERIES : SERIES + CONSULTATIONS]):
             # Two a day from today, so the desk calendar and "today" have something on them.
-            day = now.astimezone(clinic_zone()).date() + dt.timedelta(days=i // 2)
+            day = local_date(now) + dt.timedelta(days=i // 2)
             planner.book_one(
                 patient=patient, practitioner=practitioners[i % len(practitioners)], kind=consultation, day=day
             )
@@ -113,8 +114,7 @@ class _Planner:
             side="right",
             planned_sessions=protocol.required_sessions,
             consent_confirmed_at=self.now - dt.timedelta(days=60),
-            created_at=min(self.now, dt.datetime.combine(first_day, dt.time(9), tzinfo=self.zone))
-            - dt.timedelta(days=7),
+            created_at=min(self.now, local_datetime(first_day, dt.time(9))) - dt.timedelta(days=7),
         )
         target, at = first_day, None
         for step in range(1, protocol.required_sessions + 1):
@@ -182,11 +182,10 @@ class _Planner:
         for block in self.hours.get((practitioner_id, day.weekday()), []):
             if block.location_id != location_id:
                 continue
-            start = dt.datetime.combine(day, block.start, tzinfo=self.zone)
-            end = dt.datetime.combine(day, block.end, tzinfo=self.zone)
+            start, end = local_datetime(day, block.start), local_datetime(day, block.end)
             while start + length <= end:
                 if not any(c.starts_at < start + length and start < c.ends_at for c in self.closures):
-                    starts.append(start.astimezone(dt.UTC))
+                    starts.append(start)
                 start += STEP
         if not starts:
             return []

@@ -22,7 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic import roles
-from clinic.models import ClinicSettings, Closure, Location, Practitioner, Room, WorkingHours, clinic_zone
+from clinic.localtime import day_bounds, local_date
+from clinic.models import ClinicSettings, Closure, Location, Practitioner, Room, WorkingHours
 
 from . import _demo_large, _demo_small
 
@@ -110,13 +111,10 @@ def seed_setup(*, now: dt.datetime) -> list[Practitioner]:
 
 def holiday_span(*, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """A whole weekday about three weeks ahead, midnight to midnight in the clinic's zone."""
-    zone = clinic_zone()
-    day = now.astimezone(zone).date() + dt.timedelta(days=21)
+    day = local_date(now) + dt.timedelta(days=21)
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
-    start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=zone)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+    return day_bounds(day)
 
 
 def _staff_user(username: str, role: str, first: str, last: str, is_staff: bool):

@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
-from clinic.models import Practitioner, clinic_zone
+from clinic.localtime import day_bounds, local_date
+from clinic.models import Practitioner
 from patients.models import ScreeningAnswer, ScreeningQuestion
 from treatments.clinical.charts import MEANINGFUL_CHANGE_NRS, ChartPoint, pain_chart
 from treatments.models import (
@@ -37,14 +38,6 @@ def series_step_label(appointment: Appointment) -> str:
         "step": appointment.series_step,
         "planned": series.planned_sessions,
     }
-
-
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The clinic-zone day as a UTC-comparable [start, end)."""
-    zone = clinic_zone()
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    return start, end
 
 
 def positive_screening(patient_ids: list[int]) -> dict[int, list[str]]:
@@ -103,7 +96,7 @@ def series_needing_review(series_ids: list[int]) -> set[int]:
         timeline.setdefault(series_id, []).append((recorded_at, 2, int(value)))
     flagged = set()
     for series_id, points in timeline.items():
-        points.sort(key=lambda p: (_local_date(p[0]), p[1]))
+        points.sort(key=lambda p: (local_date(p[0]), p[1]))
         if review_needed(baseline=points[0][2], latest=points[-1][2], signed_count=signed.get(series_id, 0)):
             flagged.add(series_id)
     return flagged
@@ -209,10 +202,6 @@ class SeriesProgress:
         return review_needed(baseline=self.baseline, latest=self.latest, signed_count=self.signed_count)
 
 
-def _local_date(value: dt.datetime) -> dt.date:
-    return value.astimezone(clinic_zone()).date()
-
-
 def series_progress(series: TreatmentSeries) -> SeriesProgress:
     """Everything the progress page shows. Five queries, for 3 sessions or 12."""
     appointments = list(
@@ -232,20 +221,20 @@ def series_progress(series: TreatmentSeries) -> SeriesProgress:
         if column.signed and record.pain_before is not None:
             points.append(
                 ChartPoint(
-                    when=_local_date(appointment.start),
+                    when=local_date(appointment.start),
                     pain=record.pain_before,
                     kind="session",
                     label=f"S{appointment.series_step}",
                 )
             )
     for created_at, pain in series.checkins.values_list("created_at", "pain"):
-        points.append(ChartPoint(when=_local_date(created_at), pain=pain, kind="checkin"))
+        points.append(ChartPoint(when=local_date(created_at), pain=pain, kind="checkin"))
     scores = list(series.scores.select_related("recorded_by").order_by("recorded_at"))
     for score in scores:
         # Check-in and session pain are charted from their own rows; only the clinic's own
         # pain measurements are added here, so nothing is counted twice.
         if score.measure == OutcomeScore.Measure.PAIN_NRS and score.source == OutcomeScore.Source.CLINIC:
-            points.append(ChartPoint(when=_local_date(score.recorded_at), pain=int(score.value), kind="clinic"))
+            points.append(ChartPoint(when=local_date(score.recorded_at), pain=int(score.value), kind="clinic"))
     points.sort(key=lambda p: (p.when, p.kind != "session"))
     baseline = points[0].pain if points else None
     latest = points[-1].pain if points else None

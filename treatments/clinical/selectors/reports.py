@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
-from clinic.models import clinic_zone
+from clinic.localtime import clinic_zone, day_bounds
 from treatments.models import AdverseEvent, OutcomeScore, PainCheckIn, SessionRecord
 
 # DOMAIN.md: Hung 2016 meta-analysis, effect size of dextrose prolotherapy on osteoarthritis pain
@@ -29,10 +29,9 @@ class Period:
     @classmethod
     def months(cls, first: dt.date, last: dt.date) -> "Period":
         """From the 1st of `first`'s month to the end of `last`'s month, clinic time."""
-        zone = clinic_zone()
-        start = dt.datetime(first.year, first.month, 1, tzinfo=zone)
         after = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-        return cls(start=start, end=dt.datetime(after.year, after.month, 1, tzinfo=zone))
+        start, end = day_bounds(first.replace(day=1), after - dt.timedelta(days=1))
+        return cls(start=start, end=end)
 
 
 def _signed(period: Period):

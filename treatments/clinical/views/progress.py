@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.audit import audit_record
-from clinic.models import clinic_zone
+from clinic.localtime import local_date, local_datetime
 from clinic.roles import clinical_required
 from treatments.clinical.access import series_for_clinical
 from treatments.clinical.forms import ScoreForm
 from treatments.clinical.selectors.records import series_progress
 from treatments.clinical.services.outcomes import OutcomeError, outcome_add
-from treatments.clinical.views.today import in_clinic_time
 
 
 def _page(request: HttpRequest, series, template: str, **extra) -> HttpResponse:
@@ -28,17 +27,15 @@ def _page(request: HttpRequest, series, template: str, **extra) -> HttpResponse:
 
 @clinical_required
 @require_GET
-@in_clinic_time
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     series = series_for_clinical(request.user, pk)
-    today = timezone.now().astimezone(clinic_zone()).date()
+    today = local_date(timezone.now())
     form = ScoreForm(initial={"recorded_on": today})
     return _page(request, series, "treatments/progress_series.html", score_form=form)
 
 
 @clinical_required
 @require_GET
-@in_clinic_time
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     series = series_for_clinical(request.user, pk)
     return _page(request, series, "treatments/progress_summary.html", printed_on=timezone.now())
@@ -46,7 +43,6 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @clinical_required
 @require_POST
-@in_clinic_time
 def score_add(request: HttpRequest, pk: int) -> HttpResponse:
     series = series_for_clinical(request.user, pk)
     form = ScoreForm(request.POST)
@@ -55,8 +51,8 @@ def score_add(request: HttpRequest, pk: int) -> HttpResponse:
         now = timezone.now()
         day = form.cleaned_data["recorded_on"]
         # A date only: the score is placed at noon clinic time, away from any day boundary.
-        recorded_at = dt.datetime.combine(day, dt.time(12, 0), tzinfo=clinic_zone())
-        if day == now.astimezone(clinic_zone()).date():
+        recorded_at = local_datetime(day, dt.time(12, 0))
+        if day == local_date(now):
             recorded_at = now
         try:
             score = outcome_add(

@@ -31,7 +31,6 @@ from treatments.clinical.services.records import (
     record_save,
     record_save_and_sign,
 )
-from treatments.clinical.views.today import in_clinic_time
 from treatments.models import Appointment, SessionRecord
 
 
@@ -71,7 +70,6 @@ def _draft_forms(record: SessionRecord, appointment: Appointment, data=None):
 
 @clinical_required
 @require_http_methods(["GET", "POST"])
-@in_clinic_time
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_for_record(request.user, pk)
     now = timezone.now()
@@ -145,7 +143,6 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @clinical_required
 @require_POST
-@in_clinic_time
 def amend(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_for_record(request.user, pk)
     current = SessionRecord.objects.filter(appointment=appointment).first()

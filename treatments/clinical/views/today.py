@@ -1,8 +1,6 @@
 """The practitioner's day: /practice/."""
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,32 +8,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic import roles
-from clinic.models import Practitioner, clinic_zone
+from clinic.localtime import local_date
+from clinic.models import Practitioner
 from clinic.roles import clinical_required
 from treatments.clinical.access import practitioner_of
 from treatments.clinical.selectors.records import practice_day
-
-
-def in_clinic_time(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Render the view's times in the clinic's zone (storage and the server stay in UTC)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        with timezone.override(clinic_zone()):
-            return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _day(request: HttpRequest) -> dt.date:
     try:
         return dt.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
-        return timezone.now().astimezone(clinic_zone()).date()
+        return local_date(timezone.now())
 
 
 @clinical_required
-@in_clinic_time
 def today(request: HttpRequest) -> HttpResponse:
     day = _day(request)
     practitioner = practitioner_of(request.user)
@@ -54,7 +41,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "day": day,
             "previous_day": day - dt.timedelta(days=1),
             "next_day": day + dt.timedelta(days=1),
-            "is_today": day == timezone.now().astimezone(clinic_zone()).date(),
+            "is_today": day == local_date(timezone.now()),
             "practitioner": practitioner,
             "choices": choices,
             "rows": rows,

@@ -7,6 +7,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.localtime import clinic_zone
 from clinic.models import AppointmentType, Location, Practitioner
 from treatments.models import Appointment
 
@@ -66,8 +67,6 @@ class WaitlistForm(forms.Form):
 
     @staticmethod
     def _label(appointment: Appointment) -> str:
-        from clinic.models import clinic_zone
-
         local = appointment.start.astimezone(clinic_zone())
         return f"{local:%Y-%m-%d %H:%M} · {appointment.appointment_type.name} · {appointment.practitioner}"
 

@@ -8,14 +8,9 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import AppointmentType, Location, Practitioner, Room, clinic_zone
+from clinic.localtime import clinic_zone, local_date, local_datetime
+from clinic.models import AppointmentType, Location, Practitioner, Room
 from treatments.models import Appointment, Protocol, Side
-
-
-def to_utc(day: dt.date, at: dt.time) -> dt.datetime:
-    """A local date and time the desk typed, as a UTC instant."""
-    return dt.datetime.combine(day, at, tzinfo=clinic_zone()).astimezone(dt.UTC)
-
 
 PREFILL_KEYS = ("practitioner", "location", "protocol", "appointment_type", "date", "time")
 
@@ -45,7 +40,7 @@ class _When(forms.Form):
     time = forms.TimeField(label=_("Time"), widget=TimeInput())
 
     def start(self) -> dt.datetime:
-        return to_utc(self.cleaned_data["date"], self.cleaned_data["time"])
+        return local_datetime(self.cleaned_data["date"], self.cleaned_data["time"])
 
 
 class SeriesPlanForm(forms.Form):
@@ -91,7 +86,7 @@ class SeriesPlanForm(forms.Form):
         return data
 
     def first_start(self) -> dt.datetime:
-        return to_utc(self.cleaned_data["date"], self.cleaned_data["time"])
+        return local_datetime(self.cleaned_data["date"], self.cleaned_data["time"])
 
 
 class SessionForm(_When):
@@ -99,11 +94,10 @@ class SessionForm(_When):
 
 
 def session_forms(data, count: int, initial: list[dt.datetime | None] | None = None) -> list[SessionForm]:
-    zone = clinic_zone()
     forms_ = []
     for i in range(count):
         start = initial[i] if initial and i < len(initial) else None
-        init = {"date": start.astimezone(zone).date(), "time": start.astimezone(zone).time()} if start else None
+        init = {"date": local_date(start), "time": start.astimezone(clinic_zone()).time()} if start else None
         forms_.append(SessionForm(data, prefix=f"s{i + 1}", initial=init))
     return forms_
 

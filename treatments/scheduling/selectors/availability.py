@@ -11,10 +11,11 @@ from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from clinic.localtime import local_date, local_datetime
 from clinic.models import Closure, Location, Practitioner, Room, WorkingHours, clinic_zone
 from patients.models import Patient
 from treatments.models import Appointment
-from treatments.scheduling.availability import Availability, Busy, WeeklyBlock, local_datetime
+from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
 
 
 def date_span(first: dt.date, last: dt.date) -> str:
@@ -27,8 +28,8 @@ def date_span(first: dt.date, last: dt.date) -> str:
 
 
 def closure_label(closure: Closure, practitioner: Practitioner, zone) -> str:
-    first = closure.starts_at.astimezone(zone).date()
-    last = (closure.ends_at - dt.timedelta(microseconds=1)).astimezone(zone).date()
+    first = local_date(closure.starts_at, zone)
+    last = local_date(closure.ends_at - dt.timedelta(microseconds=1), zone)
     dates = date_span(first, last)
     if closure.practitioner_id is not None:
         return _("%(who)s is on leave %(dates)s") % {"who": practitioner.display_name, "dates": dates}

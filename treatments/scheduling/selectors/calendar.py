@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from clinic.models import AppointmentType, Closure, Practitioner, WorkingHours, clinic_zone
+from clinic.localtime import clinic_zone, day_bounds, local_date
+from clinic.models import AppointmentType, Closure, Practitioner, WorkingHours
 from patients.selectors import ScreeningFlag, screening_flags
 from treatments.models import Appointment
 from treatments.scheduling.services.attendance import check_in_refusal, no_show_refusal
@@ -104,13 +105,6 @@ def attach_urls(grid: "Grid") -> None:
                 key: pattern.replace(str(_SENTINEL), str(a.patient_id if key == "patient" else a.pk))
                 for key, pattern in patterns.items()
             }
-
-
-def local_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    zone = clinic_zone()
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
 def _minute(value: dt.datetime | dt.time, day: dt.date | None = None) -> int:
@@ -235,8 +229,13 @@ def _finish(
     return Grid(first_minute=first, last_minute=last, columns=columns, hour_marks=marks)
 
 
-def _closure_minutes(closure: Closure, day: dt.date) -> tuple[int, int]:
-    return _minute(closure.starts_at, day), _minute(closure.ends_at, day)
+def _closure_span(closure: Closure, day: dt.date) -> tuple[int, int, str]:
+    """Its minutes on `day` and its label: the reason, with the local times unless it takes the
+    whole day, so the desk reads the hours it blocks as they were typed in Setup."""
+    start, end = _minute(closure.starts_at, day), _minute(closure.ends_at, day)
+    if (start, end) == (0, 24 * 60):
+        return start, end, closure.reason
+    return start, end, f"{closure.reason} ({start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d})"
 
 
 def _closure_applies(closure: Closure, practitioner_id: int, locations: set[int]) -> bool:
@@ -257,7 +256,7 @@ class DayCalendar:
 def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = None) -> DayCalendar:
     """Every active practitioner (and anyone with an appointment that day) as a column; with a
     location, only those working or booked there that day."""
-    start, end = local_bounds(day)
+    start, end = day_bounds(day)
     appointments = _appointments(start, end, None, location_id)
     with_appointments = {a.practitioner_id for a in appointments}
     hours_qs = WorkingHours.objects.filter(weekday=day.weekday()).select_related("location")
@@ -290,10 +289,10 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
                 (columns[block.practitioner_id], "open", _minute(block.start), _minute(block.end), block.location.name)
             )
     for closure in closures:
-        s, e = _closure_minutes(closure, day)
+        s, e, label = _closure_span(closure, day)
         for pk, column in columns.items():
             if _closure_applies(closure, pk, works_at.get(pk, set())):
-                spans.append((column, "closed", s, e, closure.reason))
+                spans.append((column, "closed", s, e, label))
     grid = _finish(list(columns.values()), pending, spans)
     local_now = now.astimezone(clinic_zone())
     if local_now.date() == day:
@@ -313,8 +312,7 @@ class WeekCalendar:
 def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.datetime) -> WeekCalendar:
     """One practitioner's seven days from `first_day`, a column per day."""
     days = [first_day + dt.timedelta(days=n) for n in range(7)]
-    start, _end = local_bounds(days[0])
-    _start, end = local_bounds(days[-1])
+    start, end = day_bounds(days[0], days[-1])
     appointments = _appointments(start, end, practitioner)
     hours = list(WorkingHours.objects.filter(practitioner=practitioner).select_related("location"))
     closures = list(
@@ -323,7 +321,6 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
         )
     )
     flags = screening_flags({a.patient_id for a in appointments})
-    zone = clinic_zone()
     columns = {
         day: Column(
             key=day.isoformat(), title=day.strftime("%a"), subtitle=day.isoformat(), date=day, practitioner=practitioner
@@ -332,7 +329,7 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
     }
     pending, spans = [], []
     for appointment in appointments:
-        day = appointment.start.astimezone(zone).date()
+        day = local_date(appointment.start)
         if day not in columns:
             continue
         item, s, e = _item(appointment, day, flags, now)
@@ -346,9 +343,9 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
         if not _closure_applies(closure, practitioner.pk, locations):
             continue
         for day, column in columns.items():
-            s, e = _closure_minutes(closure, day)
+            s, e, label = _closure_span(closure, day)
             if e > 0 and s < 24 * 60 and e > s:
-                spans.append((column, "closed", s, e, closure.reason))
+                spans.append((column, "closed", s, e, label))
     grid = _finish(list(columns.values()), pending, spans)
     return WeekCalendar(practitioner=practitioner, first_day=first_day, grid=grid)
 

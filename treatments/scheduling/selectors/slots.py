@@ -4,7 +4,8 @@ helper's Availability (three queries per location, then pure code)."""
 import datetime as dt
 from dataclasses import dataclass
 
-from clinic.models import AppointmentType, Location, Practitioner, WorkingHours, clinic_zone
+from clinic.localtime import clinic_zone, local_date
+from clinic.models import AppointmentType, Location, Practitioner, WorkingHours
 from treatments.scheduling.selectors.availability import availability_for
 
 SEARCH_DAYS = 90
@@ -46,8 +47,7 @@ def next_free_slots(
 ) -> list[Slot]:
     """The earliest free starts (at most one per day and location) from `after`, never in the past."""
     earliest = _ceil(max(after, now))
-    zone = clinic_zone()
-    first = earliest.astimezone(zone).date()
+    first = local_date(earliest)
     last = first + dt.timedelta(days=days)
     duration = dt.timedelta(minutes=appointment_type.duration_minutes)
     buffer = dt.timedelta(minutes=appointment_type.buffer_minutes)

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from clinic.models import clinic_zone
+from clinic.localtime import local_date
 from treatments.models import Appointment, AppointmentChange
 from treatments.scheduling import messaging
 
@@ -26,8 +26,7 @@ def check_in_refusal(appointment: Appointment, now: dt.datetime) -> str | None:
         return _("This appointment is already completed.")
     if status == Appointment.Status.NO_SHOW:
         return _("This appointment was marked as a no-show: book a new one instead.")
-    zone = clinic_zone()
-    if appointment.start.astimezone(zone).date() != now.astimezone(zone).date():
+    if local_date(appointment.start) != local_date(now):
         return _("Patients can only be checked in on the day of their appointment.")
     return None
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.models import AppointmentType, Location, Practitioner, clinic_zone
+from clinic.localtime import day_bounds, local_date
+from clinic.models import AppointmentType, Location, Practitioner
 from clinic.roles import desk_required
 from treatments.scheduling.access import appointment_for, practitioner_for
 from treatments.scheduling.forms.calendar import NextSlotForm
@@ -20,7 +21,7 @@ from treatments.scheduling.services.attendance import AttendanceError, appointme
 
 
 def _today() -> dt.date:
-    return timezone.now().astimezone(clinic_zone()).date()
+    return local_date(timezone.now())
 
 
 def parse_day(raw: str | None) -> tuple[dt.date, str]:
@@ -68,7 +69,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "next": day + dt.timedelta(days=1),
         "today": _today(),
         "appointment_types": AppointmentType.objects.all(),
-        "zone": clinic_zone(),
         "locations": locations if len(locations) > 1 else [],
         "location": location,
         "keep": f"&location={location.pk}" if location else "",
@@ -96,7 +96,6 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
         "today": _today(),
         "practitioners": Practitioner.objects.filter(active=True),
         "appointment_types": AppointmentType.objects.all(),
-        "zone": clinic_zone(),
     }
     return render(request, "treatments/calendar_week.html", context, status=400 if problem else 200)
 
@@ -117,7 +116,7 @@ def type_colours(request: HttpRequest) -> HttpResponse:
 
 
 def _back_to_calendar(request: HttpRequest, appointment) -> HttpResponse:
-    day = appointment.start.astimezone(clinic_zone()).date()
+    day = local_date(appointment.start)
     return redirect(f"{reverse('desk:calendar')}?date={day.isoformat()}#appt-{appointment.pk}")
 
 
@@ -153,9 +152,7 @@ def next_slot(request: HttpRequest) -> HttpResponse:
     slots = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        zone = clinic_zone()
-        after_day = data["after"] or today
-        after = dt.datetime.combine(after_day, dt.time.min, tzinfo=zone).astimezone(dt.UTC)
+        after, _end = day_bounds(data["after"] or today)
         slots = next_free_slots(
             practitioner=data["practitioner"],
             appointment_type=data["appointment_type"],
@@ -166,6 +163,6 @@ def next_slot(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "treatments/calendar_next_slot.html",
-        {"form": form, "slots": slots, "days": SEARCH_DAYS, "zone": clinic_zone()},
+        {"form": form, "slots": slots, "days": SEARCH_DAYS},
         status=400 if form.errors else 200,
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.audit import audit_record
-from clinic.models import AuditEntry, clinic_zone
+from clinic.models import AuditEntry
 from clinic.roles import desk_required
 from patients.access import patient_for
 from treatments.models import Appointment
@@ -21,7 +21,7 @@ from treatments.scheduling.services.waitlist import WaitlistError, waitlist_add,
 @desk_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    context = {"entries": waitlist_open(), "freed": freed_slots(now=timezone.now()), "zone": clinic_zone()}
+    context = {"entries": waitlist_open(), "freed": freed_slots(now=timezone.now())}
     return render(request, "treatments/calendar_waitlist.html", context)
 
 
@@ -91,5 +91,5 @@ def freed_slot(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "treatments/calendar_waitlist_slot.html",
-        {"freed": freed, "candidates": candidates, "past": freed.start <= now, "zone": clinic_zone()},
+        {"freed": freed, "candidates": candidates, "past": freed.start <= now},
     )
