@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import ScreeningQuestion
+from treatments.models import RedFlag
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -22,29 +23,6 @@ PATIENT_WORDING = {
     ScreeningQuestion.CANCER_PAIN: _("Has a doctor said your pain is caused by cancer?"),
     ScreeningQuestion.PROSTHESIS: _("Do you have an artificial joint or heart valve?"),
 }
-
-
-class RedFlag:
-    """The warning signs after a session (DOMAIN.md): any one means "call the clinic now"."""
-
-    FEVER = "fever"
-    SPREADING = "spreading"
-    DISCHARGE = "discharge"
-    WORSE_PAIN = "worse_pain"
-    UNWELL = "unwell"
-    NERVE = "nerve"
-    SPINE = "spine"
-
-    CHOICES = [
-        (FEVER, _("I have a fever above 38 °C (100.4 °F)")),
-        (SPREADING, _("Redness, warmth or swelling around the injection is spreading or getting worse")),
-        (DISCHARGE, _("Fluid or pus is coming out of an injection site")),
-        (WORSE_PAIN, _("The pain is getting worse 2 to 3 days after the session, instead of better")),
-        (UNWELL, _("I feel generally unwell")),
-        (NERVE, _("I have burning pain, numbness or weakness in an arm or leg")),
-        (SPINE, _("I have a severe headache, shortness of breath or chest pain")),
-    ]
-    LABELS = dict(CHOICES)
 
 
 class ScreeningForm(forms.Form):

@@ -250,6 +250,16 @@ def test_aftercare_falls_back_to_the_general_guide_without_a_series(client):
     assert "Aftercare: what to expect after a session" in text
 
 
+def test_aftercare_adds_the_warning_signs_near_the_spine_only_for_a_spine_series(client, knee):
+    spine_sign = "After an injection near the spine"
+    assert spine_sign not in client.get(f"/portal/{knee['token']}/aftercare/").content.decode()
+    protocol = knee["series"].protocol
+    protocol.condition = "low-back"
+    protocol.save()
+    assert spine_sign in client.get(f"/portal/{knee['token']}/aftercare/").content.decode()
+    assert spine_sign in client.get(f"/portal/{knee['token']}/aftercare/print/").content.decode()
+
+
 def test_aftercare_print_sheet_has_red_flags_phone_and_timeline(client, knee, clinic):
     response = client.get(f"/portal/{knee['token']}/aftercare/print/")
     text = response.content.decode()
