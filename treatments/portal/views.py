@@ -39,7 +39,7 @@ from treatments.portal.services import (
     portal_screening_record,
     portal_token_touch,
 )
-from treatments.scheduling import ics
+from treatments.scheduling.feeds import appointment_file
 
 # Failed link lookups per address before every lookup from it is refused for a while.
 FAILED_LOOKUP_LIMIT = 20
@@ -119,19 +119,7 @@ def home(request: HttpRequest, *, now) -> HttpResponse:
 @require_GET
 def session_ics(request: HttpRequest, *, now, appointment_id: int) -> HttpResponse:
     appointment = _appointment_or_404(request, appointment_id)
-    clinic = ClinicSettings.load()
-    location = ", ".join(part for part in (appointment.location.name, appointment.location.address) if part)
-    # Neutral on purpose: a calendar is seen by others; no treatment, condition or body part.
-    event = ics.Event(
-        uid=f"appointment-{appointment.pk}",
-        start=appointment.start,
-        end=appointment.end,
-        summary=_("Appointment at %(clinic)s") % {"clinic": clinic.name},
-        location=location,
-        description=_("Questions or changes: %(phone)s") % {"phone": clinic.phone},
-        status="CANCELLED" if appointment.status == Appointment.Status.CANCELLED else "CONFIRMED",
-    )
-    body = ics.calendar([event], name=clinic.name, now=now)
+    body = appointment_file(appointment=appointment, now=now)
     _audit(request, AuditEntry.Action.EXPORT, obj=appointment)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'

@@ -170,3 +170,24 @@ def test_appointment_ics_needs_a_role_and_a_real_appointment(client, desk_client
     assert client.get(f"/desk/appointments/{appointment.pk}/calendar.ics").status_code == 302
     client.force_login(no_role_user)
     assert client.get(f"/desk/appointments/{appointment.pk}/calendar.ics").status_code == 403
+
+
+def _vevent(text: str) -> str:
+    unfolded = text.replace("\r\n ", "")
+    return unfolded[unfolded.index("BEGIN:VEVENT") : unfolded.index("END:VEVENT")]
+
+
+def test_desk_portal_and_confirmation_give_the_patient_the_same_event(desk_client, client):
+    from notifications.models import Message
+    from patients.tokens import portal_token_issue
+    from treatments.scheduling.messaging import message_facts
+
+    practitioner, main = practitioner_with_hours()
+    series, sessions = series_booking(practitioner, main, [at(DAY, 9)])
+    desk = desk_client.get(f"/desk/appointments/{sessions[0].pk}/calendar.ics").content.decode()
+    token = portal_token_issue(patient=sessions[0].patient, now=NOW)
+    portal = client.get(f"/portal/{token}/sessions/{sessions[0].pk}/calendar.ics").content.decode()
+    confirmation = Message(pk=1, kind=Message.Kind.CONFIRMATION, series_id=series.pk)
+    (_name, attached, _type) = message_facts([confirmation], now=NOW)[1].attachments[0]
+    assert _vevent(desk) == _vevent(portal) == _vevent(attached)
+    assert "DESCRIPTION:To change or cancel\\, call " in _vevent(desk)
