@@ -9,7 +9,8 @@ from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from clinic.models import Practitioner, clinic_zone
-from patients.models import ScreeningAnswer, ScreeningQuestion
+from patients.models import ScreeningAnswer
+from patients.selectors import ScreeningFlag, screening_flags
 from treatments.clinical.charts import MEANINGFUL_CHANGE_NRS, ChartPoint, pain_chart
 from treatments.models import (
     AdverseEvent,
@@ -47,29 +48,11 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def positive_screening(patient_ids: list[int]) -> dict[int, list[str]]:
-    """patient id -> labels of the questions whose LATEST answer is yes. One query."""
-    latest: dict[tuple[int, str], bool] = {}
-    rows = (
-        ScreeningAnswer.objects.filter(patient_id__in=patient_ids)
-        .order_by("patient_id", "question", "-answered_at", "-id")
-        .values_list("patient_id", "question", "answer")
-    )
-    for patient_id, question, answer in rows:
-        latest.setdefault((patient_id, question), answer)
-    flags: dict[int, list[str]] = {}
-    labels = dict(ScreeningQuestion.choices)
-    for (patient_id, question), answer in sorted(latest.items()):
-        if answer:
-            flags.setdefault(patient_id, []).append(str(labels.get(question, question)))
-    return flags
-
-
 @dataclass
 class DayRow:
     appointment: Appointment
     step_label: str
-    flags: list[str]
+    flags: list[ScreeningFlag]
     record_status: str | None
     needs_review: bool = False
 
@@ -118,7 +101,7 @@ def practice_day(*, practitioner: Practitioner, day: dt.date) -> list[DayRow]:
         .select_related("patient", "series__protocol", "appointment_type", "room", "record")
         .order_by("start")
     )
-    flags = positive_screening(sorted({a.patient_id for a in appointments}))
+    flags = screening_flags({a.patient_id for a in appointments})
     review = series_needing_review(sorted({a.series_id for a in appointments if a.series_id}))
     rows = []
     for appointment in appointments:

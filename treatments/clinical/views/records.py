@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.audit import audit_record
 from clinic.roles import clinical_required
+from patients.selectors import screening_flags
 from treatments.clinical.access import appointment_for_record
 from treatments.clinical.forms import (
     SITE_SUGGESTIONS,
@@ -21,7 +22,7 @@ from treatments.clinical.forms import (
     site_formset,
     site_initial,
 )
-from treatments.clinical.selectors.records import positive_screening, recheck_answers, record_detail, series_step_label
+from treatments.clinical.selectors.records import recheck_answers, record_detail, series_step_label
 from treatments.clinical.services.amendments import record_amend
 from treatments.clinical.services.records import (
     RecordError,
@@ -43,7 +44,7 @@ def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
         "patient": appointment.patient,
         "record": record,
         "step_label": series_step_label(appointment),
-        "flags": positive_screening([appointment.patient_id]).get(appointment.patient_id, []),
+        "flags": screening_flags([appointment.patient_id]).get(appointment.patient_id, []),
         "regions": sorted({r for r, _ in suggestions}),
         "structures": [s for _, s in suggestions],
         "total_volume": sum((s.volume_ml for s in record.sites.all()), 0),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from patients.models import Patient, ScreeningAnswer
+from patients.models import Patient
+from patients.selectors import ScreeningFlag, screening_flags
 from treatments.models import Appointment, AppointmentChange, SessionRecord, TreatmentSeries
 
 
@@ -32,7 +33,7 @@ class PatientOverview:
     upcoming: list[Appointment]
     past: list[Appointment]
     no_shows: int
-    flags: list[ScreeningAnswer]
+    flags: list[ScreeningFlag]
 
 
 def _progress(series: TreatmentSeries, sessions: list[Appointment], now: dt.datetime) -> SeriesProgress:
@@ -42,12 +43,9 @@ def _progress(series: TreatmentSeries, sessions: list[Appointment], now: dt.date
     return SeriesProgress(series, sessions, done, upcoming[0] if upcoming else None)
 
 
-def positive_flags(patient: Patient) -> list[ScreeningAnswer]:
-    """The latest answer per question, kept when it is "yes" (one query)."""
-    latest: dict[str, ScreeningAnswer] = {}
-    for answer in ScreeningAnswer.objects.filter(patient=patient).order_by("-answered_at", "-id"):
-        latest.setdefault(answer.question, answer)
-    return [a for a in latest.values() if a.answer]
+def positive_flags(patient: Patient) -> list[ScreeningFlag]:
+    """The patient's screening flags (patients.selectors.screening_flags, one query)."""
+    return screening_flags([patient.pk]).get(patient.pk, [])
 
 
 def patient_overview(patient: Patient, *, now: dt.datetime) -> PatientOverview:
@@ -80,7 +78,7 @@ def patient_overview(patient: Patient, *, now: dt.datetime) -> PatientOverview:
 class SeriesPage:
     progress: SeriesProgress
     history: list[AppointmentChange]
-    flags: list[ScreeningAnswer]
+    flags: list[ScreeningFlag]
     # The practitioner's plan at the last signed session when it asks the desk to book something:
     # (plan label, session step). Only the choice, never the practitioner's note.
     plan_for_desk: tuple[str, int] | None = None
