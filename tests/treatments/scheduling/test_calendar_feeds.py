@@ -3,12 +3,9 @@ import re
 
 import pytest
 
-from clinic.feed_tokens import (
-    feed_token_hash,
-    practitioner_feed_token_issue,
-    practitioner_feed_token_revoke,
-)
+from clinic.feed_tokens import practitioner_feed_token_issue, practitioner_feed_token_revoke
 from clinic.models import AuditEntry, Practitioner
+from clinic.tokens import token_hash
 from tests.factories import PatientFactory
 from tests.treatments.factories_calendar import DAY, at, booking, practitioner_with_hours, series_booking
 from treatments.models import Protocol
@@ -46,7 +43,7 @@ def test_only_the_hash_of_the_feed_token_is_stored():
     practitioner, _ = practitioner_with_hours()
     raw = practitioner_feed_token_issue(practitioner=practitioner)
     practitioner.refresh_from_db()
-    assert practitioner.feed_token_hash == feed_token_hash(raw)
+    assert practitioner.feed_token_hash == token_hash(raw)
     assert raw not in practitioner.feed_token_hash
 
 
@@ -116,7 +113,7 @@ def test_practitioner_issues_a_feed_link_shown_once_and_revokes_it(client, pract
     url = re.search(r'value="(http[^"]+\.ics)"', page).group(1)
     token = url.rsplit("/", 1)[1].removesuffix(".ics")
     practitioner.refresh_from_db()
-    assert practitioner.feed_token_hash == feed_token_hash(token)
+    assert practitioner.feed_token_hash == token_hash(token)
     assert token not in client.get("/desk/feed/").content.decode()  # shown once only
     client.post("/desk/feed/", {"action": "revoke"})
     practitioner.refresh_from_db()
