@@ -324,3 +324,11 @@ def test_every_portal_consult_inbox_and_education_view_is_public_or_role_checked
             assert getattr(callback, "prolo_public", False) or getattr(callback, "prolo_roles", None), pattern
             checked += 1
     assert checked >= 15
+
+
+def test_the_portal_and_the_desk_count_a_series_alike(client, desk_client, knee):
+    portal = client.get(f"/portal/{knee['token']}/").content.decode()
+    desk = desk_client.get(f"/desk/series/{knee['series'].pk}/").content.decode()
+    for text in (portal, desk):
+        assert "1 of 3 sessions done" in text
+        assert "next: session 2 of 3" in text

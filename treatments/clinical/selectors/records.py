@@ -172,7 +172,10 @@ def site_line(site: InjectionSite) -> str:
 
 
 @dataclass
-class SeriesProgress:
+class ClinicalProgress:
+    """The practitioner's progress page: sessions with their records, the pain chart and scores.
+    (The desk's and the patient's counts are treatments.scheduling.selectors.series.SeriesProgress.)"""
+
     series: TreatmentSeries
     sessions: list[SessionColumn]
     points: list[ChartPoint]
@@ -196,7 +199,7 @@ def _local_date(value: dt.datetime) -> dt.date:
     return value.astimezone(clinic_zone()).date()
 
 
-def series_progress(series: TreatmentSeries) -> SeriesProgress:
+def series_progress(series: TreatmentSeries) -> ClinicalProgress:
     """Everything the progress page shows. Five queries, for 3 sessions or 12."""
     appointments = list(
         series.appointments.exclude(status=Appointment.Status.CANCELLED)
@@ -232,7 +235,7 @@ def series_progress(series: TreatmentSeries) -> SeriesProgress:
     points.sort(key=lambda p: (p.when, p.kind != "session"))
     baseline = points[0].pain if points else None
     latest = points[-1].pain if points else None
-    progress = SeriesProgress(
+    progress = ClinicalProgress(
         series=series,
         sessions=columns,
         points=points,

@@ -12,18 +12,26 @@ from treatments.models import Appointment, AppointmentChange, SessionRecord, Tre
 
 @dataclass
 class SeriesProgress:
+    """How far a series has come — sessions done, planned, and the next one — for the desk's
+    patient and series pages and the patient's portal. Counts only: nothing clinical."""
+
     series: TreatmentSeries
-    sessions: list[Appointment] = field(default_factory=list)
     done: int = 0
     next_session: Appointment | None = None
+    sessions: list[Appointment] = field(default_factory=list)
 
     @property
     def planned(self) -> int:
-        return self.series.planned_sessions
+        # Sessions added beyond the plan still count: never "6 of 5 done".
+        return max(self.series.planned_sessions, self.done)
 
     @property
     def percent(self) -> int:
-        return round(100 * min(self.done, self.planned) / self.planned) if self.planned else 0
+        return round(100 * self.done / self.planned) if self.planned else 0
+
+    @property
+    def next_step(self) -> int | None:
+        return self.next_session.series_step if self.next_session else None
 
 
 @dataclass
@@ -40,7 +48,7 @@ def _progress(series: TreatmentSeries, sessions: list[Appointment], now: dt.date
     sessions = sorted(sessions, key=lambda a: (a.series_step or 0, a.start))
     done = sum(1 for a in sessions if a.status == Appointment.Status.COMPLETED)
     upcoming = [a for a in sessions if a.status == Appointment.Status.BOOKED and a.start >= now]
-    return SeriesProgress(series, sessions, done, upcoming[0] if upcoming else None)
+    return SeriesProgress(series=series, done=done, next_session=upcoming[0] if upcoming else None, sessions=sessions)
 
 
 def positive_flags(patient: Patient) -> list[ScreeningFlag]:
