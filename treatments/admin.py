@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries
+from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries, WaitlistEntry
 
 
 class StepIntervalsField(forms.CharField):
@@ -154,3 +154,11 @@ class AppointmentChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "appointment", "series", "by", "old_start", "new_start", "reason"]
     list_filter = ["kind"]
     list_select_related = ["appointment__appointment_type", "series__protocol", "by"]
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "patient", "practitioner", "appointment_type", "resolved_at", "resolved_by"]
+    list_filter = ["practitioner"]
+    list_select_related = ["patient", "practitioner", "appointment_type", "resolved_by"]
+    search_fields = ["patient__search_name"]

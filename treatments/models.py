@@ -212,6 +212,10 @@ class WaitlistEntry(models.Model):
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Who took the entry off the waitlist (a desk user; empty for entries resolved before this was kept).
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at"]

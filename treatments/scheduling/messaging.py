@@ -67,25 +67,21 @@ def appointment_changed(*, appointment: Appointment, now: dt.datetime) -> None:
     """An appointment was booked, moved, cancelled or marked no-show: re-time its pending
     reminders, or cancel them when it is no longer live."""
     if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW):
-        messages_cancel(appointment_id=appointment.pk, reason=_("The appointment was cancelled."), now=now)
+        messages_cancel(appointment_id=appointment.pk, reason=_("The appointment was cancelled."))
         return
     if appointment.status != Appointment.Status.BOOKED:
-        messages_cancel(
-            appointment_id=appointment.pk, kinds=BEFORE_SESSION, reason=_("The patient has arrived."), now=now
-        )
+        messages_cancel(appointment_id=appointment.pk, kinds=BEFORE_SESSION, reason=_("The patient has arrived."))
         return
     clinic = ClinicSettings.load()
     wanted = _before_session(appointment, clinic, now)
     if not wanted:
         # Moved into the past (a correction): nothing before it can be sent any more.
-        messages_cancel(
-            appointment_id=appointment.pk, kinds=BEFORE_SESSION, reason=_("The session time has passed."), now=now
-        )
+        messages_cancel(appointment_id=appointment.pk, kinds=BEFORE_SESSION, reason=_("The session time has passed."))
     elif appointment.series_id:
         # A later session now exists, so the last one signed was not the last: outcome check-ins
         # are planned again when the new last session is signed.
         messages_cancel(
-            series_id=appointment.series_id, kinds=[Kind.OUTCOME], reason=_("The series has more sessions."), now=now
+            series_id=appointment.series_id, kinds=[Kind.OUTCOME], reason=_("The series has more sessions.")
         )
     messages_plan(patient=appointment.patient, wanted=wanted, now=now)
 
