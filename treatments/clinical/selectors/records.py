@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from clinic.models import Practitioner, clinic_zone
@@ -246,14 +246,3 @@ def series_progress(series: TreatmentSeries) -> ClinicalProgress:
     )
     progress.chart = pain_chart(points, baseline=baseline, title=_("Pain over time"))
     return progress
-
-
-def series_session_counts(series_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """series id -> (sessions done, sessions planned), for the desk's progress bar: counts only,
-    nothing clinical. One query; render with treatments/progress_bar.html (done=, planned=)."""
-    rows = (
-        TreatmentSeries.objects.filter(pk__in=series_ids)
-        .annotate(done=Count("appointments", filter=Q(appointments__status=Appointment.Status.COMPLETED)))
-        .values_list("pk", "done", "planned_sessions")
-    )
-    return {pk: (done, planned) for pk, done, planned in rows}
