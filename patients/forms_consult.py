@@ -11,7 +11,7 @@ from .models import ConsultationRequest
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 # The questions, in the order shown. The first asks whether the pain is the kind prolotherapy is used
-# for; the rest come from the screening list (DOMAIN.md).
+# for; the rest come from the screening list (docs/clinical-facts.md, "Screening").
 SELF_CHECK_QUESTIONS = [
     ("long_pain", _("Have you had pain in a joint, tendon or ligament for 3 months or longer?")),
     ("blood_thinners", _("Do you take blood thinners, or do you bleed or bruise very easily?")),

@@ -62,7 +62,7 @@ def is_improved(baseline: int | None, latest: int | None) -> bool:
 
 
 def review_needed(*, baseline: int | None, latest: int | None, signed_count: int) -> bool:
-    """DOMAIN.md: if nothing has improved after 2 sessions, the clinic wants to review before the 3rd."""
+    """No better after 2 sessions: the clinic reviews before the 3rd (docs/clinical-facts.md, "Outcomes")."""
     return signed_count == 2 and baseline is not None and not is_improved(baseline, latest)
 
 

@@ -15,7 +15,7 @@ from patients.models import ScreeningAnswer, ScreeningQuestion
 from treatments.models import AdverseEvent, Appointment, AppointmentChange, InjectionSite, SessionRecord
 from treatments.scheduling import messaging
 
-# The questions asked again before every session (DOMAIN.md "Screening"): bleeding risk,
+# The questions asked again before every session (docs/clinical-facts.md, "Screening"): bleeding risk,
 # infection, pregnancy and the allergies that matter for the solution and the gloves.
 RECHECK_QUESTIONS: tuple[str, ...] = (
     ScreeningQuestion.ANTICOAGULANTS,
