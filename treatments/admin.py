@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from clinic.admin_base import ReadOnlyAdmin
 from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries, WaitlistEntry
 
 
@@ -31,6 +32,21 @@ class StepIntervalsField(forms.CharField):
         return days
 
 
+# The protocol form's sections, in the order the admin shows them.
+PROTOCOL_GENERAL = ["name", "condition", "condition_label", "citation", "active"]
+PROTOCOL_SPACING = [
+    "required_sessions",
+    "optional_sessions",
+    "as_needed",
+    "target_interval_days",
+    "step_intervals",
+    "window_before_days",
+    "window_after_days",
+    "appointment_type",
+]
+PROTOCOL_CLINICAL = ["solution", "outcome_measures", "aftercare_slug"]
+
+
 class ProtocolForm(forms.ModelForm):
     step_intervals = StepIntervalsField(
         label=_("Step intervals (days)"),
@@ -40,24 +56,7 @@ class ProtocolForm(forms.ModelForm):
 
     class Meta:
         model = Protocol
-        fields = [
-            "name",
-            "condition",
-            "condition_label",
-            "citation",
-            "active",
-            "required_sessions",
-            "optional_sessions",
-            "as_needed",
-            "target_interval_days",
-            "step_intervals",
-            "window_before_days",
-            "window_after_days",
-            "appointment_type",
-            "solution",
-            "outcome_measures",
-            "aftercare_slug",
-        ]
+        fields = [*PROTOCOL_GENERAL, *PROTOCOL_SPACING, *PROTOCOL_CLINICAL]
 
     def clean(self):
         data = super().clean()
@@ -88,35 +87,10 @@ class ProtocolAdmin(admin.ModelAdmin):
     list_filter = ["condition", "active"]
     search_fields = ["name", "condition_label", "citation"]
     fieldsets = [
-        (None, {"fields": ["name", "condition", "condition_label", "citation", "active"]}),
-        (
-            _("Sessions and spacing"),
-            {
-                "fields": [
-                    "required_sessions",
-                    "optional_sessions",
-                    "as_needed",
-                    "target_interval_days",
-                    "step_intervals",
-                    "window_before_days",
-                    "window_after_days",
-                    "appointment_type",
-                ]
-            },
-        ),
-        (_("Clinical"), {"fields": ["solution", "outcome_measures", "aftercare_slug"]}),
+        (None, {"fields": PROTOCOL_GENERAL}),
+        (_("Sessions and spacing"), {"fields": PROTOCOL_SPACING}),
+        (_("Clinical"), {"fields": PROTOCOL_CLINICAL}),
     ]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AppointmentInline(admin.TabularInline):

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms import text_field
 from patients.models import ScreeningQuestion
 from treatments.models import RedFlag
 
@@ -26,13 +27,7 @@ PATIENT_WORDING = {
 
 
 class ScreeningForm(forms.Form):
-    note = forms.CharField(
-        label=_("Anything else we should know before the session? (optional)"),
-        required=False,
-        max_length=250,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": _("Please use at most 250 characters.")},
-    )
+    note = text_field(label=_("Anything else we should know before the session? (optional)"), max_length=250, rows=3)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -75,23 +70,11 @@ class CheckInForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Please tick only the warning signs listed.")},
     )
-    note = forms.CharField(
-        label=_("Anything you want to tell us? (optional)"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": _("Please use at most 1000 characters.")},
-    )
+    note = text_field(label=_("Anything you want to tell us? (optional)"), max_length=1000, rows=3)
 
 
 class CancelForm(forms.Form):
     ACTIONS = [("cancel", _("Cancel this session")), ("move", _("Ask to move it"))]
 
     action = forms.ChoiceField(choices=ACTIONS, error_messages={"invalid_choice": _("Please choose what to do.")})
-    reason = forms.CharField(
-        label=_("Reason, or times that suit you better (optional)"),
-        required=False,
-        max_length=250,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": _("Please use at most 250 characters.")},
-    )
+    reason = text_field(label=_("Reason, or times that suit you better (optional)"), max_length=250, rows=2)

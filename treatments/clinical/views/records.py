@@ -91,19 +91,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
     if request.method == "GET":
         audit_record(request=request, action="view", obj=current, patient_id=appointment.patient_id)
-        form, sites, events = _draft_forms(current, appointment)
-        return render(
-            request,
-            "treatments/record_form.html",
-            _context(
-                appointment,
-                current,
-                form=form,
-                sites=sites,
-                events=events,
-                can_copy=previous_signed_record(current) is not None,
-            ),
-        )
+        return _draft_page(request, appointment, current, *_draft_forms(current, appointment))
 
     form, sites, events = _draft_forms(current, appointment, data=request.POST)
     action = request.POST.get("action", "save")
@@ -128,20 +116,21 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("practice:record", pk=appointment.pk)
         except RecordError as exc:
             error = str(exc)
-    return render(
-        request,
-        "treatments/record_form.html",
-        _context(
-            appointment,
-            current,
-            form=form,
-            sites=sites,
-            events=events,
-            error=error,
-            can_copy=previous_signed_record(current) is not None,
-        ),
-        status=400,
+    return _draft_page(request, appointment, current, form, sites, events, error=error)
+
+
+def _draft_page(request, appointment, record, form, sites, events, *, error: str = "") -> HttpResponse:
+    """The draft's form: as stored on GET, as typed (with what went wrong) after a refused POST."""
+    context = _context(
+        appointment,
+        record,
+        form=form,
+        sites=sites,
+        events=events,
+        error=error,
+        can_copy=previous_signed_record(record) is not None,
     )
+    return render(request, "treatments/record_form.html", context, status=400 if error else 200)
 
 
 @clinical_required
