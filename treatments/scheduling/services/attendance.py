@@ -52,13 +52,12 @@ def no_show_refusal(appointment: Appointment, now: dt.datetime) -> str | None:
     return None
 
 
-def _attendance_record(
-    appointment: Appointment, *, refusal, status: str, kind: str, by, now: dt.datetime, **stamps
-) -> Appointment:
+def _attendance_record(appointment: Appointment, step, *, by, now: dt.datetime, **stamps) -> Appointment:
     """Lock the row (a check-in and a cancellation at the same moment cannot both win), refuse
     with the reason, or set the status, keep the history and re-time the messages."""
     with transaction.atomic():
         current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        refusal, status, kind = step
         reason = refusal(current, now)
         if reason:
             raise AttendanceError(reason)
@@ -71,24 +70,14 @@ def _attendance_record(
     return current
 
 
+# Each attendance step: what may refuse it, the status it sets, the history entry it writes.
+CHECK_IN = (check_in_refusal, Status.CHECKED_IN, AppointmentChange.Kind.CHECKED_IN)
+NO_SHOW = (no_show_refusal, Status.NO_SHOW, AppointmentChange.Kind.NO_SHOW)
+
+
 def appointment_check_in(*, appointment: Appointment, by, now: dt.datetime) -> Appointment:
-    return _attendance_record(
-        appointment,
-        refusal=check_in_refusal,
-        status=Status.CHECKED_IN,
-        kind=AppointmentChange.Kind.CHECKED_IN,
-        by=by,
-        now=now,
-        checked_in_at=now,
-    )
+    return _attendance_record(appointment, CHECK_IN, by=by, now=now, checked_in_at=now)
 
 
 def appointment_mark_no_show(*, appointment: Appointment, by, now: dt.datetime) -> Appointment:
-    return _attendance_record(
-        appointment,
-        refusal=no_show_refusal,
-        status=Status.NO_SHOW,
-        kind=AppointmentChange.Kind.NO_SHOW,
-        by=by,
-        now=now,
-    )
+    return _attendance_record(appointment, NO_SHOW, by=by, now=now)
