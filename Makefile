@@ -42,9 +42,11 @@ run: setup
 	@# honcho gives each process its own PORT, hence WEB_PORT for the web process.
 	PATH="$(BIN):$$PATH" DEBUG=1 WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
+# ruff, then the import contracts of pyproject.toml [tool.importlinter] (which way apps may depend).
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

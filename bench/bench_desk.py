@@ -35,7 +35,7 @@ def _availability(first: dt.date) -> Availability:
 
 
 @benchmark
-def plan_six_sessions_against_a_year(ctx: Context) -> list[Result]:
+def plan_six_sessions_against_a_year(_ctx: Context) -> list[Result]:
     first_day = dt.date(2026, 1, 5)
     availability = _availability(first_day)
     # Session 1 where the desk would put it: the free time nearest 09:00 that day.
@@ -73,7 +73,7 @@ def patient_page(ctx: Context) -> list[Result]:
 
 
 @benchmark
-def plan_from_the_database(ctx: Context) -> list[Result]:
+def plan_from_the_database(_ctx: Context) -> list[Result]:
     """What the "Book a series" page does: load the plan's availability (3 queries), then plan."""
     from clinic.models import WorkingHours, clinic_zone
     from treatments.models import Protocol

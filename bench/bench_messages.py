@@ -96,7 +96,7 @@ def _seed(now: dt.datetime) -> None:
 
 
 @benchmark
-def sweep_10k_due_messages(ctx: Context) -> Result:
+def sweep_10k_due_messages(_ctx: Context) -> Result:
     from django.db import connection
     from django.test import override_settings
 

@@ -15,7 +15,7 @@ def _anonymous():
 
 
 @benchmark
-def education_pages(ctx: Context) -> list[Result]:
+def education_pages(_ctx: Context) -> list[Result]:
     client = _anonymous()
     out = []
     for name, url in [
@@ -30,7 +30,7 @@ def education_pages(ctx: Context) -> list[Result]:
 
 
 @benchmark
-def markdown_rendering(ctx: Context) -> list[Result]:
+def markdown_rendering(_ctx: Context) -> list[Result]:
     from django.db.models.functions import Length
 
     from clinic.models import ClinicSettings
@@ -46,7 +46,7 @@ def markdown_rendering(ctx: Context) -> list[Result]:
 
 
 @benchmark
-def portal_home(ctx: Context) -> list[Result]:
+def portal_home(_ctx: Context) -> list[Result]:
     from django.utils import timezone
 
     from patients.models import Patient

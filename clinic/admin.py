@@ -3,6 +3,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_base import ReadOnlyAdmin
 from .admin_forms import (
     AppointmentTypeForm,
     ClosureForm,
@@ -95,19 +96,10 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: the trail can be searched, never edited."""
 
     list_display = ["at", "user", "action", "object_type", "object_id", "patient_id", "ip", "via"]
     list_filter = ["action", "object_type", "via"]
     search_fields = ["object_id", "user__username"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -21,4 +21,4 @@ def _sync_after_last_app(sender, **kwargs) -> None:
 
     last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
     if sender is last:
-        roles.sync_role_permissions(sender=sender, **kwargs)
+        roles.sync_role_permissions(using=kwargs.get("using", "default"))

@@ -1,26 +1,20 @@
-"""The practitioner's secret calendar feed. The raw token is shown once; only its SHA-256 is
-stored, so a database leak reveals no working feed. Regenerating replaces it, revoking clears it."""
-
-import hashlib
-import secrets
+"""The practitioner's secret calendar feed. The raw token is shown once; only its hash is stored
+(clinic/tokens.py). Regenerating replaces it, revoking clears it."""
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
 from .models import Practitioner
-
-
-def feed_token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+from .tokens import token_hash, token_new, token_plausible
 
 
 def practitioner_feed_token_issue(*, practitioner: Practitioner) -> str:
     """A new feed token (the old one stops working at once); returns the raw token."""
-    raw = secrets.token_urlsafe(32)
+    raw = token_new()
     with transaction.atomic():
-        Practitioner.objects.filter(pk=practitioner.pk).update(feed_token_hash=feed_token_hash(raw))
-    practitioner.feed_token_hash = feed_token_hash(raw)
+        Practitioner.objects.filter(pk=practitioner.pk).update(feed_token_hash=token_hash(raw))
+    practitioner.feed_token_hash = token_hash(raw)
     return raw
 
 
@@ -32,9 +26,9 @@ def practitioner_feed_token_revoke(*, practitioner: Practitioner) -> None:
 
 def practitioner_for_feed_token(raw: str) -> Practitioner | None:
     """The practitioner whose live feed this is; None for a wrong, revoked or malformed token."""
-    if not raw or len(raw) > 100:
+    if not token_plausible(raw):
         return None
-    return Practitioner.objects.filter(feed_token_hash=feed_token_hash(raw)).exclude(feed_token_hash="").first()
+    return Practitioner.objects.filter(feed_token_hash=token_hash(raw)).exclude(feed_token_hash="").first()
 
 
 def feed_url(raw: str) -> str:

@@ -82,10 +82,9 @@ def _codenames(models: dict[str, list[str]], actions: Iterable[str]) -> list[tup
     return [(app, f"{action}_{model}") for app, names in models.items() for model in names for action in actions]
 
 
-def sync_role_permissions(sender=None, **kwargs) -> None:
+def sync_role_permissions(*, using: str = "default") -> None:
     from django.contrib.auth.models import Group, Permission
 
-    using = kwargs.get("using", "default")
     all_actions = ("view", "add", "change", "delete")
     wanted = {
         FRONT_DESK: _codenames(_DESK_MODELS, all_actions),

@@ -50,9 +50,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 password_change = roles.role_required(*roles.ALL_ROLES)(PasswordChangeView.as_view())
 
 
-def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+def locked_out(request: HttpRequest, *axes_args) -> HttpResponse:
     """django-axes calls this instead of the login view once an account is locked: it says why,
-    for how long, and what to do, in words (axes' own context gives an ISO 8601 duration)."""
+    for how long, and what to do, in words (axes' own context gives an ISO 8601 duration). The
+    failed response and credentials axes passes after the request are not needed."""
     minutes = round(settings.AXES_COOLOFF_TIME * 60)
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 
@@ -86,7 +87,7 @@ def _broker_ok() -> bool:
 @roles.public
 @never_cache
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(_request: HttpRequest) -> JsonResponse:
     database, broker = _database_ok(), _broker_ok()
     ok = database and broker
     return JsonResponse(

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from clinic.admin_base import ReadOnlyAdmin
 from clinic.models import ClinicSettings
 
 from .models import Page, PageRevision
@@ -95,7 +96,7 @@ class PageAdmin(admin.ModelAdmin):
 
 
 @admin.register(PageRevision)
-class PageRevisionAdmin(admin.ModelAdmin):
+class PageRevisionAdmin(ReadOnlyAdmin):
     list_display = ["page", "saved_at", "saved_by", "status"]
     list_filter = ["page"]
     readonly_fields = [
@@ -109,12 +110,3 @@ class PageRevisionAdmin(admin.ModelAdmin):
         "saved_at",
         "saved_by",
     ]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,17 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms import text_field
+
 from .selectors import SEARCH_MAX_LENGTH
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(
+    q = text_field(
         label=_("Search the pages"),
         max_length=SEARCH_MAX_LENGTH,
-        strip=True,
-        error_messages={
-            "max_length": _("Please use at most %(limit_value)d characters."),
-            "required": _("Type a word to search for."),
-        },
+        required=True,
+        error_messages={"required": _("Type a word to search for.")},
         widget=forms.TextInput(attrs={"type": "search"}),
     )

@@ -52,7 +52,7 @@ def render_markdown(text: str, *, clinic: ClinicSettings | None = None) -> SafeS
     return mark_safe(sanitise(html))
 
 
-# Injections near the spine carry extra warning signs (DOMAIN.md, red flags).
+# Injections near the spine carry extra warning signs (docs/clinical-facts.md, "Warning signs").
 SPINE_CONDITIONS = frozenset({"low-back", "sacroiliac"})
 
 

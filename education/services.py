@@ -6,19 +6,13 @@ from django.db import transaction
 
 from .models import Page, PageRevision
 
+# What a revision keeps of the page as it was saved.
+REVISION_FIELDS = ("title", "summary", "body", "status", "reviewed_by", "reviewed_on")
+
 
 def page_revision_record(*, page: Page, by, now: dt.datetime) -> PageRevision:
-    return PageRevision.objects.create(
-        page=page,
-        title=page.title,
-        summary=page.summary,
-        body=page.body,
-        status=page.status,
-        reviewed_by=page.reviewed_by,
-        reviewed_on=page.reviewed_on,
-        saved_at=now,
-        saved_by=by,
-    )
+    kept = {name: getattr(page, name) for name in REVISION_FIELDS}
+    return PageRevision.objects.create(page=page, saved_at=now, saved_by=by, **kept)
 
 
 def page_save(*, page: Page, by, now: dt.datetime) -> Page:

@@ -1,30 +1,13 @@
 """Links inside a message: the patient's portal (issued at send time, one per patient per batch,
 so an old message never carries a link made before it was due) and the signed unsubscribe link."""
 
-import datetime as dt
-import secrets
-
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from clinic.models import ClinicSettings
-from patients.models import PortalToken
-from patients.tokens import portal_url, token_hash
+from patients.tokens import portal_url
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
-
-
-def portal_links_issue(*, patient_ids: set[int], now: dt.datetime, days: int | None = None) -> dict[int, str]:
-    """Raw portal tokens for many patients in one insert; the same format as
-    patients.tokens.portal_token_issue (only the hash is stored)."""
-    valid = dt.timedelta(days=days if days is not None else ClinicSettings.load().portal_link_days)
-    raw = {pid: secrets.token_urlsafe(32) for pid in patient_ids}
-    PortalToken.objects.bulk_create(
-        PortalToken(patient_id=pid, token_hash=token_hash(value), created_at=now, expires_at=now + valid)
-        for pid, value in raw.items()
-    )
-    return raw
 
 
 def portal_links(raw: str, appointment_id: int | None) -> dict[str, str]:

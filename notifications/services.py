@@ -94,9 +94,7 @@ def _retimed(row: Message, plan: Planned, now: dt.datetime) -> bool:
     return row.data != plan.data or (row.send_at != plan.send_at and not both_due)
 
 
-def messages_cancel(
-    *, reason: str, now: dt.datetime, appointment_id: int | None = None, series_id: int | None = None, kinds=None
-) -> int:
+def messages_cancel(*, reason: str, appointment_id: int | None = None, series_id: int | None = None, kinds=None) -> int:
     """Cancel the pending messages of an appointment or a series. Rows already being sent are
     re-checked by the sweep before they go out."""
     if appointment_id is None and series_id is None:
@@ -111,14 +109,14 @@ def messages_cancel(
     return rows.update(status=Message.Status.CANCELLED, last_error=reason[:500])
 
 
-def messages_skip_channel(*, patient_id: int, channel: str, now: dt.datetime) -> int:
+def messages_skip_channel(*, patient_id: int, channel: str) -> int:
     """Consent for a channel was withdrawn: its pending messages will not be sent."""
     return Message.objects.filter(patient_id=patient_id, channel=channel, status__in=OPEN).update(
         status=Message.Status.SKIPPED, last_error=_("The patient withdrew consent for this channel.")
     )
 
 
-def channel_unsubscribe(*, patient_id: int, channel: str, now: dt.datetime) -> bool:
+def channel_unsubscribe(*, patient_id: int, channel: str) -> bool:
     """The patient's one-click unsubscribe: withdraw consent for the channel and skip what is
     waiting on it. Returns False when there was nothing to withdraw (a second click)."""
     consent_field = "email_consent_at" if channel == Channel.EMAIL else "sms_consent_at"
@@ -126,7 +124,7 @@ def channel_unsubscribe(*, patient_id: int, channel: str, now: dt.datetime) -> b
         changed = Patient.objects.filter(pk=patient_id, **{f"{consent_field}__isnull": False}).update(
             **{consent_field: None}
         )
-        messages_skip_channel(patient_id=patient_id, channel=channel, now=now)
+        messages_skip_channel(patient_id=patient_id, channel=channel)
     if changed:
         log.info("patient %s unsubscribed from %s", patient_id, channel)
     return bool(changed)

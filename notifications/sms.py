@@ -48,7 +48,7 @@ class LocmemSmsBackend(BaseSmsBackend):
 class NullSmsBackend(BaseSmsBackend):
     """Sends nothing (benchmarks)."""
 
-    def send(self, *, to: str, text: str) -> str:
+    def send(self, *, to: str, text: str) -> str:  # noqa: ARG002 - the backend interface; nothing is sent
         return "null"
 
 

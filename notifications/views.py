@@ -106,7 +106,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
     label = Channel(channel).label
     if request.method == "POST":
-        channel_unsubscribe(patient_id=patient_id, channel=channel, now=timezone.now())
+        channel_unsubscribe(patient_id=patient_id, channel=channel)
         audit_record(
             request=None,
             action=AuditEntry.Action.CHANGE,

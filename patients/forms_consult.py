@@ -6,12 +6,14 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms import text_field
+
 from .models import ConsultationRequest
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 # The questions, in the order shown. The first asks whether the pain is the kind prolotherapy is used
-# for; the rest come from the screening list (DOMAIN.md).
+# for; the rest come from the screening list (docs/clinical-facts.md, "Screening").
 SELF_CHECK_QUESTIONS = [
     ("long_pain", _("Have you had pain in a joint, tendon or ligament for 3 months or longer?")),
     ("blood_thinners", _("Do you take blood thinners, or do you bleed or bruise very easily?")),
@@ -43,13 +45,11 @@ class SelfCheckForm(forms.Form):
 
 
 class ConsultationRequestForm(forms.Form):
-    name = forms.CharField(
+    name = text_field(
         label=_("Your name"),
         max_length=120,
-        error_messages={
-            "required": _("Please tell us your name."),
-            "max_length": _("Please use at most 120 characters."),
-        },
+        required=True,
+        error_messages={"required": _("Please tell us your name.")},
     )
     email = forms.EmailField(
         label=_("E-mail address"),
@@ -57,26 +57,17 @@ class ConsultationRequestForm(forms.Form):
         max_length=254,
         error_messages={"invalid": _("This does not look like an e-mail address, e.g. name@example.com.")},
     )
-    phone = forms.CharField(
-        label=_("Phone number"),
-        required=False,
-        max_length=20,
-        error_messages={"max_length": _("Please use at most 20 characters.")},
-    )
-    preferred_times = forms.CharField(
+    phone = text_field(label=_("Phone number"), max_length=20)
+    preferred_times = text_field(
         label=_("When is it best to reach you?"),
         help_text=_("For example: weekday mornings, or after 5 pm."),
-        required=False,
         max_length=250,
-        error_messages={"max_length": _("Please use at most 250 characters.")},
     )
-    message = forms.CharField(
+    message = text_field(
         label=_("Anything you would like us to know (optional)"),
         help_text=_("Please do not write private medical details here; we will ask when we call."),
-        required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": _("Please use at most 2000 characters.")},
+        rows=4,
     )
     consent = forms.BooleanField(
         label=_("I agree that the clinic may contact me about this request."),

@@ -57,8 +57,8 @@ class Patient(models.Model):
 
 
 class ScreeningQuestion(models.TextChoices):
-    """The screening questions of DOMAIN.md. A "yes" is flagged to the practitioner; it never
-    blocks or passes a booking on its own."""
+    """The screening questions (docs/clinical-facts.md, "Screening"). A "yes" is flagged to the
+    practitioner; it never blocks or passes a booking on its own."""
 
     ANTICOAGULANTS = "anticoagulants", _("Takes blood thinners (anticoagulants)")
     BLEEDING_DISORDER = "bleeding_disorder", _("Has a bleeding disorder")

@@ -16,12 +16,19 @@ _PHONE_CHARS = re.compile(r"^[\d\s()+.\-]+$")
 
 
 @dataclass(frozen=True)
-class ScreeningFlag:
-    """A positive screening answer, shown on the patient and on each of their bookings."""
+class LatestAnswer:
+    """The latest answer a patient gave to one screening question."""
 
     question: str
     label: str
     answered_at: dt.datetime
+    note: str = ""
+    answer: bool = True
+
+
+# A flag is a latest answer that is "yes": shown on the patient, on each of their bookings and on
+# the practitioner's day and record.
+ScreeningFlag = LatestAnswer
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -110,25 +117,34 @@ def patient_possible_duplicates(
     return list(qs.order_by("search_name", "id")[:10])
 
 
-def screening_flags(patient_ids) -> dict[int, list[ScreeningFlag]]:
-    """Positive latest answers per patient, in one query. Patients without a flag are absent."""
+def screening_latest(patient_ids) -> dict[int, dict[str, LatestAnswer]]:
+    """The latest answer to each question, per patient, in question order, in one query: the one
+    reading of the screening history for every page. Patients who never answered are absent."""
     ids = list({int(pk) for pk in patient_ids})
     if not ids:
         return {}
     labels = dict(ScreeningQuestion.choices)
-    seen: set[tuple[int, str]] = set()
-    flags: dict[int, list[ScreeningFlag]] = {}
+    latest: dict[int, dict[str, LatestAnswer]] = {}
     rows = (
         ScreeningAnswer.objects.filter(patient_id__in=ids)
         .order_by("patient_id", "question", "-answered_at", "-id")
-        .values_list("patient_id", "question", "answer", "answered_at")
+        .values_list("patient_id", "question", "answer", "answered_at", "note")
     )
-    for patient_id, question, answer, answered_at in rows:
-        if (patient_id, question) in seen:
-            continue
-        seen.add((patient_id, question))
-        if answer:
-            flags.setdefault(patient_id, []).append(
-                ScreeningFlag(question=question, label=str(labels.get(question, question)), answered_at=answered_at)
-            )
-    return flags
+    for patient_id, question, answer, answered_at, note in rows:
+        answers = latest.setdefault(patient_id, {})
+        if question not in answers:
+            label = str(labels.get(question, question))
+            answers[question] = LatestAnswer(question, label, answered_at, note, answer)
+    return latest
+
+
+def screening_flags(patient_ids) -> dict[int, list[ScreeningFlag]]:
+    """The questions whose latest answer is yes, per patient (one query). Patients without a flag
+    are absent."""
+    flags = {pk: [a for a in answers.values() if a.answer] for pk, answers in screening_latest(patient_ids).items()}
+    return {pk: found for pk, found in flags.items() if found}
+
+
+def screening_answers(*, patient_id: int) -> dict[str, bool]:
+    """question -> the patient's latest answer, for the forms that show them again (one query)."""
+    return {q: a.answer for q, a in screening_latest([patient_id]).get(patient_id, {}).items()}

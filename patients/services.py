@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from .models import Patient, ScreeningAnswer, ScreeningQuestion
+from .selectors import screening_answers
 
 
 @dataclass(frozen=True)
@@ -46,16 +47,6 @@ def _apply(patient: Patient, data: PatientData, now: dt.datetime) -> None:
     patient.emergency_contact_phone = data.emergency_contact_phone
 
 
-def screening_latest(*, patient: Patient) -> dict[str, bool]:
-    """The latest answer to each question the patient has answered."""
-    latest: dict[str, bool] = {}
-    for question, answer in patient.screening_answers.order_by("question", "-answered_at", "-id").values_list(
-        "question", "answer"
-    ):
-        latest.setdefault(question, answer)
-    return latest
-
-
 def screening_record(
     *,
     patient: Patient,
@@ -69,7 +60,7 @@ def screening_record(
     """Store answers as new rows (the history stays). With only_changes, an answer equal to the
     latest one is not stored again."""
     valid = set(ScreeningQuestion.values)
-    previous = screening_latest(patient=patient) if only_changes else {}
+    previous = screening_answers(patient_id=patient.pk) if only_changes else {}
     rows = [
         ScreeningAnswer(
             patient=patient,

@@ -1,29 +1,30 @@
-"""Secure patient links: a random token is handed out once; only its SHA-256 is stored, so a
-database leak reveals no working link. Wrong, expired and revoked tokens all look the same."""
+"""Secure patient links: a random token is handed out once; only its hash is stored
+(clinic/tokens.py). Wrong, expired and revoked tokens all look the same."""
 
 import datetime as dt
-import hashlib
-import secrets
 
 from django.conf import settings
 
 from clinic.models import ClinicSettings
+from clinic.tokens import token_hash, token_new, token_plausible
 
 from .models import Patient, PortalToken
 
 
-def token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+def portal_tokens_issue(*, patient_ids: set[int], now: dt.datetime, days: int | None = None) -> dict[int, str]:
+    """A new link for each patient, in one insert; returns the raw tokens (never stored)."""
+    valid = dt.timedelta(days=days if days is not None else ClinicSettings.load().portal_link_days)
+    raw = {pid: token_new() for pid in patient_ids}
+    PortalToken.objects.bulk_create(
+        PortalToken(patient_id=pid, token_hash=token_hash(value), created_at=now, expires_at=now + valid)
+        for pid, value in raw.items()
+    )
+    return raw
 
 
 def portal_token_issue(*, patient: Patient, now: dt.datetime, days: int | None = None) -> str:
-    """Create a new link for the patient and return the raw token (never stored)."""
-    raw = secrets.token_urlsafe(32)
-    valid_days = days if days is not None else ClinicSettings.load().portal_link_days
-    PortalToken.objects.create(
-        patient=patient, token_hash=token_hash(raw), created_at=now, expires_at=now + dt.timedelta(days=valid_days)
-    )
-    return raw
+    """A new link for one patient; returns the raw token (never stored)."""
+    return portal_tokens_issue(patient_ids={patient.pk}, now=now, days=days)[patient.pk]
 
 
 def portal_url(raw: str) -> str:
@@ -32,7 +33,7 @@ def portal_url(raw: str) -> str:
 
 def portal_token_resolve(*, raw: str, now: dt.datetime) -> PortalToken | None:
     """The live token for a raw value, or None: unknown, expired and revoked are the same."""
-    if not raw or len(raw) > 100:
+    if not token_plausible(raw):
         return None
     token = (
         PortalToken.objects.select_related("patient")

@@ -14,8 +14,8 @@ from clinic.roles import desk_required
 
 from .access import patient_for
 from .forms import PatientForm, PatientSearchForm
-from .selectors import patient_possible_duplicates, patient_search, search_kind
-from .services import patient_register, patient_update, screening_latest
+from .selectors import patient_possible_duplicates, patient_search, screening_answers, search_kind
+from .services import patient_register, patient_update
 
 
 @desk_required
@@ -86,7 +86,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(name)s is saved.") % {"name": patient.full_name})
             return redirect("desk:patient", pk=patient.pk)
     else:
-        form = PatientForm(initial=PatientForm.initial_for(patient, screening_latest(patient=patient)), today=_today())
+        initial = PatientForm.initial_for(patient, screening_answers(patient_id=patient.pk))
+        form = PatientForm(initial=initial, today=_today())
         audit_record(request=request, action=AuditEntry.Action.VIEW, obj=patient, patient_id=patient.pk)
     return render(
         request,

@@ -5,7 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries
+from clinic.admin_base import ReadOnlyAdmin
+from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries, WaitlistEntry
 
 
 class StepIntervalsField(forms.CharField):
@@ -31,6 +32,21 @@ class StepIntervalsField(forms.CharField):
         return days
 
 
+# The protocol form's sections, in the order the admin shows them.
+PROTOCOL_GENERAL = ["name", "condition", "condition_label", "citation", "active"]
+PROTOCOL_SPACING = [
+    "required_sessions",
+    "optional_sessions",
+    "as_needed",
+    "target_interval_days",
+    "step_intervals",
+    "window_before_days",
+    "window_after_days",
+    "appointment_type",
+]
+PROTOCOL_CLINICAL = ["solution", "outcome_measures", "aftercare_slug"]
+
+
 class ProtocolForm(forms.ModelForm):
     step_intervals = StepIntervalsField(
         label=_("Step intervals (days)"),
@@ -40,24 +56,7 @@ class ProtocolForm(forms.ModelForm):
 
     class Meta:
         model = Protocol
-        fields = [
-            "name",
-            "condition",
-            "condition_label",
-            "citation",
-            "active",
-            "required_sessions",
-            "optional_sessions",
-            "as_needed",
-            "target_interval_days",
-            "step_intervals",
-            "window_before_days",
-            "window_after_days",
-            "appointment_type",
-            "solution",
-            "outcome_measures",
-            "aftercare_slug",
-        ]
+        fields = [*PROTOCOL_GENERAL, *PROTOCOL_SPACING, *PROTOCOL_CLINICAL]
 
     def clean(self):
         data = super().clean()
@@ -88,35 +87,10 @@ class ProtocolAdmin(admin.ModelAdmin):
     list_filter = ["condition", "active"]
     search_fields = ["name", "condition_label", "citation"]
     fieldsets = [
-        (None, {"fields": ["name", "condition", "condition_label", "citation", "active"]}),
-        (
-            _("Sessions and spacing"),
-            {
-                "fields": [
-                    "required_sessions",
-                    "optional_sessions",
-                    "as_needed",
-                    "target_interval_days",
-                    "step_intervals",
-                    "window_before_days",
-                    "window_after_days",
-                    "appointment_type",
-                ]
-            },
-        ),
-        (_("Clinical"), {"fields": ["solution", "outcome_measures", "aftercare_slug"]}),
+        (None, {"fields": PROTOCOL_GENERAL}),
+        (_("Sessions and spacing"), {"fields": PROTOCOL_SPACING}),
+        (_("Clinical"), {"fields": PROTOCOL_CLINICAL}),
     ]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AppointmentInline(admin.TabularInline):
@@ -154,3 +128,11 @@ class AppointmentChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "appointment", "series", "by", "old_start", "new_start", "reason"]
     list_filter = ["kind"]
     list_select_related = ["appointment__appointment_type", "series__protocol", "by"]
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "patient", "practitioner", "appointment_type", "resolved_at", "resolved_by"]
+    list_filter = ["practitioner"]
+    list_select_related = ["patient", "practitioner", "appointment_type", "resolved_by"]
+    search_fields = ["patient__search_name"]

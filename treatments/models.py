@@ -212,6 +212,10 @@ class WaitlistEntry(models.Model):
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Who took the entry off the waitlist (a desk user; empty for entries resolved before this was kept).
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -384,6 +388,30 @@ class OutcomeScore(models.Model):
         return f"{self.get_measure_display()} {self.value}"
 
 
+class RedFlag:
+    """The warning signs a patient can report after a session: any one means "call the clinic now"
+    (docs/clinical-facts.md, "Warning signs after an injection")."""
+
+    FEVER = "fever"
+    SPREADING = "spreading"
+    DISCHARGE = "discharge"
+    WORSE_PAIN = "worse_pain"
+    UNWELL = "unwell"
+    NERVE = "nerve"
+    SPINE = "spine"
+
+    CHOICES = [
+        (FEVER, _("I have a fever above 38 °C (100.4 °F)")),
+        (SPREADING, _("Redness, warmth or swelling around the injection is spreading or getting worse")),
+        (DISCHARGE, _("Fluid or pus is coming out of an injection site")),
+        (WORSE_PAIN, _("The pain is getting worse 2 to 3 days after the session, instead of better")),
+        (UNWELL, _("I feel generally unwell")),
+        (NERVE, _("I have burning pain, numbness or weakness in an arm or leg")),
+        (SPINE, _("I have a severe headache, shortness of breath or chest pain")),
+    ]
+    LABELS = dict(CHOICES)
+
+
 class PainCheckIn(models.Model):
     """ "How do you feel?" from the patient portal; its pain score also becomes an OutcomeScore."""
 
@@ -406,3 +434,7 @@ class PainCheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in {self.created_at:%Y-%m-%d}"
+
+    @property
+    def red_flag_labels(self) -> list[str]:
+        return [str(RedFlag.LABELS.get(flag, flag)) for flag in self.red_flags]

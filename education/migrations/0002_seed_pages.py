@@ -1,5 +1,5 @@
 """The starting set of education pages, written for this product in plain words from the facts in
-DOMAIN.md. Clinics edit them in the admin; every later change keeps a revision."""
+docs/clinical-facts.md. Clinics edit them in the admin; every later change keeps a revision."""
 
 import datetime as dt
 

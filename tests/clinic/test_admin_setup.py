@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from clinic.feed_tokens import feed_token_hash
 from clinic.models import AppointmentType, Closure, Practitioner, WorkingHours
+from clinic.tokens import token_hash
 from tests.factories import LocationFactory, PractitionerFactory, UserFactory, WorkingHoursFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_admin_issues_a_feed_link_shown_once_and_revokes_it(admin_client_):
     page = response.content.decode()
     token = re.search(r"/desk/feeds/([^<\s]+)\.ics", page).group(1)
     practitioner.refresh_from_db()
-    assert practitioner.feed_token_hash == feed_token_hash(token)
+    assert practitioner.feed_token_hash == token_hash(token)
     assert token not in admin_client_.get(f"/admin/clinic/practitioner/{practitioner.pk}/change/").content.decode()
     admin_client_.post("/admin/clinic/practitioner/", {"action": "revoke_feed", "_selected_action": [practitioner.pk]})
     practitioner.refresh_from_db()

@@ -4,9 +4,9 @@ import pytest
 
 from patients.models import ScreeningAnswer
 from patients.phones import InvalidPhone, phone_normalise
-from patients.selectors import screening_flags
-from patients.services import PatientData, patient_register, patient_update, screening_latest
-from tests.factories import PatientFactory
+from patients.selectors import screening_answers, screening_flags
+from patients.services import PatientData, patient_register, patient_update
+from tests.factories import AppointmentFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_screening_answers_keep_their_history_and_only_changes_are_added(desk_us
     changed = _data(screening={"diabetes": False, "pregnancy": False})
     patient_update(patient=patient, data=changed, by=desk_user, now=LATER)
     assert ScreeningAnswer.objects.filter(patient=patient).count() == 3
-    assert screening_latest(patient=patient) == {"diabetes": False, "pregnancy": False}
+    assert screening_answers(patient_id=patient.pk) == {"diabetes": False, "pregnancy": False}
 
 
 def test_screening_flags_show_only_the_latest_positive_answers(desk_user, django_assert_num_queries):
@@ -100,3 +100,22 @@ def test_screening_flags_show_only_the_latest_positive_answers(desk_user, django
 def test_screening_flags_of_nobody_ask_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert screening_flags([]) == {}
+
+
+def test_a_flag_carries_the_note_of_its_latest_answer_and_the_practitioner_sees_the_desks_flags(desk_user):
+    from treatments.clinical.selectors.records import practice_day
+    from treatments.models import Appointment
+
+    patient = PatientFactory()
+    for question, answer, when, note in [
+        ("allergy_latex", True, NOW, "old"),
+        ("allergy_latex", True, LATER, "new"),
+        ("diabetes", True, NOW, ""),
+        ("diabetes", False, LATER, ""),
+    ]:
+        ScreeningAnswer.objects.create(patient=patient, question=question, answer=answer, answered_at=when, note=note)
+    flags = screening_flags([patient.pk])[patient.pk]
+    assert [(f.question, f.note) for f in flags] == [("allergy_latex", "new")]
+    appointment = AppointmentFactory(patient=patient, start=LATER, end=LATER + dt.timedelta(minutes=30))
+    [row] = practice_day(practitioner=appointment.practitioner, day=LATER.date())
+    assert isinstance(row.appointment, Appointment) and row.flags == flags

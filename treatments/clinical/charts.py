@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-MEANINGFUL_CHANGE_NRS = 2  # DOMAIN.md: a 2-point change on the 0-10 scale is meaningful
+MEANINGFUL_CHANGE_NRS = 2  # a 2-point change on the 0-10 scale is meaningful (docs/clinical-facts.md, "Outcomes")
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 40

@@ -1,6 +1,7 @@
 """Forms of the session record and the outcome scores. They parse and range-check input; the
 services decide and write."""
 
+import dataclasses
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -9,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.models import ScreeningQuestion
 from treatments.clinical.services.outcomes import RANGES
-from treatments.clinical.services.records import AMENDABLE_FIELDS, RECHECK_QUESTIONS, EventData, RecordData, SiteData
+from treatments.clinical.services.records import (
+    AMENDABLE_FIELDS,
+    RECHECK_QUESTIONS,
+    SITE_FIELDS,
+    EventData,
+    RecordData,
+    SiteData,
+)
 from treatments.models import AdverseEvent, InjectionSite, OutcomeScore, SessionRecord, Side
 
 # Where each condition is usually injected (region, structure): offered as suggestions, any other
@@ -104,18 +112,8 @@ class SiteForm(forms.Form):
     )
 
     def to_data(self) -> SiteData:
-        d = self.cleaned_data
-        return SiteData(
-            region=d["region"],
-            structure=d["structure"],
-            side=d["side"],
-            guidance=d["guidance"],
-            dextrose_percent=d["dextrose_percent"],
-            anaesthetic=d["anaesthetic"],
-            anaesthetic_percent=d["anaesthetic_percent"] or Decimal("0"),
-            volume_ml=d["volume_ml"],
-            needle_gauge=d["needle_gauge"],
-        )
+        d = {name: self.cleaned_data[name] for name in SITE_FIELDS}
+        return SiteData(**{**d, "anaesthetic_percent": d["anaesthetic_percent"] or Decimal("0")})
 
 
 class EventForm(forms.Form):
@@ -133,20 +131,7 @@ def event_formset(*, extra: int = 0):
 
 
 def site_initial(record: SessionRecord) -> list[dict]:
-    return [
-        {
-            "region": s.region,
-            "structure": s.structure,
-            "side": s.side,
-            "guidance": s.guidance,
-            "dextrose_percent": s.dextrose_percent,
-            "anaesthetic": s.anaesthetic,
-            "anaesthetic_percent": s.anaesthetic_percent,
-            "volume_ml": s.volume_ml,
-            "needle_gauge": s.needle_gauge,
-        }
-        for s in record.sites.all()
-    ]
+    return [dataclasses.asdict(SiteData.of(s)) for s in record.sites.all()]
 
 
 def record_initial(record: SessionRecord, answers: dict[str, bool]) -> dict:
@@ -172,12 +157,7 @@ def record_data(form: RecordForm, sites, events) -> RecordData:
         screening = {q: d[f"screen_{q}"] for q in RECHECK_QUESTIONS}
     return RecordData(
         consent_confirmed=d["consent_confirmed"],
-        pain_before=d["pain_before"],
-        pain_after=d["pain_after"],
-        product_lot=d["product_lot"],
-        plan=d["plan"],
-        plan_note=d["plan_note"],
-        notes=d["notes"],
+        **{name: d[name] for name in AMENDABLE_FIELDS},
         screening=screening,
         sites=[f.to_data() for f in _live(sites)],
         events=[EventData(kind=f.cleaned_data["kind"], notes=f.cleaned_data["notes"]) for f in _live(events)],

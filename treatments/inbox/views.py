@@ -1,9 +1,9 @@
 """The desk's inbox at /desk/requests/: red-flag check-ins to call back first, then consultation
-and move requests. Lives in treatments because the alerts are treatments.PainCheckIn rows; the URL
-module sits in patients (the shared mount)."""
+and move requests. Lives in treatments because the alerts are treatments.PainCheckIn rows, and
+patients may not import treatments."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,12 +13,10 @@ from clinic.audit import audit_record
 from clinic.models import AuditEntry
 from clinic.roles import desk_required
 from patients.forms_consult import SELF_CHECK_QUESTIONS, ConsultationStatusForm
-from patients.models import ConsultationRequest
 from patients.services_consult import consultation_request_mark
+from treatments.inbox.access import alert_for, consultation_request_for
 from treatments.inbox.selectors import inbox_alerts, inbox_requests
-from treatments.models import PainCheckIn
-from treatments.portal.forms import RedFlag
-from treatments.portal.services import checkin_acknowledge
+from treatments.inbox.services import checkin_acknowledge
 
 FILTERS = ["new", "contacted", "closed", "all"]
 
@@ -39,8 +37,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     questions = dict(SELF_CHECK_QUESTIONS)
     for item in requests_:
         item.yes_answers = [questions[k] for k, v in (item.self_check or {}).items() if v and k in questions]
-    for alert in alerts:
-        alert.flag_labels = [RedFlag.LABELS.get(f, f) for f in alert.red_flags]
     return render(
         request,
         "treatments/inbox.html",
@@ -51,9 +47,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @desk_required
 @require_POST
 def request_status(request: HttpRequest, pk: int) -> HttpResponse:
-    item = ConsultationRequest.objects.filter(pk=pk).first()
-    if item is None:
-        raise Http404
+    item = consultation_request_for(request.user, pk)
     form = ConsultationStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please choose contacted or closed."))
@@ -70,9 +64,7 @@ def request_status(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_required
 @require_POST
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = PainCheckIn.objects.filter(pk=pk).exclude(red_flags=[]).first()
-    if alert is None:
-        raise Http404
+    alert = alert_for(request.user, pk)
     if checkin_acknowledge(checkin=alert, by=request.user, now=timezone.now()):
         audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=alert, patient_id=alert.patient_id)
         messages.success(request, _("Alert marked as handled."))

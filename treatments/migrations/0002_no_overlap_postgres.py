@@ -1,6 +1,6 @@
 """No practitioner, room or patient holds two live appointments at once: PostgreSQL exclusion
 constraints over [start, end). SQLite has no such constraint; there the booking service
-serialises writers and checks (treatments/services)."""
+serialises writers and checks (treatments/scheduling/services)."""
 
 from django.db import migrations
 

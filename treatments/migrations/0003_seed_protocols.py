@@ -1,4 +1,5 @@
-"""Appointment types and the published protocols of DOMAIN.md, as editable starting points."""
+"""Appointment types and the published protocols (docs/clinical-facts.md, "Series protocols"), as
+editable starting points."""
 
 from django.db import migrations
 

@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms import text_field
 from patients.models import ScreeningQuestion
+from treatments.models import RedFlag
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -24,37 +26,8 @@ PATIENT_WORDING = {
 }
 
 
-class RedFlag:
-    """The warning signs after a session (DOMAIN.md): any one means "call the clinic now"."""
-
-    FEVER = "fever"
-    SPREADING = "spreading"
-    DISCHARGE = "discharge"
-    WORSE_PAIN = "worse_pain"
-    UNWELL = "unwell"
-    NERVE = "nerve"
-    SPINE = "spine"
-
-    CHOICES = [
-        (FEVER, _("I have a fever above 38 °C (100.4 °F)")),
-        (SPREADING, _("Redness, warmth or swelling around the injection is spreading or getting worse")),
-        (DISCHARGE, _("Fluid or pus is coming out of an injection site")),
-        (WORSE_PAIN, _("The pain is getting worse 2 to 3 days after the session, instead of better")),
-        (UNWELL, _("I feel generally unwell")),
-        (NERVE, _("I have burning pain, numbness or weakness in an arm or leg")),
-        (SPINE, _("I have a severe headache, shortness of breath or chest pain")),
-    ]
-    LABELS = dict(CHOICES)
-
-
 class ScreeningForm(forms.Form):
-    note = forms.CharField(
-        label=_("Anything else we should know before the session? (optional)"),
-        required=False,
-        max_length=250,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": _("Please use at most 250 characters.")},
-    )
+    note = text_field(label=_("Anything else we should know before the session? (optional)"), max_length=250, rows=3)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -97,23 +70,11 @@ class CheckInForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Please tick only the warning signs listed.")},
     )
-    note = forms.CharField(
-        label=_("Anything you want to tell us? (optional)"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": _("Please use at most 1000 characters.")},
-    )
+    note = text_field(label=_("Anything you want to tell us? (optional)"), max_length=1000, rows=3)
 
 
 class CancelForm(forms.Form):
     ACTIONS = [("cancel", _("Cancel this session")), ("move", _("Ask to move it"))]
 
     action = forms.ChoiceField(choices=ACTIONS, error_messages={"invalid_choice": _("Please choose what to do.")})
-    reason = forms.CharField(
-        label=_("Reason, or times that suit you better (optional)"),
-        required=False,
-        max_length=250,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": _("Please use at most 250 characters.")},
-    )
+    reason = text_field(label=_("Reason, or times that suit you better (optional)"), max_length=250, rows=2)

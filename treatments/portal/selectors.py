@@ -2,24 +2,12 @@
 patient can come back, whatever id is in the URL."""
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
 from patients.models import Patient
 from treatments.models import Appointment, TreatmentSeries
-
-
-@dataclass(frozen=True)
-class SeriesProgress:
-    series: TreatmentSeries
-    done: int
-    planned: int
-    next_step: int | None
-
-    @property
-    def next_label_step(self) -> int:
-        return self.next_step or min(self.done + 1, self.planned)
+from treatments.scheduling.selectors.series import SeriesProgress
 
 
 def portal_upcoming(*, patient: Patient, now: dt.datetime) -> list[Appointment]:
@@ -38,14 +26,11 @@ def portal_series_progress(*, patient: Patient, upcoming: list[Appointment]) -> 
         .annotate(done=Count("appointments", filter=Q(appointments__status=Appointment.Status.COMPLETED)))
         .order_by("-created_at")
     )
-    next_steps: dict[int, int] = {}
+    next_sessions: dict[int, Appointment] = {}
     for appointment in upcoming:
-        if appointment.series_id and appointment.series_id not in next_steps:
-            next_steps[appointment.series_id] = appointment.series_step
-    return [
-        SeriesProgress(series=s, done=s.done, planned=max(s.planned_sessions, s.done), next_step=next_steps.get(s.pk))
-        for s in rows
-    ]
+        if appointment.series_id:
+            next_sessions.setdefault(appointment.series_id, appointment)
+    return [SeriesProgress(series=s, done=s.done, next_session=next_sessions.get(s.pk)) for s in rows]
 
 
 def portal_appointment(*, patient: Patient, appointment_id: int) -> Appointment | None:
@@ -63,12 +48,4 @@ def portal_series_for_aftercare(*, patient: Patient) -> list[TreatmentSeries]:
         .exclude(status=TreatmentSeries.Status.DISCONTINUED)
         .select_related("protocol")
         .order_by("status", "-created_at")[:5]
-    )
-
-
-def series_current(*, patient: Patient) -> TreatmentSeries | None:
-    return (
-        TreatmentSeries.objects.filter(patient=patient, status=TreatmentSeries.Status.ACTIVE)
-        .order_by("-created_at")
-        .first()
     )

@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import ClinicSettings
 from patients.models import ConsultationRequest, Patient, PortalToken, ScreeningAnswer
-from treatments.models import Appointment, OutcomeScore, PainCheckIn, TreatmentSeries
-from treatments.portal.forms import RedFlag
+from treatments.models import Appointment, OutcomeScore, PainCheckIn, RedFlag, TreatmentSeries
 from treatments.scheduling.services.booking import BookingError, appointment_cancel
 
 
@@ -148,12 +147,3 @@ def portal_checkin_record(
             source=OutcomeScore.Source.CHECKIN,
         )
     return checkin
-
-
-def checkin_acknowledge(*, checkin: PainCheckIn, by, now: dt.datetime) -> bool:
-    """The desk has called the patient back. Returns False when someone else already had."""
-    with transaction.atomic():
-        updated = PainCheckIn.objects.filter(pk=checkin.pk, acknowledged_at__isnull=True).update(
-            acknowledged_by=by, acknowledged_at=now
-        )
-    return bool(updated)

@@ -2,6 +2,7 @@
 resolves the link first; a wrong, expired or revoked link is the same 404 as one that never existed,
 and an appointment id that is not the link's patient's is a 404 too."""
 
+import inspect
 from collections.abc import Callable
 from functools import wraps
 
@@ -17,12 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.audit import audit_record, client_ip
 from clinic.models import AuditEntry, ClinicSettings
 from clinic.roles import public
-from education.models import Page
-from education.rendering import SPINE_CONDITIONS, page_context
 from patients.ratelimit import ratelimit_count, ratelimit_hit
 from patients.tokens import portal_token_resolve
 from treatments.models import Appointment
-from treatments.portal.forms import CancelForm, CheckInForm, RedFlag, ScreeningForm
+from treatments.portal.forms import CancelForm, CheckInForm, ScreeningForm
 from treatments.portal.selectors import (
     portal_appointment,
     portal_series_for_aftercare,
@@ -40,7 +39,7 @@ from treatments.portal.services import (
     portal_screening_record,
     portal_token_touch,
 )
-from treatments.scheduling import ics
+from treatments.scheduling.feeds import appointment_file
 
 # Failed link lookups per address before every lookup from it is refused for a while.
 FAILED_LOOKUP_LIMIT = 20
@@ -49,6 +48,10 @@ RATE_SCOPE = "portal-miss"
 
 
 def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Resolve the link first. A view that works with the clock declares `now` and is given the
+    time the link was checked at."""
+    wants_now = "now" in inspect.signature(view).parameters
+
     @public
     @never_cache
     @wraps(view)
@@ -66,7 +69,9 @@ def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         portal_token_touch(token=access, now=now)
         request.portal_token = token
         request.portal_patient = access.patient
-        response = view(request, now=now, **kwargs)
+        if wants_now:
+            kwargs["now"] = now
+        response = view(request, **kwargs)
         # The link is a secret: keep it out of search engines. (Other sites never see it either:
         # the site-wide Referrer-Policy is same-origin; "no-referrer" would make browsers send
         # "Origin: null" on the portal's own forms, which CSRF protection rightly refuses.)
@@ -114,19 +119,7 @@ def home(request: HttpRequest, *, now) -> HttpResponse:
 @require_GET
 def session_ics(request: HttpRequest, *, now, appointment_id: int) -> HttpResponse:
     appointment = _appointment_or_404(request, appointment_id)
-    clinic = ClinicSettings.load()
-    location = ", ".join(part for part in (appointment.location.name, appointment.location.address) if part)
-    # Neutral on purpose: a calendar is seen by others; no treatment, condition or body part.
-    event = ics.Event(
-        uid=f"appointment-{appointment.pk}",
-        start=appointment.start,
-        end=appointment.end,
-        summary=_("Appointment at %(clinic)s") % {"clinic": clinic.name},
-        location=location,
-        description=_("Questions or changes: %(phone)s") % {"phone": clinic.phone},
-        status="CANCELLED" if appointment.status == Appointment.Status.CANCELLED else "CONFIRMED",
-    )
-    body = ics.calendar([event], name=clinic.name, now=now)
+    body = appointment_file(appointment=appointment, now=now)
     _audit(request, AuditEntry.Action.EXPORT, obj=appointment)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
@@ -257,11 +250,10 @@ def checkin(request: HttpRequest, *, now) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 _audit(request, AuditEntry.Action.CREATE, obj=record)
-                flags = [RedFlag.LABELS[f] for f in record.red_flags]
                 return render(
                     request,
                     "treatments/portal/checkin_done.html",
-                    _base(request, checkin=record, flags=flags, clinic=clinic, section="checkin"),
+                    _base(request, checkin=record, flags=record.red_flag_labels, clinic=clinic, section="checkin"),
                 )
         return render(
             request,
@@ -274,43 +266,29 @@ def checkin(request: HttpRequest, *, now) -> HttpResponse:
     )
 
 
-def _aftercare_pages(request: HttpRequest) -> tuple[list[Page], bool]:
+def _aftercare(request: HttpRequest, **extra) -> dict:
+    """The guides are named by slug and shown by education's own template tag (`aftercare_guides`):
+    the portal does not import the education app."""
     series = portal_series_for_aftercare(patient=request.portal_patient)
-    slugs = list(dict.fromkeys(s.protocol.aftercare_slug for s in series if s.protocol.aftercare_slug))
-    spine = any(s.protocol.condition in SPINE_CONDITIONS for s in series)
-    found = {p.slug: p for p in Page.objects.filter(slug__in=[*slugs, "aftercare"], status=Page.Status.PUBLISHED)}
-    pages = [found[s] for s in slugs if s in found] or [p for p in [found.get("aftercare")] if p]
-    return pages, spine
-
-
-@portal_view
-@require_GET
-def aftercare(request: HttpRequest, *, now) -> HttpResponse:
-    pages, spine = _aftercare_pages(request)
-    clinic = ClinicSettings.load()
-    guides = [page_context(p, clinic=clinic) for p in pages]
-    _audit(request, AuditEntry.Action.VIEW, object_type="portal.aftercare")
-    return render(
+    return _base(
         request,
-        "treatments/portal/aftercare.html",
-        _base(request, guides=guides, spine=spine, clinic=clinic, section="aftercare"),
+        guide_slugs=[s.protocol.aftercare_slug for s in series],
+        conditions=[s.protocol.condition for s in series],
+        clinic=ClinicSettings.load(),
+        **extra,
     )
 
 
 @portal_view
 @require_GET
-def aftercare_print(request: HttpRequest, *, now) -> HttpResponse:
-    pages, spine = _aftercare_pages(request)
-    clinic = ClinicSettings.load()
-    title = pages[0].title if pages else _("Aftercare")
+def aftercare(request: HttpRequest) -> HttpResponse:
     _audit(request, AuditEntry.Action.VIEW, object_type="portal.aftercare")
-    return render(
-        request,
-        "education/print_sheet.html",
-        {
-            "page": {"title": title},
-            "clinic": clinic,
-            "spine": spine,
-            "back_url": reverse("portal:aftercare", kwargs={"token": request.portal_token}),
-        },
-    )
+    return render(request, "treatments/portal/aftercare.html", _aftercare(request, section="aftercare"))
+
+
+@portal_view
+@require_GET
+def aftercare_print(request: HttpRequest) -> HttpResponse:
+    _audit(request, AuditEntry.Action.VIEW, object_type="portal.aftercare")
+    back_url = reverse("portal:aftercare", kwargs={"token": request.portal_token})
+    return render(request, "treatments/portal/aftercare_print.html", _aftercare(request, back_url=back_url))

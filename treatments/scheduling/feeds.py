@@ -1,6 +1,7 @@
-"""iCalendar content for the practitioner feed and the desk's "add to calendar" file. What goes in
-is deliberately small: a neutral title, the time, the location. Never a diagnosis, body part,
-protocol or condition (a calendar is synced to phones and shared)."""
+"""What a calendar event holds: the practitioner's feed, and the patient's event — one builder for
+the desk's "add to calendar" file, the portal's and the confirmation e-mail's attachment. What goes
+in is deliberately small: a neutral title, the time, the location. Never a diagnosis, body part,
+protocol or condition (a calendar is synced to phones and shared). `ics.py` writes the text."""
 
 import datetime as dt
 
@@ -53,19 +54,28 @@ def practitioner_feed(*, practitioner: Practitioner, now: dt.datetime) -> str:
     return calendar((practitioner_event(a) for a in appointments), name=name, now=now)
 
 
-def appointment_file(*, appointment: Appointment, now: dt.datetime) -> str:
-    """The patient's own 'add to calendar' file: the clinic, the time and the address."""
-    clinic = ClinicSettings.load()
+def patient_event(appointment: Appointment, *, clinic: ClinicSettings) -> Event:
+    """The one event a patient gets for a session, whether from the desk, their portal or the
+    confirmation e-mail: the clinic, the time, the address and the phone number."""
     location = appointment.location
-    place = ", ".join(part for part in (location.name, location.address) if part)
-    event = Event(
+    return Event(
         uid=f"appointment-{appointment.pk}",
         start=appointment.start,
         end=appointment.end,
         summary=_("Appointment at %(clinic)s") % {"clinic": clinic.name},
-        location=place,
+        location=", ".join(part for part in (location.name, location.address) if part),
         description=_("To change or cancel, call %(phone)s.") % {"phone": clinic.phone},
         status=_ics_status(appointment),
         stamp=appointment.updated_at,
     )
-    return calendar([event], name=clinic.name, now=now)
+
+
+def appointment_file(*, appointment: Appointment, now: dt.datetime) -> str:
+    """The patient's own 'add to calendar' file for one session."""
+    clinic = ClinicSettings.load()
+    return calendar([patient_event(appointment, clinic=clinic)], name=clinic.name, now=now)
+
+
+def sessions_file(*, appointments: list[Appointment], clinic: ClinicSettings, now: dt.datetime) -> str:
+    """Every upcoming session of a series in one file (attached to the confirmation)."""
+    return calendar([patient_event(a, clinic=clinic) for a in appointments], name=clinic.name, now=now)

@@ -2,6 +2,7 @@
 Events carry the clinic, the time and a neutral title only: never a diagnosis or body part."""
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,10 +22,24 @@ class Event:
     stamp: dt.datetime | None = None
 
 
+# Every line break a text may hold (CR LF, a lone CR or LF, and the Unicode ones) becomes the
+# escaped "\n" of RFC 5545 3.3.11; any other control character is dropped. A raw CR or LF in a value
+# would end the content line and let a patient's name or a clinic setting start lines of its own.
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def _plain(text: str) -> str:
+    """The text on one line: line breaks become spaces and control characters go (for values that
+    are not TEXT, such as the UID)."""
+    return _CONTROL.sub("", _LINE_BREAK.sub(" ", text)).replace("\t", " ")
+
+
 def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
+    """A TEXT value: backslash, semicolon and comma escaped, line breaks as "\n", no control
+    characters."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROL.sub("", _LINE_BREAK.sub("\\\\n", text)).replace("\t", " ")
 
 
 def _utc(value: dt.datetime) -> str:
@@ -60,12 +75,12 @@ def calendar(events: Iterable[Event], *, name: str, now: dt.datetime) -> str:
     for event in events:
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{event.uid}@{host}",
+            f"UID:{_plain(event.uid)}@{_plain(host)}",
             f"DTSTAMP:{_utc(event.stamp or now)}",
             f"DTSTART:{_utc(event.start)}",
             f"DTEND:{_utc(event.end)}",
             f"SUMMARY:{_escape(event.summary)}",
-            f"STATUS:{event.status}",
+            f"STATUS:{_plain(event.status)}",
             f"SEQUENCE:{event.sequence}",
         ]
         if event.location:

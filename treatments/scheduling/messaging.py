@@ -18,11 +18,10 @@ from notifications.facts import SendFacts
 from notifications.models import Message
 from notifications.services import Planned, messages_cancel, messages_plan
 from treatments.models import Appointment, SessionRecord, TreatmentSeries
-from treatments.scheduling.ics import Event, calendar
+from treatments.scheduling.feeds import sessions_file
 
 Kind = Message.Kind
 BEFORE_SESSION = (Kind.PREPARE, Kind.REMINDER)
-AFTER_SESSION = (Kind.AFTERCARE, Kind.CHECKIN, Kind.FOLLOWUP)
 
 
 def _hours_before(start: dt.datetime, hours: int) -> dt.datetime:
@@ -65,25 +64,21 @@ def appointment_changed(*, appointment: Appointment, now: dt.datetime) -> None:
     """An appointment was booked, moved, cancelled or marked no-show: re-time its pending
     reminders, or cancel them when it is no longer live."""
     if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW):
-        messages_cancel(appointment_id=appointment.pk, reason=_("The appointment was cancelled."), now=now)
+        messages_cancel(appointment_id=appointment.pk, reason=_("The appointment was cancelled."))
         return
     if appointment.status != Appointment.Status.BOOKED:
-        messages_cancel(
-            appointment_id=appointment.pk, kinds=BEFORE_SESSION, reason=_("The patient has arrived."), now=now
-        )
+        messages_cancel(appointment_id=appointment.pk, kinds=BEFORE_SESSION, reason=_("The patient has arrived."))
         return
     clinic = ClinicSettings.load()
     wanted = _before_session(appointment, clinic, now)
     if not wanted:
         # Moved into the past (a correction): nothing before it can be sent any more.
-        messages_cancel(
-            appointment_id=appointment.pk, kinds=BEFORE_SESSION, reason=_("The session time has passed."), now=now
-        )
+        messages_cancel(appointment_id=appointment.pk, kinds=BEFORE_SESSION, reason=_("The session time has passed."))
     elif appointment.series_id:
         # A later session now exists, so the last one signed was not the last: outcome check-ins
         # are planned again when the new last session is signed.
         messages_cancel(
-            series_id=appointment.series_id, kinds=[Kind.OUTCOME], reason=_("The series has more sessions."), now=now
+            series_id=appointment.series_id, kinds=[Kind.OUTCOME], reason=_("The series has more sessions.")
         )
     messages_plan(patient=appointment.patient, wanted=wanted, now=now)
 
@@ -144,16 +139,18 @@ def message_facts(messages: list[Message], *, now: dt.datetime) -> dict[int, Sen
         .prefetch_related(
             Prefetch(
                 "appointments",
-                queryset=Appointment.objects.filter(status=Appointment.Status.BOOKED).order_by("start"),
+                queryset=Appointment.objects.filter(status=Appointment.Status.BOOKED)
+                .select_related("location")
+                .order_by("start"),
                 to_attr="booked",
             )
         )
     }
-    clinic_name = ClinicSettings.load().name if series_ids else ""
+    clinic = ClinicSettings.load() if series_ids else None
     answers: dict[int, SendFacts | str] = {}
     for message in messages:
         if message.kind in (Kind.CONFIRMATION, Kind.OUTCOME):
-            answers[message.pk] = _series_facts(message, series.get(message.series_id), clinic_name, now)
+            answers[message.pk] = _series_facts(message, series.get(message.series_id), clinic, now)
         else:
             answers[message.pk] = _session_facts(message, appointments.get(message.appointment_id), now)
     return answers
@@ -183,7 +180,7 @@ def _session_facts(message: Message, appointment: Appointment | None, now: dt.da
     )
 
 
-def _series_facts(message: Message, series: TreatmentSeries | None, clinic_name: str, now: dt.datetime):
+def _series_facts(message: Message, series: TreatmentSeries | None, clinic: ClinicSettings, now: dt.datetime):
     if series is None:
         return _("The series no longer exists.")
     if message.kind == Kind.OUTCOME:
@@ -193,18 +190,7 @@ def _series_facts(message: Message, series: TreatmentSeries | None, clinic_name:
     upcoming = [a for a in series.booked if a.start > now]
     if not upcoming:
         return _("The series has no upcoming sessions.")
-    summary = _("Session at %(clinic)s") % {"clinic": clinic_name}
-    events = [
-        Event(
-            uid=f"appointment-{a.pk}",
-            start=a.start,
-            end=a.end,
-            summary=summary,
-            location=", ".join(part for part in (series.location.name, series.location.address) if part),
-        )
-        for a in upcoming
-    ]
-    ics = calendar(events, name=clinic_name, now=now)
+    ics = sessions_file(appointments=upcoming, clinic=clinic, now=now)
     return SendFacts(
         start=upcoming[0].start,
         location=series.location.name,

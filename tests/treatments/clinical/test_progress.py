@@ -188,17 +188,3 @@ def test_the_printable_summary_fits_the_essentials(practitioner_client, me, djan
     assert "3 of 3 planned" in html and "8 at baseline, 5 most recently" in html
     assert "Improved" in html and "Signature" in html
     assert "/static/css/practice.css" in html
-
-
-def test_the_desk_progress_bar_counts_done_and_planned_sessions_only(django_assert_num_queries):
-    from django.template.loader import render_to_string
-
-    from treatments.clinical.selectors.records import series_session_counts
-
-    series = series_with_sessions(pains=[7, 6], planned=5)
-    series_appointment(series, 3, NOW + dt.timedelta(days=7))
-    with django_assert_num_queries(1):
-        counts = series_session_counts([series.pk])
-    assert counts == {series.pk: (2, 5)}
-    html = render_to_string("treatments/progress_bar.html", {"done": 2, "planned": 5})
-    assert '<progress max="5" value="2"' in html and "2 of 5 sessions done" in html

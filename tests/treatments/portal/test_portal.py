@@ -250,6 +250,16 @@ def test_aftercare_falls_back_to_the_general_guide_without_a_series(client):
     assert "Aftercare: what to expect after a session" in text
 
 
+def test_aftercare_adds_the_warning_signs_near_the_spine_only_for_a_spine_series(client, knee):
+    spine_sign = "After an injection near the spine"
+    assert spine_sign not in client.get(f"/portal/{knee['token']}/aftercare/").content.decode()
+    protocol = knee["series"].protocol
+    protocol.condition = "low-back"
+    protocol.save()
+    assert spine_sign in client.get(f"/portal/{knee['token']}/aftercare/").content.decode()
+    assert spine_sign in client.get(f"/portal/{knee['token']}/aftercare/print/").content.decode()
+
+
 def test_aftercare_print_sheet_has_red_flags_phone_and_timeline(client, knee, clinic):
     response = client.get(f"/portal/{knee['token']}/aftercare/print/")
     text = response.content.decode()
@@ -314,3 +324,11 @@ def test_every_portal_consult_inbox_and_education_view_is_public_or_role_checked
             assert getattr(callback, "prolo_public", False) or getattr(callback, "prolo_roles", None), pattern
             checked += 1
     assert checked >= 15
+
+
+def test_the_portal_and_the_desk_count_a_series_alike(client, desk_client, knee):
+    portal = client.get(f"/portal/{knee['token']}/").content.decode()
+    desk = desk_client.get(f"/desk/series/{knee['series'].pk}/").content.decode()
+    for text in (portal, desk):
+        assert "1 of 3 sessions done" in text
+        assert "next: session 2 of 3" in text

@@ -10,7 +10,6 @@ from treatments.models import OutcomeScore, PainCheckIn
 from treatments.portal.services import (
     PortalError,
     cancel_allowed_online,
-    checkin_acknowledge,
     portal_appointment_confirm,
     portal_checkin_record,
     portal_move_request,
@@ -63,9 +62,3 @@ def test_move_request_is_tied_to_patient_and_session():
     request = portal_move_request(patient=patient, appointment=appointment, note="after 4pm", now=NOW)
     assert (request.kind, request.patient, request.appointment_id) == ("move", patient, appointment.pk)
     assert ConsultationRequest.objects.get().preferred_times == "after 4pm"
-
-
-def test_acknowledge_only_once(desk_user):
-    checkin = PainCheckIn.objects.create(patient=PatientFactory(), pain=8, red_flags=["fever"], created_at=NOW)
-    assert checkin_acknowledge(checkin=checkin, by=desk_user, now=NOW) is True
-    assert checkin_acknowledge(checkin=checkin, by=desk_user, now=NOW) is False

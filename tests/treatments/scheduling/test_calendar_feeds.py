@@ -3,12 +3,9 @@ import re
 
 import pytest
 
-from clinic.feed_tokens import (
-    feed_token_hash,
-    practitioner_feed_token_issue,
-    practitioner_feed_token_revoke,
-)
+from clinic.feed_tokens import practitioner_feed_token_issue, practitioner_feed_token_revoke
 from clinic.models import AuditEntry, Practitioner
+from clinic.tokens import token_hash
 from tests.factories import PatientFactory
 from tests.treatments.factories_calendar import DAY, at, booking, practitioner_with_hours, series_booking
 from treatments.models import Protocol
@@ -46,7 +43,7 @@ def test_only_the_hash_of_the_feed_token_is_stored():
     practitioner, _ = practitioner_with_hours()
     raw = practitioner_feed_token_issue(practitioner=practitioner)
     practitioner.refresh_from_db()
-    assert practitioner.feed_token_hash == feed_token_hash(raw)
+    assert practitioner.feed_token_hash == token_hash(raw)
     assert raw not in practitioner.feed_token_hash
 
 
@@ -116,7 +113,7 @@ def test_practitioner_issues_a_feed_link_shown_once_and_revokes_it(client, pract
     url = re.search(r'value="(http[^"]+\.ics)"', page).group(1)
     token = url.rsplit("/", 1)[1].removesuffix(".ics")
     practitioner.refresh_from_db()
-    assert practitioner.feed_token_hash == feed_token_hash(token)
+    assert practitioner.feed_token_hash == token_hash(token)
     assert token not in client.get("/desk/feed/").content.decode()  # shown once only
     client.post("/desk/feed/", {"action": "revoke"})
     practitioner.refresh_from_db()
@@ -170,3 +167,24 @@ def test_appointment_ics_needs_a_role_and_a_real_appointment(client, desk_client
     assert client.get(f"/desk/appointments/{appointment.pk}/calendar.ics").status_code == 302
     client.force_login(no_role_user)
     assert client.get(f"/desk/appointments/{appointment.pk}/calendar.ics").status_code == 403
+
+
+def _vevent(text: str) -> str:
+    unfolded = text.replace("\r\n ", "")
+    return unfolded[unfolded.index("BEGIN:VEVENT") : unfolded.index("END:VEVENT")]
+
+
+def test_desk_portal_and_confirmation_give_the_patient_the_same_event(desk_client, client):
+    from notifications.models import Message
+    from patients.tokens import portal_token_issue
+    from treatments.scheduling.messaging import message_facts
+
+    practitioner, main = practitioner_with_hours()
+    series, sessions = series_booking(practitioner, main, [at(DAY, 9)])
+    desk = desk_client.get(f"/desk/appointments/{sessions[0].pk}/calendar.ics").content.decode()
+    token = portal_token_issue(patient=sessions[0].patient, now=NOW)
+    portal = client.get(f"/portal/{token}/sessions/{sessions[0].pk}/calendar.ics").content.decode()
+    confirmation = Message(pk=1, kind=Message.Kind.CONFIRMATION, series_id=series.pk)
+    (_name, attached, _type) = message_facts([confirmation], now=NOW)[1].attachments[0]
+    assert _vevent(desk) == _vevent(portal) == _vevent(attached)
+    assert "DESCRIPTION:To change or cancel\\, call " in _vevent(desk)

@@ -1,5 +1,8 @@
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from treatments.scheduling.ics import Event, calendar
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -24,3 +27,52 @@ def test_long_lines_are_folded_at_75_octets():
         assert len(line.encode()) <= 75
     unfolded = text.replace("\r\n ", "")
     assert "SUMMARY:" + "é" * 100 in unfolded
+
+
+PROPERTIES = {
+    "BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "METHOD", "X-WR-CALNAME", "UID", "DTSTAMP", "DTSTART",
+    "DTEND", "SUMMARY", "STATUS", "SEQUENCE", "LOCATION", "DESCRIPTION",
+}  # fmt: skip
+
+
+def _content_lines(text: str) -> list[str]:
+    assert text.endswith("\r\n")
+    return text[:-2].replace("\r\n ", "").split("\r\n")
+
+
+def test_a_lone_carriage_return_in_a_name_cannot_start_a_line_of_its_own():
+    event = Event(
+        uid="appt-1\r\nX-EVIL:1",
+        start=NOW,
+        end=NOW + dt.timedelta(minutes=30),
+        summary="Session – Jane\rATTENDEE:mailto:x@example.com",
+        location="Main\u2028Street\x00\x07",
+        description="Call\n\nus\x0b\x85",
+    )
+    text = calendar([event], name="Clinic\rMETHOD:CANCEL", now=NOW)
+    lines = _content_lines(text)
+    assert [line.split(":", 1)[0] for line in lines if line.split(":", 1)[0] not in PROPERTIES] == []
+    assert "SUMMARY:Session – Jane\\nATTENDEE:mailto:x@example.com" in lines
+    assert "LOCATION:Main\\nStreet" in lines
+    assert "DESCRIPTION:Call\\n\\nus\\n\\n" in lines
+    assert "X-WR-CALNAME:Clinic\\nMETHOD:CANCEL" in lines
+    assert lines.count("METHOD:PUBLISH") == 1 and not any(line.startswith("METHOD:CANCEL") for line in lines)
+
+
+@settings(max_examples=100, deadline=None)
+@given(summary=st.text(), location=st.text(), description=st.text(), name=st.text())
+def test_no_text_value_can_break_out_of_its_line(summary, location, description, name):
+    event = Event(
+        uid="appt-1",
+        start=NOW,
+        end=NOW + dt.timedelta(minutes=30),
+        summary=summary,
+        location=location,
+        description=description,
+    )
+    text = calendar([event], name=name, now=NOW)
+    for line in _content_lines(text):
+        assert line.split(":", 1)[0] in PROPERTIES
+        assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in line)
+    for raw in text.split("\r\n"):
+        assert len(raw.encode()) <= 75

@@ -121,6 +121,30 @@ def test_resolving_twice_is_refused(clinic):
         waitlist_resolve(entry=entry, by=None, now=NOW)
 
 
+def test_resolving_records_who_took_the_entry_off(clinic, desk_user):
+    entry = _wait(clinic, PatientFactory())
+    resolved = waitlist_resolve(entry=entry, by=desk_user, now=NOW)
+    assert (resolved.resolved_by, resolved.resolved_at) == (desk_user, NOW)
+
+
+def test_the_waitlist_page_shows_who_took_a_patient_off(desk_client, desk_user, clinic):
+    entry = _wait(clinic, PatientFactory(first_name="Olive", last_name="Barker"))
+    response = desk_client.post(f"/desk/waitlist/{entry.pk}/resolve/", follow=True)
+    assert "Olive Barker is off the waitlist." in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.resolved_by == desk_user
+    page = desk_client.get("/desk/waitlist/").content.decode()
+    resolved = page[page.index('id="waitlist-resolved"') :]
+    assert "Olive Barker" in resolved and desk_user.get_username() in resolved
+
+
+def test_the_admin_lists_who_resolved_an_entry(admin_client_, admin_user, clinic):
+    entry = _wait(clinic, PatientFactory())
+    waitlist_resolve(entry=entry, by=admin_user, now=NOW)
+    page = admin_client_.get("/admin/treatments/waitlistentry/").content.decode()
+    assert admin_user.get_username() in page
+
+
 def test_desk_adds_a_patient_from_search_and_sees_them_for_a_freed_slot(desk_client, clinic):
     _s, sessions = _series(clinic)
     patient = sessions[0].patient
@@ -208,7 +232,7 @@ def test_waitlist_page_uses_a_fixed_number_of_queries(desk_client, clinic, djang
         _wait(clinic, PatientFactory(), slug="follow-up")
         _freed(clinic, at(DAY + WEEK, 8) + dt.timedelta(minutes=15 * n))
     desk_client.get("/desk/")
-    # auth (3), entries, freed slots, clinic settings, session save (3)
-    with django_assert_max_num_queries(9):
+    # auth (3), entries, recently resolved, freed slots, clinic settings, session save (3)
+    with django_assert_max_num_queries(10):
         page = desk_client.get("/desk/waitlist/").content.decode()
     assert page.count("who could take it") == count

@@ -5,12 +5,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from clinic.localtime import day_bounds, local_date
 from clinic.models import Practitioner
-from patients.models import ScreeningAnswer, ScreeningQuestion
+from patients.models import ScreeningAnswer
+from patients.selectors import ScreeningFlag, screening_flags
 from treatments.clinical.charts import MEANINGFUL_CHANGE_NRS, ChartPoint, pain_chart
 from treatments.models import (
     AdverseEvent,
@@ -40,29 +41,11 @@ def series_step_label(appointment: Appointment) -> str:
     }
 
 
-def positive_screening(patient_ids: list[int]) -> dict[int, list[str]]:
-    """patient id -> labels of the questions whose LATEST answer is yes. One query."""
-    latest: dict[tuple[int, str], bool] = {}
-    rows = (
-        ScreeningAnswer.objects.filter(patient_id__in=patient_ids)
-        .order_by("patient_id", "question", "-answered_at", "-id")
-        .values_list("patient_id", "question", "answer")
-    )
-    for patient_id, question, answer in rows:
-        latest.setdefault((patient_id, question), answer)
-    flags: dict[int, list[str]] = {}
-    labels = dict(ScreeningQuestion.choices)
-    for (patient_id, question), answer in sorted(latest.items()):
-        if answer:
-            flags.setdefault(patient_id, []).append(str(labels.get(question, question)))
-    return flags
-
-
 @dataclass
 class DayRow:
     appointment: Appointment
     step_label: str
-    flags: list[str]
+    flags: list[ScreeningFlag]
     record_status: str | None
     needs_review: bool = False
 
@@ -72,7 +55,7 @@ def is_improved(baseline: int | None, latest: int | None) -> bool:
 
 
 def review_needed(*, baseline: int | None, latest: int | None, signed_count: int) -> bool:
-    """DOMAIN.md: if nothing has improved after 2 sessions, the clinic wants to review before the 3rd."""
+    """No better after 2 sessions: the clinic reviews before the 3rd (docs/clinical-facts.md, "Outcomes")."""
     return signed_count == 2 and baseline is not None and not is_improved(baseline, latest)
 
 
@@ -111,7 +94,7 @@ def practice_day(*, practitioner: Practitioner, day: dt.date) -> list[DayRow]:
         .select_related("patient", "series__protocol", "appointment_type", "room", "record")
         .order_by("start")
     )
-    flags = positive_screening(sorted({a.patient_id for a in appointments}))
+    flags = screening_flags({a.patient_id for a in appointments})
     review = series_needing_review(sorted({a.series_id for a in appointments if a.series_id}))
     rows = []
     for appointment in appointments:
@@ -182,7 +165,10 @@ def site_line(site: InjectionSite) -> str:
 
 
 @dataclass
-class SeriesProgress:
+class ClinicalProgress:
+    """The practitioner's progress page: sessions with their records, the pain chart and scores.
+    (The desk's and the patient's counts are treatments.scheduling.selectors.series.SeriesProgress.)"""
+
     series: TreatmentSeries
     sessions: list[SessionColumn]
     points: list[ChartPoint]
@@ -202,7 +188,7 @@ class SeriesProgress:
         return review_needed(baseline=self.baseline, latest=self.latest, signed_count=self.signed_count)
 
 
-def series_progress(series: TreatmentSeries) -> SeriesProgress:
+def series_progress(series: TreatmentSeries) -> ClinicalProgress:
     """Everything the progress page shows. Five queries, for 3 sessions or 12."""
     appointments = list(
         series.appointments.exclude(status=Appointment.Status.CANCELLED)
@@ -238,7 +224,7 @@ def series_progress(series: TreatmentSeries) -> SeriesProgress:
     points.sort(key=lambda p: (p.when, p.kind != "session"))
     baseline = points[0].pain if points else None
     latest = points[-1].pain if points else None
-    progress = SeriesProgress(
+    progress = ClinicalProgress(
         series=series,
         sessions=columns,
         points=points,
@@ -249,14 +235,3 @@ def series_progress(series: TreatmentSeries) -> SeriesProgress:
     )
     progress.chart = pain_chart(points, baseline=baseline, title=_("Pain over time"))
     return progress
-
-
-def series_session_counts(series_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """series id -> (sessions done, sessions planned), for the desk's progress bar: counts only,
-    nothing clinical. One query; render with treatments/progress_bar.html (done=, planned=)."""
-    rows = (
-        TreatmentSeries.objects.filter(pk__in=series_ids)
-        .annotate(done=Count("appointments", filter=Q(appointments__status=Appointment.Status.COMPLETED)))
-        .values_list("pk", "done", "planned_sessions")
-    )
-    return {pk: (done, planned) for pk, done, planned in rows}

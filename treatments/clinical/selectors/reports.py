@@ -12,10 +12,11 @@ from django.db.models.functions import TruncMonth
 from clinic.localtime import clinic_zone, day_bounds
 from treatments.models import AdverseEvent, OutcomeScore, PainCheckIn, SessionRecord
 
-# DOMAIN.md: Hung 2016 meta-analysis, effect size of dextrose prolotherapy on osteoarthritis pain
-# by number of sessions (3+ is given as 3: 0.85 and 4 or more: 0.87).
+# Published figures to compare with (docs/clinical-facts.md, "Outcomes"). Hung 2016 meta-analysis:
+# effect size of dextrose prolotherapy on osteoarthritis pain by number of sessions (3+ is given as
+# 3: 0.85 and 4 or more: 0.87).
 HUNG_2016_EFFECT_SIZE = {"1": "0.65", "2": "0.84", "3+": "0.85 (3) / 0.87 (4+)"}
-# DOMAIN.md: Rabago 2013, knee OA, WOMAC improvement at 52 weeks.
+# Rabago 2013, knee OA, WOMAC improvement at 52 weeks.
 RABAGO_2013_WOMAC = {"dextrose": "15.3", "saline": "7.6", "exercise": "8.2"}
 OA_CONDITIONS = {"knee-oa"}
 BUCKETS = ("1", "2", "3+")

@@ -5,7 +5,7 @@ aftercare messages in the same transaction; afterwards the only change is an ame
 keeps the old and the new value side by side."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -15,7 +15,7 @@ from patients.models import ScreeningAnswer, ScreeningQuestion
 from treatments.models import AdverseEvent, Appointment, AppointmentChange, InjectionSite, SessionRecord
 from treatments.scheduling import messaging
 
-# The questions asked again before every session (DOMAIN.md "Screening"): bleeding risk,
+# The questions asked again before every session (docs/clinical-facts.md, "Screening"): bleeding risk,
 # infection, pregnancy and the allergies that matter for the solution and the gloves.
 RECHECK_QUESTIONS: tuple[str, ...] = (
     ScreeningQuestion.ANTICOAGULANTS,
@@ -48,6 +48,14 @@ class SiteData:
     anaesthetic: str = ""
     anaesthetic_percent: Decimal = Decimal("0")
     needle_gauge: int | None = None
+
+    @classmethod
+    def of(cls, site: InjectionSite) -> "SiteData":
+        return cls(**{name: getattr(site, name) for name in SITE_FIELDS})
+
+
+# What an injection site holds: the form's fields, what a copy takes from the last session.
+SITE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SiteData))
 
 
 @dataclass(frozen=True)
@@ -214,20 +222,7 @@ def record_copy_previous(*, record: SessionRecord, data: RecordData, user, now: 
     previous = previous_signed_record(record)
     if previous is None:
         raise RecordError(_("There is no earlier signed session in this series to copy from."))
-    sites = [
-        SiteData(
-            region=s.region,
-            structure=s.structure,
-            side=s.side,
-            guidance=s.guidance,
-            dextrose_percent=s.dextrose_percent,
-            anaesthetic=s.anaesthetic,
-            anaesthetic_percent=s.anaesthetic_percent,
-            volume_ml=s.volume_ml,
-            needle_gauge=s.needle_gauge,
-        )
-        for s in previous.sites.all()
-    ]
+    sites = [SiteData.of(s) for s in previous.sites.all()]
     with transaction.atomic():
         record_save(record=record, data=RecordData(**{**data.__dict__, "sites": sites}), user=user, now=now)
     return len(sites)

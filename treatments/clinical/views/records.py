@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.audit import audit_record
 from clinic.roles import clinical_required
+from patients.selectors import screening_flags
 from treatments.clinical.access import appointment_for_record
 from treatments.clinical.forms import (
     SITE_SUGGESTIONS,
@@ -21,7 +22,7 @@ from treatments.clinical.forms import (
     site_formset,
     site_initial,
 )
-from treatments.clinical.selectors.records import positive_screening, recheck_answers, record_detail, series_step_label
+from treatments.clinical.selectors.records import recheck_answers, record_detail, series_step_label
 from treatments.clinical.services.amendments import record_amend
 from treatments.clinical.services.records import (
     RecordError,
@@ -42,7 +43,7 @@ def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
         "patient": appointment.patient,
         "record": record,
         "step_label": series_step_label(appointment),
-        "flags": positive_screening([appointment.patient_id]).get(appointment.patient_id, []),
+        "flags": screening_flags([appointment.patient_id]).get(appointment.patient_id, []),
         "regions": sorted({r for r, _ in suggestions}),
         "structures": [s for _, s in suggestions],
         "total_volume": sum((s.volume_ml for s in record.sites.all()), 0),
@@ -88,19 +89,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
     if request.method == "GET":
         audit_record(request=request, action="view", obj=current, patient_id=appointment.patient_id)
-        form, sites, events = _draft_forms(current, appointment)
-        return render(
-            request,
-            "treatments/record_form.html",
-            _context(
-                appointment,
-                current,
-                form=form,
-                sites=sites,
-                events=events,
-                can_copy=previous_signed_record(current) is not None,
-            ),
-        )
+        return _draft_page(request, appointment, current, *_draft_forms(current, appointment))
 
     form, sites, events = _draft_forms(current, appointment, data=request.POST)
     action = request.POST.get("action", "save")
@@ -125,20 +114,21 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("practice:record", pk=appointment.pk)
         except RecordError as exc:
             error = str(exc)
-    return render(
-        request,
-        "treatments/record_form.html",
-        _context(
-            appointment,
-            current,
-            form=form,
-            sites=sites,
-            events=events,
-            error=error,
-            can_copy=previous_signed_record(current) is not None,
-        ),
-        status=400,
+    return _draft_page(request, appointment, current, form, sites, events, error=error)
+
+
+def _draft_page(request, appointment, record, form, sites, events, *, error: str = "") -> HttpResponse:
+    """The draft's form: as stored on GET, as typed (with what went wrong) after a refused POST."""
+    context = _context(
+        appointment,
+        record,
+        form=form,
+        sites=sites,
+        events=events,
+        error=error,
+        can_copy=previous_signed_record(record) is not None,
     )
+    return render(request, "treatments/record_form.html", context, status=400 if error else 200)
 
 
 @clinical_required

@@ -12,11 +12,16 @@ from clinic.models import AppointmentType, Location, Practitioner
 from treatments.models import Appointment
 
 
-class NextSlotForm(forms.Form):
+class _WithWhoAndWhat(forms.Form):
+    """Which active practitioner, for which active appointment type: both calendar forms start so."""
+
     practitioner = forms.ModelChoiceField(label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True))
     appointment_type = forms.ModelChoiceField(
         label=_("Appointment type"), queryset=AppointmentType.objects.filter(active=True)
     )
+
+
+class NextSlotForm(_WithWhoAndWhat):
     location = forms.ModelChoiceField(
         label=_("Location"),
         queryset=Location.objects.filter(active=True),
@@ -41,11 +46,7 @@ class NextSlotForm(forms.Form):
         return value
 
 
-class WaitlistForm(forms.Form):
-    practitioner = forms.ModelChoiceField(label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True))
-    appointment_type = forms.ModelChoiceField(
-        label=_("Appointment type"), queryset=AppointmentType.objects.filter(active=True)
-    )
+class WaitlistForm(_WithWhoAndWhat):
     appointment = forms.ModelChoiceField(
         label=_("Booked appointment to bring forward"),
         queryset=Appointment.objects.none(),

@@ -5,24 +5,33 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from patients.models import Patient, ScreeningAnswer
+from patients.models import Patient
+from patients.selectors import ScreeningFlag, screening_flags
 from treatments.models import Appointment, AppointmentChange, SessionRecord, TreatmentSeries
 
 
 @dataclass
 class SeriesProgress:
+    """How far a series has come — sessions done, planned, and the next one — for the desk's
+    patient and series pages and the patient's portal. Counts only: nothing clinical."""
+
     series: TreatmentSeries
-    sessions: list[Appointment] = field(default_factory=list)
     done: int = 0
     next_session: Appointment | None = None
+    sessions: list[Appointment] = field(default_factory=list)
 
     @property
     def planned(self) -> int:
-        return self.series.planned_sessions
+        # Sessions added beyond the plan still count: never "6 of 5 done".
+        return max(self.series.planned_sessions, self.done)
 
     @property
     def percent(self) -> int:
-        return round(100 * min(self.done, self.planned) / self.planned) if self.planned else 0
+        return round(100 * self.done / self.planned) if self.planned else 0
+
+    @property
+    def next_step(self) -> int | None:
+        return self.next_session.series_step if self.next_session else None
 
 
 @dataclass
@@ -32,22 +41,19 @@ class PatientOverview:
     upcoming: list[Appointment]
     past: list[Appointment]
     no_shows: int
-    flags: list[ScreeningAnswer]
+    flags: list[ScreeningFlag]
 
 
 def _progress(series: TreatmentSeries, sessions: list[Appointment], now: dt.datetime) -> SeriesProgress:
     sessions = sorted(sessions, key=lambda a: (a.series_step or 0, a.start))
     done = sum(1 for a in sessions if a.status == Appointment.Status.COMPLETED)
     upcoming = [a for a in sessions if a.status == Appointment.Status.BOOKED and a.start >= now]
-    return SeriesProgress(series, sessions, done, upcoming[0] if upcoming else None)
+    return SeriesProgress(series=series, done=done, next_session=upcoming[0] if upcoming else None, sessions=sessions)
 
 
-def positive_flags(patient: Patient) -> list[ScreeningAnswer]:
-    """The latest answer per question, kept when it is "yes" (one query)."""
-    latest: dict[str, ScreeningAnswer] = {}
-    for answer in ScreeningAnswer.objects.filter(patient=patient).order_by("-answered_at", "-id"):
-        latest.setdefault(answer.question, answer)
-    return [a for a in latest.values() if a.answer]
+def positive_flags(patient: Patient) -> list[ScreeningFlag]:
+    """The patient's screening flags (patients.selectors.screening_flags, one query)."""
+    return screening_flags([patient.pk]).get(patient.pk, [])
 
 
 def patient_overview(patient: Patient, *, now: dt.datetime) -> PatientOverview:
@@ -80,7 +86,7 @@ def patient_overview(patient: Patient, *, now: dt.datetime) -> PatientOverview:
 class SeriesPage:
     progress: SeriesProgress
     history: list[AppointmentChange]
-    flags: list[ScreeningAnswer]
+    flags: list[ScreeningFlag]
     # The practitioner's plan at the last signed session when it asks the desk to book something:
     # (plan label, session step). Only the choice, never the practitioner's note.
     plan_for_desk: tuple[str, int] | None = None

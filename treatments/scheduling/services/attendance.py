@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinic.localtime import local_date
 from treatments.models import Appointment, AppointmentChange
@@ -15,66 +16,67 @@ class AttendanceError(Exception):
     """A refusal the desk can read."""
 
 
+Status = Appointment.Status
+
+# Why an appointment in this status cannot be checked in, or marked as a no-show.
+CHECK_IN_REFUSED = {
+    Status.CANCELLED: gettext_lazy("This appointment was cancelled: it cannot be checked in."),
+    Status.CHECKED_IN: gettext_lazy("This patient is already checked in."),
+    Status.COMPLETED: gettext_lazy("This appointment is already completed."),
+    Status.NO_SHOW: gettext_lazy("This appointment was marked as a no-show: book a new one instead."),
+}
+NO_SHOW_REFUSED = {
+    Status.CANCELLED: gettext_lazy("This appointment was cancelled: it cannot be a no-show."),
+    Status.NO_SHOW: gettext_lazy("This appointment is already marked as a no-show."),
+    Status.CHECKED_IN: gettext_lazy("This patient came: it cannot be a no-show."),
+    Status.COMPLETED: gettext_lazy("This patient came: it cannot be a no-show."),
+}
+
+
 def check_in_refusal(appointment: Appointment, now: dt.datetime) -> str | None:
     """Why this appointment cannot be checked in now, or None when it can."""
-    status = appointment.status
-    if status == Appointment.Status.CANCELLED:
-        return _("This appointment was cancelled: it cannot be checked in.")
-    if status == Appointment.Status.CHECKED_IN:
-        return _("This patient is already checked in.")
-    if status == Appointment.Status.COMPLETED:
-        return _("This appointment is already completed.")
-    if status == Appointment.Status.NO_SHOW:
-        return _("This appointment was marked as a no-show: book a new one instead.")
+    if appointment.status in CHECK_IN_REFUSED:
+        return str(CHECK_IN_REFUSED[appointment.status])
     if local_date(appointment.start) != local_date(now):
         return _("Patients can only be checked in on the day of their appointment.")
     return None
 
 
 def no_show_refusal(appointment: Appointment, now: dt.datetime) -> str | None:
-    status = appointment.status
-    if status == Appointment.Status.CANCELLED:
-        return _("This appointment was cancelled: it cannot be a no-show.")
-    if status == Appointment.Status.NO_SHOW:
-        return _("This appointment is already marked as a no-show.")
-    if status in (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED):
-        return _("This patient came: it cannot be a no-show.")
+    """Why this appointment cannot be marked as a no-show now, or None when it can."""
+    if appointment.status in NO_SHOW_REFUSED:
+        return str(NO_SHOW_REFUSED[appointment.status])
     if now < appointment.start:
         return _("An appointment can only be marked as a no-show once its start time has passed.")
     return None
 
 
-def _locked(appointment: Appointment) -> Appointment:
-    # Lock the row so a check-in and a cancellation at the same moment cannot both win.
-    return Appointment.objects.select_for_update().get(pk=appointment.pk)
+def _attendance_record(appointment: Appointment, step, *, by, now: dt.datetime, **stamps) -> Appointment:
+    """Lock the row (a check-in and a cancellation at the same moment cannot both win), refuse
+    with the reason, or set the status, keep the history and re-time the messages."""
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        refusal, status, kind = step
+        reason = refusal(current, now)
+        if reason:
+            raise AttendanceError(reason)
+        current.status = status
+        for name, value in stamps.items():
+            setattr(current, name, value)
+        current.save(update_fields=["status", *stamps, "updated_at"])
+        AppointmentChange.objects.create(series_id=current.series_id, appointment=current, kind=kind, by=by, at=now)
+        messaging.appointment_changed(appointment=current, now=now)
+    return current
+
+
+# Each attendance step: what may refuse it, the status it sets, the history entry it writes.
+CHECK_IN = (check_in_refusal, Status.CHECKED_IN, AppointmentChange.Kind.CHECKED_IN)
+NO_SHOW = (no_show_refusal, Status.NO_SHOW, AppointmentChange.Kind.NO_SHOW)
 
 
 def appointment_check_in(*, appointment: Appointment, by, now: dt.datetime) -> Appointment:
-    with transaction.atomic():
-        current = _locked(appointment)
-        refusal = check_in_refusal(current, now)
-        if refusal:
-            raise AttendanceError(refusal)
-        current.status = Appointment.Status.CHECKED_IN
-        current.checked_in_at = now
-        current.save(update_fields=["status", "checked_in_at", "updated_at"])
-        AppointmentChange.objects.create(
-            series_id=current.series_id, appointment=current, kind=AppointmentChange.Kind.CHECKED_IN, by=by, at=now
-        )
-        messaging.appointment_changed(appointment=current, now=now)
-    return current
+    return _attendance_record(appointment, CHECK_IN, by=by, now=now, checked_in_at=now)
 
 
 def appointment_mark_no_show(*, appointment: Appointment, by, now: dt.datetime) -> Appointment:
-    with transaction.atomic():
-        current = _locked(appointment)
-        refusal = no_show_refusal(current, now)
-        if refusal:
-            raise AttendanceError(refusal)
-        current.status = Appointment.Status.NO_SHOW
-        current.save(update_fields=["status", "updated_at"])
-        AppointmentChange.objects.create(
-            series_id=current.series_id, appointment=current, kind=AppointmentChange.Kind.NO_SHOW, by=by, at=now
-        )
-        messaging.appointment_changed(appointment=current, now=now)
-    return current
+    return _attendance_record(appointment, NO_SHOW, by=by, now=now)

@@ -48,9 +48,12 @@ def waitlist_add(
 
 
 def waitlist_resolve(*, entry: WaitlistEntry, by, now: dt.datetime) -> WaitlistEntry:
-    """Take the entry off the waitlist (the patient was offered a slot, or no longer waits)."""
+    """Take the entry off the waitlist (the patient was offered a slot, or no longer waits), noting
+    who did."""
     with transaction.atomic():
-        updated = WaitlistEntry.objects.filter(pk=entry.pk, resolved_at__isnull=True).update(resolved_at=now)
+        updated = WaitlistEntry.objects.filter(pk=entry.pk, resolved_at__isnull=True).update(
+            resolved_at=now, resolved_by=by
+        )
         if not updated:
             raise WaitlistError(_("This entry is no longer on the waitlist."))
     entry.refresh_from_db()

@@ -102,7 +102,7 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_required
 @require_GET
-def type_colours(request: HttpRequest) -> HttpResponse:
+def type_colours(_request: HttpRequest) -> HttpResponse:
     """A stylesheet with one class per appointment type, from the colours set in the admin: the
     Content-Security-Policy allows stylesheets from this site, never inline styles."""
     lines = [
@@ -115,7 +115,7 @@ def type_colours(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _back_to_calendar(request: HttpRequest, appointment) -> HttpResponse:
+def _back_to_calendar(appointment) -> HttpResponse:
     day = local_date(appointment.start)
     return redirect(f"{reverse('desk:calendar')}?date={day.isoformat()}#appt-{appointment.pk}")
 
@@ -129,7 +129,7 @@ def _attendance(request: HttpRequest, pk: int, service, done: str) -> HttpRespon
         messages.error(request, str(exc))
     else:
         messages.success(request, done % {"name": appointment.patient.full_name})
-    return _back_to_calendar(request, appointment)
+    return _back_to_calendar(appointment)
 
 
 @desk_required

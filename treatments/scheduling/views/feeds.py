@@ -31,7 +31,7 @@ def _ics(text: str, filename: str) -> HttpResponse:
 @public
 @never_cache
 @require_GET
-def practitioner_feed(request: HttpRequest, token: str) -> HttpResponse:
+def practitioner_feed(_request: HttpRequest, token: str) -> HttpResponse:
     """Wrong, revoked and malformed tokens are all the same 404."""
     practitioner = practitioner_for_feed_token(token)
     if practitioner is None:
