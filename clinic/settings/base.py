@@ -130,7 +130,7 @@ USE_TZ = True
 # filters read and write clinic-local time with no per-view switch, and storage stays UTC (USE_TZ).
 # clinic/localtime.py turns a local date and time into UTC for the code that plans.
 TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/Chicago")
-CLINIC_TIME_ZONE = TIME_ZONE  # the same zone, under the name README.md and the code use
+CLINIC_TIME_ZONE = TIME_ZONE  # the env var's name, kept so code and tests can say which zone they mean
 # Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
 

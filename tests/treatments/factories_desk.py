@@ -39,3 +39,22 @@ def ensure_seed() -> None:
     from django.apps import apps
 
     importlib.import_module("treatments.migrations.0003_seed_protocols").seed(apps, None)
+
+
+def book_series(setup, starts: list[dt.datetime], *, now: dt.datetime, patient=None):
+    """A knee OA (Rabago) series booked through the service, as the desk would (its windows are
+    checked). `setup` is clinic_setup()'s (practitioner, location, patient)."""
+    from tests.factories import protocol
+    from treatments.scheduling.services.booking import series_book
+
+    practitioner, location, default_patient = setup
+    return series_book(
+        patient=patient or default_patient,
+        protocol=protocol(),
+        practitioner=practitioner,
+        location=location,
+        side="left",
+        starts=starts,
+        by=None,
+        now=now,
+    )

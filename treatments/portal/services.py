@@ -84,7 +84,7 @@ def portal_appointment_cancel(*, appointment: Appointment, reason: str, now: dt.
             reason=reason or _("Cancelled by the patient online"),
             by=None,
             now=now,
-        )
+        ).appointment
     except BookingError as exc:
         raise PortalError(exc.message) from exc
 

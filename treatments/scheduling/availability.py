@@ -7,7 +7,8 @@ STABLE API (the calendar helper's "next free slot" and the waitlist use it):
   (weekday 0 = Monday). Several blocks a day make breaks.
 - `Busy(start, end, label)`: time nobody may book, in UTC. `label` is the user-facing reason
   ("Dr X is on leave 10-20 May", "Dr X already has an appointment then"); labels are clauses
-  (lower-case, no full stop) so callers can write "Session 3: <label>." or "<Label>."
+  (lower-case, no full stop) so callers can write "Session 3: <label>." or "<Label>." A closure's
+  `reason` is the same without its dates ("clinic closed — Spring holiday").
 - `Availability(zone=, blocks=, closures=, bookings=)`: everything for one practitioner at one
   location (and one patient). Bookings should already include their type's buffer at the end.
   - `working(day)` -> the day's working intervals in UTC (DST-safe: 09:00 local stays 09:00).
@@ -47,6 +48,9 @@ class Busy:
     start: dt.datetime
     end: dt.datetime
     label: str = ""
+    # The label without its dates, for a sentence that names the day already
+    # ("Mon 29 Mar: clinic closed — Spring holiday; moved to Tue 30 Mar").
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,18 +1,18 @@
-"""The series planner: pure functions over plain values (see ARCHITECTURE.md "Where logic lives").
+"""The series planner: pure functions over plain values (see docs/architecture.md "Where the logic lives").
+The rules it plans by (windows, spacing, what a closure does to a date) are in rules.py.
 
 STABLE API:
 
-- `step_window(previous, interval_days, before_days, after_days, zone)` -> `Window(target,
-  earliest, latest)` local dates for the session after `previous`.
 - `plan_series(first=, intervals=, before_days=, after_days=, duration=, buffer=, availability=,
   labels=)` -> list[Proposal]: session 1 at `first`, each next one at the target spacing from the
   one before, inside its window, preferring the same weekday and local time, then the nearest time
   that day, then the nearest day in the window (same weekday favoured). A session that cannot be
-  placed has `start=None` and a `problem` naming the session and why.
+  placed has `start=None` and a `problem` naming the session and why; one placed off its target
+  day has a `note` saying why ("Mon 29 Mar: clinic closed — Spring holiday; moved to Tue 30 Mar").
 - `check_proposals(starts=, ...)` -> list[Proposal]: re-check a desk-edited plan (window against
-  the previous session, availability, and no two sessions of the plan overlapping).
-- `neighbour_window(previous=, next_=, interval_before=, interval_after=, ...)` -> Window | None:
-  the local dates a session may move to so both neighbours stay inside their windows.
+  the previous session, availability, and no two sessions of the plan overlapping); a session off
+  its target day gets a `note` too (what blocks the target day, or the spacing in days).
+- `place(step=, window=, ...)` -> Proposal: one session inside a window.
 - `suggest_starts(first=, last=, preferred=, duration=, buffer=, availability=, not_before=,
   limit=)` -> list[datetime]: one free start per day nearest the preferred local time.
 
@@ -23,31 +23,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from treatments.scheduling.availability import Availability, Busy, local_date, local_datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    target: dt.date | None
-    earliest: dt.date
-    latest: dt.date
-
-    def contains(self, day: dt.date) -> bool:
-        return self.earliest <= day <= self.latest
-
-    # A first session has no previous one and a last none after it: open-ended sides.
-    @property
-    def has_earliest(self) -> bool:
-        return self.earliest != dt.date.min
-
-    @property
-    def has_latest(self) -> bool:
-        return self.latest != dt.date.max
+from treatments.scheduling.rules import (
+    Window,
+    blocked_reason,
+    off_target_note,
+    spacing_note,
+    step_window,
+    why_no_slot,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,19 +45,12 @@ class Proposal:
     end: dt.datetime | None
     window: Window | None  # None for the first session: it is the anchor.
     problem: str = ""
+    # Why a session sits off its target day, in words the desk sees; "" when it is on target.
+    note: str = ""
 
     @property
     def ok(self) -> bool:
         return self.start is not None and not self.problem
-
-
-def _short(day: dt.date) -> str:
-    return date_format(day, "j M")
-
-
-def step_window(previous: dt.datetime, interval_days: int, before_days: int, after_days: int, zone: ZoneInfo) -> Window:
-    target = local_date(previous, zone) + dt.timedelta(days=interval_days)
-    return Window(target, target - dt.timedelta(days=before_days), target + dt.timedelta(days=after_days))
 
 
 def _candidate_days(window: Window, weekday: int) -> list[dt.date]:
@@ -90,27 +71,6 @@ def _candidate_days(window: Window, weekday: int) -> list[dt.date]:
     return sorted(days, key=key)
 
 
-def _why_nothing(step: int, window: Window, duration: dt.timedelta, availability: Availability) -> str:
-    minutes = int(duration.total_seconds() // 60)
-    base = _("Session %(step)d: no free %(minutes)d-minute slot between %(first)s and %(last)s") % {
-        "step": step,
-        "minutes": minutes,
-        "first": _short(window.earliest),
-        "last": _short(window.latest),
-    }
-    reasons = [c.label for c in availability.closures_between(window.earliest, window.latest) if c.label]
-    if not reasons:
-        day = window.earliest
-        works = False
-        while day <= window.latest and not works:
-            works = availability.works_on(day)
-            day += dt.timedelta(days=1)
-        reasons = [_("the practitioner has no working hours at this location then")] if not works else []
-    if not reasons:
-        reasons = [_("the practitioner's hours are fully booked")]
-    return f"{base} — {'; '.join(dict.fromkeys(reasons))}."
-
-
 def place(
     *,
     step: int,
@@ -125,8 +85,14 @@ def place(
     for day in _candidate_days(window, weekday):
         start = availability.nearest_start(day, preferred, duration, buffer)
         if start is not None:
-            return Proposal(step, start, start + duration, window)
-    return Proposal(step, None, None, window, _why_nothing(step, window, duration, availability))
+            note = ""
+            if window.target is not None and day != window.target:
+                reason = blocked_reason(
+                    day=window.target, preferred=preferred, duration=duration, buffer=buffer, availability=availability
+                )
+                note = off_target_note(window.target, day, reason)
+            return Proposal(step, start, start + duration, window, note=note)
+    return Proposal(step, None, None, window, why_no_slot(step, window, duration, availability))
 
 
 def plan_series(
@@ -219,6 +185,7 @@ def check_proposals(
     """Re-check a plan the desk edited: each session in the future, in order, inside the window
     its previous session sets, free in the availability, and clear of the plan's other sessions."""
     zone = availability.zone
+    fits = {"duration": duration, "buffer": buffer, "availability": availability}
     out: list[Proposal] = []
     for i, start in enumerate(starts):
         step = first_step + i
@@ -231,8 +198,8 @@ def check_proposals(
             window = step_window(starts[i - 1], intervals[i - 1], before_days, after_days, zone)
             if problem is None and not window.contains(local_date(start, zone)):
                 problem = _("it must fall between %(first)s and %(last)s (%(days)d days after session %(prev)d)") % {
-                    "first": _short(window.earliest),
-                    "last": _short(window.latest),
+                    "first": date_format(window.earliest, "j M"),
+                    "last": date_format(window.latest, "j M"),
                     "days": intervals[i - 1],
                     "prev": step - 1,
                 }
@@ -244,35 +211,33 @@ def check_proposals(
                     problem = _("it overlaps session %(other)d of this plan") % {"other": first_step + j}
                     break
         message = _("Session %(step)d: %(problem)s") % {"step": step, "problem": problem} if problem else ""
-        out.append(Proposal(step, start, end, window, message))
+        note = ""
+        if not problem and window is not None and local_date(start, zone) != window.target:
+            note = _edited_note(starts[i - 1], start, step, intervals[i - 1], window, before_days, after_days, **fits)
+        out.append(Proposal(step, start, end, window, message, note))
     return out
 
 
-def neighbour_window(
-    *,
-    previous: dt.datetime | None,
-    next_: dt.datetime | None,
-    interval_before: int | None,
-    interval_after: int | None,
-    before_days: int,
-    after_days: int,
-    zone: ZoneInfo,
-) -> Window | None:
-    """The local dates a session may move to so that it stays inside the window its previous
-    session sets and the next session stays inside the window it sets. None: no such date."""
-    earliest, latest, target = dt.date.min, dt.date.max, None
-    if previous is not None and interval_before is not None:
-        w = step_window(previous, interval_before, before_days, after_days, zone)
-        earliest, latest, target = w.earliest, w.latest, w.target
-    if next_ is not None and interval_after is not None:
-        nxt = local_date(next_, zone)
-        earliest = max(earliest, nxt - dt.timedelta(days=interval_after + after_days))
-        latest = min(latest, nxt - dt.timedelta(days=interval_after - before_days))
-    if earliest > latest:
-        return None
-    if target is not None and not (earliest <= target <= latest):
-        target = None
-    return Window(target, earliest, latest)
+def _edited_note(previous, start, step, interval, window, before_days, after_days, *, duration, buffer, availability):
+    """Why an edited session is off its target day: what blocks the target day, else (the desk
+    chose another day) the spacing it now has."""
+    zone = availability.zone
+    preferred = start.astimezone(zone).time()
+    reason = blocked_reason(
+        day=window.target, preferred=preferred, duration=duration, buffer=buffer, availability=availability
+    )
+    if reason:
+        return off_target_note(window.target, local_date(start, zone), reason)
+    return spacing_note(
+        previous=previous,
+        previous_step=step - 1,
+        start=start,
+        step=step,
+        interval=interval,
+        before_days=before_days,
+        after_days=after_days,
+        zone=zone,
+    ).text
 
 
 def suggest_starts(

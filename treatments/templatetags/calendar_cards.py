@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from treatments.models import Appointment
 from treatments.scheduling.selectors.calendar import Item
+from treatments.templatetags.series_notes import spacing_html
 
 register = template.Library()
 
@@ -73,7 +74,7 @@ def calendar_card(context, item: Item) -> SafeString:
         '<article id="appt-{}" class="cal-appt {}" aria-label="{} {}">'
         '<div><span class="cal-time">{}</span> {} <span class="badge text-bg-light border cal-status">{}</span></div>'
         '<div class="cal-name"><a href="{}">{}</a></div>'
-        '<div class="cal-meta">{}</div>'
+        '<div class="cal-meta">{}</div>{}'
         '<div class="cal-actions">{}</div>'
         "</article>",
         a.pk,
@@ -86,5 +87,6 @@ def calendar_card(context, item: Item) -> SafeString:
         item.urls["patient"],
         a.patient.full_name,
         " · ".join(meta),
+        format_html('<div class="cal-spacing">{}</div>', spacing_html(item.spacing)) if item.spacing else "",
         format_html_join("", "{}", ((action,) for action in actions)),
     )

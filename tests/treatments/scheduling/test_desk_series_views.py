@@ -11,7 +11,7 @@ from django.urls import reverse
 from clinic.models import AuditEntry, Closure
 from patients.models import ScreeningAnswer
 from tests.factories import AppointmentFactory, RoomFactory, protocol
-from tests.treatments.factories_desk import clinic_setup, local
+from tests.treatments.factories_desk import book_series, clinic_setup, local
 from treatments.models import Appointment, TreatmentSeries
 from treatments.scheduling.services.booking import series_book
 
@@ -36,17 +36,7 @@ def setup():
 
 @pytest.fixture
 def series(setup):
-    practitioner, location, patient = setup
-    return series_book(
-        patient=patient,
-        protocol=protocol(),
-        practitioner=practitioner,
-        location=location,
-        side="left",
-        starts=STARTS,
-        by=None,
-        now=NOW,
-    )
+    return book_series(setup, STARTS, now=NOW)
 
 
 def plan_data(setup, **extra):

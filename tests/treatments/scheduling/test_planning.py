@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from treatments.scheduling.availability import Availability, Busy, WeeklyBlock, local_datetime
-from treatments.scheduling.planning import Window, check_proposals, neighbour_window, plan_series, step_window
+from treatments.scheduling.planning import check_proposals, plan_series
+from treatments.scheduling.rules import Window
 
 CHICAGO = ZoneInfo("America/Chicago")
 MIN = dt.timedelta(minutes=1)
@@ -176,46 +177,47 @@ def test_check_names_a_booking_clash():
     assert checked[1].problem == "Session 2: the patient already has an appointment then"
 
 
-def test_step_window_is_counted_in_local_days():
-    w = step_window(at(2026, 3, 3, 23, 30), 28, 7, 14, CHICAGO)
-    assert w == Window(dt.date(2026, 3, 31), dt.date(2026, 3, 24), dt.date(2026, 4, 14))
+# --- A proposal off its target day says why ---------------------------------------------------
 
 
-def test_neighbour_window_intersects_both_neighbours():
-    w = neighbour_window(
-        previous=at(2026, 5, 5),
-        next_=at(2026, 6, 30),
-        interval_before=28,
-        interval_after=28,
-        before_days=7,
-        after_days=14,
-        zone=CHICAGO,
+def test_a_session_moved_off_a_clinic_holiday_says_why():
+    # Mon 1 Mar 2027 + 28 days is Mon 29 Mar (after the spring DST change): the clinic is closed.
+    holiday = Busy(
+        at(2027, 3, 29, 0), at(2027, 3, 30, 0), "the clinic is closed 29 Mar", "clinic closed — Spring holiday"
     )
-    # From session 1: 26 May-16 Jun. For session 3 (30 Jun) to stay in its window: 2 Jun-9 Jun... 16 May-9 Jun.
-    assert w == Window(dt.date(2026, 6, 2), dt.date(2026, 5, 26), dt.date(2026, 6, 9))
+    proposals = plan(at(2027, 3, 1), [28], 2, avail(closures=[holiday]))
+    assert local(proposals[1].start) == (dt.date(2027, 3, 30), dt.time(9))
+    assert proposals[1].note == "Mon 29 Mar: clinic closed — Spring holiday; moved to Tue 30 Mar"
+    assert proposals[0].note == ""
 
 
-def test_neighbour_window_without_a_next_session_is_the_previous_window():
-    w = neighbour_window(
-        previous=at(2026, 5, 5),
-        next_=None,
-        interval_before=28,
-        interval_after=28,
-        before_days=7,
-        after_days=14,
-        zone=CHICAGO,
+def test_sessions_on_their_target_have_no_note():
+    assert [p.note for p in plan(at(2026, 5, 5), [28, 28], 3)] == ["", "", ""]
+
+
+def test_leave_no_hours_and_a_full_day_each_say_why():
+    leave = Busy(at(2026, 6, 2, 0), at(2026, 6, 3, 0), "Dr Stone is on leave 2 Jun", "Dr Stone is on leave")
+    assert plan(at(2026, 5, 5), [28], 2, avail(closures=[leave]))[1].note == (
+        "Tue 2 Jun: Dr Stone is on leave; moved to Mon 1 Jun"
     )
-    assert w == Window(dt.date(2026, 6, 2), dt.date(2026, 5, 26), dt.date(2026, 6, 16))
-
-
-def test_neighbour_window_is_none_when_the_neighbours_are_too_close():
-    w = neighbour_window(
-        previous=at(2026, 5, 5),
-        next_=at(2026, 5, 19),
-        interval_before=28,
-        interval_after=28,
-        before_days=7,
-        after_days=14,
-        zone=CHICAGO,
+    saturday = plan(at(2026, 5, 5), [60], 2, avail(blocks=weekdays(1, 3)))[1]
+    assert saturday.note == "Sat 4 Jul: no working hours that day; moved to Tue 7 Jul"
+    full = Busy(at(2026, 6, 2, 8), at(2026, 6, 2, 17), "Dr Stone already has an appointment then")
+    assert plan(at(2026, 5, 5), [28], 2, avail(bookings=[full]))[1].note == (
+        "Tue 2 Jun: fully booked; moved to Mon 1 Jun"
     )
-    assert w is None
+
+
+def test_an_edited_session_off_target_shows_its_spacing_and_a_blocked_target_its_reason():
+    leave = Busy(at(2026, 6, 2, 0), at(2026, 6, 3, 0), "Dr Stone is on leave 2 Jun", "Dr Stone is on leave")
+    checked = check_proposals(
+        starts=[at(2026, 5, 5), at(2026, 6, 4), at(2026, 7, 9)],
+        intervals=[28, 28],
+        availability=avail(closures=[leave]),
+        now=at(2026, 5, 1),
+        **RABAGO,
+        **INJECTION,
+    )
+    assert [p.problem for p in checked] == ["", "", ""]
+    assert checked[1].note == "Tue 2 Jun: Dr Stone is on leave; moved to Thu 4 Jun"
+    assert checked[2].note == "35 days after session 2; protocol: 28"

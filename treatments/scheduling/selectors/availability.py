@@ -42,6 +42,15 @@ def closure_label(closure: Closure, practitioner: Practitioner, zone) -> str:
     return _("the clinic is closed %(dates)s (%(reason)s)") % {"dates": dates, "reason": closure.reason}
 
 
+def closure_reason(closure: Closure, practitioner: Practitioner) -> str:
+    """What a closure is, for a sentence that already names the day."""
+    if closure.practitioner_id is not None:
+        return _("%(who)s is on leave") % {"who": practitioner.display_name}
+    if closure.location_id is not None:
+        return _("%(place)s closed — %(reason)s") % {"place": closure.location.name, "reason": closure.reason}
+    return _("clinic closed — %(reason)s") % {"reason": closure.reason}
+
+
 def availability_for(
     *,
     practitioner: Practitioner,
@@ -65,7 +74,7 @@ def availability_for(
         )
     ]
     closures = [
-        Busy(c.starts_at, c.ends_at, closure_label(c, practitioner, zone))
+        Busy(c.starts_at, c.ends_at, closure_label(c, practitioner, zone), closure_reason(c, practitioner))
         for c in Closure.objects.filter(starts_at__lt=until, ends_at__gt=since)
         .filter(
             Q(practitioner__isnull=True, location__isnull=True)
@@ -113,4 +122,20 @@ def availability_for(
         bookings=bookings,
         outside_hours_label=_("that time is outside %(who)s's hours at %(place)s")
         % {"who": practitioner.display_name, "place": location.name},
+    )
+
+
+def availability_around(
+    appointment: Appointment, *, first: dt.date, last: dt.date, exclude_ids: Iterable[int] = ()
+) -> Availability:
+    """Where `appointment` could go instead: its practitioner and location, its patient and room;
+    itself (and `exclude_ids`, the sessions moving with it) left out of the bookings."""
+    return availability_for(
+        practitioner=appointment.practitioner,
+        location=appointment.location,
+        patient=appointment.patient,
+        room=appointment.room,
+        first=first,
+        last=last,
+        exclude_ids=[appointment.pk, *exclude_ids],
     )

@@ -1,6 +1,7 @@
 """The desk calendar: a day with a column per practitioner, or a practitioner's week with a
 column per day. A fixed number of queries whatever the data (asserted in the tests): the
-appointments, practitioners, working hours, closures, and one for every screening flag.
+appointments, practitioners, working hours, closures, one for every screening flag and one for the
+live sessions of the series shown (their spacing).
 
 Positions are grid rows of ROW_MINUTES in the clinic's wall-clock time, rendered as CSS classes
 (the Content-Security-Policy forbids inline styles)."""
@@ -14,6 +15,8 @@ from clinic.localtime import clinic_zone, day_bounds, local_date
 from clinic.models import AppointmentType, Closure, Practitioner, WorkingHours
 from patients.selectors import ScreeningFlag, screening_flags
 from treatments.models import Appointment
+from treatments.scheduling.rules import SpacingNote
+from treatments.scheduling.selectors.series_notes import day_spacing
 from treatments.scheduling.services.attendance import check_in_refusal, no_show_refusal
 
 ROW_MINUTES = 5
@@ -45,6 +48,7 @@ class Item:
     can_no_show: bool
     frees_slot: bool  # cancelled in the future: the waitlist may take it
     urls: dict[str, str] = field(default_factory=dict)
+    spacing: SpacingNote | None = None  # spaced other than its protocol says
 
     @property
     def css(self) -> str:
@@ -169,7 +173,7 @@ def _step_label(appointment: Appointment) -> str:
     }
 
 
-def _item(appointment: Appointment, day: dt.date, flags, now: dt.datetime) -> tuple[Item, int, int]:
+def _item(appointment: Appointment, day: dt.date, flags, spacing, now: dt.datetime) -> tuple[Item, int, int]:
     zone = clinic_zone()
     start_min = _minute(appointment.start, day)
     end_min = _minute(appointment.end, day)
@@ -183,6 +187,7 @@ def _item(appointment: Appointment, day: dt.date, flags, now: dt.datetime) -> tu
         can_check_in=check_in_refusal(appointment, now) is None,
         can_no_show=no_show_refusal(appointment, now) is None,
         frees_slot=appointment.status == Appointment.Status.CANCELLED and appointment.start > now,
+        spacing=spacing.get(appointment.pk),
     )
     return item, start_min, end_min
 
@@ -197,7 +202,9 @@ def _appointments(
         qs = qs.filter(practitioner=practitioner)
     if location_id is not None:
         qs = qs.filter(location_id=location_id)
-    return list(qs.select_related("patient", "appointment_type", "series", "location", "room").order_by("start", "id"))
+    return list(
+        qs.select_related("patient", "appointment_type", "series__protocol", "location", "room").order_by("start", "id")
+    )
 
 
 def _window(minutes: list[tuple[int, int]]) -> tuple[int, int]:
@@ -270,6 +277,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
     practitioners = list(Practitioner.objects.filter(who))
     closures = list(Closure.objects.filter(starts_at__lt=end, ends_at__gt=start))
     flags = screening_flags({a.patient_id for a in appointments})
+    spacing = day_spacing(appointments)
 
     columns = {
         p.pk: Column(key=str(p.pk), title=p.display_name, subtitle=p.title, practitioner=p, date=day)
@@ -279,7 +287,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
     pending, spans = [], []
     for appointment in appointments:
         column = columns[appointment.practitioner_id]
-        item, s, e = _item(appointment, day, flags, now)
+        item, s, e = _item(appointment, day, flags, spacing, now)
         pending.append((column, item, s, e))
         works_at.setdefault(appointment.practitioner_id, set()).add(appointment.location_id)
     for block in hours:
@@ -321,6 +329,7 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
         )
     )
     flags = screening_flags({a.patient_id for a in appointments})
+    spacing = day_spacing(appointments)
     columns = {
         day: Column(
             key=day.isoformat(), title=day.strftime("%a"), subtitle=day.isoformat(), date=day, practitioner=practitioner
@@ -332,7 +341,7 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
         day = local_date(appointment.start)
         if day not in columns:
             continue
-        item, s, e = _item(appointment, day, flags, now)
+        item, s, e = _item(appointment, day, flags, spacing, now)
         pending.append((columns[day], item, s, e))
     for block in hours:
         for day, column in columns.items():

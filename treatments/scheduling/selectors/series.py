@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from patients.models import Patient
 from patients.selectors import ScreeningFlag, screening_flags
 from treatments.models import Appointment, AppointmentChange, SessionRecord, TreatmentSeries
+from treatments.scheduling.rules import SpacingNote
+from treatments.scheduling.selectors.series_notes import off_target_notes, spacing_notes
 
 
 @dataclass
@@ -42,6 +44,8 @@ class PatientOverview:
     past: list[Appointment]
     no_shows: int
     flags: list[ScreeningFlag]
+    # By appointment id: sessions spaced other than the protocol says.
+    spacing: dict[int, SpacingNote] = field(default_factory=dict)
 
 
 def _progress(series: TreatmentSeries, sessions: list[Appointment], now: dt.datetime) -> SeriesProgress:
@@ -79,6 +83,7 @@ def patient_overview(patient: Patient, *, now: dt.datetime) -> PatientOverview:
         ),
         no_shows=sum(1 for a in appointments if a.status == Appointment.Status.NO_SHOW),
         flags=positive_flags(patient),
+        spacing=spacing_notes(series, appointments),
     )
 
 
@@ -90,11 +95,16 @@ class SeriesPage:
     # The practitioner's plan at the last signed session when it asks the desk to book something:
     # (plan label, session step). Only the choice, never the practitioner's note.
     plan_for_desk: tuple[str, int] | None = None
+    # By appointment id: spacing other than the protocol's, and why a booked session is off its
+    # target day.
+    spacing: dict[int, SpacingNote] = field(default_factory=dict)
+    off_target: dict[int, str] = field(default_factory=dict)
 
 
 def series_page(series: TreatmentSeries, *, now: dt.datetime) -> SeriesPage:
     """Four queries on top of the series itself: its sessions, its history, screening flags and
-    the plan of the last signed session."""
+    the plan of the last signed session; three more (availability) when a booked session is off
+    its target day, to say why."""
     sessions = list(series.appointments.select_related("appointment_type", "room"))
     history = list(
         AppointmentChange.objects.filter(series=series).select_related("by", "appointment").order_by("-at", "-id")
@@ -108,4 +118,11 @@ def series_page(series: TreatmentSeries, *, now: dt.datetime) -> SeriesPage:
     plan = None
     if last and last[0] in (SessionRecord.Plan.ADD_SESSION, SessionRecord.Plan.CHANGE_INTERVAL):
         plan = (SessionRecord.Plan(last[0]).label, last[1])
-    return SeriesPage(_progress(series, sessions, now), history, positive_flags(series.patient), plan)
+    return SeriesPage(
+        _progress(series, sessions, now),
+        history,
+        positive_flags(series.patient),
+        plan,
+        spacing=spacing_notes([series], sessions),
+        off_target=off_target_notes(series, sessions, history),
+    )

@@ -1,18 +1,19 @@
 """Who on the waitlist could take a slot that was just freed. A patient waiting to bring a series
-session forward only counts when the freed slot keeps the series inside its windows (the
-planner's `neighbour_window`). A fixed number of queries: entries, their series' sessions,
-the practitioner's availability (three) and the screening flags."""
+session forward only counts when the move service would accept the move: the same window
+(selectors.moves.session_window, i.e. rules.allowed_window). A fixed number of queries: entries,
+their series' sessions, the practitioner's availability (three) and the screening flags."""
 
 import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from clinic.models import clinic_zone
+from clinic.localtime import clinic_zone, local_date
 from patients.selectors import ScreeningFlag, screening_flags
 from treatments.models import Appointment, WaitlistEntry
-from treatments.scheduling.planning import Window, neighbour_window
+from treatments.scheduling.rules import Window
 from treatments.scheduling.selectors.availability import availability_for
+from treatments.scheduling.selectors.moves import session_window
 
 
 @dataclass(frozen=True)
@@ -41,28 +42,6 @@ def freed_slots(*, now: dt.datetime, limit: int = 20) -> list[Appointment]:
     )
 
 
-def session_window(appointment: Appointment, siblings: list[Appointment]) -> Window | None:
-    """The local dates this series session may move to, keeping it and its neighbours inside
-    their windows; None when it belongs to no series (any date will do)."""
-    series = appointment.series
-    if series is None or appointment.series_step is None:
-        return None
-    protocol = series.protocol
-    step = appointment.series_step
-    live = {a.series_step: a for a in siblings if a.series_id == series.pk and a.is_live and a.pk != appointment.pk}
-    previous = live.get(step - 1)
-    following = live.get(step + 1)
-    return neighbour_window(
-        previous=previous.start if previous else None,
-        next_=following.start if following else None,
-        interval_before=protocol.interval_after(step - 1) if previous else None,
-        interval_after=protocol.interval_after(step) if following else None,
-        before_days=protocol.window_before_days,
-        after_days=protocol.window_after_days,
-        zone=clinic_zone(),
-    )
-
-
 def waitlist_candidates(*, freed: Appointment, now: dt.datetime) -> list[Candidate]:
     """Open entries for the freed appointment's practitioner who fit the slot now."""
     if freed.start <= now:
@@ -75,8 +54,11 @@ def waitlist_candidates(*, freed: Appointment, now: dt.datetime) -> list[Candida
         )
     )
     by_pk = {a.pk: a for a in siblings}
+    by_series: dict[int, list[Appointment]] = {}
+    for sibling in siblings:
+        by_series.setdefault(sibling.series_id, []).append(sibling)
     zone = clinic_zone()
-    day = freed.start.astimezone(zone).date()
+    day, today = local_date(freed.start, zone), local_date(now, zone)
     availability = availability_for(practitioner=freed.practitioner, location=freed.location, first=day, last=day)
     flags = screening_flags({e.patient_id for e in entries})
     result = []
@@ -90,10 +72,11 @@ def waitlist_candidates(*, freed: Appointment, now: dt.datetime) -> list[Candida
         waiting_for = entry.appointment
         if waiting_for is not None:
             current = by_pk.get(waiting_for.pk, waiting_for)
-            if not current.is_live or current.start <= freed.start:
-                continue  # not earlier than what they already have
+            # Only a booked session moves (as the move service says), and only to an earlier time.
+            if current.status != Appointment.Status.BOOKED or current.start <= freed.start:
+                continue
             if current.series_id is not None:
-                window = session_window(current, siblings)
+                window = session_window(current, siblings=by_series[current.series_id], today=today)
                 if window is None or not window.contains(day):
                     continue
         note = _("Keeps the series inside its window.") if window else ""

@@ -15,14 +15,12 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from clinic.models import AppointmentType, Location, Practitioner, Room, clinic_zone
+from clinic.models import AppointmentType, Location, Practitioner, Room
 from patients.models import Patient
 from treatments.models import Appointment, AppointmentChange, Protocol, Side, TreatmentSeries
 from treatments.scheduling import messaging
-from treatments.scheduling.availability import local_date
-from treatments.scheduling.planning import check_proposals
-from treatments.scheduling.selectors.availability import availability_for
-from treatments.scheduling.services.booking_changes import appointment_cancel, appointment_move, move_window
+from treatments.scheduling.selectors.proposals import series_check
+from treatments.scheduling.services.booking_changes import Cancellation, appointment_cancel, appointment_move
 from treatments.scheduling.services.booking_rules import (
     BookingError,
     SlotTaken,
@@ -30,18 +28,17 @@ from treatments.scheduling.services.booking_rules import (
     _cancel_one,
     _check_one,
     _history,
-    _intervals,
     _sentence,
     _type_times,
 )
 
 __all__ = [
     "BookingError",
+    "Cancellation",
     "SlotTaken",
     "appointment_book",
     "appointment_cancel",
     "appointment_move",
-    "move_window",
     "series_add_session",
     "series_book",
     "series_discontinue",
@@ -96,25 +93,15 @@ def series_book(
         raise BookingError(_("The time has no time zone."))
     if room is not None and room.location_id != location.pk:
         raise BookingError(_("That room is at another location."))
-    zone = clinic_zone()
-    duration, buffer = _type_times(protocol.appointment_type)
     with _booking_transaction():
-        availability = availability_for(
+        # The same check the desk's "Re-check" showed, now inside the transaction.
+        checked = series_check(
+            protocol=protocol,
             practitioner=practitioner,
             location=location,
             patient=patient,
             room=room,
-            first=local_date(min(starts), zone),
-            last=local_date(max(starts), zone),
-        )
-        checked = check_proposals(
             starts=starts,
-            intervals=_intervals(protocol, 1, len(starts)),
-            before_days=protocol.window_before_days,
-            after_days=protocol.window_after_days,
-            duration=duration,
-            buffer=buffer,
-            availability=availability,
             now=now,
         )
         problems = [p.problem for p in checked if p.problem]

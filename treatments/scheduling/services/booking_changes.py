@@ -4,6 +4,7 @@ Part of the booking write path: import these from treatments.scheduling.services
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -11,8 +12,10 @@ from clinic.models import clinic_zone
 from treatments.models import Appointment, AppointmentChange, TreatmentSeries
 from treatments.scheduling import messaging
 from treatments.scheduling.availability import local_date
-from treatments.scheduling.planning import Window, neighbour_window, place, plan_series, step_window
-from treatments.scheduling.selectors.availability import availability_for, date_span
+from treatments.scheduling.planning import place, plan_series
+from treatments.scheduling.rules import Window, replan_window, short_day, window_after
+from treatments.scheduling.selectors.availability import availability_around, date_span
+from treatments.scheduling.selectors.moves import session_window
 from treatments.scheduling.services.booking_rules import (
     BookingError,
     _booking_transaction,
@@ -33,7 +36,7 @@ def _live_siblings(appointment: Appointment) -> list[Appointment]:
     )
 
 
-def _require_movable(appointment: Appointment, now: dt.datetime) -> None:
+def _require_movable(appointment: Appointment) -> None:
     if appointment.status != Appointment.Status.BOOKED:
         raise BookingError(
             _("Only a booked appointment can be changed; this one is %(status)s.")
@@ -70,47 +73,7 @@ def _move_rows(moves: list[tuple[Appointment, dt.datetime]], *, by, now: dt.date
     return sorted(moved, key=lambda a: a.start)
 
 
-def move_window(appointment: Appointment, *, siblings: list[Appointment] | None = None, shift_later: bool = False):
-    """The local dates a series session may move to (planning.neighbour_window), or None for a
-    standalone appointment. With `shift_later` only the previous session constrains it."""
-    if appointment.series_id is None:
-        return None
-    protocol = appointment.series.protocol
-    if siblings is None:
-        siblings = [
-            a
-            for a in appointment.series.appointments.filter(status__in=Appointment.LIVE_STATUSES).order_by(
-                "series_step"
-            )
-            if a.pk != appointment.pk
-        ]
-    step = appointment.series_step
-    before = [a for a in siblings if a.series_step < step]
-    after = [a for a in siblings if a.series_step > step]
-    previous = before[-1] if before else None
-    nxt = after[0] if after and not shift_later else None
-    return neighbour_window(
-        previous=previous.start if previous else None,
-        next_=nxt.start if nxt else None,
-        interval_before=protocol.interval_after(previous.series_step) if previous else None,
-        interval_after=protocol.interval_after(step),
-        before_days=protocol.window_before_days,
-        after_days=protocol.window_after_days,
-        zone=clinic_zone(),
-    )
-
-
-def not_before(window: Window | None, today: dt.date) -> Window | None:
-    """The part of a window from today on (a move into the past is refused anyway), or None."""
-    if window is None or window.earliest >= today:
-        return window
-    if window.latest < today:
-        return None
-    target = window.target if window.target and window.target >= today else None
-    return Window(target, today, window.latest)
-
-
-def _window_text(window) -> str:
+def _window_text(window: Window) -> str:
     if window.has_earliest and window.has_latest:
         return _("between %(span)s") % {"span": date_span(window.earliest, window.latest)}
     if window.has_latest:
@@ -133,7 +96,7 @@ def appointment_move(
             )
             .get(pk=appointment.pk)
         )
-        _require_movable(appointment, now)
+        _require_movable(appointment)
         if start <= now:
             raise BookingError(_("That time is in the past."))
         if appointment.series_id is None:
@@ -150,7 +113,7 @@ def appointment_move(
             return _move_rows([(appointment, start)], by=by, now=now, reason=reason)
         siblings = _live_siblings(appointment)
         zone = clinic_zone()
-        window = not_before(move_window(appointment, siblings=siblings, shift_later=shift_later), local_date(now, zone))
+        window = session_window(appointment, siblings=siblings, today=local_date(now, zone), shift_later=shift_later)
         if window is None or not window.contains(local_date(start, zone)):
             if window is None:
                 raise BookingError(_("Its neighbours leave no date for this session; move them first."))
@@ -163,12 +126,12 @@ def appointment_move(
         ]
         if not shift_later:
             later = []
-        moves = _plan_moves(appointment, start, later, now=now)
+        moves = _plan_moves(appointment, start, later)
         return _move_rows(moves, by=by, now=now, reason=reason)
 
 
 def _plan_moves(
-    appointment: Appointment, start: dt.datetime, later: list[Appointment], *, now: dt.datetime
+    appointment: Appointment, start: dt.datetime, later: list[Appointment]
 ) -> list[tuple[Appointment, dt.datetime]]:
     """Where the moved session and the later ones it drags go; BookingError naming the session and
     the reason when one does not fit."""
@@ -180,14 +143,8 @@ def _plan_moves(
     horizon = local_date(start, zone) + dt.timedelta(
         days=sum(protocol.interval_after(a.series_step) for a in steps) + protocol.window_after_days * len(steps) + 1
     )
-    availability = availability_for(
-        practitioner=series.practitioner,
-        location=series.location,
-        patient=series.patient,
-        room=appointment.room,
-        first=local_date(start, zone),
-        last=horizon,
-        exclude_ids=[a.pk for a in steps],
+    availability = availability_around(
+        appointment, first=local_date(start, zone), last=horizon, exclude_ids=[a.pk for a in later]
     )
     problem = availability.problem(start, start + duration, buffer=buffer)
     if problem:
@@ -211,12 +168,23 @@ def _plan_moves(
     return [(a, p.start) for a, p in zip(steps, proposals, strict=True)]
 
 
+@dataclass
+class Cancellation:
+    appointment: Appointment
+    # With "re-plan the rest": the later sessions that moved, or why none could (a clause).
+    replanned: list[Appointment] = field(default_factory=list)
+    not_replanned: str = ""
+
+
 def appointment_cancel(
     *, appointment: Appointment, kind: str, reason: str, by, now: dt.datetime, replan_rest: bool = False
-) -> Appointment:
+) -> Cancellation:
     """Cancel one appointment (`by` is None when the patient cancels through the portal). With
     `replan_rest`, the later sessions of its series are re-planned from the last live session
-    before it, so the spacing the protocol wants holds without the cancelled one."""
+    before it, so the spacing the protocol wants holds without the cancelled one. When there is
+    nothing to re-plan from or into, it is still cancelled and `not_replanned` says why; when the
+    re-planned sessions do not fit, BookingError and nothing is cancelled (the desk may untick
+    re-planning and cancel only this one)."""
     if kind not in Appointment.CancelKind.values:
         raise BookingError(_("Say who cancelled."))
     with _booking_transaction():
@@ -233,46 +201,47 @@ def appointment_cancel(
                 % {"status": appointment.get_status_display().lower()}
             )
         _cancel_one(appointment=appointment, kind=kind, reason=reason, by=by, now=now)
+        result = Cancellation(appointment)
         if replan_rest and appointment.series_id:
-            _replan_after_cancel(appointment, by=by, now=now)
-    return appointment
+            result.replanned, result.not_replanned = _replan_after_cancel(appointment, by=by, now=now)
+    return result
 
 
-def _replan_after_cancel(cancelled: Appointment, *, by, now: dt.datetime) -> None:
+def _replan_after_cancel(cancelled: Appointment, *, by, now: dt.datetime) -> tuple[list[Appointment], str]:
+    """The later booked sessions re-planned from the last live session before the cancelled one:
+    (moved, "") or ([], why nothing could be re-planned)."""
     siblings = _live_siblings(cancelled)
-    before = [a for a in siblings if a.series_step < cancelled.series_step]
-    later = [a for a in siblings if a.series_step > cancelled.series_step and a.status == Appointment.Status.BOOKED]
-    if not before or not later:
-        return
+    step = cancelled.series_step
+    before = [a for a in siblings if a.series_step < step]
+    later = [a for a in siblings if a.series_step > step and a.status == Appointment.Status.BOOKED]
+    if not later:
+        return [], _("no later session is booked")
+    if not before:
+        return [], _("no session before session %(step)d is left to plan from, so the later ones keep their dates") % {
+            "step": step
+        }
     anchor = before[-1]
     protocol = cancelled.series.protocol
     zone = clinic_zone()
-    # The first later session takes the cancelled one's place in the rhythm: inside the window the
-    # last live session sets, but after the cancelled day (that day did not suit) and not before
-    # tomorrow, at its own weekday and local time.
-    window = step_window(
-        anchor.start,
-        protocol.interval_after(anchor.series_step),
-        protocol.window_before_days,
-        protocol.window_after_days,
-        zone,
-    )
-    opens = max(local_date(now, zone), local_date(cancelled.start, zone)) + dt.timedelta(days=1)
-    if window.latest < opens:
-        return
-    if window.earliest < opens:
-        target = window.target if window.target and window.target >= opens else opens
-        window = Window(target, opens, window.latest)
+    today, cancelled_day = local_date(now, zone), local_date(cancelled.start, zone)
+    window = replan_window(previous=anchor, cancelled_day=cancelled_day, today=today, rhythm=protocol, zone=zone)
+    if window is None:
+        # Say which window and which day closed it, so the desk can choose a date by hand.
+        closed = window_after(anchor, protocol, zone)
+        return [], _(
+            "the window session %(anchor)d sets for the next one (%(span)s) has no day left after %(day)s, "
+            "so session %(next)d keeps %(kept)s"
+        ) % {
+            "anchor": anchor.series_step,
+            "span": date_span(closed.earliest, closed.latest),
+            "day": short_day(max(today, cancelled_day)),
+            "next": later[0].series_step,
+            "kept": short_day(local_date(later[0].start, zone)),
+        }
     duration, buffer = _type_times(later[0].appointment_type)
     local_start = later[0].start.astimezone(zone)
-    availability = availability_for(
-        practitioner=later[0].practitioner,
-        location=later[0].location,
-        patient=later[0].patient,
-        room=later[0].room,
-        first=window.earliest,
-        last=window.latest,
-        exclude_ids=[a.pk for a in later],
+    availability = availability_around(
+        later[0], first=window.earliest, last=window.latest, exclude_ids=[a.pk for a in later[1:]]
     )
     first = place(
         step=later[0].series_step,
@@ -285,14 +254,14 @@ def _replan_after_cancel(cancelled: Appointment, *, by, now: dt.datetime) -> Non
     )
     if first.start is None:
         raise BookingError(_sentence(first.problem))
-    first_start = first.start
-    moves = _plan_moves(later[0], first_start, later[1:], now=now)
-    _move_rows(
+    moves = _plan_moves(later[0], first.start, later[1:])
+    moved = _move_rows(
         moves,
         by=by,
         now=now,
-        reason=_("Re-planned after session %(step)d was cancelled") % {"step": cancelled.series_step},
+        reason=_("Re-planned after session %(step)d was cancelled") % {"step": step},
     )
     _history(
         kind=AppointmentChange.Kind.REPLANNED, by=by, now=now, series=cancelled.series, reason=cancelled.cancel_reason
     )
+    return moved, ""

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import AppointmentType, Location, Practitioner, Room, clinic_zone
 from patients.models import Patient
-from treatments.models import Appointment, AppointmentChange, Protocol
+from treatments.models import Appointment, AppointmentChange
 from treatments.scheduling import messaging
 from treatments.scheduling.availability import local_date
 from treatments.scheduling.selectors.availability import availability_for
@@ -115,7 +115,3 @@ def _cancel_one(*, appointment: Appointment, kind: str, reason: str, by, now: dt
         reason=reason,
     )
     messaging.appointment_changed(appointment=appointment, now=now)
-
-
-def _intervals(protocol: Protocol, first_step: int, count: int) -> list[int]:
-    return [protocol.interval_after(step) for step in range(first_step, first_step + count)]

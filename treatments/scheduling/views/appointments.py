@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,17 +16,15 @@ from patients.access import patient_for
 from treatments.models import Appointment
 from treatments.scheduling.access import appointment_for
 from treatments.scheduling.forms.series import AppointmentForm, CancelForm, MoveForm, prefill
-from treatments.scheduling.planning import suggest_starts
-from treatments.scheduling.selectors.availability import availability_for
+from treatments.scheduling.selectors.moves import move_suggestions
+from treatments.scheduling.selectors.series_notes import series_spacing
 from treatments.scheduling.services.booking import (
     BookingError,
+    Cancellation,
     appointment_book,
     appointment_cancel,
     appointment_move,
-    move_window,
 )
-from treatments.scheduling.services.booking_changes import not_before
-from treatments.scheduling.views.series import _ctx
 
 
 def _back(appointment: Appointment) -> HttpResponse:
@@ -63,7 +59,10 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             return redirect("desk:patient", pk=patient.pk)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "treatments/series_appointment_new.html", _ctx(patient=patient, form=form, error=error), status=status
+        request,
+        "treatments/series_appointment_new.html",
+        {"patient": patient, "form": form, "error": error},
+        status=status,
     )
 
 
@@ -93,6 +92,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                     request,
                     ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved)) % {"n": len(moved)},
                 )
+                _say_spacing(request, appointment)
                 return _back(appointment)
         else:
             error = _("Check the date and time.")
@@ -106,51 +106,53 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                 "shift_later": True,
             }
         )
-    today = timezone.now().astimezone(clinic_zone()).date()
-    window = not_before(move_window(appointment), today)
-    window_shifted = not_before(move_window(appointment, shift_later=True), today)
-    ctx = _ctx(
-        appointment=appointment,
-        form=form,
-        error=error,
-        window=window,
-        window_shifted=window_shifted,
-        suggestions=_suggestions(appointment, window_shifted),
-    )
+    options = move_suggestions(appointment=appointment, now=timezone.now())
+    ctx = {
+        "appointment": appointment,
+        "form": form,
+        "error": error,
+        "window": options.window,
+        "window_shifted": options.window_shifted,
+        "suggestions": options.suggestions,
+    }
     return render(request, "treatments/series_move.html", ctx, status=400 if error else 200)
 
 
-def _suggestions(appointment: Appointment, window) -> list:
-    """Free times near the appointment's own local time: in the window when it belongs to a
-    series, else over the next two weeks."""
-    zone = clinic_zone()
-    now = timezone.now()
-    today = now.astimezone(zone).date()
-    first, last = today, today + dt.timedelta(days=14)
-    if window is not None:
-        first = max(window.earliest, today)
-        last = window.latest if window.has_latest else first + dt.timedelta(days=14)
-    if first > last:
-        return []
-    kind = appointment.appointment_type
-    availability = availability_for(
-        practitioner=appointment.practitioner,
-        location=appointment.location,
-        patient=appointment.patient,
-        room=appointment.room,
-        first=first,
-        last=last,
-        exclude_ids=[appointment.pk],
-    )
-    return suggest_starts(
-        first=first,
-        last=last,
-        preferred=appointment.start.astimezone(zone).time(),
-        duration=dt.timedelta(minutes=kind.duration_minutes),
-        buffer=dt.timedelta(minutes=kind.buffer_minutes),
-        availability=availability,
-        not_before=now,
-    )
+def _say_spacing(request: HttpRequest, appointment: Appointment) -> None:
+    """After a move, every session of the series now spaced other than the protocol says so."""
+    if appointment.series_id is None:
+        return
+    for note in series_spacing(appointment.series):
+        text = _("Session %(step)d: %(spacing)s.") % {"step": note.step, "spacing": note.text}
+        (messages.error if note.level == "error" else messages.warning)(request, text)
+
+
+def _say_cancelled(request: HttpRequest, done: Cancellation, replan: bool) -> None:
+    step = done.appointment.series_step
+    if done.not_replanned:
+        messages.warning(
+            request,
+            _("Session %(step)d was cancelled, but the rest could not be re-planned: %(why)s.")
+            % {"step": step, "why": done.not_replanned},
+        )
+    elif done.replanned:
+        n = len(done.replanned)
+        messages.success(
+            request,
+            ngettext(
+                "Session %(step)d was cancelled and %(n)d later session re-planned.",
+                "Session %(step)d was cancelled and %(n)d later sessions re-planned.",
+                n,
+            )
+            % {"step": step, "n": n},
+        )
+    elif replan and step:
+        messages.success(
+            request,
+            _("Session %(step)d was cancelled; the later sessions already keep the spacing.") % {"step": step},
+        )
+    else:
+        messages.success(request, _("Appointment cancelled."))
 
 
 @desk_required
@@ -162,7 +164,7 @@ def appointment_call_off(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                appointment_cancel(
+                done = appointment_cancel(
                     appointment=appointment,
                     kind=data["kind"],
                     reason=data["reason"],
@@ -178,9 +180,10 @@ def appointment_call_off(request: HttpRequest, pk: int) -> HttpResponse:
                 audit_record(
                     request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id
                 )
-                messages.success(request, _("Appointment cancelled."))
+                _say_cancelled(request, done, data["replan_rest"])
+                _say_spacing(request, appointment)
                 return _back(appointment)
         else:
             error = _("Say who cancelled and why.")
-    ctx = _ctx(appointment=appointment, form=form, error=error)
+    ctx = {"appointment": appointment, "form": form, "error": error}
     return render(request, "treatments/series_cancel.html", ctx, status=400 if error else 200)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,22 +14,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audit_record
-from clinic.models import AuditEntry, clinic_zone
+from clinic.models import AuditEntry
 from clinic.roles import desk_required
 from patients.access import patient_for
 from treatments.models import Side
 from treatments.scheduling.access import series_for
-from treatments.scheduling.availability import local_date
 from treatments.scheduling.forms.series import AddSessionForm, DiscontinueForm, SeriesPlanForm, prefill, session_forms
-from treatments.scheduling.planning import Proposal, check_proposals, plan_series
-from treatments.scheduling.selectors.availability import availability_for
+from treatments.scheduling.selectors.proposals import next_session_prefill, series_check, series_propose
 from treatments.scheduling.selectors.series import patient_overview, positive_flags, series_page
 from treatments.scheduling.services.booking import BookingError, series_add_session, series_book, series_discontinue
-
-
-def _ctx(**kw) -> dict:
-    # Templates show times in the clinic's zone: {% timezone clinic_tz %}.
-    return {"clinic_tz": settings.CLINIC_TIME_ZONE, **kw}
 
 
 @desk_required
@@ -38,58 +30,36 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_for(request.user, pk)
     overview = patient_overview(patient, now=timezone.now())
     audit_record(request=request, action=AuditEntry.Action.VIEW, obj=patient, patient_id=patient.pk)
-    return render(request, "treatments/patient_detail.html", _ctx(patient=patient, overview=overview))
+    return render(request, "treatments/patient_detail.html", {"patient": patient, "overview": overview})
 
 
 def _plan(form: SeriesPlanForm, patient, posted, action: str, now: dt.datetime):
     """Proposals and the session rows to show: planned afresh, or the desk's edits re-checked."""
     data = form.cleaned_data
-    protocol, count = data["protocol"], data["sessions"]
-    duration = dt.timedelta(minutes=protocol.appointment_type.duration_minutes)
-    buffer = dt.timedelta(minutes=protocol.appointment_type.buffer_minutes)
-    intervals = [protocol.interval_after(step) for step in range(1, count)]
-    zone = clinic_zone()
-    common = {
-        "intervals": intervals,
-        "before_days": protocol.window_before_days,
-        "after_days": protocol.window_after_days,
-        "duration": duration,
-        "buffer": buffer,
+    where = {
+        "protocol": data["protocol"],
+        "practitioner": data["practitioner"],
+        "location": data["location"],
+        "patient": patient,
+        "room": data.get("room"),
+        "now": now,
     }
+    count = data["sessions"]
     if action == "plan":
-        first = form.first_start()
-        last = local_date(first, zone) + dt.timedelta(days=sum(intervals) + count * protocol.window_after_days + 1)
-        availability = _availability(data, patient, local_date(first, zone), last)
-        proposals = plan_series(first=first, count=count, availability=availability, **common)
-        if first <= now:
-            proposals[0] = Proposal(1, first, first + duration, None, _("Session 1: that time is in the past"))
-        rows = session_forms(None, count, [p.start for p in proposals])
-        return proposals, rows, None
+        proposals = series_propose(count=count, first=form.first_start(), **where)
+        return proposals, session_forms(None, count, [p.start for p in proposals]), None
     rows = session_forms(posted, count)
     if not all(r.is_valid() for r in rows):
         return [None] * count, rows, None
     starts = [r.start() for r in rows]
-    availability = _availability(data, patient, local_date(min(starts), zone), local_date(max(starts), zone))
-    proposals = check_proposals(starts=starts, availability=availability, now=now, **common)
-    return proposals, rows, starts
-
-
-def _availability(data, patient, first: dt.date, last: dt.date):
-    return availability_for(
-        practitioner=data["practitioner"],
-        location=data["location"],
-        patient=patient,
-        room=data.get("room"),
-        first=first,
-        last=last,
-    )
+    return series_check(starts=starts, **where), rows, starts
 
 
 @desk_required
 def series_new(request: HttpRequest) -> HttpResponse:
     patient = patient_for(request.user, request.POST.get("patient") or request.GET.get("patient"))
     now = timezone.now()
-    ctx = _ctx(patient=patient, rows=None, error=None, flags=positive_flags(patient))
+    ctx = {"patient": patient, "rows": None, "error": None, "flags": positive_flags(patient)}
     if request.method != "POST":
         # The calendar links here with a slot: ?practitioner=&location=&date=&time= prefill the form.
         ctx["form"] = SeriesPlanForm(initial={"side": Side.RIGHT, **prefill(request.GET)})
@@ -133,26 +103,16 @@ def series_new(request: HttpRequest) -> HttpResponse:
     return render(request, "treatments/series_new.html", ctx, status=status)
 
 
-def _next_target(series, sessions) -> dict:
-    """Prefill "Add a session" with the protocol's spacing after the last live session."""
-    live = [a for a in sessions if a.is_live]
-    if not live:
-        return {}
-    last = live[-1]
-    local = last.start.astimezone(clinic_zone())
-    day = local.date() + dt.timedelta(days=series.protocol.interval_after(last.series_step))
-    return {"date": day, "time": local.time()}
-
-
 def _render_series(request: HttpRequest, series, *, status: int = 200, **forms) -> HttpResponse:
     page = series_page(series, now=timezone.now())
-    ctx = _ctx(
-        series=series,
-        page=page,
-        add_form=forms.get("add_form") or AddSessionForm(initial=_next_target(series, page.progress.sessions)),
-        discontinue_form=forms.get("discontinue_form") or DiscontinueForm(),
-        error=forms.get("error"),
-    )
+    ctx = {
+        "series": series,
+        "page": page,
+        "add_form": forms.get("add_form")
+        or AddSessionForm(initial=next_session_prefill(series, page.progress.sessions)),
+        "discontinue_form": forms.get("discontinue_form") or DiscontinueForm(),
+        "error": forms.get("error"),
+    }
     return render(request, "treatments/series_detail.html", ctx, status=status)
 
 

@@ -1,0 +1,308 @@
+"""The series rules, each written once: pure functions over plain values (no ORM), like the planner.
+The planner, the move and cancel services, the waitlist, the series, patient and calendar pages and
+the patient's own rescheduling all ask here, so they cannot disagree.
+
+STABLE API (dates are local dates in the clinic zone; datetimes are aware):
+
+- `Window(target, earliest, latest)`: the local dates a session may take; `target` is the day the
+  protocol's spacing points at (None when no neighbour sets one).
+- `step_window(previous, interval_days, before_days, after_days, zone)` -> Window: where the session
+  after `previous` belongs; `window_after(previous_session, rhythm, zone)` the same for a session.
+- `neighbour_window(previous=, next_=, interval_before=, interval_after=, ...)` -> Window | None:
+  the dates that keep a session inside the window its previous one sets AND its next one inside
+  the window it sets. None: no such date.
+- `from_day(window, first)` -> Window | None: the part of a window from `first` on.
+- `allowed_window(session=, siblings=, rhythm=, zone=, today=, shift_later=False)` -> Window | None:
+  where a series session may move. Only its nearest LIVE siblings count; with `shift_later` only the
+  previous one (the later ones follow it). Never before `today`.
+- `replan_window(previous=, cancelled_day=, today=, rhythm=, zone=)` -> Window | None: where the next
+  session goes when the one after `previous` is cancelled (not on the cancelled day, from tomorrow).
+- `spacing(sessions=, rhythm=, zone=)` -> {step: SpacingNote}: each live session against the live
+  one before it: "ok" on the target, "warning" inside the window, "error" outside it; its `text`
+  is what the desk reads ("21 days after session 2; protocol: 28"). `spacing_note(...)` for one.
+- `blocked_reason(day=, preferred=, duration=, buffer=, availability=)` -> str: why a day cannot
+  take the session ("" when it can): no working hours, a closure or leave, fully booked.
+- `off_target_note(target, placed, reason)` -> "Mon 29 Mar: clinic closed — Spring holiday; moved
+  to Tue 30 Mar".
+- `why_no_slot(step, window, duration, availability)` -> the sentence when a whole window is full.
+
+`Rhythm` is anything with the protocol's `interval_after(step)`, `window_before_days` and
+`window_after_days` (a `Protocol` row); `Session` anything with `series_step`, `start` and
+`is_live` (an `Appointment`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Literal
+from typing import Protocol as Shape
+from zoneinfo import ZoneInfo
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from clinic.localtime import local_date
+from treatments.scheduling.availability import Availability
+
+
+class Rhythm(Shape):
+    window_before_days: int
+    window_after_days: int
+
+    def interval_after(self, step: int) -> int: ...
+
+
+class Session(Shape):
+    series_step: int
+    start: dt.datetime
+
+    @property
+    def is_live(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    target: dt.date | None
+    earliest: dt.date
+    latest: dt.date
+
+    def contains(self, day: dt.date) -> bool:
+        return self.earliest <= day <= self.latest
+
+    # A first session has no previous one and a last none after it: open-ended sides.
+    @property
+    def has_earliest(self) -> bool:
+        return self.earliest != dt.date.min
+
+    @property
+    def has_latest(self) -> bool:
+        return self.latest != dt.date.max
+
+
+def short_day(day: dt.date) -> str:
+    return date_format(day, "D j M")
+
+
+# --- The window a session may take ------------------------------------------------------------
+
+
+def step_window(previous: dt.datetime, interval_days: int, before_days: int, after_days: int, zone: ZoneInfo) -> Window:
+    # Counted in local days: a session at 23:30 belongs to its local date, whatever UTC says.
+    target = local_date(previous, zone) + dt.timedelta(days=interval_days)
+    return Window(target, target - dt.timedelta(days=before_days), target + dt.timedelta(days=after_days))
+
+
+def window_after(previous: Session, rhythm: Rhythm, zone: ZoneInfo) -> Window:
+    """Where the next live session belongs after `previous`, by the protocol's spacing."""
+    return step_window(
+        previous.start,
+        rhythm.interval_after(previous.series_step),
+        rhythm.window_before_days,
+        rhythm.window_after_days,
+        zone,
+    )
+
+
+def neighbour_window(
+    *,
+    previous: dt.datetime | None,
+    next_: dt.datetime | None,
+    interval_before: int | None,
+    interval_after: int | None,
+    before_days: int,
+    after_days: int,
+    zone: ZoneInfo,
+) -> Window | None:
+    earliest, latest, target = dt.date.min, dt.date.max, None
+    if previous is not None and interval_before is not None:
+        w = step_window(previous, interval_before, before_days, after_days, zone)
+        earliest, latest, target = w.earliest, w.latest, w.target
+    if next_ is not None and interval_after is not None:
+        nxt = local_date(next_, zone)
+        earliest = max(earliest, nxt - dt.timedelta(days=interval_after + after_days))
+        latest = min(latest, nxt - dt.timedelta(days=interval_after - before_days))
+    if earliest > latest:
+        return None
+    if target is not None and not (earliest <= target <= latest):
+        target = None
+    return Window(target, earliest, latest)
+
+
+def from_day(window: Window | None, first: dt.date) -> Window | None:
+    """The part of a window from `first` on (a move into the past is refused anyway), or None."""
+    if window is None or window.earliest >= first:
+        return window
+    if window.latest < first:
+        return None
+    target = window.target if window.target and window.target >= first else None
+    return Window(target, first, window.latest)
+
+
+def _live_neighbours(step: int, siblings: Iterable[Session]) -> tuple[Session | None, Session | None]:
+    # A cancelled or missed session holds no place in the rhythm: the nearest live ones do.
+    live = sorted((s for s in siblings if s.is_live and s.series_step != step), key=lambda s: s.series_step)
+    before = [s for s in live if s.series_step < step]
+    after = [s for s in live if s.series_step > step]
+    return (before[-1] if before else None), (after[0] if after else None)
+
+
+def allowed_window(
+    *,
+    session: Session,
+    siblings: Iterable[Session],
+    rhythm: Rhythm,
+    zone: ZoneInfo,
+    today: dt.date,
+    shift_later: bool = False,
+) -> Window | None:
+    """Where a series session may move: the window its previous live session sets, narrowed so the
+    next live session stays inside the window the moved one sets (unless the later ones shift with
+    it), from `today` on. None: no date at all."""
+    previous, following = _live_neighbours(session.series_step, siblings)
+    if shift_later:
+        following = None
+    window = neighbour_window(
+        previous=previous.start if previous else None,
+        next_=following.start if following else None,
+        interval_before=rhythm.interval_after(previous.series_step) if previous else None,
+        interval_after=rhythm.interval_after(session.series_step),
+        before_days=rhythm.window_before_days,
+        after_days=rhythm.window_after_days,
+        zone=zone,
+    )
+    return from_day(window, today)
+
+
+def replan_window(
+    *, previous: Session, cancelled_day: dt.date, today: dt.date, rhythm: Rhythm, zone: ZoneInfo
+) -> Window | None:
+    """The next session takes the cancelled one's place in the rhythm: inside the window `previous`
+    sets, but after the cancelled day (that day did not suit) and not before tomorrow."""
+    return from_day(window_after(previous, rhythm, zone), max(today, cancelled_day) + dt.timedelta(days=1))
+
+
+# --- Spacing against the protocol -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SpacingNote:
+    step: int
+    previous_step: int
+    days: int  # local days from the previous live session
+    target: int  # the protocol's days
+    shortest: int  # the allowed window, in days after the previous session
+    longest: int
+
+    @property
+    def level(self) -> Literal["ok", "warning", "error"]:
+        if self.days == self.target:
+            return "ok"
+        return "warning" if self.shortest <= self.days <= self.longest else "error"
+
+    @property
+    def ok(self) -> bool:
+        return self.level == "ok"
+
+    @property
+    def text(self) -> str:
+        spaced = ngettext(
+            "%(days)d day after session %(previous)d; protocol: %(target)d",
+            "%(days)d days after session %(previous)d; protocol: %(target)d",
+            self.days,
+        ) % {"days": self.days, "previous": self.previous_step, "target": self.target}
+        if self.level != "error":
+            return spaced
+        return _("%(spaced)s — outside the allowed %(shortest)d–%(longest)d days") % {
+            "spaced": spaced,
+            "shortest": self.shortest,
+            "longest": self.longest,
+        }
+
+
+def spacing_note(
+    *,
+    previous: dt.datetime,
+    previous_step: int,
+    start: dt.datetime,
+    step: int,
+    interval: int,
+    before_days: int,
+    after_days: int,
+    zone: ZoneInfo,
+) -> SpacingNote:
+    """One session against the one before it; the allowed days are those of `step_window`."""
+    return SpacingNote(
+        step=step,
+        previous_step=previous_step,
+        days=(local_date(start, zone) - local_date(previous, zone)).days,
+        target=interval,
+        shortest=interval - before_days,
+        longest=interval + after_days,
+    )
+
+
+def spacing(*, sessions: Iterable[Session], rhythm: Rhythm, zone: ZoneInfo) -> dict[int, SpacingNote]:
+    """Every live session after the first, by step, against the live session before it."""
+    live = sorted((s for s in sessions if s.is_live), key=lambda s: s.series_step)
+    return {
+        current.series_step: spacing_note(
+            previous=previous.start,
+            previous_step=previous.series_step,
+            start=current.start,
+            step=current.series_step,
+            interval=rhythm.interval_after(previous.series_step),
+            before_days=rhythm.window_before_days,
+            after_days=rhythm.window_after_days,
+            zone=zone,
+        )
+        for previous, current in pairwise(live)
+    }
+
+
+# --- What a closure, leave or full day does to a date -----------------------------------------
+
+
+def blocked_reason(
+    *, day: dt.date, preferred: dt.time, duration: dt.timedelta, buffer: dt.timedelta, availability: Availability
+) -> str:
+    """Why `day` cannot take the session, as a clause; "" when it has a free start."""
+    if availability.nearest_start(day, preferred, duration, buffer) is not None:
+        return ""
+    if not availability.works_on(day):
+        return _("no working hours that day")
+    closures = availability.closures_between(day, day)
+    if closures:
+        return closures[0].reason or closures[0].label or _("closed")
+    return _("fully booked")
+
+
+def off_target_note(target: dt.date, placed: dt.date, reason: str) -> str:
+    return _("%(target)s: %(reason)s; moved to %(placed)s") % {
+        "target": short_day(target),
+        "reason": reason,
+        "placed": short_day(placed),
+    }
+
+
+def why_no_slot(step: int, window: Window, duration: dt.timedelta, availability: Availability) -> str:
+    """The sentence when no day of a window can take session `step`: the closures and leave in it,
+    else that nobody works then, else that it is fully booked."""
+    minutes = int(duration.total_seconds() // 60)
+    base = _("Session %(step)d: no free %(minutes)d-minute slot between %(first)s and %(last)s") % {
+        "step": step,
+        "minutes": minutes,
+        "first": date_format(window.earliest, "j M"),
+        "last": date_format(window.latest, "j M"),
+    }
+    reasons = [c.label for c in availability.closures_between(window.earliest, window.latest) if c.label]
+    if not reasons:
+        days = (window.earliest + dt.timedelta(days=n) for n in range((window.latest - window.earliest).days + 1))
+        if not any(availability.works_on(day) for day in days):
+            reasons = [_("the practitioner has no working hours at this location then")]
+    if not reasons:
+        reasons = [_("the practitioner's hours are fully booked")]
+    return f"{base} — {'; '.join(dict.fromkeys(reasons))}."
