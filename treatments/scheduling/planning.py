@@ -141,24 +141,16 @@ def plan_series(
 
 
 def _place_avoiding(step, window, preferred, weekday, duration, buffer, availability, placed) -> Proposal:
-    if not any(window.earliest <= local_date(s, availability.zone) <= window.latest for s, _e in placed):
-        return place(
-            step=step,
-            window=window,
-            preferred=preferred,
-            weekday=weekday,
-            duration=duration,
-            buffer=buffer,
-            availability=availability,
+    if any(window.earliest <= local_date(s, availability.zone) <= window.latest for s, _e in placed):
+        # The plan's own sessions count as bookings, so two sessions never share a slot.
+        extra = [Busy(s - buffer, e, _("another session of this plan")) for s, e in placed]
+        availability = Availability(
+            zone=availability.zone,
+            blocks=availability.blocks,
+            closures=availability.closures,
+            bookings=[*availability.bookings, *extra],
+            outside_hours_label=availability.outside_hours_label,
         )
-    extra = [Busy(s - buffer, e, _("another session of this plan")) for s, e in placed]
-    widened = Availability(
-        zone=availability.zone,
-        blocks=availability.blocks,
-        closures=availability.closures,
-        bookings=[*availability.bookings, *extra],
-        outside_hours_label=availability.outside_hours_label,
-    )
     return place(
         step=step,
         window=window,
@@ -166,7 +158,7 @@ def _place_avoiding(step, window, preferred, weekday, duration, buffer, availabi
         weekday=weekday,
         duration=duration,
         buffer=buffer,
-        availability=widened,
+        availability=availability,
     )
 
 
