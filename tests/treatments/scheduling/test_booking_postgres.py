@@ -61,12 +61,13 @@ def test_twenty_threads_booking_one_slot_exactly_one_wins():
 def test_a_series_losing_one_session_to_a_race_saves_nothing(monkeypatch):
     """The in-transaction check passes (the rival commits after it), the constraint fires on
     session 2, and session 1 and the series roll back with it."""
-    from treatments.scheduling.services import booking
+    # series_book re-checks the plan through series_check, which reads availability here.
+    from treatments.scheduling.selectors import proposals
 
     ensure_seed()
     practitioner, location, patient = clinic_setup()
     rival = PatientFactory()
-    real = booking.availability_for
+    real = proposals.availability_for
 
     def availability_then_rival_commits(**kwargs):
         result = real(**kwargs)
@@ -90,7 +91,7 @@ def test_a_series_losing_one_session_to_a_race_saves_nothing(monkeypatch):
         t.join()
         return result
 
-    monkeypatch.setattr(booking, "availability_for", availability_then_rival_commits)
+    monkeypatch.setattr(proposals, "availability_for", availability_then_rival_commits)
     from tests.factories import protocol
 
     with pytest.raises(SlotTaken):
