@@ -133,6 +133,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_ip"
 AXES_LOCKOUT_CALLABLE = "clinic.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+# Every failure is kept (with whether it fell in a lockout) so the clinic admin is told of
+# lockouts after their cool-off has ended (clinic/lockouts.py, the notice in the layout).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
