@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 # Nothing is loaded from another host; no inline script or style is allowed either.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -35,4 +36,29 @@ class ContentSecurityPolicyMiddleware:
                     "style-src 'self'", "style-src 'self' 'unsafe-inline'"
                 ),
             )
+        return response
+
+
+def may_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Marks a view whose pages hold nothing about any patient (the public education pages, the
+    calendar's colour stylesheet): browsers may keep them. Every other response is no-store."""
+    view.prolo_may_cache = True
+    return view
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response not marked `may_cache`: staff pages and
+    the portal show patients' data, and on a shared front-desk computer neither the browser's cache
+    nor Back after logout may show it again. Deny by default, so a new page is covered the day it
+    is added (tests/test_no_store.py walks the URLconf). Static files never reach this middleware:
+    whitenoise answers them before it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is None or not getattr(match.func, "prolo_may_cache", False):
+            patch_cache_control(response, no_store=True, private=True)
         return response
