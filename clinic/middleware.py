@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 
 # Nothing is loaded from another host; no inline script or style is allowed either.
@@ -62,3 +63,21 @@ class NoStoreMiddleware:
         if match is None or not getattr(match.func, "prolo_may_cache", False):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class TwoFactorMiddleware:
+    """Before any staff page: a signed-in user whose account uses two-factor sign-in enters a code,
+    and the clinic admin sets it up first (`clinic.two_factor.two_factor_gate`). After django-otp's
+    OTPMiddleware, which tells whether this session has entered one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view, view_args, view_kwargs) -> HttpResponse | None:
+        from .two_factor import two_factor_gate
+
+        target = two_factor_gate(request, view)
+        return redirect(target) if target else None

@@ -8,7 +8,7 @@ import pytest
 from django.urls import resolve
 from django.utils import timezone
 
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, login_with_second_factor
 from tests.treatments.factories_portal import issue_link, patient_with_series
 from tests.urlconf_walk import all_urls, get_or_post
 
@@ -33,7 +33,7 @@ KEPT_FROM_CACHES = [u for u in URLS if not _may_cache(u)]
 @pytest.mark.parametrize("url", KEPT_FROM_CACHES, ids=lambda u: u.name)
 def test_every_answer_to_an_anonymous_visitor_and_to_the_clinic_admin_is_no_store(client, admin_user, url):
     _assert_no_store(get_or_post(client, url.path), f"{url.path} (anonymous)")
-    client.force_login(admin_user)
+    login_with_second_factor(client, admin_user)
     _assert_no_store(get_or_post(client, url.path), f"{url.path} (clinic admin)")
 
 
