@@ -8,8 +8,12 @@ from .models import ClinicSettings
 
 
 def clinic(request: HttpRequest) -> dict:
+    from .two_factor import second_step_pending
+
     user = getattr(request, "user", None)
-    user_roles = roles.roles_of(user) if user is not None else frozenset()
+    # Before the second sign-in step, the layout shows nothing a role would (navigation, notices).
+    pending = second_step_pending(request)
+    user_roles = roles.roles_of(user) if user is not None and not pending else frozenset()
     context = {
         "clinic_settings": SimpleLazyObject(ClinicSettings.load),
         "user_roles": user_roles,

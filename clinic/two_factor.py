@@ -142,6 +142,15 @@ def mark_code_needed(sender, request: HttpRequest | None = None, user=None, **kw
         request.session[CODE_NEEDED_SESSION_KEY] = True
 
 
+def second_step_pending(request: HttpRequest) -> bool:
+    """Signed in with the password, but still to enter a code or set one up: the layout shows such
+    a session no staff navigation and no clinic notices."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not hasattr(user, "is_verified") or user.is_verified():
+        return False
+    return bool(request.session.get(CODE_NEEDED_SESSION_KEY)) or two_factor_required(user)
+
+
 def two_factor_gate(request: HttpRequest, view) -> str | None:
     """Where a signed-in member of staff must go before this view, or None to let them through.
     Public pages (education, the portal) and logging out are always open."""

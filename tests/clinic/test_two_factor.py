@@ -9,6 +9,7 @@ from base64 import b32decode
 
 import pytest
 import time_machine
+from axes.models import AccessFailureLog
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
@@ -89,6 +90,15 @@ def test_setting_up_with_the_apps_code_turns_it_on_and_shows_ten_recovery_codes_
     assert StaticToken.objects.filter(device__user=admin_user).count() == 10
     # This session has passed the second step: the desk opens.
     assert client.get("/desk/").status_code == 200
+
+
+def test_before_the_second_step_the_layout_shows_no_staff_navigation_or_notices(client, admin_user):
+    AccessFailureLog.objects.create(username="desk", ip_address="203.0.113.66", attempt_time=T0, locked_out=True)
+    _log_in(client, "boss")
+    page = client.get(SETUP).content.decode()
+    assert 'href="/desk/patients/"' not in page and 'href="/admin/"' not in page
+    assert "Sign-in lockouts" not in page
+    assert "Log out" in page
 
 
 def test_a_wrong_code_at_set_up_turns_nothing_on(client, admin_user):
