@@ -12,6 +12,12 @@ class ClinicConfig(AppConfig):
         # so that models added later are covered without another hand-written migration.
         post_migrate.connect(_sync_after_last_app, dispatch_uid="prolo_sync_role_permissions")
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from .two_factor import mark_code_needed
+
+        user_logged_in.connect(mark_code_needed, dispatch_uid="prolo_two_factor_code_needed")
+
 
 def _sync_after_last_app(sender, **kwargs) -> None:
     """post_migrate fires once per app, and each app's permissions are created in its own turn:

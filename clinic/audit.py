@@ -3,13 +3,8 @@ patient's data; the entry names kinds and ids only, never clinical text."""
 
 from django.http import HttpRequest
 
+from .client_address import client_ip
 from .models import AuditEntry
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

@@ -1,6 +1,8 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 
 # Nothing is loaded from another host; no inline script or style is allowed either.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -36,3 +38,46 @@ class ContentSecurityPolicyMiddleware:
                 ),
             )
         return response
+
+
+def may_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Marks a view whose pages hold nothing about any patient (the public education pages, the
+    calendar's colour stylesheet): browsers may keep them. Every other response is no-store."""
+    view.prolo_may_cache = True
+    return view
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response not marked `may_cache`: staff pages and
+    the portal show patients' data, and on a shared front-desk computer neither the browser's cache
+    nor Back after logout may show it again. Deny by default, so a new page is covered the day it
+    is added (tests/test_no_store.py walks the URLconf). Static files never reach this middleware:
+    whitenoise answers them before it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is None or not getattr(match.func, "prolo_may_cache", False):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class TwoFactorMiddleware:
+    """Before any staff page: a signed-in user whose account uses two-factor sign-in enters a code,
+    and the clinic admin sets it up first (`clinic.two_factor.two_factor_gate`). After django-otp's
+    OTPMiddleware, which tells whether this session has entered one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view, _view_args, _view_kwargs) -> HttpResponse | None:
+        from .two_factor import two_factor_gate
+
+        target = two_factor_gate(request, view)
+        return redirect(target) if target else None

@@ -32,6 +32,7 @@ _CLINICAL_MODELS = {
     ],
 }
 _SETUP_APPS = {"clinic", "treatments", "education", "notifications", "patients"}
+_TWO_FACTOR_APPS = {"otp_totp", "otp_static"}
 
 
 def roles_of(user) -> frozenset[str]:
@@ -84,6 +85,7 @@ def _codenames(models: dict[str, list[str]], actions: Iterable[str]) -> list[tup
 
 def sync_role_permissions(*, using: str = "default") -> None:
     from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
 
     all_actions = ("view", "add", "change", "delete")
     wanted = {
@@ -101,8 +103,10 @@ def sync_role_permissions(*, using: str = "default") -> None:
         ]
         group.permissions.set(perms)
     admin, _ = Group.objects.using(using).get_or_create(name=CLINIC_ADMIN)
+    # Two-factor devices: the admin may see and remove a colleague's (a lost phone), never add one.
+    devices = Q(content_type__app_label__in=_TWO_FACTOR_APPS, codename__regex=r"^(view|delete)_")
     admin.permissions.set(
-        Permission.objects.using(using).filter(content_type__app_label__in=_SETUP_APPS | {"auth", "axes"})
+        Permission.objects.using(using).filter(Q(content_type__app_label__in=_SETUP_APPS | {"auth", "axes"}) | devices)
     )
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import views, views_two_factor
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,11 @@ urlpatterns = [
         views.password_change,
         name="password_change",
     ),
+    path("accounts/two-factor/", views_two_factor.manage, name="two_factor"),
+    path("accounts/two-factor/set-up/", views_two_factor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", views_two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/turn-off/", views_two_factor.disable, name="two_factor_disable"),
+    path("accounts/two-factor/recovery-codes/", views_two_factor.codes_renew, name="two_factor_codes"),
     path("admin/", admin.site.urls),
     path("desk/patients/", include("patients.urls")),
     path("desk/requests/", include("treatments.inbox.urls")),

@@ -2,6 +2,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from clinic.middleware import may_cache
 from clinic.roles import public
 
 from .forms import SearchForm
@@ -10,6 +11,7 @@ from .rendering import page_context
 from .selectors import page_published, pages_by_kind, pages_search
 
 
+@may_cache
 @public
 def index(request: HttpRequest) -> HttpResponse:
     grouped = pages_by_kind()
@@ -25,6 +27,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@may_cache
 @public
 def page(request: HttpRequest, slug: str) -> HttpResponse:
     found = page_published(slug=slug)
@@ -33,6 +36,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "education/page.html", page_context(found))
 
 
+@may_cache
 @public
 def page_print(request: HttpRequest, slug: str) -> HttpResponse:
     """The one-page aftercare sheet: red flags and the phone number first."""
@@ -42,6 +46,7 @@ def page_print(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "education/print_sheet.html", page_context(found))
 
 
+@may_cache
 @public
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)

@@ -34,3 +34,7 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # The log of what was sent to a patient is kept whole.
+        return False

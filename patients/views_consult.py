@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clinic.audit import client_ip
+from clinic.client_address import client_ip
 from clinic.roles import public
 
 from .forms_consult import SELF_CHECK_QUESTIONS, ConsultationRequestForm, SelfCheckForm

@@ -8,7 +8,7 @@ from clinic import roles
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_with_second_factor
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -96,5 +96,5 @@ def practitioner_client(client, practitioner_user):
 
 @pytest.fixture
 def admin_client_(client, admin_user):
-    client.force_login(admin_user)
-    return client
+    # The clinic admin passes two-factor sign-in before any staff page (ADMIN_2FA_REQUIRED).
+    return login_with_second_factor(client, admin_user)

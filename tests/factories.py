@@ -123,4 +123,18 @@ class SessionRecordFactory(factory.django.DjangoModelFactory):
     pain_before = 6
 
 
+def login_with_second_factor(client, user):
+    """Sign `user` in as someone who has entered their two-factor code (the clinic admin must have,
+    before any staff page): an authenticator device, and a session that django-otp marks verified."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Test phone", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 __all__ = ["PASSWORD", "Decimal"]

@@ -7,7 +7,13 @@ import pytest
 
 from clinic.models import AppointmentType, Closure, Practitioner, WorkingHours
 from clinic.tokens import token_hash
-from tests.factories import LocationFactory, PractitionerFactory, UserFactory, WorkingHoursFactory
+from tests.factories import (
+    LocationFactory,
+    PractitionerFactory,
+    UserFactory,
+    WorkingHoursFactory,
+    login_with_second_factor,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +147,7 @@ def test_admin_patient_search_finds_by_name_prefix_whatever_the_case(client):
 
     # A superuser: the clinic admin group's patient permissions depend on the roles sync
     # running after the patients app's own post_migrate (see docs/notes/calendar.md).
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    login_with_second_factor(client, UserFactory(username="root", is_staff=True, is_superuser=True))
     PatientFactory(first_name="Jane", last_name="Doe")
     PatientFactory(first_name="Bob", last_name="Smith", email="bob@example.com")
     page = client.get("/admin/patients/patient/", {"q": "Doe J"}).content.decode()

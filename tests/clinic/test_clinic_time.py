@@ -21,7 +21,13 @@ from clinic.localtime import local_datetime
 from clinic.models import Closure, WorkingHours
 from notifications import delivery
 from notifications.models import Message
-from tests.factories import AppointmentFactory, LocationFactory, PractitionerFactory, appointment_type
+from tests.factories import (
+    AppointmentFactory,
+    LocationFactory,
+    PractitionerFactory,
+    appointment_type,
+    login_with_second_factor,
+)
 from tests.treatments.factories_practice import series_with_sessions
 from treatments.scheduling import messaging
 from treatments.scheduling.selectors.availability import availability_for
@@ -89,7 +95,7 @@ def test_a_closure_typed_in_setup_blocks_those_local_hours_on_the_calendar_and_i
     client, admin_user, desk_user, clinic, day
 ):
     ada, location = clinic
-    client.force_login(admin_user)
+    login_with_second_factor(client, admin_user)
     closure = _add_closure_in_setup(client, day, "13:00", "17:00", "Staff training")
 
     # Stored in UTC as the instants of 13:00 and 17:00 on the clinic's clock that day.
@@ -115,7 +121,7 @@ def test_a_closure_typed_in_setup_blocks_those_local_hours_on_the_calendar_and_i
 def test_working_hours_typed_in_setup_are_open_at_those_local_hours(client, admin_user, desk_user, day):
     location = LocationFactory(name="Main Street")
     ben = PractitionerFactory(display_name="Dr Ben Hall")
-    client.force_login(admin_user)
+    login_with_second_factor(client, admin_user)
     response = client.post(
         "/admin/clinic/workinghours/add/",
         {"practitioner": ben.pk, "location": location.pk, "weekday": day.weekday(), "start": "13:00", "end": "17:00"},
@@ -136,7 +142,7 @@ def test_a_closure_across_the_night_the_clocks_go_forward_keeps_its_local_ends(c
     """Saturday 18:00 to Sunday 10:00 across the spring change: 15 hours on the stopwatch, and the
     planner frees Sunday at 10:00 local, not an hour early or late."""
     ada, location = clinic
-    client.force_login(admin_user)
+    login_with_second_factor(client, admin_user)
     response = client.post(
         "/admin/clinic/closure/add/",
         {

@@ -52,12 +52,19 @@ def test_running_seed_demo_twice_changes_nothing(seeded):
 @pytest.mark.parametrize(
     ("username", "home"), [("frontdesk", "/desk/"), ("practitioner", "/practice/"), ("admin", "/desk/")]
 )
-def test_demo_logins_work_with_the_demo_password(seeded, client, username, home):
+def test_demo_logins_work_with_the_demo_password(seeded, client, settings, username, home):
+    settings.ADMIN_2FA_REQUIRED = False  # as on `make run` (clinic.settings.local)
     response = client.post("/accounts/login/", {"username": username, "password": "prolo-demo"}, follow=True)
     assert response.redirect_chain[-1][0] == home
 
 
-def test_demo_admin_opens_the_setup_site_without_being_a_superuser(seeded, client):
+def test_where_two_factor_is_required_the_demo_admin_is_sent_to_set_it_up(seeded, client):
+    response = client.post("/accounts/login/", {"username": "admin", "password": "prolo-demo"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/two-factor/set-up/"
+
+
+def test_demo_admin_opens_the_setup_site_without_being_a_superuser(seeded, client, settings):
+    settings.ADMIN_2FA_REQUIRED = False  # as on `make run` (clinic.settings.local)
     client.post("/accounts/login/", {"username": "admin", "password": "prolo-demo"})
     response = client.get("/admin/clinic/location/")
     assert response.status_code == 200

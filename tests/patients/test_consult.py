@@ -127,6 +127,17 @@ def test_another_address_is_not_limited(client):
     assert response.status_code == 302
 
 
+def test_behind_a_trusted_proxy_the_limit_is_per_client_not_for_the_whole_world(client, settings):
+    settings.TRUSTED_PROXIES = ["172.28.0.10"]
+    via_proxy = {"REMOTE_ADDR": "172.28.0.10"}
+    for n in range(5):
+        client.post(
+            "/consult/request/", {**VALID, "name": f"Person {n}"}, HTTP_X_FORWARDED_FOR="203.0.113.66", **via_proxy
+        )
+    assert client.post("/consult/request/", VALID, HTTP_X_FORWARDED_FOR="203.0.113.66", **via_proxy).status_code == 429
+    assert client.post("/consult/request/", VALID, HTTP_X_FORWARDED_FOR="192.0.2.10", **via_proxy).status_code == 302
+
+
 def test_phone_only_request_is_accepted(client):
     response = client.post("/consult/request/", {**VALID, "email": "", "phone": "+1 (312) 555-0123"})
     assert response.status_code == 302

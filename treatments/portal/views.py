@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clinic.audit import audit_record, client_ip
+from clinic.audit import audit_record
+from clinic.client_address import client_ip
 from clinic.models import AuditEntry, ClinicSettings
 from clinic.roles import public
-from patients.ratelimit import ratelimit_count, ratelimit_hit
+from patients.ratelimit import ratelimit_hit
 from patients.tokens import portal_token_resolve
 from treatments.models import Appointment
 from treatments.portal.forms import CancelForm, CheckInForm, ScreeningForm
@@ -41,7 +42,7 @@ from treatments.portal.services import (
 )
 from treatments.scheduling.feeds import appointment_file
 
-# Failed link lookups per address before every lookup from it is refused for a while.
+# Failed link lookups per client address before its further misses are answered "too many".
 FAILED_LOOKUP_LIMIT = 20
 FAILED_LOOKUP_WINDOW = 15 * 60
 RATE_SCOPE = "portal-miss"
@@ -56,15 +57,18 @@ def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @never_cache
     @wraps(view)
     def wrapped(request: HttpRequest, token: str, **kwargs) -> HttpResponse:
-        ident = client_ip(request) or "unknown"
-        if ratelimit_count(scope=RATE_SCOPE, ident=ident) >= FAILED_LOOKUP_LIMIT:
-            response = render(request, "treatments/portal/too_many.html", status=429)
-            response["Retry-After"] = str(FAILED_LOOKUP_WINDOW)
-            return response
         now = timezone.now()
         access = portal_token_resolve(raw=token, now=now)
         if access is None:
-            ratelimit_hit(scope=RATE_SCOPE, ident=ident, window_seconds=FAILED_LOOKUP_WINDOW)
+            # Only misses are counted, and only after the lookup: a valid link always opens, even
+            # from an address (a clinic's shared Wi-Fi, a phone carrier's) where someone guessed.
+            misses = ratelimit_hit(
+                scope=RATE_SCOPE, ident=client_ip(request) or "unknown", window_seconds=FAILED_LOOKUP_WINDOW
+            )
+            if misses > FAILED_LOOKUP_LIMIT:
+                response = render(request, "treatments/portal/too_many.html", status=429)
+                response["Retry-After"] = str(FAILED_LOOKUP_WINDOW)
+                return response
             raise Http404
         portal_token_touch(token=access, now=now)
         request.portal_token = token

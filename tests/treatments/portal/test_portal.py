@@ -81,10 +81,42 @@ def test_wrong_expired_and_revoked_links_get_the_same_404(client, knee):
 def test_guessing_links_is_rate_limited_per_address(client, knee):
     for n in range(20):
         assert client.get(f"/portal/guess-{n}/").status_code == 404
-    blocked = client.get(f"/portal/{knee['token']}/")
+    blocked = client.get("/portal/guess-21/")
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.content.decode()
-    assert client.get(f"/portal/{knee['token']}/", REMOTE_ADDR="10.1.1.1").status_code == 200
+    assert client.get("/portal/guess-22/", REMOTE_ADDR="10.1.1.1").status_code == 404
+
+
+def test_a_valid_link_opens_even_from_an_address_that_guessed(client, knee):
+    for n in range(25):
+        client.get(f"/portal/guess-{n}/")
+    assert client.get(f"/portal/{knee['token']}/").status_code == 200
+
+
+PROXY = "172.28.0.10"
+
+
+def _via_proxy(client, path: str, client_address: str):
+    return client.get(path, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=client_address)
+
+
+def test_behind_a_trusted_proxy_misses_from_one_address_leave_another_addresss_link_working(client, knee, settings):
+    settings.TRUSTED_PROXIES = [PROXY]
+    for n in range(20):
+        assert _via_proxy(client, f"/portal/guess-{n}/", "203.0.113.66").status_code == 404
+    assert _via_proxy(client, "/portal/guess-21/", "203.0.113.66").status_code == 429
+    assert _via_proxy(client, "/portal/guess-22/", "192.0.2.10").status_code == 404
+    assert _via_proxy(client, f"/portal/{knee['token']}/", "192.0.2.10").status_code == 200
+    assert _via_proxy(client, f"/portal/{knee['token']}/", "203.0.113.66").status_code == 200
+
+
+def test_a_spoofed_forwarded_header_from_outside_does_not_reset_the_count(client, knee, settings):
+    settings.TRUSTED_PROXIES = [PROXY]
+    for n in range(20):
+        client.get(f"/portal/guess-{n}/", REMOTE_ADDR="198.51.100.66", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+    assert (
+        client.get("/portal/guess-x/", REMOTE_ADDR="198.51.100.66", HTTP_X_FORWARDED_FOR="192.0.2.1").status_code == 429
+    )
 
 
 def test_another_patients_appointment_is_404_on_every_session_page(client, knee):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.localtime import day_bounds, local_date
+from clinic.middleware import may_cache
 from clinic.models import AppointmentType, Location, Practitioner
 from clinic.roles import desk_required
 from treatments.scheduling.access import appointment_for, practitioner_for
@@ -100,6 +101,7 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "treatments/calendar_week.html", context, status=400 if problem else 200)
 
 
+@may_cache  # colours of appointment types only, no patient
 @desk_required
 @require_GET
 def type_colours(_request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,53 @@
+"""The client's address: the one answer that django-axes, every rate limit and the audit log use.
+
+Behind a proxy, REMOTE_ADDR is the proxy. `X-Forwarded-For` is believed only as far as proxies we
+trust wrote it: the request must come from an address in `TRUSTED_PROXIES`, and the header is read
+from the right (the entry our own proxy appended) leftwards, skipping further trusted proxies, up to
+the first address that is not one of them. Anything to the left of that was written by the client
+and is ignored, so a spoofed header changes nothing; from an untrusted peer the header is ignored
+entirely. Without `TRUSTED_PROXIES` the answer is REMOTE_ADDR, as on a machine with no proxy."""
+
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
+from django.http import HttpRequest
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def trusted_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    """Addresses or CIDR blocks ("10.0.0.5", "172.28.0.0/24"); a typo raises ValueError."""
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip())
+
+
+def _address(text: str) -> Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def _is_trusted(address: Address, networks: tuple[Network, ...]) -> bool:
+    return any(address in network for network in networks)
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR") or None
+    networks = trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    peer = _address(remote or "")
+    if peer is None or not _is_trusted(peer, networks):
+        return remote
+    client = peer
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            break  # not written by a proxy of ours: stop at the last address we can vouch for
+        client = address
+        if not _is_trusted(address, networks):
+            break
+    return str(client)
