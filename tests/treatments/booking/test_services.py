@@ -231,3 +231,16 @@ def test_the_code_goes_by_text_when_asked(django_capture_on_commit_callbacks):
     with time_machine.travel(NOW, tick=False):
         booked = online_booking_confirm(booking=booking, code=code_in(sms.outbox[-1]["text"]), now=NOW)
     assert booked.appointment.patient.preferred_channel == "sms"
+
+
+def test_the_confirmation_carries_the_appointment_as_an_ics_file(django_capture_on_commit_callbacks):
+    from treatments.scheduling.messaging import message_facts
+
+    booking, code = _hold_and_code(open_online(), django_capture_on_commit_callbacks)
+    booked = online_booking_confirm(booking=booking, code=code, now=NOW)
+    confirmation = Message.objects.get(appointment_id=booked.appointment_id, kind=Message.Kind.CONFIRMATION)
+    facts = message_facts([confirmation], now=NOW)[confirmation.pk]
+    ((name, ics, mimetype),) = facts.attachments
+    assert (name, mimetype) == ("appointment.ics", "text/calendar")
+    assert f"UID:appointment-{booked.appointment_id}" in ics
+    assert facts.dates == (SLOT,)
