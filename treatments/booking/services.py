@@ -139,6 +139,13 @@ def online_hold_create(
     raise SlotTaken(_("That time is no longer free. Please pick another."))
 
 
+def online_hold_release(*, booking_id: int, now: dt.datetime) -> None:
+    """Give a hold back (the same browser picked another time): one patient, one held slot."""
+    OnlineBooking.objects.filter(pk=booking_id, status=OnlineBooking.Status.HELD).update(
+        status=OnlineBooking.Status.EXPIRED, expires_at=now
+    )
+
+
 def online_code_resend(*, booking: OnlineBooking, now: dt.datetime) -> None:
     """A fresh code (the old one stops working); the tries left are not reset."""
     code = _code_new()

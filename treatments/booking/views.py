@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from clinic.audit import client_ip
@@ -31,6 +32,7 @@ from treatments.booking.services import (
     online_booking_confirm,
     online_code_resend,
     online_hold_create,
+    online_hold_release,
     online_request_file,
 )
 from treatments.models import OnlineBooking
@@ -110,6 +112,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@never_cache
 @require_http_methods(["GET", "POST"])
 def details(request: HttpRequest) -> HttpResponse:
     clinic = ClinicSettings.load()
@@ -135,6 +138,9 @@ def details(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "booking/details.html", context, status=400)
     data = form.cleaned_data
+    previous = request.session.get(SESSION_HOLD)
+    if isinstance(previous, int):
+        online_hold_release(booking_id=previous, now=now)
     try:
         if request_only:
             online_request_file(
@@ -176,6 +182,7 @@ def _held(request: HttpRequest) -> OnlineBooking | None:
 
 
 @public
+@never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     booking = _held(request)
@@ -221,6 +228,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@never_cache
 @require_http_methods(["GET"])
 def done(request: HttpRequest) -> HttpResponse:
     pk = request.session.get(SESSION_DONE)

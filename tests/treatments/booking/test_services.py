@@ -244,3 +244,42 @@ def test_the_confirmation_carries_the_appointment_as_an_ics_file(django_capture_
     assert (name, mimetype) == ("appointment.ics", "text/calendar")
     assert f"UID:appointment-{booked.appointment_id}" in ics
     assert facts.dates == (SLOT,)
+
+
+def test_an_expired_hold_does_not_stop_the_desk():
+    setup = open_online()
+    practitioner, location, patient = setup
+    _hold(setup)
+    appointment = appointment_book(
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        appointment_type=consultation(),
+        start=SLOT,
+        by=None,
+        now=NOW + dt.timedelta(minutes=15),
+    )
+    assert appointment.start == SLOT
+
+
+def test_free_times_for_a_day_take_four_queries_per_practitioner(django_assert_num_queries):
+    from clinic.models import ClinicSettings
+    from treatments.booking.selectors import online_slots, online_window
+
+    setup = open_online()
+    practitioner, location, _patient = setup
+    window = online_window(clinic=ClinicSettings.load(), now=NOW)
+    kind = consultation()
+    _hold(setup, start=SLOT)
+    with django_assert_num_queries(4):
+        slots = online_slots(
+            appointment_type=kind,
+            location=location,
+            practitioners=[practitioner],
+            day=SLOT.date(),
+            window=window,
+            now=NOW,
+        )
+    starts = [s.start for s in slots]
+    assert local(2026, 5, 5, 9) in starts and SLOT not in starts  # held
+    assert local(2026, 5, 5, 11) in starts

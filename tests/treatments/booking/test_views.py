@@ -190,3 +190,13 @@ def test_request_only_clinics_file_a_consultation_request_instead(client):
     request = ConsultationRequest.objects.get()
     assert request.name == "Nina Berg" and "blood thinners" in request.message
     assert OnlineBooking.objects.count() == 0 and Appointment.objects.count() == 0
+
+
+def test_picking_another_time_gives_the_first_hold_back(client):
+    _practitioner, location, _patient = open_online()
+    client.post(_details_url(location), _form())
+    client.post(_details_url(location, start=SLOT + dt.timedelta(hours=1)), _form())
+    held = OnlineBooking.objects.filter(status=OnlineBooking.Status.HELD).values_list("start", flat=True)
+    assert list(held) == [SLOT + dt.timedelta(hours=1)]
+    response = client.get("/book/verify/")
+    assert "no-store" in response["Cache-Control"]
