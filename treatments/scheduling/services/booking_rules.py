@@ -62,7 +62,8 @@ def _type_times(appointment_type: AppointmentType) -> tuple[dt.timedelta, dt.tim
 
 def _check_one(
     *,
-    patient: Patient,
+    # None for an online hold: the patient is not known until their code is checked.
+    patient: Patient | None,
     practitioner: Practitioner,
     location: Location,
     appointment_type: AppointmentType,
