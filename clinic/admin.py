@@ -91,7 +91,7 @@ class ClosureAdmin(admin.ModelAdmin):
 @admin.register(AppointmentType)
 class AppointmentTypeAdmin(admin.ModelAdmin):
     form = AppointmentTypeForm
-    list_display = ["name", "duration_minutes", "buffer_minutes", "is_injection", "active"]
+    list_display = ["name", "duration_minutes", "buffer_minutes", "is_injection", "bookable_online", "active"]
     prepopulated_fields = {"slug": ["name"]}
 
 

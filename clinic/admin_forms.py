@@ -94,7 +94,16 @@ class ClosureForm(forms.ModelForm):
 class AppointmentTypeForm(forms.ModelForm):
     class Meta:
         model = AppointmentType
-        fields = ["name", "slug", "duration_minutes", "buffer_minutes", "colour", "is_injection", "active"]
+        fields = [
+            "name",
+            "slug",
+            "duration_minutes",
+            "buffer_minutes",
+            "colour",
+            "is_injection",
+            "bookable_online",
+            "active",
+        ]
 
     def clean_colour(self) -> str:
         return _clean_colour(self.cleaned_data.get("colour", ""))

@@ -15,6 +15,10 @@ class ClinicSettings(models.Model):
         AVOID = "avoid", _("Avoid ice; heat is fine")
         BRIEF = "brief", _("Short spells of ice are fine")
 
+    class NewPatients(models.TextChoices):
+        BOOK = "book", _("New patients book a time themselves")
+        REQUEST = "request", _("New patients send a consultation request instead")
+
     name = models.CharField(max_length=120, default="Prolo Clinic")
     phone = models.CharField(max_length=40, default="+1 312 555 0100")
     email = models.EmailField(default="clinic@example.com")
@@ -38,6 +42,15 @@ class ClinicSettings(models.Model):
     # Inside this many hours before a session, patients phone instead of cancelling online.
     cancellation_notice_hours = models.PositiveSmallIntegerField(default=24)
     portal_link_days = models.PositiveSmallIntegerField(default=120)
+    # Online booking at /book/ (treatments/booking). Which types are open is AppointmentType.bookable_online.
+    online_new_patients = models.CharField(
+        max_length=8, choices=NewPatients.choices, default=NewPatients.BOOK, verbose_name=_("online: new patients")
+    )
+    online_min_notice_hours = models.PositiveSmallIntegerField(
+        default=12, verbose_name=_("online: minimum notice (hours)")
+    )
+    online_max_days_ahead = models.PositiveSmallIntegerField(default=60, verbose_name=_("online: how far ahead (days)"))
+    online_same_day = models.BooleanField(default=False, verbose_name=_("online: same-day booking allowed"))
 
     class Meta:
         verbose_name = _("clinic settings")
@@ -152,6 +165,7 @@ class AppointmentType(models.Model):
     buffer_minutes = models.PositiveSmallIntegerField(default=0, help_text=_("Kept free after the appointment."))
     colour = models.CharField(max_length=7, default="#6c757d")
     is_injection = models.BooleanField(default=False, help_text=_("Sessions of a series use this type."))
+    bookable_online = models.BooleanField(default=False, help_text=_("Patients may book this type at /book/."))
     active = models.BooleanField(default=True)
 
     class Meta:

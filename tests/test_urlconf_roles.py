@@ -17,6 +17,7 @@ PUBLIC = [
     "education:*",
     "portal:*",
     "consult:*",
+    "book:*",
     "notifications:unsubscribe*",
     # The practitioner's calendar feed: secret, revocable token in the URL (desk:feed_* pages stay staff).
     "desk:practitioner_feed",

@@ -2,7 +2,7 @@
 their own transaction; they store Message rows through notifications.services (the outbox), with
 dedupe keys so calling twice changes nothing.
 
-CONTRACT (shared by the desk, practitioner and portal code): the signatures of the three hooks
+CONTRACT (shared by the desk, practitioner and portal code): the signatures of the hooks
 below are fixed. `message_facts` is the other direction: the outbox asks it, at send time, whether
 a message is still wanted and for the plain facts its text needs.
 """
@@ -83,6 +83,13 @@ def appointment_changed(*, appointment: Appointment, now: dt.datetime) -> None:
     messages_plan(patient=appointment.patient, wanted=wanted, now=now)
 
 
+def appointment_confirmed(*, appointment: Appointment, now: dt.datetime) -> None:
+    """A confirmation with the appointment's .ics, for a booking the patient made themselves (the
+    desk tells a patient in person or on the phone)."""
+    wanted = [Planned(f"appt:{appointment.pk}:confirmation", Kind.CONFIRMATION, now, appointment_id=appointment.pk)]
+    messages_plan(patient=appointment.patient, wanted=wanted, now=now)
+
+
 def session_signed(*, appointment: Appointment, now: dt.datetime) -> None:
     """A session record was signed: aftercare that evening, a day-2 check-in, a day-7 follow-up;
     after the last session of a series, outcome check-ins at 6 and 12 weeks."""
@@ -146,10 +153,12 @@ def message_facts(messages: list[Message], *, now: dt.datetime) -> dict[int, Sen
             )
         )
     }
-    clinic = ClinicSettings.load() if series_ids else None
+    clinic = ClinicSettings.load() if any(m.kind == Kind.CONFIRMATION for m in messages) else None
     answers: dict[int, SendFacts | str] = {}
     for message in messages:
-        if message.kind in (Kind.CONFIRMATION, Kind.OUTCOME):
+        if message.kind == Kind.CONFIRMATION and not message.series_id:
+            answers[message.pk] = _appointment_facts(appointments.get(message.appointment_id), clinic, now)
+        elif message.kind in (Kind.CONFIRMATION, Kind.OUTCOME):
             answers[message.pk] = _series_facts(message, series.get(message.series_id), clinic, now)
         else:
             answers[message.pk] = _session_facts(message, appointments.get(message.appointment_id), now)
@@ -177,6 +186,23 @@ def _session_facts(message: Message, appointment: Appointment | None, now: dt.da
         address=appointment.location.address,
         session_number=appointment.series_step,
         session_count=appointment.series.planned_sessions if appointment.series else None,
+    )
+
+
+def _appointment_facts(appointment: Appointment | None, clinic: ClinicSettings, now: dt.datetime):
+    """One booked appointment's confirmation, its .ics attached (the online booking's)."""
+    if appointment is None:
+        return _("The appointment no longer exists.")
+    if appointment.status != Appointment.Status.BOOKED or appointment.start <= now:
+        return _("The appointment is no longer upcoming.")
+    return SendFacts(
+        start=appointment.start,
+        location=appointment.location.name,
+        address=appointment.location.address,
+        dates=(appointment.start,),
+        attachments=(
+            ("appointment.ics", sessions_file(appointments=[appointment], clinic=clinic, now=now), "text/calendar"),
+        ),
     )
 
 

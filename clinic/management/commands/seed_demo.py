@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from clinic import roles
 from clinic.localtime import day_bounds, local_date
-from clinic.models import ClinicSettings, Closure, Location, Practitioner, Room, WorkingHours
+from clinic.models import AppointmentType, ClinicSettings, Closure, Location, Practitioner, Room, WorkingHours
 
 from . import _demo_large, _demo_small
 
@@ -84,6 +84,8 @@ def seed_setup(*, now: dt.datetime) -> list[Practitioner]:
         ClinicSettings.objects.update_or_create(
             pk=1, defaults={"name": "Lakeside Prolotherapy Clinic", "phone": "+1 312 555 0100"}
         )
+        # New patients can book a consultation themselves at /book/.
+        AppointmentType.objects.filter(slug="consultation").update(bookable_online=True)
         locations = {}
         for name, address, phone, rooms in LOCATIONS:
             location, _ = Location.objects.get_or_create(name=name, defaults={"address": address, "phone": phone})

@@ -1,6 +1,6 @@
 """Loads an `Availability` (treatments/scheduling/availability.py) from the database in three queries:
-working hours, closures, live appointments. Shared by the booking services, the series pages and
-the calendar's "next free slot"."""
+working hours, closures, live appointments; given `now`, a fourth: slots held by online bookings.
+Shared by the booking services, the series pages and the calendar's "next free slot"."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from clinic.localtime import local_date, local_datetime
 from clinic.models import Closure, Location, Practitioner, Room, WorkingHours, clinic_zone
 from patients.models import Patient
-from treatments.models import Appointment
+from treatments.models import Appointment, OnlineBooking
 from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
 
 
@@ -60,9 +60,11 @@ def availability_for(
     patient: Patient | None = None,
     room: Room | None = None,
     exclude_ids: Iterable[int] = (),
+    now: dt.datetime | None = None,
 ) -> Availability:
     """Everything that decides whether `practitioner` can see `patient` at `location` between the
-    local dates `first` and `last` (inclusive)."""
+    local dates `first` and `last` (inclusive). Given `now`, the slots patients hold while they
+    verify an online booking count too (every booking write and the online slot list pass it)."""
     zone = clinic_zone()
     # A day either side: bookings' buffers and closures cross midnight.
     since = local_datetime(first - dt.timedelta(days=1), dt.time(0, 0), zone)
@@ -115,6 +117,19 @@ def availability_for(
         else:
             label = busy_room
         bookings.append(Busy(start, end + dt.timedelta(minutes=buffer), label))
+    if now is not None:
+        held = _("that time is held for a patient booking online")
+        bookings += [
+            # A hold's end already includes its type's buffer.
+            Busy(start, end, held)
+            for start, end in OnlineBooking.objects.filter(
+                practitioner=practitioner,
+                status=OnlineBooking.Status.HELD,
+                expires_at__gt=now,
+                start__lt=until,
+                end__gt=since,
+            ).values_list("start", "end")
+        ]
     return Availability(
         zone=zone,
         blocks=blocks,

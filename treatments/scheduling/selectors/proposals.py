@@ -77,6 +77,7 @@ def series_check(
         room=room,
         first=local_date(min(starts), zone),
         last=local_date(max(starts), zone),
+        now=now,
     )
     return check_proposals(starts=list(starts), availability=availability, now=now, **_rhythm(protocol, len(starts)))
 

@@ -28,6 +28,7 @@ from treatments.scheduling.services.booking_rules import (
     _cancel_one,
     _check_one,
     _history,
+    _lock_practitioner,
     _sentence,
     _type_times,
 )
@@ -94,6 +95,7 @@ def series_book(
     if room is not None and room.location_id != location.pk:
         raise BookingError(_("That room is at another location."))
     with _booking_transaction():
+        _lock_practitioner(practitioner)
         # The same check the desk's "Re-check" showed, now inside the transaction.
         checked = series_check(
             protocol=protocol,

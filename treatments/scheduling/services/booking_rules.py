@@ -42,6 +42,13 @@ def _booking_transaction() -> Iterator[None]:
         raise SlotTaken() from exc
 
 
+def _lock_practitioner(practitioner: Practitioner) -> None:
+    """Serialise booking writes per practitioner on PostgreSQL: appointments and online holds live
+    in two tables, so no exclusion constraint spans both; whoever takes this row lock first checks
+    and writes, the other then sees its row. SQLite's IMMEDIATE transactions already serialise."""
+    list(Practitioner.objects.select_for_update(no_key=True).filter(pk=practitioner.pk).values_list("pk", flat=True))
+
+
 def _sentence(clause: str) -> str:
     clause = capfirst(clause.strip())
     return clause if clause.endswith((".", "!", "?")) else clause + "."
@@ -55,7 +62,8 @@ def _type_times(appointment_type: AppointmentType) -> tuple[dt.timedelta, dt.tim
 
 def _check_one(
     *,
-    patient: Patient,
+    # None for an online hold: the patient is not known until their code is checked.
+    patient: Patient | None,
     practitioner: Practitioner,
     location: Location,
     appointment_type: AppointmentType,
@@ -72,6 +80,7 @@ def _check_one(
         raise BookingError(_("That room is at another location."))
     duration, buffer = _type_times(appointment_type)
     day = local_date(start, clinic_zone())
+    _lock_practitioner(practitioner)
     availability = availability_for(
         practitioner=practitioner,
         location=location,
@@ -80,6 +89,7 @@ def _check_one(
         first=day,
         last=day,
         exclude_ids=exclude_ids,
+        now=now,
     )
     problem = availability.problem(start, start + duration, buffer=buffer)
     if problem:

@@ -1,0 +1,285 @@
+"""Holding a slot while the patient verifies, and booking it through the desk's service."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+
+from notifications.models import Message
+from patients.models import Patient, ScreeningAnswer
+from tests.factories import PatientFactory
+from tests.treatments.booking.factories_booking import NOW, SLOT, code_in, consultation, details, open_online
+from tests.treatments.factories_desk import local
+from treatments.booking.services import CodeRefused, online_booking_confirm, online_hold_create
+from treatments.models import Appointment, OnlineBooking
+from treatments.scheduling.services.booking import BookingError, SlotTaken, appointment_book
+
+pytestmark = pytest.mark.django_db
+
+
+def _hold(setup, *, start=SLOT, now=NOW, **over):
+    practitioner, location, _patient = setup
+    return online_hold_create(
+        appointment_type=consultation(),
+        location=location,
+        practitioners=[practitioner],
+        start=start,
+        now=now,
+        **details(**over),
+    )
+
+
+def _hold_and_code(setup, django_capture_on_commit_callbacks, **over) -> tuple[OnlineBooking, str]:
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = _hold(setup, **over)
+    return booking, code_in(mail.outbox[-1].body)
+
+
+def test_holding_a_slot_sends_a_six_digit_code_and_stores_only_its_hash(django_capture_on_commit_callbacks):
+    booking, code = _hold_and_code(open_online(), django_capture_on_commit_callbacks)
+    assert mail.outbox[-1].to == ["nina@example.com"]
+    assert "expires in 10 minutes" in mail.outbox[-1].body
+    assert code not in booking.code_hash and len(booking.code_hash) == 64
+    assert Appointment.objects.count() == 0
+    assert Patient.objects.filter(email="nina@example.com").count() == 0
+
+
+def test_the_right_code_books_the_slot_for_a_new_patient_with_consent_and_screening(
+    django_capture_on_commit_callbacks,
+):
+    booking, code = _hold_and_code(open_online(), django_capture_on_commit_callbacks)
+    booked = online_booking_confirm(booking=booking, code=code, now=NOW + dt.timedelta(minutes=3))
+    appointment = booked.appointment
+    assert appointment.start == SLOT and appointment.appointment_type.slug == "consultation"
+    patient = appointment.patient
+    assert (patient.first_name, patient.email, patient.phone) == ("Nina", "nina@example.com", "+13125550188")
+    assert patient.email_consent_at is not None and patient.sms_consent_at is None
+    flagged = ScreeningAnswer.objects.get(patient=patient, question="anticoagulants")
+    assert flagged.answer is True and flagged.answered_at == NOW + dt.timedelta(minutes=3)
+    confirmation = Message.objects.get(appointment_id=appointment.pk, kind=Message.Kind.CONFIRMATION)
+    assert confirmation.channel == "email"
+
+
+def test_a_verified_email_with_the_same_birth_date_books_for_the_existing_patient(
+    django_capture_on_commit_callbacks,
+):
+    setup = open_online()
+    known = PatientFactory(
+        first_name="Nina", last_name="Old", email="nina@example.com", date_of_birth=dt.date(1980, 3, 4)
+    )
+    booking, code = _hold_and_code(setup, django_capture_on_commit_callbacks)
+    booked = online_booking_confirm(booking=booking, code=code, now=NOW)
+    assert booked.appointment.patient == known
+    assert Patient.objects.filter(email="nina@example.com").count() == 1
+
+
+def test_the_same_name_alone_never_matches_an_existing_patient(django_capture_on_commit_callbacks):
+    setup = open_online()
+    PatientFactory(first_name="Nina", last_name="Berg", email="other@example.com", date_of_birth=dt.date(1980, 3, 4))
+    booking, code = _hold_and_code(setup, django_capture_on_commit_callbacks)
+    booked = online_booking_confirm(booking=booking, code=code, now=NOW)
+    assert booked.appointment.patient.email == "nina@example.com"
+    assert Patient.objects.filter(first_name="Nina", last_name="Berg").count() == 2
+
+
+def test_a_wrong_code_counts_a_try_and_the_fifth_gives_the_slot_back(django_capture_on_commit_callbacks):
+    booking, code = _hold_and_code(open_online(), django_capture_on_commit_callbacks)
+    wrong = "000000" if code != "000000" else "111111"
+    for left in (4, 3, 2, 1):
+        with pytest.raises(CodeRefused) as refused:
+            online_booking_confirm(booking=booking, code=wrong, now=NOW)
+        assert refused.value.tries_left == left
+    with pytest.raises(CodeRefused) as refused:
+        online_booking_confirm(booking=booking, code=wrong, now=NOW)
+    assert refused.value.tries_left == 0 and "five times" in refused.value.message
+    # The right code after that (the sixth try) books nothing.
+    with pytest.raises(CodeRefused):
+        online_booking_confirm(booking=booking, code=code, now=NOW)
+    assert Appointment.objects.count() == 0
+    booking.refresh_from_db()
+    assert booking.status == OnlineBooking.Status.EXPIRED and booking.code_tries == 5
+
+
+def test_a_code_older_than_ten_minutes_is_refused(django_capture_on_commit_callbacks):
+    booking, code = _hold_and_code(open_online(), django_capture_on_commit_callbacks)
+    with pytest.raises(CodeRefused):
+        online_booking_confirm(booking=booking, code=code, now=NOW + dt.timedelta(minutes=10, seconds=1))
+    assert Appointment.objects.count() == 0
+
+
+def test_the_desk_cannot_book_a_held_slot():
+    setup = open_online()
+    practitioner, location, patient = setup
+    _hold(setup)
+    with pytest.raises(BookingError, match="held for a patient booking online"):
+        appointment_book(
+            patient=patient,
+            practitioner=practitioner,
+            location=location,
+            appointment_type=consultation(),
+            start=SLOT,
+            by=None,
+            now=NOW,
+        )
+
+
+def test_another_patient_cannot_hold_a_held_slot_but_can_once_it_expires():
+    setup = open_online()
+    _hold(setup)
+    with pytest.raises(SlotTaken):
+        _hold(setup, email="other@example.com")
+    later = _hold(setup, email="other@example.com", now=NOW + dt.timedelta(minutes=16))
+    assert later.status == OnlineBooking.Status.HELD
+    assert OnlineBooking.objects.filter(status=OnlineBooking.Status.EXPIRED).count() == 1
+
+
+def test_anyone_falls_through_to_the_next_free_practitioner():
+    setup = open_online()
+    practitioner, location, patient = setup
+    from tests.factories import PractitionerFactory, WorkingHoursFactory
+
+    second = PractitionerFactory(display_name="Dr Ben Ode")
+    WorkingHoursFactory(practitioner=second, location=location, weekday=1, start=dt.time(8), end=dt.time(17))
+    appointment_book(
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        appointment_type=consultation(),
+        start=SLOT,
+        by=None,
+        now=NOW,
+    )
+    booking = online_hold_create(
+        appointment_type=consultation(),
+        location=location,
+        practitioners=[practitioner, second],
+        start=SLOT,
+        now=NOW,
+        **details(),
+    )
+    assert booking.practitioner == second
+
+
+def test_after_the_hold_expires_the_desk_may_take_the_time_and_a_late_code_books_nothing(
+    django_capture_on_commit_callbacks,
+):
+    setup = open_online()
+    practitioner, location, patient = setup
+    booking, code = _hold_and_code(setup, django_capture_on_commit_callbacks)
+    later = NOW + dt.timedelta(minutes=16)  # the hold expired; the desk took the time meanwhile
+    appointment_book(
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        appointment_type=consultation(),
+        start=SLOT,
+        by=None,
+        now=later,
+    )
+    with pytest.raises(CodeRefused):  # the code expired too
+        online_booking_confirm(booking=booking, code=code, now=later)
+    assert Appointment.objects.filter(start=SLOT).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        (local(2026, 5, 1, 15), "too soon"),  # same day, not allowed by default
+        (local(2026, 4, 30, 10), "too soon"),  # the past
+        (local(2026, 8, 4, 10), "too far ahead"),  # past 60 days
+    ],
+)
+def test_times_outside_the_online_window_are_refused(start, message):
+    setup = open_online()
+    with pytest.raises(BookingError, match=message):
+        _hold(setup, start=start)
+    assert OnlineBooking.objects.count() == 0
+
+
+def test_same_day_with_enough_notice_is_allowed_when_the_clinic_says_so():
+    setup = open_online(online_same_day=True, online_min_notice_hours=2)
+    booking = _hold(setup, start=local(2026, 5, 1, 15))
+    assert booking.status == OnlineBooking.Status.HELD
+
+
+def test_a_type_not_open_online_cannot_be_held():
+    setup = open_online()
+    practitioner, location, _patient = setup
+    from tests.factories import appointment_type
+
+    with pytest.raises(BookingError, match="cannot be booked online"):
+        online_hold_create(
+            appointment_type=appointment_type("injection"),
+            location=location,
+            practitioners=[practitioner],
+            start=SLOT,
+            now=NOW,
+            **details(),
+        )
+
+
+def test_the_code_goes_by_text_when_asked(django_capture_on_commit_callbacks):
+    from notifications import sms
+
+    sms.outbox.clear()
+    setup = open_online()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = _hold(setup, code_channel="sms")
+    assert sms.outbox[-1]["to"] == "+13125550188"
+    with time_machine.travel(NOW, tick=False):
+        booked = online_booking_confirm(booking=booking, code=code_in(sms.outbox[-1]["text"]), now=NOW)
+    assert booked.appointment.patient.preferred_channel == "sms"
+
+
+def test_the_confirmation_carries_the_appointment_as_an_ics_file(django_capture_on_commit_callbacks):
+    from treatments.scheduling.messaging import message_facts
+
+    booking, code = _hold_and_code(open_online(), django_capture_on_commit_callbacks)
+    booked = online_booking_confirm(booking=booking, code=code, now=NOW)
+    confirmation = Message.objects.get(appointment_id=booked.appointment_id, kind=Message.Kind.CONFIRMATION)
+    facts = message_facts([confirmation], now=NOW)[confirmation.pk]
+    ((name, ics, mimetype),) = facts.attachments
+    assert (name, mimetype) == ("appointment.ics", "text/calendar")
+    assert f"UID:appointment-{booked.appointment_id}" in ics
+    assert facts.dates == (SLOT,)
+
+
+def test_an_expired_hold_does_not_stop_the_desk():
+    setup = open_online()
+    practitioner, location, patient = setup
+    _hold(setup)
+    appointment = appointment_book(
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        appointment_type=consultation(),
+        start=SLOT,
+        by=None,
+        now=NOW + dt.timedelta(minutes=15),
+    )
+    assert appointment.start == SLOT
+
+
+def test_free_times_for_a_day_take_four_queries_per_practitioner(django_assert_num_queries):
+    from clinic.models import ClinicSettings
+    from treatments.booking.selectors import online_slots, online_window
+
+    setup = open_online()
+    practitioner, location, _patient = setup
+    window = online_window(clinic=ClinicSettings.load(), now=NOW)
+    kind = consultation()
+    _hold(setup, start=SLOT)
+    with django_assert_num_queries(4):
+        slots = online_slots(
+            appointment_type=kind,
+            location=location,
+            practitioners=[practitioner],
+            day=SLOT.date(),
+            window=window,
+            now=NOW,
+        )
+    starts = [s.start for s in slots]
+    assert local(2026, 5, 5, 9) in starts and SLOT not in starts  # held
+    assert local(2026, 5, 5, 11) in starts
