@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import ScreeningQuestion
+from treatments.clinical import bodychart
 from treatments.clinical.services.outcomes import RANGES
 from treatments.clinical.services.records import (
     AMENDABLE_FIELDS,
@@ -110,6 +111,25 @@ class SiteForm(forms.Form):
     needle_gauge = forms.IntegerField(
         required=False, validators=[MinValueValidator(10), MaxValueValidator(34)], label=_("Needle gauge")
     )
+
+    # Filled by a click on the body chart (record_body_chart.html); empty for a typed row. Parsed
+    # in clean(), so a bad point gets one visible message instead of errors on hidden fields.
+    chart_view = forms.CharField(required=False, max_length=5, widget=forms.HiddenInput)
+    chart_x = forms.CharField(required=False, max_length=6, widget=forms.HiddenInput)
+    chart_y = forms.CharField(required=False, max_length=6, widget=forms.HiddenInput)
+
+    def clean(self):
+        d = super().clean()
+        view = d.get("chart_view", "")
+        try:
+            x, y = (int(d[k]) if d.get(k) not in (None, "") else None for k in ("chart_x", "chart_y"))
+        except ValueError:
+            x, y, view = None, None, view or "?"
+        problem = bodychart.chart_point_problem(view, x, y)
+        if problem:
+            self.add_error(None, problem[0].upper() + problem[1:] + ".")
+        d["chart_x"], d["chart_y"] = x, y
+        return d
 
     def to_data(self) -> SiteData:
         d = {name: self.cleaned_data[name] for name in SITE_FIELDS}
