@@ -408,6 +408,42 @@ class OutcomeScore(models.Model):
         return f"{self.get_measure_display()} {self.value}"
 
 
+class Attachment(models.Model):
+    """An imaging report, referral letter or photo, attached to a patient and optionally to one
+    session record. The file lives under settings.ATTACHMENTS_DIR by a generated name; the name
+    the user gave is kept for display and the download only (treatments/clinical/services/attachments.py)."""
+
+    class Kind(models.TextChoices):
+        IMAGING = "imaging", _("Imaging report")
+        REFERRAL = "referral", _("Referral letter")
+        PHOTO = "photo", _("Photo")
+        OTHER = "other", _("Other document")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="attachments")
+    record = models.ForeignKey(
+        SessionRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=120)
+    stored_name = models.CharField(max_length=80, unique=True)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+                name="attachment_pdf_jpeg_png_only",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class RedFlag:
     """The warning signs a patient can report after a session: any one means "call the clinic now"
     (docs/clinical-facts.md, "Warning signs after an injection")."""

@@ -19,7 +19,7 @@ from treatments.clinical.services.records import (
     RecordData,
     SiteData,
 )
-from treatments.models import AdverseEvent, InjectionSite, OutcomeScore, SessionRecord, Side
+from treatments.models import AdverseEvent, Attachment, InjectionSite, OutcomeScore, SessionRecord, Side
 
 # Where each condition is usually injected (region, structure): offered as suggestions, any other
 # text is accepted. Keyed by Protocol.condition.
@@ -258,3 +258,23 @@ class ScoreForm(forms.Form):
             if not low <= value <= high:
                 self.add_error("value", _("This measure goes from %(low)s to %(high)s.") % {"low": low, "high": high})
         return d
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(choices=Attachment.Kind.choices, label=_("What it is"))
+    file = forms.FileField(
+        label=_("File (PDF, JPEG or PNG)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+    record = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Session (optional)"))
+
+    def __init__(self, *args, records, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.records = {r.pk: r for r in records}
+        self.fields["record"].choices = [("", _("The patient, not one session"))] + [
+            (r.pk, f"{r.appointment.start:%d %b %Y} — {r.appointment.appointment_type}") for r in records
+        ]
+
+    def clean_record(self):
+        value = self.cleaned_data["record"]
+        return self.records[value] if value is not None else None
