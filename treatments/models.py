@@ -296,10 +296,30 @@ class InjectionSite(models.Model):
     anaesthetic_percent = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0"))
     volume_ml = models.DecimalField(max_digits=4, decimal_places=1)
     needle_gauge = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Where the practitioner clicked on the body chart (treatments/clinical/bodychart.py), in the
+    # chart's own units; empty for a site typed in the rows only.
+    chart_view = models.CharField(
+        max_length=5, blank=True, choices=[("front", _("Front")), ("back", _("Back"))], default=""
+    )
+    chart_x = models.PositiveSmallIntegerField(null=True, blank=True)
+    chart_y = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "id"]
         constraints = [
+            # A point is whole or absent, and inside the chart's frame; whether it lies on the
+            # body is the service's check (the outline is not a database shape).
+            models.CheckConstraint(
+                condition=Q(chart_view="", chart_x__isnull=True, chart_y__isnull=True)
+                | Q(
+                    chart_view__in=["front", "back"],
+                    chart_x__isnull=False,
+                    chart_y__isnull=False,
+                    chart_x__lte=120,
+                    chart_y__lte=220,
+                ),
+                name="site_chart_point_whole_and_in_frame",
+            ),
             models.CheckConstraint(
                 condition=Q(volume_ml__gt=0, volume_ml__lte=30), name="site_volume_between_0_and_30_ml"
             ),
@@ -386,6 +406,42 @@ class OutcomeScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_measure_display()} {self.value}"
+
+
+class Attachment(models.Model):
+    """An imaging report, referral letter or photo, attached to a patient and optionally to one
+    session record. The file lives under settings.ATTACHMENTS_DIR by a generated name; the name
+    the user gave is kept for display and the download only (treatments/clinical/services/attachments.py)."""
+
+    class Kind(models.TextChoices):
+        IMAGING = "imaging", _("Imaging report")
+        REFERRAL = "referral", _("Referral letter")
+        PHOTO = "photo", _("Photo")
+        OTHER = "other", _("Other document")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="attachments")
+    record = models.ForeignKey(
+        SessionRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=120)
+    stored_name = models.CharField(max_length=80, unique=True)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+                name="attachment_pdf_jpeg_png_only",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class RedFlag:

@@ -195,6 +195,11 @@ elif env.str("REDIS_URL", default=""):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Attachments (imaging reports, referral letters, photos): stored outside the static files and
+# never served by URL, only through the access-checked download view (treatments.clinical).
+ATTACHMENTS_DIR = env.path("ATTACHMENTS_DIR", default=str(VAR_DIR / "attachments"))
+ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=10)
+
 # E-mail: files under var/mail unless EMAIL_URL names a real server (smtp://user:pass@host:587).
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 if env.str("EMAIL_URL", default=""):

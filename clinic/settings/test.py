@@ -17,3 +17,5 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Each test process keeps its own cache: rate-limit tests clear it, and on CI REDIS_URL is the
 # broker's Redis, which a cache.clear() must never empty.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests that store attachments point this at their own temporary folder (tests/treatments/clinical/test_attachments.py).
+ATTACHMENTS_DIR = str(VAR_DIR / "test-attachments")

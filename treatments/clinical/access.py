@@ -10,7 +10,8 @@ from django.http import Http404
 from clinic import roles
 from clinic.access import object_or_404
 from clinic.models import Practitioner
-from treatments.models import Appointment, TreatmentSeries
+from patients.models import Patient
+from treatments.models import Appointment, Attachment, TreatmentSeries
 
 
 def practitioner_of(user) -> Practitioner | None:
@@ -43,3 +44,13 @@ def series_for_clinical(user, pk) -> TreatmentSeries:
     """A series whose clinical progress the user may read: any series, for clinicians only."""
     queryset = TreatmentSeries.objects.select_related("patient", "protocol", "practitioner", "location")
     return object_or_404(queryset, pk, user=user, allowed=roles.CLINICAL_ROLES)
+
+
+def patient_for_clinical(user, pk) -> Patient:
+    """A patient whose clinical documents the user may read and add: any, for clinicians only."""
+    return object_or_404(Patient.objects.all(), pk, user=user, allowed=roles.CLINICAL_ROLES)
+
+
+def attachment_for(user, pk) -> Attachment:
+    """An attachment to download: clinicians only. The desk gets the same 404 as for nothing."""
+    return object_or_404(Attachment.objects.select_related("patient"), pk, user=user, allowed=roles.CLINICAL_ROLES)

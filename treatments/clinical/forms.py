@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import ScreeningQuestion
+from treatments.clinical import bodychart
 from treatments.clinical.services.outcomes import RANGES
 from treatments.clinical.services.records import (
     AMENDABLE_FIELDS,
@@ -18,7 +19,7 @@ from treatments.clinical.services.records import (
     RecordData,
     SiteData,
 )
-from treatments.models import AdverseEvent, InjectionSite, OutcomeScore, SessionRecord, Side
+from treatments.models import AdverseEvent, Attachment, InjectionSite, OutcomeScore, SessionRecord, Side
 
 # Where each condition is usually injected (region, structure): offered as suggestions, any other
 # text is accepted. Keyed by Protocol.condition.
@@ -110,6 +111,25 @@ class SiteForm(forms.Form):
     needle_gauge = forms.IntegerField(
         required=False, validators=[MinValueValidator(10), MaxValueValidator(34)], label=_("Needle gauge")
     )
+
+    # Filled by a click on the body chart (record_body_chart.html); empty for a typed row. Parsed
+    # in clean(), so a bad point gets one visible message instead of errors on hidden fields.
+    chart_view = forms.CharField(required=False, max_length=5, widget=forms.HiddenInput)
+    chart_x = forms.CharField(required=False, max_length=6, widget=forms.HiddenInput)
+    chart_y = forms.CharField(required=False, max_length=6, widget=forms.HiddenInput)
+
+    def clean(self):
+        d = super().clean()
+        view = d.get("chart_view", "")
+        try:
+            x, y = (int(d[k]) if d.get(k) not in (None, "") else None for k in ("chart_x", "chart_y"))
+        except ValueError:
+            x, y, view = None, None, view or "?"
+        problem = bodychart.chart_point_problem(view, x, y)
+        if problem:
+            self.add_error(None, problem[0].upper() + problem[1:] + ".")
+        d["chart_x"], d["chart_y"] = x, y
+        return d
 
     def to_data(self) -> SiteData:
         d = {name: self.cleaned_data[name] for name in SITE_FIELDS}
@@ -238,3 +258,23 @@ class ScoreForm(forms.Form):
             if not low <= value <= high:
                 self.add_error("value", _("This measure goes from %(low)s to %(high)s.") % {"low": low, "high": high})
         return d
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(choices=Attachment.Kind.choices, label=_("What it is"))
+    file = forms.FileField(
+        label=_("File (PDF, JPEG or PNG)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+    record = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Session (optional)"))
+
+    def __init__(self, *args, records, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.records = {r.pk: r for r in records}
+        self.fields["record"].choices = [("", _("The patient, not one session"))] + [
+            (r.pk, f"{r.appointment.start:%d %b %Y} — {r.appointment.appointment_type}") for r in records
+        ]
+
+    def clean_record(self):
+        value = self.cleaned_data["record"]
+        return self.records[value] if value is not None else None

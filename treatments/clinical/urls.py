@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatments.clinical.views import progress, records, reports, today
+from treatments.clinical.views import attachments, letters, progress, records, reports, today
 
 app_name = "practice"
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("series/<int:pk>/", progress.progress, name="progress"),
     path("series/<int:pk>/summary/", progress.summary, name="summary"),
     path("series/<int:pk>/scores/", progress.score_add, name="score_add"),
+    path("series/<int:pk>/letter/", letters.letter, name="letter"),
+    path("patients/<int:pk>/attachments/", attachments.patient_attachments, name="attachments"),
+    path("attachments/<int:pk>/download/", attachments.download, name="attachment_download"),
     path("reports/", reports.index, name="reports"),
     path("reports/<slug:table>.csv", reports.export, name="report_csv"),
 ]

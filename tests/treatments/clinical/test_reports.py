@@ -18,7 +18,7 @@ from tests.treatments.factories_practice import (
 from treatments.clinical.selectors.reports import (
     Period,
     adverse_events_by_kind,
-    pain_change_by_protocol,
+    change_by_protocol,
     sessions_per_month,
 )
 
@@ -63,17 +63,35 @@ def test_adverse_events_are_counted_by_type(clinic):
     assert signed == 6
 
 
-def test_mean_pain_change_after_one_two_and_three_sessions(clinic):
-    (row,) = pain_change_by_protocol(PERIOD)
+def test_change_per_protocol_has_its_count_and_spread(clinic):
+    (row,) = change_by_protocol(PERIOD)
     assert row["protocol"] == "Knee OA — Rabago 2013" and row["series"] == 3
-    after = row["buckets"]
-    # after 1: 6-8 and 5-6 (series three has nothing after its only session) -> -1.5
-    assert (after["1"]["n"], after["1"]["mean"]) == (2, -1.5)
-    # after 2: 4-8 (next session) and 4-6 (check-in after the last session) -> -3.0
-    assert (after["2"]["n"], after["2"]["mean"]) == (2, -3.0)
-    assert after["3+"]["n"] == 0
-    assert after["1"]["published"] == "0.65" and after["2"]["published"] == "0.84"
-    assert (row["womac_n"], row["womac_mean"], row["womac_published"]) == (1, 20.0, "15.3")
+    # Pain first -> latest: 8 -> 4 and 6 -> 5; the one-session series has no change yet.
+    assert (row["pain_n"], row["pain_mean"], row["pain_sd"]) == (2, -2.5, 2.1)
+    # WOMAC 60 -> 40: one series with two totals, so no spread.
+    assert (row["womac_n"], row["womac_mean"], row["womac_sd"]) == (1, 20.0, None)
+    (context,) = row["published"]
+    assert "15.3 points at 52 weeks" in context["result"] and "Rabago" in context["study"]
+
+
+def test_series_started_outside_the_period_are_not_counted(clinic):
+    a, _b = clinic
+    before = dt.datetime(2025, 11, 4, 16, 0, tzinfo=dt.UTC)
+    # Started in November, its later sessions fall in the period: not this period's cohort.
+    series_with_sessions(practitioner=a, pains=[9, 9, 9, 9], first=before, interval_days=28)
+    (row,) = change_by_protocol(PERIOD)
+    assert row["series"] == 3 and row["pain_mean"] == -2.5
+
+
+def test_the_change_table_is_one_query_however_long_the_history(clinic, django_assert_num_queries):
+    a, _b = clinic
+    for year in range(2015, 2025):
+        series_with_sessions(
+            practitioner=a, pains=[7, 3], first=dt.datetime(year, 3, 3, 16, 0, tzinfo=dt.UTC), sites_per_session=1
+        )
+    with django_assert_num_queries(1):
+        (row,) = change_by_protocol(PERIOD)
+    assert row["series"] == 3
 
 
 def test_anonymous_visitor_is_sent_to_login(client):
@@ -89,7 +107,7 @@ def test_a_practitioner_may_not_open_reports(practitioner_client):
     assert practitioner_client.get("/practice/reports/sessions.csv").status_code == 403
 
 
-def test_the_report_page_shows_the_tables_beside_the_published_figures(
+def test_the_report_page_shows_the_clinic_figures_with_the_trials_as_context(
     admin_client_, clinic, django_assert_max_num_queries
 ):
     # 16, + the clinic admin's two-factor device and the lockout notice in the layout.
@@ -99,7 +117,11 @@ def test_the_report_page_shows_the_tables_beside_the_published_figures(
     assert response.status_code == 200
     assert "Dr A" in html and "2026-03" in html
     assert "Vasovagal (fainting)" in html
-    assert "0.65" in html and "15.3 dextrose; 7.6 saline; 8.2 exercise" in html
+    table = html[html.index("Change per protocol in this clinic") :]
+    assert "context, not a like-for-like comparison" in table
+    assert "WOMAC (0-100) improved 15.3 points at 52 weeks in the dextrose group" in table
+    # No between-group effect size beside a within-clinic change any more.
+    assert "Effect size" not in html and "0.65" not in html
     assert "/practice/reports/pain-change.csv?start=2026-01&amp;end=2026-04" in html
 
 
@@ -128,8 +150,18 @@ def test_a_bad_period_shows_a_message(admin_client_, query, message):
         ("adverse-events", ["kind", "events", "sessions_with_event", "signed_sessions"], 4),
         (
             "pain-change",
-            ["protocol", "series", "after_sessions", "n", "mean_nrs_change", "effect_size", "hung_2016"],
-            3,
+            [
+                "protocol",
+                "series",
+                "pain_n",
+                "pain_mean_change",
+                "pain_sd",
+                "womac_n",
+                "womac_mean_improvement",
+                "womac_sd",
+                "published_within_group_context",
+            ],
+            1,
         ),
     ],
 )

@@ -1,25 +1,33 @@
 """The clinic admin's reports: sessions per practitioner per month, adverse events by type, and
-mean pain change per protocol after 1, 2 and 3+ sessions beside the published figures."""
+the clinic's own change in pain and WOMAC per protocol, with the published trials' within-group
+results beside it as context. Every table is aggregated by the database over the chosen period
+only, in a fixed number of queries, so a report costs the same with ten years of history as
+with one."""
 
 import datetime as dt
-import statistics
-from collections import defaultdict
+import math
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 
 from clinic.localtime import clinic_zone, day_bounds
-from treatments.models import AdverseEvent, OutcomeScore, PainCheckIn, SessionRecord
+from treatments.models import AdverseEvent, Appointment, OutcomeScore, SessionRecord
 
-# Published figures to compare with (docs/clinical-facts.md, "Outcomes"). Hung 2016 meta-analysis:
-# effect size of dextrose prolotherapy on osteoarthritis pain by number of sessions (3+ is given as
-# 3: 0.85 and 4 or more: 0.87).
-HUNG_2016_EFFECT_SIZE = {"1": "0.65", "2": "0.84", "3+": "0.85 (3) / 0.87 (4+)"}
-# Rabago 2013, knee OA, WOMAC improvement at 52 weeks.
-RABAGO_2013_WOMAC = {"dextrose": "15.3", "saline": "7.6", "exercise": "8.2"}
-OA_CONDITIONS = {"knee-oa"}
-BUCKETS = ("1", "2", "3+")
+# The trials' own before/after results, where docs/clinical-facts.md gives them. They describe
+# the treated group of a trial, measured on its schedule; the clinic's figure is an unselected
+# clinic cohort measured when it was measured. Shown as context, never as a comparison.
+# (Hung 2016 gives between-group effect sizes — dextrose against a control — which a clinic
+# without a control group cannot compute, so it is not shown.)
+PUBLISHED_WITHIN_GROUP: dict[str, list[dict[str, str]]] = {
+    "knee-oa": [
+        {
+            "study": "Rabago et al. 2013, Ann Fam Med 11:229",
+            "measure": "womac",
+            "result": "WOMAC (0-100) improved 15.3 points at 52 weeks in the dextrose group",
+        }
+    ],
+}
 
 
 @dataclass(frozen=True)
@@ -88,89 +96,79 @@ def adverse_events_by_kind(period: Period) -> tuple[list[dict], int]:
     return table, _signed(period).count()
 
 
-def _after(sessions: list[tuple[dt.datetime, int]], checkins: list[tuple[dt.datetime, int]], k: int) -> int | None:
-    """Pain measured after k sessions: the next session's pain before, else the latest check-in
-    after session k. For the 3+ bucket, the latest measurement after the 3rd session or later."""
-    if len(sessions) < k:
-        return None
-    if k < 3 and len(sessions) > k:
-        return sessions[k][1]
-    since = sessions[k - 1][0]
-    later = [(when, pain) for when, pain in sessions[k:] + checkins if when > since]
-    return max(later, key=lambda item: item[0])[1] if later else None
-
-
-def _summary(changes: list[int], baselines: list[int]) -> dict:
-    if not changes:
-        return {"n": 0, "mean": None, "effect": None}
-    mean = statistics.fmean(changes)
-    spread = statistics.stdev(baselines) if len(baselines) > 1 else 0
-    # Effect size as in the meta-analysis: improvement divided by the spread of baseline pain.
-    effect = round(-mean / spread, 2) if spread else None
-    return {"n": len(changes), "mean": round(mean, 1), "effect": effect}
-
-
-def pain_change_by_protocol(period: Period) -> list[dict]:
-    """Series whose first signed session lies in the period. Three queries."""
-    sessions: dict[int, list[tuple[dt.datetime, int]]] = defaultdict(list)
-    protocol_of: dict[int, tuple[str, str]] = {}
-    rows = (
-        SessionRecord.objects.filter(
-            status=SessionRecord.Status.SIGNED, pain_before__isnull=False, appointment__series__isnull=False
-        )
-        .order_by("appointment__start")
-        .values_list(
-            "appointment__series_id",
-            "appointment__series__protocol__name",
-            "appointment__series__protocol__condition",
-            "appointment__start",
-            "pain_before",
-        )
+def _series_cohort(period: Period):
+    """First sessions (step 1) signed with a pain score in the period: one row per series. The
+    period bounds the scan through the appointments' start index; everything else per series is
+    a correlated subquery on its own rows (series index), so older history is never read."""
+    signed = SessionRecord.objects.filter(
+        appointment__series_id=OuterRef("series_id"),
+        status=SessionRecord.Status.SIGNED,
+        pain_before__isnull=False,
+        appointment__start__gt=OuterRef("start"),
+    ).order_by("-appointment__start")
+    womac = OutcomeScore.objects.filter(series_id=OuterRef("series_id"), measure=OutcomeScore.Measure.WOMAC)
+    return Appointment.objects.filter(
+        start__gte=period.start,
+        start__lt=period.end,
+        series_step=1,
+        series__isnull=False,
+        record__status=SessionRecord.Status.SIGNED,
+        record__pain_before__isnull=False,
+    ).annotate(
+        baseline=F("record__pain_before"),
+        latest=Subquery(signed.values("pain_before")[:1], output_field=IntegerField()),
+        womac_first=Subquery(womac.order_by("recorded_at", "id").values("value")[:1]),
+        womac_last=Subquery(womac.order_by("-recorded_at", "-id").values("value")[:1]),
+        womac_count=Subquery(
+            womac.order_by().values("series_id").annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()
+        ),
     )
-    for series_id, name, condition, start, pain in rows:
-        sessions[series_id].append((start, pain))
-        protocol_of[series_id] = (name, condition)
-    wanted = {sid for sid, s in sessions.items() if period.start <= s[0][0] < period.end}
-    checkins: dict[int, list[tuple[dt.datetime, int]]] = defaultdict(list)
-    for series_id, created_at, pain in PainCheckIn.objects.filter(series_id__in=wanted).values_list(
-        "series_id", "created_at", "pain"
-    ):
-        checkins[series_id].append((created_at, pain))
-    womac: dict[int, list[float]] = defaultdict(list)
-    for series_id, value in (
-        OutcomeScore.objects.filter(series_id__in=wanted, measure=OutcomeScore.Measure.WOMAC)
-        .order_by("recorded_at")
-        .values_list("series_id", "value")
-    ):
-        womac[series_id].append(float(value))
 
-    by_protocol: dict[tuple[str, str], dict] = {}
-    for series_id in sorted(wanted):
-        key = protocol_of[series_id]
-        entry = by_protocol.setdefault(key, {"series": 0, "womac": [], **{b: ([], []) for b in BUCKETS}})
-        entry["series"] += 1
-        baseline = sessions[series_id][0][1]
-        for bucket, k in zip(BUCKETS, (1, 2, 3), strict=True):
-            measured = _after(sessions[series_id], sorted(checkins[series_id]), k)
-            if measured is not None:
-                entry[bucket][0].append(measured - baseline)
-                entry[bucket][1].append(baseline)
-        if len(womac[series_id]) > 1:
-            # WOMAC: higher is worse, so the improvement is first minus last.
-            entry["womac"].append(womac[series_id][0] - womac[series_id][-1])
-    table = []
-    for (name, condition), entry in sorted(by_protocol.items()):
-        is_oa = condition in OA_CONDITIONS
-        table.append(
-            {
-                "protocol": name,
-                "series": entry["series"],
-                "buckets": {
-                    b: {**_summary(*entry[b]), "published": HUNG_2016_EFFECT_SIZE[b] if is_oa else ""} for b in BUCKETS
-                },
-                "womac_n": len(entry["womac"]),
-                "womac_mean": round(statistics.fmean(entry["womac"]), 1) if entry["womac"] else None,
-                "womac_published": RABAGO_2013_WOMAC["dextrose"] if is_oa else "",
-            }
+
+def change_by_protocol(period: Period) -> list[dict]:
+    """Per protocol, for series whose first session was signed in the period: how many, the mean
+    change in pain (0-10) from the first session to the latest later one (negative is better)
+    with its standard deviation, and the mean WOMAC improvement (first total minus latest, for
+    series with two or more) with its SD; the trials' within-group results ride along as context.
+    One query. The SD comes from the sum of squares (SQLite's STDDEV fails on a single value)."""
+    pain = ExpressionWrapper(F("latest") - F("baseline"), output_field=FloatField())
+    womac_change = ExpressionWrapper(F("womac_first") - F("womac_last"), output_field=FloatField())
+    has_womac = Q(womac_count__gte=2)
+    rows = (
+        _series_cohort(period)
+        .values("series__protocol__name", "series__protocol__condition")
+        .annotate(
+            series_n=Count("id"),
+            pain_n=Count("latest"),
+            pain_mean=Avg(pain),
+            pain_sq=Sum(pain * pain),
+            womac_n=Count("womac_count", filter=has_womac),
+            womac_mean=Avg(womac_change, filter=has_womac),
+            womac_sq=Sum(womac_change * womac_change, filter=has_womac),
         )
-    return table
+        .order_by("series__protocol__name")
+    )
+
+    def rounded(value, places=1):
+        return None if value is None else round(float(value), places)
+
+    def sd(n: int, mean, squares) -> float | None:
+        if n < 2 or mean is None:
+            return None
+        variance = (float(squares) - n * float(mean) ** 2) / (n - 1)
+        return round(math.sqrt(max(variance, 0.0)), 1)
+
+    return [
+        {
+            "protocol": r["series__protocol__name"],
+            "series": r["series_n"],
+            "pain_n": r["pain_n"],
+            "pain_mean": rounded(r["pain_mean"]),
+            "pain_sd": sd(r["pain_n"], r["pain_mean"], r["pain_sq"]),
+            "womac_n": r["womac_n"],
+            "womac_mean": rounded(r["womac_mean"]),
+            "womac_sd": sd(r["womac_n"], r["womac_mean"], r["womac_sq"]),
+            "published": PUBLISHED_WITHIN_GROUP.get(r["series__protocol__condition"], []),
+        }
+        for r in rows
+    ]

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from patients.models import ScreeningAnswer, ScreeningQuestion
+from treatments.clinical.bodychart import chart_point_problem
 from treatments.models import AdverseEvent, Appointment, AppointmentChange, InjectionSite, SessionRecord
 from treatments.scheduling import messaging
 
@@ -48,6 +49,9 @@ class SiteData:
     anaesthetic: str = ""
     anaesthetic_percent: Decimal = Decimal("0")
     needle_gauge: int | None = None
+    chart_view: str = ""
+    chart_x: int | None = None
+    chart_y: int | None = None
 
     @classmethod
     def of(cls, site: InjectionSite) -> "SiteData":
@@ -94,6 +98,8 @@ def check_site(site: SiteData, number: int) -> None:
             raise RecordError(_("Site %(n)s: a concentration must be between 0 and 50%%.") % {"n": number})
     if site.needle_gauge is not None and not 10 <= site.needle_gauge <= 34:
         raise RecordError(_("Site %(n)s: the needle gauge must be between 10 and 34.") % {"n": number})
+    if problem := chart_point_problem(site.chart_view, site.chart_x, site.chart_y):
+        raise RecordError(_("Site %(n)s: %(problem)s.") % {"n": number, "problem": problem})
 
 
 def _check_appointment(appointment: Appointment) -> None:
@@ -160,6 +166,9 @@ def _replace_sites(record: SessionRecord, sites: list[SiteData]) -> None:
             anaesthetic_percent=site.anaesthetic_percent,
             volume_ml=site.volume_ml,
             needle_gauge=site.needle_gauge,
+            chart_view=site.chart_view,
+            chart_x=site.chart_x,
+            chart_y=site.chart_y,
         )
         for index, site in enumerate(sites, start=1)
     )

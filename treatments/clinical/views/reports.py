@@ -16,11 +16,9 @@ from clinic.audit import audit_record
 from clinic.localtime import local_date
 from clinic.roles import admin_required
 from treatments.clinical.selectors.reports import (
-    BUCKETS,
-    RABAGO_2013_WOMAC,
     Period,
     adverse_events_by_kind,
-    pain_change_by_protocol,
+    change_by_protocol,
     sessions_per_month,
 )
 
@@ -65,14 +63,14 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, Period | None]:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     form, period = _period(request)
-    context = {"form": form, "buckets": BUCKETS, "rabago": RABAGO_2013_WOMAC}
+    context = {"form": form}
     if period is not None:
         events, signed = adverse_events_by_kind(period)
         context.update(
             sessions=sessions_per_month(period),
             events=events,
             signed=signed,
-            pain=pain_change_by_protocol(period),
+            change=change_by_protocol(period),
             query=request.GET.urlencode() or f"start={form.data['start']}&end={form.data['end']}",
         )
     return render(request, "treatments/report_index.html", context, status=200 if period else 400)
@@ -89,11 +87,14 @@ def _rows(table: str, period: Period) -> list[list]:
             [r["kind"], r["events"], r["sessions_with"], signed] for r in events
         ]
     if table == "pain-change":
-        rows = [["protocol", "series", "after_sessions", "n", "mean_nrs_change", "effect_size", "hung_2016"]]
-        for r in pain_change_by_protocol(period):
-            for bucket in BUCKETS:
-                b = r["buckets"][bucket]
-                rows.append([r["protocol"], r["series"], bucket, b["n"], b["mean"], b["effect"], b["published"]])
+        header = ["protocol", "series", "pain_n", "pain_mean_change", "pain_sd", "womac_n", "womac_mean_improvement"]
+        rows = [[*header, "womac_sd", "published_within_group_context"]]
+        for r in change_by_protocol(period):
+            context = "; ".join(f"{p['study']}: {p['result']}" for p in r["published"])
+            rows.append(
+                [r["protocol"], r["series"], r["pain_n"], r["pain_mean"], r["pain_sd"], r["womac_n"], r["womac_mean"]]
+                + [r["womac_sd"], context]
+            )
         return rows
     raise Http404
 
