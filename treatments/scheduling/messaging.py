@@ -123,9 +123,11 @@ def _weeks(setting: str) -> list[int]:
 # --- asked by the outbox at send time -----------------------------------------------------------
 
 
-def message_facts(messages: list[Message], *, now: dt.datetime) -> dict[int, SendFacts | str]:
+def message_facts(
+    messages: list[Message], *, now: dt.datetime, clinic: ClinicSettings | None = None
+) -> dict[int, SendFacts | str]:
     """For a batch of messages: the facts each one's text needs, or why it is no longer wanted.
-    A fixed number of queries per batch."""
+    A fixed number of queries per batch (the sweep passes the clinic it already read)."""
     appointment_ids = {m.appointment_id for m in messages if m.appointment_id}
     series_ids = {m.series_id for m in messages if m.series_id and m.kind in (Kind.CONFIRMATION, Kind.OUTCOME)}
     appointments = {
@@ -146,7 +148,8 @@ def message_facts(messages: list[Message], *, now: dt.datetime) -> dict[int, Sen
             )
         )
     }
-    clinic = ClinicSettings.load() if series_ids else None
+    if clinic is None and series_ids:
+        clinic = ClinicSettings.load()
     answers: dict[int, SendFacts | str] = {}
     for message in messages:
         if message.kind in (Kind.CONFIRMATION, Kind.OUTCOME):

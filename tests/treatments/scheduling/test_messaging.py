@@ -49,7 +49,7 @@ def test_booking_a_series_puts_a_confirmation_and_two_messages_per_session_in_th
     first = series.appointments.order_by("start").first()
     assert rows.get(appointment_id=first.pk, kind=Kind.PREPARE).send_at == TUESDAY_9AM - dt.timedelta(hours=72)
     assert rows.get(appointment_id=first.pk, kind=Kind.REMINDER).send_at == TUESDAY_9AM - dt.timedelta(hours=24)
-    assert rows.get(appointment_id=first.pk, kind=Kind.REMINDER).dedupe_key == f"appt:{first.pk}:reminder:email"
+    assert rows.get(appointment_id=first.pk, kind=Kind.REMINDER).dedupe_key == f"appt:{first.pk}:reminder"
 
 
 def test_booking_twice_changes_nothing(now):
