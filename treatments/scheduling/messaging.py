@@ -74,12 +74,20 @@ def appointment_changed(*, appointment: Appointment, now: dt.datetime) -> None:
     if not wanted:
         # Moved into the past (a correction): nothing before it can be sent any more.
         messages_cancel(appointment_id=appointment.pk, kinds=BEFORE_SESSION, reason=_("The session time has passed."))
-    elif appointment.series_id:
-        # A later session now exists, so the last one signed was not the last: outcome check-ins
-        # are planned again when the new last session is signed.
-        messages_cancel(
-            series_id=appointment.series_id, kinds=[Kind.OUTCOME], reason=_("The series has more sessions.")
-        )
+    else:
+        # Moved inside the reminder window (e.g. to later today): the preparation message, due now,
+        # names the new time, so the old reminder must not stay pending for the day before.
+        unwanted = [kind for kind in BEFORE_SESSION if kind not in {plan.kind for plan in wanted}]
+        if unwanted:
+            messages_cancel(
+                appointment_id=appointment.pk, kinds=unwanted, reason=_("The session moved; the time was sent at once.")
+            )
+        if appointment.series_id:
+            # A later session now exists, so the last one signed was not the last: outcome
+            # check-ins are planned again when the new last session is signed.
+            messages_cancel(
+                series_id=appointment.series_id, kinds=[Kind.OUTCOME], reason=_("The series has more sessions.")
+            )
     messages_plan(patient=appointment.patient, wanted=wanted, now=now)
 
 
