@@ -9,13 +9,15 @@ more, and the log says so."""
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.localtime import clinic_zone, local_datetime
@@ -27,6 +29,7 @@ from .facts import SendFacts, facts_provider
 from .links import portal_links, unsubscribe_url
 from .models import Message, MessageTemplate
 from .rendering import Compiled, Rendered, message_context, render
+from .services import channel_for
 from .sms import get_sms_backend
 
 log = logging.getLogger(__name__)
@@ -52,25 +55,52 @@ class SweepResult:
     reclaimed: list[int] = field(default_factory=list)
 
 
-def messages_claim(*, now: dt.datetime, limit: int = BATCH_SIZE) -> tuple[str, list[Message], list[int]]:
-    """Claim up to `limit` due rows for this caller. Returns the claim token, the rows and the ids
-    of rows reclaimed from a dead worker."""
-    token = secrets.token_hex(16)
+# PostgreSQL claims in one statement (its own transaction): lock the oldest due rows other sweeps
+# have not locked, mark them ours, and say which were "sending" before (a dead worker's).
+_CLAIM_SQL = """
+WITH picked AS (
+    SELECT id, status FROM notifications_message
+    WHERE (status = 'pending' AND send_at <= %(now)s) OR (status = 'sending' AND lease_until <= %(now)s)
+    ORDER BY send_at, id
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE notifications_message AS m
+SET status = 'sending', claim_token = %(token)s, lease_until = %(lease)s, attempts = m.attempts + 1
+FROM picked WHERE m.id = picked.id
+RETURNING m.id, picked.status
+"""
+
+
+def _claim_rows(*, token: str, now: dt.datetime, limit: int) -> list[tuple[int, str]]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_CLAIM_SQL, {"now": now, "limit": limit, "token": token, "lease": now + LEASE})
+            return cursor.fetchall()
     due = Q(status=Message.Status.PENDING, send_at__lte=now) | Q(status=Message.Status.SENDING, lease_until__lte=now)
     with transaction.atomic():
-        candidates = Message.objects.filter(due).order_by("send_at", "id")
-        if connection.vendor == "postgresql":
-            # Concurrent sweeps take disjoint rows instead of waiting on each other.
-            candidates = candidates.select_for_update(skip_locked=True)
-        rows = list(candidates.values_list("id", "status")[:limit])
-        if not rows:
-            return token, [], []
-        # The due condition is repeated: without row locks (SQLite) this conditional update is
-        # what stops two sweeps from claiming the same row.
-        Message.objects.filter(due, id__in=[pk for pk, _ in rows]).update(
-            status=Message.Status.SENDING, claim_token=token, lease_until=now + LEASE, attempts=F("attempts") + 1
-        )
-    claimed = list(Message.objects.filter(claim_token=token, status=Message.Status.SENDING).select_related("patient"))
+        rows = list(Message.objects.filter(due).order_by("send_at", "id").values_list("id", "status")[:limit])
+        if rows:
+            # The due condition is repeated: without row locks (SQLite) this conditional update is
+            # what stops two sweeps from claiming the same row.
+            Message.objects.filter(due, id__in=[pk for pk, _ in rows]).update(
+                status=Message.Status.SENDING, claim_token=token, lease_until=now + LEASE, attempts=F("attempts") + 1
+            )
+    return rows
+
+
+def messages_claim(*, now: dt.datetime, limit: int = BATCH_SIZE) -> tuple[str, list[Message], list[int]]:
+    """Claim up to `limit` due rows for this caller, with a lease from `now`. Returns the claim
+    token, the rows and the ids of rows reclaimed from a dead worker."""
+    token = secrets.token_hex(16)
+    rows = _claim_rows(token=token, now=now, limit=limit)
+    if not rows:
+        return token, [], []
+    claimed = list(
+        Message.objects.filter(claim_token=token, status=Message.Status.SENDING)
+        .select_related("patient")
+        .order_by("send_at", "id")
+    )
     ours = {m.pk for m in claimed}
     reclaimed = [pk for pk, status in rows if status == Message.Status.SENDING and pk in ours]
     for pk in reclaimed:
@@ -78,15 +108,10 @@ def messages_claim(*, now: dt.datetime, limit: int = BATCH_SIZE) -> tuple[str, l
     return token, claimed, reclaimed
 
 
-def _finish(message: Message, token: str, **fields) -> None:
-    """Record an outcome, only while we still hold the claim."""
-    Message.objects.filter(pk=message.pk, claim_token=token).update(lease_until=None, claim_token="", **fields)
-
-
-# Outcomes are committed together every few sends: one commit (one disk flush) for twenty rows
-# instead of twenty. A crash loses at most these unrecorded rows, which then go out once more
-# after their lease: the same risk as a crash mid-send, over a slightly wider window.
-RECORD_EVERY = 20
+# Outcomes are written once per batch, in one UPDATE that only touches rows this claim still holds:
+# a crash before it loses the batch's outcomes, and those rows go out once more after their lease
+# (the same risk as a crash mid-send, never a second duplicate).
+RECORDED_ALWAYS = ("claim_token", "lease_until")
 
 
 def _quiet_end(now: dt.datetime, clinic: ClinicSettings) -> dt.datetime | None:
@@ -142,30 +167,63 @@ class _Batch:
     clinic: ClinicSettings
     templates: dict[tuple[str, str], Compiled]
     result: SweepResult
-    outcomes: list[tuple[Message, dict]] = field(default_factory=list)
+    outcomes: list[Message] = field(default_factory=list)
+    fields: set[str] = field(default_factory=set)
 
     def record(self, message: Message, **fields) -> None:
-        self.outcomes.append((message, fields))
-        if len(self.outcomes) >= RECORD_EVERY:
-            self.flush()
+        """Note an outcome on the row itself; `flush` writes them all at once."""
+        for name, value in fields.items():
+            setattr(message, name, value)
+        message.claim_token, message.lease_until = "", None
+        self.outcomes.append(message)
+        self.fields.update(fields)
 
     def flush(self) -> None:
+        """One UPDATE for the whole batch, and only where we still hold the claim (a row whose
+        lease ran out and was claimed by another sweep keeps that sweep's outcome)."""
         if not self.outcomes:
             return
-        with transaction.atomic():
-            for message, fields in self.outcomes:
-                _finish(message, self.token, **fields)
+        names = sorted(self.fields.union(RECORDED_ALWAYS))
+        step = len(self.outcomes)
+        if connection.vendor == "sqlite":
+            # SQLite allows 999 variables a statement: two per row and field that differ, one per
+            # row for its id.
+            varying = sum(len({getattr(row, name) for row in self.outcomes}) > 1 for name in names)
+            step = max(1, 900 // (2 * varying + 1))
+        for first in range(0, len(self.outcomes), step):
+            _record(self.token, self.outcomes[first : first + step], names)
         self.outcomes.clear()
+        self.fields.clear()
+
+
+def _record(token: str, rows: list[Message], names: list[str]) -> None:
+    """`UPDATE ... SET field = CASE id WHEN ... END` for the fields that differ between rows, a
+    plain value for those that do not. Outside any transaction it is one statement, one commit."""
+    values = {}
+    for name in names:
+        field = Message._meta.get_field(name)
+        distinct = {getattr(row, name) for row in rows}
+        if len(distinct) == 1:
+            values[name] = Value(distinct.pop(), output_field=field)
+        else:
+            whens = [When(pk=row.pk, then=Value(getattr(row, name), output_field=field)) for row in rows]
+            values[name] = Case(*whens, output_field=field)
+    Message.objects.filter(claim_token=token, pk__in=[row.pk for row in rows]).update(**values)
 
 
 def _deliver_batch(token: str, messages: list[Message], *, now: dt.datetime, result: SweepResult) -> None:
     clinic = ClinicSettings.load()
     templates = {(t.kind, t.channel): Compiled(t) for t in MessageTemplate.objects.all()}
     batch = _Batch(token=token, now=now, clinic=clinic, templates=templates, result=result)
-    facts = facts_provider()(messages, now=now)
+    facts = facts_provider()(messages, now=now, clinic=clinic)
     ready: list[tuple[Message, SendFacts]] = []
     for message in messages:
         answer = facts.get(message.pk, _("Its appointment or series no longer exists."))
+        # The channel is chosen now, from the patient's current preference and consent.
+        channel = channel_for(message.patient)
+        if channel and channel != message.channel:
+            message.channel = channel
+            batch.fields.add("channel")
         if message.attempts > clinic.max_send_attempts:
             # Claimed again and again without an outcome: something kills the sweep on this row.
             batch.record(message, status=Message.Status.FAILED, last_error=GAVE_UP_NOTE)
@@ -173,12 +231,14 @@ def _deliver_batch(token: str, messages: list[Message], *, now: dt.datetime, res
         elif isinstance(answer, str):
             batch.record(message, status=Message.Status.SKIPPED, last_error=answer[:500])
             result.skipped += 1
-        elif not message.patient.has_consent(message.channel):
-            batch.record(message, status=Message.Status.SKIPPED, last_error=_("No consent for this channel."))
+        elif channel is None:
+            batch.record(
+                message, status=Message.Status.SKIPPED, last_error=_("No consent to e-mail or text this patient.")
+            )
             result.skipped += 1
         elif message.channel == Channel.SMS and (morning := _quiet_end(now, clinic)):
             # Not an attempt: give it back, due when quiet hours end.
-            batch.record(message, status=Message.Status.PENDING, send_at=morning, attempts=F("attempts") - 1)
+            batch.record(message, status=Message.Status.PENDING, send_at=morning, attempts=message.attempts - 1)
             result.postponed += 1
         elif (message.kind, message.channel) not in templates:
             batch.record(message, status=Message.Status.FAILED, last_error=_("No template for this message."))
@@ -246,18 +306,29 @@ def _record_failure(batch: _Batch, message: Message, exc: Exception) -> None:
         batch.result.retried += 1
 
 
-def messages_sweep(*, now: dt.datetime, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> SweepResult:
-    """Send everything due at `now`, batch after batch, until nothing due is left."""
+def messages_sweep(
+    *,
+    now: dt.datetime,
+    batch_size: int = BATCH_SIZE,
+    max_batches: int | None = None,
+    clock: Callable[[], dt.datetime] = timezone.now,
+) -> SweepResult:
+    """Send everything due, batch after batch, until nothing due is left.
+
+    The clock is read again for every claim (never earlier than `now`): under a backlog of several
+    minutes, a batch claimed late gets its full lease from the moment it was claimed, so another
+    sweep cannot take it back while it is still being sent."""
     result = SweepResult()
     batches = 0
     while max_batches is None or batches < max_batches:
-        token, claimed, reclaimed = messages_claim(now=now, limit=batch_size)
+        claimed_at = max(now, clock())
+        token, claimed, reclaimed = messages_claim(now=claimed_at, limit=batch_size)
         if not claimed:
             break
         batches += 1
         result.claimed += len(claimed)
         result.reclaimed += reclaimed
-        _deliver_batch(token, claimed, now=now, result=result)
+        _deliver_batch(token, claimed, now=claimed_at, result=result)
     if result.claimed:
         log.info(
             "sweep: %s claimed, %s sent, %s retried, %s failed, %s skipped, %s postponed",

@@ -24,7 +24,8 @@ class SendFacts:
     attachments: tuple[tuple[str, str, str], ...] = ()  # (filename, content, mimetype)
 
 
-# message id -> facts, or a short reason (shown in the log) why it must not be sent.
+# (messages, *, now, clinic) -> message id -> facts, or a short reason (shown in the log) why it
+# must not be sent.
 FactsProvider = Callable[..., dict[int, "SendFacts | str"]]
 
 

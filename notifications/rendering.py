@@ -103,11 +103,14 @@ def _linked(text: str) -> str:
 def render(template: "MessageTemplate | Compiled", context: dict) -> Rendered:
     if isinstance(template, MessageTemplate):
         template = Compiled(template)
-    text = template.text.render(Context(context)).strip() + "\n"
+    # A Context escapes by default whatever its engine says: the text and the subject are plain
+    # text, so they are rendered without escaping; only the HTML part escapes, and only once.
+    plain = Context(context, autoescape=False)
+    text = template.text.render(plain).strip() + "\n"
     if template.channel != "email":
         return Rendered(subject="", text=text.strip(), html="")
-    subject = " ".join(template.subject.render(Context(context)).split())
-    body = template.html.render(Context(context)) if template.html else _linked(text)
+    subject = " ".join(template.subject.render(plain).split())
+    body = template.html.render(Context(context, autoescape=True)) if template.html else _linked(text)
     html = render_to_string("notifications/email.html", {"subject": subject, "body": body, "context": context})
     return Rendered(subject=subject[:200], text=text, html=html)
 

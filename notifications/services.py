@@ -1,6 +1,11 @@
 """Writes to the outbox. Planning is idempotent (a unique dedupe key per message), and every write
 here runs inside the caller's transaction when there is one, so a booking and its messages commit
-or roll back together."""
+or roll back together.
+
+One message per moment, whatever the channel: the dedupe key names the appointment (or series),
+the kind and the moment, never the channel. The channel stored on a pending row is the one it
+would go by now; the sweep chooses again at send time from the patient's current preference and
+consent, and a change of either re-plans the pending rows at once (`messages_replan_channel`)."""
 
 import datetime as dt
 import logging
@@ -51,7 +56,7 @@ def messages_plan(*, patient: Patient, wanted: list[Planned], now: dt.datetime) 
         return []
     channel = channel_for(patient)
     stored_channel = channel or patient.preferred_channel
-    keys = {f"{p.key}:{stored_channel}": p for p in wanted}
+    keys = {p.key: p for p in wanted}
     with transaction.atomic():
         existing = {m.dedupe_key: m for m in Message.objects.select_for_update().filter(dedupe_key__in=keys)}
         new = []
@@ -73,11 +78,20 @@ def messages_plan(*, patient: Patient, wanted: list[Planned], now: dt.datetime) 
                         last_error="" if channel else _("No consent to e-mail or text this patient."),
                     )
                 )
-            elif row.status in OPEN and _retimed(row, plan, now):
-                Message.objects.filter(pk=row.pk, status__in=OPEN).update(send_at=plan.send_at, data=plan.data)
+            elif row.status in OPEN and (_retimed(row, plan, now) or row.channel != stored_channel):
+                Message.objects.filter(pk=row.pk, status__in=OPEN).update(
+                    send_at=plan.send_at if _retimed(row, plan, now) else row.send_at,
+                    data=plan.data,
+                    channel=stored_channel,
+                )
             elif row.status in REVIVABLE and channel:
                 Message.objects.filter(pk=row.pk, status__in=REVIVABLE).update(
-                    status=Message.Status.PENDING, send_at=plan.send_at, data=plan.data, last_error="", attempts=0
+                    status=Message.Status.PENDING,
+                    channel=channel,
+                    send_at=plan.send_at,
+                    data=plan.data,
+                    last_error="",
+                    attempts=0,
                 )
         try:
             # A savepoint: two writers planning the same key at once must not break the caller.
@@ -109,22 +123,32 @@ def messages_cancel(*, reason: str, appointment_id: int | None = None, series_id
     return rows.update(status=Message.Status.CANCELLED, last_error=reason[:500])
 
 
-def messages_skip_channel(*, patient_id: int, channel: str) -> int:
-    """Consent for a channel was withdrawn: its pending messages will not be sent."""
-    return Message.objects.filter(patient_id=patient_id, channel=channel, status__in=OPEN).update(
-        status=Message.Status.SKIPPED, last_error=_("The patient withdrew consent for this channel.")
-    )
+NO_CONSENT_LEFT = "The patient withdrew consent to every channel; nothing can be sent."
+
+
+def messages_replan_channel(*, patient: Patient) -> int:
+    """The patient's preference or consent changed: their pending messages follow it, in the
+    caller's transaction. With no consented channel left they are cancelled, and the log says
+    why. Returns the number of rows changed."""
+    pending = Message.objects.filter(patient_id=patient.pk, status__in=OPEN)
+    channel = channel_for(patient)
+    if channel is None:
+        return pending.update(status=Message.Status.CANCELLED, last_error=_(NO_CONSENT_LEFT))
+    return pending.exclude(channel=channel).update(channel=channel)
 
 
 def channel_unsubscribe(*, patient_id: int, channel: str) -> bool:
-    """The patient's one-click unsubscribe: withdraw consent for the channel and skip what is
-    waiting on it. Returns False when there was nothing to withdraw (a second click)."""
+    """The patient's one-click unsubscribe: withdraw consent for the channel; what is waiting on it
+    moves to the other consented channel, or is cancelled when there is none. Returns False when
+    there was nothing to withdraw (a second click)."""
     consent_field = "email_consent_at" if channel == Channel.EMAIL else "sms_consent_at"
     with transaction.atomic():
         changed = Patient.objects.filter(pk=patient_id, **{f"{consent_field}__isnull": False}).update(
             **{consent_field: None}
         )
-        messages_skip_channel(patient_id=patient_id, channel=channel)
+        patient = Patient.objects.filter(pk=patient_id).first()
+        if patient is not None:
+            messages_replan_channel(patient=patient)
     if changed:
         log.info("patient %s unsubscribed from %s", patient_id, channel)
     return bool(changed)

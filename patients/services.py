@@ -4,8 +4,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.module_loading import import_string
 
-from .models import Patient, ScreeningAnswer, ScreeningQuestion
+from .models import Channel, Patient, ScreeningAnswer, ScreeningQuestion
 from .selectors import screening_answers
 
 
@@ -86,10 +87,22 @@ def patient_register(*, data: PatientData, by, now: dt.datetime) -> Patient:
     return patient
 
 
+# Told, in the same transaction, when a patient's preferred channel or consent changes, so the
+# outbox re-plans what is waiting. By import string: patients sits below notifications.
+CONTACT_CHANGED = "notifications.services.messages_replan_channel"
+
+
+def _contact(patient: Patient) -> tuple:
+    return (patient.preferred_channel, patient.has_consent(Channel.EMAIL), patient.has_consent(Channel.SMS))
+
+
 def patient_update(*, patient: Patient, data: PatientData, by, now: dt.datetime) -> Patient:
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        before = _contact(patient)
         _apply(patient, data, now)
         patient.save()
         screening_record(patient=patient, answers=data.screening, by=by, now=now, only_changes=True)
+        if _contact(patient) != before:
+            import_string(CONTACT_CHANGED)(patient=patient)
     return patient

@@ -49,6 +49,6 @@ class MessageFactory(factory.django.DjangoModelFactory):
     # An outcome check-in of a real series: the planner answers for it at send time.
     series_id = factory.LazyAttribute(lambda m: TreatmentSeriesFactory(patient=m.patient).pk)
     data = factory.LazyFunction(lambda: {"weeks": 6})
-    dedupe_key = factory.Sequence(lambda n: f"test:{n}:outcome:email")
+    dedupe_key = factory.Sequence(lambda n: f"test:{n}:outcome")
     send_at = factory.LazyFunction(lambda: dt.datetime(2026, 5, 4, 14, 0, tzinfo=dt.UTC))
     created_at = factory.LazyFunction(lambda: dt.datetime(2026, 5, 1, 14, 0, tzinfo=dt.UTC))

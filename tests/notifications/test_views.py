@@ -177,7 +177,7 @@ def test_opening_the_unsubscribe_link_changes_nothing_until_the_button(client, n
     assert patient.email_consent_at is not None
 
 
-def test_unsubscribing_withdraws_consent_and_skips_waiting_messages_on_that_channel_only(client, now):
+def test_unsubscribing_withdraws_consent_and_moves_waiting_messages_to_the_other_channel(client, now):
     patient = PatientFactory()
     waiting_email = MessageFactory(patient=patient, send_at=now + dt.timedelta(days=1))
     waiting_text = MessageFactory(patient=patient, channel="sms", send_at=now + dt.timedelta(days=1))
@@ -190,7 +190,7 @@ def test_unsubscribing_withdraws_consent_and_skips_waiting_messages_on_that_chan
     assert patient.email_consent_at is None and patient.sms_consent_at is not None
     waiting_email.refresh_from_db()
     waiting_text.refresh_from_db()
-    assert (waiting_email.status, waiting_text.status) == (Status.SKIPPED, Status.PENDING)
+    assert (waiting_email.status, waiting_email.channel, waiting_text.status) == (Status.PENDING, "sms", Status.PENDING)
 
 
 def test_mail_clients_one_click_post_works_without_a_session_or_csrf_token(now):

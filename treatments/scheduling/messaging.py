@@ -74,12 +74,20 @@ def appointment_changed(*, appointment: Appointment, now: dt.datetime) -> None:
     if not wanted:
         # Moved into the past (a correction): nothing before it can be sent any more.
         messages_cancel(appointment_id=appointment.pk, kinds=BEFORE_SESSION, reason=_("The session time has passed."))
-    elif appointment.series_id:
-        # A later session now exists, so the last one signed was not the last: outcome check-ins
-        # are planned again when the new last session is signed.
-        messages_cancel(
-            series_id=appointment.series_id, kinds=[Kind.OUTCOME], reason=_("The series has more sessions.")
-        )
+    else:
+        # Moved inside the reminder window (e.g. to later today): the preparation message, due now,
+        # names the new time, so the old reminder must not stay pending for the day before.
+        unwanted = [kind for kind in BEFORE_SESSION if kind not in {plan.kind for plan in wanted}]
+        if unwanted:
+            messages_cancel(
+                appointment_id=appointment.pk, kinds=unwanted, reason=_("The session moved; the time was sent at once.")
+            )
+        if appointment.series_id:
+            # A later session now exists, so the last one signed was not the last: outcome
+            # check-ins are planned again when the new last session is signed.
+            messages_cancel(
+                series_id=appointment.series_id, kinds=[Kind.OUTCOME], reason=_("The series has more sessions.")
+            )
     messages_plan(patient=appointment.patient, wanted=wanted, now=now)
 
 
@@ -130,9 +138,11 @@ def _weeks(setting: str) -> list[int]:
 # --- asked by the outbox at send time -----------------------------------------------------------
 
 
-def message_facts(messages: list[Message], *, now: dt.datetime) -> dict[int, SendFacts | str]:
+def message_facts(
+    messages: list[Message], *, now: dt.datetime, clinic: ClinicSettings | None = None
+) -> dict[int, SendFacts | str]:
     """For a batch of messages: the facts each one's text needs, or why it is no longer wanted.
-    A fixed number of queries per batch."""
+    A fixed number of queries per batch (the sweep passes the clinic it already read)."""
     appointment_ids = {m.appointment_id for m in messages if m.appointment_id}
     series_ids = {m.series_id for m in messages if m.series_id and m.kind in (Kind.CONFIRMATION, Kind.OUTCOME)}
     appointments = {
@@ -153,7 +163,8 @@ def message_facts(messages: list[Message], *, now: dt.datetime) -> dict[int, Sen
             )
         )
     }
-    clinic = ClinicSettings.load() if any(m.kind == Kind.CONFIRMATION for m in messages) else None
+    if clinic is None and (series_ids or any(m.kind == Kind.CONFIRMATION for m in messages)):
+        clinic = ClinicSettings.load()
     answers: dict[int, SendFacts | str] = {}
     for message in messages:
         if message.kind == Kind.CONFIRMATION and not message.series_id:

@@ -76,3 +76,21 @@ def test_no_text_value_can_break_out_of_its_line(summary, location, description,
         assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in line)
     for raw in text.split("\r\n"):
         assert len(raw.encode()) <= 75
+
+
+def test_commas_semicolons_and_backslashes_are_escaped_once_per_rfc_5545():
+    event = Event(
+        uid="appt-1",
+        start=NOW,
+        end=NOW + dt.timedelta(minutes=30),
+        summary="Smith, Jones; Partners",
+        location="Suite 2\\B; 1 Main St, Springfield",
+        description="Call 555-0100; or write, please \\ thanks",
+    )
+
+    lines = _content_lines(calendar([event], name="A, B; C\\D", now=NOW))
+
+    assert "SUMMARY:Smith\\, Jones\\; Partners" in lines
+    assert "LOCATION:Suite 2\\\\B\\; 1 Main St\\, Springfield" in lines
+    assert "DESCRIPTION:Call 555-0100\\; or write\\, please \\\\ thanks" in lines
+    assert "X-WR-CALNAME:A\\, B\\; C\\\\D" in lines

@@ -49,7 +49,7 @@ def test_booking_a_series_puts_a_confirmation_and_two_messages_per_session_in_th
     first = series.appointments.order_by("start").first()
     assert rows.get(appointment_id=first.pk, kind=Kind.PREPARE).send_at == TUESDAY_9AM - dt.timedelta(hours=72)
     assert rows.get(appointment_id=first.pk, kind=Kind.REMINDER).send_at == TUESDAY_9AM - dt.timedelta(hours=24)
-    assert rows.get(appointment_id=first.pk, kind=Kind.REMINDER).dedupe_key == f"appt:{first.pk}:reminder:email"
+    assert rows.get(appointment_id=first.pk, kind=Kind.REMINDER).dedupe_key == f"appt:{first.pk}:reminder"
 
 
 def test_booking_twice_changes_nothing(now):
@@ -225,3 +225,18 @@ def test_checking_in_cancels_what_was_still_waiting_before_the_session(now):
     messaging.appointment_changed(appointment=visit, now=now)
 
     assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.CANCELLED}
+
+
+def test_a_session_moved_to_later_today_keeps_no_reminder_pending_for_the_day_before(now):
+    series = _three_sessions(now)
+    messaging.series_booked(series=series, now=now)
+    first = series.appointments.get(series_step=1)
+    first.start, first.end = now + dt.timedelta(hours=6), now + dt.timedelta(hours=6, minutes=30)
+    first.save()
+
+    messaging.appointment_changed(appointment=first, now=now)
+
+    pending = Message.objects.filter(appointment_id=first.pk, status=Message.Status.PENDING)
+    assert [(m.kind, m.send_at) for m in pending] == [(Kind.PREPARE, now)]
+    reminder = Message.objects.get(appointment_id=first.pk, kind=Kind.REMINDER)
+    assert reminder.status == Message.Status.CANCELLED
