@@ -77,3 +77,19 @@ class WaitlistForm(_WithWhoAndWhat):
         if appointment and practitioner and appointment.practitioner_id != practitioner.pk:
             self.add_error("appointment", _("That appointment is with another practitioner."))
         return data
+
+
+class SlotForm(forms.Form):
+    """The empty slot the desk clicked on the calendar, and what it typed to find the patient.
+    Only the slot's shape is checked here; appointment_book applies the booking rules."""
+
+    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.filter(active=True))
+    date = forms.DateField()
+    time = forms.TimeField()
+    q = forms.CharField(label=_("Find the patient"), max_length=100, required=False)
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
+        return value

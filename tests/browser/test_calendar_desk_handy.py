@@ -1,0 +1,133 @@
+"""The desk calendar made handy, in Chromium: book by clicking an empty slot (on the day and the
+week views), a refusal shown in the dialog, short cards that keep their actions in view, keyboard
+shortcuts, and a day that fits 1366x768 and a 390 px phone."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, PatientFactory
+from tests.seeds import reseed
+from tests.treatments.factories_calendar import at, booking, practitioner_with_hours
+from treatments.models import Appointment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# A Tuesday later than the real clock, so the browser keeps the session cookie.
+DAY = dt.date(2027, 5, 11)
+NOW = at(DAY, 8, 0)
+
+
+@pytest.fixture(autouse=True)
+def _seeded(transactional_db):
+    reseed()
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+def _click_slot(page, column_selector: str, hh: int, mm: int):
+    """Click the grid of a column at a wall-clock time (scrolling the calendar's own box first)."""
+    cal = page.locator(".cal")
+    first, rows = int(cal.get_attribute("data-first-minute")), int(cal.get_attribute("data-rows"))
+    grid = page.locator(f"{column_selector} .cal-grid")
+    offset = (hh * 60 + mm - first + 2) / 5
+    page.locator(".cal-scroll").evaluate(
+        "(el, offset) => { el.scrollTop = Math.max(0, offset * el.scrollHeight / el.scrollHeight * 12 - 150); }",
+        offset,
+    )
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + offset * box["height"] / rows)
+
+
+def test_desk_books_by_clicking_an_empty_slot_and_sees_a_refusal_in_the_dialog(clock, login, desk_user, live_server):
+    ada, _main = practitioner_with_hours("Dr Ada Stone")
+    PatientFactory(first_name="Jane", last_name="Doe")
+    PatientFactory(first_name="John", last_name="Doerr")
+    page = login(desk_user.username, PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+
+    _click_slot(page, f'.cal-col[data-practitioner="{ada.pk}"]', 11, 0)
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading")).to_have_text("Book Tuesday 11 May at 11:00 with Dr Ada Stone")
+    expect(page.get_by_label("Find the patient")).to_be_focused()
+    page.get_by_label("Find the patient").fill("doe")
+    expect(dialog.get_by_role("button", name="Book Jane Doe")).to_be_visible()
+    dialog.get_by_label("Type for Jane Doe").select_option(label="Follow-up")
+    dialog.get_by_role("button", name="Book Jane Doe").click()
+
+    expect(page.get_by_text("Jane Doe is booked at 11:00.")).to_be_visible()
+    jane_at_11 = Appointment.objects.get(patient__last_name="Doe")
+    card = page.locator(f"#appt-{jane_at_11.pk}")
+    expect(card).to_contain_text("11:00–11:15")
+
+    # A 15-minute card keeps Move and Cancel inside its own box, without hovering.
+    page.mouse.move(5, 5)
+    card_box = card.bounding_box()
+    for name in ("Move", "Cancel"):
+        button = card.get_by_role("link", name=name, exact=True).bounding_box()
+        assert card_box["y"] <= button["y"] and button["y"] + button["height"] <= card_box["y"] + card_box["height"] + 1
+
+    # The lunch break between her hours: the booking service refuses, the dialog says why.
+    _click_slot(page, f'.cal-col[data-practitioner="{ada.pk}"]', 12, 15)
+    expect(dialog.get_by_role("heading")).to_have_text("Book Tuesday 11 May at 12:15 with Dr Ada Stone")
+    page.get_by_label("Find the patient").fill("doerr")
+    dialog.get_by_label("Type for John Doerr").select_option(label="Follow-up")
+    dialog.get_by_role("button", name="Book John Doerr").click()
+    expect(dialog.get_by_role("alert")).to_be_visible()
+    expect(dialog).to_be_visible()
+    assert Appointment.objects.count() == 1
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+
+
+def test_desk_books_by_clicking_a_slot_on_the_week(clock, login, desk_user, live_server):
+    ada, _main = practitioner_with_hours("Dr Ada Stone")
+    PatientFactory(first_name="Jane", last_name="Doe")
+    page = login(desk_user.username, PASSWORD)
+    page.goto(f"{live_server.url}/desk/week/{ada.pk}/?date={DAY}")
+    thursday = DAY + dt.timedelta(days=2)
+    _click_slot(page, f'.cal-col[data-date="{thursday}"]', 9, 30)
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading")).to_have_text("Book Thursday 13 May at 09:30 with Dr Ada Stone")
+    page.get_by_label("Find the patient").fill("doe")
+    dialog.get_by_label("Type for Jane Doe").select_option(label="Consultation")
+    dialog.get_by_role("button", name="Book Jane Doe").click()
+    expect(page.get_by_text("Jane Doe is booked at 09:30.")).to_be_visible()
+    expect(page.locator("#cal-date")).to_have_text("Thursday 13 May 2027")
+    assert Appointment.objects.get().start == at(thursday, 9, 30)
+
+
+def test_day_shortcuts_and_fit_at_desk_and_phone_sizes(clock, login, desk_user, live_server):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    practitioner_with_hours("Dr Ben Hall", location=main)
+    for n in range(8):
+        booking(ada, main, at(DAY, 8, 30) + dt.timedelta(minutes=45 * n), slug="follow-up")
+    page = login(desk_user.username, PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    expect(page.get_by_role("heading", name="Keyboard shortcuts")).to_be_visible()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 768 + 80, height  # the grid scrolls in its own box; at most the footer below the fold
+    page.screenshot(path="var/calendar-day-1366.png")
+
+    page.keyboard.press("n")
+    expect(page.locator("#cal-date")).to_have_text("Wednesday 12 May 2027")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#cal-date")).to_have_text("Tuesday 11 May 2027")
+    page.keyboard.press("/")
+    expect(page.get_by_label("Find a patient")).to_be_visible()
+    page.go_back()
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path="var/calendar-day-390.png", full_page=True)
+    page.goto(f"{live_server.url}/messages/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
