@@ -1,4 +1,6 @@
-// The desk calendar: destructive actions ask first; keyboard shortcuts; click an empty time to book.
+// The desk calendar: destructive actions ask first; keyboard shortcuts; click an empty time to
+// book; drag a card (or focus it and press M) to move it, after seeing what the move does to the
+// series' spacing.
 (function () {
   "use strict";
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
@@ -10,6 +12,7 @@
   var SLOT_MINUTES = 15;
   var cal = document.querySelector(".cal[data-first-minute]");
   var dialog = document.getElementById("slot-dialog");
+  var moveDialog = document.getElementById("move-dialog");
   var scroller = document.querySelector(".cal-scroll");
 
   function typing(target) {
@@ -19,7 +22,12 @@
   // Shortcuts: T today, left/P previous, right/N next, / find a patient (listed on the page).
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
-    if (dialog && dialog.open) { return; }
+    if ((dialog && dialog.open) || (moveDialog && moveDialog.open)) { return; }
+    if (event.key === "m" || event.key === "M") {
+      var card = event.target.closest && event.target.closest(".cal-appt[draggable=true]");
+      if (card) { event.preventDefault(); openMove(card, null); }
+      return;
+    }
     var link = null;
     if (event.key === "t" || event.key === "T") { link = document.querySelector("a[data-key=today]"); }
     else if (event.key === "ArrowLeft" || event.key === "p" || event.key === "P") { link = document.querySelector("a[rel=prev]"); }
@@ -34,14 +42,25 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
-  // The wall-clock time under the pointer, from the grid's first minute and its row height.
-  function slotTime(grid, clientY) {
+  // The wall-clock time at a height of the grid, from its first minute and its row height.
+  function slotTime(grid, clientY, step) {
     var rows = parseInt(cal.dataset.rows, 10);
     var box = grid.getBoundingClientRect();
     var minutesPerPx = rows * 5 / box.height;
     var minute = parseInt(cal.dataset.firstMinute, 10) + (clientY - box.top) * minutesPerPx;
-    minute = Math.floor(minute / SLOT_MINUTES) * SLOT_MINUTES;
+    minute = Math.max(0, Math.min(24 * 60 - step, Math.round(minute / step) * step));
     return pad(Math.floor(minute / 60)) + ":" + pad(minute % 60);
+  }
+
+  function openMove(card, where) {
+    var url = cal.dataset.moveUrl.replace("/0/", "/" + card.id.slice(5) + "/");
+    if (where) { url += "?" + new URLSearchParams(where).toString(); }
+    if (!moveDialog || !window.htmx || typeof moveDialog.showModal !== "function") { window.location.assign(url); return; }
+    window.htmx.ajax("GET", url, {target: "#move-dialog-body", swap: "innerHTML"}).then(function () {
+      var focus = moveDialog.querySelector("[data-move-confirm]") || document.getElementById("move-time");
+      if (focus) { focus.focus(); }
+    });
+    moveDialog.showModal();
   }
 
   function openSlot(col, time) {
@@ -61,7 +80,33 @@
       if (!target.classList.contains("cal-open") && !target.classList.contains("cal-grid")) { return; }
       var col = target.closest(".cal-col[data-practitioner]");
       if (!col) { return; }
-      openSlot(col, slotTime(col.querySelector(".cal-grid"), event.clientY));
+      openSlot(col, slotTime(col.querySelector(".cal-grid"), event.clientY, SLOT_MINUTES));
+    });
+
+    // Cards that may move (they carry a Move link) can be dragged to another time or day.
+    var grab = 0;
+    var dragged = null;
+    cal.querySelectorAll(".cal-appt").forEach(function (card) {
+      if (card.querySelector("a[href$='/move/']")) { card.setAttribute("draggable", "true"); }
+    });
+    cal.addEventListener("dragstart", function (event) {
+      dragged = event.target.closest && event.target.closest(".cal-appt[draggable=true]");
+      if (!dragged) { return; }
+      grab = event.clientY - dragged.getBoundingClientRect().top;
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", dragged.id);
+    });
+    cal.addEventListener("dragover", function (event) {
+      if (dragged && event.target.closest(".cal-col .cal-grid")) { event.preventDefault(); }
+    });
+    cal.addEventListener("drop", function (event) {
+      var grid = event.target.closest(".cal-col .cal-grid");
+      if (!dragged || !grid) { return; }
+      event.preventDefault();
+      var col = grid.closest(".cal-col");
+      openMove(dragged, {date: col.dataset.date, time: slotTime(grid, event.clientY - grab, 5),
+                         practitioner: col.dataset.practitioner || ""});
+      dragged = null;
     });
     // Open the day at the working morning rather than at the top of the grid.
     var first = document.querySelector(".cal-col .cal-open, .cal-col .cal-appt");
@@ -73,9 +118,19 @@
     }
   }
 
-  // A refused booking answers 400 with the reason: show it in the dialog rather than drop it.
+  // After "Show the effect", the confirmation is one Enter away.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    // An outerHTML swap reports the replaced (detached) element as its target: go by its id.
+    if (moveDialog && moveDialog.open && event.detail.target.id === "move-body") {
+      var confirm = moveDialog.querySelector("[data-move-confirm]");
+      if (confirm) { confirm.focus(); }
+    }
+  });
+
+  // A refused booking or move answers 400 with the reason: show it in the dialog rather than drop it.
   document.body.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status === 400 && dialog && dialog.contains(event.detail.target)) {
+    var inDialog = (dialog && dialog.contains(event.detail.target)) || (moveDialog && moveDialog.contains(event.detail.target));
+    if (event.detail.xhr.status === 400 && inDialog) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

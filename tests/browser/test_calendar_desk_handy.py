@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, PatientFactory
 from tests.seeds import reseed
-from tests.treatments.factories_calendar import at, booking, practitioner_with_hours
+from tests.treatments.factories_calendar import at, booking, practitioner_with_hours, series_booking
 from treatments.models import Appointment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -131,3 +131,70 @@ def test_day_shortcuts_and_fit_at_desk_and_phone_sizes(clock, login, desk_user, 
     page.screenshot(path="var/calendar-day-390.png", full_page=True)
     page.goto(f"{live_server.url}/messages/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def _drag_card(page, card, column_selector: str, hh: int, mm: int):
+    """Drag a card by its top edge so its new start lands at a wall-clock time in a column."""
+    cal = page.locator(".cal")
+    first, rows = int(cal.get_attribute("data-first-minute")), int(cal.get_attribute("data-rows"))
+    grid = page.locator(f"{column_selector} .cal-grid")
+    box = grid.bounding_box()
+    y = (hh * 60 + mm - first) / 5 * box["height"] / rows
+    card.drag_to(grid, source_position={"x": 4, "y": 2}, target_position={"x": box["width"] / 2, "y": y + 2})
+
+
+def test_desk_moves_a_session_by_dragging_and_sees_the_spacing_first(clock, login, desk_user, live_server):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    first = at(DAY - dt.timedelta(days=28), 10)
+    _series, (_one, two, _three) = series_booking(ada, main, [first, at(DAY, 9), at(DAY + dt.timedelta(days=28), 9)])
+    page = login(desk_user.username, PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    card = page.locator(f"#appt-{two.pk}")
+    _drag_card(page, card, f'.cal-col[data-practitioner="{ada.pk}"]', 10, 30)
+
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("To: Tuesday 11 May, 10:30")
+    expect(dialog).to_contain_text("Session 2: 28 days after session 1; protocol: 28.")
+    assert Appointment.objects.get(pk=two.pk).start == at(DAY, 9)
+    expect(dialog.get_by_role("button", name="Confirm the move")).to_be_focused()
+    dialog.get_by_role("button", name="Confirm the move").click()
+    expect(page.get_by_text("Moved 1 appointment.")).to_be_visible()
+    expect(page.locator(f"#appt-{two.pk}")).to_contain_text("10:30–11:00")
+
+
+def test_desk_moves_a_session_to_another_day_by_dragging_on_the_week(clock, login, desk_user, live_server):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    first = at(DAY - dt.timedelta(days=28), 10)
+    _series, (_one, two) = series_booking(ada, main, [first, at(DAY, 9)])
+    page = login(desk_user.username, PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/desk/week/{ada.pk}/?date={DAY}")
+    thursday = DAY + dt.timedelta(days=2)
+    _drag_card(page, page.locator(f"#appt-{two.pk}"), f'.cal-col[data-date="{thursday}"]', 9, 0)
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("To: Thursday 13 May, 09:00")
+    expect(dialog).to_contain_text("Session 2: 30 days after session 1; protocol: 28.")
+    dialog.get_by_role("button", name="Confirm the move").click()
+    expect(page.get_by_text("Moved 1 appointment.")).to_be_visible()
+    expect(page.locator("#cal-date")).to_have_text("Thursday 13 May 2027")
+    assert Appointment.objects.get(pk=two.pk).start == at(thursday, 9)
+
+
+def test_desk_moves_a_card_with_the_keyboard(clock, login, desk_user, live_server):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    alone = booking(ada, main, at(DAY, 9), slug="follow-up")
+    page = login(desk_user.username, PASSWORD)
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    page.locator(f"#appt-{alone.pk} .cal-name a").focus()
+    page.keyboard.press("m")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading")).to_contain_text("Move")
+    expect(page.get_by_label("Time")).to_be_focused()
+    page.keyboard.type("1415")  # hours then minutes in Chromium's time field
+    page.keyboard.press("Enter")
+    expect(dialog).to_contain_text("To: Tuesday 11 May, 14:15")
+    expect(dialog.get_by_role("button", name="Confirm the move")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Moved 1 appointment.")).to_be_visible()
+    assert Appointment.objects.get(pk=alone.pk).start == at(DAY, 14, 15)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("next-slot/", calendar.next_slot, name="next_slot"),
     path("slot/", calendar_booking.slot, name="calendar_slot"),
     path("slot/book/", calendar_booking.slot_book, name="calendar_book"),
+    path("appointments/<int:pk>/move-on-calendar/", calendar_booking.move, name="calendar_move"),
     path("appointments/<int:pk>/check-in/", calendar.check_in, name="appointment_check_in"),
     path("appointments/<int:pk>/no-show/", calendar.no_show, name="appointment_no_show"),
     path("appointments/<int:pk>/calendar.ics", feeds.appointment_ics, name="appointment_ics"),
