@@ -10,7 +10,8 @@
   });
 
   var SLOT_MINUTES = 15;
-  var cal = document.querySelector(".cal[data-first-minute]");
+  function calEl() { return document.querySelector(".cal[data-first-minute]"); }
+  var cal = calEl();
   var dialog = document.getElementById("slot-dialog");
   var moveDialog = document.getElementById("move-dialog");
   var scroller = document.querySelector(".cal-scroll");
@@ -44,16 +45,16 @@
 
   // The wall-clock time at a height of the grid, from its first minute and its row height.
   function slotTime(grid, clientY, step) {
-    var rows = parseInt(cal.dataset.rows, 10);
+    var rows = parseInt(calEl().dataset.rows, 10);
     var box = grid.getBoundingClientRect();
     var minutesPerPx = rows * 5 / box.height;
-    var minute = parseInt(cal.dataset.firstMinute, 10) + (clientY - box.top) * minutesPerPx;
+    var minute = parseInt(calEl().dataset.firstMinute, 10) + (clientY - box.top) * minutesPerPx;
     minute = Math.max(0, Math.min(24 * 60 - step, Math.round(minute / step) * step));
     return pad(Math.floor(minute / 60)) + ":" + pad(minute % 60);
   }
 
   function openMove(card, where) {
-    var url = cal.dataset.moveUrl.replace("/0/", "/" + card.id.slice(5) + "/");
+    var url = calEl().dataset.moveUrl.replace("/0/", "/" + card.id.slice(5) + "/");
     if (where) { url += "?" + new URLSearchParams(where).toString(); }
     if (!moveDialog || !window.htmx || typeof moveDialog.showModal !== "function") { window.location.assign(url); return; }
     window.htmx.ajax("GET", url, {target: "#move-dialog-body", swap: "innerHTML"}).then(function () {
@@ -65,7 +66,7 @@
 
   function openSlot(col, time) {
     var params = new URLSearchParams({practitioner: col.dataset.practitioner, date: col.dataset.date, time: time});
-    var url = cal.dataset.slotUrl + "?" + params.toString();
+    var url = calEl().dataset.slotUrl + "?" + params.toString();
     if (!dialog || !window.htmx || typeof dialog.showModal !== "function") { window.location.assign(url); return; }
     window.htmx.ajax("GET", url, {target: "#slot-dialog-body", swap: "innerHTML"}).then(function () {
       var input = document.getElementById("slot-q");
@@ -74,8 +75,16 @@
     dialog.showModal();
   }
 
-  if (cal) {
-    cal.addEventListener("click", function (event) {
+  // Cards that may move (they carry a Move link) can be dragged to another time or day.
+  function markDraggable() {
+    calEl().querySelectorAll(".cal-appt").forEach(function (card) {
+      if (card.querySelector("a[href$='/move/']")) { card.setAttribute("draggable", "true"); }
+    });
+  }
+
+  // Listeners sit on the scroll box, which stays when the grid inside it is refreshed.
+  if (cal && scroller) {
+    scroller.addEventListener("click", function (event) {
       var target = event.target;
       if (!target.classList.contains("cal-open") && !target.classList.contains("cal-grid")) { return; }
       var col = target.closest(".cal-col[data-practitioner]");
@@ -83,23 +92,20 @@
       openSlot(col, slotTime(col.querySelector(".cal-grid"), event.clientY, SLOT_MINUTES));
     });
 
-    // Cards that may move (they carry a Move link) can be dragged to another time or day.
     var grab = 0;
     var dragged = null;
-    cal.querySelectorAll(".cal-appt").forEach(function (card) {
-      if (card.querySelector("a[href$='/move/']")) { card.setAttribute("draggable", "true"); }
-    });
-    cal.addEventListener("dragstart", function (event) {
+    markDraggable();
+    scroller.addEventListener("dragstart", function (event) {
       dragged = event.target.closest && event.target.closest(".cal-appt[draggable=true]");
       if (!dragged) { return; }
       grab = event.clientY - dragged.getBoundingClientRect().top;
       event.dataTransfer.effectAllowed = "move";
       event.dataTransfer.setData("text/plain", dragged.id);
     });
-    cal.addEventListener("dragover", function (event) {
+    scroller.addEventListener("dragover", function (event) {
       if (dragged && event.target.closest(".cal-col .cal-grid")) { event.preventDefault(); }
     });
-    cal.addEventListener("drop", function (event) {
+    scroller.addEventListener("drop", function (event) {
       var grid = event.target.closest(".cal-col .cal-grid");
       if (!dragged || !grid) { return; }
       event.preventDefault();
@@ -116,6 +122,41 @@
       var head = scroller.querySelector(".cal-head");
       scroller.scrollTop = Math.max(0, top - (head ? head.offsetHeight : 0) - 8);
     }
+  }
+
+  // The open day refreshes itself: htmx polls a cheap version of the day (#cal-version); when it
+  // changes, the grid is fetched and swapped in place, keeping the scroll position. While a dialog
+  // is open the refresh waits for it to close, so the desk never loses what it was doing.
+  var version = document.getElementById("cal-version");
+  var stale = false;
+  function refreshGrid() {
+    if ((dialog && dialog.open) || (moveDialog && moveDialog.open)) { stale = true; return; }
+    stale = false;
+    var top = scroller.scrollTop;
+    var left = scroller.scrollLeft;
+    window.htmx.ajax("GET", window.location.pathname + window.location.search,
+                     {target: ".cal", select: ".cal", swap: "outerHTML"}).then(function () {
+      scroller.scrollTop = top;
+      scroller.scrollLeft = left;
+      markDraggable();
+      document.querySelectorAll(".cal form[data-confirm]").forEach(function (form) {
+        form.addEventListener("submit", function (event) {
+          if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+        });
+      });
+    });
+  }
+  if (version && scroller && window.htmx) {
+    version.addEventListener("htmx:afterRequest", function (event) {
+      var now = event.detail.xhr.responseText.trim();
+      if (event.detail.successful && now && now !== version.dataset.version) {
+        version.dataset.version = now;
+        refreshGrid();
+      }
+    });
+    [dialog, moveDialog].forEach(function (d) {
+      if (d) { d.addEventListener("close", function () { if (stale) { refreshGrid(); } }); }
+    });
   }
 
   // After "Show the effect", the confirmation is one Enter away.

@@ -198,3 +198,33 @@ def test_desk_moves_a_card_with_the_keyboard(clock, login, desk_user, live_serve
     page.keyboard.press("Enter")
     expect(page.get_by_text("Moved 1 appointment.")).to_be_visible()
     assert Appointment.objects.get(pk=alone.pk).start == at(DAY, 14, 15)
+
+
+def test_the_open_day_refreshes_after_a_booking_from_another_desk(clock, login, desk_user, live_server, browser):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    PatientFactory(first_name="Jane", last_name="Doe")
+    page = login(desk_user.username, PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    page.locator(".cal-scroll").evaluate("(el) => { el.scrollTop = 40; }")
+    page.evaluate("window.sameDocument = true")
+
+    # A second desk, in its own browser context, books Jane at 11:00.
+    other = browser.new_context()
+    desk2 = other.new_page()
+    desk2.goto(f"{live_server.url}/accounts/login/")
+    desk2.get_by_label("Username").fill(desk_user.username)
+    desk2.get_by_label("Password").fill(PASSWORD)
+    desk2.get_by_role("button", name="Log in").click()
+    desk2.goto(f"{live_server.url}/desk/?date={DAY}")
+    _click_slot(desk2, f'.cal-col[data-practitioner="{ada.pk}"]', 11, 0)
+    desk2.get_by_label("Find the patient").fill("doe")
+    desk2.get_by_role("dialog").get_by_role("button", name="Book Jane Doe").click()
+    expect(desk2.get_by_text("Jane Doe is booked at 11:00.")).to_be_visible()
+    other.close()
+
+    # The first desk sees it within one poll, without a reload and at the same scroll position.
+    jane = Appointment.objects.get()
+    expect(page.locator(f"#appt-{jane.pk}")).to_contain_text("Jane Doe", timeout=15_000)
+    assert page.locator(".cal-scroll").evaluate("(el) => el.scrollTop") == 40
+    assert page.evaluate("window.sameDocument") is True

@@ -8,6 +8,7 @@ app_name = "desk"
 urlpatterns = [
     path("", calendar.calendar, name="calendar"),
     path("calendar/types.css", calendar.type_colours, name="calendar_types_css"),
+    path("calendar/version/", calendar.version, name="calendar_version"),
     path("week/<int:pk>/", calendar.week, name="calendar_week"),
     path("next-slot/", calendar.next_slot, name="next_slot"),
     path("slot/", calendar_booking.slot, name="calendar_slot"),
