@@ -10,6 +10,7 @@ urlpatterns = [
     path("calendar/types.css", calendar.type_colours, name="calendar_types_css"),
     path("calendar/version/", calendar.version, name="calendar_version"),
     path("week/<int:pk>/", calendar.week, name="calendar_week"),
+    path("month/<int:pk>/", calendar.month, name="calendar_month"),
     path("next-slot/", calendar.next_slot, name="next_slot"),
     path("slot/", calendar_booking.slot, name="calendar_slot"),
     path("slot/book/", calendar_booking.slot_book, name="calendar_book"),

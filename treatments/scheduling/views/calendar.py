@@ -1,4 +1,5 @@
-"""The desk calendar: the day view at /desk/, a practitioner's week, check-in and no-show."""
+"""The desk calendar: the day view at /desk/ (and the poll that keeps it fresh), a practitioner's
+week and month, check-in and no-show."""
 
 import datetime as dt
 
@@ -16,6 +17,7 @@ from clinic.roles import desk_required
 from treatments.scheduling.access import appointment_for, practitioner_for
 from treatments.scheduling.forms.calendar import NextSlotForm
 from treatments.scheduling.selectors.calendar import appointment_type_colours, attach_urls, day_calendar, week_calendar
+from treatments.scheduling.selectors.calendar_month import month_calendar
 from treatments.scheduling.selectors.calendar_version import day_version, day_version_of
 from treatments.scheduling.selectors.slots import SEARCH_DAYS, next_free_slots
 from treatments.scheduling.services.attendance import AttendanceError, appointment_check_in, appointment_mark_no_show
@@ -115,6 +117,21 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
         "appointment_types": AppointmentType.objects.all(),
     }
     return render(request, "treatments/calendar_week.html", context, status=400 if problem else 200)
+
+
+@desk_required
+@require_GET
+def month(request: HttpRequest, pk: int) -> HttpResponse:
+    practitioner = practitioner_for(request.user, pk)
+    day, problem = parse_day(request.GET.get("date"))
+    context = {
+        "month": month_calendar(practitioner=practitioner, day=day),
+        "practitioner": practitioner,
+        "problem": problem,
+        "today": _today(),
+        "practitioners": Practitioner.objects.filter(active=True),
+    }
+    return render(request, "treatments/calendar_month.html", context, status=400 if problem else 200)
 
 
 @desk_required
