@@ -2,14 +2,19 @@
 
 from django.urls import path
 
-from treatments.scheduling.views import appointments, calendar, feeds, series, waitlist
+from treatments.scheduling.views import appointments, calendar, calendar_booking, feeds, series, waitlist
 
 app_name = "desk"
 urlpatterns = [
     path("", calendar.calendar, name="calendar"),
     path("calendar/types.css", calendar.type_colours, name="calendar_types_css"),
+    path("calendar/version/", calendar.version, name="calendar_version"),
     path("week/<int:pk>/", calendar.week, name="calendar_week"),
+    path("month/<int:pk>/", calendar.month, name="calendar_month"),
     path("next-slot/", calendar.next_slot, name="next_slot"),
+    path("slot/", calendar_booking.slot, name="calendar_slot"),
+    path("slot/book/", calendar_booking.slot_book, name="calendar_book"),
+    path("appointments/<int:pk>/move-on-calendar/", calendar_booking.move, name="calendar_move"),
     path("appointments/<int:pk>/check-in/", calendar.check_in, name="appointment_check_in"),
     path("appointments/<int:pk>/no-show/", calendar.no_show, name="appointment_no_show"),
     path("appointments/<int:pk>/calendar.ics", feeds.appointment_ics, name="appointment_ics"),

@@ -7,7 +7,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.localtime import clinic_zone
+from clinic.localtime import clinic_zone, local_datetime
 from clinic.models import AppointmentType, Location, Practitioner
 from treatments.models import Appointment
 
@@ -77,3 +77,37 @@ class WaitlistForm(_WithWhoAndWhat):
         if appointment and practitioner and appointment.practitioner_id != practitioner.pk:
             self.add_error("appointment", _("That appointment is with another practitioner."))
         return data
+
+
+class SlotForm(forms.Form):
+    """The empty slot the desk clicked on the calendar, and what it typed to find the patient.
+    Only the slot's shape is checked here; appointment_book applies the booking rules."""
+
+    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.filter(active=True))
+    date = forms.DateField()
+    time = forms.TimeField()
+    q = forms.CharField(label=_("Find the patient"), max_length=100, required=False)
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
+        return value
+
+
+class CalendarMoveForm(forms.Form):
+    """Where a card dragged (or keyed) on the calendar should go. The move rules are
+    appointment_move's."""
+
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"))
+    shift_later = forms.BooleanField(label=_("Also move the later sessions to keep the spacing"), required=False)
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
+        return value
+
+    def start(self) -> dt.datetime:
+        return local_datetime(self.cleaned_data["date"], self.cleaned_data["time"])

@@ -1,4 +1,5 @@
-"""The desk calendar: the day view at /desk/, a practitioner's week, check-in and no-show."""
+"""The desk calendar: the day view at /desk/ (and the poll that keeps it fresh), a practitioner's
+week and month, check-in and no-show."""
 
 import datetime as dt
 
@@ -17,6 +18,8 @@ from clinic.roles import desk_required
 from treatments.scheduling.access import appointment_for, practitioner_for
 from treatments.scheduling.forms.calendar import NextSlotForm
 from treatments.scheduling.selectors.calendar import appointment_type_colours, attach_urls, day_calendar, week_calendar
+from treatments.scheduling.selectors.calendar_month import month_calendar
+from treatments.scheduling.selectors.calendar_version import day_version, day_version_of
 from treatments.scheduling.selectors.slots import SEARCH_DAYS, next_free_slots
 from treatments.scheduling.services.attendance import AttendanceError, appointment_check_in, appointment_mark_no_show
 
@@ -73,8 +76,24 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "locations": locations if len(locations) > 1 else [],
         "location": location,
         "keep": f"&location={location.pk}" if location else "",
+        "version": day_version_of(item.appointment for column in data.grid.columns for item in column.items),
     }
     return render(request, "treatments/calendar_day.html", context, status=400 if problem else 200)
+
+
+@desk_required
+@require_GET
+def version(request: HttpRequest) -> HttpResponse:
+    """What the open day polls: a short fingerprint that changes when any appointment on it does."""
+    day, problem = parse_day(request.GET.get("date"))
+    locations = list(Location.objects.filter(active=True))
+    location, location_problem = parse_location(request.GET.get("location"), locations)
+    if problem or location_problem:
+        return HttpResponse(problem or location_problem, status=400, content_type="text/plain; charset=utf-8")
+    text = day_version(day=day, location_id=location.pk if location else None)
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @desk_required
@@ -102,6 +121,21 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @may_cache  # colours of appointment types only, no patient
+@desk_required
+@require_GET
+def month(request: HttpRequest, pk: int) -> HttpResponse:
+    practitioner = practitioner_for(request.user, pk)
+    day, problem = parse_day(request.GET.get("date"))
+    context = {
+        "month": month_calendar(practitioner=practitioner, day=day),
+        "practitioner": practitioner,
+        "problem": problem,
+        "today": _today(),
+        "practitioners": Practitioner.objects.filter(active=True),
+    }
+    return render(request, "treatments/calendar_month.html", context, status=400 if problem else 200)
+
+
 @desk_required
 @require_GET
 def type_colours(_request: HttpRequest) -> HttpResponse:

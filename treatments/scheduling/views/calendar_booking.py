@@ -1,0 +1,163 @@
+"""Booking and moving from the desk calendar. The desk clicks an empty slot, finds the patient in
+the dialog that opens (htmx against the patient search), picks a type and books through the same
+appointment_book service as the booking page, or starts a series there. A card dragged to another
+time (or moved with the keyboard) shows what the move does to its series' spacing and moves through
+appointment_move once confirmed. Errors stay in the dialog."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.audit import audit_record
+from clinic.localtime import clinic_zone, local_date
+from clinic.models import AuditEntry
+from clinic.roles import desk_required
+from patients.access import patient_for
+from treatments.scheduling.access import appointment_for
+from treatments.scheduling.forms.calendar import CalendarMoveForm, SlotForm
+from treatments.scheduling.forms.series import AppointmentForm
+from treatments.scheduling.selectors.calendar_slot import slot_location, slot_patients, slot_types
+from treatments.scheduling.selectors.move_preview import move_preview
+from treatments.scheduling.services.booking import BookingError, appointment_book, appointment_move
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _slot_context(form: SlotForm) -> dict:
+    data = form.cleaned_data
+    practitioner = data["practitioner"]
+    return {
+        "form": form,
+        "practitioner": practitioner,
+        "day": data["date"],
+        "time": data["time"],
+        "location": slot_location(practitioner=practitioner, day=data["date"], at=data["time"]),
+        "patients": slot_patients(data.get("q") or ""),
+        "query": data.get("q") or "",
+        "types": slot_types(),
+    }
+
+
+@desk_required
+@require_GET
+def slot(request: HttpRequest) -> HttpResponse:
+    """The dialog's body for one slot (a whole page when opened without htmx)."""
+    form = SlotForm(request.GET)
+    template = "treatments/calendar_slot.html" if _htmx(request) else "treatments/calendar_slot_page.html"
+    if not form.is_valid():
+        return render(request, template, {"form": form, "invalid": True}, status=400)
+    return render(request, template, _slot_context(form))
+
+
+@desk_required
+@require_POST
+def slot_book(request: HttpRequest) -> HttpResponse:
+    patient = patient_for(request.user, request.POST.get("patient"))
+    form = AppointmentForm(request.POST)
+    error = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment = appointment_book(
+                patient=patient,
+                practitioner=data["practitioner"],
+                location=data["location"],
+                appointment_type=data["appointment_type"],
+                room=data["room"],
+                start=form.start(),
+                by=request.user,
+                now=timezone.now(),
+            )
+        except BookingError as exc:
+            error = exc.message
+        else:
+            audit_record(request=request, action=AuditEntry.Action.CREATE, obj=appointment, patient_id=patient.pk)
+            messages.success(
+                request,
+                _("%(name)s is booked at %(time)s.")
+                % {"name": patient.full_name, "time": f"{appointment.start.astimezone(clinic_zone()):%H:%M}"},
+            )
+            day = local_date(appointment.start)
+            # `booked` makes the address differ from the open day's, so the browser loads it rather
+            # than only jumping to the anchor.
+            url = f"{reverse('desk:calendar')}?date={day.isoformat()}&booked={appointment.pk}#appt-{appointment.pk}"
+            if _htmx(request):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+    else:
+        error = _("Choose a type for the appointment.") if "appointment_type" in form.errors else _("Check the slot.")
+    if not _htmx(request):
+        messages.error(request, error)
+        back = {k: request.POST.get(k, "") for k in ("practitioner", "date", "time")}
+        return redirect(f"{reverse('desk:calendar_slot')}?{urlencode(back)}")
+    return render(request, "treatments/calendar_slot_error.html", {"error": error}, status=400)
+
+
+@desk_required
+@require_http_methods(["GET", "POST"])
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    """A card dropped on another time (or moved with the keyboard): GET shows what the move does to
+    the series' spacing and asks; POST moves through appointment_move."""
+    appointment = appointment_for(request.user, pk)
+    template = "treatments/calendar_move.html" if _htmx(request) else "treatments/calendar_move_page.html"
+    now = timezone.now()
+    if request.method == "GET":
+        form = CalendarMoveForm(request.GET)
+        if not form.is_valid():
+            local = appointment.start.astimezone(clinic_zone())
+            form = CalendarMoveForm(initial={"date": local.date(), "time": local.time()})
+            status = 400 if request.GET else 200
+            return render(request, template, {"appointment": appointment, "form": form}, status=status)
+        preview = move_preview(appointment=appointment, start=form.start(), now=now)
+        # Dropped on another practitioner's column: the move service keeps the practitioner.
+        other = request.GET.get("practitioner", "") not in ("", str(appointment.practitioner_id))
+        ctx = {"appointment": appointment, "form": form, "preview": preview, "other_practitioner": other}
+        return render(request, template, ctx)
+    form = CalendarMoveForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            moved = appointment_move(
+                appointment=appointment,
+                start=form.start(),
+                by=request.user,
+                now=now,
+                reason=_("Moved on the calendar"),
+                shift_later=form.cleaned_data["shift_later"],
+            )
+        except BookingError as exc:
+            error = exc.message
+        else:
+            audit_record(
+                request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id
+            )
+            messages.success(
+                request,
+                ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved)) % {"n": len(moved)},
+            )
+            day = form.cleaned_data["date"]
+            url = f"{reverse('desk:calendar')}?date={day.isoformat()}&moved={appointment.pk}#appt-{appointment.pk}"
+            if _htmx(request):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+    else:
+        error = _("Check the date and time.")
+    if not _htmx(request):
+        messages.error(request, error)
+        return redirect(f"{reverse('desk:calendar_move', args=[appointment.pk])}?{urlencode(request.POST.dict())}")
+    return render(request, "treatments/calendar_slot_error.html", {"error": error}, status=400)
