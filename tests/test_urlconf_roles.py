@@ -21,6 +21,9 @@ PUBLIC = [
     "login",
     "education:*",
     "portal:*",
+    "portal_short",
+    # The SMS provider's webhook: every call carries an HMAC signature made with the auth token.
+    "sms_inbound",
     "consult:*",
     "notifications:unsubscribe*",
     # The practitioner's calendar feed: secret, revocable token in the URL (desk:feed_* pages stay staff).

@@ -179,8 +179,11 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # SMS: a file backend by default; see notifications/channels.
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.FileSmsBackend")
 SMS_FILE_PATH = str(VAR_DIR / "sms")
-SMS_API_URL = env.str("SMS_API_URL", default="")
-SMS_API_TOKEN = env.str("SMS_API_TOKEN", default="")
+# Twilio (notifications.sms.TwilioSmsBackend and the inbound webhook): secrets only from the
+# environment. The auth token also signs Twilio's calls to /sms/inbound/ (X-Twilio-Signature).
+SMS_API_URL = env.str("SMS_API_URL", default="https://api.twilio.com")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 SMS_FROM = env.str("SMS_FROM", default="")
 
 # Celery: Redis when given, otherwise the filesystem broker under var/ (no server needed).
