@@ -145,3 +145,19 @@ def test_an_oversized_or_empty_body_is_refused_and_nothing_is_stored(client, bod
 def test_the_webhook_takes_only_post(client):
     assert client.get(URL).status_code == 405
     assert Appointment.objects.count() == 0
+
+
+def test_a_c_reply_shows_as_confirmed_on_the_desk_calendar_and_the_patient_page(client, desk_client):
+    from clinic.localtime import local_date
+
+    patient = PatientFactory()
+    appointment = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=2))
+    day = local_date(appointment.start).isoformat()
+    assert "cal-confirmed" not in desk_client.get(f"/desk/?date={day}").content.decode()
+
+    _post(client, _reply(patient, "C"))
+
+    calendar = desk_client.get(f"/desk/?date={day}").content.decode()
+    card = calendar[calendar.index(f'id="appt-{appointment.pk}"') :]
+    assert "cal-confirmed" in card[: card.index("</article>")]
+    assert "Confirmed" in desk_client.get(f"/desk/patients/{patient.pk}/").content.decode()
