@@ -27,6 +27,8 @@ urlpatterns = [
     path("desk/", include("treatments.scheduling.urls")),
     path("practice/", include("treatments.clinical.urls")),
     path("portal/", include("treatments.portal.urls")),
+    path("p/", include("treatments.portal.urls_short")),
+    path("sms/", include("treatments.inbox.urls_sms")),
     path("messages/", include("notifications.urls")),
     path("education/", include("education.urls")),
 ]

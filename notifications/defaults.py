@@ -9,7 +9,8 @@ portal link. The context offers nothing else (see notifications/rendering.py).""
 CONTEXT_HELP = (
     "clinic_name, clinic_phone, clinic_email, first_name, when, day, time, location, address, "
     "session_number, session_count, dates (list), weeks, nsaid_pause_days, nsaid_after, ice_advice, "
-    "portal_url, confirm_url, cancel_url, before_url, checkin_url, aftercare_url, unsubscribe_url"
+    "short_url (texts: their one link, into the portal), portal_url, confirm_url, cancel_url, before_url, "
+    "checkin_url, aftercare_url, unsubscribe_url"
 )
 
 _SESSION = "{% if session_number %} (session {{ session_number }}{% if session_count %} of {{ session_count }}{% endif %}){% endif %}"  # noqa: E501
@@ -30,9 +31,9 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     },
     ("confirmation", "sms"): {
         "text": (
-            "{{ clinic_name }}: {% if dates|length == 1 %}your session is booked for {{ when }}. "
-            "{% else %}your {{ dates|length }} sessions are booked, the first on {{ when }}. {% endif %}"
-            "All dates: {{ portal_url }} Stop texts: {{ unsubscribe_url }}"
+            "{{ clinic_name }}: {% if dates|length == 1 %}your session is booked for {{ when }}."
+            "{% else %}your {{ dates|length }} sessions are booked, the first on {{ when }}.{% endif %} "
+            "All dates, confirm or cancel: {{ short_url }} Reply STOP to end texts."
         ),
     },
     ("prepare", "email"): {
@@ -56,9 +57,8 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     ("prepare", "sms"): {
         "text": (
             "{{ clinic_name }}: session on {{ when }}. Please skip anti-inflammatory painkillers for "
-            "{{ nsaid_pause_days }} days before, eat first, wear loose clothes. A few questions: "
-            "{{ before_url }} Confirm: {{ confirm_url }} Cancel: {{ cancel_url }} "
-            "Stop texts: {{ unsubscribe_url }}"
+            "{{ nsaid_pause_days }} days before, eat first, wear loose clothes. A few questions first: "
+            "{{ short_url }} Reply C to confirm, STOP to end texts."
         ),
     },
     ("reminder", "email"): {
@@ -72,8 +72,8 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     },
     ("reminder", "sms"): {
         "text": (
-            "{{ clinic_name }}: reminder of your session on {{ when }}. Confirm: {{ confirm_url }} "
-            "Cancel: {{ cancel_url }} Stop texts: {{ unsubscribe_url }}"
+            "{{ clinic_name }}: reminder of your session on {{ when }}. Reply C to confirm. Cancel or "
+            "details: {{ short_url }} Reply STOP to end texts."
         ),
     },
     ("aftercare", "email"): {
@@ -102,10 +102,9 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     },
     ("aftercare", "sms"): {
         "text": (
-            "{{ clinic_name }}: soreness for a few days is normal. Paracetamol helps; no anti-inflammatory "
-            "painkillers {{ nsaid_after }}. Call {{ clinic_phone }} at once for fever, spreading redness or "
-            "swelling, discharge, pain getting worse after 2-3 days, numbness or weakness. More: "
-            "{{ aftercare_url }} Stop texts: {{ unsubscribe_url }}"
+            "{{ clinic_name }}: soreness is normal; paracetamol helps. No anti-inflammatory painkillers "
+            "{{ nsaid_after }}. Call {{ clinic_phone }} at once for fever, spreading redness, discharge, "
+            "worse pain after 2-3 days or numbness. {{ short_url }}"
         ),
     },
     ("checkin", "email"): {
@@ -120,7 +119,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     ("checkin", "sms"): {
         "text": (
             "{{ clinic_name }}: how are you feeling since your session? Your pain score, 0-10: "
-            "{{ checkin_url }} Stop texts: {{ unsubscribe_url }}"
+            "{{ short_url }} Reply STOP to end texts."
         ),
     },
     ("followup", "email"): {
@@ -134,8 +133,8 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     },
     ("followup", "sms"): {
         "text": (
-            "{{ clinic_name }}: a week on, how are you? Tell us: {{ checkin_url }} Still sore? Call "
-            "{{ clinic_phone }}. Stop texts: {{ unsubscribe_url }}"
+            "{{ clinic_name }}: a week on, how are you? Tell us: {{ short_url }} Still sore? Call "
+            "{{ clinic_phone }}. Reply STOP to end texts."
         ),
     },
     ("outcome", "email"): {
@@ -150,7 +149,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     ("outcome", "sms"): {
         "text": (
             "{{ clinic_name }}: {{ weeks }} weeks since your last session. How are you doing? "
-            "{{ checkin_url }} Stop texts: {{ unsubscribe_url }}"
+            "{{ short_url }} Reply STOP to end texts."
         ),
     },
 }

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from clinic.localtime import clinic_zone, local_datetime
 from clinic.models import ClinicSettings
 from patients.models import Channel
-from patients.tokens import portal_tokens_issue
+from patients.tokens import portal_tokens_live
 
 from .facts import SendFacts, facts_provider
 from .links import portal_links, unsubscribe_url
@@ -253,7 +253,7 @@ def _deliver_batch(token: str, messages: list[Message], *, now: dt.datetime, res
 
 
 def _send_all(batch: _Batch, ready: list[tuple[Message, SendFacts]]) -> None:
-    raw_tokens = portal_tokens_issue(
+    raw_tokens = portal_tokens_live(
         patient_ids={m.patient_id for m, _ in ready}, now=batch.now, days=batch.clinic.portal_link_days
     )
     unsubscribe_links: dict[tuple[int, str], str] = {}

@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.models import ClinicSettings
+
+from .budget import SAMPLE_CLINIC_NAME_LENGTH, template_preview, unknown_placeholders
 from .models import Message, MessageTemplate
 from .rendering import template_check
 
@@ -21,7 +24,9 @@ class MessageFilterForm(forms.Form):
 
 
 class MessageTemplateForm(forms.ModelForm):
-    """The admin's edit form: a template that does not parse is refused with the parser's reason."""
+    """The admin's edit form. Refused, with the reason: a template that does not parse, one that
+    reads a placeholder the sender never fills in, and a text that costs more than two SMS
+    segments with the longest sample values (notifications/budget.py)."""
 
     class Meta:
         model = MessageTemplate
@@ -29,12 +34,47 @@ class MessageTemplateForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        parsed = True
         for name in ("subject", "text", "html"):
             try:
                 template_check(data.get(name) or "")
             except Exception as exc:  # noqa: BLE001 (any parser error is shown to the admin)
+                parsed = False
                 self.add_error(name, _("This template does not parse: %(error)s") % {"error": exc})
-        # Every message must carry its one-click way out (the e-mail wrapper adds one to the HTML).
-        if "unsubscribe_url" not in (data.get("text") or ""):
+                continue
+            unknown = unknown_placeholders(data.get(name) or "")
+            if unknown:
+                parsed = False
+                self.add_error(
+                    name, _("Unknown placeholder: %(names)s. It would be sent blank.") % {"names": ", ".join(unknown)}
+                )
+        text = data.get("text") or ""
+        if data.get("channel") == "sms":
+            # A text's way out is the STOP reply (treatments/inbox/replies.py): no room for a long link.
+            if "STOP" not in text:
+                self.add_error("text", _("Keep “Reply STOP” in the text: every message must offer a way out."))
+            if parsed and not self.errors.get("kind"):
+                self._check_budget(data)
+        elif "unsubscribe_url" not in text:
+            # Every e-mail carries its one-click way out (the e-mail wrapper adds one to the HTML).
             self.add_error("text", _("Keep {{ unsubscribe_url }} in the text: every message must offer a way out."))
         return data
+
+    def _check_budget(self, data: dict) -> None:
+        preview = template_preview(
+            kind=data.get("kind") or "reminder",
+            channel="sms",
+            subject="",
+            text=data.get("text") or "",
+            html="",
+            clinic=ClinicSettings.load(),
+        )
+        if not preview.segments.fits:
+            self.add_error(
+                "text",
+                _(
+                    "Too long for two SMS segments: with a %(length)s-character clinic name it costs "
+                    "%(count)s. Shorten it to at most %(budget)s characters as sent."
+                )
+                % {"length": SAMPLE_CLINIC_NAME_LENGTH, "count": preview.segments, "budget": preview.segments.budget},
+            )

@@ -1,11 +1,12 @@
-"""Links inside a message: the patient's portal (issued at send time, one per patient per batch,
-so an old message never carries a link made before it was due) and the signed unsubscribe link."""
+"""Links inside a message: the patient's one live portal link (looked up or issued at send time, so
+an old message never carries a link made before it was due), its short form for texts, and the
+signed unsubscribe link."""
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from patients.tokens import portal_url
+from patients.tokens import portal_short_url, portal_url
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
@@ -13,7 +14,12 @@ UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 def portal_links(raw: str, appointment_id: int | None) -> dict[str, str]:
     """The portal pages a message may point at (the URL contract of the portal)."""
     home = portal_url(raw)
-    links = {"portal_url": home, "checkin_url": f"{home}checkin/", "aftercare_url": f"{home}aftercare/"}
+    links = {
+        "short_url": portal_short_url(raw),
+        "portal_url": home,
+        "checkin_url": f"{home}checkin/",
+        "aftercare_url": f"{home}aftercare/",
+    }
     if appointment_id:
         session = f"{home}sessions/{appointment_id}/"
         links |= {

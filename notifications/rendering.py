@@ -19,6 +19,7 @@ from clinic.models import ClinicSettings, clinic_zone
 
 from .facts import SendFacts
 from .models import Message, MessageTemplate
+from .segments import gsm7_fold
 
 TEXT_ENGINE = Engine(autoescape=False)
 HTML_ENGINE = Engine(autoescape=True)
@@ -71,6 +72,7 @@ def message_context(
         "nsaid_pause_days": clinic.nsaid_pause_days_before,
         "nsaid_after": _nsaid_after(clinic),
         "ice_advice": _ice_advice(clinic),
+        "short_url": "",
         "portal_url": "",
         "confirm_url": "",
         "cancel_url": "",
@@ -108,7 +110,7 @@ def render(template: "MessageTemplate | Compiled", context: dict) -> Rendered:
     plain = Context(context, autoescape=False)
     text = template.text.render(plain).strip() + "\n"
     if template.channel != "email":
-        return Rendered(subject="", text=text.strip(), html="")
+        return Rendered(subject="", text=gsm7_fold(text.strip()), html="")
     subject = " ".join(template.subject.render(plain).split())
     body = template.html.render(Context(context, autoescape=True)) if template.html else _linked(text)
     html = render_to_string("notifications/email.html", {"subject": subject, "body": body, "context": context})

@@ -102,10 +102,14 @@ class ScreeningAnswer(models.Model):
 
 
 class PortalToken(models.Model):
-    """A patient's secure link. Only the SHA-256 of the random token is stored."""
+    """A patient's secure link. Only the SHA-256 of the token is stored, and the random seed the
+    token is derived from with SECRET_KEY (patients/tokens.py): the database alone opens nothing,
+    yet the sweep can put the same live link in every message."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="portal_tokens")
     token_hash = models.CharField(max_length=64, unique=True)
+    # Empty for links made before links were reused: those are never put in a message again.
+    seed = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -130,6 +134,7 @@ class ConsultationRequest(models.Model):
     class Kind(models.TextChoices):
         CONSULTATION = "consultation", _("Consultation request")
         MOVE = "move", _("Asks to move a session")
+        SMS_REPLY = "sms_reply", _("Replied by text")
 
     name = models.CharField(max_length=120)
     email = models.EmailField(blank=True)

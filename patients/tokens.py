@@ -1,34 +1,93 @@
-"""Secure patient links: a random token is handed out once; only its hash is stored
-(clinic/tokens.py). Wrong, expired and revoked tokens all look the same."""
+"""Secure patient links. One live link per patient: the token is derived from a random seed and
+SECRET_KEY, and only the seed and the token's hash are stored (clinic/tokens.py), so a database
+leak alone opens nothing while every message can carry the same link until it nears expiry.
+Wrong, expired and revoked tokens all look the same."""
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 
 from django.conf import settings
+from django.db import transaction
 
 from clinic.models import ClinicSettings
-from clinic.tokens import token_hash, token_new, token_plausible
+from clinic.tokens import token_hash, token_plausible
 
 from .models import Patient, PortalToken
 
+# 128 bits: unguessable, and short enough (22 characters) for a two-segment text.
+TOKEN_BYTES = 16
+# A message must not carry a link that dies a few days after it arrives.
+REUSE_MARGIN = dt.timedelta(days=14)
 
-def portal_tokens_issue(*, patient_ids: set[int], now: dt.datetime, days: int | None = None) -> dict[int, str]:
-    """A new link for each patient, in one insert; returns the raw tokens (never stored)."""
-    valid = dt.timedelta(days=days if days is not None else ClinicSettings.load().portal_link_days)
-    raw = {pid: token_new() for pid in patient_ids}
-    PortalToken.objects.bulk_create(
-        PortalToken(patient_id=pid, token_hash=token_hash(value), created_at=now, expires_at=now + valid)
-        for pid, value in raw.items()
-    )
+
+def _derive(seed: str) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"portal-link:{seed}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:TOKEN_BYTES]).rstrip(b"=").decode()
+
+
+def _valid_for(days: int | None) -> dt.timedelta:
+    return dt.timedelta(days=days if days is not None else ClinicSettings.load().portal_link_days)
+
+
+def _issue(patient_ids: set[int], now: dt.datetime, valid: dt.timedelta, *, replace: bool = True) -> dict[int, str]:
+    """New links for these patients; their older links stop working in the same transaction
+    (`replace=False` when the caller knows none is live, to spare the sweep a query)."""
+    seeds = {pid: secrets.token_hex(16) for pid in patient_ids}
+    raw = {pid: _derive(seed) for pid, seed in seeds.items()}
+    with transaction.atomic(savepoint=False):
+        if replace:
+            PortalToken.objects.filter(patient_id__in=patient_ids, revoked_at__isnull=True).update(revoked_at=now)
+        PortalToken.objects.bulk_create(
+            PortalToken(
+                patient_id=pid, seed=seeds[pid], token_hash=token_hash(raw[pid]), created_at=now, expires_at=now + valid
+            )
+            for pid in patient_ids
+        )
     return raw
 
 
+def portal_tokens_live(*, patient_ids: set[int], now: dt.datetime, days: int | None = None) -> dict[int, str]:
+    """Each patient's one live link: the one already out while it has more than REUSE_MARGIN to
+    run, else a new one that replaces it. One query when every link is reused, two or three when
+    some are new."""
+    valid = _valid_for(days)
+    margin = min(REUSE_MARGIN, valid / 2)
+    found: dict[int, str] = {}
+    stale = False
+    rows = (
+        PortalToken.objects.filter(patient_id__in=patient_ids, revoked_at__isnull=True, expires_at__gt=now)
+        .order_by("patient_id", "-created_at")
+        .values_list("patient_id", "seed", "expires_at")
+    )
+    for pid, seed, expires_at in rows:
+        if pid not in found and seed and expires_at > now + margin:
+            found[pid] = _derive(seed)
+        else:
+            stale = stale or pid not in found
+    missing = set(patient_ids) - found.keys()
+    return found | (_issue(missing, now, valid, replace=stale) if missing else {})
+
+
+def portal_tokens_issue(*, patient_ids: set[int], now: dt.datetime, days: int | None = None) -> dict[int, str]:
+    """A fresh link for each patient, revoking the ones before it; returns the raw tokens."""
+    return _issue(set(patient_ids), now, _valid_for(days))
+
+
 def portal_token_issue(*, patient: Patient, now: dt.datetime, days: int | None = None) -> str:
-    """A new link for one patient; returns the raw token (never stored)."""
+    """A fresh link for one patient (the desk's "send a new link"); the old one 404s at once."""
     return portal_tokens_issue(patient_ids={patient.pk}, now=now, days=days)[patient.pk]
 
 
 def portal_url(raw: str) -> str:
     return f"{settings.SITE_URL}/portal/{raw}/"
+
+
+def portal_short_url(raw: str) -> str:
+    """The one link a text carries: /p/<token> leads into the portal (treatments.portal.views.short)."""
+    return f"{settings.SITE_URL}/p/{raw}"
 
 
 def portal_token_resolve(*, raw: str, now: dt.datetime) -> PortalToken | None:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("new/", views.register, name="register"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/portal-link/revoke/", views.portal_link_revoke, name="portal_link_revoke"),
 ]

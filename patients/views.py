@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.audit import audit_record
 from clinic.localtime import local_date
@@ -16,6 +16,7 @@ from .access import patient_for
 from .forms import PatientForm, PatientSearchForm
 from .selectors import patient_possible_duplicates, patient_search, screening_answers, search_kind
 from .services import patient_register, patient_update
+from .tokens import portal_tokens_revoke
 
 
 @desk_required
@@ -99,3 +100,18 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             "patient": patient,
         },
     )
+
+
+@desk_required
+@require_POST
+def portal_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """The desk ends the patient's portal link at once (a lost phone, a shared e-mail): the old
+    link 404s from now on, and the next message the patient gets carries a new one."""
+    patient = patient_for(request.user, pk)
+    revoked = portal_tokens_revoke(patient=patient, now=timezone.now())
+    audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=patient, patient_id=patient.pk)
+    if revoked:
+        messages.success(request, _("The portal link is revoked. The next message will carry a new one."))
+    else:
+        messages.info(request, _("This patient had no live portal link."))
+    return redirect("desk:patient", pk=patient.pk)

@@ -16,6 +16,9 @@ PUBLIC = [
     "login",
     "education:*",
     "portal:*",
+    "portal_short",
+    # The SMS provider's webhook: every call carries an HMAC signature made with the auth token.
+    "sms_inbound",
     "consult:*",
     "book:*",
     "notifications:unsubscribe*",

@@ -213,8 +213,11 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # SMS: a file backend by default; see notifications/channels.
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.FileSmsBackend")
 SMS_FILE_PATH = str(VAR_DIR / "sms")
-SMS_API_URL = env.str("SMS_API_URL", default="")
-SMS_API_TOKEN = env.str("SMS_API_TOKEN", default="")
+# Twilio (notifications.sms.TwilioSmsBackend and the inbound webhook): secrets only from the
+# environment. The auth token also signs Twilio's calls to /sms/inbound/ (X-Twilio-Signature).
+SMS_API_URL = env.str("SMS_API_URL", default="https://api.twilio.com")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 SMS_FROM = env.str("SMS_FROM", default="")
 
 # Celery: Redis when given, otherwise the filesystem broker under var/ (no server needed).
@@ -254,7 +257,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Portal, feed and unsubscribe links are secrets: masked in every record (clinic/log_masks.py).
+    "filters": {"mask_tokens": {"()": "clinic.log_masks.TokenMaskFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -34,7 +34,7 @@ def test_admin_edits_a_template_in_the_admin(admin_client_):
     url = f"/admin/notifications/messagetemplate/{template.pk}/change/"
     assert "filled in when the message is sent" in admin_client_.get(url).content.decode()
 
-    words = "{{ clinic_name }}: {{ when }}. Stop: {{ unsubscribe_url }}"
+    words = "{{ clinic_name }}: {{ when }}. Reply STOP to end texts."
     response = admin_client_.post(url, {"kind": "reminder", "channel": "sms", "subject": "", "text": words, "html": ""})
 
     assert response.status_code == 302

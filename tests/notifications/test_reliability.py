@@ -34,6 +34,8 @@ from treatments.scheduling import messaging
 ROOT = Path(__file__).resolve().parents[2]
 BROKER = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
 
+TWILIO = {"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "SMS_FROM": "+13125550000"}
+
 
 def _redis_answers() -> bool:
     if not BROKER.startswith("redis://"):
@@ -226,9 +228,7 @@ def test_a_worker_killed_mid_send_is_retried_after_the_lease_at_most_once_more_a
             original(handler)
 
         provider.server.RequestHandlerClass.do_POST = held
-        procs = Celery(
-            tmp_path, SMS_BACKEND="notifications.sms.HttpSmsBackend", SMS_API_URL=provider.url, SMS_API_TOKEN="t"
-        )
+        procs = Celery(tmp_path, SMS_BACKEND="notifications.sms.HttpSmsBackend", SMS_API_URL=provider.url, **TWILIO)
         try:
             worker = procs.start("worker")
             sweep.apply_async(queue=procs.queue)
@@ -242,7 +242,7 @@ def test_a_worker_killed_mid_send_is_retried_after_the_lease_at_most_once_more_a
 
         claimed = Message.objects.get()
         assert (claimed.status, claimed.attempts) == (Message.Status.SENDING, 1)
-        with override_settings(SMS_BACKEND="notifications.sms.HttpSmsBackend", SMS_API_URL=provider.url):
+        with override_settings(SMS_BACKEND="notifications.sms.HttpSmsBackend", SMS_API_URL=provider.url, **TWILIO):
             early = delivery.messages_sweep(now=claimed.lease_until - dt.timedelta(seconds=1))
             late = delivery.messages_sweep(now=claimed.lease_until)
             again = delivery.messages_sweep(now=claimed.lease_until + delivery.LEASE * 2)

@@ -1,6 +1,7 @@
-"""The SMS backends: the HTTP provider adapter against a fake provider on loopback, and the file
-backend used by the demo."""
+"""The SMS backends: the Twilio backend against a fake Twilio on loopback, and the file backend
+used by the demo."""
 
+import base64
 import json
 import threading
 import urllib.parse
@@ -9,7 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.test import override_settings
 
-from notifications.sms import FileSmsBackend, HttpSmsBackend, SmsError
+from notifications.sms import FileSmsBackend, SmsError
+from notifications.sms import TwilioSmsBackend as HttpSmsBackend
 
 
 class FakeProvider:
@@ -38,7 +40,7 @@ class FakeProvider:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/2010-04-01/Messages.json"
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
@@ -52,18 +54,18 @@ class FakeProvider:
 
 @pytest.fixture
 def provider():
-    settings = {"SMS_API_TOKEN": "tok-1", "SMS_FROM": "+13125550000"}
+    settings = {"TWILIO_ACCOUNT_SID": "AC0123", "TWILIO_AUTH_TOKEN": "tok-1", "SMS_FROM": "+13125550000"}
     with FakeProvider() as fake, override_settings(SMS_API_URL=fake.url, **settings):
         yield fake
 
 
-def test_http_backend_posts_to_from_and_body_with_the_token_and_returns_the_providers_id(provider):
+def test_twilio_backend_posts_a_form_with_basic_auth_of_the_account_sid_and_returns_the_message_sid(provider):
     sid = HttpSmsBackend().send(to="+13125550123", text="Prolo Clinic: reminder")
 
     assert sid == "SM123"
     (request,) = provider.requests
-    assert request["path"] == "/2010-04-01/Messages.json"
-    assert request["auth"] == "Bearer tok-1"
+    assert request["path"] == "/2010-04-01/Accounts/AC0123/Messages.json"
+    assert request["auth"] == "Basic " + base64.b64encode(b"AC0123:tok-1").decode()
     assert request["form"] == {"To": ["+13125550123"], "From": ["+13125550000"], "Body": ["Prolo Clinic: reminder"]}
 
 
@@ -84,7 +86,13 @@ def test_http_backend_raises_when_the_answer_has_no_message_id(provider):
 def test_http_backend_raises_when_the_provider_is_unreachable():
     with FakeProvider() as fake:
         url = fake.url
-    with override_settings(SMS_API_URL=url), pytest.raises(SmsError, match="unreachable"):
+    credentials = {"TWILIO_ACCOUNT_SID": "AC0123", "TWILIO_AUTH_TOKEN": "t", "SMS_FROM": "+13125550000"}
+    with override_settings(SMS_API_URL=url, **credentials), pytest.raises(SmsError, match="unreachable"):
+        HttpSmsBackend().send(to="+13125550123", text="x")
+
+
+def test_twilio_backend_refuses_to_send_without_its_credentials():
+    with override_settings(TWILIO_ACCOUNT_SID="", TWILIO_AUTH_TOKEN=""), pytest.raises(SmsError, match="must be set"):
         HttpSmsBackend().send(to="+13125550123", text="x")
 
 
@@ -107,10 +115,10 @@ def test_the_sweep_sends_a_text_through_the_provider_and_stores_its_id(provider,
     patient = PatientFactory(preferred_channel="sms")
     MessageFactory(patient=patient, channel="sms", send_at=now)
 
-    with override_settings(SMS_BACKEND="notifications.sms.HttpSmsBackend"):
+    with override_settings(SMS_BACKEND="notifications.sms.TwilioSmsBackend"):
         delivery.messages_sweep(now=now)
 
     row = Message.objects.get()
     assert (row.status, row.provider_id, row.to) == (Message.Status.SENT, "SM123", patient.phone)
     sent = provider.requests[0]["form"]["Body"][0]
-    assert "/portal/" in sent and row.text.split("/portal/")[0] == sent.split("/portal/")[0]
+    assert "/p/" in sent and row.text.split("/p/")[0] == sent.split("/p/")[0]

@@ -10,11 +10,19 @@ INBOX_LIMIT = 100
 
 def inbox_alerts() -> list[PainCheckIn]:
     """Check-ins with a red flag nobody has handled yet, oldest first: they have waited longest."""
+    return list(_open_alerts().select_related("patient").order_by("created_at")[:INBOX_LIMIT])
+
+
+def _open_alerts():
+    return PainCheckIn.objects.filter(acknowledged_at__isnull=True).exclude(red_flags=[])
+
+
+def inbox_checkins(*, since) -> list[PainCheckIn]:
+    """Recent check-ins without a red flag, so the desk reads what patients wrote too."""
     return list(
-        PainCheckIn.objects.filter(acknowledged_at__isnull=True)
-        .exclude(red_flags=[])
+        PainCheckIn.objects.filter(red_flags=[], created_at__gte=since)
         .select_related("patient")
-        .order_by("created_at")[:INBOX_LIMIT]
+        .order_by("-created_at")[:INBOX_LIMIT]
     )
 
 

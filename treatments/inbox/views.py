@@ -2,6 +2,8 @@
 and move requests. Lives in treatments because the alerts are treatments.PainCheckIn rows, and
 patients may not import treatments."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,10 +17,12 @@ from clinic.roles import desk_required
 from patients.forms_consult import SELF_CHECK_QUESTIONS, ConsultationStatusForm
 from patients.services_consult import consultation_request_mark
 from treatments.inbox.access import alert_for, consultation_request_for
-from treatments.inbox.selectors import inbox_alerts, inbox_requests
+from treatments.inbox.selectors import inbox_alerts, inbox_checkins, inbox_requests
 from treatments.inbox.services import checkin_acknowledge
 
 FILTERS = ["new", "contacted", "closed", "all"]
+# Check-ins without a warning sign stay on the page this long: enough to read them, then they go.
+CHECKINS_SHOWN = dt.timedelta(days=14)
 
 
 @desk_required
@@ -27,9 +31,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if show not in FILTERS:
         show = "new"
     alerts = inbox_alerts()
+    checkins = inbox_checkins(since=timezone.now() - CHECKINS_SHOWN)
     requests_ = inbox_requests(status=None if show == "all" else show)
     # Alerts and move requests show a patient's data: each is a view in the audit trail.
-    for alert in alerts:
+    for alert in [*alerts, *checkins]:
         audit_record(request=request, action=AuditEntry.Action.VIEW, obj=alert, patient_id=alert.patient_id)
     for item in requests_:
         if item.patient_id:
@@ -40,7 +45,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "treatments/inbox.html",
-        {"alerts": alerts, "requests": requests_, "show": show, "filters": FILTERS},
+        {"alerts": alerts, "checkins": checkins, "requests": requests_, "show": show, "filters": FILTERS},
     )
 
 

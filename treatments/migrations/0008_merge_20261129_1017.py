@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('treatments', '0006_booka_online_booking'),
-        ('treatments', '0007_clinb_attachments'),
+        ("treatments", "0006_booka_online_booking"),
+        ("treatments", "0007_clinb_attachments"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from clinic.models import ClinicSettings
 from patients.models import ConsultationRequest, Patient, PortalToken, ScreeningAnswer
 from treatments.models import Appointment, OutcomeScore, PainCheckIn, RedFlag, TreatmentSeries
+from treatments.scheduling.services.attendance import appointment_patient_confirm
 from treatments.scheduling.services.booking import BookingError, appointment_cancel
 
 
@@ -65,10 +66,8 @@ def portal_screening_record(
 
 
 def portal_appointment_confirm(*, appointment: Appointment, now: dt.datetime) -> None:
-    if not appointment_is_upcoming(appointment=appointment, now=now):
+    if not appointment_patient_confirm(appointment_id=appointment.pk, now=now):
         raise PortalError(_("This session is over or cancelled, so it cannot be confirmed."))
-    with transaction.atomic():
-        Appointment.objects.filter(pk=appointment.pk).update(patient_confirmed_at=now)
     appointment.patient_confirmed_at = now
 
 

@@ -121,6 +121,14 @@ def home(request: HttpRequest, *, now) -> HttpResponse:
 
 @portal_view
 @require_GET
+def short(request: HttpRequest) -> HttpResponse:
+    """/p/<token>, the one link a text carries: checked like every portal page (a revoked link is a
+    404 here too), then on to the portal's home."""
+    return redirect("portal:home", token=request.portal_token)
+
+
+@portal_view
+@require_GET
 def session_ics(request: HttpRequest, *, now, appointment_id: int) -> HttpResponse:
     appointment = _appointment_or_404(request, appointment_id)
     body = appointment_file(appointment=appointment, now=now)

@@ -44,6 +44,13 @@ def _flags(item: Item) -> SafeString:
     )
 
 
+def _confirmed(a: Appointment) -> SafeString:
+    """The patient said "I will be there" (portal button or a C reply by text)."""
+    if a.status != Appointment.Status.BOOKED or not a.patient_confirmed_at:
+        return mark_safe("")
+    return format_html(' <span class="badge text-bg-success cal-confirmed">{}</span>', _("Confirmed"))
+
+
 @register.simple_tag(takes_context=True)
 def calendar_card(context, item: Item) -> SafeString:
     a = item.appointment
@@ -72,7 +79,7 @@ def calendar_card(context, item: Item) -> SafeString:
     times = f"{item.local_start:%H:%M}–{item.local_end:%H:%M}"
     return format_html(
         '<article id="appt-{}" class="cal-appt {}" aria-label="{} {}">'
-        '<div><span class="cal-time">{}</span> {} <span class="badge text-bg-light border cal-status">{}</span></div>'
+        '<div><span class="cal-time">{}</span> {} <span class="badge text-bg-light border cal-status">{}</span>{}</div>'
         '<div class="cal-name"><a href="{}">{}</a></div>'
         '<div class="cal-meta">{}</div>{}'
         '<div class="cal-actions">{}</div>'
@@ -84,6 +91,7 @@ def calendar_card(context, item: Item) -> SafeString:
         times,
         _flags(item),
         a.get_status_display(),
+        _confirmed(a),
         item.urls["patient"],
         a.patient.full_name,
         " · ".join(meta),

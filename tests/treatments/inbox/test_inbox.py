@@ -63,8 +63,8 @@ def test_desk_sees_requests_and_red_flag_alerts(desk_client, django_assert_max_n
     assert alert.patient.full_name in text
     assert "I have a fever above 38 °C" in text
     assert "Pregnant" not in text or "could you be" in text
-    # The desk is told to call, not shown the patient's own words.
-    assert "private words" not in text
+    # Issue 10: the desk reads what the patient wrote before calling back.
+    assert "private words" in text
     assert text.count("Called back: mark") == 1
     assert AuditEntry.objects.filter(object_type="treatments.paincheckin", patient_id=alert.patient_id).exists()
 
@@ -72,8 +72,9 @@ def test_desk_sees_requests_and_red_flag_alerts(desk_client, django_assert_max_n
 def test_query_count_does_not_grow_with_requests(desk_client, django_assert_max_num_queries):
     for n in range(15):
         _request(name=f"Person {n}")
-    # Session, user, roles, alerts, requests, settings, and the session save: 7 plus savepoints.
-    with django_assert_max_num_queries(9):
+    # Session, user, roles, alerts, recent check-ins, requests, settings, and the session save: 8
+    # plus savepoints.
+    with django_assert_max_num_queries(10):
         desk_client.get("/desk/requests/")
 
 

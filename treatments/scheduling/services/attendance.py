@@ -80,3 +80,13 @@ def appointment_check_in(*, appointment: Appointment, by, now: dt.datetime) -> A
 
 def appointment_mark_no_show(*, appointment: Appointment, by, now: dt.datetime) -> Appointment:
     return _attendance_record(appointment, NO_SHOW, by=by, now=now)
+
+
+def appointment_patient_confirm(*, appointment_id: int, now: dt.datetime) -> bool:
+    """ "I will be there", from the portal or a "C" reply by text: only a booked session still
+    ahead can be confirmed. Returns False when there was none."""
+    with transaction.atomic():
+        updated = Appointment.objects.filter(pk=appointment_id, status=Status.BOOKED, start__gt=now).update(
+            patient_confirmed_at=now
+        )
+    return bool(updated)

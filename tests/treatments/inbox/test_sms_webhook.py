@@ -1,0 +1,165 @@
+"""Patients reply by text: Twilio posts each reply to /sms/inbound/ with an HMAC signature."""
+
+import datetime as dt
+import urllib.parse
+
+import pytest
+from django.utils import timezone
+
+from notifications.models import Message
+from notifications.sms import twilio_signature
+from patients.models import ConsultationRequest
+from tests.factories import AppointmentFactory, PatientFactory
+from tests.notifications.factories_messages import MessageFactory
+from treatments.models import Appointment
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "twilio-auth-token-for-tests"
+URL = "/sms/inbound/"
+
+
+@pytest.fixture(autouse=True)
+def _twilio(settings):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    settings.SITE_URL = "https://clinic.example.com"
+
+
+def _post(client, params: dict[str, str], *, signature: str | None = None, token: str = TOKEN):
+    if signature is None:
+        signature = twilio_signature(url="https://clinic.example.com" + URL, params=params, auth_token=token)
+    return client.post(
+        URL,
+        data=urllib.parse.urlencode(params),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
+
+
+def _reply(patient, body: str) -> dict[str, str]:
+    return {"MessageSid": "SM1", "AccountSid": "AC1", "From": patient.phone, "To": "+13125550000", "Body": body}
+
+
+def test_the_signature_follows_twilios_documented_example():
+    # https://www.twilio.com/docs/usage/security#validating-requests
+    params = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234", "From": "+12349013030",
+              "To": "+18005551212"}  # fmt: skip
+    url = "https://mycompany.com/myapp.php?foo=1&bar=2"
+
+    assert twilio_signature(url=url, params=params, auth_token="12345") == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+
+
+@pytest.mark.parametrize("word", ["C", "c", "Yes", " YES! "])
+def test_a_reply_of_c_or_yes_confirms_the_next_session(client, word):
+    patient = PatientFactory()
+    later = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=9))
+    nearer = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=2))
+
+    response = _post(client, _reply(patient, word))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/xml"
+    nearer.refresh_from_db()
+    later.refresh_from_db()
+    assert nearer.patient_confirmed_at is not None
+    assert later.patient_confirmed_at is None
+    assert not ConsultationRequest.objects.exists()
+
+
+def test_stop_withdraws_sms_consent_at_once_and_moves_pending_texts_to_email(client):
+    patient = PatientFactory(preferred_channel="sms")
+    pending = MessageFactory(patient=patient, channel="sms", send_at=timezone.now() + dt.timedelta(hours=1))
+
+    assert _post(client, _reply(patient, "STOP")).status_code == 200
+
+    patient.refresh_from_db()
+    pending.refresh_from_db()
+    assert patient.sms_consent_at is None
+    assert patient.email_consent_at is not None
+    # One message per moment whatever the channel: it now goes by the channel still consented to.
+    assert pending.status == Message.Status.PENDING
+    assert pending.channel == "email"
+
+
+def test_any_other_reply_lands_in_the_desks_requests_with_its_words(client, desk_client):
+    patient = PatientFactory(first_name="Ann", last_name="Walker")
+
+    _post(client, _reply(patient, "Can we make it Thursday afternoon?"))
+
+    request = ConsultationRequest.objects.get()
+    assert (request.kind, request.patient, request.message) == (
+        "sms_reply",
+        patient,
+        "Can we make it Thursday afternoon?",
+    )
+    page = desk_client.get("/desk/requests/").content.decode()
+    assert "Can we make it Thursday afternoon?" in page
+    assert "Replied by text" in page
+
+
+def test_c_with_nothing_left_to_confirm_goes_to_the_desk(client):
+    patient = PatientFactory()
+
+    _post(client, _reply(patient, "C"))
+
+    assert ConsultationRequest.objects.get().message == "C"
+
+
+def test_a_bad_signature_is_refused_and_nothing_is_stored(client):
+    patient = PatientFactory()
+    appointment = AppointmentFactory(patient=patient)
+
+    assert _post(client, _reply(patient, "C"), signature="bm90LWEtc2lnbmF0dXJl").status_code == 403
+    assert _post(client, _reply(patient, "hello"), token="someone-elses-token").status_code == 403
+    assert _post(client, _reply(patient, "STOP"), signature="").status_code == 403
+
+    appointment.refresh_from_db()
+    patient.refresh_from_db()
+    assert appointment.patient_confirmed_at is None
+    assert patient.sms_consent_at is not None
+    assert not ConsultationRequest.objects.exists()
+
+
+def test_without_a_configured_token_every_call_is_refused(client, settings):
+    patient = PatientFactory()
+    params = _reply(patient, "STOP")
+    signature = twilio_signature(url="https://clinic.example.com" + URL, params=params, auth_token="")
+    settings.TWILIO_AUTH_TOKEN = ""
+
+    assert _post(client, params, signature=signature).status_code == 403
+
+
+def test_a_number_no_patient_has_is_refused_and_nothing_is_stored(client):
+    params = {"From": "+19995550000", "To": "+13125550000", "Body": "hello"}
+
+    assert _post(client, params).status_code == 400
+    assert not ConsultationRequest.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["x" * 1601, "x" * 9000, "   "])
+def test_an_oversized_or_empty_body_is_refused_and_nothing_is_stored(client, body):
+    patient = PatientFactory()
+
+    assert _post(client, _reply(patient, body)).status_code == 400
+    assert not ConsultationRequest.objects.exists()
+
+
+def test_the_webhook_takes_only_post(client):
+    assert client.get(URL).status_code == 405
+    assert Appointment.objects.count() == 0
+
+
+def test_a_c_reply_shows_as_confirmed_on_the_desk_calendar_and_the_patient_page(client, desk_client):
+    from clinic.localtime import local_date
+
+    patient = PatientFactory()
+    appointment = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=2))
+    day = local_date(appointment.start).isoformat()
+    assert "cal-confirmed" not in desk_client.get(f"/desk/?date={day}").content.decode()
+
+    _post(client, _reply(patient, "C"))
+
+    calendar = desk_client.get(f"/desk/?date={day}").content.decode()
+    card = calendar[calendar.index(f'id="appt-{appointment.pk}"') :]
+    assert "cal-confirmed" in card[: card.index("</article>")]
+    assert "Confirmed" in desk_client.get(f"/desk/patients/{patient.pk}/").content.decode()

@@ -1,0 +1,45 @@
+"""POST /sms/inbound/: Twilio delivers patients' replies here. Public (Twilio has no account), so
+every request proves itself with X-Twilio-Signature before anything is read or stored: a bad
+signature is a 403, an oversized body, a missing field or a number no patient has is a 400, and
+in each case nothing is written. The reply's words never reach a log."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from clinic.roles import public
+from notifications.sms import twilio_signature_valid
+from treatments.inbox.replies import MAX_REPLY, sms_patients, sms_reply_receive
+
+# Twilio's form carries some twenty short fields besides the text: 8 KB is generous.
+MAX_REQUEST_BYTES = 8 * 1024
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+@public
+@csrf_exempt  # Twilio cannot hold a CSRF token; the HMAC signature stands in for it.
+@never_cache
+@require_POST
+def sms_inbound(request: HttpRequest) -> HttpResponse:
+    try:
+        length = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        return HttpResponseBadRequest()
+    if length > MAX_REQUEST_BYTES or len(request.body) > MAX_REQUEST_BYTES:
+        return HttpResponseBadRequest()
+    params = {name: request.POST.get(name, "") for name in request.POST}
+    # Twilio signs the address it was given, which is the public one, not what a proxy forwards.
+    url = settings.SITE_URL + request.get_full_path()
+    if not twilio_signature_valid(url=url, params=params, signature=request.headers.get("X-Twilio-Signature", "")):
+        return HttpResponseForbidden()
+    phone, body = params.get("From", ""), params.get("Body", "")
+    if not phone or not body.strip() or len(body) > MAX_REPLY:
+        return HttpResponseBadRequest()
+    patients = sms_patients(phone=phone)
+    if not patients:
+        return HttpResponseBadRequest()
+    sms_reply_receive(patients=patients, body=body, now=timezone.now())
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml")
