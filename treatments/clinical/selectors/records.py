@@ -124,6 +124,11 @@ def record_detail(record_id: int) -> SessionRecord:
     )
 
 
+def record_for_appointment(appointment: Appointment) -> SessionRecord | None:
+    """The appointment's record, or None while nobody has saved one. One query."""
+    return SessionRecord.objects.filter(appointment=appointment).first()
+
+
 def recheck_answers(appointment: Appointment) -> dict[str, bool]:
     """The answers already given in today's re-check, to fill the form again."""
     rows = ScreeningAnswer.objects.filter(

@@ -9,8 +9,11 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
+from clinic import roles
+from clinic.localtime import clinic_zone
 from patients.models import ScreeningAnswer, ScreeningQuestion
 from treatments.models import AdverseEvent, Appointment, AppointmentChange, InjectionSite, SessionRecord
 from treatments.scheduling import messaging
@@ -96,7 +99,8 @@ def check_site(site: SiteData, number: int) -> None:
         raise RecordError(_("Site %(n)s: the needle gauge must be between 10 and 34.") % {"n": number})
 
 
-def _check_appointment(appointment: Appointment) -> None:
+def check_recordable(appointment: Appointment) -> None:
+    """Refuse a record for an appointment that did not take place."""
     if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW):
         raise RecordError(
             _("This appointment is %(status)s: there is no session to record.")
@@ -105,11 +109,12 @@ def _check_appointment(appointment: Appointment) -> None:
 
 
 def record_open(*, appointment: Appointment, user, now: dt.datetime) -> SessionRecord:
-    """The appointment's record, created as an empty draft on first open."""
+    """The appointment's record, created as an empty draft. Called by the first save, never by
+    opening the page: a GET must not write (today's list would say "in draft" when nobody typed)."""
     existing = SessionRecord.objects.filter(appointment=appointment).first()
     if existing is not None:
         return existing
-    _check_appointment(appointment)
+    check_recordable(appointment)
     try:
         with transaction.atomic():
             return SessionRecord.objects.create(appointment=appointment, created_by=user, created_at=now)
@@ -122,7 +127,7 @@ def _locked_draft(record: SessionRecord) -> SessionRecord:
     locked = SessionRecord.objects.select_for_update().select_related("appointment").get(pk=record.pk)
     if locked.status != SessionRecord.Status.DRAFT:
         raise RecordError(_("This record is signed and locked. Add an amendment to correct it."))
-    _check_appointment(locked.appointment)
+    check_recordable(locked.appointment)
     return locked
 
 
@@ -241,10 +246,47 @@ def _sign_problems(record: SessionRecord) -> list[str]:
     return problems
 
 
+def sign_refusal(*, appointment: Appointment, user, now: dt.datetime) -> str | None:
+    """Why this appointment's record cannot be signed by this user now, or None. Only what happened
+    can be signed: a session that has not started yet would otherwise show as completed and queue
+    aftercare for an injection nobody gave."""
+    if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW):
+        return _("This appointment is %(status)s: there is no session to sign.") % {
+            "status": appointment.get_status_display().lower()
+        }
+    if now < appointment.start:
+        starts = formats.date_format(appointment.start.astimezone(clinic_zone()), "DATETIME_FORMAT")
+        return _("This session starts at %(start)s: its record can be signed once it has started.") % {"start": starts}
+    own = getattr(getattr(user, "practitioner", None), "pk", None)
+    if own != appointment.practitioner_id and not roles.has_role(user, roles.CLINIC_ADMIN):
+        return _("Only the appointment's own practitioner can sign this record.")
+    return None
+
+
+def _mark_arrival(appointment: Appointment, *, user, now: dt.datetime) -> None:
+    """Signing is proof the patient came: a booking the desk never checked in is checked in too,
+    stamped at its start (the real arrival was not recorded), so attendance counts stay true."""
+    if appointment.status != Appointment.Status.BOOKED:
+        return
+    appointment.checked_in_at = appointment.start
+    AppointmentChange.objects.create(
+        series_id=appointment.series_id,
+        appointment=appointment,
+        kind=AppointmentChange.Kind.CHECKED_IN,
+        by=user,
+        at=now,
+        reason=_("Checked in when the record was signed."),
+    )
+
+
 def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionRecord:
     """Lock the record, complete the appointment and plan its aftercare, all or nothing."""
     with transaction.atomic():
         locked = _locked_draft(record)
+        appointment = Appointment.objects.select_for_update().get(pk=locked.appointment_id)
+        refusal = sign_refusal(appointment=appointment, user=user, now=now)
+        if refusal:
+            raise RecordError(refusal)
         problems = _sign_problems(locked)
         if problems:
             raise RecordError(_("The record cannot be signed yet: %(list)s.") % {"list": "; ".join(problems)})
@@ -254,9 +296,9 @@ def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionReco
         )
         if changed != 1:
             raise RecordError(_("This record is signed and locked. Add an amendment to correct it."))
-        appointment = locked.appointment
+        _mark_arrival(appointment, user=user, now=now)
         appointment.status = Appointment.Status.COMPLETED
-        appointment.save(update_fields=["status", "updated_at"])
+        appointment.save(update_fields=["status", "checked_in_at", "updated_at"])
         AppointmentChange.objects.create(
             series_id=appointment.series_id,
             appointment=appointment,
@@ -307,3 +349,18 @@ def record_save_and_sign(*, record: SessionRecord, data: RecordData, user, now: 
     with transaction.atomic():
         saved = record_save(record=record, data=data, user=user, now=now)
         return record_sign(record=saved, user=user, now=now)
+
+
+def record_submit(*, appointment: Appointment, data: RecordData, action: str, user, now: dt.datetime) -> int:
+    """What the record form's buttons do: "save", "copy" (returns how many sites were copied) or
+    "sign". The draft is created here, by the first save, and a refused save or signing leaves
+    nothing behind, not even an empty draft."""
+    with transaction.atomic():
+        record = record_open(appointment=appointment, user=user, now=now)
+        if action == "sign":
+            record_save_and_sign(record=record, data=data, user=user, now=now)
+            return 0
+        if action == "copy":
+            return record_copy_previous(record=record, data=data, user=user, now=now)
+        record_save(record=record, data=data, user=user, now=now)
+        return 0
