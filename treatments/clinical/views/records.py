@@ -12,6 +12,7 @@ from clinic.audit import audit_record
 from clinic.roles import clinical_required
 from patients.selectors import screening_flags
 from treatments.clinical.access import appointment_for_record
+from treatments.clinical.fields import record_facts
 from treatments.clinical.forms import (
     SITE_SUGGESTIONS,
     AmendForm,
@@ -22,6 +23,7 @@ from treatments.clinical.forms import (
     site_formset,
     site_initial,
 )
+from treatments.clinical.forms_visits import VisitForm, visit_initial
 from treatments.clinical.selectors.records import (
     recheck_answers,
     record_detail,
@@ -36,6 +38,7 @@ from treatments.clinical.services.records import (
     record_submit,
     sign_refusal,
 )
+from treatments.clinical.services.visits import record_kind
 from treatments.models import Appointment, SessionRecord
 
 
@@ -52,6 +55,7 @@ def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
         "regions": sorted({r for r, _ in suggestions}),
         "structures": [s for _, s in suggestions],
         "total_volume": sum((s.volume_ml for s in sites), 0),
+        "facts": record_facts(record) if record.pk else [],
         **extra,
     }
 
@@ -89,7 +93,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
                 status=400 if request.method == "POST" else 200,
             )
         # Not saved: the first "Save draft" creates the record (a GET never writes).
-        current = SessionRecord(appointment=appointment)
+        current = SessionRecord(appointment=appointment, kind=record_kind(appointment.appointment_type))
     else:
         current = record_detail(existing.pk)
     if current.status == SessionRecord.Status.SIGNED:
@@ -99,6 +103,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         audit_record(request=request, action="view", obj=current, patient_id=appointment.patient_id)
         context = _context(appointment, current, amend_form=AmendForm(record=current))
         return render(request, "treatments/record_signed.html", context)
+    if current.kind != SessionRecord.Kind.INJECTION:
+        return _visit(request, appointment, current)
 
     if request.method == "GET":
         # The page shows clinical facts (screening flags) even before a record exists.
@@ -132,6 +138,46 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         except RecordError as exc:
             error = str(exc)
     return _draft_page(request, appointment, current, form, sites, events, error=error)
+
+
+def _visit(request: HttpRequest, appointment: Appointment, current: SessionRecord) -> HttpResponse:
+    """The draft of a consultation or follow-up note: one form, no sites."""
+    now = timezone.now()
+    if request.method == "GET":
+        seen = current if current.pk else appointment
+        audit_record(request=request, action="view", obj=seen, patient_id=appointment.patient_id)
+        form = VisitForm(initial=visit_initial(current), kind=current.kind)
+        return _visit_page(request, appointment, current, form)
+    form = VisitForm(request.POST, kind=current.kind)
+    action = "sign" if request.POST.get("action") == "sign" else "save"
+    if not form.is_valid():
+        return _visit_page(
+            request, appointment, current, form, _("Nothing was saved: correct the fields marked below.")
+        )
+    try:
+        record_submit(appointment=appointment, data=form.to_data(), action=action, user=request.user, now=now)
+    except RecordError as exc:
+        return _visit_page(request, appointment, current, form, str(exc))
+    saved = record_for_appointment(appointment)
+    audit_record(
+        request=request, action=action if action == "sign" else "change", obj=saved, patient_id=appointment.patient_id
+    )
+    if action == "sign":
+        messages.success(request, _("The note is signed and the appointment completed."))
+    else:
+        messages.success(request, _("The draft is saved."))
+    return redirect("practice:record", pk=appointment.pk)
+
+
+def _visit_page(request, appointment, record, form, error: str = "") -> HttpResponse:
+    context = _context(
+        appointment,
+        record,
+        form=form,
+        error=error,
+        sign_refusal=sign_refusal(appointment=appointment, user=request.user, now=timezone.now()),
+    )
+    return render(request, "treatments/record_visit.html", context, status=400 if error else 200)
 
 
 def _draft_page(request, appointment, record, form, sites, events, *, error: str = "") -> HttpResponse:
