@@ -1,6 +1,7 @@
 """Human labels and readable values for every field of a record and its rows, so the signed
 record, the amendment trail and the printable summary say "Pain after: 3 → 4", never a raw key."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -82,3 +83,53 @@ def record_facts(record: SessionRecord) -> list[tuple[str, str]]:
         (field_label(name, record.kind), readable(name, getattr(record, name), protocols))
         for name in KIND_FIELDS[record.kind]
     ]
+
+
+def person_name(user) -> str:
+    """Who signed or amended: the practitioner's name as the clinic shows it, else the account's
+    full name; the username only when the account has no name at all."""
+    if user is None:
+        return "—"
+    practitioner = getattr(user, "practitioner", None)
+    if practitioner is not None:
+        return practitioner.display_name
+    return user.get_full_name() or user.get_username()
+
+
+@dataclass(frozen=True)
+class AmendmentLine:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class AmendmentEntry:
+    at: object
+    who: str
+    reason: str
+    lines: list[AmendmentLine]
+
+
+def _change_label(key: str, kind: str) -> tuple[str, str]:
+    """("Site 2: volume mL", "volume_ml") from "site 2 volume_ml"; record fields by their label."""
+    parts = key.split(" ")
+    if len(parts) == 3 and parts[0] in ("site", "event"):
+        row, number, name = parts
+        labels = SITE_LABELS if row == "site" else EVENT_LABELS
+        what = _("Site") if row == "site" else _("Adverse event")
+        return f"{what} {number}: {labels.get(name, name)}", name
+    return field_label(key, kind), key
+
+
+def amendment_trail(record: SessionRecord, protocols: dict[int, str] | None = None) -> list[AmendmentEntry]:
+    """The record's amendments as a person reads them: when, who (full name), why, and each
+    change as "label: old → new". Uses the prefetched amendments (no query of its own)."""
+    entries = []
+    for amendment in record.amendments.all():
+        lines = []
+        for key, (old, new) in amendment.changes.items():
+            label, name = _change_label(key, record.kind)
+            lines.append(AmendmentLine(label, readable(name, old, protocols), readable(name, new, protocols)))
+        entries.append(AmendmentEntry(amendment.at, person_name(amendment.by), amendment.reason, lines))
+    return entries

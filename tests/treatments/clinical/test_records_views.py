@@ -215,7 +215,9 @@ def test_an_amendment_is_shown_with_the_signed_record(practitioner_client, appoi
     )
     assert response.status_code == 302
     html = practitioner_client.get(url(appointment)).content.decode()
-    assert "Re-asked the patient" in html and "<code>pain_after</code>: 4 → 2" in html
+    assert "Re-asked the patient" in html and "Pain after (0-10): 4 → 2" in html
+    trail = html.split('<ol class="amendments">')[1].split("</ol>")[0]
+    assert "Dr Me" in trail and "pain_after" not in trail
 
 
 def test_a_site_volume_is_amended_from_the_signed_record_page(practitioner_client, appointment):
@@ -224,7 +226,7 @@ def test_a_site_volume_is_amended_from_the_signed_record_page(practitioner_clien
     data = {"field": f"site:{site.pk}:volume_ml", "value": "1.0", "reason": "Syringe read wrong"}
     assert practitioner_client.post(url(appointment) + "amend/", data).status_code == 302
     html = practitioner_client.get(url(appointment)).content.decode()
-    assert "<code>site 2 volume_ml</code>: 0.5 → 1.0" in html
+    assert "Site 2: volume mL: 0.5 → 1.0" in html
     assert "<td>7.0</td>" in html  # the total follows the correction
 
 

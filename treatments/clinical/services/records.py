@@ -42,7 +42,6 @@ MAX_SITE_VOLUME_ML = Decimal("30")
 MAX_PERCENT = Decimal("50")
 AMENDABLE_FIELDS: tuple[str, ...] = KIND_FIELDS[SessionRecord.Kind.INJECTION]
 ALL_RECORD_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f for names in KIND_FIELDS.values() for f in names))
-SITE_AMENDABLE_FIELDS: tuple[str, ...] = ("structure", "dextrose_percent", "anaesthetic_percent", "volume_ml")
 
 
 @dataclass(frozen=True)

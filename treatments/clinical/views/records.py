@@ -12,7 +12,7 @@ from clinic.audit import audit_record
 from clinic.roles import clinical_required
 from patients.selectors import screening_flags
 from treatments.clinical.access import appointment_for_record
-from treatments.clinical.fields import record_facts
+from treatments.clinical.fields import amendment_trail, person_name, record_facts
 from treatments.clinical.forms import (
     SITE_SUGGESTIONS,
     AmendForm,
@@ -56,6 +56,8 @@ def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
         "structures": [s for _, s in suggestions],
         "total_volume": sum((s.volume_ml for s in sites), 0),
         "facts": record_facts(record) if record.pk else [],
+        "trail": amendment_trail(record) if record.pk else [],
+        "signer": person_name(record.signed_by) if record.signed_by_id else "",
         **extra,
     }
 
@@ -211,6 +213,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
                 record=current,
                 changes=form.cleaned_data["changes"],
                 site_changes=form.cleaned_data["site_changes"],
+                event_changes=form.cleaned_data["event_changes"],
                 reason=form.cleaned_data["reason"],
                 user=request.user,
                 now=timezone.now(),
