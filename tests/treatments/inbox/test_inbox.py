@@ -72,8 +72,9 @@ def test_desk_sees_requests_and_red_flag_alerts(desk_client, django_assert_max_n
 def test_query_count_does_not_grow_with_requests(desk_client, django_assert_max_num_queries):
     for n in range(15):
         _request(name=f"Person {n}")
-    # Session, user, roles, alerts, requests, settings, and the session save: 7 plus savepoints.
-    with django_assert_max_num_queries(9):
+    # Session, user, roles, alerts, series to book, requests, settings, and the session save: 8 plus
+    # savepoints.
+    with django_assert_max_num_queries(10):
         desk_client.get("/desk/requests/")
 
 
