@@ -233,6 +233,12 @@ class SessionRecord(models.Model):
         DRAFT = "draft", _("Draft")
         SIGNED = "signed", _("Signed")
 
+    class Kind(models.TextChoices):
+        # Chosen from the appointment type when the record is created (services/records.py).
+        INJECTION = "injection", _("Injection session")
+        CONSULTATION = "consultation", _("Consultation")
+        FOLLOW_UP = "follow_up", _("Follow-up / review")
+
     class Plan(models.TextChoices):
         CONTINUE = "continue", _("Continue as booked")
         CHANGE_INTERVAL = "change_interval", _("Change the interval")
@@ -240,6 +246,7 @@ class SessionRecord(models.Model):
         DISCONTINUE = "discontinue", _("Discontinue the series")
 
     appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="record")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INJECTION)
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.DRAFT)
     consent_confirmed = models.BooleanField(default=False)
     screening_rechecked = models.BooleanField(default=False)
@@ -253,6 +260,21 @@ class SessionRecord(models.Model):
     plan = models.CharField(max_length=16, choices=Plan.choices, default=Plan.CONTINUE)
     plan_note = models.CharField(max_length=250, blank=True)
     notes = models.TextField(blank=True)
+    # Consultation note.
+    history = models.TextField(blank=True)
+    examination = models.TextField(blank=True)
+    imaging_reviewed = models.TextField(blank=True)
+    screening_reviewed = models.BooleanField(default=False)
+    assessment = models.TextField(blank=True)
+    candidate = models.BooleanField(null=True, blank=True)
+    proposed_protocol = models.ForeignKey(
+        Protocol, null=True, blank=True, on_delete=models.PROTECT, related_name="proposed_in"
+    )
+    proposed_side = models.CharField(max_length=5, choices=Side.choices, default=Side.NONE)
+    # Follow-up / review note; its decision is `plan`, its pain today `pain_before`.
+    progress = models.TextField(blank=True)
+    outcome_measure = models.CharField(max_length=10, blank=True)
+    outcome_value = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
@@ -273,10 +295,39 @@ class SessionRecord(models.Model):
                 condition=Q(status="draft") | Q(signed_at__isnull=False, signed_by__isnull=False),
                 name="record_signed_has_signer",
             ),
+            # A signed consultation says whether the patient is a candidate, and for what.
+            models.CheckConstraint(
+                condition=~Q(kind="consultation", status="signed")
+                | Q(candidate=False)
+                | Q(candidate=True, proposed_protocol__isnull=False),
+                name="record_signed_consultation_decided",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Session record #{self.pk}"
+
+
+class SeriesRequest(models.Model):
+    """ "Book this series": left on the desk's requests by a signed consultation that chose a
+    protocol. Holds only what the desk needs to book, never the clinical note."""
+
+    record = models.OneToOneField(SessionRecord, on_delete=models.CASCADE, related_name="series_request")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="series_requests")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="series_requests")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="series_requests")
+    side = models.CharField(max_length=5, choices=Side.choices, default=Side.NONE)
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Book {self.protocol} for {self.patient}"
 
 
 class InjectionSite(models.Model):

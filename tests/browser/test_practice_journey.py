@@ -29,7 +29,7 @@ def test_practitioner_records_and_signs_a_session_and_sees_the_chart_change(
 ):
     me = PractitionerFactory(user=practitioner_user, display_name="Dr Me")
     series = series_with_sessions(practitioner=me, pains=[8, 7], planned=3, patient=PatientFactory(first_name="Ada"))
-    today = series_appointment(series, 3, NOW + dt.timedelta(minutes=30), status=Appointment.Status.CHECKED_IN)
+    today = series_appointment(series, 3, NOW - dt.timedelta(minutes=15), status=Appointment.Status.CHECKED_IN)
     AppointmentFactory(practitioner=me, start=NOW + dt.timedelta(hours=4), patient=PatientFactory(first_name="Zed"))
 
     console_errors = []

@@ -2,7 +2,7 @@
 services decide and write."""
 
 import dataclasses
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.models import ScreeningQuestion
 from treatments.clinical import bodychart
+from treatments.clinical.fields import EVENT_LABELS, SITE_LABELS, field_label
+from treatments.clinical.services.amendments import NEW_EVENT
 from treatments.clinical.services.outcomes import RANGES
 from treatments.clinical.services.records import (
     AMENDABLE_FIELDS,
@@ -19,6 +21,7 @@ from treatments.clinical.services.records import (
     RecordData,
     SiteData,
 )
+from treatments.clinical.services.visits import KIND_FIELDS
 from treatments.models import AdverseEvent, Attachment, InjectionSite, OutcomeScore, SessionRecord, Side
 
 # Where each condition is usually injected (region, structure): offered as suggestions, any other
@@ -184,64 +187,45 @@ def record_data(form: RecordForm, sites, events) -> RecordData:
     )
 
 
-RECORD_FIELD_LABELS = {
-    "pain_before": _("Pain before"),
-    "pain_after": _("Pain after"),
-    "product_lot": _("Product lot number"),
-    "plan": _("Plan"),
-    "plan_note": _("Plan note"),
-    "notes": _("Notes"),
-}
-SITE_FIELD_LABELS = {
-    "structure": _("structure"),
-    "dextrose_percent": _("dextrose %"),
-    "anaesthetic_percent": _("anaesthetic %"),
-    "volume_ml": _("volume mL"),
-}
-
-
 class AmendForm(forms.Form):
-    """One correction at a time: a field of the record, or a field of one of its sites
-    ("site:<id>:<field>"), its corrected value and why."""
+    """One correction at a time: a field of the record, of one of its sites ("site:<id>:<field>")
+    or adverse events ("event:<id>:<field>", "event:new:kind" to add one), its corrected value
+    and why. The value is parsed by the service, which knows each field's type."""
 
     field = forms.ChoiceField(label=_("Field to correct"))
-    value = forms.CharField(max_length=2000, required=False, label=_("Corrected value"))
+    value = forms.CharField(
+        max_length=2000,
+        required=False,
+        label=_("Corrected value"),
+        help_text=_("For a choice, type the option as the record shows it (e.g. “Right”, “Ultrasound”, “Yes”)."),
+    )
     reason = forms.CharField(max_length=250, label=_("Why"))
 
     def __init__(self, *args, record: SessionRecord, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = list(RECORD_FIELD_LABELS.items())
+        choices = [(name, field_label(name, record.kind)) for name in KIND_FIELDS[record.kind]]
         for number, site in enumerate(record.sites.all(), start=1):
-            choices += [
-                (f"site:{site.pk}:{name}", f"{_('Site')} {number} ({site.structure or site.region}): {label}")
-                for name, label in SITE_FIELD_LABELS.items()
-            ]
+            where = f"{_('Site')} {number} ({site.structure or site.region})"
+            choices += [(f"site:{site.pk}:{name}", f"{where}: {label}") for name, label in SITE_LABELS.items()]
+        for number, event in enumerate(record.adverse_events.order_by("pk"), start=1):
+            where = f"{_('Adverse event')} {number} ({event.get_kind_display()})"
+            choices += [(f"event:{event.pk}:{name}", f"{where}: {label}") for name, label in EVENT_LABELS.items()]
+        if record.kind == SessionRecord.Kind.INJECTION:
+            choices.append((f"event:{NEW_EVENT}:kind", _("Add an adverse event (give its kind)")))
         self.fields["field"].choices = choices
 
     def clean(self):
         d = super().clean()
-        name, value = d.get("field"), (d.get("value") or "").strip()
+        name, value = d.get("field"), d.get("value") or ""
+        d["changes"], d["site_changes"], d["event_changes"] = {}, {}, {}
         if not name:
             return d
-        if name.startswith("site:"):
-            _prefix, site_id, site_field = name.split(":")
-            if site_field != "structure":
-                try:
-                    value = Decimal(value)
-                except InvalidOperation:
-                    self.add_error("value", _("Give the corrected value as a number."))
-                    return d
-            d["site_changes"], d["changes"] = {int(site_id): {site_field: value}}, {}
-            return d
-        if name in ("pain_before", "pain_after"):
-            if value and (not value.isdigit() or not 0 <= int(value) <= 10):
-                self.add_error("value", _("Pain must be a whole number between 0 and 10."))
-                return d
-            value = int(value) if value else None
-        elif name == "plan" and value not in SessionRecord.Plan.values:
-            self.add_error("value", _("Use one of: %(v)s.") % {"v": ", ".join(SessionRecord.Plan.values)})
-            return d
-        d["changes"], d["site_changes"] = {name: value}, {}
+        if name.startswith(("site:", "event:")):
+            what, row, row_field = name.split(":")
+            key = row if row == NEW_EVENT else int(row)
+            d["site_changes" if what == "site" else "event_changes"] = {key: {row_field: value}}
+        else:
+            d["changes"] = {name: value}
         return d
 
 

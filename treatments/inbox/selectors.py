@@ -1,9 +1,9 @@
-"""Reads for the desk's inbox: two queries, whatever the number of rows."""
+"""Reads for the desk's inbox: three queries, whatever the number of rows."""
 
 from django.db.models import QuerySet
 
 from patients.models import ConsultationRequest
-from treatments.models import PainCheckIn
+from treatments.models import PainCheckIn, SeriesRequest
 
 INBOX_LIMIT = 100
 
@@ -31,3 +31,13 @@ def inbox_requests(*, status: str | None) -> list[ConsultationRequest]:
     if status:
         rows = rows.filter(status=status)
     return list(rows.order_by("-created_at")[:INBOX_LIMIT])
+
+
+def inbox_series_requests() -> list[SeriesRequest]:
+    """ "Book this series" from signed consultations, not yet booked: oldest first. Only the
+    protocol, side and practitioner travel with it, never the clinical note."""
+    return list(
+        SeriesRequest.objects.filter(resolved_at__isnull=True)
+        .select_related("patient", "practitioner", "protocol")
+        .order_by("created_at")[:INBOX_LIMIT]
+    )

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from treatments.models import PainCheckIn
+from treatments.models import PainCheckIn, SeriesRequest
 
 
 def checkin_acknowledge(*, checkin: PainCheckIn, by, now: dt.datetime) -> bool:
@@ -12,5 +12,15 @@ def checkin_acknowledge(*, checkin: PainCheckIn, by, now: dt.datetime) -> bool:
     with transaction.atomic():
         updated = PainCheckIn.objects.filter(pk=checkin.pk, acknowledged_at__isnull=True).update(
             acknowledged_by=by, acknowledged_at=now
+        )
+    return bool(updated)
+
+
+def series_request_resolve(*, series_request: SeriesRequest, by, now: dt.datetime) -> bool:
+    """The desk has booked (or declined) the series a consultation asked for. Returns False when
+    someone else already had."""
+    with transaction.atomic():
+        updated = SeriesRequest.objects.filter(pk=series_request.pk, resolved_at__isnull=True).update(
+            resolved_by=by, resolved_at=now
         )
     return bool(updated)

@@ -16,9 +16,9 @@ from clinic.models import AuditEntry
 from clinic.roles import desk_required
 from patients.forms_consult import SELF_CHECK_QUESTIONS, ConsultationStatusForm
 from patients.services_consult import consultation_request_mark
-from treatments.inbox.access import alert_for, consultation_request_for
-from treatments.inbox.selectors import inbox_alerts, inbox_checkins, inbox_requests
-from treatments.inbox.services import checkin_acknowledge
+from treatments.inbox.access import alert_for, consultation_request_for, series_request_for
+from treatments.inbox.selectors import inbox_alerts, inbox_checkins, inbox_requests, inbox_series_requests
+from treatments.inbox.services import checkin_acknowledge, series_request_resolve
 
 FILTERS = ["new", "contacted", "closed", "all"]
 # Check-ins without a warning sign stay on the page this long: enough to read them, then they go.
@@ -32,10 +32,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
         show = "new"
     alerts = inbox_alerts()
     checkins = inbox_checkins(since=timezone.now() - CHECKINS_SHOWN)
+    to_book = inbox_series_requests()
     requests_ = inbox_requests(status=None if show == "all" else show)
     # Alerts and move requests show a patient's data: each is a view in the audit trail.
     for alert in [*alerts, *checkins]:
         audit_record(request=request, action=AuditEntry.Action.VIEW, obj=alert, patient_id=alert.patient_id)
+    for item in to_book:
+        audit_record(request=request, action=AuditEntry.Action.VIEW, obj=item, patient_id=item.patient_id)
     for item in requests_:
         if item.patient_id:
             audit_record(request=request, action=AuditEntry.Action.VIEW, obj=item, patient_id=item.patient_id)
@@ -45,7 +48,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "treatments/inbox.html",
-        {"alerts": alerts, "checkins": checkins, "requests": requests_, "show": show, "filters": FILTERS},
+        {
+            "alerts": alerts,
+            "checkins": checkins,
+            "to_book": to_book,
+            "requests": requests_,
+            "show": show,
+            "filters": FILTERS,
+        },
     )
 
 
@@ -75,4 +85,18 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Alert marked as handled."))
     else:
         messages.info(request, _("Someone already handled this alert."))
+    return redirect("inbox:index")
+
+
+@desk_required
+@require_POST
+def series_request_done(request: HttpRequest, pk: int) -> HttpResponse:
+    item = series_request_for(request.user, pk)
+    if series_request_resolve(series_request=item, by=request.user, now=timezone.now()):
+        audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=item, patient_id=item.patient_id)
+        messages.success(
+            request, _("The request to book %(name)s's series is closed.") % {"name": item.patient.full_name}
+        )
+    else:
+        messages.info(request, _("Someone else had already closed this request."))
     return redirect("inbox:index")

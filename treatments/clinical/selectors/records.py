@@ -13,6 +13,7 @@ from clinic.models import Practitioner
 from patients.models import ScreeningAnswer
 from patients.selectors import ScreeningFlag, screening_flags
 from treatments.clinical.charts import MEANINGFUL_CHANGE_NRS, ChartPoint, pain_chart
+from treatments.clinical.fields import AmendmentEntry, amendment_trail
 from treatments.models import (
     AdverseEvent,
     Appointment,
@@ -114,14 +115,21 @@ def practice_day(*, practitioner: Practitioner, day: dt.date) -> list[DayRow]:
 def record_detail(record_id: int) -> SessionRecord:
     """A record with its sites, events and amendments. Four queries."""
     return (
-        SessionRecord.objects.select_related("signed_by", "appointment__series__protocol")
+        SessionRecord.objects.select_related(
+            "signed_by__practitioner", "appointment__series__protocol", "proposed_protocol"
+        )
         .prefetch_related(
             "sites",
             "adverse_events",
-            Prefetch("amendments", queryset=RecordAmendment.objects.select_related("by")),
+            Prefetch("amendments", queryset=RecordAmendment.objects.select_related("by__practitioner")),
         )
         .get(pk=record_id)
     )
+
+
+def record_for_appointment(appointment: Appointment) -> SessionRecord | None:
+    """The appointment's record, or None while nobody has saved one. One query."""
+    return SessionRecord.objects.filter(appointment=appointment).first()
 
 
 def recheck_answers(appointment: Appointment) -> dict[str, bool]:
@@ -148,6 +156,10 @@ class SessionColumn:
     @property
     def signed(self) -> bool:
         return self.record is not None and self.record.status == SessionRecord.Status.SIGNED
+
+    @property
+    def amendments(self) -> list[AmendmentEntry]:
+        return amendment_trail(self.record, protocols={}) if self.record else []
 
     @property
     def site_lines(self) -> list[str]:
@@ -184,16 +196,24 @@ class ClinicalProgress:
         return is_improved(self.baseline, self.latest)
 
     @property
+    def has_amendments(self) -> bool:
+        return any(c.record is not None and c.record.amendments.all() for c in self.sessions)
+
+    @property
     def needs_review(self) -> bool:
         return review_needed(baseline=self.baseline, latest=self.latest, signed_count=self.signed_count)
 
 
 def series_progress(series: TreatmentSeries) -> ClinicalProgress:
-    """Everything the progress page shows. Five queries, for 3 sessions or 12."""
+    """Everything the progress page shows. Six queries, for 3 sessions or 12."""
     appointments = list(
         series.appointments.exclude(status=Appointment.Status.CANCELLED)
         .select_related("record", "appointment_type", "series__protocol")
-        .prefetch_related("record__sites", "record__adverse_events")
+        .prefetch_related(
+            "record__sites",
+            "record__adverse_events",
+            Prefetch("record__amendments", queryset=RecordAmendment.objects.select_related("by__practitioner")),
+        )
         .order_by("start")
     )
     columns = []

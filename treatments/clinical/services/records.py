@@ -9,11 +9,23 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
+from clinic import roles
+from clinic.localtime import clinic_zone
 from patients.models import ScreeningAnswer, ScreeningQuestion
 from treatments.clinical.bodychart import chart_point_problem
-from treatments.models import AdverseEvent, Appointment, AppointmentChange, InjectionSite, SessionRecord
+from treatments.clinical.services.errors import RecordError
+from treatments.clinical.services.visits import (
+    KIND_FIELDS,
+    check_visit_fields,
+    consultation_signed,
+    follow_up_signed,
+    record_kind,
+    sign_problems,
+)
+from treatments.models import AdverseEvent, Appointment, AppointmentChange, InjectionSite, SessionRecord, Side
 from treatments.scheduling import messaging
 
 # The questions asked again before every session (docs/clinical-facts.md, "Screening"): bleeding risk,
@@ -29,13 +41,8 @@ RECHECK_QUESTIONS: tuple[str, ...] = (
 )
 MAX_SITE_VOLUME_ML = Decimal("30")
 MAX_PERCENT = Decimal("50")
-# Fields an amendment may correct (services/amendments.py).
-AMENDABLE_FIELDS: tuple[str, ...] = ("pain_before", "pain_after", "product_lot", "plan", "plan_note", "notes")
-SITE_AMENDABLE_FIELDS: tuple[str, ...] = ("structure", "dextrose_percent", "anaesthetic_percent", "volume_ml")
-
-
-class RecordError(Exception):
-    """A clear, user-facing reason why nothing was saved."""
+AMENDABLE_FIELDS: tuple[str, ...] = KIND_FIELDS[SessionRecord.Kind.INJECTION]
+ALL_RECORD_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f for names in KIND_FIELDS.values() for f in names))
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,17 @@ class RecordData:
     plan: str = SessionRecord.Plan.CONTINUE
     plan_note: str = ""
     notes: str = ""
+    history: str = ""
+    examination: str = ""
+    imaging_reviewed: str = ""
+    screening_reviewed: bool = False
+    assessment: str = ""
+    candidate: bool | None = None
+    proposed_protocol_id: int | None = None
+    proposed_side: str = Side.NONE
+    progress: str = ""
+    outcome_measure: str = ""
+    outcome_value: Decimal | None = None
     # question -> "yes" answer; None when the re-check was not done (yet).
     screening: dict[str, bool] | None = None
     sites: list[SiteData] = field(default_factory=list)
@@ -102,7 +120,8 @@ def check_site(site: SiteData, number: int) -> None:
         raise RecordError(_("Site %(n)s: %(problem)s.") % {"n": number, "problem": problem})
 
 
-def _check_appointment(appointment: Appointment) -> None:
+def check_recordable(appointment: Appointment) -> None:
+    """Refuse a record for an appointment that did not take place."""
     if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW):
         raise RecordError(
             _("This appointment is %(status)s: there is no session to record.")
@@ -111,14 +130,20 @@ def _check_appointment(appointment: Appointment) -> None:
 
 
 def record_open(*, appointment: Appointment, user, now: dt.datetime) -> SessionRecord:
-    """The appointment's record, created as an empty draft on first open."""
+    """The appointment's record, created as an empty draft. Called by the first save, never by
+    opening the page: a GET must not write (today's list would say "in draft" when nobody typed)."""
     existing = SessionRecord.objects.filter(appointment=appointment).first()
     if existing is not None:
         return existing
-    _check_appointment(appointment)
+    check_recordable(appointment)
     try:
         with transaction.atomic():
-            return SessionRecord.objects.create(appointment=appointment, created_by=user, created_at=now)
+            return SessionRecord.objects.create(
+                appointment=appointment,
+                kind=record_kind(appointment.appointment_type),
+                created_by=user,
+                created_at=now,
+            )
     except IntegrityError:
         # Two tabs opened the same appointment at once: the other one created it.
         return SessionRecord.objects.get(appointment=appointment)
@@ -128,7 +153,7 @@ def _locked_draft(record: SessionRecord) -> SessionRecord:
     locked = SessionRecord.objects.select_for_update().select_related("appointment").get(pk=record.pk)
     if locked.status != SessionRecord.Status.DRAFT:
         raise RecordError(_("This record is signed and locked. Add an amendment to correct it."))
-    _check_appointment(locked.appointment)
+    check_recordable(locked.appointment)
     return locked
 
 
@@ -185,16 +210,14 @@ def record_save(*, record: SessionRecord, data: RecordData, user, now: dt.dateti
         raise RecordError(_("Choose the kind of each adverse event."))
     if data.plan not in SessionRecord.Plan.values:
         raise RecordError(_("Choose a plan."))
+    check_visit_fields(data)
     try:
         with transaction.atomic():
             locked = _locked_draft(record)
             locked.consent_confirmed = data.consent_confirmed
-            locked.pain_before = data.pain_before
-            locked.pain_after = data.pain_after
-            locked.product_lot = data.product_lot.strip()
-            locked.plan = data.plan
-            locked.plan_note = data.plan_note.strip()
-            locked.notes = data.notes.strip()
+            for name in ALL_RECORD_FIELDS:
+                value = getattr(data, name)
+                setattr(locked, name, value.strip() if isinstance(value, str) else value)
             if data.screening is not None:
                 locked.screening_rechecked = True
                 _write_screening(record=locked, answers=data.screening, user=user, now=now)
@@ -237,24 +260,48 @@ def record_copy_previous(*, record: SessionRecord, data: RecordData, user, now: 
     return len(sites)
 
 
-def _sign_problems(record: SessionRecord) -> list[str]:
-    problems = []
-    if not record.consent_confirmed:
-        problems.append(_("confirm the patient's consent for the series"))
-    if not record.screening_rechecked:
-        problems.append(_("re-check today's screening"))
-    if record.pain_before is None:
-        problems.append(_("record the pain before the session"))
-    if not record.sites.exists():
-        problems.append(_("record at least one injection site"))
-    return problems
+def sign_refusal(*, appointment: Appointment, user, now: dt.datetime) -> str | None:
+    """Why this appointment's record cannot be signed by this user now, or None. Only what happened
+    can be signed: a session that has not started yet would otherwise show as completed and queue
+    aftercare for an injection nobody gave."""
+    if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW):
+        return _("This appointment is %(status)s: there is no session to sign.") % {
+            "status": appointment.get_status_display().lower()
+        }
+    if now < appointment.start:
+        starts = formats.date_format(appointment.start.astimezone(clinic_zone()), "DATETIME_FORMAT")
+        return _("This session starts at %(start)s: its record can be signed once it has started.") % {"start": starts}
+    own = getattr(getattr(user, "practitioner", None), "pk", None)
+    if own != appointment.practitioner_id and not roles.has_role(user, roles.CLINIC_ADMIN):
+        return _("Only the appointment's own practitioner can sign this record.")
+    return None
+
+
+def _mark_arrival(appointment: Appointment, *, user, now: dt.datetime) -> None:
+    """Signing is proof the patient came: a booking the desk never checked in is checked in too,
+    stamped at its start (the real arrival was not recorded), so attendance counts stay true."""
+    if appointment.status != Appointment.Status.BOOKED:
+        return
+    appointment.checked_in_at = appointment.start
+    AppointmentChange.objects.create(
+        series_id=appointment.series_id,
+        appointment=appointment,
+        kind=AppointmentChange.Kind.CHECKED_IN,
+        by=user,
+        at=now,
+        reason=_("Checked in when the record was signed."),
+    )
 
 
 def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionRecord:
     """Lock the record, complete the appointment and plan its aftercare, all or nothing."""
     with transaction.atomic():
         locked = _locked_draft(record)
-        problems = _sign_problems(locked)
+        appointment = Appointment.objects.select_for_update().get(pk=locked.appointment_id)
+        refusal = sign_refusal(appointment=appointment, user=user, now=now)
+        if refusal:
+            raise RecordError(refusal)
+        problems = sign_problems(locked)
         if problems:
             raise RecordError(_("The record cannot be signed yet: %(list)s.") % {"list": "; ".join(problems)})
         # A conditional update: of two signing requests, exactly one changes the row.
@@ -263,9 +310,9 @@ def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionReco
         )
         if changed != 1:
             raise RecordError(_("This record is signed and locked. Add an amendment to correct it."))
-        appointment = locked.appointment
+        _mark_arrival(appointment, user=user, now=now)
         appointment.status = Appointment.Status.COMPLETED
-        appointment.save(update_fields=["status", "updated_at"])
+        appointment.save(update_fields=["status", "checked_in_at", "updated_at"])
         AppointmentChange.objects.create(
             series_id=appointment.series_id,
             appointment=appointment,
@@ -273,30 +320,41 @@ def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionReco
             by=user,
             at=now,
         )
-        if appointment.series_id is not None:
+        if locked.kind == SessionRecord.Kind.CONSULTATION:
+            consultation_signed(record=locked, appointment=appointment, now=now)
+        elif locked.kind == SessionRecord.Kind.FOLLOW_UP:
+            series = follow_up_signed(record=locked, appointment=appointment, user=user, now=now)
+            if series is not None:
+                series_follow_plan(record=locked, series=series, appointment=appointment, user=user, now=now)
+        elif appointment.series_id is not None:
             # The consent confirmed at the first signed session stands for the series.
             type(appointment.series).objects.filter(pk=appointment.series_id, consent_confirmed_at__isnull=True).update(
                 consent_confirmed_at=now
             )
             # Before the messages: a series that ends here gets its outcome check-ins planned.
-            _series_follow_plan(record=locked, appointment=appointment, user=user, now=now)
-        messaging.session_signed(appointment=appointment, now=now)
+            series_follow_plan(record=locked, series=appointment.series, appointment=appointment, user=user, now=now)
+        if locked.kind == SessionRecord.Kind.INJECTION:
+            # Aftercare and check-ins follow an injection, not a conversation.
+            messaging.session_signed(appointment=appointment, now=now)
     locked.refresh_from_db()
     return locked
 
 
-def _series_follow_plan(*, record: SessionRecord, appointment: Appointment, user, now: dt.datetime) -> None:
+def series_follow_plan(*, record: SessionRecord, series, appointment: Appointment, user, now: dt.datetime) -> None:
     """What the signed plan does to the series at once. Discontinuing cancels the later sessions
     (through the booking service, with a neutral reason the desk and patient may read: never the
     practitioner's note). The last planned session signed with "continue" completes the series.
     Adding a session or changing the interval needs a time, so the desk does it from the series page."""
     from treatments.scheduling.services.booking import series_discontinue
 
-    series = appointment.series
     if record.plan == SessionRecord.Plan.DISCONTINUE and series.status != series.Status.DISCONTINUED:
+        if appointment.series_step:
+            reason = _("Stopped by the practitioner after session %(step)d.") % {"step": appointment.series_step}
+        else:
+            reason = _("Stopped by the practitioner at a review.")
         series_discontinue(
             series=series,
-            reason=_("Stopped by the practitioner after session %(step)d.") % {"step": appointment.series_step},
+            reason=reason,
             by=user,
             now=now,
         )
@@ -316,3 +374,18 @@ def record_save_and_sign(*, record: SessionRecord, data: RecordData, user, now: 
     with transaction.atomic():
         saved = record_save(record=record, data=data, user=user, now=now)
         return record_sign(record=saved, user=user, now=now)
+
+
+def record_submit(*, appointment: Appointment, data: RecordData, action: str, user, now: dt.datetime) -> int:
+    """What the record form's buttons do: "save", "copy" (returns how many sites were copied) or
+    "sign". The draft is created here, by the first save, and a refused save or signing leaves
+    nothing behind, not even an empty draft."""
+    with transaction.atomic():
+        record = record_open(appointment=appointment, user=user, now=now)
+        if action == "sign":
+            record_save_and_sign(record=record, data=data, user=user, now=now)
+            return 0
+        if action == "copy":
+            return record_copy_previous(record=record, data=data, user=user, now=now)
+        record_save(record=record, data=data, user=user, now=now)
+        return 0

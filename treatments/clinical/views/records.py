@@ -12,6 +12,7 @@ from clinic.audit import audit_record
 from clinic.roles import clinical_required
 from patients.selectors import screening_flags
 from treatments.clinical.access import appointment_for_record
+from treatments.clinical.fields import amendment_trail, person_name, record_facts
 from treatments.clinical.forms import (
     SITE_SUGGESTIONS,
     AmendForm,
@@ -22,22 +23,29 @@ from treatments.clinical.forms import (
     site_formset,
     site_initial,
 )
-from treatments.clinical.selectors.records import recheck_answers, record_detail, series_step_label
+from treatments.clinical.forms_visits import VisitForm, visit_initial
+from treatments.clinical.selectors.records import (
+    recheck_answers,
+    record_detail,
+    record_for_appointment,
+    series_step_label,
+)
 from treatments.clinical.services.amendments import record_amend
 from treatments.clinical.services.records import (
     RecordError,
+    check_recordable,
     previous_signed_record,
-    record_copy_previous,
-    record_open,
-    record_save,
-    record_save_and_sign,
+    record_submit,
+    sign_refusal,
 )
+from treatments.clinical.services.visits import record_kind
 from treatments.models import Appointment, SessionRecord
 
 
 def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
     condition = appointment.series.protocol.condition if appointment.series_id else ""
     suggestions = SITE_SUGGESTIONS.get(condition, [])
+    sites = list(record.sites.all()) if record.pk else []
     return {
         "appointment": appointment,
         "patient": appointment.patient,
@@ -46,26 +54,27 @@ def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
         "flags": screening_flags([appointment.patient_id]).get(appointment.patient_id, []),
         "regions": sorted({r for r, _ in suggestions}),
         "structures": [s for _, s in suggestions],
-        "total_volume": sum((s.volume_ml for s in record.sites.all()), 0),
+        "total_volume": sum((s.volume_ml for s in sites), 0),
+        "facts": record_facts(record) if record.pk else [],
+        "trail": amendment_trail(record) if record.pk else [],
+        "signer": person_name(record.signed_by) if record.signed_by_id else "",
         **extra,
     }
 
 
 def _draft_forms(record: SessionRecord, appointment: Appointment, data=None):
-    sites = list(record.sites.all())
-    events = list(record.adverse_events.all())
     if data is not None:
         return (
             RecordForm(data),
             site_formset()(data, prefix="sites"),
             event_formset()(data, prefix="events"),
         )
+    sites = site_initial(record) if record.pk else []
+    events = [{"kind": e.kind, "notes": e.notes} for e in record.adverse_events.all()] if record.pk else []
     return (
         RecordForm(initial=record_initial(record, recheck_answers(appointment))),
-        site_formset(extra=0 if sites else 2)(initial=site_initial(record), prefix="sites"),
-        event_formset(extra=0 if events else 1)(
-            initial=[{"kind": e.kind, "notes": e.notes} for e in events], prefix="events"
-        ),
+        site_formset(extra=0 if sites else 2)(initial=sites, prefix="sites"),
+        event_formset(extra=0 if events else 1)(initial=events, prefix="events"),
     )
 
 
@@ -74,11 +83,21 @@ def _draft_forms(record: SessionRecord, appointment: Appointment, data=None):
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_for_record(request.user, pk)
     now = timezone.now()
-    try:
-        opened = record_open(appointment=appointment, user=request.user, now=now)
-    except RecordError as exc:
-        return render(request, "treatments/record_blocked.html", {"appointment": appointment, "reason": str(exc)})
-    current = record_detail(opened.pk)
+    existing = record_for_appointment(appointment)
+    if existing is None:
+        try:
+            check_recordable(appointment)
+        except RecordError as exc:
+            return render(
+                request,
+                "treatments/record_blocked.html",
+                {"appointment": appointment, "reason": str(exc)},
+                status=400 if request.method == "POST" else 200,
+            )
+        # Not saved: the first "Save draft" creates the record (a GET never writes).
+        current = SessionRecord(appointment=appointment, kind=record_kind(appointment.appointment_type))
+    else:
+        current = record_detail(existing.pk)
     if current.status == SessionRecord.Status.SIGNED:
         if request.method == "POST":
             messages.error(request, _("This record is signed and locked. Add an amendment to correct it."))
@@ -86,9 +105,13 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         audit_record(request=request, action="view", obj=current, patient_id=appointment.patient_id)
         context = _context(appointment, current, amend_form=AmendForm(record=current))
         return render(request, "treatments/record_signed.html", context)
+    if current.kind != SessionRecord.Kind.INJECTION:
+        return _visit(request, appointment, current)
 
     if request.method == "GET":
-        audit_record(request=request, action="view", obj=current, patient_id=appointment.patient_id)
+        # The page shows clinical facts (screening flags) even before a record exists.
+        seen = current if current.pk else appointment
+        audit_record(request=request, action="view", obj=seen, patient_id=appointment.patient_id)
         return _draft_page(request, appointment, current, *_draft_forms(current, appointment))
 
     form, sites, events = _draft_forms(current, appointment, data=request.POST)
@@ -99,22 +122,64 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         data = record_data(form, sites, events)
         try:
+            copied = record_submit(appointment=appointment, data=data, action=action, user=request.user, now=now)
+            saved = record_for_appointment(appointment)
+            audit_record(
+                request=request,
+                action="sign" if action == "sign" else "change",
+                obj=saved,
+                patient_id=appointment.patient_id,
+            )
             if action == "sign":
-                record_save_and_sign(record=current, data=data, user=request.user, now=now)
-                audit_record(request=request, action="sign", obj=current, patient_id=appointment.patient_id)
                 messages.success(request, _("The record is signed and the appointment completed."))
             elif action == "copy":
-                copied = record_copy_previous(record=current, data=data, user=request.user, now=now)
-                audit_record(request=request, action="change", obj=current, patient_id=appointment.patient_id)
                 messages.success(request, _("%(n)s sites copied from the last session.") % {"n": copied})
             else:
-                record_save(record=current, data=data, user=request.user, now=now)
-                audit_record(request=request, action="change", obj=current, patient_id=appointment.patient_id)
                 messages.success(request, _("The draft is saved."))
             return redirect("practice:record", pk=appointment.pk)
         except RecordError as exc:
             error = str(exc)
     return _draft_page(request, appointment, current, form, sites, events, error=error)
+
+
+def _visit(request: HttpRequest, appointment: Appointment, current: SessionRecord) -> HttpResponse:
+    """The draft of a consultation or follow-up note: one form, no sites."""
+    now = timezone.now()
+    if request.method == "GET":
+        seen = current if current.pk else appointment
+        audit_record(request=request, action="view", obj=seen, patient_id=appointment.patient_id)
+        form = VisitForm(initial=visit_initial(current), kind=current.kind)
+        return _visit_page(request, appointment, current, form)
+    form = VisitForm(request.POST, kind=current.kind)
+    action = "sign" if request.POST.get("action") == "sign" else "save"
+    if not form.is_valid():
+        return _visit_page(
+            request, appointment, current, form, _("Nothing was saved: correct the fields marked below.")
+        )
+    try:
+        record_submit(appointment=appointment, data=form.to_data(), action=action, user=request.user, now=now)
+    except RecordError as exc:
+        return _visit_page(request, appointment, current, form, str(exc))
+    saved = record_for_appointment(appointment)
+    audit_record(
+        request=request, action=action if action == "sign" else "change", obj=saved, patient_id=appointment.patient_id
+    )
+    if action == "sign":
+        messages.success(request, _("The note is signed and the appointment completed."))
+    else:
+        messages.success(request, _("The draft is saved."))
+    return redirect("practice:record", pk=appointment.pk)
+
+
+def _visit_page(request, appointment, record, form, error: str = "") -> HttpResponse:
+    context = _context(
+        appointment,
+        record,
+        form=form,
+        error=error,
+        sign_refusal=sign_refusal(appointment=appointment, user=request.user, now=timezone.now()),
+    )
+    return render(request, "treatments/record_visit.html", context, status=400 if error else 200)
 
 
 def _draft_page(request, appointment, record, form, sites, events, *, error: str = "") -> HttpResponse:
@@ -127,6 +192,7 @@ def _draft_page(request, appointment, record, form, sites, events, *, error: str
         events=events,
         error=error,
         can_copy=previous_signed_record(record) is not None,
+        sign_refusal=sign_refusal(appointment=appointment, user=request.user, now=timezone.now()),
     )
     return render(request, "treatments/record_form.html", context, status=400 if error else 200)
 
@@ -147,6 +213,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
                 record=current,
                 changes=form.cleaned_data["changes"],
                 site_changes=form.cleaned_data["site_changes"],
+                event_changes=form.cleaned_data["event_changes"],
                 reason=form.cleaned_data["reason"],
                 user=request.user,
                 now=timezone.now(),

@@ -12,7 +12,7 @@ from clinic.localtime import clinic_zone, local_date, local_datetime
 from clinic.models import AppointmentType, Location, Practitioner, Room
 from treatments.models import Appointment, Protocol, Side
 
-PREFILL_KEYS = ("practitioner", "location", "protocol", "appointment_type", "date", "time")
+PREFILL_KEYS = ("practitioner", "location", "protocol", "appointment_type", "side", "date", "time")
 
 
 def prefill(query) -> dict:
