@@ -78,3 +78,24 @@ class CancelForm(forms.Form):
 
     action = forms.ChoiceField(choices=ACTIONS, error_messages={"invalid_choice": _("Please choose what to do.")})
     reason = text_field(label=_("Reason, or times that suit you better (optional)"), max_length=250, rows=2)
+
+
+class SlotForm(forms.Form):
+    """One of the times on offer; anything else is "please choose" (a hand-made time never reaches
+    the service)."""
+
+    start = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Please choose a time."),
+            "invalid_choice": _("That time is no longer free. Please choose another one."),
+        },
+    )
+
+    def __init__(self, *args, slots: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.slots = {s.isoformat(): s for s in slots}
+        self.fields["start"].choices = [(key, key) for key in self.slots]
+
+    def clean_start(self):
+        return self.slots[self.cleaned_data["start"]]

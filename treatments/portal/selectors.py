@@ -36,7 +36,7 @@ def portal_series_progress(*, patient: Patient, upcoming: list[Appointment]) -> 
 def portal_appointment(*, patient: Patient, appointment_id: int) -> Appointment | None:
     return (
         Appointment.objects.filter(patient=patient, pk=appointment_id)
-        .select_related("location", "practitioner", "series", "series__protocol")
+        .select_related("location", "practitioner", "series", "series__protocol", "appointment_type", "room", "patient")
         .first()
     )
 
@@ -48,4 +48,12 @@ def portal_series_for_aftercare(*, patient: Patient) -> list[TreatmentSeries]:
         .exclude(status=TreatmentSeries.Status.DISCONTINUED)
         .select_related("protocol")
         .order_by("status", "-created_at")[:5]
+    )
+
+
+def portal_series(*, patient: Patient, series_id: int) -> TreatmentSeries | None:
+    return (
+        TreatmentSeries.objects.filter(patient=patient, pk=series_id)
+        .select_related("protocol__appointment_type", "practitioner", "location", "patient")
+        .first()
     )
