@@ -38,6 +38,8 @@ class ClinicSettings(models.Model):
     # Inside this many hours before a session, patients phone instead of cancelling online.
     cancellation_notice_hours = models.PositiveSmallIntegerField(default=24)
     portal_link_days = models.PositiveSmallIntegerField(default=120)
+    # A waitlist offer (a freed slot) can be claimed for this many hours, never after the slot starts.
+    waitlist_offer_hours = models.PositiveSmallIntegerField(default=12)
 
     class Meta:
         verbose_name = _("clinic settings")

@@ -15,8 +15,8 @@ from clinic.audit import audit_record, client_ip
 from clinic.roles import public
 from patients.ratelimit import ratelimit_count, ratelimit_hit
 from patients.tokens import portal_token_resolve
-from treatments.models import Appointment, TreatmentSeries
-from treatments.portal.selectors import portal_appointment, portal_series
+from treatments.models import Appointment, TreatmentSeries, WaitlistOffer
+from treatments.portal.selectors import portal_appointment, portal_offer, portal_series
 from treatments.portal.services import portal_token_touch
 
 # Failed link lookups per address before every lookup from it is refused for a while.
@@ -83,6 +83,13 @@ def series_or_404(request: HttpRequest, series_id: int) -> TreatmentSeries:
     if series is None:
         raise Http404
     return series
+
+
+def offer_or_404(request: HttpRequest, offer_id: int) -> WaitlistOffer:
+    offer = portal_offer(patient=request.portal_patient, offer_id=offer_id)
+    if offer is None:
+        raise Http404
+    return offer
 
 
 # Moves, bookings and claims per address: enough for a patient changing their mind, not for a script.

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db.models import Count, Q
 
 from patients.models import Patient
-from treatments.models import Appointment, TreatmentSeries
+from treatments.models import Appointment, TreatmentSeries, WaitlistOffer
 from treatments.scheduling.selectors.series import SeriesProgress
 
 
@@ -55,5 +55,27 @@ def portal_series(*, patient: Patient, series_id: int) -> TreatmentSeries | None
     return (
         TreatmentSeries.objects.filter(patient=patient, pk=series_id)
         .select_related("protocol__appointment_type", "practitioner", "location", "patient")
+        .first()
+    )
+
+
+def portal_open_offers(*, patient: Patient, now: dt.datetime) -> list[WaitlistOffer]:
+    """Freed times offered to this patient that are still theirs to take (one query)."""
+    return list(
+        WaitlistOffer.objects.filter(
+            entry__patient=patient,
+            entry__resolved_at__isnull=True,
+            status=WaitlistOffer.Status.OPEN,
+            expires_at__gt=now,
+        )
+        .select_related("freed__location", "freed__practitioner")
+        .order_by("freed__start")[:5]
+    )
+
+
+def portal_offer(*, patient: Patient, offer_id: int) -> WaitlistOffer | None:
+    return (
+        WaitlistOffer.objects.filter(entry__patient=patient, pk=offer_id)
+        .select_related("freed__location", "freed__practitioner", "entry__appointment", "booked")
         .first()
     )

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from treatments.portal import views as portal
+from treatments.portal import views_offers as offers
 from treatments.portal import views_sessions as sessions
 
 app_name = "portal"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("<str:token>/sessions/<int:appointment_id>/cancel/", portal.session_cancel, name="session_cancel"),
     path("<str:token>/sessions/<int:appointment_id>/move/", sessions.session_move, name="session_move"),
     path("<str:token>/series/<int:series_id>/next/", sessions.series_next, name="series_next"),
+    path("<str:token>/offers/<int:offer_id>/", offers.offer, name="offer"),
     path("<str:token>/checkin/", portal.checkin, name="checkin"),
     path("<str:token>/aftercare/", portal.aftercare, name="aftercare"),
     path("<str:token>/aftercare/print/", portal.aftercare_print, name="aftercare_print"),

@@ -12,7 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.models import AuditEntry, ClinicSettings
 from treatments.portal.access import appointment_or_404, portal_audit, portal_context, portal_view
 from treatments.portal.forms import CancelForm, CheckInForm, ScreeningForm
-from treatments.portal.selectors import portal_series_for_aftercare, portal_series_progress, portal_upcoming
+from treatments.portal.selectors import (
+    portal_open_offers,
+    portal_series_for_aftercare,
+    portal_series_progress,
+    portal_upcoming,
+)
 from treatments.portal.services import (
     PortalError,
     appointment_is_upcoming,
@@ -31,11 +36,12 @@ from treatments.scheduling.feeds import appointment_file
 def home(request: HttpRequest, *, now) -> HttpResponse:
     upcoming = portal_upcoming(patient=request.portal_patient, now=now)
     progress = portal_series_progress(patient=request.portal_patient, upcoming=upcoming)
+    offers = portal_open_offers(patient=request.portal_patient, now=now)
     portal_audit(request, AuditEntry.Action.VIEW, object_type="portal.home")
     return render(
         request,
         "treatments/portal/home.html",
-        portal_context(request, upcoming=upcoming, progress=progress, section="home"),
+        portal_context(request, upcoming=upcoming, progress=progress, offers=offers, section="home"),
     )
 
 
