@@ -1,5 +1,7 @@
 """Forms of the patient portal: the pre-session screening, the pain check-in, cancel or move."""
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -81,21 +83,21 @@ class CancelForm(forms.Form):
 
 
 class SlotForm(forms.Form):
-    """One of the times on offer; anything else is "please choose" (a hand-made time never reaches
-    the service)."""
+    """One of the times on offer, as an ISO time with its offset (the page writes it in clinic time);
+    anything else is refused here, so a hand-made time never reaches the service."""
 
-    start = forms.ChoiceField(
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Please choose a time."),
-            "invalid_choice": _("That time is no longer free. Please choose another one."),
-        },
-    )
+    start = forms.CharField(error_messages={"required": _("Please choose a time.")})
 
-    def __init__(self, *args, slots: list, **kwargs) -> None:
+    def __init__(self, *args, slots: list[dt.datetime], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.slots = {s.isoformat(): s for s in slots}
-        self.fields["start"].choices = [(key, key) for key in self.slots]
+        self.slots = slots
 
-    def clean_start(self):
-        return self.slots[self.cleaned_data["start"]]
+    def clean_start(self) -> dt.datetime:
+        try:
+            start = dt.datetime.fromisoformat(self.cleaned_data["start"])
+        except ValueError:
+            start = None
+        # Compared as instants: the same time written in UTC or in clinic time is the same slot.
+        if start is None or start.tzinfo is None or start not in self.slots:
+            raise forms.ValidationError(_("That time is no longer free. Please choose another one."))
+        return start
