@@ -51,6 +51,8 @@ class ClinicSettings(models.Model):
     )
     online_max_days_ahead = models.PositiveSmallIntegerField(default=60, verbose_name=_("online: how far ahead (days)"))
     online_same_day = models.BooleanField(default=False, verbose_name=_("online: same-day booking allowed"))
+    # A waitlist offer (a freed slot) can be claimed for this many hours, never after the slot starts.
+    waitlist_offer_hours = models.PositiveSmallIntegerField(default=12)
 
     class Meta:
         verbose_name = _("clinic settings")

@@ -152,4 +152,20 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
             "{{ short_url }} Reply STOP to end texts."
         ),
     },
+    ("offer", "email"): {
+        "subject": "An earlier time is free at {{ clinic_name }}",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "you are on our waiting list, and a time has come free: {{ when }} at {{ location }}.\n\n"
+            "We offer it to a few people at once: whoever takes it first gets it. If you want it, "
+            "take it here: {{ portal_url }}\n\n"
+            "If it does not suit you, do nothing: your booking stays as it is." + _SIGN_OFF
+        ),
+    },
+    ("offer", "sms"): {
+        "text": (
+            "{{ clinic_name }}: a time came free on {{ when }}. First to take it gets it: "
+            "{{ short_url }} Reply STOP to end texts."
+        ),
+    },
 }

@@ -17,6 +17,7 @@ class Message(models.Model):
         CHECKIN = "checkin", _("Check-in (pain score)")
         FOLLOWUP = "followup", _("Follow-up")
         OUTCOME = "outcome", _("Outcome check-in")
+        OFFER = "offer", _("Waitlist offer")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -225,6 +225,46 @@ class WaitlistEntry(models.Model):
         return f"{self.patient} waits for {self.practitioner}"
 
 
+class WaitlistOffer(models.Model):
+    """A freed slot offered to one waitlist entry. Several entries may be offered the same slot;
+    the first claim wins, and the database allows one claimed offer per freed slot."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Offered")
+        CLAIMED = "claimed", _("Claimed")
+        TAKEN = "taken", _("Taken by someone else")
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    # The cancelled appointment whose time is offered: it names the slot (practitioner, place, time).
+    freed = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="offers_of_slot")
+    rank = models.PositiveSmallIntegerField(help_text=_("Place in the clinic's order when offered (1 = first)."))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    booked = models.ForeignKey(Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "rank"]
+        constraints = [
+            # Two patients pressing "take it" at once: the second insert of "claimed" fails here.
+            models.UniqueConstraint(
+                fields=["freed"], condition=Q(status="claimed"), name="waitlist_offer_slot_claimed_once"
+            ),
+            models.UniqueConstraint(fields=["freed", "entry"], name="waitlist_offer_once_per_entry"),
+            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="waitlist_offer_expires_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer {self.pk} of appointment {self.freed_id} to entry {self.entry_id}"
+
+    def outcome(self, now) -> str:
+        """What the desk reads: offered, expired, claimed or taken by someone else."""
+        if self.status == self.Status.OPEN and self.expires_at <= now:
+            return str(_("Expired"))
+        return self.get_status_display()
+
+
 # --- Clinical records: practitioners and the clinic admin only -----------------------------------
 
 

@@ -21,10 +21,35 @@ YEAR_LATER = TUESDAY_9AM + dt.timedelta(days=400)
 BODY_WORDS = r"knee|back|sacroiliac|elbow|achilles|shoulder|rotator|plantar|heel|foot|hip|spine|joint|tendon|ligament"
 
 
+def _offer_a_freed_time(patient, series, now) -> None:
+    """A waitlist offer, as treatments.scheduling.services.waitlist_offers stores it."""
+    from notifications.services import Planned, messages_plan
+    from tests.factories import AppointmentFactory
+    from treatments.models import WaitlistEntry, WaitlistOffer
+
+    start = TUESDAY_9AM + dt.timedelta(days=2)
+    freed = AppointmentFactory(
+        practitioner=series.practitioner,
+        location=series.location,
+        start=start,
+        end=start + dt.timedelta(minutes=30),
+        status="cancelled",
+        cancelled_at=now,
+        created_at=now,
+    )
+    entry = WaitlistEntry.objects.create(
+        patient=patient, practitioner=series.practitioner, appointment_type=freed.appointment_type, created_at=now
+    )
+    offer = WaitlistOffer.objects.create(entry=entry, freed=freed, rank=1, created_at=now, expires_at=start)
+    wanted = [Planned(f"offer:{offer.pk}", Message.Kind.OFFER, now, data={"offer": offer.pk})]
+    messages_plan(patient=patient, wanted=wanted, now=now)
+
+
 def _send_everything(channel: str, now) -> list[str]:
     patient = PatientFactory(preferred_channel=channel)
     series = series_with_sessions(starts=[TUESDAY_9AM, TUESDAY_9AM + dt.timedelta(days=28)], now=now, patient=patient)
     messaging.series_booked(series=series, now=now)
+    _offer_a_freed_time(patient, series, now)
     for appointment in series.appointments.all():
         sign(appointment, at=appointment.start)
         messaging.session_signed(appointment=appointment, now=appointment.start)

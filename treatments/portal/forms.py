@@ -1,5 +1,7 @@
 """Forms of the patient portal: the pre-session screening, the pain check-in, cancel or move."""
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -78,3 +80,24 @@ class CancelForm(forms.Form):
 
     action = forms.ChoiceField(choices=ACTIONS, error_messages={"invalid_choice": _("Please choose what to do.")})
     reason = text_field(label=_("Reason, or times that suit you better (optional)"), max_length=250, rows=2)
+
+
+class SlotForm(forms.Form):
+    """One of the times on offer, as an ISO time with its offset (the page writes it in clinic time);
+    anything else is refused here, so a hand-made time never reaches the service."""
+
+    start = forms.CharField(error_messages={"required": _("Please choose a time.")})
+
+    def __init__(self, *args, slots: list[dt.datetime], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.slots = slots
+
+    def clean_start(self) -> dt.datetime:
+        try:
+            start = dt.datetime.fromisoformat(self.cleaned_data["start"])
+        except ValueError:
+            start = None
+        # Compared as instants: the same time written in UTC or in clinic time is the same slot.
+        if start is None or start.tzinfo is None or start not in self.slots:
+            raise forms.ValidationError(_("That time is no longer free. Please choose another one."))
+        return start

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db.models import Count, Q
 
 from patients.models import Patient
-from treatments.models import Appointment, TreatmentSeries
+from treatments.models import Appointment, TreatmentSeries, WaitlistOffer
 from treatments.scheduling.selectors.series import SeriesProgress
 
 
@@ -36,7 +36,7 @@ def portal_series_progress(*, patient: Patient, upcoming: list[Appointment]) -> 
 def portal_appointment(*, patient: Patient, appointment_id: int) -> Appointment | None:
     return (
         Appointment.objects.filter(patient=patient, pk=appointment_id)
-        .select_related("location", "practitioner", "series", "series__protocol")
+        .select_related("location", "practitioner", "series", "series__protocol", "appointment_type", "room", "patient")
         .first()
     )
 
@@ -48,4 +48,34 @@ def portal_series_for_aftercare(*, patient: Patient) -> list[TreatmentSeries]:
         .exclude(status=TreatmentSeries.Status.DISCONTINUED)
         .select_related("protocol")
         .order_by("status", "-created_at")[:5]
+    )
+
+
+def portal_series(*, patient: Patient, series_id: int) -> TreatmentSeries | None:
+    return (
+        TreatmentSeries.objects.filter(patient=patient, pk=series_id)
+        .select_related("protocol__appointment_type", "practitioner", "location", "patient")
+        .first()
+    )
+
+
+def portal_open_offers(*, patient: Patient, now: dt.datetime) -> list[WaitlistOffer]:
+    """Freed times offered to this patient that are still theirs to take (one query)."""
+    return list(
+        WaitlistOffer.objects.filter(
+            entry__patient=patient,
+            entry__resolved_at__isnull=True,
+            status=WaitlistOffer.Status.OPEN,
+            expires_at__gt=now,
+        )
+        .select_related("freed__location", "freed__practitioner")
+        .order_by("freed__start")[:5]
+    )
+
+
+def portal_offer(*, patient: Patient, offer_id: int) -> WaitlistOffer | None:
+    return (
+        WaitlistOffer.objects.filter(entry__patient=patient, pk=offer_id)
+        .select_related("freed__location", "freed__practitioner", "entry__appointment", "booked")
+        .first()
     )

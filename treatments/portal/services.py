@@ -9,8 +9,14 @@ from django.utils.translation import gettext as _
 from clinic.models import ClinicSettings
 from patients.models import ConsultationRequest, Patient, PortalToken, ScreeningAnswer
 from treatments.models import Appointment, OutcomeScore, PainCheckIn, RedFlag, TreatmentSeries
+from treatments.portal.slots import portal_move_choices, portal_next_session
 from treatments.scheduling.services.attendance import appointment_patient_confirm
-from treatments.scheduling.services.booking import BookingError, appointment_cancel
+from treatments.scheduling.services.booking import (
+    BookingError,
+    appointment_cancel,
+    appointment_move,
+    series_add_session,
+)
 
 
 class PortalError(Exception):
@@ -84,6 +90,37 @@ def portal_appointment_cancel(*, appointment: Appointment, reason: str, now: dt.
             by=None,
             now=now,
         ).appointment
+    except BookingError as exc:
+        raise PortalError(exc.message) from exc
+
+
+def portal_appointment_reschedule(*, appointment: Appointment, start: dt.datetime, now: dt.datetime) -> Appointment:
+    """Move a session to a time the patient was offered, through the desk's move service (same
+    history with by=None, same messages, same calendar). Only an offered time is accepted: the
+    offer is worked out again now, so a time posted by hand or taken meanwhile is refused."""
+    clinic = ClinicSettings.load()
+    _require_changeable(appointment=appointment, now=now, clinic=clinic)
+    if not portal_move_choices(appointment=appointment, now=now).offers(start):
+        raise PortalError(_("That time is no longer free. Please choose another one."))
+    try:
+        appointment_move(
+            appointment=appointment, start=start, by=None, now=now, reason=_("Moved by the patient online")
+        )
+    except BookingError as exc:
+        raise PortalError(exc.message) from exc
+    appointment.refresh_from_db()
+    return appointment
+
+
+def portal_session_book(*, series: TreatmentSeries, start: dt.datetime, now: dt.datetime) -> Appointment:
+    """Book the next planned session of a series at an offered time, through the desk's service."""
+    nxt = portal_next_session(series=series, now=now)
+    if nxt is None:
+        raise PortalError(_("Your plan has no further session to book online. Please call us."))
+    if not nxt.choices.offers(start):
+        raise PortalError(_("That time is no longer free. Please choose another one."))
+    try:
+        return series_add_session(series=series, start=start, by=None, now=now)
     except BookingError as exc:
         raise PortalError(exc.message) from exc
 

@@ -3,6 +3,8 @@
 from django.urls import path
 
 from treatments.portal import views as portal
+from treatments.portal import views_offers as offers
+from treatments.portal import views_sessions as sessions
 
 app_name = "portal"
 urlpatterns = [
@@ -11,6 +13,9 @@ urlpatterns = [
     path("<str:token>/sessions/<int:appointment_id>/before/", portal.session_before, name="session_before"),
     path("<str:token>/sessions/<int:appointment_id>/confirm/", portal.session_confirm, name="session_confirm"),
     path("<str:token>/sessions/<int:appointment_id>/cancel/", portal.session_cancel, name="session_cancel"),
+    path("<str:token>/sessions/<int:appointment_id>/move/", sessions.session_move, name="session_move"),
+    path("<str:token>/series/<int:series_id>/next/", sessions.series_next, name="series_next"),
+    path("<str:token>/offers/<int:offer_id>/", offers.offer, name="offer"),
     path("<str:token>/checkin/", portal.checkin, name="checkin"),
     path("<str:token>/aftercare/", portal.aftercare, name="aftercare"),
     path("<str:token>/aftercare/print/", portal.aftercare_print, name="aftercare_print"),

@@ -17,7 +17,7 @@ from clinic.models import ClinicSettings
 from notifications.facts import SendFacts
 from notifications.models import Message
 from notifications.services import Planned, messages_cancel, messages_plan
-from treatments.models import Appointment, SessionRecord, TreatmentSeries
+from treatments.models import Appointment, SessionRecord, TreatmentSeries, WaitlistOffer
 from treatments.scheduling.feeds import sessions_file
 
 Kind = Message.Kind
@@ -165,15 +165,34 @@ def message_facts(
     }
     if clinic is None and (series_ids or any(m.kind == Kind.CONFIRMATION for m in messages)):
         clinic = ClinicSettings.load()
+    offer_ids = {m.data.get("offer") for m in messages if m.kind == Kind.OFFER}
+    offers = (
+        {o.pk: o for o in WaitlistOffer.objects.filter(pk__in=offer_ids).select_related("freed__location")}
+        if offer_ids
+        else {}
+    )
     answers: dict[int, SendFacts | str] = {}
     for message in messages:
-        if message.kind == Kind.CONFIRMATION and not message.series_id:
+        if message.kind == Kind.OFFER:
+            answers[message.pk] = _offer_facts(offers.get(message.data.get("offer")), now)
+        elif message.kind == Kind.CONFIRMATION and not message.series_id:
             answers[message.pk] = _appointment_facts(appointments.get(message.appointment_id), clinic, now)
         elif message.kind in (Kind.CONFIRMATION, Kind.OUTCOME):
             answers[message.pk] = _series_facts(message, series.get(message.series_id), clinic, now)
         else:
             answers[message.pk] = _session_facts(message, appointments.get(message.appointment_id), now)
     return answers
+
+
+def _offer_facts(offer: WaitlistOffer | None, now: dt.datetime) -> SendFacts | str:
+    # Checked again at send time: an offer claimed or expired meanwhile must not invite anyone.
+    if offer is None:
+        return _("The offer no longer exists.")
+    if offer.status != WaitlistOffer.Status.OPEN:
+        return _("The offered time was already taken.")
+    if offer.expires_at <= now:
+        return _("The offer has expired.")
+    return SendFacts(start=offer.freed.start, location=offer.freed.location.name, address=offer.freed.location.address)
 
 
 def _session_facts(message: Message, appointment: Appointment | None, now: dt.datetime) -> SendFacts | str:

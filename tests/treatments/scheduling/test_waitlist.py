@@ -232,7 +232,7 @@ def test_waitlist_page_uses_a_fixed_number_of_queries(desk_client, clinic, djang
         _wait(clinic, PatientFactory(), slug="follow-up")
         _freed(clinic, at(DAY + WEEK, 8) + dt.timedelta(minutes=15 * n))
     desk_client.get("/desk/")
-    # auth (3), entries, recently resolved, freed slots, clinic settings, session save (3)
-    with django_assert_max_num_queries(10):
+    # auth (3), entries, recently resolved, offers, freed slots, clinic settings, session save (3)
+    with django_assert_max_num_queries(11):
         page = desk_client.get("/desk/waitlist/").content.decode()
     assert page.count("who could take it") == count

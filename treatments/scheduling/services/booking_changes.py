@@ -25,6 +25,7 @@ from treatments.scheduling.services.booking_rules import (
     _sentence,
     _type_times,
 )
+from treatments.scheduling.services.waitlist_offers import waitlist_offers_make
 
 
 def _live_siblings(appointment: Appointment) -> list[Appointment]:
@@ -204,6 +205,9 @@ def appointment_cancel(
         result = Cancellation(appointment)
         if replan_rest and appointment.series_id:
             result.replanned, result.not_replanned = _replan_after_cancel(appointment, by=by, now=now)
+        # The freed time goes to the waitlist at once; offers are only messages, so a late
+        # cancellation with no one fitting costs nothing.
+        waitlist_offers_make(freed=appointment, now=now)
     return result
 
 

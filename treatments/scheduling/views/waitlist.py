@@ -15,17 +15,19 @@ from treatments.models import Appointment
 from treatments.scheduling.access import appointment_for, waitlist_entry_for
 from treatments.scheduling.forms.calendar import WaitlistForm
 from treatments.scheduling.selectors.waitlist import freed_slots, waitlist_candidates, waitlist_open
-from treatments.scheduling.selectors.waitlist_history import waitlist_resolved_recent
+from treatments.scheduling.selectors.waitlist_history import waitlist_offers_recent, waitlist_resolved_recent
 from treatments.scheduling.services.waitlist import WaitlistError, waitlist_add, waitlist_resolve
 
 
 @desk_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
     context = {
         "entries": waitlist_open(),
         "resolved": waitlist_resolved_recent(),
-        "freed": freed_slots(now=timezone.now()),
+        "freed": freed_slots(now=now),
+        "offers": [(o, o.outcome(now)) for o in waitlist_offers_recent()],
     }
     return render(request, "treatments/calendar_waitlist.html", context)
 

@@ -1,0 +1,169 @@
+"""Reads for the patient's own rescheduling: the free times a session may move to, and the times
+the next planned session may take. The window always comes from the series rules
+(selectors.moves.session_window / rules.window_after), the free times from the same availability
+as the desk's, so the portal offers only what the booking service will accept. Every day of the
+window that has no time on offer says why (a closure, leave, no hours, fully booked)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from clinic.localtime import clinic_zone, local_date
+from treatments.models import Appointment, TreatmentSeries
+from treatments.scheduling.availability import Availability
+from treatments.scheduling.rules import Window, blocked_reason, from_day, short_day, window_after
+from treatments.scheduling.selectors.availability import availability_around, availability_for, date_span
+from treatments.scheduling.selectors.moves import move_suggestions, series_siblings, session_window
+
+# An open-ended window (a last session, or a standalone appointment) is shown this many days ahead.
+HORIZON_DAYS = 14
+
+
+@dataclass
+class DayOff:
+    day: dt.date
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return short_day(self.day)
+
+
+@dataclass
+class SlotChoices:
+    """What the patient may pick: `slots` (one time a day, near their usual time) inside `window`;
+    `days_off` the days of the window that offer nothing, with the reason. `window` is None for a
+    standalone appointment, and `closed` says when a series leaves no date at all."""
+
+    window: Window | None = None
+    closed: bool = False
+    slots: list[dt.datetime] = field(default_factory=list)
+    days_off: list[DayOff] = field(default_factory=list)
+
+    @property
+    def window_text(self) -> str:
+        if self.window is None:
+            return ""
+        if self.window.has_latest:
+            return date_span(self.window.earliest, self.window.latest)
+        return _("from %(day)s") % {"day": date_span(self.window.earliest, self.window.earliest)}
+
+    def offers(self, start: dt.datetime) -> bool:
+        return start in self.slots
+
+
+def _fill(
+    choices: SlotChoices,
+    *,
+    first: dt.date,
+    last: dt.date,
+    preferred: dt.time,
+    duration: dt.timedelta,
+    buffer: dt.timedelta,
+    availability: Availability,
+    now: dt.datetime,
+    skip: dt.datetime | None = None,
+) -> SlotChoices:
+    day = first
+    while day <= last:
+        start = availability.nearest_start(day, preferred, duration, buffer)
+        if start is not None and start > now and start != skip:
+            choices.slots.append(start)
+        elif start is None:
+            reason = blocked_reason(
+                day=day, preferred=preferred, duration=duration, buffer=buffer, availability=availability
+            )
+            choices.days_off.append(DayOff(day, reason))
+        day += dt.timedelta(days=1)
+    return choices
+
+
+def _span(window: Window, today: dt.date) -> tuple[dt.date, dt.date]:
+    first = max(window.earliest, today)
+    last = window.latest if window.has_latest else first + dt.timedelta(days=HORIZON_DAYS)
+    return first, min(last, first + dt.timedelta(days=HORIZON_DAYS * 3))
+
+
+def portal_move_choices(*, appointment: Appointment, now: dt.datetime) -> SlotChoices:
+    """Where the patient may move `appointment`, keeping the later sessions where they are (a
+    patient's move never re-plans the rest of their series). Four queries."""
+    zone = clinic_zone()
+    today = local_date(now, zone)
+    kind = appointment.appointment_type
+    duration = dt.timedelta(minutes=kind.duration_minutes)
+    buffer = dt.timedelta(minutes=kind.buffer_minutes)
+    preferred = appointment.start.astimezone(zone).time()
+    if appointment.series_id is None:
+        # No spacing to keep: the desk's own suggestions for the next two weeks.
+        return SlotChoices(slots=list(move_suggestions(appointment=appointment, now=now).suggestions))
+    window = session_window(appointment, siblings=series_siblings(appointment), today=today)
+    if window is None:
+        return SlotChoices(closed=True)
+    first, last = _span(window, today)
+    availability = availability_around(appointment, first=first, last=last)
+    return _fill(
+        SlotChoices(window=window),
+        first=first,
+        last=last,
+        preferred=preferred,
+        duration=duration,
+        buffer=buffer,
+        availability=availability,
+        now=now,
+        skip=appointment.start,
+    )
+
+
+@dataclass
+class NextSession:
+    series: TreatmentSeries
+    step: int
+    choices: SlotChoices
+
+
+def next_session_step(*, series: TreatmentSeries, live: list[Appointment]) -> int | None:
+    """The step the patient may book themselves: the one after the last live session, when the
+    practitioner's plan (planned sessions) and the protocol's limit both leave room for it."""
+    if series.status == TreatmentSeries.Status.DISCONTINUED or not live:
+        return None
+    step = live[-1].series_step + 1
+    protocol = series.protocol
+    if step > series.planned_sessions:
+        return None
+    if not protocol.as_needed and step > protocol.required_sessions + protocol.optional_sessions:
+        return None
+    return step
+
+
+def portal_next_session(*, series: TreatmentSeries, now: dt.datetime) -> NextSession | None:
+    """The next planned session the patient may book and its free times inside the window the
+    last live session sets; None when the plan has no room. Five queries."""
+    live = list(Appointment.objects.filter(series=series, status__in=Appointment.LIVE_STATUSES).order_by("series_step"))
+    step = next_session_step(series=series, live=live)
+    if step is None:
+        return None
+    zone = clinic_zone()
+    today = local_date(now, zone)
+    protocol = series.protocol
+    window = from_day(window_after(live[-1], protocol, zone), today)
+    if window is None:
+        return NextSession(series=series, step=step, choices=SlotChoices(closed=True))
+    kind = protocol.appointment_type
+    first, last = _span(window, today)
+    availability = availability_for(
+        practitioner=series.practitioner, location=series.location, patient=series.patient, first=first, last=last
+    )
+    choices = _fill(
+        SlotChoices(window=window),
+        first=first,
+        last=last,
+        preferred=live[-1].start.astimezone(zone).time(),
+        duration=dt.timedelta(minutes=kind.duration_minutes),
+        buffer=dt.timedelta(minutes=kind.buffer_minutes),
+        availability=availability,
+        now=now,
+    )
+    return NextSession(series=series, step=step, choices=choices)
