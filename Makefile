@@ -4,6 +4,8 @@ SHELL := /bin/bash
 VENV ?= .venv
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PORT ?= 8000
+# The address in the links the demo's messages carry (portal, unsubscribe): it follows PORT.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 PY := $(VENV)/bin/python
 BIN := $(CURDIR)/$(VENV)/bin
 PYTEST_ARGS ?=
@@ -27,20 +29,20 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 var/.dirs:
-	mkdir -p var/mail var/sms var/celery/queue var/celery/processed
+	mkdir -p var/mail var/sms var/celery/queue var/celery/processed var/celery/control
 	touch $@
 
 setup: $(VENV)/.installed node_modules/.installed var/.dirs
 
 run: setup
-	DEBUG=1 $(PY) manage.py seed_demo --migrate
+	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo --migrate
 	@echo ""
-	@echo "  Prolo is starting on http://127.0.0.1:$(PORT)"
+	@echo "  Prolo is starting on $(SITE_URL) (gunicorn, 2 workers)"
 	@echo "  Demo logins (password: prolo-demo, demo only): frontdesk, practitioner, admin"
 	@echo "  Web, Celery worker and beat run below; Ctrl-C stops all of them."
 	@echo ""
 	@# honcho gives each process its own PORT, hence WEB_PORT for the web process.
-	PATH="$(BIN):$$PATH" DEBUG=1 WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	PATH="$(BIN):$$PATH" DEBUG=1 WEB_PORT=$(PORT) SITE_URL=$(SITE_URL) $(BIN)/honcho start -f Procfile
 
 # ruff, then the import contracts of pyproject.toml [tool.importlinter] (which way apps may depend).
 lint: setup

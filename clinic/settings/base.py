@@ -224,14 +224,17 @@ SMS_FROM = env.str("SMS_FROM", default="")
 CELERY_FS_DIR = VAR_DIR / "celery"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")
 if not CELERY_BROKER_URL:
-    # The embedded default must work on a fresh clone, even before `make` has made var/.
-    for _folder in ("queue", "processed"):
+    # The embedded default must work on a fresh clone, even before `make` has made var/. Every
+    # folder kombu's filesystem transport uses is named, so none lands in the working directory
+    # (control_folder holds the exchange bindings of `celery inspect` and the worker's pidbox).
+    for _folder in ("queue", "processed", "control"):
         (CELERY_FS_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FS_DIR / "queue"),
         "data_folder_out": str(CELERY_FS_DIR / "queue"),
         "processed_folder": str(CELERY_FS_DIR / "processed"),
+        "control_folder": str(CELERY_FS_DIR / "control"),
         "store_processed": False,
     }
 else:

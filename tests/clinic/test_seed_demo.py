@@ -144,3 +144,27 @@ def test_past_series_sessions_have_signed_records_and_pain_scores_while_today_is
         assert record.sites.count() == 1
     assert OutcomeScore.objects.filter(measure="pain_nrs").count() == len(before_today)
     assert not SessionRecord.objects.filter(appointment__start__date__gte=today).exists()
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        dt.datetime(2026, 11, 28, 15, 0, tzinfo=dt.UTC),  # a Saturday, 09:00 in Chicago
+        dt.datetime(2026, 11, 29, 20, 0, tzinfo=dt.UTC),  # a Sunday afternoon
+        dt.datetime(2026, 11, 30, 5, 30, tzinfo=dt.UTC),  # 23:30 on that Sunday: the day's clinic is over
+        dt.datetime(2026, 11, 30, 14, 0, tzinfo=dt.UTC),  # a Monday morning
+    ],
+    ids=["saturday", "sunday", "sunday-late", "monday"],
+)
+def test_the_demos_first_screens_have_bookings_whatever_day_make_run_starts(db, client, now):
+    with time_machine.travel(now, tick=False):
+        call_command("seed_demo", stdout=None)
+        today = now.astimezone(clinic_zone()).date()
+        client.post("/accounts/login/", {"username": "frontdesk", "password": "prolo-demo"})
+        desk = client.get("/desk/").content.decode()
+        assert f"{today:%A} {today.day} {today:%B %Y}" in desk  # the desk lands on today...
+        assert desk.count('class="cal-appt ') >= 2  # ...and today has bookings
+        client.logout()
+        client.post("/accounts/login/", {"username": "practitioner", "password": "prolo-demo"})
+        practice = client.get("/practice/").content.decode()
+        assert practice.count("/record/") >= 1, "Dr Patel's today is empty"

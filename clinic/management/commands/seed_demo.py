@@ -1,9 +1,9 @@
 """Demo data for `make run` and `make bench`.
 
 Small scale (the default) is one clinic a person can click through: two locations, three
-practitioners with their weekly hours, a clinic holiday, the three staff logins, 40 patients and a
-few weeks of booked series. Large scale adds 50,000 patients and 200,000 appointments in bulk, for
-benchmarks.
+practitioners with their weekly hours (two of them on weekend mornings too), a clinic holiday, the
+three staff logins, 40 patients and a few weeks of booked series. Large scale adds 50,000
+patients and 200,000 appointments in bulk, for benchmarks.
 
 Idempotent: the setup rows are looked up before they are created, and the patients and bookings of
 each scale are made once (a second run only checks and returns, in well under a second).
@@ -41,14 +41,17 @@ LOCATIONS = [
     ("Downtown", "200 W Adams St, Chicago, IL 60606", "+1 312 555 0100", ["Room 1", "Room 2"]),
     ("Northside", "4100 N Broadway, Chicago, IL 60613", "+1 312 555 0140", ["Room A", "Room B"]),
 ]
-# practitioner username, display name, title, colour, {weekday: location name}
+# practitioner username, display name, title, colour, {weekday: location name}. Dr Patel and Dr
+# Okafor also hold weekend mornings: the demo is open every day, so whatever day `make run` starts
+# on, its first screen (the desk's today, Dr Patel's today) has bookings on it.
 PRACTITIONERS = [
-    ("practitioner", "Dr Maya Patel", "MD", "#0d6efd", dict.fromkeys(range(5), "Downtown")),
-    ("okafor", "Dr Chidi Okafor", "DO", "#198754", dict.fromkeys(range(5), "Northside")),
+    ("practitioner", "Dr Maya Patel", "MD", "#0d6efd", dict.fromkeys(range(7), "Downtown")),
+    ("okafor", "Dr Chidi Okafor", "DO", "#198754", dict.fromkeys(range(7), "Northside")),
     ("lindqvist", "Dr Ingrid Lindqvist", "ND", "#d63384", {0: "Downtown", 1: "Northside", 3: "Northside"}),
 ]
-# Two blocks a day: the gap between them is the lunch break.
+# Two blocks a weekday: the gap between them is the lunch break. One on weekend mornings.
 DAY_BLOCKS = [(dt.time(8, 30), dt.time(12, 0)), (dt.time(13, 0), dt.time(17, 0))]
+WEEKEND_BLOCKS = [(dt.time(9, 0), dt.time(13, 0))]
 HOLIDAY_REASON = "Clinic holiday"
 
 
@@ -102,7 +105,7 @@ def seed_setup(*, now: dt.datetime) -> list[Practitioner]:
                 WorkingHours.objects.bulk_create(
                     WorkingHours(practitioner=practitioner, location=locations[loc], weekday=day, start=start, end=end)
                     for day, loc in week.items()
-                    for start, end in DAY_BLOCKS
+                    for start, end in (DAY_BLOCKS if day < 5 else WEEKEND_BLOCKS)
                 )
             practitioners.append(practitioner)
         if not Closure.objects.filter(reason=HOLIDAY_REASON, location=None, practitioner=None).exists():
