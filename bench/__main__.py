@@ -1,9 +1,16 @@
 """`make bench` (python -m bench): set up Django and a seeded database, measure the framework floor,
 run every @benchmark in bench/bench_*.py and print one table.
 
+Then the HTTP stage (bench/http.py): gunicorn with the production settings on PostgreSQL under
+wrk, each page's requests per second beside the floor's; and the whole run is written to
+docs/benchmarks.md with the machine it ran on.
+
 Environment: DATABASE_URL (default: SQLite at var/bench.sqlite3; a postgres:// URL works the same),
 BENCH_SCALE=small|large (default small; large seeds 50,000 patients and 200,000 appointments once),
-BENCH_ONLY=<substring> to run only benchmarks whose function name contains it."""
+BENCH_ONLY=<substring> to run only benchmarks whose function name contains it (the HTTP stage and
+docs/benchmarks.md are then left out unless BENCH_HTTP=1), BENCH_HTTP=0 to leave the HTTP stage
+out, BENCH_HTTP_SECONDS (default 15), BENCH_POSTGRES_URL (the HTTP stage's database when
+DATABASE_URL is not PostgreSQL)."""
 
 import importlib
 import os
@@ -107,6 +114,21 @@ def main() -> int:
     print_table(results, floor_seconds)
     for name, trace in failures:
         print(f"\nFAILED {name}\n{trace}")
+    stage = None
+    if os.environ.get("BENCH_HTTP", "0" if only else "1") == "1":
+        from . import http
+
+        connection.close()  # the child processes may use the same database
+        stage = http.run_stage(scale)
+        http.print_table(stage)
+        failures += [(r.name, "non-200 answers, socket errors or timeouts") for r in stage.results if r.failed]
+    if not only:
+        from . import report
+
+        doc = report.write(
+            scale=scale, vendor=connection.vendor, results=results, floor_seconds=floor_seconds, stage=stage
+        )
+        print(f"\nwritten: {doc.relative_to(ROOT)}")
     return 1 if failures else 0
 
 

@@ -36,3 +36,76 @@ def test_the_table_shows_pages_as_a_ratio_to_the_floor(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[3].split()[:4] == ["calendar", "6.00", "10", "3.0"]
     assert lines[4].split() == ["planner", "1.00", "10"]
+
+
+WRK_OUTPUT = """Running 15s test @ http://127.0.0.1:8000/desk/
+  2 threads and 64 connections
+BENCH requests=3000 bad=2 connect=0 read=1 write=0 timeout=3 duration_us=15000000 p50_us=81000 p99_us=640000
+"""
+
+
+def test_the_http_stage_reads_wrk_and_counts_every_kind_of_failure():
+    from bench.http import parse_wrk
+
+    result = parse_wrk(WRK_OUTPUT, "day page")
+    assert result.requests_per_second == 200.0
+    assert (result.bad_status, result.socket_errors, result.timeouts) == (2, 1, 3)
+    assert (result.p50_ms, result.p99_ms) == (81.0, 640.0)
+    assert result.failed
+
+
+def test_the_http_table_shows_pages_as_a_share_of_the_better_floor(capsys):
+    from bench.http import HttpResult, Stage, print_table
+
+    def made(name, rps):
+        return HttpResult(name, rps, int(rps * 15), 0, 0, 0, 10.0, 50.0)
+
+    stage = Stage(
+        [
+            made("framework floor (bare view, 1 query)", 380.0),
+            made("day page", 150.0),
+            made("framework floor, again", 400.0),
+        ],
+        workers=4,
+        seconds=15,
+        postgres_version="15.20",
+    )
+    print_table(stage)
+    day = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("day page"))
+    assert day.split()[2:4] == ["150.0", "38%"]
+
+
+def test_the_http_stage_says_why_it_skips_when_postgresql_does_not_answer():
+    from bench.http import ensure_database
+
+    reason = ensure_database("postgres://postgres@127.0.0.1:1/prolo_bench_small")
+    assert reason.startswith("PostgreSQL does not answer at 127.0.0.1:1")
+
+
+def test_the_http_stage_uses_the_postgresql_database_url_or_a_bench_database(monkeypatch):
+    from bench.http import postgres_url
+
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///var/bench.sqlite3")
+    monkeypatch.delenv("BENCH_POSTGRES_URL", raising=False)
+    assert postgres_url("large") == "postgres://postgres@127.0.0.1:5432/prolo_bench_large"
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db:5432/prolo")
+    assert postgres_url("large") == "postgres://u@db:5432/prolo"
+
+
+def test_benchmarks_md_names_the_machine_and_both_tables():
+    from bench import report
+    from bench.http import HttpResult, Stage
+
+    stage = Stage([HttpResult("framework floor (bare view, 1 query)", 400.0, 6000, 0, 0, 0, 9.0, 30.0)], workers=4)
+    stage.seconds, stage.postgres_version = 15, "15.20"
+    text = report.markdown(
+        scale="small",
+        vendor="sqlite",
+        results=[Result("floor", 0.002, 10, "page"), Result("calendar: day page", 0.006, 10, "page", "206 cards")],
+        floor_seconds=0.002,
+        stage=stage,
+    )
+    for words in ("| CPU |", "| cores |", "| RAM |", "| Python |", "| PostgreSQL | 15.20 |", "| SQLite |"):
+        assert words in text
+    assert "| calendar: day page | 6.00 | 3.0 | 206 cards |" in text
+    assert "| framework floor (bare view, 1 query) | 400.0 | 100% |" in text

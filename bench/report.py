@@ -1,0 +1,98 @@
+"""docs/benchmarks.md: the last full `make bench`, its two tables and the machine it ran on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import sqlite3
+import sys
+from pathlib import Path
+
+from .core import Result
+from .http import Stage, floor_rps
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    ram = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    return {
+        "CPU": cpu,
+        "cores": str(os.cpu_count() or "?"),
+        "RAM": ram or "?",
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": sys.version.split()[0],
+        "SQLite": sqlite3.sqlite_version,
+        "load average at the end (1 / 5 / 15 min)": load or "?",
+    }
+
+
+def markdown(*, scale: str, vendor: str, results: list[Result], floor_seconds: float, stage: Stage | None) -> str:
+    info = machine()
+    if stage is not None and stage.postgres_version:
+        info["PostgreSQL"] = stage.postgres_version
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`bench/`); ratios are to the framework floor measured in the same run —",
+        "a bare view rendering a small template with one query, through the same middleware — so they",
+        "hold better than the milliseconds on a busy machine. Benchmarks are never asserted in tests;",
+        "query counts are.",
+        "",
+        f"Run of {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, `BENCH_SCALE={scale}`.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *[f"| {key} | {value} |" for key, value in info.items()],
+        "",
+        f"## In-process ({vendor}, Django's test client)",
+        "",
+        "| benchmark | ms/op | × floor | note |",
+        "|---|---:|---:|---|",
+    ]
+    for r in results:
+        ratio = f"{r.seconds_per_op / floor_seconds:.1f}" if r.kind == "page" else ""
+        lines.append(f"| {r.name} | {r.seconds_per_op * 1000:.2f} | {ratio} | {r.note} |")
+    lines += ["", "## HTTP (gunicorn, production settings, PostgreSQL, wrk)", ""]
+    if stage is None:
+        lines.append("Not run (`BENCH_HTTP=0`, or a partial run with `BENCH_ONLY`).")
+    elif stage.skipped:
+        lines.append(f"Skipped: {stage.skipped}.")
+    else:
+        floor = floor_rps(stage.results)
+        lines += [
+            f"{stage.workers} gunicorn workers, {stage.connections} connections, {stage.seconds} s a page after a "
+            "warm-up; the floor is the better of its two runs.",
+            "",
+            "| page | requests/s | % of floor | p50 ms | p99 ms | non-200 | socket errors | timeouts |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in stage.results:
+            lines.append(
+                f"| {r.name} | {r.requests_per_second:.1f} | {r.requests_per_second / floor:.0%} | {r.p50_ms:.1f} | "
+                f"{r.p99_ms:.1f} | {r.bad_status} | {r.socket_errors} | {r.timeouts} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def write(**kwargs) -> Path:
+    DOC.write_text(markdown(**kwargs))
+    return DOC
