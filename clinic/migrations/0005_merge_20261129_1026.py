@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0004_booka_online_booking'),
-        ('clinic', '0004_bookb_waitlist_offer_hours'),
+        ("clinic", "0004_booka_online_booking"),
+        ("clinic", "0004_bookb_waitlist_offer_hours"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_bookb_offer_message'),
-        ('notifications', '0004_merge_20261129_1018'),
+        ("notifications", "0003_bookb_offer_message"),
+        ("notifications", "0004_merge_20261129_1018"),
     ]
 
-    operations = [
-    ]
+    operations = []

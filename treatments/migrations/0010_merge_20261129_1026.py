@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('treatments', '0006_bookb_waitlist_offers'),
-        ('treatments', '0009_merge_20261129_1025'),
+        ("treatments", "0006_bookb_waitlist_offers"),
+        ("treatments", "0009_merge_20261129_1025"),
     ]
 
-    operations = [
-    ]
+    operations = []
