@@ -120,7 +120,6 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "treatments/calendar_week.html", context, status=400 if problem else 200)
 
 
-@may_cache  # colours of appointment types only, no patient
 @desk_required
 @require_GET
 def month(request: HttpRequest, pk: int) -> HttpResponse:
@@ -136,6 +135,7 @@ def month(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "treatments/calendar_month.html", context, status=400 if problem else 200)
 
 
+@may_cache  # colours of appointment types only, no patient
 @desk_required
 @require_GET
 def type_colours(_request: HttpRequest) -> HttpResponse:
