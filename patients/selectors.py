@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from .models import Patient, ScreeningAnswer, ScreeningQuestion
 from .phones import InvalidPhone, phone_normalise
@@ -77,6 +78,15 @@ def _prefix(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__startswith": prefix})
 
 
+def _phone_part(digits: str) -> Q:
+    """The stored number contains `digits`. PostgreSQL answers it from the trigram index on phone.
+    SQLite has none: it reads the phone index whole (far smaller than the table) in a subquery,
+    then fetches only the matching patients."""
+    if connection.vendor == "sqlite":
+        return Q(pk__in=Patient.objects.filter(phone__contains=digits).values("pk"))
+    return Q(phone__contains=digits)
+
+
 def _name_prefix(prefix: str) -> Q:
     return _prefix("search_name", prefix)
 
@@ -90,12 +100,16 @@ def patient_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[Patient]:
     - words: the beginning of "last first" or "first last" ("Jane Doe", "doe jane", "Jane",
       "Doe, J"), and for one word also the beginning of the e-mail address."""
     kind, value = search_kind(query)
-    qs = Patient.objects.order_by("search_name", "id")
+    # Sorted on an expression (search_name is already lower-case, so the order is the same): with
+    # the plain column, PostgreSQL walked the whole search_name index in order, filtering, to skip
+    # a sort — 200 ms at 50,000 patients for a name late in the alphabet. Now it collects the
+    # matches through each condition's index and sorts only those.
+    qs = Patient.objects.order_by(Lower("search_name"), "id")
     if kind == "dob":
         qs = qs.filter(date_of_birth=value)
     elif kind == "phone":
         e164, digits = value  # type: ignore[misc]
-        condition = Q(phone__contains=digits)
+        condition = _phone_part(digits)
         if e164:
             condition |= Q(phone=e164)
         qs = qs.filter(condition)

@@ -12,7 +12,7 @@ import sys
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 
 from clinic import roles
 from clinic.localtime import local_date, local_datetime
@@ -66,6 +66,19 @@ def seed_large(*, now: dt.datetime, series_count: int, out=sys.stdout) -> None:
             _batch(range(begin, min(begin + BATCH, series_count)), practitioners, protocols, first_monday, now)
         _progress(out, min(begin + BATCH, series_count), series_count)
     out.write("\n")
+    refresh_statistics()
+
+
+def refresh_statistics() -> None:
+    """After a bulk load, PostgreSQL plans on stale statistics (and reads the trigram index's
+    pending list) until autovacuum comes round: a phone search took 130 ms instead of 0.4. Refresh
+    them now, so the first queries get the plans production would."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in ("patients_patient", "treatments_treatmentseries", "treatments_appointment"):
+            cursor.execute(f"ANALYZE {table}")
+        cursor.execute("SELECT gin_clean_pending_list('patient_phone_trgm_idx'::regclass)")
 
 
 def _bench_practitioners() -> list[tuple[Practitioner, Room]]:
