@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.core import Context, Result, benchmark, time_per_op
+from clinic.management.commands._demo_large import refresh_statistics
 from patients.phones import phone_display
 
 PATIENTS = 50_000
@@ -65,6 +66,7 @@ def _ensure_patients(target: int) -> None:
         patient.set_search_names()  # bulk_create skips save()
         rows.append(patient)
     Patient.objects.bulk_create(rows, batch_size=2_000)
+    refresh_statistics()
 
 
 def _bench_practitioners():
@@ -153,6 +155,7 @@ def _ensure_appointments(target: int) -> dt.date:
                     Appointment.objects.bulk_create(rows)
                     rows = []
     Appointment.objects.bulk_create(rows)
+    refresh_statistics()
     return busy_day
 
 

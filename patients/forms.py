@@ -145,5 +145,8 @@ class PatientSearchForm(forms.Form):
         label=_("Find a patient"),
         max_length=100,
         required=False,
-        help_text=_("Last name (or first and last), phone number, or date of birth (YYYY-MM-DD)."),
+        help_text=_(
+            "First or last name (or both), e-mail, four or more digits of a phone number, or date of birth "
+            "(YYYY-MM-DD)."
+        ),
     )

@@ -28,8 +28,8 @@ def search(request: HttpRequest) -> HttpResponse:
         kind, _value = search_kind(query)
         if kind == "invalid":
             notice = _(
-                "Nothing to search for in “%(q)s”: type a last name, a full phone number or a date of birth "
-                "(YYYY-MM-DD)."
+                "Nothing to search for in “%(q)s”: type a name, an e-mail address, four or more digits of a "
+                "phone number, or a date of birth (YYYY-MM-DD)."
             ) % {"q": query}
         else:
             results = patient_search(query)

@@ -160,8 +160,11 @@ USE_TZ = True
 # clinic/localtime.py turns a local date and time into UTC for the code that plans.
 TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/Chicago")
 CLINIC_TIME_ZONE = TIME_ZONE  # the env var's name, kept so code and tests can say which zone they mean
+# The clinic's country (ISO 3166 code): its phone numbers are shown in its national format, others
+# in the international one.
+CLINIC_COUNTRY = env.str("CLINIC_COUNTRY", default="US").upper()
 # Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
-PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default=CLINIC_COUNTRY)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

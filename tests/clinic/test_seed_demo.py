@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from clinic.models import ClinicSettings, Closure, Location, Practitioner, Room, WorkingHours, clinic_zone
 from patients.models import Patient
+from patients.phones import phone_normalise
 from treatments.models import Appointment, OutcomeScore, SessionRecord, TreatmentSeries
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +125,14 @@ def test_large_scale_bulk_path_makes_four_sessions_per_series_without_overlaps(s
         call_command("seed_demo", "--scale", "large", "--large-series", "450", stdout=None)
     bench = Appointment.objects.filter(patient__email__endswith="@bench.prolo.test")
     assert bench.count() == 1800
-    assert Patient.objects.filter(search_name__startswith="patient").count() == 450
+    bench_patients = Patient.objects.filter(email__endswith="@bench.prolo.test")
+    assert bench_patients.count() == 450
+    # Names and numbers a desk would type, so search is measured on realistic data.
+    for patient in bench_patients[:50]:
+        assert patient.first_name.isalpha() and patient.last_name.isalpha()
+        assert patient.search_name == f"{patient.last_name} {patient.first_name}".lower()
+        assert patient.search_first_last == f"{patient.first_name} {patient.last_name}".lower()
+        assert phone_normalise(patient.phone) == patient.phone
     live = list(Appointment.objects.filter(status__in=Appointment.LIVE_STATUSES))
     assert _overlaps(live, lambda a: a.practitioner_id) == []
     assert _overlaps(live, lambda a: a.patient_id) == []

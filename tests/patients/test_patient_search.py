@@ -1,0 +1,83 @@
+"""The desk's patient search (issue 14): first name, last name, e-mail, any 4+ digits of a phone
+number; numbers shown in the clinic country's format."""
+
+import pytest
+from django.test import override_settings
+
+from patients.phones import phone_display
+from patients.selectors import patient_search, search_kind
+from tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def jane():
+    PatientFactory(first_name="Bob", last_name="Smith", phone="+13125550999", email="bob@example.com")
+    PatientFactory(first_name="Janet", last_name="Okafor", phone="+17735550100", email="janet@example.org")
+    return PatientFactory(first_name="Jane", last_name="Doe", phone="+13125550123", email="jane.doe@example.com")
+
+
+def _names(query: str) -> list[str]:
+    return [p.full_name for p in patient_search(query)]
+
+
+@pytest.mark.parametrize("query", ["Jane", "jan", "JANE D", "Jane Doe", "Doe", "doe, jane", "Doe J"])
+def test_first_name_last_name_or_both_find_the_patient(jane, query):
+    assert "Jane Doe" in _names(query)
+    assert "Bob Smith" not in _names(query)
+
+
+def test_a_first_name_prefix_also_finds_longer_first_names_sorted_by_last_name(jane):
+    assert _names("jane") == ["Jane Doe", "Janet Okafor"]
+
+
+@pytest.mark.parametrize("query", ["jane.doe@example.com", "Jane.Doe@", "jane.do", "JANE.DOE@EXAMPLE.COM"])
+def test_an_email_address_or_its_beginning_finds_the_patient(jane, query):
+    assert _names(query) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize("query", ["0123", "555-0123", "5550123", "312 555", "(312) 555-0123", "+1 312 555 0123"])
+def test_any_four_or_more_digits_of_the_phone_number_find_the_patient(jane, query):
+    assert "Jane Doe" in _names(query)
+    assert "Janet Okafor" not in _names(query)
+
+
+def test_digits_found_in_several_numbers_find_each_of_them(jane):
+    assert _names("5550") == ["Jane Doe", "Janet Okafor", "Bob Smith"]
+
+
+@pytest.mark.parametrize("query", ["012", "12", "x1"])
+def test_fewer_than_four_digits_or_digits_in_a_name_are_no_search(jane, query):
+    assert search_kind(query)[0] == "invalid"
+    assert patient_search(query) == []
+
+
+def test_the_search_page_says_what_can_be_typed_when_it_cannot_search(desk_client, jane):
+    page = desk_client.get("/desk/patients/", {"q": "555"}).content.decode()
+    assert "four or more digits of a phone number" in page
+
+
+def test_the_search_page_shows_phone_numbers_in_the_clinic_countrys_format(desk_client, jane):
+    PatientFactory(first_name="Ann", last_name="Doering", phone="+442079460018")
+    page = desk_client.get("/desk/patients/", {"q": "doe"}).content.decode()
+    assert "<td>(312) 555-0123</td>" in page
+    assert "<td>+44 20 7946 0018</td>" in page
+    assert "+13125550123" not in page
+
+
+@override_settings(CLINIC_COUNTRY="GB")
+def test_a_clinic_in_another_country_shows_its_own_numbers_nationally():
+    assert phone_display("+442079460018") == "020 7946 0018"
+    assert phone_display("+13125550199") == "+1 312-555-0199"
+
+
+def test_phone_display_keeps_what_it_cannot_read():
+    assert phone_display("") == ""
+    assert phone_display("not a number") == "not a number"
+    assert phone_display("+13125550199") == "(312) 555-0199"
+
+
+def test_the_patient_page_shows_the_formatted_number(desk_client, jane):
+    page = desk_client.get(f"/desk/patients/{jane.pk}/").content.decode()
+    assert "(312) 555-0123" in page
