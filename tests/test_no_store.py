@@ -69,11 +69,10 @@ PORTAL_NAMES = [u.name for u in URLS if u.name.startswith("portal:")]
 @pytest.mark.parametrize("name", PORTAL_NAMES)
 def test_every_portal_page_with_a_real_link_is_no_store(client, name):
     now = timezone.now()
-    patient, _series, upcoming = patient_with_series(now=now)
+    patient, series, upcoming = patient_with_series(now=now)
     offer = _offer_for(patient, upcoming, now=now)
-    urls, _ = all_urls(
-        given={"token": issue_link(patient, now=now), "appointment_id": upcoming.pk, "offer_id": offer.pk}
-    )
+    given = {"token": issue_link(patient, now=now), "appointment_id": upcoming.pk, "offer_id": offer.pk}
+    urls, _ = all_urls(given={**given, "series_id": series.pk})
     path = next(u.path for u in urls if u.name == name)
     response = get_or_post(client, path)
     assert response.status_code in (200, 302), f"{path} answered {response.status_code}"

@@ -124,9 +124,10 @@ def test_the_download_is_an_attachment_never_cached_and_audited(practitioner_cli
     assert response["Content-Disposition"].startswith("attachment;") and "letter.pdf" in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
     assert response["Content-Type"] == "application/pdf"
-    response.close()
     views = AuditEntry.objects.filter(object_type="treatments.attachment", object_id=str(attachment.pk), action="view")
     assert [entry.patient_id for entry in views] == [patient.pk]
+    # Last: closing a streamed response sends request_finished, which closes the database connection.
+    response.close()
 
 
 def test_listing_is_audited(practitioner_client, patient):
