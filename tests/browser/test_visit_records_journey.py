@@ -96,9 +96,11 @@ def test_consultation_to_booked_series_to_a_signed_first_session(
         page.get_by_label("Consent for this series confirmed").check()
         page.get_by_label("I re-checked today's screening").check()
         page.get_by_label("Pain before (0-10)").fill("6")
-        page.locator('input[name="sites-0-region"]').fill("Knee")
+        # The site is placed on the body chart: a click on the left knee fills the first row.
+        page.locator('.bc-region[aria-label="Knee, left (Front)"]').click()
+        expect(page.locator('input[name="sites-0-region"]')).to_have_value("Knee")
+        expect(page.locator('select[name="sites-0-side"]')).to_have_value("left")
         page.locator('input[name="sites-0-structure"]').fill("Intra-articular")
-        page.locator('select[name="sites-0-side"]').select_option("left")
         page.locator('input[name="sites-0-dextrose_percent"]').fill("25")
         page.locator('input[name="sites-0-volume_ml"]').fill("6")
         page.get_by_role("button", name="Sign the record").click()
@@ -119,3 +121,9 @@ def test_consultation_to_booked_series_to_a_signed_first_session(
         assert not SessionRecord.objects.filter(appointment=second).exists()
         second.refresh_from_db()
         assert second.status == Appointment.Status.BOOKED
+
+        # The series chart shows the site of session 1.
+        page.goto(f"{live_server.url}/practice/series/{series.pk}/")
+        chart = page.locator("svg.series-body-chart")
+        expect(chart.locator(".bc-mark")).to_have_count(1)
+        expect(page.locator(".series-site-list")).to_contain_text("Session 1: Knee")
