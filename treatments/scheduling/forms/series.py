@@ -112,6 +112,17 @@ class AppointmentForm(_When):
 
     field_order = ["appointment_type", "practitioner", "location", "room", "date", "time"]
 
+    def booking(self) -> dict:
+        """What `appointment_book` needs from a valid form: one mapping for every page that books."""
+        data = self.cleaned_data
+        return {
+            "practitioner": data["practitioner"],
+            "location": data["location"],
+            "appointment_type": data["appointment_type"],
+            "room": data["room"],
+            "start": self.start(),
+        }
+
 
 class MoveForm(_When):
     reason = forms.CharField(label=_("Why"), max_length=250, required=False)

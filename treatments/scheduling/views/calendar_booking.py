@@ -67,18 +67,8 @@ def slot_book(request: HttpRequest) -> HttpResponse:
     form = AppointmentForm(request.POST)
     error = ""
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            appointment = appointment_book(
-                patient=patient,
-                practitioner=data["practitioner"],
-                location=data["location"],
-                appointment_type=data["appointment_type"],
-                room=data["room"],
-                start=form.start(),
-                by=request.user,
-                now=timezone.now(),
-            )
+            appointment = appointment_book(patient=patient, **form.booking(), by=request.user, now=timezone.now())
         except BookingError as exc:
             error = exc.message
         else:
