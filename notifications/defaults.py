@@ -9,6 +9,8 @@ portal link. The context offers nothing else (see notifications/rendering.py).""
 CONTEXT_HELP = (
     "clinic_name, clinic_phone, clinic_email, first_name, when, day, time, location, address, "
     "session_number, session_count, dates (list), weeks, nsaid_pause_days, nsaid_after, ice_advice, "
+    "old_when (change notices: the time the patient knew), short_dates (list, texts: at most four "
+    "short dates), more_dates (how many dates short_dates leaves out), "
     "short_url (texts: their one link, into the portal), portal_url, confirm_url, cancel_url, before_url, "
     "checkin_url, aftercare_url, unsubscribe_url"
 )
@@ -16,6 +18,82 @@ CONTEXT_HELP = (
 _SESSION = "{% if session_number %} (session {{ session_number }}{% if session_count %} of {{ session_count }}{% endif %}){% endif %}"  # noqa: E501
 
 _SIGN_OFF = "\n\n{{ clinic_name }} · {{ clinic_phone }}\nStop these e-mails: {{ unsubscribe_url }}\n"
+
+# Change notices (see treatments/scheduling/notices.py for when they are sent). "dates" lists the
+# other sessions the same change touched: the later ones a move shifted, the others cancelled with it.
+CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
+    ("moved", "email"): {
+        "subject": "New time for your session: {{ when }}",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "your session at {{ clinic_name }}{% if old_when %} on {{ old_when }}{% endif %} has moved. "
+            "The new time is {{ when }}{% if location %}, {{ location }}{% endif %}.\n"
+            "{% if dates %}\nYour later sessions have moved too. Their new dates are:\n"
+            "{% for date in dates %}- {{ date }}\n{% endfor %}{% endif %}\n"
+            "Confirm: {{ confirm_url }}\n"
+            "If the new time does not suit you, call us on {{ clinic_phone }} or see your sessions here: "
+            "{{ portal_url }}" + _SIGN_OFF
+        ),
+    },
+    ("moved", "sms"): {
+        "text": (
+            "{{ clinic_name }}: your session has moved to {{ when }}."
+            "{% if short_dates %} Later sessions now: {{ short_dates|join:', ' }}"
+            "{% if more_dates %} and {{ more_dates }} more{% endif %}.{% endif %} Reply C to confirm. "
+            "Details: {{ short_url }} Reply STOP to end texts."
+        ),
+    },
+    ("cancelled", "email"): {
+        "subject": "Your session on {{ when }} is cancelled",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "we are sorry: {{ clinic_name }} has had to cancel your session on {{ when }}.\n"
+            "{% if dates %}\nThese sessions are cancelled too:\n{% for date in dates %}- {{ date }}\n"
+            "{% endfor %}{% endif %}\n"
+            "We will be in touch about a new time. You can also call us on {{ clinic_phone }} "
+            "or see your sessions here: {{ portal_url }}" + _SIGN_OFF
+        ),
+    },
+    ("cancelled", "sms"): {
+        "text": (
+            "{{ clinic_name }}: sorry, we had to cancel your session on {{ when }}"
+            "{% if dates %} and {{ dates|length }} later ones{% endif %}. For a new time call "
+            "{{ clinic_phone }} or see {{ short_url }} Reply STOP to end texts."
+        ),
+    },
+    ("cancel_receipt", "email"): {
+        "subject": "Your session on {{ when }} is cancelled",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "as you asked, your session at {{ clinic_name }} on {{ when }} is cancelled. "
+            "There is nothing else you need to do.\n\n"
+            "To book a new time, see your sessions here: {{ portal_url }}\n"
+            "or call us on {{ clinic_phone }}." + _SIGN_OFF
+        ),
+    },
+    ("cancel_receipt", "sms"): {
+        "text": (
+            "{{ clinic_name }}: as you asked, your session on {{ when }} is cancelled. A new time: "
+            "{{ short_url }} or call {{ clinic_phone }}. Reply STOP to end texts."
+        ),
+    },
+    ("rebooked", "email"): {
+        "subject": "Booked again: {{ when }}",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "your session at {{ clinic_name }} is booked again, now on {{ when }}"
+            "{% if location %}, {{ location }}{% endif %}.\n\n"
+            "Confirm: {{ confirm_url }}\nSee or cancel your sessions: {{ portal_url }}\n\n"
+            "We will remind you before it." + _SIGN_OFF
+        ),
+    },
+    ("rebooked", "sms"): {
+        "text": (
+            "{{ clinic_name }}: your session is booked again for {{ when }}. Reply C to confirm. "
+            "Details: {{ short_url }} Reply STOP to end texts."
+        ),
+    },
+}
 
 DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     ("confirmation", "email"): {
@@ -168,4 +246,5 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
             "{{ short_url }} Reply STOP to end texts."
         ),
     },
+    **CHANGE_NOTICES,
 }

@@ -20,7 +20,8 @@ class SendFacts:
     address: str = ""
     session_number: int | None = None
     session_count: int | None = None
-    dates: tuple[dt.datetime, ...] = ()  # every session of a series (confirmation)
+    dates: tuple[dt.datetime, ...] = ()  # every session of a series (confirmation); the others a change touched
+    previous: dt.datetime | None = None  # a change notice: the time the patient knew before
     attachments: tuple[tuple[str, str, str], ...] = ()  # (filename, content, mimetype)
 
 

@@ -38,6 +38,16 @@ def when(value: dt.datetime) -> str:
     return _("%(day)s at %(time)s") % {"day": dateformat.format(local, "l j F"), "time": local.strftime("%H:%M")}
 
 
+# A text lists at most this many dates (a series move); the rest are behind its link.
+SHORT_DATES_SHOWN = 4
+
+
+def short_when(value: dt.datetime) -> str:
+    """ "Tue 3 Mar 09:00" in the clinic's zone: a date a text can list several of."""
+    local = value.astimezone(clinic_zone())
+    return f"{dateformat.format(local, 'D j M')} {local:%H:%M}"
+
+
 def _nsaid_after(clinic: ClinicSettings) -> str:
     if clinic.nsaid_avoid_days_after == 0:
         return _("until your last session is over")
@@ -68,6 +78,9 @@ def message_context(
         "session_number": facts.session_number or "",
         "session_count": facts.session_count or "",
         "dates": [when(start) for start in facts.dates],
+        "old_when": when(facts.previous) if facts.previous else "",
+        "short_dates": [short_when(start) for start in facts.dates[:SHORT_DATES_SHOWN]],
+        "more_dates": max(len(facts.dates) - SHORT_DATES_SHOWN, 0) or "",
         "weeks": message.data.get("weeks", ""),
         "nsaid_pause_days": clinic.nsaid_pause_days_before,
         "nsaid_after": _nsaid_after(clinic),

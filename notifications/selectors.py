@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from clinic.localtime import day_bounds
 
@@ -31,3 +31,22 @@ def message_log(
     if day_to:
         rows = rows.filter(send_at__lt=day_bounds(day_to)[1])
     return rows
+
+
+def messages_about(*, kinds, appointment_ids=(), series_ids=(), pending: bool = False) -> list[Message]:
+    """The messages of these kinds about any of the appointments or series (change notices read
+    what is pending or went out before planning another)."""
+    rows = Message.objects.filter(Q(appointment_id__in=list(appointment_ids)) | Q(series_id__in=list(series_ids)))
+    rows = rows.filter(kind__in=kinds)
+    if pending:
+        rows = rows.filter(status=Message.Status.PENDING)
+    return list(rows.order_by("created_at", "id"))
+
+
+def messages_told(*, appointment_ids, series_ids, kinds) -> bool:
+    """Whether a message of these kinds went out about one of the appointments, or a series
+    confirmation (which lists every date) about one of the series."""
+    about = Q(appointment_id__in=list(appointment_ids), kind__in=kinds) | Q(
+        series_id__in=list(series_ids), appointment_id__isnull=True, kind=Message.Kind.CONFIRMATION
+    )
+    return Message.objects.filter(about, status=Message.Status.SENT).exists()

@@ -108,14 +108,23 @@ def _retimed(row: Message, plan: Planned, now: dt.datetime) -> bool:
     return row.data != plan.data or (row.send_at != plan.send_at and not both_due)
 
 
-def messages_cancel(*, reason: str, appointment_id: int | None = None, series_id: int | None = None, kinds=None) -> int:
-    """Cancel the pending messages of an appointment or a series. Rows already being sent are
-    re-checked by the sweep before they go out."""
-    if appointment_id is None and series_id is None:
+def messages_cancel(
+    *,
+    reason: str,
+    appointment_id: int | None = None,
+    series_id: int | None = None,
+    kinds=None,
+    appointment_ids: list[int] | None = None,
+) -> int:
+    """Cancel the pending messages of an appointment (or several) or a series. Rows already being
+    sent are re-checked by the sweep before they go out."""
+    if appointment_id is None and series_id is None and not appointment_ids:
         raise ValueError("Name an appointment or a series.")
     rows = Message.objects.filter(status__in=OPEN)
     if appointment_id is not None:
         rows = rows.filter(appointment_id=appointment_id)
+    if appointment_ids:
+        rows = rows.filter(appointment_id__in=appointment_ids)
     if series_id is not None:
         rows = rows.filter(series_id=series_id)
     if kinds:

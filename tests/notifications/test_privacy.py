@@ -45,6 +45,38 @@ def _offer_a_freed_time(patient, series, now) -> None:
     messages_plan(patient=patient, wanted=wanted, now=now)
 
 
+def _change_every_way(patient, series, now) -> None:
+    """A move, a cancellation by the clinic, one by the patient (all within the reminder horizon,
+    so each is worth a notice) and, once those went out, a session booked again."""
+    from tests.factories import AppointmentFactory
+    from treatments.scheduling import notices
+
+    def session(step, hours, **fields):
+        start = now + dt.timedelta(hours=hours)
+        return AppointmentFactory(
+            patient=patient,
+            practitioner=series.practitioner,
+            location=series.location,
+            series=series,
+            series_step=step,
+            start=start,
+            end=start + dt.timedelta(minutes=30),
+            created_at=now,
+            **fields,
+        )
+
+    moved = session(3, 3)
+    old = moved.start
+    moved.start, moved.end = old + dt.timedelta(hours=1), moved.end + dt.timedelta(hours=1)
+    moved.save()
+    notices.appointments_moved(moves=[(moved, old)], now=now)
+    for step, kind in ((4, "clinic"), (5, "patient")):
+        cancelled = session(step, step + 2, status="cancelled", cancel_kind=kind, cancelled_at=now)
+        notices.appointments_cancelled(appointments=[cancelled], now=now)
+    delivery.messages_sweep(now=now)
+    notices.session_rebooked(appointment=session(4, 8), now=now)
+
+
 def _send_everything(channel: str, now) -> list[str]:
     patient = PatientFactory(preferred_channel=channel)
     series = series_with_sessions(starts=[TUESDAY_9AM, TUESDAY_9AM + dt.timedelta(days=28)], now=now, patient=patient)
@@ -53,6 +85,7 @@ def _send_everything(channel: str, now) -> list[str]:
     for appointment in series.appointments.all():
         sign(appointment, at=appointment.start)
         messaging.session_signed(appointment=appointment, now=appointment.start)
+    _change_every_way(patient, series, now)
     # Before-session messages need a session still ahead when they go out: send as each comes due.
     for moment in sorted(set(Message.objects.values_list("send_at", flat=True))):
         delivery.messages_sweep(now=moment + dt.timedelta(hours=1) if channel == "sms" else moment)

@@ -19,6 +19,7 @@ from notifications.models import Message
 from notifications.services import Planned, messages_cancel, messages_plan
 from treatments.models import Appointment, SessionRecord, TreatmentSeries, WaitlistOffer
 from treatments.scheduling.feeds import sessions_file
+from treatments.scheduling.notices import NOTICE_KINDS, notice_appointment_ids, notice_facts
 
 Kind = Message.Kind
 BEFORE_SESSION = (Kind.PREPARE, Kind.REMINDER)
@@ -144,6 +145,7 @@ def message_facts(
     """For a batch of messages: the facts each one's text needs, or why it is no longer wanted.
     A fixed number of queries per batch (the sweep passes the clinic it already read)."""
     appointment_ids = {m.appointment_id for m in messages if m.appointment_id}
+    appointment_ids.update(pk for m in messages if m.kind in NOTICE_KINDS for pk in notice_appointment_ids(m))
     series_ids = {m.series_id for m in messages if m.series_id and m.kind in (Kind.CONFIRMATION, Kind.OUTCOME)}
     appointments = {
         a.pk: a
@@ -175,6 +177,8 @@ def message_facts(
     for message in messages:
         if message.kind == Kind.OFFER:
             answers[message.pk] = _offer_facts(offers.get(message.data.get("offer")), now)
+        elif message.kind in NOTICE_KINDS:
+            answers[message.pk] = notice_facts(message, appointments, now)
         elif message.kind == Kind.CONFIRMATION and not message.series_id:
             answers[message.pk] = _appointment_facts(appointments.get(message.appointment_id), clinic, now)
         elif message.kind in (Kind.CONFIRMATION, Kind.OUTCOME):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from clinic.models import AppointmentType, Location, Practitioner, Room
 from patients.models import Patient
 from treatments.models import Appointment, AppointmentChange, Protocol, Side, TreatmentSeries
-from treatments.scheduling import messaging
+from treatments.scheduling import messaging, notices
 from treatments.scheduling.selectors.proposals import series_check
 from treatments.scheduling.services.booking_changes import Cancellation, appointment_cancel, appointment_move
 from treatments.scheduling.services.booking_rules import (
@@ -209,6 +209,7 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: 
             series.save(update_fields=["planned_sessions"])
         _history(kind=AppointmentChange.Kind.ADDED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
+        notices.session_rebooked(appointment=appointment, now=now)
     return appointment
 
 
@@ -225,6 +226,8 @@ def series_discontinue(*, series: TreatmentSeries, reason: str, by, now: dt.date
         series.discontinued_reason = reason[:250]
         series.save(update_fields=["status", "discontinued_at", "discontinued_reason"])
         _history(kind=AppointmentChange.Kind.DISCONTINUED, by=by, now=now, series=series, reason=reason)
-        for appointment in series.appointments.filter(status=Appointment.Status.BOOKED, start__gt=now):
+        cancelled = list(series.appointments.filter(status=Appointment.Status.BOOKED, start__gt=now))
+        for appointment in cancelled:
             _cancel_one(appointment=appointment, kind=Appointment.CancelKind.CLINIC, reason=reason, by=by, now=now)
+        notices.appointments_cancelled(appointments=cancelled, now=now)
     return series

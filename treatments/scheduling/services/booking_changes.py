@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import clinic_zone
 from treatments.models import Appointment, AppointmentChange, TreatmentSeries
-from treatments.scheduling import messaging
+from treatments.scheduling import messaging, notices
 from treatments.scheduling.availability import local_date
 from treatments.scheduling.planning import place, plan_series
 from treatments.scheduling.rules import Window, replan_window, short_day, window_after
@@ -52,6 +52,7 @@ def _move_rows(moves: list[tuple[Appointment, dt.datetime]], *, by, now: dt.date
     # exclusion constraints check every row as it is written).
     later = moves and moves[0][1] > moves[0][0].start
     ordered = sorted(moves, key=lambda m: m[0].start, reverse=bool(later))
+    olds = {appointment.pk: appointment.start for appointment, _start in moves}
     moved = []
     for appointment, start in ordered:
         old = appointment.start
@@ -71,6 +72,8 @@ def _move_rows(moves: list[tuple[Appointment, dt.datetime]], *, by, now: dt.date
         )
         messaging.appointment_changed(appointment=appointment, now=now)
         moved.append(appointment)
+    # One notice for the whole change, the session asked for first (moves keep that order).
+    notices.appointments_moved(moves=[(a, olds[a.pk]) for a, _start in moves if a in moved], now=now)
     return sorted(moved, key=lambda a: a.start)
 
 
@@ -202,6 +205,7 @@ def appointment_cancel(
                 % {"status": appointment.get_status_display().lower()}
             )
         _cancel_one(appointment=appointment, kind=kind, reason=reason, by=by, now=now)
+        notices.appointments_cancelled(appointments=[appointment], now=now)
         result = Cancellation(appointment)
         if replan_rest and appointment.series_id:
             result.replanned, result.not_replanned = _replan_after_cancel(appointment, by=by, now=now)

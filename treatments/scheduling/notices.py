@@ -1,0 +1,190 @@
+"""Change notices: the patient hears when the clinic moves or cancels a session, gets a receipt
+when they cancel one, and hears when a cancelled session is booked again. Called by the booking
+services inside their transaction, after `messaging.appointment_changed` has re-timed or cancelled
+the session's own reminders.
+
+When a notice is worth sending (docs/architecture.md, "Change notices"):
+- only when the patient knew the old time (a confirmation, preparation, reminder, move or re-book
+  message about it was sent) or the old or the new time is within the reminder horizon; otherwise
+  the normal reminder will carry the new time and a notice would only add noise;
+- a move keeps ONE notice per change, keyed by the appointment and its new time: a later move
+  withdraws the pending one, and a move back to the time the patient already knew withdraws it and
+  sends nothing; a series move names the later sessions it shifted in the same notice;
+- a session booked again withdraws the series' pending cancellation notices (the patient never heard
+  of it); a re-booked notice goes only when a cancellation notice had gone out, or the patient still
+  holds a time that is no longer theirs.
+SMS quiet hours, the channel and consent are the sweep's, as for every message."""
+
+import datetime as dt
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from clinic.localtime import local_shift
+from clinic.models import ClinicSettings
+from notifications.facts import SendFacts
+from notifications.models import Message
+from notifications.selectors import messages_about, messages_told
+from notifications.services import Planned, messages_cancel, messages_plan
+from treatments.models import Appointment
+
+Kind = Message.Kind
+CANCEL_KINDS = (Kind.CANCELLED, Kind.CANCEL_RECEIPT)
+NOTICE_KINDS = (Kind.MOVED, *CANCEL_KINDS, Kind.REBOOKED)
+# Messages that told the patient a session's time.
+TOLD_KINDS = (Kind.CONFIRMATION, Kind.PREPARE, Kind.REMINDER, Kind.MOVED, Kind.REBOOKED)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat()
+
+
+def _within_horizon(moment: dt.datetime, clinic: ClinicSettings, now: dt.datetime) -> bool:
+    return moment > now and local_shift(moment, -dt.timedelta(hours=clinic.reminder_hours)) <= now
+
+
+def _useful(appointments: list[Appointment], moments: list[dt.datetime], now: dt.datetime) -> bool:
+    clinic = ClinicSettings.load()
+    if any(_within_horizon(moment, clinic, now) for moment in moments):
+        return True
+    series_ids = {a.series_id for a in appointments if a.series_id}
+    return messages_told(appointment_ids=[a.pk for a in appointments], series_ids=series_ids, kinds=TOLD_KINDS)
+
+
+# --- moved ---------------------------------------------------------------------------------------
+
+
+def appointments_moved(*, moves: list[tuple[Appointment, dt.datetime]], now: dt.datetime) -> None:
+    """`moves`: each moved appointment with its start before this move, the one the desk (or the
+    patient) moved first; the others are the later sessions of its series it shifted."""
+    if not moves:
+        return
+    ids = [appointment.pk for appointment, _old in moves]
+    # A notice still pending never reached the patient: the time they hold is the one it replaced.
+    known = {appointment.pk: old for appointment, old in moves}
+    for pending in messages_about(appointment_ids=ids, kinds=[Kind.MOVED], pending=True):
+        for pk, stamp in pending.data.get("from", {}).items():
+            if int(pk) in known:
+                known[int(pk)] = parse_datetime(stamp)
+    changed = [(a, known[a.pk]) for a, _old in moves if a.start != known[a.pk]]
+    if not changed:
+        messages_cancel(
+            appointment_ids=ids,
+            kinds=[Kind.MOVED],
+            reason=_("Moved back to the time the patient already knew before the notice went out."),
+        )
+        return
+    messages_cancel(
+        appointment_ids=ids, kinds=[Kind.MOVED], reason=_("The session moved again; the newer notice has its time.")
+    )
+    appointments = [a for a, _old in changed]
+    if not _useful(appointments, [old for _a, old in changed] + [a.start for a in appointments], now):
+        return
+    first = appointments[0]
+    plan = Planned(
+        f"appt:{first.pk}:moved:{first.start.astimezone(dt.UTC):%Y%m%dT%H%MZ}",
+        Kind.MOVED,
+        now,
+        appointment_id=first.pk,
+        series_id=first.series_id,
+        data={
+            "to": _stamp(first.start),
+            "from": {str(a.pk): _stamp(old) for a, old in changed},
+            "later": [a.pk for a in appointments[1:]],
+        },
+    )
+    messages_plan(patient=first.patient, wanted=[plan], now=now)
+
+
+# --- cancelled -----------------------------------------------------------------------------------
+
+
+def appointments_cancelled(*, appointments: list[Appointment], now: dt.datetime) -> None:
+    """Sessions just cancelled together (one, or a discontinued series' future ones): one notice
+    naming them all, a receipt when the patient cancelled."""
+    ahead = sorted((a for a in appointments if a.start > now), key=lambda a: a.start)
+    if not ahead or not _useful(ahead, [a.start for a in ahead], now):
+        return
+    first = ahead[0]
+    # A late cancellation is the patient's too (the desk records it on their behalf).
+    kind = Kind.CANCELLED if first.cancel_kind == Appointment.CancelKind.CLINIC else Kind.CANCEL_RECEIPT
+    plan = Planned(
+        f"appt:{first.pk}:{kind}",
+        kind,
+        now,
+        appointment_id=first.pk,
+        series_id=first.series_id,
+        data={"at": _stamp(first.start), "also": [a.pk for a in ahead[1:]]},
+    )
+    messages_plan(patient=first.patient, wanted=[plan], now=now)
+
+
+# --- booked again --------------------------------------------------------------------------------
+
+
+def session_rebooked(*, appointment: Appointment, now: dt.datetime) -> None:
+    """A session was added to a series that has cancelled ones: the pending cancellation notices
+    are withdrawn; a re-booked notice goes when the patient heard of a cancellation that no
+    re-booked notice answered yet, or still holds a withdrawn session's different time."""
+    if not appointment.series_id:
+        return
+    notices = messages_about(series_ids=[appointment.series_id], kinds=[*CANCEL_KINDS, Kind.REBOOKED])
+    answered = {pk for m in notices if m.kind == Kind.REBOOKED for pk in m.data.get("answers", [])}
+    sent = [m for m in notices if m.kind in CANCEL_KINDS and m.status == Message.Status.SENT and m.pk not in answered]
+    withdrawn = [m for m in notices if m.kind in CANCEL_KINDS and m.status == Message.Status.PENDING]
+    if withdrawn:
+        messages_cancel(
+            series_id=appointment.series_id,
+            kinds=list(CANCEL_KINDS),
+            reason=_("The session was booked again before the notice went out."),
+        )
+    # The patient still holds the withdrawn session's time; only a different time needs telling.
+    stale = [m for m in withdrawn if m.data.get("at") != _stamp(appointment.start)]
+    if not sent and not stale:
+        return
+    plan = Planned(
+        f"appt:{appointment.pk}:rebooked",
+        Kind.REBOOKED,
+        now,
+        appointment_id=appointment.pk,
+        series_id=appointment.series_id,
+        data={"answers": [m.pk for m in sent]},
+    )
+    messages_plan(patient=appointment.patient, wanted=[plan], now=now)
+
+
+# --- asked by the outbox at send time ------------------------------------------------------------
+
+
+def notice_appointment_ids(message: Message) -> list[int]:
+    """The other appointments a notice names (loaded with the batch)."""
+    return [int(pk) for pk in message.data.get("later", []) + message.data.get("also", [])]
+
+
+def notice_facts(message: Message, appointments: dict[int, Appointment], now: dt.datetime) -> SendFacts | str:
+    """A notice whose facts no longer hold is dropped with the reason: the session moved again,
+    was cancelled after a move, was booked again, or its time has passed."""
+    appointment = appointments.get(message.appointment_id)
+    if appointment is None:
+        return _("The appointment no longer exists.")
+    if appointment.start <= now:
+        return _("The session time has passed; the notice is too late.")
+    others = [appointments[pk] for pk in notice_appointment_ids(message) if pk in appointments]
+    if message.kind in CANCEL_KINDS:
+        if appointment.status != Appointment.Status.CANCELLED:
+            return _("The session is no longer cancelled.")
+        dates = [a.start for a in others if a.status == Appointment.Status.CANCELLED]
+        return SendFacts(start=appointment.start, location=appointment.location.name, dates=tuple(dates))
+    if appointment.status != Appointment.Status.BOOKED:
+        return _("The session is no longer booked.")
+    if message.kind == Kind.MOVED and message.data.get("to") != _stamp(appointment.start):
+        return _("The session moved again; the newer notice has its time.")
+    previous = message.data.get("from", {}).get(str(appointment.pk))
+    later = [a.start for a in others if a.status == Appointment.Status.BOOKED and a.start > now]
+    return SendFacts(
+        start=appointment.start,
+        location=appointment.location.name,
+        address=appointment.location.address,
+        dates=tuple(sorted(later)),
+        previous=parse_datetime(previous) if previous else None,
+    )
