@@ -56,8 +56,9 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         shown = self._preview(obj)
         if shown.segments is not None:
             return format_html(
-                '<p class="sms-segments"><strong>{}</strong></p><pre style="white-space: pre-wrap">{}</pre>',
+                '<p class="sms-segments"><strong>{}</strong> {}</p><pre style="white-space: pre-wrap">{}</pre>',
                 str(shown.segments),
+                _("(the costlier of the sample names, here “%(name)s”)") % {"name": shown.first_name},
                 shown.rendered.text,
             )
         return format_html(

@@ -18,6 +18,12 @@ from .rendering import TEXT_ENGINE, Rendered, render
 from .segments import SegmentCount, sms_segments
 
 SAMPLE_CLINIC_NAME_LENGTH = 40
+# Every text is counted with both: a name in the GSM-7 alphabet, and one that stays outside it
+# after folding (Ł has no GSM-7 twin), which turns the whole text into UCS-2 (134 characters in
+# two segments instead of 306). The default texts leave the name out for that reason.
+SAMPLE_NAMES = ("Alexandrina", "Zoë Łukasiewicz")
+# A series move lists its later sessions: one more than a text shows, so "and N more" counts too.
+SAMPLE_LATER_DATES = 5
 # A real token's length (patients.tokens.TOKEN_BYTES in base64): the budget counts the real link.
 SAMPLE_TOKEN = "S" * 22
 
@@ -27,19 +33,23 @@ def _longest_session() -> dt.datetime:
     return dt.datetime(2026, 9, 30, 9, 0, tzinfo=clinic_zone())
 
 
-def sample_context(*, clinic: ClinicSettings) -> dict:
-    from .rendering import _ice_advice, _nsaid_after, when
+def sample_context(*, clinic: ClinicSettings, first_name: str = SAMPLE_NAMES[0]) -> dict:
+    from .rendering import SHORT_DATES_SHOWN, _ice_advice, _nsaid_after, short_when, when
 
     # The clinic's own name stretched to 40 characters, so an accent that forces UCS-2 counts too.
     name = clinic.name[:SAMPLE_CLINIC_NAME_LENGTH].ljust(SAMPLE_CLINIC_NAME_LENGTH, "x")
     start = _longest_session()
-    dates = [when(start + dt.timedelta(weeks=n)) for n in range(4)]
+    later = [start + dt.timedelta(weeks=n) for n in range(1, SAMPLE_LATER_DATES + 1)]
+    dates = [when(moment) for moment in later]
     return {
         "clinic_name": name,
         "clinic_phone": clinic.phone,
         "clinic_email": clinic.email,
-        "first_name": "Alexandrina",
+        "first_name": first_name,
         "when": when(start),
+        "old_when": when(start - dt.timedelta(weeks=1)),
+        "short_dates": [short_when(moment) for moment in later[:SHORT_DATES_SHOWN]],
+        "more_dates": max(len(later) - SHORT_DATES_SHOWN, 0) or "",
         "day": "Wednesday 30 September",
         "time": "09:00",
         "location": "Main Street practice",
@@ -114,12 +124,20 @@ def unknown_placeholders(source: str) -> list[str]:
 @dataclass(frozen=True)
 class Preview:
     rendered: Rendered
-    segments: SegmentCount | None  # texts only
+    segments: SegmentCount | None  # texts only: the worst over the sample names
+    first_name: str = SAMPLE_NAMES[0]  # the sample name that cost the most
 
 
 def template_preview(*, kind: str, channel: str, subject: str, text: str, html: str, clinic: ClinicSettings) -> Preview:
+    """The template rendered with sample data; a text is counted once per sample name and the
+    costlier rendering is the one shown (the same worst case the edit form refuses)."""
     from .models import MessageTemplate
 
     template = MessageTemplate(kind=kind, channel=channel, subject=subject, text=text, html=html)
-    rendered = render(template, sample_context(clinic=clinic))
-    return Preview(rendered=rendered, segments=sms_segments(rendered.text) if channel == "sms" else None)
+    if channel != "sms":
+        return Preview(rendered=render(template, sample_context(clinic=clinic)), segments=None)
+    previews = []
+    for name in SAMPLE_NAMES:
+        rendered = render(template, sample_context(clinic=clinic, first_name=name))
+        previews.append(Preview(rendered=rendered, segments=sms_segments(rendered.text), first_name=name))
+    return max(previews, key=lambda preview: (preview.segments.segments, -SAMPLE_NAMES.index(preview.first_name)))

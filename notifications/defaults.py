@@ -38,9 +38,9 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
     ("moved", "sms"): {
         "text": (
             "{{ clinic_name }}: your session has moved to {{ when }}."
-            "{% if short_dates %} Later sessions now: {{ short_dates|join:', ' }}"
+            "{% if short_dates %} Later ones now: {{ short_dates|join:', ' }}"
             "{% if more_dates %} and {{ more_dates }} more{% endif %}.{% endif %} Reply C to confirm. "
-            "Details: {{ short_url }} Reply STOP to end texts."
+            "{{ short_url }} Reply STOP to end texts."
         ),
     },
     ("cancelled", "email"): {

@@ -73,8 +73,13 @@ class MessageTemplateForm(forms.ModelForm):
             self.add_error(
                 "text",
                 _(
-                    "Too long for two SMS segments: with a %(length)s-character clinic name it costs "
-                    "%(count)s. Shorten it to at most %(budget)s characters as sent."
+                    "Too long for two SMS segments: with a %(length)s-character clinic name and a patient "
+                    "named “%(name)s” it costs %(count)s. Shorten it to at most %(budget)s characters as sent."
                 )
-                % {"length": SAMPLE_CLINIC_NAME_LENGTH, "count": preview.segments, "budget": preview.segments.budget},
+                % {
+                    "length": SAMPLE_CLINIC_NAME_LENGTH,
+                    "name": preview.first_name,
+                    "count": preview.segments,
+                    "budget": preview.segments.budget,
+                },
             )

@@ -38,8 +38,8 @@ def when(value: dt.datetime) -> str:
     return _("%(day)s at %(time)s") % {"day": dateformat.format(local, "l j F"), "time": local.strftime("%H:%M")}
 
 
-# A text lists at most this many dates (a series move); the rest are behind its link.
-SHORT_DATES_SHOWN = 4
+# A text lists at most this many dates (a series move); it counts the rest, their dates are behind its link.
+SHORT_DATES_SHOWN = 3
 
 
 def short_when(value: dt.datetime) -> str:

@@ -62,9 +62,8 @@ NOTICE_WORDS = {
     },
     "moved|sms": {
         "text": "{{ clinic_name }}: your session has moved to {{ when }}.{% if short_dates %} Later "
-        "sessions now: {{ short_dates|join:', ' }}{% if more_dates %} and {{ more_dates }} "
-        "more{% endif %}.{% endif %} Reply C to confirm. Details: {{ short_url }} Reply STOP "
-        "to end texts."
+        "ones now: {{ short_dates|join:', ' }}{% if more_dates %} and {{ more_dates }} more{% "
+        "endif %}.{% endif %} Reply C to confirm. {{ short_url }} Reply STOP to end texts."
     },
     "rebooked|email": {
         "subject": "Booked again: {{ when }}",

@@ -94,7 +94,7 @@ def test_an_sms_patient_gets_the_new_time_and_the_later_dates_in_short(series):
     delivery.messages_sweep(now=NOW)
 
     [text] = [t["text"] for t in sms.outbox if "moved" in t["text"]]
-    assert "your session has moved to Thursday 4 June at 10:00. Later sessions now: " in text
+    assert "your session has moved to Thursday 4 June at 10:00. Later ones now: " in text
     assert "Reply C to confirm" in text
 
 
