@@ -61,7 +61,7 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
             "{{ clinic_phone }} or see {{ short_url }} Reply STOP to end texts."
         ),
     },
-    ("cancel_receipt", "email"): {
+    ("receipt", "email"): {
         "subject": "Your session on {{ when }} is cancelled",
         "text": (
             "Hello {{ first_name }},\n\n"
@@ -71,7 +71,7 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
             "or call us on {{ clinic_phone }}." + _SIGN_OFF
         ),
     },
-    ("cancel_receipt", "sms"): {
+    ("receipt", "sms"): {
         "text": (
             "{{ clinic_name }}: as you asked, your session on {{ when }} is cancelled. A new time: "
             "{{ short_url }} or call {{ clinic_phone }}. Reply STOP to end texts."

@@ -21,7 +21,7 @@ class Message(models.Model):
         # Change notices: the patient hears when a time they knew of changes.
         MOVED = "moved", _("Session moved")
         CANCELLED = "cancelled", _("Session cancelled by the clinic")
-        CANCEL_RECEIPT = "cancel_receipt", _("Cancellation receipt")
+        CANCEL_RECEIPT = "receipt", _("Cancellation receipt")
         REBOOKED = "rebooked", _("Session booked again")
 
     class Status(models.TextChoices):
@@ -37,7 +37,7 @@ class Message(models.Model):
     appointment_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     series_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     channel = models.CharField(max_length=5, choices=Channel.choices)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
     # Small, non-clinical facts the text needs that no row holds (e.g. {"weeks": 6}).
     data = models.JSONField(default=dict, blank=True)
     dedupe_key = models.CharField(max_length=80, unique=True)
@@ -82,7 +82,7 @@ class MessageTemplate(models.Model):
     """The words of one kind of message on one channel, editable by the clinic admin. Rendered
     with Django's template language from a context of plain strings and numbers only."""
 
-    kind = models.CharField(max_length=20, choices=Message.Kind.choices)
+    kind = models.CharField(max_length=12, choices=Message.Kind.choices)
     channel = models.CharField(max_length=5, choices=Channel.choices)
     subject = models.CharField(max_length=200, blank=True, help_text=_("E-mail only."))
     text = models.TextField(help_text=_("Plain text. Never name a condition or a body part."))

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 CLINIC_NAME = "Lakeside Prolotherapy & Sports Care Ltd."  # 40 characters, GSM-7
 NAMES = ["Alexandrina", "Zoë Łukasiewicz", "美咲", "Zoë 🙂"]
 # The kinds that name the session's day and time (the others say how the patient is doing).
-TIMED = {"confirmation", "prepare", "reminder", "offer", "moved", "cancelled", "cancel_receipt", "rebooked"}
+TIMED = {"confirmation", "prepare", "reminder", "offer", "moved", "cancelled", "receipt", "rebooked"}
 # Wednesday 30 September: the longest day and month names; five later sessions of a series.
 LONGEST = dt.datetime(2026, 9, 30, 9, 0, tzinfo=clinic_zone())
 

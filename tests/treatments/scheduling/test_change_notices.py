@@ -272,3 +272,12 @@ def test_a_text_notice_waits_for_the_end_of_quiet_hours(series, time_machine):
     assert not any("moved" in t["text"] for t in sms.outbox)
     delivery.messages_sweep(now=local(2026, 5, 2, 8))
     assert any("moved to Thursday 4 June at 10:00" in t["text"] for t in sms.outbox)
+
+
+def test_a_move_clears_the_patients_confirmation_of_the_old_time(series):
+    second = _step(series, 2)
+    type(second).objects.filter(pk=second.pk).update(patient_confirmed_at=NOW)
+
+    appointment_move(appointment=second, start=local(2026, 6, 4, 10), by=None, now=NOW)
+
+    assert _step(series, 2).patient_confirmed_at is None

@@ -60,7 +60,9 @@ def _move_rows(moves: list[tuple[Appointment, dt.datetime]], *, by, now: dt.date
             continue
         appointment.start = start
         appointment.end = start + (appointment.end - old)
-        appointment.save(update_fields=["start", "end", "updated_at"])
+        # "I will be there" was said of the old time: the new one is not confirmed yet.
+        appointment.patient_confirmed_at = None
+        appointment.save(update_fields=["start", "end", "patient_confirmed_at", "updated_at"])
         _history(
             kind=AppointmentChange.Kind.MOVED,
             by=by,
