@@ -106,6 +106,7 @@ def appointments_cancelled(*, appointments: list[Appointment], now: dt.datetime)
     if not ahead or not _useful(ahead, [a.start for a in ahead], now):
         return
     first = ahead[0]
+    known = _time_known(first)
     # A late cancellation is the patient's too (the desk records it on their behalf).
     kind = Kind.CANCELLED if first.cancel_kind == Appointment.CancelKind.CLINIC else Kind.CANCEL_RECEIPT
     plan = Planned(
@@ -114,9 +115,19 @@ def appointments_cancelled(*, appointments: list[Appointment], now: dt.datetime)
         now,
         appointment_id=first.pk,
         series_id=first.series_id,
-        data={"at": _stamp(first.start), "also": [a.pk for a in ahead[1:]]},
+        data={"at": _stamp(known), "also": [a.pk for a in ahead[1:]]},
     )
     messages_plan(patient=first.patient, wanted=[plan], now=now)
+
+
+def _time_known(appointment: Appointment) -> dt.datetime:
+    """The time the patient holds for a session: a move notice that never went (withdrawn by this
+    cancellation) leaves them with the time it would have replaced."""
+    notices = messages_about(appointment_ids=[appointment.pk], kinds=[Kind.MOVED])
+    last = notices[-1] if notices else None
+    if last is None or last.status == Message.Status.SENT:
+        return appointment.start
+    return parse_datetime(last.data.get("from", {}).get(str(appointment.pk), "")) or appointment.start
 
 
 # --- booked again --------------------------------------------------------------------------------
@@ -174,7 +185,8 @@ def notice_facts(message: Message, appointments: dict[int, Appointment], now: dt
         if appointment.status != Appointment.Status.CANCELLED:
             return _("The session is no longer cancelled.")
         dates = [a.start for a in others if a.status == Appointment.Status.CANCELLED]
-        return SendFacts(start=appointment.start, location=appointment.location.name, dates=tuple(dates))
+        known = parse_datetime(message.data.get("at", "")) or appointment.start
+        return SendFacts(start=known, location=appointment.location.name, dates=tuple(dates))
     if appointment.status != Appointment.Status.BOOKED:
         return _("The session is no longer booked.")
     if message.kind == Kind.MOVED and message.data.get("to") != _stamp(appointment.start):

@@ -169,7 +169,7 @@ def test_the_send_time_check_drops_a_notice_whose_time_no_longer_holds(series):
     assert mail.outbox == []
 
 
-def test_the_clinic_cancelling_tells_the_patient_and_withdraws_a_pending_move_notice(series):
+def test_the_clinic_cancelling_withdraws_a_pending_move_notice_and_names_the_time_the_patient_knew(series):
     _told(series)
     appointment_move(appointment=_step(series, 2), start=local(2026, 6, 4, 10), by=None, now=NOW)
     appointment_cancel(appointment=_step(series, 2), kind="clinic", reason="Practitioner unwell", by=None, now=NOW)
@@ -178,8 +178,9 @@ def test_the_clinic_cancelling_tells_the_patient_and_withdraws_a_pending_move_no
 
     assert {n.kind: n.status for n in _notices()} == {Kind.MOVED: "cancelled", Kind.CANCELLED: "sent"}
     [email] = mail.outbox
-    assert email.subject == "Your session on Thursday 4 June at 10:00 is cancelled"
-    assert "has had to cancel your session on Thursday 4 June at 10:00" in email.body
+    # The move was never told: the patient still holds the old time, and that is the one cancelled.
+    assert email.subject == "Your session on Tuesday 2 June at 09:00 is cancelled"
+    assert "has had to cancel your session on Tuesday 2 June at 09:00" in email.body
     assert "unwell" not in email.body  # the desk's reason stays at the desk
 
 
@@ -281,3 +282,14 @@ def test_a_move_clears_the_patients_confirmation_of_the_old_time(series):
     appointment_move(appointment=second, start=local(2026, 6, 4, 10), by=None, now=NOW)
 
     assert _step(series, 2).patient_confirmed_at is None
+
+
+def test_a_cancellation_after_a_told_move_names_the_new_time(series):
+    _told(series)
+    appointment_move(appointment=_step(series, 2), start=local(2026, 6, 4, 10), by=None, now=NOW)
+    delivery.messages_sweep(now=NOW)
+    appointment_cancel(appointment=_step(series, 2), kind="clinic", reason="x", by=None, now=NOW)
+
+    delivery.messages_sweep(now=NOW)
+
+    assert mail.outbox[-1].subject == "Your session on Thursday 4 June at 10:00 is cancelled"
