@@ -51,6 +51,19 @@ def _useful(appointments: list[Appointment], moments: list[dt.datetime], now: dt
     return messages_told(appointment_ids=[a.pk for a in appointments], series_ids=series_ids, kinds=TOLD_KINDS)
 
 
+def _notice_plan(appointment: Appointment, kind: str, data: dict, now: dt.datetime, moment: str = "") -> None:
+    """Store one notice, due now: keyed by the appointment, the kind and (for a move) the moment."""
+    plan = Planned(
+        f"appt:{appointment.pk}:{kind}{moment}",
+        kind,
+        now,
+        appointment_id=appointment.pk,
+        series_id=appointment.series_id,
+        data=data,
+    )
+    messages_plan(patient=appointment.patient, wanted=[plan], now=now)
+
+
 # --- moved ---------------------------------------------------------------------------------------
 
 
@@ -81,19 +94,12 @@ def appointments_moved(*, moves: list[tuple[Appointment, dt.datetime]], now: dt.
     if not _useful(appointments, [old for _a, old in changed] + [a.start for a in appointments], now):
         return
     first = appointments[0]
-    plan = Planned(
-        f"appt:{first.pk}:moved:{first.start.astimezone(dt.UTC):%Y%m%dT%H%MZ}",
-        Kind.MOVED,
-        now,
-        appointment_id=first.pk,
-        series_id=first.series_id,
-        data={
-            "to": _stamp(first.start),
-            "from": {str(a.pk): _stamp(old) for a, old in changed},
-            "later": [a.pk for a in appointments[1:]],
-        },
-    )
-    messages_plan(patient=first.patient, wanted=[plan], now=now)
+    data = {
+        "to": _stamp(first.start),
+        "from": {str(a.pk): _stamp(old) for a, old in changed},
+        "later": [a.pk for a in appointments[1:]],
+    }
+    _notice_plan(first, Kind.MOVED, data, now, moment=f":{first.start.astimezone(dt.UTC):%Y%m%dT%H%MZ}")
 
 
 # --- cancelled -----------------------------------------------------------------------------------
@@ -109,15 +115,7 @@ def appointments_cancelled(*, appointments: list[Appointment], now: dt.datetime)
     known = _time_known(first)
     # A late cancellation is the patient's too (the desk records it on their behalf).
     kind = Kind.CANCELLED if first.cancel_kind == Appointment.CancelKind.CLINIC else Kind.CANCEL_RECEIPT
-    plan = Planned(
-        f"appt:{first.pk}:{kind}",
-        kind,
-        now,
-        appointment_id=first.pk,
-        series_id=first.series_id,
-        data={"at": _stamp(known), "also": [a.pk for a in ahead[1:]]},
-    )
-    messages_plan(patient=first.patient, wanted=[plan], now=now)
+    _notice_plan(first, kind, {"at": _stamp(known), "also": [a.pk for a in ahead[1:]]}, now)
 
 
 def _time_known(appointment: Appointment) -> dt.datetime:
@@ -153,15 +151,7 @@ def session_rebooked(*, appointment: Appointment, now: dt.datetime) -> None:
     stale = [m for m in withdrawn if m.data.get("at") != _stamp(appointment.start)]
     if not sent and not stale:
         return
-    plan = Planned(
-        f"appt:{appointment.pk}:rebooked",
-        Kind.REBOOKED,
-        now,
-        appointment_id=appointment.pk,
-        series_id=appointment.series_id,
-        data={"answers": [m.pk for m in sent]},
-    )
-    messages_plan(patient=appointment.patient, wanted=[plan], now=now)
+    _notice_plan(appointment, Kind.REBOOKED, {"answers": [m.pk for m in sent]}, now)
 
 
 # --- asked by the outbox at send time ------------------------------------------------------------
