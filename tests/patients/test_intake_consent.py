@@ -155,3 +155,19 @@ def test_saving_the_consent_text_in_setup_publishes_a_new_version(admin_client_)
     assert list(ConsentText.objects.order_by("version").values_list("version", "text"))[1] == (2, "Version two words")
     assert admin_client_.post("/admin/patients/consenttext/1/change/", {"text": "x"}).status_code in (302, 403)
     assert ConsentText.objects.get(version=1).text != "x"
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_to_change_or_delete_a_signature_behind_djangos_back():
+    from django.db import DatabaseError, connection, transaction
+
+    signature = _sign(PatientFactory(first_name="Nina", last_name="Berg"))
+    for sql in [
+        "UPDATE patients_consentsignature SET typed_name = 'Someone Else' WHERE id = %s",
+        "DELETE FROM patients_consentsignature WHERE id = %s",
+        "UPDATE patients_consenttext SET text = 'other words' WHERE id = %s",
+    ]:
+        with pytest.raises(DatabaseError, match="written once"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [signature.pk if "signature" in sql else signature.consent_text_id])
+    signature.refresh_from_db()
+    assert signature.typed_name == "Nina Berg"
