@@ -8,7 +8,8 @@ import pytest
 from patients.selectors_intake import consent_text_current
 from patients.services_intake import IntakeData, consent_sign, intake_record
 from tests.factories import AppointmentFactory, PatientFactory, PractitionerFactory, appointment_type
-from tests.treatments.factories_practice import NOW
+from tests.treatments.factories_practice import NOW, series_with_sessions
+from treatments.portal.services_intake import portal_intake_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +70,20 @@ def test_the_desk_cannot_open_the_record_with_the_intake(desk_client, consultati
     _send(consultation.patient, "Walk to work", NOW)
     response = desk_client.get(url(consultation))
     assert response.status_code == 403 and b"Walk to work" not in response.content
+
+
+def test_the_intake_psfs_opens_the_scores_of_the_series_that_follows(practitioner_client, consultation):
+    me = consultation.practitioner
+    series = series_with_sessions(practitioner=me, pains=[7], planned=3)
+    portal_intake_submit(
+        patient=series.patient,
+        data=IntakeData(blood_thinners=False, activities=[("Stairs", 2), ("Kneeling", 3)]),
+        now=NOW - dt.timedelta(days=70),
+    )
+    html = practitioner_client.get(f"/practice/series/{series.pk}/").content.decode()
+    assert "Patient-Specific Functional Scale (baseline, from the patient's intake)</td><td>2.50</td>" in html
+    # Another patient's intake never shows here.
+    portal_intake_submit(
+        patient=PatientFactory(), data=IntakeData(blood_thinners=False, activities=[("Run", 9)]), now=NOW
+    )
+    assert "<td>9.00</td>" not in practitioner_client.get(f"/practice/series/{series.pk}/").content.decode()
