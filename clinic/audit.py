@@ -17,7 +17,9 @@ def audit_record(
     patient_id: int | None = None,
     user=None,
     via: str = "staff",
+    ip: str | None = None,
 ) -> AuditEntry:
+    """`ip` is for writes made outside a request's view (a service given the client's address)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
@@ -29,6 +31,6 @@ def audit_record(
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        ip=client_ip(request),
+        ip=client_ip(request) if request is not None else ip,
         via=via,
     )

@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from clinic.admin_base import ReadOnlyAdmin
 from clinic.audit import audit_record
 from clinic.models import AuditEntry
 
-from .models import Patient, ScreeningAnswer
+from .models import ConsentSignature, ConsentText, Intake, Patient, ScreeningAnswer
+from .selectors_intake import consent_text_current
+from .services_intake import consent_text_publish
 
 
 class ScreeningAnswerInline(admin.TabularInline):
@@ -80,3 +84,47 @@ class PatientAdmin(admin.ModelAdmin):
         if phone:
             condition |= Q(phone=phone)
         return queryset.filter(condition), False
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    """Add-only: saving publishes a NEW version (`consent_text_publish`), started from the current
+    words; published versions are read-only, because patients signed exactly those words."""
+
+    list_display = ["version", "published_at"]
+    fields = ["text"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_fields(self, request, obj=None):
+        return ["version", "published_at", "text"] if obj else ["text"]
+
+    def get_changeform_initial_data(self, request) -> dict:
+        current = consent_text_current()
+        return {"text": current.text if current else ""}
+
+    def save_model(self, request, obj, form, change) -> None:
+        published = consent_text_publish(text=form.cleaned_data["text"], now=timezone.now())
+        # The admin goes on with `obj` (its message and redirect): make it the published row.
+        obj.pk, obj.version, obj.published_at = published.pk, published.version, published.published_at
+
+
+@admin.register(ConsentSignature)
+class ConsentSignatureAdmin(ReadOnlyAdmin):
+    """Read-only: a signature is never changed."""
+
+    list_display = ["patient", "consent_text", "typed_name", "signed_at", "ip"]
+    list_select_related = ["patient", "consent_text"]
+    date_hierarchy = "signed_at"
+
+
+@admin.register(Intake)
+class IntakeAdmin(ReadOnlyAdmin):
+    """Read-only: what the patient sent stays as they sent it; a new submission is a new row."""
+
+    list_display = ["patient", "submitted_at", "blood_thinners"]
+    list_select_related = ["patient"]

@@ -175,3 +175,101 @@ class ConsultationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.created_at:%Y-%m-%d})"
+
+
+class Intake(models.Model):
+    """What a patient tells the clinic before their first visit, one row per submission (the latest
+    is shown; earlier ones stay as they were sent). Typed by the patient in their portal."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="intakes")
+    history = models.TextField(max_length=4000, blank=True)
+    medicines = models.TextField(max_length=2000, blank=True)
+    blood_thinners = models.BooleanField()
+    blood_thinners_which = models.CharField(max_length=200, blank=True)
+    allergies = models.TextField(max_length=2000, blank=True)
+    previous_treatments = models.TextField(max_length=2000, blank=True)
+    imaging = models.TextField(max_length=2000, blank=True)
+    goals = models.TextField(max_length=2000, blank=True)
+    # The Patient-Specific Functional Scale at baseline: [{"activity": "...", "score": 0-10}, ...],
+    # one to three activities. Their mean is stored as an OutcomeScore too (the first PSFS point).
+    activities = models.JSONField(default=list)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-submitted_at"], name="intake_latest_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(blood_thinners=False) | ~Q(blood_thinners_which=""), name="intake_blood_thinners_named"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake {self.submitted_at:%Y-%m-%d}"
+
+
+class Unchangeable(models.QuerySet):
+    """Bulk update and delete would bypass the model's own guard: refuse them here too."""
+
+    def update(self, **kwargs):
+        raise ValueError(f"{self.model._meta.verbose_name} rows cannot be changed.")
+
+    def delete(self):
+        raise ValueError(f"{self.model._meta.verbose_name} rows cannot be deleted.")
+
+
+class WrittenOnce(models.Model):
+    """A row that is written once and never changed or deleted afterwards."""
+
+    objects = Unchangeable.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError(f"A {self._meta.verbose_name} cannot be changed once saved.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"A {self._meta.verbose_name} cannot be deleted.")
+
+
+class ConsentText(WrittenOnce):
+    """The clinic's consent-to-treatment text. Versioned: a change is a new version (the admin only
+    adds), so every signature points at the exact words the patient agreed to."""
+
+    version = models.PositiveIntegerField(unique=True)
+    text = models.TextField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("consent text")
+
+    def __str__(self) -> str:
+        return f"Consent text, version {self.version}"
+
+
+class ConsentSignature(WrittenOnce):
+    """A patient's electronic signature of one version of the consent text: the name they typed,
+    their explicit tick, when, and from which address. Unchangeable once written."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consent_signatures")
+    consent_text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="signatures")
+    typed_name = models.CharField(max_length=170)
+    agreed = models.BooleanField()
+    signed_at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        verbose_name = _("consent signature")
+        indexes = [models.Index(fields=["patient", "-signed_at"], name="consent_signature_latest_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(agreed=True), name="consent_signature_agreed"),
+            models.CheckConstraint(condition=~Q(typed_name=""), name="consent_signature_named"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent signed {self.signed_at:%Y-%m-%d}"

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from clinic.audit import audit_record
+from clinic.models import AuditEntry
+
 from .models import Channel, Patient, ScreeningAnswer, ScreeningQuestion
 from .selectors import screening_answers
 
@@ -106,3 +109,33 @@ def patient_update(*, patient: Patient, data: PatientData, by, now: dt.datetime)
         if _contact(patient) != before:
             import_string(CONTACT_CHANGED)(patient=patient)
     return patient
+
+
+def patient_consent_update(
+    *, patient: Patient, email_consent: bool, sms_consent: bool, via: str, ip: str | None, now: dt.datetime
+) -> bool:
+    """The patient's own answer to "may we send you reminders by e-mail / by text" (the online
+    booking form): ticked gives consent (keeping the time it was first given), unticked withdraws
+    it, like the desk's form. Writes an audit entry and re-plans what is waiting when anything
+    changed; returns whether it did."""
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        before = _contact(patient)
+        stamps = (patient.email_consent_at, patient.sms_consent_at)
+        patient.email_consent_at = _consent_at(patient.email_consent_at, email_consent and bool(patient.email), now)
+        patient.sms_consent_at = _consent_at(patient.sms_consent_at, sms_consent and bool(patient.phone), now)
+        if (patient.email_consent_at, patient.sms_consent_at) == stamps:
+            return False
+        patient.save(update_fields=["email_consent_at", "sms_consent_at", "updated_at"])
+        audit_record(
+            request=None,
+            action=AuditEntry.Action.CHANGE,
+            object_type="patients.consent",
+            object_id=patient.pk,
+            patient_id=patient.pk,
+            ip=ip,
+            via=via,
+        )
+        if _contact(patient) != before:
+            import_string(CONTACT_CHANGED)(patient=patient)
+    return True

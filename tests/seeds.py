@@ -15,6 +15,7 @@ SEEDERS = [
     ("treatments.migrations.0003_seed_protocols", "seed"),
     ("education.migrations.0002_seed_pages", "seed"),
     ("notifications.migrations.0002_default_templates", "load"),
+    ("patients.migrations.0008_intake_seed_consent", "seed"),
 ]
 
 

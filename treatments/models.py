@@ -472,6 +472,7 @@ class OutcomeScore(models.Model):
         SESSION = "session", _("At a session")
         CHECKIN = "checkin", _("Patient check-in")
         CLINIC = "clinic", _("Recorded by the clinic")
+        INTAKE = "intake", _("Patient intake (baseline)")
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="outcome_scores")
     series = models.ForeignKey(TreatmentSeries, null=True, blank=True, on_delete=models.CASCADE, related_name="scores")

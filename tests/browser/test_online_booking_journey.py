@@ -1,6 +1,8 @@
 """A new patient books a consultation online at 390 px: picks a free time, gives their details and
-a screening "yes", reads the code from the e-mail file under var/, and is booked; the desk then sees
-the consultation on the day calendar with the screening flag. Every /book/ page passes axe."""
+a screening "yes", reads the code from the e-mail file under var/, and is booked; the link in the
+confirmation e-mail (also a file under var/) opens their portal, where they fill in the intake form
+and sign the consent. The desk then sees the consultation on the day calendar with the screening
+flag and "Intake done". Every page passes axe and fits 390 px."""
 
 import datetime as dt
 import re
@@ -10,9 +12,12 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from clinic.models import AppointmentType
+from notifications.delivery import messages_sweep
+from patients.models import ConsentSignature, Intake
 from tests.browser.axe_portal import assert_accessible
 from tests.factories import PASSWORD
 from tests.seeds import reseed
@@ -61,6 +66,52 @@ def _code_from(folder: Path) -> str:
     mails = sorted(folder.glob("*.log"))
     assert mails, "no e-mail file was written"
     return re.search(r"booking code is (\d{6})", mails[-1].read_text()).group(1)
+
+
+def _portal_link_from(folder: Path, live_server) -> str:
+    """The link in the confirmation e-mail the sweep wrote under var/, on the test server."""
+    messages_sweep(now=timezone.now())
+    texts = [m.read_text() for m in sorted(folder.glob("*.log"))]
+    link = next(re.search(r"https?://\S+/portal/[\w-]+/", t) for t in texts if "/portal/" in t).group(0)
+    return link.replace(django_settings.SITE_URL, live_server.url)
+
+
+def _fits(page) -> None:
+    assert_accessible(page)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+def _fill_intake_and_sign(page) -> None:
+    expect(page.get_by_role("heading", name="Before your first visit")).to_be_visible()
+    page.get_by_role("link", name="Fill in the form").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before your first visit")
+    _fits(page)
+    page.get_by_label("What brings you to us?").fill("Knee pain for a year, worse on stairs.")
+    page.get_by_label("Which medicines do you take").fill("Paracetamol")
+    page.get_by_role("radio", name="Yes").check()
+    page.get_by_label("Activity 1", exact=True).fill("Climbing stairs")
+    page.get_by_label("How well can you do it today? (activity 1)").select_option("3")
+    page.get_by_role("button", name="Send my form").click()
+    # Blood thinners "yes" without saying which: a sentence, and nothing saved.
+    expect(page.get_by_text("please write which one").first).to_be_visible()
+    _fits(page)
+    assert not Intake.objects.exists()
+    page.get_by_label("If yes: which one?").fill("Apixaban")
+    page.get_by_role("button", name="Send my form").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your consent to treatment")
+    expect(page.get_by_text("Consent text (version 1)")).to_be_visible()
+    _fits(page)
+    page.get_by_label("I have read this text and I agree to be treated.").check()
+    page.get_by_label("Type your full name to sign").fill("Nina Bergman")
+    page.get_by_role("button", name="Sign").click()
+    expect(page.get_by_text("does not match the name we have for you").first).to_be_visible()
+    page.get_by_label("I have read this text and I agree to be treated.").check()
+    page.get_by_label("Type your full name to sign").fill("  nina berg ")
+    page.get_by_role("button", name="Sign").click()
+    expect(page.get_by_text("You have signed the consent")).to_be_visible()
+    expect(page.get_by_role("heading", name="Before your first visit")).to_have_count(0)
+    _fits(page)
 
 
 def _no_other_host(page, live_server) -> None:
@@ -112,6 +163,13 @@ def test_a_new_patient_books_a_consultation_online_and_the_desk_sees_it(
     appointment = Appointment.objects.get()
     assert appointment.start == at(dt.date(2027, 5, 11), 10, 0)
 
+    page.goto(_portal_link_from(mail_dir, live_server))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello Nina")
+    _fill_intake_and_sign(page)
+    _no_other_host(page, live_server)
+    signature = ConsentSignature.objects.get(patient=appointment.patient)
+    assert (signature.consent_text.version, signature.ip) == (1, "127.0.0.1")
+
     page.context.clear_cookies()
     login(desk_user.username, PASSWORD)
     page.goto(f"{live_server.url}/desk/")
@@ -122,3 +180,4 @@ def test_a_new_patient_books_a_consultation_online_and_the_desk_sees_it(
     expect(card).to_contain_text("Nina Berg")
     expect(card).to_contain_text("Consultation")
     expect(card).to_contain_text("Screening flags: Takes blood thinners")
+    expect(card.locator(".cal-intake")).to_have_text("Intake done")

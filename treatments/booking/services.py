@@ -20,7 +20,7 @@ from clinic.models import AppointmentType, ClinicSettings, Location, Practitione
 from clinic.tokens import token_hash
 from notifications.sms import get_sms_backend
 from patients.models import ConsultationRequest, Patient, ScreeningQuestion
-from patients.services import PatientData, patient_register, screening_record
+from patients.services import PatientData, patient_consent_update, patient_register, screening_record
 from patients.services_consult import ConsultationError, consultation_request_create
 from treatments.booking.selectors import online_start_problem, online_window
 from treatments.models import OnlineBooking
@@ -168,7 +168,22 @@ def online_code_resend(*, booking: OnlineBooking, now: dt.datetime) -> None:
         )
 
 
-def _patient_for(booking: OnlineBooking, now: dt.datetime) -> Patient:
+def _consent_from_form(patient: Patient, booking: OnlineBooking, ip: str | None, now: dt.datetime) -> None:
+    """A known patient's ticks update their consent, channel by channel, but only where the contact
+    typed on the form is the one on their record: a tick is about that address or number."""
+    same_email = bool(booking.email) and patient.email.lower() == booking.email
+    same_phone = bool(booking.phone) and patient.phone == booking.phone
+    patient_consent_update(
+        patient=patient,
+        email_consent=booking.email_consent if same_email else patient.email_consent_at is not None,
+        sms_consent=booking.sms_consent if same_phone else patient.sms_consent_at is not None,
+        via="online-booking",
+        ip=ip,
+        now=now,
+    )
+
+
+def _patient_for(booking: OnlineBooking, now: dt.datetime, ip: str | None = None) -> Patient:
     """The patient whose VERIFIED contact and date of birth match, or a new record. A name alone
     never matches: two people can share one, and a typed name proves nothing."""
     if booking.code_channel == OnlineBooking.CodeChannel.SMS:
@@ -179,6 +194,7 @@ def _patient_for(booking: OnlineBooking, now: dt.datetime) -> Patient:
     if len(found) == 1:
         patient = found[0]
         screening_record(patient=patient, answers=booking.screening, by=None, now=now, only_changes=True)
+        _consent_from_form(patient, booking, ip, now)
         return patient
     return patient_register(
         data=PatientData(
@@ -205,8 +221,11 @@ class CodeRefused(BookingError):
         self.tries_left = tries_left
 
 
-def online_booking_confirm(*, booking: OnlineBooking, code: str, now: dt.datetime) -> OnlineBooking:
-    """Check the code; when right, book the held slot through the desk's booking service."""
+def online_booking_confirm(
+    *, booking: OnlineBooking, code: str, now: dt.datetime, client_address: str | None = None
+) -> OnlineBooking:
+    """Check the code; when right, book the held slot through the desk's booking service.
+    `client_address` goes into the audit entry of a known patient's consent change."""
     # A wrong try must be counted even though the caller sees an error: its own transaction.
     with transaction.atomic():
         _lock_practitioner(booking.practitioner)
@@ -246,7 +265,7 @@ def online_booking_confirm(*, booking: OnlineBooking, code: str, now: dt.datetim
         # everyone else out until this transaction ends. Past its expiry the slot may still be free.
         booking.status = OnlineBooking.Status.EXPIRED
         booking.save(update_fields=["status"])
-        patient = _patient_for(booking, now)
+        patient = _patient_for(booking, now, client_address)
         appointment = appointment_book(
             patient=patient,
             practitioner=booking.practitioner,

@@ -210,7 +210,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "booking/verify.html", context, status=400)
     try:
-        booking = online_booking_confirm(booking=booking, code=form.cleaned_data["code"], now=now)
+        booking = online_booking_confirm(
+            booking=booking, code=form.cleaned_data["code"], now=now, client_address=client_ip(request)
+        )
     except CodeRefused as exc:
         if exc.tries_left:
             form.add_error("code", exc.message)

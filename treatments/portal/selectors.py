@@ -3,9 +3,9 @@ patient can come back, whatever id is in the URL."""
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
-from patients.models import Patient
+from patients.models import ConsentSignature, ConsentText, Intake, Patient
 from treatments.models import Appointment, TreatmentSeries, WaitlistOffer
 from treatments.scheduling.selectors.series import SeriesProgress
 
@@ -79,3 +79,26 @@ def portal_offer(*, patient: Patient, offer_id: int) -> WaitlistOffer | None:
         .select_related("freed__location", "freed__practitioner", "entry__appointment", "booked")
         .first()
     )
+
+
+def portal_intake_due(*, patient: Patient, upcoming: list[Appointment]) -> str:
+    """What the patient still has to do before their first visit: "intake" (the form), "consent"
+    (sign the current consent text) or "" (nothing, or not their first visit). One query."""
+    if not upcoming:
+        return ""
+    mine = {"patient_id": patient.pk}
+    row = (
+        ConsentText.objects.order_by("-version")
+        .annotate(
+            signed=Exists(ConsentSignature.objects.filter(consent_text=OuterRef("pk"), **mine)),
+            has_intake=Exists(Intake.objects.filter(**mine)),
+            visited=Exists(Appointment.objects.filter(status=Appointment.Status.COMPLETED, **mine)),
+        )
+        .values("signed", "has_intake", "visited")
+        .first()
+    )
+    if row is None or row["visited"]:
+        return ""
+    if not row["has_intake"]:
+        return "intake"
+    return "" if row["signed"] else "consent"

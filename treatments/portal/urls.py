@@ -3,6 +3,7 @@
 from django.urls import path
 
 from treatments.portal import views as portal
+from treatments.portal import views_intake as intake
 from treatments.portal import views_offers as offers
 from treatments.portal import views_sessions as sessions
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("<str:token>/sessions/<int:appointment_id>/move/", sessions.session_move, name="session_move"),
     path("<str:token>/series/<int:series_id>/next/", sessions.series_next, name="series_next"),
     path("<str:token>/offers/<int:offer_id>/", offers.offer, name="offer"),
+    path("<str:token>/intake/", intake.intake, name="intake"),
+    path("<str:token>/consent/", intake.consent, name="consent"),
     path("<str:token>/checkin/", portal.checkin, name="checkin"),
     path("<str:token>/aftercare/", portal.aftercare, name="aftercare"),
     path("<str:token>/aftercare/print/", portal.aftercare_print, name="aftercare_print"),

@@ -13,6 +13,7 @@ from clinic.models import AuditEntry, ClinicSettings
 from treatments.portal.access import appointment_or_404, portal_audit, portal_context, portal_view
 from treatments.portal.forms import CancelForm, CheckInForm, ScreeningForm
 from treatments.portal.selectors import (
+    portal_intake_due,
     portal_open_offers,
     portal_series_for_aftercare,
     portal_series_progress,
@@ -37,11 +38,14 @@ def home(request: HttpRequest, *, now) -> HttpResponse:
     upcoming = portal_upcoming(patient=request.portal_patient, now=now)
     progress = portal_series_progress(patient=request.portal_patient, upcoming=upcoming)
     offers = portal_open_offers(patient=request.portal_patient, now=now)
+    intake_due = portal_intake_due(patient=request.portal_patient, upcoming=upcoming)
     portal_audit(request, AuditEntry.Action.VIEW, object_type="portal.home")
     return render(
         request,
         "treatments/portal/home.html",
-        portal_context(request, upcoming=upcoming, progress=progress, offers=offers, section="home"),
+        portal_context(
+            request, upcoming=upcoming, progress=progress, offers=offers, intake_due=intake_due, section="home"
+        ),
     )
 
 

@@ -51,6 +51,14 @@ def _confirmed(a: Appointment) -> SafeString:
     return format_html(' <span class="badge text-bg-success cal-confirmed">{}</span>', _("Confirmed"))
 
 
+def _intake_done(a: Appointment) -> SafeString:
+    """A first visit whose patient sent the intake form and signed the consent (the day query's
+    `intake_done`); series sessions do not repeat it."""
+    if a.series_id or not a.is_live or not getattr(a, "intake_done", False):
+        return mark_safe("")
+    return format_html(' <span class="badge text-bg-info cal-intake">{}</span>', _("Intake done"))
+
+
 @register.simple_tag(takes_context=True)
 def calendar_card(context, item: Item) -> SafeString:
     a = item.appointment
@@ -91,7 +99,7 @@ def calendar_card(context, item: Item) -> SafeString:
         times,
         _flags(item),
         a.get_status_display(),
-        _confirmed(a),
+        _confirmed(a) + _intake_done(a),
         item.urls["patient"],
         a.patient.full_name,
         " · ".join(meta),

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from clinic.models import AuditEntry
 from notifications.models import Message
 from patients.models import Patient, ScreeningAnswer
 from tests.factories import PatientFactory
@@ -73,6 +74,43 @@ def test_a_verified_email_with_the_same_birth_date_books_for_the_existing_patien
     booked = online_booking_confirm(booking=booking, code=code, now=NOW)
     assert booked.appointment.patient == known
     assert Patient.objects.filter(email="nina@example.com").count() == 1
+
+
+GIVEN = NOW - dt.timedelta(days=30)
+
+
+def _known_books_online(capture, *, phone, email_consent_at, client_address=None):
+    """A known patient (texts consented a month ago) books with e-mail ticked and texts unticked."""
+    setup = open_online()
+    known = PatientFactory(
+        email="nina@example.com",
+        phone=phone,
+        date_of_birth=dt.date(1980, 3, 4),
+        email_consent_at=email_consent_at,
+        sms_consent_at=GIVEN,
+    )
+    booking, code = _hold_and_code(setup, capture, email_consent=True, sms_consent=False)
+    online_booking_confirm(booking=booking, code=code, now=NOW, client_address=client_address)
+    known.refresh_from_db()
+    return known
+
+
+def test_a_known_patient_s_ticks_update_their_consent_with_an_audit_entry(django_capture_on_commit_callbacks):
+    known = _known_books_online(
+        django_capture_on_commit_callbacks, phone="+13125550188", email_consent_at=None, client_address="203.0.113.9"
+    )
+    # Ticked e-mail, unticked text messages: e-mail is given now, texts are withdrawn.
+    assert (known.email_consent_at, known.sms_consent_at) == (NOW, None)
+    entry = AuditEntry.objects.get(object_type="patients.consent")
+    assert (entry.patient_id, entry.action, entry.via) == (known.pk, "change", "online-booking")
+    assert entry.ip == "203.0.113.9"
+
+
+def test_a_tick_for_a_contact_not_on_the_record_leaves_that_channel_as_it_was(django_capture_on_commit_callbacks):
+    known = _known_books_online(django_capture_on_commit_callbacks, phone="+13125550100", email_consent_at=GIVEN)
+    # The e-mail tick was already given (its first time is kept); the typed phone is another one.
+    assert (known.email_consent_at, known.sms_consent_at) == (GIVEN, GIVEN)
+    assert not AuditEntry.objects.filter(object_type="patients.consent").exists()
 
 
 def test_the_same_name_alone_never_matches_an_existing_patient(django_capture_on_commit_callbacks):

@@ -12,7 +12,7 @@ from tests.factories import PatientFactory, appointment_type
 from tests.treatments.factories_calendar import DAY, at, booking, practitioner_with_hours, series_booking
 from treatments.models import Appointment, AppointmentChange, WaitlistOffer
 from treatments.scheduling.messaging import message_facts
-from treatments.scheduling.services.booking import appointment_cancel
+from treatments.scheduling.services.booking import BookingError, appointment_cancel, series_discontinue
 from treatments.scheduling.services.waitlist import waitlist_add
 from treatments.scheduling.services.waitlist_claim import OfferError, OfferTaken, waitlist_offer_claim
 
@@ -197,3 +197,27 @@ def test_ten_patients_claiming_one_offered_slot_at_once_exactly_one_wins():
     assert all("someone else took this time first" in o for o in outcomes if o != "claimed")
     assert Appointment.objects.filter(start=SLOT, status="booked").count() == 1
     assert WaitlistOffer.objects.filter(freed=freed, status="claimed").count() == 1
+
+
+def test_discontinuing_a_series_offers_each_freed_future_session_to_the_waitlist(clinic):
+    ann = PatientFactory(first_name="Ann")
+    _wait(clinic, ann)
+    bob = PatientFactory(first_name="Bob")
+    past, second, third = at(DAY - WEEK, 9), at(DAY + WEEK, 9), at(DAY + 2 * WEEK, 9)
+    series, sessions = series_booking(*clinic, [past, second, third], patient=bob)
+
+    series_discontinue(series=series, reason="Practitioner's decision", by=None, now=NOW)
+
+    offers = WaitlistOffer.objects.filter(entry__patient=ann).order_by("freed__start")
+    assert [(o.freed_id, o.status) for o in offers] == [(sessions[1].pk, "open"), (sessions[2].pk, "open")]
+    assert Message.objects.filter(kind=Message.Kind.OFFER, patient=ann).count() == 2
+    # The session already past is not freed, so nothing is offered for it.
+    assert not WaitlistOffer.objects.filter(freed=sessions[0]).exists()
+
+
+def test_a_refused_discontinue_makes_no_offers(clinic):
+    _wait(clinic, PatientFactory(first_name="Ann"))
+    series, _sessions = series_booking(*clinic, [at(DAY + WEEK, 9)])
+    with pytest.raises(BookingError, match="Give a reason"):
+        series_discontinue(series=series, reason=" ", by=None, now=NOW)
+    assert not WaitlistOffer.objects.exists()

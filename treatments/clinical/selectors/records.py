@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from clinic.localtime import day_bounds, local_date
@@ -235,7 +235,13 @@ def series_progress(series: TreatmentSeries) -> ClinicalProgress:
             )
     for created_at, pain in series.checkins.values_list("created_at", "pain"):
         points.append(ChartPoint(when=local_date(created_at), pain=pain, kind="checkin"))
-    scores = list(series.scores.select_related("recorded_by").order_by("recorded_at"))
+    # The patient's intake baseline (PSFS) was scored before any series existed: it opens the list.
+    before_series = Q(patient_id=series.patient_id, series__isnull=True, source=OutcomeScore.Source.INTAKE)
+    scores = list(
+        OutcomeScore.objects.filter(Q(series=series) | before_series)
+        .select_related("recorded_by")
+        .order_by("recorded_at")
+    )
     for score in scores:
         # Check-in and session pain are charted from their own rows; only the clinic's own
         # pain measurements are added here, so nothing is counted twice.

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.audit import audit_record
 from clinic.roles import clinical_required
 from patients.selectors import screening_flags
+from patients.selectors_intake import intake_status
 from treatments.clinical.access import appointment_for_record
 from treatments.clinical.fields import amendment_trail, person_name, record_facts
 from treatments.clinical.forms import (
@@ -52,6 +53,7 @@ def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
         "record": record,
         "step_label": series_step_label(appointment),
         "flags": screening_flags([appointment.patient_id]).get(appointment.patient_id, []),
+        "intake": intake_status(patient_id=appointment.patient_id),
         "regions": sorted({r for r, _ in suggestions}),
         "structures": [s for _, s in suggestions],
         "total_volume": sum((s.volume_ml for s in sites), 0),

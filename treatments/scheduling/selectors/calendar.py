@@ -14,6 +14,7 @@ from django.db.models import Q
 from clinic.localtime import clinic_zone, day_bounds, local_date
 from clinic.models import AppointmentType, Closure, Practitioner, WorkingHours
 from patients.selectors import ScreeningFlag, screening_flags
+from patients.selectors_intake import intake_done_expression
 from treatments.models import Appointment
 from treatments.scheduling.rules import SpacingNote
 from treatments.scheduling.selectors.series_notes import day_spacing
@@ -202,8 +203,12 @@ def _appointments(
         qs = qs.filter(practitioner=practitioner)
     if location_id is not None:
         qs = qs.filter(location_id=location_id)
+    # intake_done: the patient sent the intake form and signed the consent (the card's badge), in
+    # this same query.
     return list(
-        qs.select_related("patient", "appointment_type", "series__protocol", "location", "room").order_by("start", "id")
+        qs.select_related("patient", "appointment_type", "series__protocol", "location", "room")
+        .annotate(intake_done=intake_done_expression())
+        .order_by("start", "id")
     )
 
 

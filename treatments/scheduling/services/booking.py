@@ -32,6 +32,7 @@ from treatments.scheduling.services.booking_rules import (
     _sentence,
     _type_times,
 )
+from treatments.scheduling.services.waitlist_offers import waitlist_offers_make
 
 __all__ = [
     "BookingError",
@@ -214,7 +215,8 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: 
 
 
 def series_discontinue(*, series: TreatmentSeries, reason: str, by, now: dt.datetime) -> TreatmentSeries:
-    """Stop a series: its future booked sessions are cancelled by the clinic with the reason."""
+    """Stop a series: its future booked sessions are cancelled by the clinic with the reason, and
+    each freed time is offered to the waitlist like any cancelled one."""
     if not reason.strip():
         raise BookingError(_("Give a reason for discontinuing."))
     with _booking_transaction():
@@ -229,5 +231,7 @@ def series_discontinue(*, series: TreatmentSeries, reason: str, by, now: dt.date
         cancelled = list(series.appointments.filter(status=Appointment.Status.BOOKED, start__gt=now))
         for appointment in cancelled:
             _cancel_one(appointment=appointment, kind=Appointment.CancelKind.CLINIC, reason=reason, by=by, now=now)
+            # Each freed time goes to the waitlist as a cancellation's does, in this transaction.
+            waitlist_offers_make(freed=appointment, now=now)
         notices.appointments_cancelled(appointments=cancelled, now=now)
     return series

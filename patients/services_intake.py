@@ -1,0 +1,113 @@
+"""Writes of what a patient tells the clinic before their first visit: the intake form, and the
+electronic signature of the consent-to-treatment text. The consent text itself is versioned: the
+clinic publishes a new version, never edits one."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from .models import ConsentSignature, ConsentText, Intake, Patient
+from .selectors_intake import consent_text_current
+
+MAX_ACTIVITIES = 3
+
+
+class IntakeError(Exception):
+    """A clear, patient-facing reason why nothing was saved."""
+
+
+@dataclass(frozen=True)
+class IntakeData:
+    blood_thinners: bool
+    blood_thinners_which: str = ""
+    history: str = ""
+    medicines: str = ""
+    allergies: str = ""
+    previous_treatments: str = ""
+    imaging: str = ""
+    goals: str = ""
+    # (activity, score 0-10): the PSFS baseline, up to three.
+    activities: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _activities_checked(activities: list[tuple[str, int]]) -> list[dict]:
+    if len(activities) > MAX_ACTIVITIES:
+        raise IntakeError(_("Name at most three activities."))
+    rows = []
+    for activity, score in activities:
+        activity = " ".join(activity.split())
+        if not activity:
+            raise IntakeError(_("Each score needs the activity it is about."))
+        if not isinstance(score, int) or not 0 <= score <= 10:
+            raise IntakeError(_("Score each activity from 0 (cannot do it) to 10 (as before the problem)."))
+        rows.append({"activity": activity[:120], "score": score})
+    return rows
+
+
+def intake_record(*, patient: Patient, data: IntakeData, now: dt.datetime) -> Intake:
+    """Store one submission (earlier ones stay). Raises IntakeError with nothing saved."""
+    which = data.blood_thinners_which.strip()
+    if data.blood_thinners and not which:
+        raise IntakeError(_("You said you take blood thinners: please write which one."))
+    activities = _activities_checked(data.activities)
+    return Intake.objects.create(
+        patient=patient,
+        history=data.history.strip(),
+        medicines=data.medicines.strip(),
+        blood_thinners=data.blood_thinners,
+        blood_thinners_which=which if data.blood_thinners else "",
+        allergies=data.allergies.strip(),
+        previous_treatments=data.previous_treatments.strip(),
+        imaging=data.imaging.strip(),
+        goals=data.goals.strip(),
+        activities=activities,
+        submitted_at=now,
+    )
+
+
+def _normalised(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def consent_sign(
+    *, patient: Patient, version: int, typed_name: str, agreed: bool, ip: str | None, now: dt.datetime
+) -> ConsentSignature:
+    """Sign `version` of the consent text, which must be the current one. The typed name must be the
+    patient's full name (capitals and spaces do not matter)."""
+    if not agreed:
+        raise IntakeError(_("Please tick the box to say you agree."))
+    if _normalised(typed_name) != _normalised(patient.full_name):
+        raise IntakeError(
+            _(
+                "The name you typed does not match the name we have for you. "
+                "Please type your full name: first name, then last name."
+            )
+        )
+    current = consent_text_current()
+    if current is None or current.version != version:
+        raise IntakeError(_("The consent text has just been updated. Please read the new version and sign again."))
+    return ConsentSignature.objects.create(
+        patient=patient,
+        consent_text=current,
+        typed_name=" ".join(typed_name.split()),
+        agreed=True,
+        signed_at=now,
+        ip=ip,
+    )
+
+
+def consent_text_publish(*, text: str, now: dt.datetime) -> ConsentText:
+    """A new version of the consent text; earlier versions (and what was signed) stay as they were."""
+    text = text.strip()
+    if not text:
+        raise IntakeError(_("The consent text cannot be empty."))
+    try:
+        with transaction.atomic():
+            latest = ConsentText.objects.aggregate(v=Max("version"))["v"] or 0
+            return ConsentText.objects.create(version=latest + 1, text=text, published_at=now)
+    except IntegrityError as exc:
+        # Two publishers at once: the unique version lets one through.
+        raise IntakeError(_("Someone published a version at the same moment. Please try again.")) from exc
