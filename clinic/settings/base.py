@@ -81,6 +81,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
+                # The red-flag count on the Requests link (a string: clinic never imports treatments).
+                "treatments.inbox.context_processors.callbacks",
             ],
         },
     },

@@ -160,6 +160,6 @@ def test_search_page_uses_a_fixed_number_of_queries(desk_client, django_assert_m
         PatientFactory(last_name=f"Doe{n:02d}")
     desk_client.get("/desk/patients/")  # session and clinic settings exist from here on
     # session, user, roles, the search, clinic settings, session save (+2 savepoints)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = desk_client.get("/desk/patients/", {"q": "doe"})
     assert response.content.decode().count("patient found" if matches == 1 else f"{matches} patients found") == 1

@@ -1,4 +1,5 @@
-"""Reads for the desk's inbox: three queries, whatever the number of rows."""
+"""Reads for the desk's inbox: three queries, whatever the number of rows, and the count on the
+navigation (one)."""
 
 from django.db.models import QuerySet
 
@@ -15,6 +16,11 @@ def inbox_alerts() -> list[PainCheckIn]:
 
 def _open_alerts():
     return PainCheckIn.objects.filter(acknowledged_at__isnull=True).exclude(red_flags=[])
+
+
+def open_callback_count() -> int:
+    """How many red-flag check-ins still wait for someone to call the patient back. One query."""
+    return _open_alerts().count()
 
 
 def inbox_checkins(*, since) -> list[PainCheckIn]:

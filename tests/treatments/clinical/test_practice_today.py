@@ -105,7 +105,7 @@ def test_the_day_takes_a_fixed_number_of_queries(practitioner_client, me, count,
         series = series_with_sessions(practitioner=me, pains=[7, 6], first=start - dt.timedelta(days=56))
         series_appointment(series, 3, start)
         screening(series.patient, "anticoagulants", True, NOW - dt.timedelta(days=1))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = practitioner_client.get("/practice/")
     html = response.content.decode()
     assert html.count('class="card mb-2"') == count

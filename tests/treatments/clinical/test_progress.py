@@ -145,7 +145,7 @@ def test_the_progress_page_takes_a_fixed_number_of_queries(
     for n in range(sessions):
         PainCheckInFactory(series=series, pain=5, created_at=NOW - dt.timedelta(days=n))
     OutcomeScoreFactory(series=series)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = practitioner_client.get(url(series))
     assert response.content.decode().count('class="card session-column"') == sessions
 
@@ -181,7 +181,7 @@ def test_a_bad_score_shows_a_message_and_saves_nothing(practitioner_client, me, 
 
 def test_the_printable_summary_fits_the_essentials(practitioner_client, me, django_assert_max_num_queries):
     series = series_with_sessions(practitioner=me, pains=[8, 6, 5])
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = practitioner_client.get(url(series, "summary/"))
     html = response.content.decode()
     assert "Prolotherapy treatment summary" in html

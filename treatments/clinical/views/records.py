@@ -25,6 +25,7 @@ from treatments.clinical.forms import (
     site_initial,
 )
 from treatments.clinical.forms_visits import VisitForm, visit_initial
+from treatments.clinical.selectors.checkins import checkins_since_last_session
 from treatments.clinical.selectors.records import (
     recheck_answers,
     record_detail,
@@ -54,6 +55,7 @@ def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
         "step_label": series_step_label(appointment),
         "flags": screening_flags([appointment.patient_id]).get(appointment.patient_id, []),
         "intake": intake_status(patient_id=appointment.patient_id),
+        "checkins": checkins_since_last_session(appointment),
         "regions": sorted({r for r, _ in suggestions}),
         "structures": [s for _, s in suggestions],
         "total_volume": sum((s.volume_ml for s in sites), 0),
