@@ -44,6 +44,8 @@ MESSAGES = {
     "waitlist_entry_one_open_without_session": _("This patient is already on the waitlist for that."),
     "waitlist_offer_slot_claimed_once": _("Sorry, someone else took this time first. Your booking stays as it was."),
     "waitlist_offer_once_per_entry": _("This slot was already offered to that patient."),
+    # Patient links: the sweep and the desk recover from this one (patients/tokens.py).
+    "portal_token_one_live_per_patient": _("A new link was just made for this patient. Reload the page."),
     # Patient links and requests.
     "consultation_request_consented": _("We need your consent and an e-mail address or phone number."),
     "consultation_request_has_contact": _("We need your consent and an e-mail address or phone number."),
