@@ -7,48 +7,28 @@ import threading
 import pytest
 from django.db import connection
 
+from tests.concurrency import race
 from tests.factories import PractitionerFactory, appointment_type
 from tests.treatments.factories_desk import clinic_setup, ensure_seed, local
 from treatments.models import Appointment, WaitlistEntry
 from treatments.scheduling.services import booking_rules
 from treatments.scheduling.services.booking import SlotTaken, appointment_book
-from treatments.scheduling.services.waitlist import WaitlistError, waitlist_add
+from treatments.scheduling.services.waitlist import waitlist_add
 
 NOW = local(2026, 5, 1, 12)
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _race(n: int, attempt) -> list[str]:
-    """Run `attempt` in n threads released together; each returns "ok" or the message it got."""
-    barrier = threading.Barrier(n)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run():
-        try:
-            barrier.wait()
-            attempt()
-            result = "ok"
-        except (WaitlistError, SlotTaken) as exc:
-            result = str(getattr(exc, "message", exc))
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+def _outcomes(n: int, attempt) -> list[str]:
+    """ "ok", or the message each loser was shown."""
+    return ["ok" if not isinstance(r, Exception) else getattr(r, "message", str(r)) for r in race(n, attempt)]
 
 
 def test_eight_desks_adding_one_patient_to_the_waitlist_at_once_leave_one_entry():
     ensure_seed()
     practitioner, _location, patient = clinic_setup()
     kind = appointment_type("follow-up")
-    outcomes = _race(
+    outcomes = _outcomes(
         8,
         lambda: waitlist_add(patient=patient, practitioner=practitioner, appointment_type=kind, by=None, now=NOW),
     )
@@ -68,7 +48,7 @@ def test_waiting_for_one_session_from_two_desks_at_once_leaves_one_entry():
         by=None,
         now=NOW,
     )
-    outcomes = _race(
+    outcomes = _outcomes(
         4,
         lambda: waitlist_add(
             patient=patient,
