@@ -127,6 +127,13 @@ class PortalToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # One link per patient that is not revoked (expired ones are revoked when replaced):
+            # two sweeps minting a patient's link at once cannot leave two working links.
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(revoked_at__isnull=True), name="portal_token_one_live_per_patient"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Portal link #{self.pk}"

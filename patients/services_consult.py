@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from clinic.integrity import integrity_message
+
 from .models import ConsultationRequest
 
 REQUEST_LIMIT_PER_HOUR = 5
@@ -76,7 +78,7 @@ def consultation_request_create(
             )
     except IntegrityError as exc:
         # The constraints: consent given and at least one way to reach the person.
-        raise ConsultationError(_("We need your consent and an e-mail address or phone number.")) from exc
+        raise ConsultationError(integrity_message(exc)) from exc
 
 
 def consultation_request_mark(*, request_obj: ConsultationRequest, status: str, by, now: dt.datetime) -> None:

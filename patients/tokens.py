@@ -10,8 +10,9 @@ import hmac
 import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
+from clinic.integrity import constraint_name
 from clinic.models import ClinicSettings
 from clinic.tokens import token_hash, token_plausible
 
@@ -21,6 +22,8 @@ from .models import Patient, PortalToken
 TOKEN_BYTES = 16
 # A message must not carry a link that dies a few days after it arrives.
 REUSE_MARGIN = dt.timedelta(days=14)
+# PortalToken.Meta: at most one link per patient is not revoked.
+ONE_LIVE = "portal_token_one_live_per_patient"
 
 
 def _derive(seed: str) -> str:
@@ -34,10 +37,12 @@ def _valid_for(days: int | None) -> dt.timedelta:
 
 def _issue(patient_ids: set[int], now: dt.datetime, valid: dt.timedelta, *, replace: bool = True) -> dict[int, str]:
     """New links for these patients; their older links stop working in the same transaction
-    (`replace=False` when the caller knows none is live, to spare the sweep a query)."""
+    (`replace=False` when the caller knows none is left unrevoked, to spare the sweep a query).
+    Raises IntegrityError (ONE_LIVE) when another writer gave one of them a link meanwhile."""
     seeds = {pid: secrets.token_hex(16) for pid in patient_ids}
     raw = {pid: _derive(seed) for pid, seed in seeds.items()}
-    with transaction.atomic(savepoint=False):
+    # A savepoint, so that the loser of a race can carry on in its caller's transaction.
+    with transaction.atomic():
         if replace:
             PortalToken.objects.filter(patient_id__in=patient_ids, revoked_at__isnull=True).update(revoked_at=now)
         PortalToken.objects.bulk_create(
@@ -49,16 +54,19 @@ def _issue(patient_ids: set[int], now: dt.datetime, valid: dt.timedelta, *, repl
     return raw
 
 
-def portal_tokens_live(*, patient_ids: set[int], now: dt.datetime, days: int | None = None) -> dict[int, str]:
+def portal_tokens_live(
+    *, patient_ids: set[int], now: dt.datetime, days: int | None = None, retry: bool = True
+) -> dict[int, str]:
     """Each patient's one live link: the one already out while it has more than REUSE_MARGIN to
-    run, else a new one that replaces it. One query when every link is reused, two or three when
-    some are new."""
+    run, else a new one that replaces it. One query when every link is reused, two or three (and
+    a savepoint) when some are new."""
     valid = _valid_for(days)
     margin = min(REUSE_MARGIN, valid / 2)
     found: dict[int, str] = {}
     stale = False
+    # Expired links are read too: one not yet revoked must be revoked before its successor is written.
     rows = (
-        PortalToken.objects.filter(patient_id__in=patient_ids, revoked_at__isnull=True, expires_at__gt=now)
+        PortalToken.objects.filter(patient_id__in=patient_ids, revoked_at__isnull=True)
         .order_by("patient_id", "-created_at")
         .values_list("patient_id", "seed", "expires_at")
     )
@@ -68,12 +76,26 @@ def portal_tokens_live(*, patient_ids: set[int], now: dt.datetime, days: int | N
         else:
             stale = stale or pid not in found
     missing = set(patient_ids) - found.keys()
-    return found | (_issue(missing, now, valid, replace=stale) if missing else {})
+    if not missing:
+        return found
+    try:
+        return found | _issue(missing, now, valid, replace=stale)
+    except IntegrityError as exc:
+        # Another sweep gave one of these patients a link first: theirs is committed, so reading
+        # again finds it (or, if it is revoked meanwhile, makes one after it).
+        if constraint_name(exc) != ONE_LIVE or not retry:
+            raise
+        return portal_tokens_live(patient_ids=patient_ids, now=now, days=days, retry=False)
 
 
 def portal_tokens_issue(*, patient_ids: set[int], now: dt.datetime, days: int | None = None) -> dict[int, str]:
     """A fresh link for each patient, revoking the ones before it; returns the raw tokens."""
-    return _issue(set(patient_ids), now, _valid_for(days))
+    valid = _valid_for(days)
+    with transaction.atomic():
+        # Fresh links for one patient queue on the patient's row, so each revokes the one before
+        # it (the unique constraint would otherwise refuse all but the first of them).
+        list(Patient.objects.select_for_update().filter(pk__in=patient_ids).values_list("pk", flat=True))
+        return _issue(set(patient_ids), now, valid)
 
 
 def portal_token_issue(*, patient: Patient, now: dt.datetime, days: int | None = None) -> str:

@@ -220,6 +220,21 @@ class WaitlistEntry(models.Model):
     class Meta:
         ordering = ["created_at"]
         verbose_name_plural = _("waitlist entries")
+        # One open entry per patient and practitioner for the same session (or for none): two
+        # desks adding the same patient at once both pass the service's check, one insert fails.
+        # Two constraints because NULLs are distinct in a unique index on both databases.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment"],
+                condition=Q(resolved_at__isnull=True, appointment__isnull=False),
+                name="waitlist_entry_one_open_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "practitioner"],
+                condition=Q(resolved_at__isnull=True, appointment__isnull=True),
+                name="waitlist_entry_one_open_without_session",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.patient} waits for {self.practitioner}"

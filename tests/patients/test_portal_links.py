@@ -93,3 +93,29 @@ def test_revoking_takes_post_only_and_a_patient_the_desk_cannot_see_is_a_404(des
 
     assert desk_client.get(f"/desk/patients/{patient.pk}/portal-link/revoke/").status_code == 405
     assert desk_client.post("/desk/patients/999999/portal-link/revoke/").status_code == 404
+
+
+def test_a_second_unrevoked_link_for_one_patient_is_refused_by_the_database():
+    from django.db import IntegrityError, transaction
+
+    from clinic.integrity import constraint_name
+
+    patient = PatientFactory()
+    portal_tokens_live(patient_ids={patient.pk}, now=NOW)
+    with pytest.raises(IntegrityError) as caught, transaction.atomic():
+        PortalToken.objects.create(
+            patient=patient, token_hash="x" * 64, seed="", created_at=NOW, expires_at=NOW + dt.timedelta(days=1)
+        )
+    assert constraint_name(caught.value) == "portal_token_one_live_per_patient"
+
+
+def test_an_expired_link_left_unrevoked_is_revoked_when_its_successor_is_made():
+    patient = PatientFactory()
+    old = portal_tokens_live(patient_ids={patient.pk}, now=NOW, days=30)[patient.pk]
+    later = NOW + dt.timedelta(days=31)
+
+    new = portal_tokens_live(patient_ids={patient.pk}, now=later, days=30)[patient.pk]
+
+    assert new != old
+    assert portal_token_resolve(raw=new, now=later).patient == patient
+    assert PortalToken.objects.filter(patient=patient, revoked_at__isnull=True).count() == 1

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from clinic.integrity import integrity_message
 from treatments.clinical.services.errors import RecordError
 from treatments.clinical.services.records import SITE_FIELDS, SiteData, check_nrs, check_site
 from treatments.clinical.services.visits import KIND_FIELDS, check_visit_fields
@@ -159,5 +160,5 @@ def record_amend(
             for event in touched_events:
                 event.save()
         except IntegrityError as exc:
-            raise RecordError(_("The correction is out of range.")) from exc
+            raise RecordError(integrity_message(exc)) from exc
         return RecordAmendment.objects.create(record=locked, by=user, at=now, reason=reason, changes=diff)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from clinic.integrity import integrity_message
 from treatments.models import OutcomeScore, TreatmentSeries
 
 Measure = OutcomeScore.Measure
@@ -54,4 +55,4 @@ def outcome_add(
                 recorded_by=user,
             )
     except IntegrityError as exc:
-        raise OutcomeError(_("The score is out of range.")) from exc
+        raise OutcomeError(integrity_message(exc)) from exc

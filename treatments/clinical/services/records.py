@@ -13,6 +13,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from clinic import roles
+from clinic.integrity import constraint_name, integrity_message
 from clinic.localtime import clinic_zone
 from patients.models import ScreeningAnswer, ScreeningQuestion
 from treatments.clinical.bodychart import chart_point_problem
@@ -129,6 +130,10 @@ def check_recordable(appointment: Appointment) -> None:
         )
 
 
+# SessionRecord.appointment is one-to-one: PostgreSQL's name for that unique rule.
+ONE_RECORD_PER_APPOINTMENT = "treatments_sessionrecord_appointment_id_key"
+
+
 def record_open(*, appointment: Appointment, user, now: dt.datetime) -> SessionRecord:
     """The appointment's record, created as an empty draft. Called by the first save, never by
     opening the page: a GET must not write (today's list would say "in draft" when nobody typed)."""
@@ -144,8 +149,10 @@ def record_open(*, appointment: Appointment, user, now: dt.datetime) -> SessionR
                 created_by=user,
                 created_at=now,
             )
-    except IntegrityError:
+    except IntegrityError as exc:
         # Two tabs opened the same appointment at once: the other one created it.
+        if constraint_name(exc) != ONE_RECORD_PER_APPOINTMENT:
+            raise RecordError(integrity_message(exc)) from exc
         return SessionRecord.objects.get(appointment=appointment)
 
 
@@ -228,7 +235,7 @@ def record_save(*, record: SessionRecord, data: RecordData, user, now: dt.dateti
                 AdverseEvent(record=locked, kind=event.kind, notes=event.notes.strip()) for event in data.events
             )
     except IntegrityError as exc:
-        raise RecordError(_("The record could not be saved: a value is out of range.")) from exc
+        raise RecordError(integrity_message(exc)) from exc
     return locked
 
 

@@ -1,5 +1,5 @@
 """What every booking write shares: the errors shown to the desk, the transaction that turns a
-lost race into SlotTaken, the one-slot check, and the history row. See booking.py."""
+lost race into SlotTaken (by the refused constraint's name), the one-slot check, and the history row. See booking.py."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from clinic.integrity import constraint_name, integrity_message
 from clinic.models import AppointmentType, Location, Practitioner, Room, clinic_zone
 from patients.models import Patient
 from treatments.models import Appointment, AppointmentChange
@@ -32,14 +33,31 @@ class SlotTaken(BookingError):
         super().__init__(message or _("That time was just taken. Pick another."))
 
 
+# The database rules a booking race is lost on (treatments migrations 0002 and 0006_booka, and
+# Appointment.Meta): the time, or the series step, went to someone else.
+SLOT_CONSTRAINTS = frozenset(
+    {
+        "appointment_no_overlap_practitioner",
+        "appointment_no_overlap_patient",
+        "appointment_no_overlap_room",
+        "online_booking_no_overlap_held",
+        "appointment_one_live_per_series_step",
+    }
+)
+
+
 @contextmanager
 def _booking_transaction() -> Iterator[None]:
     try:
         with transaction.atomic():
             yield
     except IntegrityError as exc:
-        # The exclusion constraints (and the one-live-session-per-step rule) lose a race here.
-        raise SlotTaken() from exc
+        # A lost race on the time or the step is "taken"; any other refusal says what it was, or
+        # is logged and shown as the generic error (clinic/integrity.py) — never as "taken".
+        message = integrity_message(exc)
+        if constraint_name(exc) in SLOT_CONSTRAINTS:
+            raise SlotTaken(message) from exc
+        raise BookingError(message) from exc
 
 
 def _lock_practitioner(practitioner: Practitioner) -> None:

@@ -3,9 +3,10 @@ session. Booking the freed slot itself goes through the booking services."""
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from clinic.integrity import integrity_message
 from clinic.models import AppointmentType, Practitioner
 from patients.models import Patient
 from treatments.models import Appointment, WaitlistEntry
@@ -31,20 +32,21 @@ def waitlist_add(
                 raise WaitlistError(_("That appointment belongs to another patient."))
             if not appointment.is_live or appointment.start <= now:
                 raise WaitlistError(_("Only an upcoming, booked appointment can wait for an earlier slot."))
-        open_entries = WaitlistEntry.objects.filter(
-            patient=patient, practitioner=practitioner, appointment=appointment, resolved_at__isnull=True
-        )
-        if open_entries.exists():
-            raise WaitlistError(_("This patient is already on the waitlist for that."))
-        return WaitlistEntry.objects.create(
-            patient=patient,
-            practitioner=practitioner,
-            appointment=appointment,
-            appointment_type=appointment_type,
-            note=note.strip(),
-            created_at=now,
-            created_by=by,
-        )
+        # One open entry per patient, practitioner and session is the database's rule
+        # (WaitlistEntry.Meta): two desks adding the same patient at once cannot both succeed.
+        try:
+            with transaction.atomic():
+                return WaitlistEntry.objects.create(
+                    patient=patient,
+                    practitioner=practitioner,
+                    appointment=appointment,
+                    appointment_type=appointment_type,
+                    note=note.strip(),
+                    created_at=now,
+                    created_by=by,
+                )
+        except IntegrityError as exc:
+            raise WaitlistError(integrity_message(exc)) from exc
 
 
 def waitlist_resolve(*, entry: WaitlistEntry, by, now: dt.datetime) -> WaitlistEntry:

@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from clinic.integrity import constraint_name, integrity_message
 from treatments.models import Appointment, WaitlistEntry, WaitlistOffer
 from treatments.scheduling.services.booking import BookingError, appointment_book, appointment_move
 
@@ -43,6 +44,8 @@ def waitlist_offer_claim(*, offer: WaitlistOffer, now: dt.datetime) -> Appointme
                         status=WaitlistOffer.Status.CLAIMED, decided_at=now
                     )
             except IntegrityError as exc:
+                if constraint_name(exc) != "waitlist_offer_slot_claimed_once":
+                    raise OfferError(integrity_message(exc)) from exc
                 raise OfferTaken() from exc
             if not updated:
                 raise OfferTaken()
