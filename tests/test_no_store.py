@@ -99,6 +99,15 @@ def test_a_patient_page_that_shows_data_is_no_store(desk_client):
 
 
 @pytest.mark.django_db
+def test_the_week_of_every_practitioner_with_a_booking_on_it_is_no_store(desk_client):
+    appointment = AppointmentFactory(patient=PatientFactory(last_name="Okafor"))
+    day = timezone.localtime(appointment.start).date()
+    response = desk_client.get(f"/desk/week/?date={day.isoformat()}")
+    assert response.status_code == 200 and "Okafor" in response.content.decode()
+    _assert_no_store(response, "week of every practitioner")
+
+
+@pytest.mark.django_db
 def test_public_education_pages_may_be_cached(client):
     response = client.get("/education/")
     assert response.status_code == 200

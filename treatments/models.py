@@ -190,6 +190,13 @@ class AppointmentChange(models.Model):
     at = models.DateTimeField()
     old_start = models.DateTimeField(null=True, blank=True)
     new_start = models.DateTimeField(null=True, blank=True)
+    # Set when a move handed the appointment to another practitioner.
+    old_practitioner = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    new_practitioner = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.CharField(max_length=250, blank=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 // The desk calendar: destructive actions ask first; keyboard shortcuts; click an empty time to
-// book; drag a card (or focus it and press M) to move it, after seeing what the move does to the
-// series' spacing.
+// book; drag a card to another time or practitioner (or focus it and press M) to move it, after
+// seeing what the move does to the series' spacing and who takes it.
 (function () {
   "use strict";
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
@@ -53,9 +53,14 @@
     return pad(Math.floor(minute / 60)) + ":" + pad(minute % 60);
   }
 
+  // The view a booking or a move goes back to: the day, or the week of every practitioner.
+  function back() { return calEl().dataset.back || ""; }
+
   function openMove(card, where) {
     var url = calEl().dataset.moveUrl.replace("/0/", "/" + card.id.slice(5) + "/");
-    if (where) { url += "?" + new URLSearchParams(where).toString(); }
+    var params = new URLSearchParams(where || {});
+    if (back()) { params.set("back", back()); }
+    if (params.toString()) { url += "?" + params.toString(); }
     if (!moveDialog || !window.htmx || typeof moveDialog.showModal !== "function") { window.location.assign(url); return; }
     window.htmx.ajax("GET", url, {target: "#move-dialog-body", swap: "innerHTML"}).then(function () {
       var focus = moveDialog.querySelector("[data-move-confirm]") || document.getElementById("move-time");
@@ -66,6 +71,7 @@
 
   function openSlot(col, time) {
     var params = new URLSearchParams({practitioner: col.dataset.practitioner, date: col.dataset.date, time: time});
+    if (back()) { params.set("back", back()); }
     var url = calEl().dataset.slotUrl + "?" + params.toString();
     if (!dialog || !window.htmx || typeof dialog.showModal !== "function") { window.location.assign(url); return; }
     window.htmx.ajax("GET", url, {target: "#slot-dialog-body", swap: "innerHTML"}).then(function () {

@@ -1,51 +1,22 @@
 """The desk calendar made handy, in Chromium: book by clicking an empty slot (on the day and the
-week views), a refusal shown in the dialog, short cards that keep their actions in view, keyboard
-shortcuts, and a day that fits 1366x768 and a 390 px phone."""
+week views), a refusal shown in the dialog, short cards that keep their actions in view, moves by
+dragging (to another time, day or practitioner) and by keyboard, keyboard shortcuts, and a day
+that fits 1366x768 and a 390 px phone. The week of every practitioner: test_calendar_team_week.py."""
 
 import datetime as dt
 
 import pytest
-import time_machine
 from playwright.sync_api import expect
 
+from tests.browser.calendar_grid import DAY, click_slot, clock, drag_card, seeded  # noqa: F401 (fixtures used by name)
 from tests.factories import PASSWORD, PatientFactory
-from tests.seeds import reseed
 from tests.treatments.factories_calendar import at, booking, practitioner_with_hours, series_booking
 from treatments.models import Appointment
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# A Tuesday later than the real clock, so the browser keeps the session cookie.
-DAY = dt.date(2027, 5, 11)
-NOW = at(DAY, 8, 0)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded", "clock")]
 
 
-@pytest.fixture(autouse=True)
-def _seeded(transactional_db):
-    reseed()
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=True):
-        yield
-
-
-def _click_slot(page, column_selector: str, hh: int, mm: int):
-    """Click the grid of a column at a wall-clock time (scrolling the calendar's own box first)."""
-    cal = page.locator(".cal")
-    first, rows = int(cal.get_attribute("data-first-minute")), int(cal.get_attribute("data-rows"))
-    grid = page.locator(f"{column_selector} .cal-grid")
-    offset = (hh * 60 + mm - first + 2) / 5
-    page.locator(".cal-scroll").evaluate(
-        "(el, offset) => { el.scrollTop = Math.max(0, offset * el.scrollHeight / el.scrollHeight * 12 - 150); }",
-        offset,
-    )
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + offset * box["height"] / rows)
-
-
-def test_desk_books_by_clicking_an_empty_slot_and_sees_a_refusal_in_the_dialog(clock, login, desk_user, live_server):
+def test_desk_books_by_clicking_an_empty_slot_and_sees_a_refusal_in_the_dialog(login, desk_user, live_server):
     ada, _main = practitioner_with_hours("Dr Ada Stone")
     PatientFactory(first_name="Jane", last_name="Doe")
     PatientFactory(first_name="John", last_name="Doerr")
@@ -53,7 +24,7 @@ def test_desk_books_by_clicking_an_empty_slot_and_sees_a_refusal_in_the_dialog(c
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{live_server.url}/desk/?date={DAY}")
 
-    _click_slot(page, f'.cal-col[data-practitioner="{ada.pk}"]', 11, 0)
+    click_slot(page, f'.cal-col[data-practitioner="{ada.pk}"]', 11, 0)
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("heading")).to_have_text("Book Tuesday 11 May at 11:00 with Dr Ada Stone")
     expect(page.get_by_label("Find the patient")).to_be_focused()
@@ -75,7 +46,7 @@ def test_desk_books_by_clicking_an_empty_slot_and_sees_a_refusal_in_the_dialog(c
         assert card_box["y"] <= button["y"] and button["y"] + button["height"] <= card_box["y"] + card_box["height"] + 1
 
     # The lunch break between her hours: the booking service refuses, the dialog says why.
-    _click_slot(page, f'.cal-col[data-practitioner="{ada.pk}"]', 12, 15)
+    click_slot(page, f'.cal-col[data-practitioner="{ada.pk}"]', 12, 15)
     expect(dialog.get_by_role("heading")).to_have_text("Book Tuesday 11 May at 12:15 with Dr Ada Stone")
     page.get_by_label("Find the patient").fill("doerr")
     dialog.get_by_label("Type for John Doerr").select_option(label="Follow-up")
@@ -87,13 +58,13 @@ def test_desk_books_by_clicking_an_empty_slot_and_sees_a_refusal_in_the_dialog(c
     expect(dialog).to_be_hidden()
 
 
-def test_desk_books_by_clicking_a_slot_on_the_week(clock, login, desk_user, live_server):
+def test_desk_books_by_clicking_a_slot_on_the_week(login, desk_user, live_server):
     ada, _main = practitioner_with_hours("Dr Ada Stone")
     PatientFactory(first_name="Jane", last_name="Doe")
     page = login(desk_user.username, PASSWORD)
     page.goto(f"{live_server.url}/desk/week/{ada.pk}/?date={DAY}")
     thursday = DAY + dt.timedelta(days=2)
-    _click_slot(page, f'.cal-col[data-date="{thursday}"]', 9, 30)
+    click_slot(page, f'.cal-col[data-date="{thursday}"]', 9, 30)
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("heading")).to_have_text("Book Thursday 13 May at 09:30 with Dr Ada Stone")
     page.get_by_label("Find the patient").fill("doe")
@@ -104,7 +75,7 @@ def test_desk_books_by_clicking_a_slot_on_the_week(clock, login, desk_user, live
     assert Appointment.objects.get().start == at(thursday, 9, 30)
 
 
-def test_day_shortcuts_and_fit_at_desk_and_phone_sizes(clock, login, desk_user, live_server):
+def test_day_shortcuts_and_fit_at_desk_and_phone_sizes(login, desk_user, live_server):
     ada, main = practitioner_with_hours("Dr Ada Stone")
     practitioner_with_hours("Dr Ben Hall", location=main)
     for n in range(8):
@@ -133,17 +104,7 @@ def test_day_shortcuts_and_fit_at_desk_and_phone_sizes(clock, login, desk_user, 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def _drag_card(page, card, column_selector: str, hh: int, mm: int):
-    """Drag a card by its top edge so its new start lands at a wall-clock time in a column."""
-    cal = page.locator(".cal")
-    first, rows = int(cal.get_attribute("data-first-minute")), int(cal.get_attribute("data-rows"))
-    grid = page.locator(f"{column_selector} .cal-grid")
-    box = grid.bounding_box()
-    y = (hh * 60 + mm - first) / 5 * box["height"] / rows
-    card.drag_to(grid, source_position={"x": 4, "y": 2}, target_position={"x": box["width"] / 2, "y": y + 2})
-
-
-def test_desk_moves_a_session_by_dragging_and_sees_the_spacing_first(clock, login, desk_user, live_server):
+def test_desk_moves_a_session_by_dragging_and_sees_the_spacing_first(login, desk_user, live_server):
     ada, main = practitioner_with_hours("Dr Ada Stone")
     first = at(DAY - dt.timedelta(days=28), 10)
     _series, (_one, two, _three) = series_booking(ada, main, [first, at(DAY, 9), at(DAY + dt.timedelta(days=28), 9)])
@@ -151,7 +112,7 @@ def test_desk_moves_a_session_by_dragging_and_sees_the_spacing_first(clock, logi
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{live_server.url}/desk/?date={DAY}")
     card = page.locator(f"#appt-{two.pk}")
-    _drag_card(page, card, f'.cal-col[data-practitioner="{ada.pk}"]', 10, 30)
+    drag_card(page, card, f'.cal-col[data-practitioner="{ada.pk}"]', 10, 30)
 
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("To: Tuesday 11 May, 10:30")
@@ -163,7 +124,27 @@ def test_desk_moves_a_session_by_dragging_and_sees_the_spacing_first(clock, logi
     expect(page.locator(f"#appt-{two.pk}")).to_contain_text("10:30–11:00")
 
 
-def test_desk_moves_a_session_to_another_day_by_dragging_on_the_week(clock, login, desk_user, live_server):
+def test_desk_drags_a_session_to_another_practitioners_column_on_the_day(login, desk_user, live_server):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    ben, _ = practitioner_with_hours("Dr Ben Hall", location=main)
+    first = at(DAY - dt.timedelta(days=28), 10)
+    _series, (_one, two) = series_booking(ada, main, [first, at(DAY, 9)])
+    page = login(desk_user.username, PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    drag_card(page, page.locator(f"#appt-{two.pk}"), f'.cal-col[data-practitioner="{ben.pk}"]', 9, 0)
+
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("To: Tuesday 11 May, 09:00")
+    expect(dialog).to_contain_text("With Dr Ben Hall instead of Dr Ada Stone")
+    expect(dialog).to_contain_text("Session 2: 28 days after session 1; protocol: 28.")
+    dialog.get_by_role("button", name="Confirm the move").click()
+    expect(page.get_by_text("Moved 1 appointment.")).to_be_visible()
+    expect(page.locator(f'.cal-col[data-practitioner="{ben.pk}"] #appt-{two.pk}')).to_contain_text("09:00–09:30")
+    assert Appointment.objects.get(pk=two.pk).practitioner == ben
+
+
+def test_desk_moves_a_session_to_another_day_by_dragging_on_the_week(login, desk_user, live_server):
     ada, main = practitioner_with_hours("Dr Ada Stone")
     first = at(DAY - dt.timedelta(days=28), 10)
     _series, (_one, two) = series_booking(ada, main, [first, at(DAY, 9)])
@@ -171,7 +152,7 @@ def test_desk_moves_a_session_to_another_day_by_dragging_on_the_week(clock, logi
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{live_server.url}/desk/week/{ada.pk}/?date={DAY}")
     thursday = DAY + dt.timedelta(days=2)
-    _drag_card(page, page.locator(f"#appt-{two.pk}"), f'.cal-col[data-date="{thursday}"]', 9, 0)
+    drag_card(page, page.locator(f"#appt-{two.pk}"), f'.cal-col[data-date="{thursday}"]', 9, 0)
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("To: Thursday 13 May, 09:00")
     expect(dialog).to_contain_text("Session 2: 30 days after session 1; protocol: 28.")
@@ -181,7 +162,7 @@ def test_desk_moves_a_session_to_another_day_by_dragging_on_the_week(clock, logi
     assert Appointment.objects.get(pk=two.pk).start == at(thursday, 9)
 
 
-def test_desk_moves_a_card_with_the_keyboard(clock, login, desk_user, live_server):
+def test_desk_moves_a_card_with_the_keyboard(login, desk_user, live_server):
     ada, main = practitioner_with_hours("Dr Ada Stone")
     alone = booking(ada, main, at(DAY, 9), slug="follow-up")
     page = login(desk_user.username, PASSWORD)
@@ -200,7 +181,7 @@ def test_desk_moves_a_card_with_the_keyboard(clock, login, desk_user, live_serve
     assert Appointment.objects.get(pk=alone.pk).start == at(DAY, 14, 15)
 
 
-def test_the_open_day_refreshes_after_a_booking_from_another_desk(clock, login, desk_user, live_server, browser):
+def test_the_open_day_refreshes_after_a_booking_from_another_desk(login, desk_user, live_server, browser):
     ada, main = practitioner_with_hours("Dr Ada Stone")
     PatientFactory(first_name="Jane", last_name="Doe")
     page = login(desk_user.username, PASSWORD)
@@ -217,7 +198,7 @@ def test_the_open_day_refreshes_after_a_booking_from_another_desk(clock, login, 
     desk2.get_by_label("Password").fill(PASSWORD)
     desk2.get_by_role("button", name="Log in").click()
     desk2.goto(f"{live_server.url}/desk/?date={DAY}")
-    _click_slot(desk2, f'.cal-col[data-practitioner="{ada.pk}"]', 11, 0)
+    click_slot(desk2, f'.cal-col[data-practitioner="{ada.pk}"]', 11, 0)
     desk2.get_by_label("Find the patient").fill("doe")
     desk2.get_by_role("dialog").get_by_role("button", name="Book Jane Doe").click()
     expect(desk2.get_by_text("Jane Doe is booked at 11:00.")).to_be_visible()

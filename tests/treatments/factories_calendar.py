@@ -68,3 +68,15 @@ def series_booking(practitioner, location, starts: list[dt.datetime], *, patient
         for step, start in enumerate(starts, start=1)
     ]
     return series, sessions
+
+
+def flagged_booking(practitioner, location, start: dt.datetime, *, in_series: bool, now: dt.datetime):
+    """A booking whose patient has a screening flag, alone or as a series' first session: what a
+    calendar page reads most per card (the query-count tests mix both)."""
+    from patients.models import ScreeningAnswer
+
+    patient = PatientFactory()
+    ScreeningAnswer.objects.create(patient=patient, question="diabetes", answer=True, answered_at=now)
+    if in_series:
+        return series_booking(practitioner, location, [start], patient=patient, planned=3)[1][0]
+    return booking(practitioner, location, start, patient=patient)

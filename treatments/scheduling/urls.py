@@ -2,13 +2,22 @@
 
 from django.urls import path
 
-from treatments.scheduling.views import appointments, calendar, calendar_booking, feeds, series, waitlist
+from treatments.scheduling.views import (
+    appointments,
+    calendar,
+    calendar_booking,
+    calendar_team,
+    feeds,
+    series,
+    waitlist,
+)
 
 app_name = "desk"
 urlpatterns = [
     path("", calendar.calendar, name="calendar"),
     path("calendar/types.css", calendar.type_colours, name="calendar_types_css"),
     path("calendar/version/", calendar.version, name="calendar_version"),
+    path("week/", calendar_team.team_week, name="calendar_team_week"),
     path("week/<int:pk>/", calendar.week, name="calendar_week"),
     path("month/<int:pk>/", calendar.month, name="calendar_month"),
     path("next-slot/", calendar.next_slot, name="next_slot"),

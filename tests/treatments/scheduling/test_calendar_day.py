@@ -5,7 +5,14 @@ import pytest
 from clinic.models import Closure
 from patients.models import ScreeningAnswer
 from tests.factories import PatientFactory, appointment_type
-from tests.treatments.factories_calendar import DAY, at, booking, practitioner_with_hours, series_booking
+from tests.treatments.factories_calendar import (
+    DAY,
+    at,
+    booking,
+    flagged_booking,
+    practitioner_with_hours,
+    series_booking,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -146,12 +153,7 @@ def test_day_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_q
     for n in range(count):
         practitioner = practitioners[n % 5]
         start = at(DAY, 8) + dt.timedelta(minutes=45 * (n // 5))
-        patient = PatientFactory()
-        ScreeningAnswer.objects.create(patient=patient, question="diabetes", answer=True, answered_at=NOW)
-        if n % 2:
-            series_booking(practitioner, location, [start], patient=patient, planned=3)
-        else:
-            booking(practitioner, location, start, patient=patient)
+        flagged_booking(practitioner, location, start, in_series=bool(n % 2), now=NOW)
     desk_client.get("/desk/")  # session and clinic settings exist from here on
     # session, user, roles, locations, appointments, hours, practitioners, closures, flags, the live
     # sessions of the series shown (their spacing), types, clinic settings, session save (+2 savepoints)

@@ -74,13 +74,67 @@ def test_a_standalone_appointment_moves_without_spacing_notes(desk_client):
     assert alone.start == at(DAY, 14)
 
 
-def test_dropping_on_another_practitioner_says_the_move_keeps_the_practitioner(desk_client, series):
+def test_dropping_on_another_practitioner_names_them_with_the_spacing_before_anything_moves(desk_client, series):
     _series, (_one, two, _three) = series
-    ben, _ = practitioner_with_hours("Dr Ben Hall")
+    ben, _ = practitioner_with_hours("Dr Ben Hall", location=two.location)
     response = desk_client.get(
         f"/desk/appointments/{two.pk}/move-on-calendar/?date=2026-04-16&time=11:00&practitioner={ben.pk}", **HX
     )
-    assert "it stays with Dr Ada Stone" in response.content.decode()
+    page = response.content.decode()
+    assert "With Dr Ben Hall instead of Dr Ada Stone" in page
+    assert "Session 2: 29 days after session 1; protocol: 28." in page
+    assert f'<input type="hidden" name="practitioner" value="{ben.pk}">' in page
+    assert Appointment.objects.get(pk=two.pk).practitioner_id == two.practitioner_id
+
+
+def test_confirming_hands_the_session_to_the_other_practitioner(desk_client, series):
+    _series, (_one, two, _three) = series
+    ben, _ = practitioner_with_hours("Dr Ben Hall", location=two.location)
+    response = desk_client.post(
+        f"/desk/appointments/{two.pk}/move-on-calendar/",
+        {"date": "2026-04-16", "time": "11:00", "practitioner": ben.pk},
+        **HX,
+    )
+    assert response.status_code == 204
+    two.refresh_from_db()
+    assert (two.practitioner, two.start) == (ben, at(dt.date(2026, 4, 16), 11))
+    history = desk_client.get(f"/desk/series/{two.series_id}/").content.decode()
+    assert "from Dr Ada Stone to Dr Ben Hall" in history
+
+
+def test_a_move_from_the_week_goes_back_to_the_week(desk_client, series):
+    _series, (_one, two, _three) = series
+    response = desk_client.post(
+        f"/desk/appointments/{two.pk}/move-on-calendar/",
+        {"date": "2026-04-16", "time": "11:00", "back": "week"},
+        **HX,
+    )
+    assert response["HX-Redirect"] == f"/desk/week/?date=2026-04-16&moved={two.pk}#appt-{two.pk}"
+
+
+def test_a_colleague_busy_then_is_refused_in_the_dialog(desk_client, series):
+    _series, (_one, two, _three) = series
+    ben, _ = practitioner_with_hours("Dr Ben Hall", location=two.location)
+    booking(ben, two.location, at(dt.date(2026, 4, 16), 11), slug="follow-up")
+    response = desk_client.post(
+        f"/desk/appointments/{two.pk}/move-on-calendar/",
+        {"date": "2026-04-16", "time": "11:00", "practitioner": ben.pk},
+        **HX,
+    )
+    assert response.status_code == 400
+    assert "Dr Ben Hall already has an appointment then" in response.content.decode()
+    assert Appointment.objects.get(pk=two.pk).practitioner_id != ben.pk
+
+
+def test_an_unknown_practitioner_is_a_400(desk_client, series):
+    _series, (_one, two, _three) = series
+    response = desk_client.post(
+        f"/desk/appointments/{two.pk}/move-on-calendar/",
+        {"date": "2026-04-16", "time": "11:00", "practitioner": "999999"},
+        **HX,
+    )
+    assert response.status_code == 400
+    assert "Check the date, time and practitioner." in response.content.decode()
 
 
 def test_keyboard_move_opens_at_the_card_time(desk_client, series):
@@ -88,6 +142,7 @@ def test_keyboard_move_opens_at_the_card_time(desk_client, series):
     page = desk_client.get(f"/desk/appointments/{two.pk}/move-on-calendar/", **HX).content.decode()
     assert 'value="2026-04-15"' in page
     assert 'value="10:00"' in page
+    assert f'<option value="{two.practitioner_id}" selected>Dr Ada Stone</option>' in page
     assert "Confirm the move" not in page
 
 
@@ -103,7 +158,7 @@ def test_bad_post_says_check_the_date(desk_client, series):
     _series, (_one, two, _three) = series
     response = desk_client.post(f"/desk/appointments/{two.pk}/move-on-calendar/", {"date": "x"}, **HX)
     assert response.status_code == 400
-    assert "Check the date and time." in response.content.decode()
+    assert "Check the date, time and practitioner." in response.content.decode()
 
 
 def test_without_htmx_the_move_is_a_page_and_a_redirect(desk_client, series):

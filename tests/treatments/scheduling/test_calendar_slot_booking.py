@@ -20,7 +20,7 @@ def _frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
-def _book(client, ada, main, patient, hh_mm="10:30", slug="consultation", **headers):
+def _book(client, ada, main, patient, hh_mm="10:30", slug="consultation", back="", **headers):
     return client.post(
         "/desk/slot/book/",
         {
@@ -30,6 +30,7 @@ def _book(client, ada, main, patient, hh_mm="10:30", slug="consultation", **head
             "date": DAY.isoformat(),
             "time": hh_mm,
             "appointment_type": appointment_type(slug).pk,
+            "back": back,
         },
         **headers,
     )
@@ -79,6 +80,16 @@ def test_slot_with_bad_input_is_a_400_that_says_so(desk_client, query):
     response = desk_client.get(f"/desk/slot/?{query}", **HX)
     assert response.status_code == 400
     assert "not one the calendar understands" in response.content.decode()
+
+
+def test_a_slot_opened_on_the_week_keeps_the_week_and_goes_back_to_it(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    jane = PatientFactory(first_name="Jane", last_name="Doe")
+    dialog = desk_client.get(f"/desk/slot/?practitioner={ada.pk}&date={DAY}&time=10:30&q=doe&back=week", **HX)
+    assert dialog.content.decode().count('<input type="hidden" name="back" value="week">') == 2  # search, book
+    response = _book(desk_client, ada, main, jane, back="week", **HX)
+    appointment = Appointment.objects.get()
+    assert response["HX-Redirect"] == f"/desk/week/?date={DAY}&booked={appointment.pk}#appt-{appointment.pk}"
 
 
 def test_booking_a_slot_books_through_the_service_and_goes_to_the_card(desk_client):

@@ -102,6 +102,12 @@ class CalendarMoveForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"))
     shift_later = forms.BooleanField(label=_("Also move the later sessions to keep the spacing"), required=False)
+    # Empty keeps the appointment's own practitioner.
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True), required=False
+    )
+    # Which view to go back to once moved.
+    back = forms.ChoiceField(choices=[("", "day"), ("week", "week")], required=False)
 
     def clean_date(self):
         value = self.cleaned_data["date"]

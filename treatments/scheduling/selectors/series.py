@@ -107,7 +107,9 @@ def series_page(series: TreatmentSeries, *, now: dt.datetime) -> SeriesPage:
     its target day, to say why."""
     sessions = list(series.appointments.select_related("appointment_type", "room"))
     history = list(
-        AppointmentChange.objects.filter(series=series).select_related("by", "appointment").order_by("-at", "-id")
+        AppointmentChange.objects.filter(series=series)
+        .select_related("by", "appointment", "old_practitioner", "new_practitioner")
+        .order_by("-at", "-id")
     )
     last = (
         SessionRecord.objects.filter(appointment__series=series, status=SessionRecord.Status.SIGNED)

@@ -1,14 +1,16 @@
-"""Moving and cancelling appointments (one, or a session dragging the later ones of its series).
-Part of the booking write path: import these from treatments.scheduling.services.booking."""
+"""Moving and cancelling appointments (one, or a session dragging the later ones of its series),
+and handing one appointment to another practitioner as it moves. Part of the booking write path:
+import these from treatments.scheduling.services.booking."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from clinic.models import clinic_zone
+from clinic.models import Practitioner, clinic_zone
 from treatments.models import Appointment, AppointmentChange, TreatmentSeries
 from treatments.scheduling import messaging, notices
 from treatments.scheduling.availability import local_date
@@ -47,7 +49,18 @@ def _require_movable(appointment: Appointment) -> None:
         raise BookingError(_("This series was discontinued."))
 
 
-def _move_rows(moves: list[tuple[Appointment, dt.datetime]], *, by, now: dt.datetime, reason: str) -> list[Appointment]:
+def _move_rows(
+    moves: list[tuple[Appointment, dt.datetime]],
+    *,
+    by,
+    now: dt.datetime,
+    reason: str,
+    practitioner: Practitioner | None = None,
+) -> list[Appointment]:
+    """Write the moves; with `practitioner`, the first move's appointment goes to them (in the same
+    save as its new time, so the constraints never see it with the new practitioner at the old
+    time)."""
+    handed = moves[0][0].pk if moves and practitioner is not None else None
     # Update in the direction of travel so no row passes over a sibling not yet moved (the
     # exclusion constraints check every row as it is written).
     later = moves and moves[0][1] > moves[0][0].start
@@ -55,14 +68,21 @@ def _move_rows(moves: list[tuple[Appointment, dt.datetime]], *, by, now: dt.date
     olds = {appointment.pk: appointment.start for appointment, _start in moves}
     moved = []
     for appointment, start in ordered:
-        old = appointment.start
-        if old == start:
+        old, old_practitioner = appointment.start, appointment.practitioner
+        changes_hands = appointment.pk == handed
+        if old == start and not changes_hands:
             continue
         appointment.start = start
         appointment.end = start + (appointment.end - old)
-        # "I will be there" was said of the old time: the new one is not confirmed yet.
-        appointment.patient_confirmed_at = None
-        appointment.save(update_fields=["start", "end", "patient_confirmed_at", "updated_at"])
+        fields = ["start", "end", "updated_at"]
+        if old != start:
+            # "I will be there" was said of the old time: the new one is not confirmed yet.
+            appointment.patient_confirmed_at = None
+            fields.append("patient_confirmed_at")
+        if changes_hands:
+            appointment.practitioner = practitioner
+            fields.append("practitioner")
+        appointment.save(update_fields=fields)
         _history(
             kind=AppointmentChange.Kind.MOVED,
             by=by,
@@ -71,6 +91,8 @@ def _move_rows(moves: list[tuple[Appointment, dt.datetime]], *, by, now: dt.date
             old=old,
             new=start,
             reason=reason,
+            old_practitioner=old_practitioner if changes_hands else None,
+            new_practitioner=practitioner if changes_hands else None,
         )
         messaging.appointment_changed(appointment=appointment, now=now)
         moved.append(appointment)
@@ -87,11 +109,31 @@ def _window_text(window: Window) -> str:
     return _("on or after %(day)s") % {"day": date_span(window.earliest, window.earliest)}
 
 
+def _other_practitioner(appointment: Appointment, practitioner: Practitioner | None) -> Practitioner | None:
+    """The practitioner a move hands the appointment to: None when it stays with its own."""
+    if practitioner is None or practitioner.pk == appointment.practitioner_id:
+        return None
+    if not practitioner.active:
+        raise BookingError(
+            _("%(who)s no longer takes appointments; choose another practitioner.") % {"who": practitioner.display_name}
+        )
+    return practitioner
+
+
 def appointment_move(
-    *, appointment: Appointment, start: dt.datetime, by, now: dt.datetime, reason: str = "", shift_later: bool = False
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    by,
+    now: dt.datetime,
+    reason: str = "",
+    shift_later: bool = False,
+    practitioner: Practitioner | None = None,
 ) -> list[Appointment]:
     """Move one appointment; with `shift_later`, re-plan the later sessions of its series from the
-    new time so the spacing holds. Returns every appointment that moved."""
+    new time so the spacing holds. With `practitioner`, the appointment itself goes to them (their
+    hours and closures at its location, their bookings); the later sessions it drags keep theirs.
+    Returns every appointment that moved."""
     if start.tzinfo is None:
         raise BookingError(_("The time has no time zone."))
     with _booking_transaction():
@@ -105,18 +147,10 @@ def appointment_move(
         _require_movable(appointment)
         if start <= now:
             raise BookingError(_("That time is in the past."))
+        other = _other_practitioner(appointment, practitioner)
         if appointment.series_id is None:
-            _check_one(
-                patient=appointment.patient,
-                practitioner=appointment.practitioner,
-                location=appointment.location,
-                appointment_type=appointment.appointment_type,
-                start=start,
-                now=now,
-                room=appointment.room,
-                exclude_ids=(appointment.pk,),
-            )
-            return _move_rows([(appointment, start)], by=by, now=now, reason=reason)
+            _check_slot(appointment, start, now=now, practitioner=other)
+            return _move_rows([(appointment, start)], by=by, now=now, reason=reason, practitioner=other)
         siblings = _live_siblings(appointment)
         zone = clinic_zone()
         window = session_window(appointment, siblings=siblings, today=local_date(now, zone), shift_later=shift_later)
@@ -132,15 +166,40 @@ def appointment_move(
         ]
         if not shift_later:
             later = []
-        moves = _plan_moves(appointment, start, later)
-        return _move_rows(moves, by=by, now=now, reason=reason)
+        if other is not None:
+            # The session itself against its new practitioner; the later ones stay with theirs.
+            _check_slot(appointment, start, now=now, practitioner=other, moving=later)
+        moves = _plan_moves(appointment, start, later, first_checked=other is not None)
+        return _move_rows(moves, by=by, now=now, reason=reason, practitioner=other)
+
+
+def _check_slot(
+    appointment: Appointment,
+    start: dt.datetime,
+    *,
+    now: dt.datetime,
+    practitioner: Practitioner | None,
+    moving: Sequence[Appointment] = (),
+) -> None:
+    """The one-slot check for `appointment` at `start` with `practitioner` (or its own)."""
+    _check_one(
+        patient=appointment.patient,
+        practitioner=practitioner or appointment.practitioner,
+        location=appointment.location,
+        appointment_type=appointment.appointment_type,
+        start=start,
+        now=now,
+        room=appointment.room,
+        exclude_ids=(appointment.pk, *(a.pk for a in moving)),
+    )
 
 
 def _plan_moves(
-    appointment: Appointment, start: dt.datetime, later: list[Appointment]
+    appointment: Appointment, start: dt.datetime, later: list[Appointment], *, first_checked: bool = False
 ) -> list[tuple[Appointment, dt.datetime]]:
     """Where the moved session and the later ones it drags go; BookingError naming the session and
-    the reason when one does not fit."""
+    the reason when one does not fit. `first_checked`: the session's own slot was already checked
+    (against the practitioner it goes to), so only the later sessions are placed here."""
     series = appointment.series
     protocol = series.protocol
     duration, buffer = _type_times(appointment.appointment_type)
@@ -152,7 +211,7 @@ def _plan_moves(
     availability = availability_around(
         appointment, first=local_date(start, zone), last=horizon, exclude_ids=[a.pk for a in later]
     )
-    problem = availability.problem(start, start + duration, buffer=buffer)
+    problem = None if first_checked else availability.problem(start, start + duration, buffer=buffer)
     if problem:
         raise BookingError(_sentence(problem))
     if not later:

@@ -114,7 +114,19 @@ def _check_one(
         raise BookingError(_sentence(problem))
 
 
-def _history(*, kind: str, by, now: dt.datetime, appointment=None, series=None, old=None, new=None, reason=""):
+def _history(
+    *,
+    kind: str,
+    by,
+    now: dt.datetime,
+    appointment=None,
+    series=None,
+    old=None,
+    new=None,
+    reason="",
+    old_practitioner: Practitioner | None = None,
+    new_practitioner: Practitioner | None = None,
+):
     return AppointmentChange.objects.create(
         kind=kind,
         by=by,
@@ -123,6 +135,8 @@ def _history(*, kind: str, by, now: dt.datetime, appointment=None, series=None, 
         series=series if series is not None else getattr(appointment, "series", None),
         old_start=old,
         new_start=new,
+        old_practitioner=old_practitioner,
+        new_practitioner=new_practitioner,
         reason=reason[:250],
     )
 

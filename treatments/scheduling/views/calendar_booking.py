@@ -1,11 +1,13 @@
 """Booking and moving from the desk calendar. The desk clicks an empty slot, finds the patient in
 the dialog that opens (htmx against the patient search), picks a type and books through the same
 appointment_book service as the booking page, or starts a series there. A card dragged to another
-time (or moved with the keyboard) shows what the move does to its series' spacing and moves through
-appointment_move once confirmed. Errors stay in the dialog."""
+time or practitioner (or moved with the keyboard) shows what the move does to its series' spacing and
+who takes it, and moves through appointment_move once confirmed. Errors stay in the dialog. Both go
+back to the view they started from (the day, or the week of every practitioner)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.audit import audit_record
 from clinic.localtime import clinic_zone, local_date
-from clinic.models import AuditEntry
+from clinic.models import AuditEntry, Practitioner
 from clinic.roles import desk_required
 from patients.access import patient_for
 from treatments.scheduling.access import appointment_for
@@ -32,6 +34,23 @@ from treatments.scheduling.services.booking import BookingError, appointment_boo
 
 def _htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def calendar_url(day: dt.date, *, back: str, mark: tuple[str, int]) -> str:
+    """The day (or, with back="week", the week of every practitioner) to show after a booking or a
+    move, on the card. The mark (`booked=` or `moved=`) makes the address differ from the open
+    one's, so the browser loads it rather than only jumping to the anchor."""
+    name = "desk:calendar_team_week" if back == "week" else "desk:calendar"
+    key, pk = mark
+    return f"{reverse(name)}?date={day.isoformat()}&{key}={pk}#appt-{pk}"
+
+
+def _done(request: HttpRequest, url: str) -> HttpResponse:
+    if _htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 def _slot_context(form: SlotForm) -> dict:
@@ -57,7 +76,7 @@ def slot(request: HttpRequest) -> HttpResponse:
     template = "treatments/calendar_slot.html" if _htmx(request) else "treatments/calendar_slot_page.html"
     if not form.is_valid():
         return render(request, template, {"form": form, "invalid": True}, status=400)
-    return render(request, template, _slot_context(form))
+    return render(request, template, {**_slot_context(form), "back": request.GET.get("back", "")})
 
 
 @desk_required
@@ -79,14 +98,8 @@ def slot_book(request: HttpRequest) -> HttpResponse:
                 % {"name": patient.full_name, "time": f"{appointment.start.astimezone(clinic_zone()):%H:%M}"},
             )
             day = local_date(appointment.start)
-            # `booked` makes the address differ from the open day's, so the browser loads it rather
-            # than only jumping to the anchor.
-            url = f"{reverse('desk:calendar')}?date={day.isoformat()}&booked={appointment.pk}#appt-{appointment.pk}"
-            if _htmx(request):
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = url
-                return response
-            return redirect(url)
+            url = calendar_url(day, back=request.POST.get("back", ""), mark=("booked", appointment.pk))
+            return _done(request, url)
     else:
         error = _("Choose a type for the appointment.") if "appointment_type" in form.errors else _("Check the slot.")
     if not _htmx(request):
@@ -96,25 +109,42 @@ def slot_book(request: HttpRequest) -> HttpResponse:
     return render(request, "treatments/calendar_slot_error.html", {"error": error}, status=400)
 
 
+def _moved_practitioner(form: CalendarMoveForm, appointment) -> Practitioner | None:
+    """The practitioner chosen in the dialog when it is not the appointment's own."""
+    chosen = form.cleaned_data.get("practitioner")
+    return chosen if chosen is not None and chosen.pk != appointment.practitioner_id else None
+
+
+def _move_context(appointment, form: CalendarMoveForm, **extra) -> dict:
+    return {
+        "appointment": appointment,
+        "form": form,
+        "practitioners": Practitioner.objects.filter(active=True),
+        "back": form.data.get("back", "") if form.is_bound else "",
+        "chosen": extra.get("new_practitioner") or appointment.practitioner,
+        **extra,
+    }
+
+
 @desk_required
 @require_http_methods(["GET", "POST"])
 def move(request: HttpRequest, pk: int) -> HttpResponse:
-    """A card dropped on another time (or moved with the keyboard): GET shows what the move does to
-    the series' spacing and asks; POST moves through appointment_move."""
+    """A card dropped on another time or practitioner (or moved with the keyboard): GET shows what
+    the move does to the series' spacing and who takes it, and asks; POST moves through
+    appointment_move."""
     appointment = appointment_for(request.user, pk)
     template = "treatments/calendar_move.html" if _htmx(request) else "treatments/calendar_move_page.html"
     now = timezone.now()
     if request.method == "GET":
         form = CalendarMoveForm(request.GET)
         if not form.is_valid():
-            local = appointment.start.astimezone(clinic_zone())
-            form = CalendarMoveForm(initial={"date": local.date(), "time": local.time()})
             status = 400 if request.GET else 200
-            return render(request, template, {"appointment": appointment, "form": form}, status=status)
+            local = appointment.start.astimezone(clinic_zone())
+            initial = {"date": local.date(), "time": local.time(), "practitioner": appointment.practitioner_id}
+            ctx = _move_context(appointment, CalendarMoveForm(initial=initial), back=request.GET.get("back", ""))
+            return render(request, template, ctx, status=status)
         preview = move_preview(appointment=appointment, start=form.start(), now=now)
-        # Dropped on another practitioner's column: the move service keeps the practitioner.
-        other = request.GET.get("practitioner", "") not in ("", str(appointment.practitioner_id))
-        ctx = {"appointment": appointment, "form": form, "preview": preview, "other_practitioner": other}
+        ctx = _move_context(appointment, form, preview=preview, new_practitioner=_moved_practitioner(form, appointment))
         return render(request, template, ctx)
     form = CalendarMoveForm(request.POST)
     error = ""
@@ -127,6 +157,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
                 now=now,
                 reason=_("Moved on the calendar"),
                 shift_later=form.cleaned_data["shift_later"],
+                practitioner=_moved_practitioner(form, appointment),
             )
         except BookingError as exc:
             error = exc.message
@@ -138,15 +169,10 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved)) % {"n": len(moved)},
             )
-            day = form.cleaned_data["date"]
-            url = f"{reverse('desk:calendar')}?date={day.isoformat()}&moved={appointment.pk}#appt-{appointment.pk}"
-            if _htmx(request):
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = url
-                return response
-            return redirect(url)
+            data = form.cleaned_data
+            return _done(request, calendar_url(data["date"], back=data["back"], mark=("moved", appointment.pk)))
     else:
-        error = _("Check the date and time.")
+        error = _("Check the date, time and practitioner.")
     if not _htmx(request):
         messages.error(request, error)
         return redirect(f"{reverse('desk:calendar_move', args=[appointment.pk])}?{urlencode(request.POST.dict())}")

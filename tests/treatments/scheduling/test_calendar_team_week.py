@@ -1,0 +1,115 @@
+"""The week of every practitioner (/desk/week/): a lane per practitioner in each open day, cards in
+their lane, closures and working hours shown, a fixed number of queries."""
+
+import datetime as dt
+
+import pytest
+
+from clinic.models import Closure
+from tests.treatments.factories_calendar import (
+    DAY,
+    at,
+    booking,
+    flagged_booking,
+    practitioner_with_hours,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = at(DAY, 8)  # Tuesday 17 March 2026, 08:00
+MONDAY = DAY - dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+def _lane(page: str, day: dt.date, practitioner) -> str:
+    """The markup of one practitioner's lane on one day."""
+    start = page.index(f'data-column="{day.isoformat()}-{practitioner.pk}"')
+    end = page.find('<section class="cal-col"', start)
+    return page[start : end if end != -1 else len(page)]
+
+
+def test_every_practitioner_has_a_lane_on_each_open_day_with_their_cards(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    ben, _ = practitioner_with_hours("Dr Ben Hall", location=main, weekdays=(1, 2))
+    hers = booking(ada, main, at(DAY + dt.timedelta(days=2), 10))  # Thursday
+    his = booking(ben, main, at(DAY, 14))  # Tuesday
+    response = desk_client.get(f"/desk/week/?date={DAY}")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "16 Mar – 22 Mar 2026" in page
+    # Monday to Friday: someone works; nobody works the weekend.
+    assert page.count('class="cal-team-day"') == 5
+    assert page.count('<section class="cal-col"') == 10
+    assert ">Sat 21 Mar<" not in page
+    assert f'id="appt-{hers.pk}"' in _lane(page, DAY + dt.timedelta(days=2), ada)
+    assert f'id="appt-{his.pk}"' in _lane(page, DAY, ben)
+    # Ben's Thursday has no working hours: nothing there is bookable.
+    assert "cal-open" not in _lane(page, DAY + dt.timedelta(days=2), ben)
+    assert "cal-open" in _lane(page, DAY + dt.timedelta(days=2), ada)
+    assert 'href="?date=2026-03-09" rel="prev"' in page
+    assert 'href="?date=2026-03-23" rel="next"' in page
+    assert f'href="/desk/month/{ben.pk}/?date=2026-03-16"' in page
+    assert 'data-back="week"' in page
+
+
+def test_a_leave_is_shown_in_that_practitioners_lanes_only(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    ben, _ = practitioner_with_hours("Dr Ben Hall", location=main)
+    Closure.objects.create(practitioner=ben, starts_at=at(DAY, 0), ends_at=at(DAY, 23, 59), reason="Leave")
+    page = desk_client.get(f"/desk/week/?date={DAY}").content.decode()
+    assert "Closed: Leave" in _lane(page, DAY, ben)
+    assert "Closed" not in _lane(page, DAY, ada)
+    assert "Closed" not in _lane(page, MONDAY, ben)
+
+
+def test_a_clinic_holiday_closes_every_lane_of_that_day(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    ben, _ = practitioner_with_hours("Dr Ben Hall", location=main)
+    Closure.objects.create(starts_at=at(MONDAY, 0), ends_at=at(DAY, 0), reason="Holiday")
+    page = desk_client.get(f"/desk/week/?date={DAY}").content.decode()
+    assert "Closed: Holiday" in _lane(page, MONDAY, ada)
+    assert "Closed: Holiday" in _lane(page, MONDAY, ben)
+    assert "Closed" not in _lane(page, DAY, ada)
+
+
+def test_a_booking_on_a_day_nobody_works_still_shows_that_day(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    saturday = DAY + dt.timedelta(days=4)
+    extra = booking(ada, main, at(saturday, 10))
+    page = desk_client.get(f"/desk/week/?date={DAY}").content.decode()
+    assert page.count('class="cal-team-day"') == 6
+    assert f'id="appt-{extra.pk}"' in _lane(page, saturday, ada)
+
+
+def test_a_bad_date_says_so_and_shows_this_week(desk_client):
+    practitioner_with_hours()
+    response = desk_client.get("/desk/week/?date=2026-13-01")
+    assert response.status_code == 400
+    assert "is not a date the calendar understands" in response.content.decode()
+    assert "16 Mar – 22 Mar 2026" in response.content.decode()
+
+
+def test_the_week_needs_a_desk_role(client, no_role_user):
+    assert client.get("/desk/week/").status_code == 302
+    client.force_login(no_role_user)
+    assert client.get("/desk/week/").status_code == 403
+
+
+@pytest.mark.parametrize(("staff", "count"), [(1, 1), (5, 60)])
+def test_the_week_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_queries, staff, count):
+    practitioners = [practitioner_with_hours(f"Dr {n}")[0] for n in range(staff)]
+    location = practitioners[0].working_hours.first().location
+    for n in range(count):
+        practitioner = practitioners[n % staff]
+        start = at(MONDAY + dt.timedelta(days=n % 5), 8) + dt.timedelta(minutes=45 * (n // (5 * staff)))
+        flagged_booking(practitioner, location, start, in_series=bool(n % 2), now=NOW)
+    desk_client.get("/desk/")  # session and clinic settings exist from here on
+    # session, user, roles, appointments, practitioners, hours, closures, flags, the live sessions
+    # of the series shown (their spacing), types, clinic settings, session save (+2 savepoints)
+    with django_assert_max_num_queries(14):
+        response = desk_client.get(f"/desk/week/?date={DAY}")
+    assert response.content.decode().count('class="cal-appt ') == count

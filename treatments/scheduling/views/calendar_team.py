@@ -1,0 +1,43 @@
+"""The week of every practitioner on the desk calendar (/desk/week/): a lane per practitioner in
+each open day, where the desk books by clicking an empty time and moves a card to another day,
+time or practitioner (calendar.js and views/calendar_booking.py, as on the day)."""
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from clinic.localtime import local_date
+from clinic.models import AppointmentType
+from clinic.roles import desk_required
+from treatments.scheduling.selectors.calendar import attach_urls
+from treatments.scheduling.selectors.calendar_team import team_week_calendar
+from treatments.scheduling.views.calendar import parse_day
+
+
+@desk_required
+@require_GET
+def team_week(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    day, problem = parse_day(request.GET.get("date"))
+    first_day = day - dt.timedelta(days=day.weekday())
+    data = team_week_calendar(first_day=first_day, now=now)
+    attach_urls(data.grid)
+    today = local_date(now)
+    context = {
+        "week": data,
+        "grid": data.grid,
+        "practitioners": [c.practitioner for c in data.days[0].columns] if data.days else [],
+        "first_day": first_day,
+        "last_day": first_day + dt.timedelta(days=6),
+        # The day the Day button opens: today when it is in this week, else the week's Monday.
+        "day": today if first_day <= today <= first_day + dt.timedelta(days=6) else first_day,
+        "problem": problem,
+        "previous": first_day - dt.timedelta(days=7),
+        "next": first_day + dt.timedelta(days=7),
+        "today": today,
+        "appointment_types": AppointmentType.objects.all(),
+    }
+    return render(request, "treatments/calendar_team_week.html", context, status=400 if problem else 200)
