@@ -49,7 +49,7 @@ def test_the_consultation_record_shows_the_latest_intake_and_the_signed_version(
     consent_sign(
         patient=patient, version=consent_text_current().version, typed_name="Nina Berg", agreed=True, ip=None, now=NOW
     )
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(21) as few:
         practitioner_client.get(url(consultation))
     for n in range(5):
         _send(patient, f"Goal {n}", NOW - dt.timedelta(days=3 + n))
