@@ -19,6 +19,11 @@ def pytest_collection_modifyitems(config, items):
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     have_chromium = shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
     for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec and "browser_name" in callspec.params and "browser" not in item.keywords:
+            # pytest-playwright took a parameter named `page` for its fixture: the test would be
+            # ordered after the transactional journeys and run on a flushed database.
+            raise pytest.UsageError(f"{item.nodeid}: a non-browser test asks for `page`; rename the parameter")
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
         if "browser" in item.keywords and not have_chromium:
