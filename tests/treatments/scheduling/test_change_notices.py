@@ -233,6 +233,19 @@ def test_a_patient_who_cancels_gets_a_receipt(series):
     assert "on Tuesday 30 June at 09:00 is cancelled" in email.body
 
 
+def test_cancelling_on_the_portal_sends_the_receipt(series):
+    from treatments.portal.services import portal_appointment_cancel
+
+    _told(series)
+    portal_appointment_cancel(appointment=_step(series, 3), reason="", now=NOW)
+
+    delivery.messages_sweep(now=NOW)
+
+    [notice] = _notices()
+    assert notice.kind == Kind.CANCEL_RECEIPT
+    assert mail.outbox[0].subject == "Your session on Tuesday 30 June at 09:00 is cancelled"
+
+
 def test_no_cancellation_notice_for_a_far_session_the_patient_never_heard_of(series):
     appointment_cancel(appointment=_step(series, 3), kind="clinic", reason="x", by=None, now=NOW)
 
