@@ -115,9 +115,10 @@ def messages_cancel(
     series_id: int | None = None,
     kinds=None,
     appointment_ids: list[int] | None = None,
+    due_by: dt.datetime | None = None,
 ) -> int:
-    """Cancel the pending messages of an appointment (or several) or a series. Rows already being
-    sent are re-checked by the sweep before they go out."""
+    """Cancel the pending messages of an appointment (or several) or a series, with `due_by` only
+    those due by then. Rows already being sent are re-checked by the sweep before they go out."""
     if appointment_id is None and series_id is None and not appointment_ids:
         raise ValueError("Name an appointment or a series.")
     rows = Message.objects.filter(status__in=OPEN)
@@ -129,6 +130,8 @@ def messages_cancel(
         rows = rows.filter(series_id=series_id)
     if kinds:
         rows = rows.filter(kind__in=kinds)
+    if due_by is not None:
+        rows = rows.filter(send_at__lte=due_by)
     return rows.update(status=Message.Status.CANCELLED, last_error=reason[:500])
 
 

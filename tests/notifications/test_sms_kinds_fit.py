@@ -79,3 +79,16 @@ def test_an_admin_text_that_fits_only_with_a_gsm7_name_is_refused_naming_the_oth
     error = form.errors["text"][0]
     assert f"a patient named “{SAMPLE_NAMES[1]}”" in error
     assert "(UCS-2," in error
+
+
+def test_the_admin_previews_a_notice_with_its_later_dates_and_segment_count(admin_client_):
+    from clinic import roles
+
+    roles.sync_role_permissions()
+    template = MessageTemplate.objects.get(kind="moved", channel="sms")
+
+    page = admin_client_.get(f"/admin/notifications/messagetemplate/{template.pk}/change/").content.decode()
+
+    assert "your session has moved to Wednesday 30 September at 09:00. Later ones now: Wed 7 Oct 09:00" in page
+    assert "and 2 more." in page
+    assert "2 segments (GSM-7" in page

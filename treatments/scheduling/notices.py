@@ -100,6 +100,14 @@ def appointments_moved(*, moves: list[tuple[Appointment, dt.datetime]], now: dt.
         "later": [a.pk for a in appointments[1:]],
     }
     _notice_plan(first, Kind.MOVED, data, now, moment=f":{first.start.astimezone(dt.UTC):%Y%m%dT%H%MZ}")
+    # Moved into the reminder horizon, the reminder would go at once beside the notice and say the
+    # same: the notice, which also asks for a C reply, stands for it. (A later move revives it.)
+    messages_cancel(
+        appointment_ids=[a.pk for a in appointments],
+        kinds=[Kind.REMINDER],
+        due_by=now,
+        reason=_("The move notice, sent at once, names the new time."),
+    )
 
 
 # --- cancelled -----------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from django.core import mail
 
 from notifications import delivery, sms
 from notifications.models import Message
+from tests.factories import appointment_type
 from tests.treatments.factories_desk import book_series, clinic_setup, local
 from treatments.scheduling.services.booking import (
+    appointment_book,
     appointment_cancel,
     appointment_move,
     series_add_session,
@@ -112,10 +114,46 @@ def test_a_move_inside_the_reminder_horizon_is_told_even_without_an_earlier_mess
     the_day_before = local(2026, 5, 4, 12)
     time_machine.move_to(the_day_before, tick=False)
 
-    appointment_move(appointment=_step(series, 1), start=local(2026, 5, 5, 14), by=None, now=the_day_before)
+    appointment_move(appointment=_step(series, 1), start=local(2026, 5, 5, 11), by=None, now=the_day_before)
 
     [notice] = _notices()
     assert notice.kind == Kind.MOVED and notice.send_at == the_day_before
+    # An injection session's preparation message, due at once, stands for its reminder.
+    reminder = Message.objects.get(appointment_id=notice.appointment_id, kind=Kind.REMINDER)
+    assert reminder.status == "cancelled"
+    delivery.messages_sweep(now=the_day_before)
+    assert [e.subject for e in mail.outbox if "Reminder" in e.subject] == []
+    assert "New time for your session: Tuesday 5 May at 11:00" in [e.subject for e in mail.outbox]
+
+
+def test_a_follow_up_moved_inside_the_horizon_gets_the_notice_instead_of_a_second_reminder(time_machine):
+    the_day_before = local(2026, 5, 4, 12)
+    time_machine.move_to(the_day_before, tick=False)
+    practitioner, location, patient = clinic_setup()
+    follow_up = appointment_book(
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        appointment_type=appointment_type("follow-up"),
+        start=local(2026, 5, 5, 9),
+        by=None,
+        now=the_day_before,
+    )
+
+    appointment_move(appointment=follow_up, start=local(2026, 5, 5, 11), by=None, now=the_day_before)
+    delivery.messages_sweep(now=the_day_before)
+
+    assert [e.subject for e in mail.outbox] == ["New time for your session: Tuesday 5 May at 11:00"]
+    reminder = Message.objects.get(appointment_id=follow_up.pk, kind=Kind.REMINDER)
+    assert (reminder.status, reminder.last_error) == ("cancelled", "The move notice, sent at once, names the new time.")
+
+
+def test_a_move_far_from_the_horizon_keeps_the_reminder_planned(series):
+    _told(series)
+    appointment_move(appointment=_step(series, 2), start=local(2026, 6, 4, 10), by=None, now=NOW)
+
+    reminder = Message.objects.get(appointment_id=_step(series, 2).pk, kind=Kind.REMINDER)
+    assert reminder.status == "pending" and reminder.send_at == local(2026, 6, 3, 10)
 
 
 def test_moving_back_before_the_notice_went_withdraws_it_and_nothing_is_sent(series):
@@ -193,6 +231,19 @@ def test_a_patient_who_cancels_gets_a_receipt(series):
     [email] = mail.outbox
     assert "as you asked, your session at" in email.body
     assert "on Tuesday 30 June at 09:00 is cancelled" in email.body
+
+
+def test_cancelling_on_the_portal_sends_the_receipt(series):
+    from treatments.portal.services import portal_appointment_cancel
+
+    _told(series)
+    portal_appointment_cancel(appointment=_step(series, 3), reason="", now=NOW)
+
+    delivery.messages_sweep(now=NOW)
+
+    [notice] = _notices()
+    assert notice.kind == Kind.CANCEL_RECEIPT
+    assert mail.outbox[0].subject == "Your session on Tuesday 30 June at 09:00 is cancelled"
 
 
 def test_no_cancellation_notice_for_a_far_session_the_patient_never_heard_of(series):
