@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -188,6 +188,9 @@ def test_redis_stopped_while_booking_keeps_the_messages_and_they_go_once_it_is_b
             assert (booked.status, booked.start) == (Appointment.Status.BOOKED, start)
             reminder = Message.objects.get(appointment_id=booked.pk, kind=Message.Kind.REMINDER)
             assert reminder.status == Message.Status.PENDING  # in the outbox, in the database
+
+            # The rate limits in the cache are skipped, not a 500: a mistyped link is a plain 404.
+            assert Client().get("/portal/not-a-real-link-at-all/").status_code == 404
 
             own_redis.start()  # back, empty
             procs.start("worker")
