@@ -155,12 +155,12 @@ def celery_procs(tmp_path):
     procs.stop()
 
 
-def _wait_for(check, *, seconds: float, what: str):
+def _wait_for(check, *, seconds: float, what: str, every: float = 0.25):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():
             return
-        time.sleep(0.25)
+        time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}")
 
 
