@@ -12,13 +12,14 @@ import sys
 import threading
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.db import connection, transaction
 from django.test import override_settings
+from kombu import pools
 from kombu.exceptions import OperationalError
 
 from clinic.models import ClinicSettings
@@ -61,18 +62,20 @@ pytestmark = [
 class Celery:
     """Starts `celery -A clinic worker|beat` against the live test database and a private queue."""
 
-    def __init__(self, tmp_path: Path, **env):
+    def __init__(self, tmp_path: Path, *, broker: str = BROKER, **env):
         self.queue = f"prolo-test-{uuid.uuid4().hex[:12]}"
+        self.broker = broker
         self.mail_dir = tmp_path / "mail"
         self.mail_dir.mkdir()
+        self.sms_dir = tmp_path / "sms"
         db = connection.settings_dict
         self.env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "DJANGO_SETTINGS_MODULE": "tests.notifications.celery_settings",
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-            "REDIS_URL": BROKER,
-            "CELERY_BROKER_URL": BROKER,
+            "REDIS_URL": broker,
+            "CELERY_BROKER_URL": broker,
             "PROLO_TEST_MAIL_DIR": str(self.mail_dir),
             "PROLO_TEST_QUEUE": self.queue,
             "PROLO_TEST_BEAT": "2",
@@ -107,9 +110,10 @@ class Celery:
         import redis
 
         # The queue and the routing keys kombu keeps for it: leave the test's Redis database clean.
-        redis.Redis.from_url(BROKER).delete(
-            self.queue, f"_kombu.binding.{self.queue}", f"_kombu.binding_permanent.{self.queue}"
-        )
+        with suppress(redis.ConnectionError):  # a broker the test has stopped keeps nothing
+            redis.Redis.from_url(self.broker, socket_connect_timeout=1).delete(
+                self.queue, f"_kombu.binding.{self.queue}", f"_kombu.binding_permanent.{self.queue}"
+            )
 
     def mails(self) -> str:
         return "".join(path.read_text() for path in sorted(self.mail_dir.glob("*.log")))
@@ -130,14 +134,18 @@ def broker_at(url: str):
             app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        # kombu keeps producer pools per broker address: one left from an earlier visit to the
+        # same address would hand out the connections closed above.
+        pools.reset()
 
+    previous = app.conf.broker_url
     reset()
     app.conf.broker_url = url
     try:
         yield
     finally:
         reset()
-        app.conf.broker_url = BROKER
+        app.conf.broker_url = previous
 
 
 @pytest.fixture
@@ -147,12 +155,12 @@ def celery_procs(tmp_path):
     procs.stop()
 
 
-def _wait_for(check, *, seconds: float, what: str):
+def _wait_for(check, *, seconds: float, what: str, every: float = 0.25):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():
             return
-        time.sleep(0.25)
+        time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}")
 
 

@@ -20,17 +20,18 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 DUE = 5_000
 
 
-def _backlog(now: dt.datetime, count: int) -> None:
-    """`count` due outcome check-ins over 50 patients, written in bulk (factories would take minutes)."""
+def _backlog(now: dt.datetime, count: int, *, channel: str = "email") -> None:
+    """`count` due outcome check-ins over 50 patients, written in bulk (factories would take minutes).
+    Message i says "i weeks", so a text or e-mail names the message it came from."""
     series = [TreatmentSeriesFactory(created_at=now) for _ in range(50)]
-    Patient.objects.update(email_consent_at=now, preferred_channel="email")
+    Patient.objects.update(email_consent_at=now, preferred_channel=channel)
     Message.objects.bulk_create(
         Message(
             patient_id=series[i % 50].patient_id,
             series_id=series[i % 50].pk,
-            channel="email",
+            channel=channel,
             kind=Message.Kind.OUTCOME,
-            data={"weeks": 6},
+            data={"weeks": i},
             dedupe_key=f"series:{series[i % 50].pk}:outcome_{i}w",
             send_at=now - dt.timedelta(seconds=i % 600),
             created_at=now,

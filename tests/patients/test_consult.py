@@ -142,3 +142,19 @@ def test_phone_only_request_is_accepted(client):
     response = client.post("/consult/request/", {**VALID, "email": "", "phone": "+1 (312) 555-0123"})
     assert response.status_code == 302
     assert ConsultationRequest.objects.get().phone == "+1 (312) 555-0123"
+
+
+# Nothing listens on port 1: a real refused connection, as when Redis has stopped.
+REDIS_DOWN = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+}
+
+
+def test_with_the_cache_down_a_request_is_still_taken_and_the_outage_logged(client, settings, caplog):
+    settings.CACHES = REDIS_DOWN
+
+    response = client.post("/consult/request/", VALID)
+
+    assert response.status_code == 302
+    assert ConsultationRequest.objects.get().name == "Ann Walker"
+    assert "rate limit consult not counted, the cache is unreachable: ConnectionError" in caplog.text

@@ -56,7 +56,8 @@ def test_desk_sees_requests_and_red_flag_alerts(desk_client, django_assert_max_n
     _request(name="Bob Stone")
     alert = _alert(red_flags=["fever", "discharge"])
     _alert(red_flags=[])  # a check-in without warning signs is no alert
-    # Two more reads than before issues 10 and 11: recent check-ins and the series waiting to be booked.
+    # Three more reads than before issues 10 and 11: recent check-ins, the series waiting to be
+    # booked, and the red-flag count on the navigation.
     with django_assert_max_num_queries(14):
         response = desk_client.get("/desk/requests/")
     text = response.content.decode()
@@ -73,8 +74,8 @@ def test_desk_sees_requests_and_red_flag_alerts(desk_client, django_assert_max_n
 def test_query_count_does_not_grow_with_requests(desk_client, django_assert_max_num_queries):
     for n in range(15):
         _request(name=f"Person {n}")
-    # Session, user, roles, alerts, recent check-ins, series to book, requests, settings, and the
-    # session save: 9 plus savepoints.
+    # Session, user, roles, alerts, recent check-ins, series to book, requests, settings, the
+    # red-flag count on the navigation and the session save: 10 plus savepoints.
     with django_assert_max_num_queries(12):
         desk_client.get("/desk/requests/")
 
