@@ -157,6 +157,7 @@ def test_a_new_patient_books_a_consultation_online_and_the_desk_sees_it(
     page.get_by_role("button", name="Confirm my booking").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
+    expect(page.get_by_text("fill in a short form about your problem")).to_be_visible()
     expect(page.get_by_text("Consultation · Tuesday 11 May, 10:00 · Main Street")).to_be_visible()
     assert_accessible(page)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
