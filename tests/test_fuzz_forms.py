@@ -10,7 +10,10 @@ submission, and the test's id names the page."""
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
+from html import unescape
 
 import pytest
 from django.contrib.auth.models import Group
@@ -22,8 +25,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from clinic import roles
+from clinic.models import AppointmentType
 from patients.models import ConsultationRequest
-from tests.factories import SessionRecordFactory, login_with_second_factor
+from tests.factories import SessionRecordFactory, WorkingHoursFactory, login_with_second_factor
 from tests.fuzz_forms import ERROR_MARKERS, Form, form_data, forms_of, row_counts
 from tests.notifications.factories_messages import MessageFactory
 from tests.treatments.factories_portal import issue_link, offer_for, patient_with_series
@@ -60,7 +64,10 @@ NOT_FUZZED = [
 ]
 FUZZED = [u.name for u in URLS if not matches(u.name, NOT_FUZZED)]
 NEVER_SUBMITTED = {"logout", "admin:logout"}
-EXAMPLES = 15
+# Pages opened by a link on another page, with the query string that link carries.
+LINKED_FROM = {"book:details": "book:start"}
+# Per page; FUZZ_EXAMPLES=200 for a longer hunt.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 
 
 @dataclass
@@ -72,6 +79,8 @@ class World:
     given: dict
     ids: list[int]
     clients: list[Client]
+    # Desk pages that start from a patient take them in the query string.
+    queries: tuple[str, ...] = ("",)
 
 
 @pytest.fixture
@@ -90,6 +99,10 @@ def world(db, admin_user, desk_user) -> World:
     message = MessageFactory(patient=patient, series_id=series.pk)
     practitioner = series.practitioner
     practitioner.user.groups.add(Group.objects.get(name=roles.PRACTITIONER))
+    # Open for online booking every day, so /book/ shows its search and free times.
+    AppointmentType.objects.filter(slug="consultation").update(bookable_online=True)
+    for weekday in range(7):
+        WorkingHoursFactory(practitioner=practitioner, location=series.location, weekday=weekday)
     ids = {patient.pk, series.pk, upcoming.pk, offer.pk, offer.entry_id, offer.freed_id, request.pk}
     ids |= {checkin.pk, message.pk, practitioner.pk, *(a.pk for a in done)}
     given = {
@@ -104,7 +117,8 @@ def world(db, admin_user, desk_user) -> World:
     doctor.force_login(practitioner.user)
     desk = Client()
     desk.force_login(desk_user)
-    return World(given, sorted(ids), [login_with_second_factor(Client(), admin_user), doctor, desk, Client()])
+    clients = [login_with_second_factor(Client(), admin_user), doctor, desk, Client()]
+    return World(given, sorted(ids), clients, ("", f"?patient={patient.pk}"))
 
 
 def _pages(name: str, world: World):
@@ -114,20 +128,38 @@ def _pages(name: str, world: World):
         path = url_for(name, {**world.given, **dict.fromkeys(keys, pk)})
         if path is not None:
             for client in world.clients:
-                yield client, path
+                for query in world.queries:
+                    yield client, path + query
         if path is None or path == url_for(name, {**world.given, **dict.fromkeys(keys, pk + 10**6)}):
             return  # the URL takes no id: one round of roles is enough
 
 
-def _submittable(form: Form) -> bool:
+def _url_name(url: str) -> str | None:
     try:
-        return resolve(form.action.split("?")[0].replace("http://testserver", "")).url_name not in NEVER_SUBMITTED
+        return resolve(url.split("?")[0].replace("http://testserver", "")).view_name
     except Resolver404:
-        return False
+        return None
+
+
+def _submittable(form: Form) -> bool:
+    return _url_name(form.action) not in {None, *NEVER_SUBMITTED}
+
+
+def _linked(name: str, world: World):
+    """The page as a link on its parent page opens it (the first such link, as each role)."""
+    parent = url_for(LINKED_FROM[name], world.given)
+    for client in world.clients:
+        html = client.get(parent).content.decode()
+        for href in re.findall(r'href="(/[^"]+)"', html):
+            href = unescape(href)
+            if _url_name(href) == name:
+                yield client, href
+                break
 
 
 def _find(name: str, world: World) -> tuple[Client, str, list[Form]] | None:
-    for client, path in _pages(name, world):
+    pages = _linked(name, world) if name in LINKED_FROM else _pages(name, world)
+    for client, path in pages:
         response = client.get(path)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
