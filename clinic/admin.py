@@ -1,4 +1,8 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -7,6 +11,7 @@ from .admin_base import ReadOnlyAdmin
 from .admin_forms import (
     AppointmentTypeForm,
     ClosureForm,
+    IdsMultipleChoiceField,
     PractitionerForm,
     StandaloneWorkingHoursForm,
     WorkingHoursForm,
@@ -103,3 +108,22 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action", "object_type", "via"]
     search_fields = ["object_id", "user__username"]
     date_hierarchy = "at"
+
+
+# Django's own account screens, with the multiple choices (permissions, groups) refusing a forged
+# out-of-range id with a message instead of a server error (clinic/admin_forms.py).
+IDS_CHECKED = {models.ManyToManyField: {"form_class": IdsMultipleChoiceField}}
+
+
+class AccountGroupAdmin(GroupAdmin):
+    formfield_overrides = IDS_CHECKED
+
+
+class AccountUserAdmin(UserAdmin):
+    formfield_overrides = IDS_CHECKED
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, AccountGroupAdmin)
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AccountUserAdmin)

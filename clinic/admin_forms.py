@@ -130,3 +130,21 @@ class PractitionerForm(forms.ModelForm):
 
     def clean_colour(self) -> str:
         return _clean_colour(self.cleaned_data.get("colour", ""))
+
+
+# SQLite keeps integers in 64 bits: an id past that in a multiple choice (a forged form) made
+# Django's `pk__in` query raise OverflowError — a server error instead of "not one of the choices".
+ID_LIMIT = 2**63
+
+
+class IdsMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value or ():
+            try:
+                out_of_range = abs(int(pk)) >= ID_LIMIT
+            except (TypeError, ValueError):
+                continue  # Django's own check refuses it with its message
+            if out_of_range:
+                message = self.error_messages["invalid_pk_value"]
+                raise ValidationError(message, code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)

@@ -49,6 +49,13 @@ MESSAGES = {
     # Patient links and requests.
     "consultation_request_consented": _("We need your consent and an e-mail address or phone number."),
     "consultation_request_has_contact": _("We need your consent and an e-mail address or phone number."),
+    # Staff two-factor sign-in (unique indexes of clinic migration 0006_races).
+    "two_factor_one_app_per_user": _(
+        "Two-factor sign-in was just turned on from another page. Sign out and in again with your app's code."
+    ),
+    "two_factor_one_code_set_per_user": _(
+        "New recovery codes were just made on another page. Use those, or make new ones here again."
+    ),
     # Clinic set-up.
     "working_hours_end_after_start": _("A block must end after it starts."),
     # Clinical records: out-of-range values that got past the forms.
@@ -60,6 +67,12 @@ MESSAGES = {
     "site_anaesthetic_0_50_percent": _("Anaesthetic must be from 0 to 50 %."),
     "site_chart_point_whole_and_in_frame": _("The point on the body chart is outside the chart."),
     "score_pain_nrs_0_10": _("A pain score must be a number from 0 to 10."),
+}
+
+# Unique indexes made by SQL on tables that are not ours (clinic migration 0006_races), by columns.
+RAW_UNIQUE_INDEXES = {
+    frozenset({"otp_totp_totpdevice.user_id"}): "two_factor_one_app_per_user",
+    frozenset({"otp_static_staticdevice.user_id"}): "two_factor_one_code_set_per_user",
 }
 
 _SQLITE_NAMED = re.compile(r"^(?:CHECK constraint failed: )?(?P<name>[a-z0-9_]+)$")
@@ -109,7 +122,7 @@ def _sqlite_unique_names() -> dict[frozenset[str], str]:
     """{"table.column", ...} -> constraint name, for every unique rule of every model: named
     UniqueConstraints, and unique fields under PostgreSQL's own name for them (<table>_<column>_key).
     Two partial constraints over the same columns of a table would clash here: none do."""
-    names: dict[frozenset[str], str] = {}
+    names: dict[frozenset[str], str] = dict(RAW_UNIQUE_INDEXES)
     for model in apps.get_models():
         table = model._meta.db_table
         for constraint in model._meta.constraints:

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 
 import segno
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django_otp.models import Device
@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from . import roles
+from .integrity import integrity_message
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,10 @@ def totp_qr_data_uri(uri: str) -> str:
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 
+class TwoFactorError(Exception):
+    """A change another page made first (clinic migration 0006_races); the message is shown."""
+
+
 def _code_normalise(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
@@ -88,21 +93,28 @@ def two_factor_enable(*, user, key: str, code: str, now: dt.datetime) -> tuple[T
     totp.time = now.timestamp()
     if not totp.verify(int(normalised), tolerance=1):
         return None
-    with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        # last_t: this code cannot be used again to sign in.
-        device = TOTPDevice.objects.create(
-            user=user, name="Authenticator app", key=key, confirmed=True, last_t=totp.t(), drift=0
-        )
-        codes = _recovery_codes_issue(user)
+    try:
+        with transaction.atomic():
+            TOTPDevice.objects.filter(user=user).delete()
+            # last_t: this code cannot be used again to sign in.
+            device = TOTPDevice.objects.create(
+                user=user, name="Authenticator app", key=key, confirmed=True, last_t=totp.t(), drift=0
+            )
+            codes = _recovery_codes_issue(user)
+    except IntegrityError as exc:
+        # Another tab turned it on at the same moment: one app and one set of codes per account.
+        raise TwoFactorError(integrity_message(exc)) from exc
     logger.info("two-factor sign-in turned on for user %s", user.pk)
     return device, codes
 
 
 def recovery_codes_renew(*, user) -> list[str]:
     """Ten new recovery codes; the old ones stop working."""
-    with transaction.atomic():
-        codes = _recovery_codes_issue(user)
+    try:
+        with transaction.atomic():
+            codes = _recovery_codes_issue(user)
+    except IntegrityError as exc:
+        raise TwoFactorError(integrity_message(exc)) from exc
     logger.info("recovery codes renewed for user %s", user.pk)
     return codes
 

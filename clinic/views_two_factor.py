@@ -19,6 +19,7 @@ from . import roles
 from .models import ClinicSettings
 from .two_factor import (
     CODE_NEEDED_SESSION_KEY,
+    TwoFactorError,
     recovery_codes_left,
     recovery_codes_renew,
     totp_key_new,
@@ -103,7 +104,11 @@ def setup(request: HttpRequest) -> HttpResponse:
         return redirect("two_factor_setup")
     if not form.is_valid():
         return _setup_page(request, form, key, status=400)
-    enabled = two_factor_enable(user=user, key=key, code=form.cleaned_data["code"], now=timezone.now())
+    try:
+        enabled = two_factor_enable(user=user, key=key, code=form.cleaned_data["code"], now=timezone.now())
+    except TwoFactorError as exc:
+        messages.error(request, str(exc))
+        return redirect("two_factor")
     if enabled is None:
         form.add_error(
             "code", _("That code does not match. Check that the phone's clock is right and enter the newest code.")
@@ -184,5 +189,9 @@ def disable(request: HttpRequest) -> HttpResponse:
 def codes_renew(request: HttpRequest) -> HttpResponse:
     if not two_factor_enabled(request.user):
         return redirect("two_factor")
-    codes = recovery_codes_renew(user=request.user)
+    try:
+        codes = recovery_codes_renew(user=request.user)
+    except TwoFactorError as exc:
+        messages.error(request, str(exc))
+        return redirect("two_factor")
     return render(request, "registration/two_factor_codes.html", {"codes": codes, "first_time": False})

@@ -4,16 +4,13 @@ visitor, and with a real portal link, and prove that each answer tells the brows
 keep nothing — so Back after logout on a shared front-desk computer shows no patient. Only views
 marked `may_cache` (clinic.middleware) are exempt, and those must be public pages outside the portal."""
 
-import datetime as dt
-
 import pytest
 from django.urls import resolve
 from django.utils import timezone
 
-from tests.factories import AppointmentFactory, PatientFactory, login_with_second_factor
-from tests.treatments.factories_portal import issue_link, patient_with_series
+from tests.factories import PatientFactory, login_with_second_factor
+from tests.treatments.factories_portal import issue_link, offer_for, patient_with_series
 from tests.urlconf_walk import all_urls, get_or_post
-from treatments.models import Appointment, WaitlistEntry, WaitlistOffer
 
 URLS, _ = all_urls()
 
@@ -32,28 +29,6 @@ def _assert_no_store(response, path: str) -> None:
 KEPT_FROM_CACHES = [u for u in URLS if not _may_cache(u)]
 
 
-def _offer_for(patient, appointment, *, now):
-    """An open waitlist offer of a freed time, so the offer page has something real to show."""
-    freed = AppointmentFactory(
-        practitioner=appointment.practitioner,
-        location=appointment.location,
-        start=appointment.start - dt.timedelta(days=2),
-        end=appointment.end - dt.timedelta(days=2),
-        status=Appointment.Status.CANCELLED,
-        cancelled_at=now,
-    )
-    entry = WaitlistEntry.objects.create(
-        patient=patient,
-        practitioner=appointment.practitioner,
-        appointment=appointment,
-        appointment_type=appointment.appointment_type,
-        created_at=now,
-    )
-    return WaitlistOffer.objects.create(
-        entry=entry, freed=freed, rank=1, created_at=now, expires_at=now + dt.timedelta(hours=12)
-    )
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", KEPT_FROM_CACHES, ids=lambda u: u.name)
 def test_every_answer_to_an_anonymous_visitor_and_to_the_clinic_admin_is_no_store(client, admin_user, url):
@@ -70,7 +45,7 @@ PORTAL_NAMES = [u.name for u in URLS if u.name.startswith("portal:")]
 def test_every_portal_page_with_a_real_link_is_no_store(client, name):
     now = timezone.now()
     patient, series, upcoming = patient_with_series(now=now)
-    offer = _offer_for(patient, upcoming, now=now)
+    offer = offer_for(patient, upcoming, now=now)
     given = {"token": issue_link(patient, now=now), "appointment_id": upcoming.pk, "offer_id": offer.pk}
     urls, _ = all_urls(given={**given, "series_id": series.pk})
     path = next(u.path for u in urls if u.name == name)

@@ -82,6 +82,12 @@ def all_urls(given: dict | None = None) -> tuple[list[Url], list[str]]:
     return urls, unbuildable
 
 
+def url_for(name: str, given: dict) -> str | None:
+    """One named URL with these values for its keywords (dummy ones for the rest), or None."""
+    converters = dict(_walk(get_resolver().url_patterns)).get(name)
+    return None if converters is None else _build(name, converters, given)
+
+
 def matches(name: str, patterns: list[str]) -> bool:
     return any(fnmatchcase(name, p) for p in patterns)
 

@@ -114,6 +114,8 @@ def _known_constraint_names() -> set[str]:
         names |= {f"{table}_{f.column}_key" for f in model._meta.local_fields if f.unique and not f.primary_key}
     overlaps = importlib.import_module("treatments.migrations.0002_no_overlap_postgres")
     names |= {name for name, _column, _extra in overlaps.CONSTRAINTS}
+    second_factor = importlib.import_module("clinic.migrations.0006_races_one_second_factor")
+    names |= {name for name, _table in second_factor.INDEXES}
     holds = importlib.import_module("treatments.migrations.0006_booka_online_booking")
     if "ADD CONSTRAINT online_booking_no_overlap_held" in holds.HOLD_NO_OVERLAP:
         names.add("online_booking_no_overlap_held")

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from patients.tokens import portal_token_issue
 from tests.factories import AppointmentFactory, PatientFactory, TreatmentSeriesFactory
 from tests.seeds import reseed
+from treatments.models import Appointment, WaitlistEntry, WaitlistOffer
 
 NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)
 
@@ -59,3 +60,25 @@ def issue_link(patient, *, now: dt.datetime = NOW, days: int = 30) -> str:
 def seeded_data(transactional_db):
     """Kept for the portal tests that name it; tests/conftest.py re-seeds every transactional test."""
     reseed()
+
+
+def offer_for(patient, appointment, *, now):
+    """An open waitlist offer of a freed time, so the offer page has something real to show."""
+    freed = AppointmentFactory(
+        practitioner=appointment.practitioner,
+        location=appointment.location,
+        start=appointment.start - dt.timedelta(days=2),
+        end=appointment.end - dt.timedelta(days=2),
+        status=Appointment.Status.CANCELLED,
+        cancelled_at=now,
+    )
+    entry = WaitlistEntry.objects.create(
+        patient=patient,
+        practitioner=appointment.practitioner,
+        appointment=appointment,
+        appointment_type=appointment.appointment_type,
+        created_at=now,
+    )
+    return WaitlistOffer.objects.create(
+        entry=entry, freed=freed, rank=1, created_at=now, expires_at=now + dt.timedelta(hours=12)
+    )

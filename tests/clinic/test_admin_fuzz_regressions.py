@@ -1,0 +1,39 @@
+"""Server errors the form fuzz (tests/test_fuzz_forms.py) found in the admin, kept fixed."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/treatments/waitlistentry/", "/admin/axes/accessattempt/", "/admin/patients/patient/"]
+)
+def test_a_pasted_page_of_words_in_an_admin_search_lists_instead_of_crashing(admin_client_, path):
+    response = admin_client_.get(path, {"q": "0\x85" * 600})
+    assert response.status_code == 200
+
+
+def test_an_admin_search_keeps_its_first_words(admin_client_):
+    PatientFactory(first_name="Ines", last_name="Okafor")
+    response = admin_client_.get("/admin/patients/patient/", {"q": "okafor " + "zzz " * 50})
+    assert response.status_code == 200
+    assert "okafor zzz zzz zzz zzz zzz zzz zzz" in response.content.decode()
+
+
+def test_a_forged_out_of_range_permission_id_is_refused_with_a_message(admin_client_):
+    response = admin_client_.post("/admin/auth/group/add/", {"name": "Night desk", "permissions": ["9" * 25]})
+    assert response.status_code == 200
+    assert "is not a valid value" in response.content.decode()
+    assert not Group.objects.filter(name="Night desk").exists()
+
+
+def test_a_forged_out_of_range_group_id_on_an_account_is_refused_with_a_message(admin_client_, desk_user):
+    response = admin_client_.post(
+        f"/admin/auth/user/{desk_user.pk}/change/",
+        {"username": "desk", "groups": ["-" + "9" * 25], "date_joined_0": "2026-01-01", "date_joined_1": "09:00"},
+    )
+    assert response.status_code == 200
+    assert "is not a valid value" in response.content.decode()
