@@ -105,7 +105,7 @@ def test_the_week_uses_a_fixed_number_of_queries(desk_client, django_assert_max_
     location = practitioners[0].working_hours.first().location
     for n in range(count):
         practitioner = practitioners[n % staff]
-        start = at(MONDAY + dt.timedelta(days=n % 5), 8) + dt.timedelta(minutes=45 * (n // (5 * staff)))
+        start = at(MONDAY + dt.timedelta(days=n // staff % 5), 8) + dt.timedelta(minutes=45 * (n // (5 * staff)))
         flagged_booking(practitioner, location, start, in_series=bool(n % 2), now=NOW)
     desk_client.get("/desk/")  # session and clinic settings exist from here on
     # session, user, roles, appointments, practitioners, hours, closures, flags, the live sessions
