@@ -113,3 +113,32 @@ def test_the_week_uses_a_fixed_number_of_queries(desk_client, django_assert_max_
     with django_assert_max_num_queries(14):
         response = desk_client.get(f"/desk/week/?date={DAY}")
     assert response.content.decode().count('class="cal-appt ') == count
+
+
+def _page_version(page: str) -> str:
+    start = page.index('data-version="') + len('data-version="')
+    return page[start : page.index('"', start)]
+
+
+def test_the_open_week_polls_a_version_that_changes_only_when_the_week_does(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    booking(ada, main, at(DAY, 9))
+    page = desk_client.get(f"/desk/week/?date={DAY}").content.decode()
+    poll = desk_client.get(f"/desk/week/version/?date={DAY}")
+    assert "no-store" in poll["Cache-Control"]
+    assert poll.content.decode() == _page_version(page)  # no refresh while nothing changed
+    booking(ada, main, at(DAY + dt.timedelta(days=3), 9))  # Friday of the same week
+    assert desk_client.get(f"/desk/week/version/?date={MONDAY}").content.decode() != _page_version(page)
+
+
+def test_a_booking_in_another_week_leaves_the_version_alone(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    before = desk_client.get(f"/desk/week/version/?date={DAY}").content.decode()
+    booking(ada, main, at(DAY + dt.timedelta(days=7), 9))
+    assert desk_client.get(f"/desk/week/version/?date={DAY}").content.decode() == before
+
+
+def test_the_week_poll_with_a_bad_date_is_a_400(desk_client):
+    response = desk_client.get("/desk/week/version/?date=nonsense")
+    assert response.status_code == 400
+    assert "is not a date the calendar understands" in response.content.decode()

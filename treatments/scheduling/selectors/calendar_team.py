@@ -25,6 +25,7 @@ from treatments.scheduling.selectors.calendar import (
     _item,
     _minute,
 )
+from treatments.scheduling.selectors.calendar_version import day_version_of
 from treatments.scheduling.selectors.series_notes import day_spacing
 
 
@@ -40,6 +41,7 @@ class TeamWeek:
     days: list[TeamDay]
     grid: Grid  # every column of every day: rows and hour marks are shared
     appointment_count: int
+    version: str  # what the open week's poll compares (selectors/calendar_version.py)
 
 
 def _open_days(days: list[dt.date], hours: list[WorkingHours], appointments: list[Appointment]) -> list[dt.date]:
@@ -100,7 +102,13 @@ def team_week_calendar(*, first_day: dt.date, now: dt.datetime) -> TeamWeek:
             if e > s and _closure_applies(closure, pk, works_at.get((day, pk), set())):
                 spans.append((column, "closed", s, e, label))
     grid = _finish(list(columns.values()), pending, spans)
-    return TeamWeek(first_day=first_day, days=team_days, grid=grid, appointment_count=len(pending))
+    return TeamWeek(
+        first_day=first_day,
+        days=team_days,
+        grid=grid,
+        appointment_count=len(pending),
+        version=day_version_of(appointments),
+    )
 
 
 __all__ = ["TeamDay", "TeamWeek", "team_week_calendar"]

@@ -1,6 +1,7 @@
 """The week of every practitioner on the desk calendar (/desk/week/): a lane per practitioner in
 each open day, where the desk books by clicking an empty time and moves a card to another day,
-time or practitioner (calendar.js and views/calendar_booking.py, as on the day)."""
+time or practitioner (calendar.js and views/calendar_booking.py, as on the day); and the poll that
+keeps the open week fresh, as the day's does."""
 
 import datetime as dt
 
@@ -14,7 +15,12 @@ from clinic.models import AppointmentType
 from clinic.roles import desk_required
 from treatments.scheduling.selectors.calendar import attach_urls
 from treatments.scheduling.selectors.calendar_team import team_week_calendar
+from treatments.scheduling.selectors.calendar_version import day_version
 from treatments.scheduling.views.calendar import parse_day
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
 
 
 @desk_required
@@ -22,7 +28,7 @@ from treatments.scheduling.views.calendar import parse_day
 def team_week(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     day, problem = parse_day(request.GET.get("date"))
-    first_day = day - dt.timedelta(days=day.weekday())
+    first_day = _monday(day)
     data = team_week_calendar(first_day=first_day, now=now)
     attach_urls(data.grid)
     today = local_date(now)
@@ -41,3 +47,17 @@ def team_week(request: HttpRequest) -> HttpResponse:
         "appointment_types": AppointmentType.objects.all(),
     }
     return render(request, "treatments/calendar_team_week.html", context, status=400 if problem else 200)
+
+
+@desk_required
+@require_GET
+def team_week_version(request: HttpRequest) -> HttpResponse:
+    """What the open week polls: a short fingerprint that changes when any appointment in it does."""
+    day, problem = parse_day(request.GET.get("date"))
+    if problem:
+        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+    first_day = _monday(day)
+    text = day_version(day=first_day, last_day=first_day + dt.timedelta(days=6))
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
