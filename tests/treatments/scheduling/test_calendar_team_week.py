@@ -142,3 +142,30 @@ def test_the_week_poll_with_a_bad_date_is_a_400(desk_client):
     response = desk_client.get("/desk/week/version/?date=nonsense")
     assert response.status_code == 400
     assert "is not a date the calendar understands" in response.content.decode()
+
+
+def test_the_desk_can_choose_whose_lanes_the_week_shows(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    ben, _ = practitioner_with_hours("Dr Ben Hall", location=main)
+    hers = booking(ada, main, at(DAY, 9))
+    his = booking(ben, main, at(DAY, 9))
+    page = desk_client.get(f"/desk/week/?date={DAY}&practitioner={ben.pk}").content.decode()
+    assert page.count('<section class="cal-col"') == 5
+    assert f'id="appt-{his.pk}"' in _lane(page, DAY, ben)
+    assert f'id="appt-{hers.pk}"' not in page
+    assert "1 practitioner shown" in page
+    assert f'href="?date=2026-03-23&amp;practitioner={ben.pk}" rel="next"' in page
+    assert (
+        f'<input class="form-check-input" type="checkbox" name="practitioner" value="{ada.pk}" id="who-{ada.pk}">'
+        in page
+    )
+
+
+def test_a_choice_of_practitioners_that_is_not_understood_shows_everyone_and_says_so(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    practitioner_with_hours("Dr Ben Hall", location=main)
+    response = desk_client.get(f"/desk/week/?date={DAY}&practitioner={ada.pk}&practitioner=x")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "That choice of practitioners is not one the calendar understands: showing everyone." in page
+    assert page.count('<section class="cal-col"') == 10

@@ -8,6 +8,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clinic.localtime import local_date
@@ -23,19 +24,33 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def parse_practitioners(raw: list[str]) -> tuple[set[int] | None, str]:
+    """The practitioners the desk chose to see (none chosen: everyone), or everyone with a message
+    saying why the choice was not understood."""
+    if not raw:
+        return None, ""
+    if not all(value.isdigit() and len(value) < 10 for value in raw):
+        return None, _("That choice of practitioners is not one the calendar understands: showing everyone.")
+    return {int(value) for value in raw}, ""
+
+
 @desk_required
 @require_GET
 def team_week(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     day, problem = parse_day(request.GET.get("date"))
     first_day = _monday(day)
-    data = team_week_calendar(first_day=first_day, now=now)
+    only, only_problem = parse_practitioners(request.GET.getlist("practitioner"))
+    problem = " ".join(p for p in (problem, only_problem) if p)
+    data = team_week_calendar(first_day=first_day, now=now, only=only)
     attach_urls(data.grid)
     today = local_date(now)
     context = {
         "week": data,
         "grid": data.grid,
         "practitioners": [c.practitioner for c in data.days[0].columns] if data.days else [],
+        "only": only or set(),
+        "keep": "".join(f"&practitioner={pk}" for pk in sorted(only or ())),
         "first_day": first_day,
         "last_day": first_day + dt.timedelta(days=6),
         # The day the Day button opens: today when it is in this week, else the week's Monday.
