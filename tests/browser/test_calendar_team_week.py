@@ -128,3 +128,28 @@ def test_a_colleague_busy_then_is_refused_in_the_dialog_on_the_week(login, desk_
     dialog.get_by_role("button", name="Confirm the move").click()
     expect(dialog.get_by_role("alert")).to_contain_text("Dr Ben Hall already has an appointment then")
     assert Appointment.objects.get(pk=alone.pk).practitioner == ada
+
+
+def test_the_open_week_shows_a_booking_made_elsewhere_without_a_reload(login, desk_user, live_server, team):
+    ada, ben, main = team
+    page = week_at_desk_size(login(desk_user.username, PASSWORD), live_server)
+    page.evaluate("window.sameDocument = true")
+    elsewhere = booking(ben, main, at(THURSDAY, 9), slug="follow-up")  # another desk books
+    expect(page.locator(f"{_lane(THURSDAY, ben)} #appt-{elsewhere.pk}")).to_be_visible(timeout=15_000)
+    assert page.evaluate("window.sameDocument") is True
+
+
+def test_desk_chooses_whose_lanes_the_week_shows(login, desk_user, live_server, team):
+    ada, ben, _main = team
+    page = week_at_desk_size(login(desk_user.username, PASSWORD), live_server)
+    page.get_by_text("2 practitioners shown").click()
+    page.screenshot(path="var/calendar-team-week-choose.png")
+    page.get_by_role("checkbox", name="Dr Ada Stone").uncheck()
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page.get_by_text("1 practitioner shown")).to_be_visible()
+    expect(page.locator(".cal-col")).to_have_count(5)
+    expect(page.locator(f'.cal-col[data-practitioner="{ada.pk}"]')).to_have_count(0)
+    page.keyboard.press("n")  # the next week keeps the choice
+    expect(page.locator("#cal-date")).to_have_text("17 May – 23 May 2027")
+    expect(page.locator(f'.cal-col[data-practitioner="{ben.pk}"]')).to_have_count(5)
+    expect(page.locator(".cal-col")).to_have_count(5)

@@ -112,6 +112,12 @@ def test_a_move_from_the_week_goes_back_to_the_week(desk_client, series):
     assert response["HX-Redirect"] == f"/desk/week/?date=2026-04-16&moved={two.pk}#appt-{two.pk}"
 
 
+def test_without_htmx_the_move_page_from_the_week_leads_back_to_the_week(desk_client, series):
+    _series, (_one, two, _three) = series
+    page = desk_client.get(f"/desk/appointments/{two.pk}/move-on-calendar/?back=week").content.decode()
+    assert '<a href="/desk/week/?date=2026-04-15">← Back to the week</a>' in page
+
+
 def test_a_colleague_busy_then_is_refused_in_the_dialog(desk_client, series):
     _series, (_one, two, _three) = series
     ben, _ = practitioner_with_hours("Dr Ben Hall", location=two.location)

@@ -105,7 +105,7 @@ def test_the_week_uses_a_fixed_number_of_queries(desk_client, django_assert_max_
     location = practitioners[0].working_hours.first().location
     for n in range(count):
         practitioner = practitioners[n % staff]
-        start = at(MONDAY + dt.timedelta(days=n % 5), 8) + dt.timedelta(minutes=45 * (n // (5 * staff)))
+        start = at(MONDAY + dt.timedelta(days=n // staff % 5), 8) + dt.timedelta(minutes=45 * (n // (5 * staff)))
         flagged_booking(practitioner, location, start, in_series=bool(n % 2), now=NOW)
     desk_client.get("/desk/")  # session and clinic settings exist from here on
     # session, user, roles, appointments, practitioners, hours, closures, flags, the live sessions
@@ -113,3 +113,59 @@ def test_the_week_uses_a_fixed_number_of_queries(desk_client, django_assert_max_
     with django_assert_max_num_queries(14):
         response = desk_client.get(f"/desk/week/?date={DAY}")
     assert response.content.decode().count('class="cal-appt ') == count
+
+
+def _page_version(page: str) -> str:
+    start = page.index('data-version="') + len('data-version="')
+    return page[start : page.index('"', start)]
+
+
+def test_the_open_week_polls_a_version_that_changes_only_when_the_week_does(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    booking(ada, main, at(DAY, 9))
+    page = desk_client.get(f"/desk/week/?date={DAY}").content.decode()
+    poll = desk_client.get(f"/desk/week/version/?date={DAY}")
+    assert "no-store" in poll["Cache-Control"]
+    assert poll.content.decode() == _page_version(page)  # no refresh while nothing changed
+    booking(ada, main, at(DAY + dt.timedelta(days=3), 9))  # Friday of the same week
+    assert desk_client.get(f"/desk/week/version/?date={MONDAY}").content.decode() != _page_version(page)
+
+
+def test_a_booking_in_another_week_leaves_the_version_alone(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    before = desk_client.get(f"/desk/week/version/?date={DAY}").content.decode()
+    booking(ada, main, at(DAY + dt.timedelta(days=7), 9))
+    assert desk_client.get(f"/desk/week/version/?date={DAY}").content.decode() == before
+
+
+def test_the_week_poll_with_a_bad_date_is_a_400(desk_client):
+    response = desk_client.get("/desk/week/version/?date=nonsense")
+    assert response.status_code == 400
+    assert "is not a date the calendar understands" in response.content.decode()
+
+
+def test_the_desk_can_choose_whose_lanes_the_week_shows(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    ben, _ = practitioner_with_hours("Dr Ben Hall", location=main)
+    hers = booking(ada, main, at(DAY, 9))
+    his = booking(ben, main, at(DAY, 9))
+    page = desk_client.get(f"/desk/week/?date={DAY}&practitioner={ben.pk}").content.decode()
+    assert page.count('<section class="cal-col"') == 5
+    assert f'id="appt-{his.pk}"' in _lane(page, DAY, ben)
+    assert f'id="appt-{hers.pk}"' not in page
+    assert "1 practitioner shown" in page
+    assert f'href="?date=2026-03-23&amp;practitioner={ben.pk}" rel="next"' in page
+    assert (
+        f'<input class="form-check-input" type="checkbox" name="practitioner" value="{ada.pk}" id="who-{ada.pk}">'
+        in page
+    )
+
+
+def test_a_choice_of_practitioners_that_is_not_understood_shows_everyone_and_says_so(desk_client):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    practitioner_with_hours("Dr Ben Hall", location=main)
+    response = desk_client.get(f"/desk/week/?date={DAY}&practitioner={ada.pk}&practitioner=x")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "That choice of practitioners is not one the calendar understands: showing everyone." in page
+    assert page.count('<section class="cal-col"') == 10

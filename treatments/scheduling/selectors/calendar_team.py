@@ -25,6 +25,7 @@ from treatments.scheduling.selectors.calendar import (
     _item,
     _minute,
 )
+from treatments.scheduling.selectors.calendar_version import day_version_of
 from treatments.scheduling.selectors.series_notes import day_spacing
 
 
@@ -40,6 +41,8 @@ class TeamWeek:
     days: list[TeamDay]
     grid: Grid  # every column of every day: rows and hour marks are shared
     appointment_count: int
+    everyone: list[Practitioner]  # whom the week may show, for the desk to choose from
+    version: str  # what the open week's poll compares (selectors/calendar_version.py)
 
 
 def _open_days(days: list[dt.date], hours: list[WorkingHours], appointments: list[Appointment]) -> list[dt.date]:
@@ -60,14 +63,17 @@ def _lane(day: dt.date, practitioner: Practitioner) -> Column:
     )
 
 
-def team_week_calendar(*, first_day: dt.date, now: dt.datetime) -> TeamWeek:
+def team_week_calendar(*, first_day: dt.date, now: dt.datetime, only: set[int] | None = None) -> TeamWeek:
     """The seven days from `first_day` (the open ones), every active practitioner (and anyone
-    booked that week) a lane in each."""
+    booked that week) a lane in each; with `only`, those of them whose ids it holds."""
     days = [first_day + dt.timedelta(days=n) for n in range(7)]
     start, end = day_bounds(days[0], days[-1])
-    appointments = _appointments(start, end, None)
-    booked = {a.practitioner_id for a in appointments}
-    practitioners = list(Practitioner.objects.filter(Q(active=True) | Q(pk__in=booked)))
+    loaded = _appointments(start, end, None)
+    booked = {a.practitioner_id for a in loaded}
+    everyone = list(Practitioner.objects.filter(Q(active=True) | Q(pk__in=booked)))
+    practitioners = [p for p in everyone if only is None or p.pk in only]
+    # Filtered here rather than in the query, so the version below is the poll's, whoever is shown.
+    appointments = [a for a in loaded if only is None or a.practitioner_id in only]
     hours = list(WorkingHours.objects.select_related("location"))
     closures = list(Closure.objects.filter(starts_at__lt=end, ends_at__gt=start))
     flags = screening_flags({a.patient_id for a in appointments})
@@ -100,7 +106,14 @@ def team_week_calendar(*, first_day: dt.date, now: dt.datetime) -> TeamWeek:
             if e > s and _closure_applies(closure, pk, works_at.get((day, pk), set())):
                 spans.append((column, "closed", s, e, label))
     grid = _finish(list(columns.values()), pending, spans)
-    return TeamWeek(first_day=first_day, days=team_days, grid=grid, appointment_count=len(pending))
+    return TeamWeek(
+        first_day=first_day,
+        days=team_days,
+        grid=grid,
+        appointment_count=len(pending),
+        everyone=everyone,
+        version=day_version_of(loaded),
+    )
 
 
 __all__ = ["TeamDay", "TeamWeek", "team_week_calendar"]

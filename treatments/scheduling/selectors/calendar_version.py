@@ -25,8 +25,9 @@ def day_version_of(appointments: Iterable[Appointment]) -> str:
     return _fingerprint(len(rows), sum(a.pk for a in rows), latest)
 
 
-def day_version(*, day: dt.date, location_id: int | None = None) -> str:
-    start, end = day_bounds(day)
+def day_version(*, day: dt.date, location_id: int | None = None, last_day: dt.date | None = None) -> str:
+    """With `last_day`, the days from `day` to it (the week of every practitioner polls so)."""
+    start, end = day_bounds(day, last_day or day)
     # The calendar's own bounds (selectors.calendar._appointments): start-indexed on both sides.
     qs = Appointment.objects.filter(start__lt=end, start__gte=start - dt.timedelta(hours=12), end__gt=start)
     if location_id is not None:

@@ -1,12 +1,14 @@
 """The week of every practitioner on the desk calendar (/desk/week/): a lane per practitioner in
 each open day, where the desk books by clicking an empty time and moves a card to another day,
-time or practitioner (calendar.js and views/calendar_booking.py, as on the day)."""
+time or practitioner (calendar.js and views/calendar_booking.py, as on the day); and the poll that
+keeps the open week fresh, as the day's does."""
 
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clinic.localtime import local_date
@@ -14,7 +16,22 @@ from clinic.models import AppointmentType
 from clinic.roles import desk_required
 from treatments.scheduling.selectors.calendar import attach_urls
 from treatments.scheduling.selectors.calendar_team import team_week_calendar
+from treatments.scheduling.selectors.calendar_version import day_version
 from treatments.scheduling.views.calendar import parse_day
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def parse_practitioners(raw: list[str]) -> tuple[set[int] | None, str]:
+    """The practitioners the desk chose to see (none chosen: everyone), or everyone with a message
+    saying why the choice was not understood."""
+    if not raw:
+        return None, ""
+    if not all(value.isdigit() and len(value) < 10 for value in raw):
+        return None, _("That choice of practitioners is not one the calendar understands: showing everyone.")
+    return {int(value) for value in raw}, ""
 
 
 @desk_required
@@ -22,14 +39,18 @@ from treatments.scheduling.views.calendar import parse_day
 def team_week(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     day, problem = parse_day(request.GET.get("date"))
-    first_day = day - dt.timedelta(days=day.weekday())
-    data = team_week_calendar(first_day=first_day, now=now)
+    first_day = _monday(day)
+    only, only_problem = parse_practitioners(request.GET.getlist("practitioner"))
+    problem = " ".join(p for p in (problem, only_problem) if p)
+    data = team_week_calendar(first_day=first_day, now=now, only=only)
     attach_urls(data.grid)
     today = local_date(now)
     context = {
         "week": data,
         "grid": data.grid,
         "practitioners": [c.practitioner for c in data.days[0].columns] if data.days else [],
+        "only": only or set(),
+        "keep": "".join(f"&practitioner={pk}" for pk in sorted(only or ())),
         "first_day": first_day,
         "last_day": first_day + dt.timedelta(days=6),
         # The day the Day button opens: today when it is in this week, else the week's Monday.
@@ -41,3 +62,17 @@ def team_week(request: HttpRequest) -> HttpResponse:
         "appointment_types": AppointmentType.objects.all(),
     }
     return render(request, "treatments/calendar_team_week.html", context, status=400 if problem else 200)
+
+
+@desk_required
+@require_GET
+def team_week_version(request: HttpRequest) -> HttpResponse:
+    """What the open week polls: a short fingerprint that changes when any appointment in it does."""
+    day, problem = parse_day(request.GET.get("date"))
+    if problem:
+        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+    first_day = _monday(day)
+    text = day_version(day=first_day, last_day=first_day + dt.timedelta(days=6))
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
