@@ -8,7 +8,7 @@ import pytest
 from django.urls import resolve
 from django.utils import timezone
 
-from tests.factories import PatientFactory, login_with_second_factor
+from tests.factories import AppointmentFactory, PatientFactory, login_with_second_factor
 from tests.treatments.factories_portal import issue_link, offer_for, patient_with_series
 from tests.urlconf_walk import all_urls, get_or_post
 
