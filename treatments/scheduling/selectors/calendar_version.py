@@ -1,35 +1,65 @@
-"""A cheap fingerprint of what the day calendar shows, so an open day can poll it and refresh only
-when something changed: how many appointments, the sum of their ids and the latest updated_at.
-Every service that changes an appointment saves `updated_at`; a booking adds an id, a move away
-removes one. The day page computes it from the rows it already loaded (no extra query); the poll
-asks the database once, with the same bounds as the calendar."""
+"""A cheap fingerprint of what the day calendar shows, in one query: the open day polls it and
+refreshes only when it changes, and the day page keeps its rendered grid under it (day_grid).
+
+It covers everything a card shows that is not setup (setup has its own stamp, clinic.setup_stamp):
+the appointments of the day (count, ids, latest updated_at: every service that changes an
+appointment saves updated_at; a booking adds an id, a move away removes one), their patients
+(names: latest updated_at), the patients' screening answers (the flags: count and ids), and the
+other sessions of the series shown with the series themselves (the spacing notes and "session n of
+m": count, ids and latest updated_at of every session, planned sessions, protocol)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import hashlib
 
-from django.db.models import Count, Max, Sum
+from django.db import connection
 
 from clinic.localtime import day_bounds
-from treatments.models import Appointment
+from patients.models import Patient, ScreeningAnswer
+from treatments.models import Appointment, TreatmentSeries
 
 
-def _fingerprint(count: int, ids: int, latest: dt.datetime | None) -> str:
-    return f"{count}.{ids}.{latest.timestamp() if latest else 0}"
+def appointments_between(start: dt.datetime, end: dt.datetime):
+    """The appointments a calendar from `start` to `end` shows, bounded on `start` on both sides
+    so the index on start answers it (no appointment is longer than 12 hours)."""
+    return Appointment.objects.filter(start__lt=end, start__gte=start - dt.timedelta(hours=12), end__gt=start)
 
 
-def day_version_of(appointments: Iterable[Appointment]) -> str:
-    rows = list(appointments)
-    latest = max((a.updated_at for a in rows), default=None)
-    return _fingerprint(len(rows), sum(a.pk for a in rows), latest)
+def day_appointments(*, day: dt.date, location_id: int | None = None):
+    """The day calendar's appointments, as the page and its poll read them."""
+    qs = appointments_between(*day_bounds(day))
+    if location_id is not None:
+        qs = qs.filter(location_id=location_id)
+    return qs
+
+
+def _fingerprint_sql(day_sql: str) -> str:
+    appointment, patient = Appointment._meta.db_table, Patient._meta.db_table
+    answer, series = ScreeningAnswer._meta.db_table, TreatmentSeries._meta.db_table
+    patients = "(SELECT patient_id FROM day)"
+    in_series = "(SELECT series_id FROM day WHERE series_id IS NOT NULL)"
+    parts = [
+        "SELECT COUNT(*) FROM day",
+        "SELECT SUM(id) FROM day",
+        "SELECT MAX(updated_at) FROM day",
+        f"SELECT MAX(updated_at) FROM {patient} WHERE id IN {patients}",
+        f"SELECT COUNT(*) FROM {answer} WHERE patient_id IN {patients}",
+        f"SELECT SUM(id) FROM {answer} WHERE patient_id IN {patients}",
+        f"SELECT COUNT(*) FROM {appointment} WHERE series_id IN {in_series}",
+        f"SELECT SUM(id) FROM {appointment} WHERE series_id IN {in_series}",
+        f"SELECT MAX(updated_at) FROM {appointment} WHERE series_id IN {in_series}",
+        f"SELECT SUM(planned_sessions) FROM {series} WHERE id IN {in_series}",
+        f"SELECT SUM(protocol_id) FROM {series} WHERE id IN {in_series}",
+    ]
+    return f"WITH day AS ({day_sql}) SELECT " + ", ".join(f"({part})" for part in parts)
 
 
 def day_version(*, day: dt.date, location_id: int | None = None) -> str:
-    start, end = day_bounds(day)
-    # The calendar's own bounds (selectors.calendar._appointments): start-indexed on both sides.
-    qs = Appointment.objects.filter(start__lt=end, start__gte=start - dt.timedelta(hours=12), end__gt=start)
-    if location_id is not None:
-        qs = qs.filter(location_id=location_id)
-    row = qs.aggregate(count=Count("id"), ids=Sum("id"), latest=Max("updated_at"))
-    return _fingerprint(row["count"], row["ids"] or 0, row["latest"])
+    qs = day_appointments(day=day, location_id=location_id).order_by()
+    qs = qs.values("id", "patient_id", "series_id", "updated_at")
+    day_sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_fingerprint_sql(day_sql), params)
+        row = cursor.fetchone()
+    return hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()
