@@ -1,20 +1,15 @@
-"""The setup stamp: a token that changes whenever a practitioner, their hours, a closure, a
-location, a room, an appointment type or a protocol is saved or deleted (what the desk calendar
-shows besides its appointments).
-Pages that build something from those rows key it on the stamp (one query) rather than read them
-all again. A token, not a counter: a rolled-back change must never bring an old number back."""
+"""The setup stamp: a token that changes whenever a practitioner, their hours, a closure, a location,
+a room, an appointment type or a protocol is saved or deleted (what the desk calendar shows besides
+its appointments). Pages that build something from those rows key it on the stamp rather than read
+them all again (the desk's day grid reads it within its fingerprint:
+treatments.scheduling.selectors.calendar_version). A token, not a counter: a rolled-back change
+must never bring an old number back."""
 
 import uuid
 
 from django.db.models.signals import post_delete, post_save
 
 CLINIC_SETUP = ["Location", "Room", "Practitioner", "WorkingHours", "Closure", "AppointmentType"]
-
-
-def setup_stamp() -> str:
-    from clinic.models import SetupStamp
-
-    return SetupStamp.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
 
 def setup_stamp_bump(**_signal) -> None:

@@ -45,7 +45,10 @@ def _empty_cache():
     the next one, and the desk's day grid is kept under keys made of them (scheduling.day_grid)."""
     from django.core.cache import cache
 
+    from treatments.scheduling.day_grid import forget_recent
+
     cache.clear()
+    forget_recent()
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,13 @@
 """A cheap fingerprint of what the day calendar shows, in one query: the open day polls it and
 refreshes only when it changes, and the day page keeps its rendered grid under it (day_grid).
 
-It covers everything a card shows that is not setup (setup has its own stamp, clinic.setup_stamp):
-the appointments of the day (count, ids, latest updated_at: every service that changes an
-appointment saves updated_at; a booking adds an id, a move away removes one), their patients
-(names: latest updated_at), the patients' screening answers (the flags: count and ids), and the
-other sessions of the series shown with the series themselves (the spacing notes and "session n of
-m": count, ids and latest updated_at of every session, planned sessions, protocol)."""
+It covers everything the grid shows: the setup (practitioners, hours, closures, types, rooms,
+protocols: the token of clinic.setup_stamp), the appointments of the day (count, ids, latest
+updated_at: every service that changes an appointment saves updated_at; a booking adds an id, a
+move away removes one), their patients (names: latest updated_at), the patients' screening answers
+(the flags: count and ids), and the other sessions of the series shown with the series themselves
+(the spacing notes and "session n of m": count, ids and latest updated_at of every session, planned
+sessions, protocol)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import hashlib
 from django.db import connection
 
 from clinic.localtime import day_bounds
+from clinic.models import SetupStamp
 from patients.models import Patient, ScreeningAnswer
 from treatments.models import Appointment, TreatmentSeries
 
@@ -36,23 +38,21 @@ def day_appointments(*, day: dt.date, location_id: int | None = None):
 
 def _fingerprint_sql(day_sql: str) -> str:
     appointment, patient = Appointment._meta.db_table, Patient._meta.db_table
-    answer, series = ScreeningAnswer._meta.db_table, TreatmentSeries._meta.db_table
+    answer, series, stamp = ScreeningAnswer._meta.db_table, TreatmentSeries._meta.db_table, SetupStamp._meta.db_table
     patients = "(SELECT patient_id FROM day)"
     in_series = "(SELECT series_id FROM day WHERE series_id IS NOT NULL)"
     parts = [
-        "SELECT COUNT(*) FROM day",
-        "SELECT SUM(id) FROM day",
-        "SELECT MAX(updated_at) FROM day",
+        "SELECT COUNT(*), SUM(id), MAX(updated_at) FROM day",
         f"SELECT MAX(updated_at) FROM {patient} WHERE id IN {patients}",
-        f"SELECT COUNT(*) FROM {answer} WHERE patient_id IN {patients}",
-        f"SELECT SUM(id) FROM {answer} WHERE patient_id IN {patients}",
-        f"SELECT COUNT(*) FROM {appointment} WHERE series_id IN {in_series}",
-        f"SELECT SUM(id) FROM {appointment} WHERE series_id IN {in_series}",
-        f"SELECT MAX(updated_at) FROM {appointment} WHERE series_id IN {in_series}",
-        f"SELECT SUM(planned_sessions) FROM {series} WHERE id IN {in_series}",
-        f"SELECT SUM(protocol_id) FROM {series} WHERE id IN {in_series}",
+        f"SELECT COUNT(*), SUM(id) FROM {answer} WHERE patient_id IN {patients}",
+        f"SELECT COUNT(*), SUM(id), MAX(updated_at) FROM {appointment} WHERE series_id IN {in_series}",
+        f"SELECT SUM(planned_sessions), SUM(protocol_id) FROM {series} WHERE id IN {in_series}",
     ]
-    return f"WITH day AS ({day_sql}) SELECT " + ", ".join(f"({part})" for part in parts)
+    tables = ", ".join(f"({part}) AS part{n}" for n, part in enumerate(parts))
+    return (
+        f"WITH day AS ({day_sql}) SELECT * FROM {tables} "
+        f"LEFT JOIN (SELECT token FROM {stamp} WHERE id = 1) AS setup ON 1 = 1"
+    )
 
 
 def day_version(*, day: dt.date, location_id: int | None = None) -> str:

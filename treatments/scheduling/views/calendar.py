@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.localtime import day_bounds, local_date
 from clinic.middleware import may_cache
 from clinic.models import AppointmentType, Location, Practitioner
-from clinic.roles import desk_required
+from clinic.roles import PRACTITIONER, desk_required, has_role
 from treatments.scheduling.access import appointment_for, practitioner_for
-from treatments.scheduling.day_grid import day_grid
+from treatments.scheduling.day_grid import DayAsked, day_grid
 from treatments.scheduling.forms.calendar import NextSlotForm
 from treatments.scheduling.selectors.calendar import appointment_type_colours, attach_urls, week_calendar
 from treatments.scheduling.selectors.calendar_month import month_calendar
@@ -62,18 +62,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     locations = list(Location.objects.filter(active=True))
     location, location_problem = parse_location(request.GET.get("location"), locations)
     problem = " ".join(p for p in (problem, location_problem) if p)
-    grid = day_grid(day=day, location_id=location.pk if location else None, now=timezone.now())
-    context = {
-        "day_grid": grid,
-        "day": day,
-        "problem": problem,
-        "previous": day - dt.timedelta(days=1),
-        "next": day + dt.timedelta(days=1),
-        "today": _today(),
-        "locations": locations if len(locations) > 1 else [],
-        "location": location,
-        "keep": f"&location={location.pk}" if location else "",
-    }
+    asked = DayAsked(day=day, location=location, locations=locations, feed_link=has_role(request.user, PRACTITIONER))
+    context = {"day_grid": day_grid(asked=asked, now=timezone.now()), "problem": problem}
     return render(request, "treatments/calendar_day.html", context, status=400 if problem else 200)
 
 
