@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from functools import lru_cache
 
 from django.db import connection
 
@@ -21,11 +22,13 @@ from clinic.models import SetupStamp
 from patients.models import Patient, ScreeningAnswer
 from treatments.models import Appointment, TreatmentSeries
 
+LONGEST = dt.timedelta(hours=12)  # no appointment is longer
+
 
 def appointments_between(start: dt.datetime, end: dt.datetime):
     """The appointments a calendar from `start` to `end` shows, bounded on `start` on both sides
-    so the index on start answers it (no appointment is longer than 12 hours)."""
-    return Appointment.objects.filter(start__lt=end, start__gte=start - dt.timedelta(hours=12), end__gt=start)
+    so the index on start answers it (no appointment is longer than LONGEST)."""
+    return Appointment.objects.filter(start__lt=end, start__gte=start - LONGEST, end__gt=start)
 
 
 def day_appointments(*, day: dt.date, location_id: int | None = None):
@@ -55,11 +58,32 @@ def _fingerprint_sql(day_sql: str) -> str:
     )
 
 
+# Stand-ins for the bounds, to compile the statement once: the ORM writes the day's SQL, then each
+# call passes its own values in the order the stand-ins came out (one statement per shape).
+_PROBE_DAY = dt.date(2001, 2, 3)
+_PROBE_LOCATION = -7
+
+
+@lru_cache(maxsize=2)
+def _statement(with_location: bool) -> tuple[str, list[str]]:
+    start, end = day_bounds(_PROBE_DAY)
+    qs = day_appointments(day=_PROBE_DAY, location_id=_PROBE_LOCATION if with_location else None)
+    day_sql, params = qs.order_by().values("id", "patient_id", "series_id", "updated_at").query.sql_with_params()
+    names = {_adapt(end): "end", _adapt(start - LONGEST): "from", _adapt(start): "start"}
+    names[_PROBE_LOCATION] = "location"
+    return _fingerprint_sql(day_sql), [names[param] for param in params]
+
+
+def _adapt(moment: dt.datetime):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
 def day_version(*, day: dt.date, location_id: int | None = None) -> str:
-    qs = day_appointments(day=day, location_id=location_id).order_by()
-    qs = qs.values("id", "patient_id", "series_id", "updated_at")
-    day_sql, params = qs.query.sql_with_params()
+    sql, order = _statement(location_id is not None)
+    start, end = day_bounds(day)
+    values = {"end": _adapt(end), "from": _adapt(start - LONGEST), "start": _adapt(start)}
+    values["location"] = location_id
     with connection.cursor() as cursor:
-        cursor.execute(_fingerprint_sql(day_sql), params)
+        cursor.execute(sql, [values[name] for name in order])
         row = cursor.fetchone()
     return hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()
