@@ -18,6 +18,10 @@ class ClinicConfig(AppConfig):
 
         user_logged_in.connect(mark_code_needed, dispatch_uid="prolo_two_factor_code_needed")
 
+        from .setup_stamp import CLINIC_SETUP, connect_setup_stamp
+
+        connect_setup_stamp("clinic", CLINIC_SETUP)
+
 
 def _sync_after_last_app(sender, **kwargs) -> None:
     """post_migrate fires once per app, and each app's permissions are created in its own turn:

@@ -180,6 +180,17 @@ class AppointmentType(models.Model):
         return self.name
 
 
+class SetupStamp(models.Model):
+    """One row whose token changes whenever the clinic's setup does (clinic_setup_changed, on
+    every save or delete of its rows), so pages can keep what they build from the setup until it
+    changes: one cheap query instead of reading every setup table on every request."""
+
+    token = models.CharField(max_length=32, default="")
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class AuditQuerySet(models.QuerySet):
     """Bulk update and delete would bypass the model's own guard: refuse them here too."""
 

@@ -44,6 +44,18 @@ def _migration_seeds(request):
         reseed()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a rolled-back test hands its ids and frozen times to
+    the next one, and the desk's day grid is kept under keys made of them (scheduling.day_grid)."""
+    from django.core.cache import cache
+
+    from treatments.scheduling.day_grid import forget_recent
+
+    cache.clear()
+    forget_recent()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -3,11 +3,15 @@
 // seeing what the move does to the series' spacing and who takes it.
 (function () {
   "use strict";
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+  // The cards' buttons submit the page's one form (#cal-actions), which stays when the grid is
+  // refreshed; a button with data-confirm asks first.
+  var actions = document.getElementById("cal-actions");
+  if (actions) {
+    actions.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) { event.preventDefault(); }
     });
-  });
+  }
 
   var SLOT_MINUTES = 15;
   function calEl() { return document.querySelector(".cal[data-first-minute]"); }
@@ -145,11 +149,6 @@
       scroller.scrollTop = top;
       scroller.scrollLeft = left;
       markDraggable();
-      document.querySelectorAll(".cal form[data-confirm]").forEach(function (form) {
-        form.addEventListener("submit", function (event) {
-          if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
-        });
-      });
     });
   }
   if (version && scroller && window.htmx) {

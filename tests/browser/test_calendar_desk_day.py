@@ -92,3 +92,29 @@ def test_desk_registers_finds_and_checks_in_a_patient_on_the_day_calendar(clock,
     page.get_by_label("Go to date").fill("2027-05-13")
     page.get_by_role("button", name="Go", exact=True).click()
     expect(page.locator("#cal-date")).to_have_text("Thursday 13 May 2027")
+
+
+def test_no_show_asks_first_and_a_dismissed_question_changes_nothing(clock, login, desk_user, live_server):
+    practitioner, location = practitioner_with_hours("Dr Ada Stone")
+    jane = Patient.objects.create(first_name="Jane", last_name="Doe", date_of_birth=dt.date(1970, 5, 4))
+    appointment = booking(practitioner, location, at(DAY, 9, 0), patient=jane)  # started an hour ago
+    page = login(desk_user.username, PASSWORD)
+    page.goto(f"{live_server.url}/desk/")
+    card = page.locator(f"#appt-{appointment.pk}")
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    card.get_by_role("button", name="No-show").click()
+    expect(card).to_contain_text("Booked")
+    appointment.refresh_from_db()
+    assert appointment.status == "booked"
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    card.get_by_role("button", name="No-show").click()
+    expect(page.get_by_text("Jane Doe is marked as a no-show.")).to_be_visible()
+    expect(page.locator(f"#appt-{appointment.pk}")).to_contain_text("No-show")
+    assert questions == ["Mark this appointment as a no-show?"] * 2

@@ -1,10 +1,15 @@
 """One appointment card of the desk calendar, built in Python: a busy day has hundreds of cards
-and the template language spent most of the page's time resolving their variables."""
+and the template language spent most of the page's time resolving their variables. The fixed
+words (buttons, statuses, badges) are translated and escaped once per language, not per card;
+the buttons submit the page's one form (#cal-actions) to their own URL, so no card carries a
+CSRF token and the grid can be kept for every desk (scheduling.day_grid)."""
+
+from functools import cache
 
 from django import template
-from django.middleware.csrf import get_token
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from treatments.models import Appointment
@@ -14,95 +19,86 @@ from treatments.templatetags.series_notes import spacing_html
 register = template.Library()
 
 
-def _post_button(url: str, csrf: str, label: str, css: str, confirm: str = "") -> SafeString:
+def _button(css: str, label: str, confirm: str = "") -> str:
+    """A button of the page's action form; {url} is filled in per card (digits only)."""
     confirm_attr = format_html(' data-confirm="{}"', confirm) if confirm else ""
     return format_html(
-        '<form method="post" action="{}"{}><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-        '<button type="submit" class="btn {}">{}</button></form>',
-        url,
-        confirm_attr,
-        csrf,
+        '<button type="submit" form="cal-actions" formaction="{{url}}" class="btn {}"{}>{}</button>',
         css,
+        confirm_attr,
         label,
     )
 
 
-def _link(url: str, label: str, css: str = "btn-outline-secondary", aria: str = "") -> SafeString:
+def _link(css: str, label: str, aria: str = "") -> str:
     aria_attr = format_html(' aria-label="{}"', aria) if aria else ""
-    return format_html('<a class="btn {}" href="{}"{}>{}</a>', css, url, aria_attr, label)
+    return format_html('<a class="btn {}" href="{{url}}"{}>{}</a>', css, aria_attr, label)
 
 
-def _flags(item: Item) -> SafeString:
+@cache
+def _words(_language: str | None) -> dict[str, str]:
+    """The card's fixed HTML in the active language (the argument keys the cache), escaped once."""
+    return {
+        "check_in": _button("btn-success", _("Check in")),
+        "no_show": _button("btn-outline-danger", _("No-show"), _("Mark this appointment as a no-show?")),
+        "move": _link("btn-outline-secondary", _("Move")),
+        "cancel": _link("btn-outline-secondary", _("Cancel")),
+        "ics": _link("btn-outline-secondary", ".ics", _("Add to calendar (.ics)")),
+        "waitlist": _link("btn-outline-primary", _("Waitlist")),
+        "confirmed": format_html(' <span class="badge text-bg-success cal-confirmed">{}</span>', _("Confirmed")),
+        "intake": format_html(' <span class="badge text-bg-info cal-intake">{}</span>', _("Intake done")),
+        "flags": escape(_("Screening flags:")),
+        **{f"status-{value}": escape(label) for value, label in Appointment.Status.choices},
+    }
+
+
+def _flags(item: Item, words: dict[str, str]) -> str:
     if not item.flags:
-        return mark_safe("")
-    text = "; ".join(f.label for f in item.flags)
-    return format_html(
-        '<span class="cal-flag" title="{}">⚠<span class="visually-hidden">{} {}</span></span>',
-        text,
-        _("Screening flags:"),
-        text,
-    )
+        return ""
+    text = escape("; ".join(f.label for f in item.flags))
+    return f'<span class="cal-flag" title="{text}">⚠<span class="visually-hidden">{words["flags"]} {text}</span></span>'
 
 
-def _confirmed(a: Appointment) -> SafeString:
-    """The patient said "I will be there" (portal button or a C reply by text)."""
-    if a.status != Appointment.Status.BOOKED or not a.patient_confirmed_at:
-        return mark_safe("")
-    return format_html(' <span class="badge text-bg-success cal-confirmed">{}</span>', _("Confirmed"))
-
-
-def _intake_done(a: Appointment) -> SafeString:
-    """A first visit whose patient sent the intake form and signed the consent (the day query's
-    `intake_done`); series sessions do not repeat it."""
-    if a.series_id or not a.is_live or not getattr(a, "intake_done", False):
-        return mark_safe("")
-    return format_html(' <span class="badge text-bg-info cal-intake">{}</span>', _("Intake done"))
-
-
-@register.simple_tag(takes_context=True)
-def calendar_card(context, item: Item) -> SafeString:
-    a = item.appointment
-    csrf = get_token(context["request"])
-    actions = []
+def _actions(item: Item, a: Appointment, words: dict[str, str]) -> str:
+    keys = []
     if item.can_check_in:
-        actions.append(_post_button(item.urls["check_in"], csrf, _("Check in"), "btn-success"))
+        keys.append("check_in")
     if item.can_no_show:
-        actions.append(
-            _post_button(
-                item.urls["no_show"], csrf, _("No-show"), "btn-outline-danger", _("Mark this appointment as a no-show?")
-            )
-        )
+        keys.append("no_show")
     if a.status == Appointment.Status.BOOKED and not item.can_no_show:
-        actions.append(_link(item.urls["move"], _("Move")))
-        actions.append(_link(item.urls["cancel"], _("Cancel")))
+        keys += ["move", "cancel"]
     if a.is_live:
-        actions.append(_link(item.urls["ics"], ".ics", aria=_("Add to calendar (.ics)")))
+        keys.append("ics")
     if item.frees_slot:
-        actions.append(_link(item.urls["waitlist"], _("Waitlist"), "btn-outline-primary"))
+        keys.append("waitlist")
+    return "".join(words[key].replace("{url}", item.urls[key]) for key in keys)
+
+
+@register.simple_tag
+def calendar_card(item: Item) -> SafeString:
+    a = item.appointment
+    words = _words(get_language())
     meta = [a.appointment_type.name]
     if item.step_label:
         meta.append(item.step_label)
     if a.room_id:
         meta.append(a.room.name)
-    times = f"{item.local_start:%H:%M}–{item.local_end:%H:%M}"
-    return format_html(
-        '<article id="appt-{}" class="cal-appt {}" aria-label="{} {}">'
-        '<div><span class="cal-time">{}</span> {} <span class="badge text-bg-light border cal-status">{}</span>{}</div>'
-        '<div class="cal-name"><a href="{}">{}</a></div>'
-        '<div class="cal-meta">{}</div>{}'
-        '<div class="cal-actions">{}</div>'
-        "</article>",
-        a.pk,
-        item.css,
-        f"{item.local_start:%H:%M}",
-        a.patient.full_name,
-        times,
-        _flags(item),
-        a.get_status_display(),
-        _confirmed(a) + _intake_done(a),
-        item.urls["patient"],
-        a.patient.full_name,
-        " · ".join(meta),
-        format_html('<div class="cal-spacing">{}</div>', spacing_html(item.spacing)) if item.spacing else "",
-        format_html_join("", "{}", ((action,) for action in actions)),
+    name = escape(a.patient.full_name)
+    start = f"{item.local_start:%H:%M}"
+    status = words.get("status-" + a.status, a.status)
+    confirmed = words["confirmed"] if a.status == Appointment.Status.BOOKED and a.patient_confirmed_at else ""
+    if not a.series_id and a.is_live and getattr(a, "intake_done", False):
+        # A first visit whose patient sent the intake and signed the consent (the day query's
+        # `intake_done`); series sessions do not repeat it.
+        confirmed += words["intake"]
+    spacing = f'<div class="cal-spacing">{spacing_html(item.spacing)}</div>' if item.spacing else ""
+    # Every variable part is escaped above or built by format_html.
+    return mark_safe(
+        f'<article id="appt-{a.pk}" class="cal-appt {item.css}" aria-label="{start} {name}">'
+        f'<div><span class="cal-time">{start}–{item.local_end:%H:%M}</span> {_flags(item, words)} '
+        f'<span class="badge text-bg-light border cal-status">{status}</span>{confirmed}</div>'
+        f'<div class="cal-name"><a href="{item.urls["patient"]}">{name}</a></div>'
+        f'<div class="cal-meta">{escape(" · ".join(meta))}</div>{spacing}'
+        f'<div class="cal-actions">{_actions(item, a, words)}</div>'
+        "</article>"
     )

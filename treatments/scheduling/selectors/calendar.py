@@ -17,6 +17,7 @@ from patients.selectors import ScreeningFlag, screening_flags
 from patients.selectors_intake import intake_done_expression
 from treatments.models import Appointment
 from treatments.scheduling.rules import SpacingNote
+from treatments.scheduling.selectors.calendar_version import appointments_between
 from treatments.scheduling.selectors.series_notes import day_spacing
 from treatments.scheduling.services.attendance import check_in_refusal, no_show_refusal
 
@@ -196,9 +197,7 @@ def _item(appointment: Appointment, day: dt.date, flags, spacing, now: dt.dateti
 def _appointments(
     start: dt.datetime, end: dt.datetime, practitioner: Practitioner | None, location_id: int | None = None
 ) -> list[Appointment]:
-    # Bounded on `start` on both sides so the index on start answers it (no appointment is
-    # longer than 12 hours).
-    qs = Appointment.objects.filter(start__lt=end, start__gte=start - dt.timedelta(hours=12), end__gt=start)
+    qs = appointments_between(start, end)
     if practitioner is not None:
         qs = qs.filter(practitioner=practitioner)
     if location_id is not None:
@@ -263,6 +262,21 @@ class DayCalendar:
     day: dt.date
     grid: Grid
     appointment_count: int
+    # What the grid shows depends on `now` (check-in on the day, no-show once started, a freed
+    # slot until it starts, the line at the current time): it holds until this moment.
+    valid_until: dt.datetime | None = None
+
+
+def _valid_until(appointments: list[Appointment], now: dt.datetime, shows_today: bool) -> dt.datetime:
+    """The next moment the grid would change with no write: local midnight, the next start, and
+    on today the next row of the line at the current time."""
+    moments = [day_bounds(local_date(now))[1]]
+    moments += [a.start for a in appointments if a.start > now]
+    if shows_today:
+        # Zone offsets are whole multiples of five minutes: the rows start on the same instants in UTC.
+        into_row = dt.timedelta(minutes=now.minute % ROW_MINUTES, seconds=now.second, microseconds=now.microsecond)
+        moments.append(now - into_row + dt.timedelta(minutes=ROW_MINUTES))
+    return min(moments)
 
 
 def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = None) -> DayCalendar:
@@ -312,7 +326,12 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
         minute = local_now.hour * 60 + local_now.minute
         if grid.first_minute <= minute < grid.last_minute:
             grid.now_row = (minute - grid.first_minute) // ROW_MINUTES + 1
-    return DayCalendar(day=day, grid=grid, appointment_count=len(appointments))
+    return DayCalendar(
+        day=day,
+        grid=grid,
+        appointment_count=len(appointments),
+        valid_until=_valid_until(appointments, now, local_now.date() == day),
+    )
 
 
 @dataclass

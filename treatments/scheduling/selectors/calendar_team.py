@@ -25,7 +25,7 @@ from treatments.scheduling.selectors.calendar import (
     _item,
     _minute,
 )
-from treatments.scheduling.selectors.calendar_version import day_version_of
+from treatments.scheduling.selectors.calendar_version import day_version
 from treatments.scheduling.selectors.series_notes import day_spacing
 
 
@@ -112,7 +112,7 @@ def team_week_calendar(*, first_day: dt.date, now: dt.datetime, only: set[int] |
         grid=grid,
         appointment_count=len(pending),
         everyone=everyone,
-        version=day_version_of(loaded),
+        version=day_version(day=days[0], last_day=days[-1]),
     )
 
 

@@ -1,36 +1,93 @@
-"""A cheap fingerprint of what the day calendar shows, so an open day can poll it and refresh only
-when something changed: how many appointments, the sum of their ids and the latest updated_at.
-Every service that changes an appointment saves `updated_at`; a booking adds an id, a move away
-removes one. The day page computes it from the rows it already loaded (no extra query); the poll
-asks the database once, with the same bounds as the calendar."""
+"""A cheap fingerprint of what the day calendar shows, in one query: the open day polls it and
+refreshes only when it changes, and the day page keeps its rendered grid under it (day_grid).
+
+It covers everything the grid shows: the setup (practitioners, hours, closures, types, rooms,
+protocols: the token of clinic.setup_stamp), the appointments of the day (count, ids, latest
+updated_at: every service that changes an appointment saves updated_at; a booking adds an id, a
+move away removes one), their patients (names: latest updated_at), the patients' screening answers
+(the flags: count and ids), and the other sessions of the series shown with the series themselves
+(the spacing notes and "session n of m": count, ids and latest updated_at of every session, planned
+sessions, protocol)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import hashlib
+from functools import lru_cache
 
-from django.db.models import Count, Max, Sum
+from django.db import connection
 
 from clinic.localtime import day_bounds
-from treatments.models import Appointment
+from clinic.models import SetupStamp
+from patients.models import ConsentSignature, Intake, Patient, ScreeningAnswer
+from treatments.models import Appointment, TreatmentSeries
+
+LONGEST = dt.timedelta(hours=12)  # no appointment is longer
 
 
-def _fingerprint(count: int, ids: int, latest: dt.datetime | None) -> str:
-    return f"{count}.{ids}.{latest.timestamp() if latest else 0}"
+def appointments_between(start: dt.datetime, end: dt.datetime):
+    """The appointments a calendar from `start` to `end` shows, bounded on `start` on both sides
+    so the index on start answers it (no appointment is longer than LONGEST)."""
+    return Appointment.objects.filter(start__lt=end, start__gte=start - LONGEST, end__gt=start)
 
 
-def day_version_of(appointments: Iterable[Appointment]) -> str:
-    rows = list(appointments)
-    latest = max((a.updated_at for a in rows), default=None)
-    return _fingerprint(len(rows), sum(a.pk for a in rows), latest)
+def day_appointments(*, day: dt.date, location_id: int | None = None):
+    """The day calendar's appointments, as the page and its poll read them."""
+    qs = appointments_between(*day_bounds(day))
+    if location_id is not None:
+        qs = qs.filter(location_id=location_id)
+    return qs
+
+
+def _fingerprint_sql(day_sql: str) -> str:
+    appointment, patient = Appointment._meta.db_table, Patient._meta.db_table
+    answer, series, stamp = ScreeningAnswer._meta.db_table, TreatmentSeries._meta.db_table, SetupStamp._meta.db_table
+    patients = "(SELECT patient_id FROM day)"
+    in_series = "(SELECT series_id FROM day WHERE series_id IS NOT NULL)"
+    parts = [
+        "SELECT COUNT(*), SUM(id), MAX(updated_at) FROM day",
+        f"SELECT MAX(updated_at) FROM {patient} WHERE id IN {patients}",
+        f"SELECT COUNT(*), SUM(id) FROM {answer} WHERE patient_id IN {patients}",
+        # The card's "Intake done": the form sent and the consent signed (rows only ever added).
+        f"SELECT COUNT(*), SUM(id) FROM {Intake._meta.db_table} WHERE patient_id IN {patients}",
+        f"SELECT COUNT(*), SUM(id) FROM {ConsentSignature._meta.db_table} WHERE patient_id IN {patients}",
+        f"SELECT COUNT(*), SUM(id), MAX(updated_at) FROM {appointment} WHERE series_id IN {in_series}",
+        f"SELECT SUM(planned_sessions), SUM(protocol_id) FROM {series} WHERE id IN {in_series}",
+    ]
+    tables = ", ".join(f"({part}) AS part{n}" for n, part in enumerate(parts))
+    return (
+        f"WITH day AS ({day_sql}) SELECT * FROM {tables} "
+        f"LEFT JOIN (SELECT token FROM {stamp} WHERE id = 1) AS setup ON 1 = 1"
+    )
+
+
+# Stand-ins for the bounds, to compile the statement once: the ORM writes the day's SQL, then each
+# call passes its own values in the order the stand-ins came out (one statement per shape).
+_PROBE_DAY = dt.date(2001, 2, 3)
+_PROBE_LOCATION = -7
+
+
+@lru_cache(maxsize=2)
+def _statement(with_location: bool) -> tuple[str, list[str]]:
+    start, end = day_bounds(_PROBE_DAY)
+    qs = day_appointments(day=_PROBE_DAY, location_id=_PROBE_LOCATION if with_location else None)
+    day_sql, params = qs.order_by().values("id", "patient_id", "series_id", "updated_at").query.sql_with_params()
+    names = {_adapt(end): "end", _adapt(start - LONGEST): "from", _adapt(start): "start"}
+    names[_PROBE_LOCATION] = "location"
+    return _fingerprint_sql(day_sql), [names[param] for param in params]
+
+
+def _adapt(moment: dt.datetime):
+    return connection.ops.adapt_datetimefield_value(moment)
 
 
 def day_version(*, day: dt.date, location_id: int | None = None, last_day: dt.date | None = None) -> str:
     """With `last_day`, the days from `day` to it (the week of every practitioner polls so)."""
+    sql, order = _statement(location_id is not None)
     start, end = day_bounds(day, last_day or day)
-    # The calendar's own bounds (selectors.calendar._appointments): start-indexed on both sides.
-    qs = Appointment.objects.filter(start__lt=end, start__gte=start - dt.timedelta(hours=12), end__gt=start)
-    if location_id is not None:
-        qs = qs.filter(location_id=location_id)
-    row = qs.aggregate(count=Count("id"), ids=Sum("id"), latest=Max("updated_at"))
-    return _fingerprint(row["count"], row["ids"] or 0, row["latest"])
+    values = {"end": _adapt(end), "from": _adapt(start - LONGEST), "start": _adapt(start)}
+    values["location"] = location_id
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values[name] for name in order])
+        row = cursor.fetchone()
+    return hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()

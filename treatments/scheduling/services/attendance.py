@@ -87,6 +87,7 @@ def appointment_patient_confirm(*, appointment_id: int, now: dt.datetime) -> boo
     ahead can be confirmed. Returns False when there was none."""
     with transaction.atomic():
         updated = Appointment.objects.filter(pk=appointment_id, status=Status.BOOKED, start__gt=now).update(
-            patient_confirmed_at=now
+            patient_confirmed_at=now,
+            updated_at=now,  # the desk's open day sees the change (calendar_version)
         )
     return bool(updated)

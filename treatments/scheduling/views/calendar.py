@@ -14,12 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.localtime import day_bounds, local_date
 from clinic.middleware import may_cache
 from clinic.models import AppointmentType, Location, Practitioner
-from clinic.roles import desk_required
+from clinic.roles import PRACTITIONER, desk_required, has_role
 from treatments.scheduling.access import appointment_for, practitioner_for
+from treatments.scheduling.day_grid import DayAsked, day_grid
 from treatments.scheduling.forms.calendar import NextSlotForm
-from treatments.scheduling.selectors.calendar import appointment_type_colours, attach_urls, day_calendar, week_calendar
+from treatments.scheduling.selectors.calendar import appointment_type_colours, attach_urls, week_calendar
 from treatments.scheduling.selectors.calendar_month import month_calendar
-from treatments.scheduling.selectors.calendar_version import day_version, day_version_of
+from treatments.scheduling.selectors.calendar_version import day_version
 from treatments.scheduling.selectors.slots import SEARCH_DAYS, next_free_slots
 from treatments.scheduling.services.attendance import AttendanceError, appointment_check_in, appointment_mark_no_show
 
@@ -61,23 +62,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     locations = list(Location.objects.filter(active=True))
     location, location_problem = parse_location(request.GET.get("location"), locations)
     problem = " ".join(p for p in (problem, location_problem) if p)
-    now = timezone.now()
-    data = day_calendar(day=day, now=now, location_id=location.pk if location else None)
-    attach_urls(data.grid)
-    context = {
-        "cal": data,
-        "grid": data.grid,
-        "day": day,
-        "problem": problem,
-        "previous": day - dt.timedelta(days=1),
-        "next": day + dt.timedelta(days=1),
-        "today": _today(),
-        "appointment_types": AppointmentType.objects.all(),
-        "locations": locations if len(locations) > 1 else [],
-        "location": location,
-        "keep": f"&location={location.pk}" if location else "",
-        "version": day_version_of(item.appointment for column in data.grid.columns for item in column.items),
-    }
+    asked = DayAsked(day=day, location=location, locations=locations, feed_link=has_role(request.user, PRACTITIONER))
+    context = {"day_grid": day_grid(asked=asked, now=timezone.now()), "problem": problem}
     return render(request, "treatments/calendar_day.html", context, status=400 if problem else 200)
 
 

@@ -1,0 +1,128 @@
+"""The day calendar's page below its heading (toolbar, grid, legend, dialogs) as HTML, kept in the
+cache under what it shows, so a busy day is built once and then served to every desk until
+something on it changes.
+
+The key holds everything the grid depends on: the day, the location filter, whether the desk is a
+practitioner (a link), the language and the day's fingerprint (selectors.calendar_version: the
+setup stamp, the day's appointments, their patients and screening flags, the other sessions of
+their series). Each process keeps the last grids it used in memory too, so a kept day is not even
+unpickled from the shared cache. The grid also depends on the time (check-in on the day, no-show
+once started, the line at the current time): an entry holds only until the next moment it would
+change (DayCalendar.valid_until). Nothing in it belongs to a user or a session: the cards' buttons
+submit the page's one form, which carries the CSRF token outside the grid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from clinic.localtime import local_date
+from clinic.models import AppointmentType, Location
+from treatments.scheduling.selectors.calendar import attach_urls, day_calendar
+from treatments.scheduling.selectors.calendar_version import day_version
+
+log = logging.getLogger(__name__)
+
+LONGEST_KEEP = 24 * 3600  # seconds
+
+
+@dataclass
+class DayGrid:
+    html: SafeString  # the page below its heading: toolbar, grid, legend, dialogs
+    appointment_count: int
+    version: str  # what the open day polls (calendar_version.day_version)
+    valid_until: dt.datetime
+
+
+@dataclass
+class DayAsked:
+    """What the desk asked for and may see, besides the day's data."""
+
+    day: dt.date
+    location: Location | None
+    locations: list[Location]  # the active ones, for the filter
+    feed_link: bool  # a practitioner sees "My calendar feed"
+
+
+def _key(asked: DayAsked, version: str) -> str:
+    location_id = asked.location.pk if asked.location else None
+    raw = f"{asked.day.isoformat()}|{location_id}|{asked.feed_link}|{get_language()}|{version}"
+    return "desk-day-grid:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def _build(asked: DayAsked, now: dt.datetime, version: str) -> DayGrid:
+    day, location = asked.day, asked.location
+    data = day_calendar(day=day, now=now, location_id=location.pk if location else None)
+    attach_urls(data.grid)
+    context = {
+        "grid": data.grid,
+        "day": day,
+        "previous": day - dt.timedelta(days=1),
+        "next": day + dt.timedelta(days=1),
+        "today": local_date(now),  # the entry holds until midnight at most (valid_until)
+        "locations": asked.locations if len(asked.locations) > 1 else [],
+        "location": location,
+        "keep": f"&location={location.pk}" if location else "",
+        "feed_link": asked.feed_link,
+        "appointment_count": data.appointment_count,
+        "version": version,
+        "appointment_types": AppointmentType.objects.all(),
+    }
+    html = render_to_string("treatments/calendar_day_kept.html", context)
+    return DayGrid(mark_safe(html), data.appointment_count, version, data.valid_until)  # rendered by our templates
+
+
+_recent: OrderedDict[str, DayGrid] = OrderedDict()  # this process's last grids, newest last
+RECENT = 32
+
+
+_lock = threading.Lock()
+
+
+def _remember(key: str, grid: DayGrid) -> None:
+    with _lock:
+        _recent[key] = grid
+        _recent.move_to_end(key)
+        while len(_recent) > RECENT:
+            _recent.popitem(last=False)
+
+
+def day_grid(*, asked: DayAsked, now: dt.datetime) -> DayGrid:
+    """The day page's body kept when what it shows has not changed since, else built and kept.
+    One query when kept (the fingerprint)."""
+    version = day_version(day=asked.day, location_id=asked.location.pk if asked.location else None)
+    key = _key(asked, version)
+    kept = _recent.get(key) or _shared(cache.get, key)
+    if kept is not None and now < kept.valid_until:
+        _remember(key, kept)
+        return kept
+    grid = _build(asked, now, version)
+    keep = min(LONGEST_KEEP, max(1, int((grid.valid_until - now).total_seconds())))
+    _shared(cache.set, key, grid, timeout=keep)
+    _remember(key, grid)
+    return grid
+
+
+def _shared(operation, *args, **kwargs):
+    """The shared cache is a speed-up only: when it cannot be reached (Redis stopped) the desk
+    still gets its day, built afresh, and the error is logged (as patients.ratelimit does)."""
+    try:
+        return operation(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 (any cache backend's connection error)
+        log.error("day grid: the cache cannot be reached (%s); building the day afresh", type(exc).__name__)
+        return None
+
+
+def forget_recent() -> None:
+    """Empty this process's grids (the tests do, with the cache, before each test)."""
+    with _lock:
+        _recent.clear()
