@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0006_perf_setup_stamp'),
-        ('clinic', '0006_races_one_second_factor'),
+        ("clinic", "0006_perf_setup_stamp"),
+        ("clinic", "0006_races_one_second_factor"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 
 from clinic.models import Closure
+from patients.selectors_intake import consent_text_current
 from patients.services import screening_record
+from patients.services_intake import IntakeData, consent_sign, intake_record
 from tests.factories import PatientFactory
 from tests.treatments.factories_calendar import DAY, at, booking, practitioner_with_hours, series_booking
 from treatments.scheduling.services.attendance import appointment_patient_confirm
@@ -32,7 +34,7 @@ def _kept(client, django_assert_max_num_queries, time_machine) -> str:
     """The page once to build the grid, then again: the second answer comes from the cache. Then
     a second passes, so what is written next is stamped later (as it would be)."""
     _day(client)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         page = _day(client)
     time_machine.shift(1)
     return page
@@ -120,3 +122,17 @@ def test_the_cards_buttons_carry_no_token_and_submit_the_pages_one_form(desk_cli
     response = desk_client.post(f"/desk/appointments/{appointment.pk}/check-in/", {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert "Checked in" in _day(desk_client)
+
+
+def test_the_intake_sent_and_the_consent_signed_show_intake_done(
+    desk_client, django_assert_max_num_queries, time_machine
+):
+    ada, main = practitioner_with_hours()
+    jane = PatientFactory(first_name="Jane", last_name="Doe")
+    booking(ada, main, at(DAY, 9), patient=jane)
+    assert "Intake done" not in _kept(desk_client, django_assert_max_num_queries, time_machine)
+    intake_record(patient=jane, data=IntakeData(blood_thinners=False), now=NOW)
+    assert "Intake done" not in _day(desk_client)  # the consent is not signed yet
+    version = consent_text_current().version
+    consent_sign(patient=jane, version=version, typed_name="Jane Doe", agreed=True, ip=None, now=NOW)
+    assert "Intake done" in _day(desk_client)
