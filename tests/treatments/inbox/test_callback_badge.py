@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.models import AuditEntry
-from tests.factories import PatientFactory
+from tests.factories import PASSWORD, PatientFactory
 from tests.treatments.factories_portal import issue_link
 from treatments.models import PainCheckIn, RedFlag
 
@@ -111,3 +111,13 @@ def test_the_count_costs_a_staff_page_one_query_at_most(desk_client, two_open):
 
     assert len(counted) <= len(bare) + 1
     assert sum("treatments_paincheckin" in q["sql"] for q in counted.captured_queries) == 1
+
+
+def test_before_the_second_sign_in_step_there_is_no_count_and_no_query(client, admin_user, two_open):
+    client.post("/accounts/login/", {"username": admin_user.username, "password": PASSWORD})
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/accounts/two-factor/set-up/").content.decode()
+
+    assert "Log out" in page and BADGE not in page
+    assert not any("treatments_paincheckin" in q["sql"] for q in queries.captured_queries)
