@@ -276,6 +276,8 @@ class ConsentSignature(WrittenOnce):
         constraints = [
             models.CheckConstraint(condition=Q(agreed=True), name="consent_signature_agreed"),
             models.CheckConstraint(condition=~Q(typed_name=""), name="consent_signature_named"),
+            # One signature per version: a second click or a replayed form signs nothing new.
+            models.UniqueConstraint(fields=["patient", "consent_text"], name="consent_signature_once_per_version"),
         ]
 
     def __str__(self) -> str:

@@ -76,7 +76,8 @@ def consent_sign(
     *, patient: Patient, version: int, typed_name: str, agreed: bool, ip: str | None, now: dt.datetime
 ) -> ConsentSignature:
     """Sign `version` of the consent text, which must be the current one. The typed name must be the
-    patient's full name (capitals and spaces do not matter)."""
+    patient's full name (capitals and spaces do not matter). Signing a version already signed
+    returns that first signature."""
     if not agreed:
         raise IntakeError(_("Please tick the box to say you agree."))
     if _normalised(typed_name) != _normalised(patient.full_name):
@@ -89,14 +90,22 @@ def consent_sign(
     current = consent_text_current()
     if current is None or current.version != version:
         raise IntakeError(_("The consent text has just been updated. Please read the new version and sign again."))
-    return ConsentSignature.objects.create(
-        patient=patient,
-        consent_text=current,
-        typed_name=" ".join(typed_name.split()),
-        agreed=True,
-        signed_at=now,
-        ip=ip,
-    )
+    already = ConsentSignature.objects.filter(patient=patient, consent_text=current).first()
+    if already is not None:
+        return already
+    try:
+        with transaction.atomic():
+            return ConsentSignature.objects.create(
+                patient=patient,
+                consent_text=current,
+                typed_name=" ".join(typed_name.split()),
+                agreed=True,
+                signed_at=now,
+                ip=ip,
+            )
+    except IntegrityError:
+        # The same form sent twice at once: the first signature stands.
+        return ConsentSignature.objects.get(patient=patient, consent_text=current)
 
 
 def consent_text_publish(*, text: str, now: dt.datetime) -> ConsentText:

@@ -171,3 +171,11 @@ def test_postgres_refuses_to_change_or_delete_a_signature_behind_djangos_back():
             cursor.execute(sql, [signature.pk if "signature" in sql else signature.consent_text_id])
     signature.refresh_from_db()
     assert signature.typed_name == "Nina Berg"
+
+
+def test_signing_the_same_version_again_keeps_the_first_signature():
+    patient = PatientFactory(first_name="Nina", last_name="Berg")
+    first = _sign(patient, typed_name="Nina Berg")
+    again = _sign(patient, typed_name="NINA BERG", now=NOW + dt.timedelta(minutes=1))
+    assert again.pk == first.pk and again.signed_at == NOW
+    assert ConsentSignature.objects.count() == 1

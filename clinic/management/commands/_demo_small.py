@@ -12,8 +12,8 @@ from django.db import transaction
 
 from clinic.localtime import clinic_zone, local_date, local_datetime
 from clinic.models import AppointmentType, Closure, Practitioner, Room, WorkingHours
-from patients.models import Channel, Patient
-from treatments.models import Appointment, Protocol, TreatmentSeries
+from patients.models import Channel, ConsentSignature, ConsentText, Intake, Patient
+from treatments.models import Appointment, OutcomeScore, Protocol, TreatmentSeries
 from treatments.scheduling import messaging
 
 from ._demo_records import sign_past_sessions
@@ -71,8 +71,33 @@ def seed_patients_and_series(*, practitioners: list[Practitioner], now: dt.datet
             planner.book_one(
                 patient=patient, practitioner=practitioners[i % len(practitioners)], kind=consultation, day=day
             )
+            if i % 2 == 0:
+                _intake_done(patient, now)
         sign_past_sessions(now=now)
     return len(patients)
+
+
+def _intake_done(patient: Patient, now: dt.datetime) -> None:
+    """Half the new patients sent their intake form and signed the consent ("Intake done" on the
+    calendar card, and the form on the practitioner's record)."""
+    text = ConsentText.objects.order_by("-version").first()
+    if text is None:
+        return
+    sent = now - dt.timedelta(days=2)
+    Intake.objects.create(
+        patient=patient,
+        history="Pain for about a year, worse on stairs and after sitting.",
+        medicines="Paracetamol when needed.",
+        blood_thinners=False,
+        goals="Walk to the shops and back without stopping.",
+        activities=[{"activity": "Climbing stairs", "score": 4}, {"activity": "Walking 30 minutes", "score": 3}],
+        submitted_at=sent,
+    )
+    # The PSFS mean as the intake service stores it: the patient's baseline.
+    OutcomeScore.objects.create(patient=patient, measure="psfs", value=3.5, recorded_at=sent, source="intake")
+    ConsentSignature.objects.create(
+        patient=patient, consent_text=text, typed_name=patient.full_name, agreed=True, signed_at=sent
+    )
 
 
 def _patient(i: int, rng: random.Random, now: dt.datetime) -> Patient:
