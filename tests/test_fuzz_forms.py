@@ -84,7 +84,7 @@ class World:
 
 
 @pytest.fixture
-def world(db, admin_user, desk_user) -> World:
+def world(db, admin_user, desk_user):
     cache.clear()
     now = timezone.now()
     patient, series, upcoming = patient_with_series(now=now, steps_done=2)
@@ -118,7 +118,8 @@ def world(db, admin_user, desk_user) -> World:
     desk = Client()
     desk.force_login(desk_user)
     clients = [login_with_second_factor(Client(), admin_user), doctor, desk, Client()]
-    return World(given, sorted(ids), clients, ("", f"?patient={patient.pk}"))
+    yield World(given, sorted(ids), clients, ("", f"?patient={patient.pk}"))
+    cache.clear()  # the rate-limit counters the junk ran up must not follow other tests
 
 
 def _pages(name: str, world: World):

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from tests.factories import PatientFactory
+from tests.treatments.factories_calendar import practitioner_with_hours
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +38,23 @@ def test_a_forged_out_of_range_group_id_on_an_account_is_refused_with_a_message(
     )
     assert response.status_code == 200
     assert "is not a valid value" in response.content.decode()
+
+
+def test_a_bulk_action_on_a_forged_row_id_is_refused_and_changes_nothing(admin_client_):
+    practitioner, _location = practitioner_with_hours()
+    response = admin_client_.post(
+        "/admin/clinic/practitioner/", {"action": "issue_feed", "_selected_action": [str(practitioner.pk), "NaN"]}
+    )
+    assert response.status_code == 400
+    practitioner.refresh_from_db()
+    assert practitioner.feed_token_hash == ""
+
+
+def test_a_bulk_action_on_real_rows_still_works(admin_client_):
+    practitioner, _location = practitioner_with_hours()
+    response = admin_client_.post(
+        "/admin/clinic/practitioner/", {"action": "issue_feed", "_selected_action": [str(practitioner.pk)]}
+    )
+    assert response.status_code == 200
+    practitioner.refresh_from_db()
+    assert practitioner.feed_token_hash != ""
