@@ -86,6 +86,14 @@ def test_a_bad_day_falls_back_to_today(practitioner_client, me):
     assert response.status_code == 200 and "Today's patients" in response.content.decode()
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_the_first_or_last_date_there_is_falls_back_to_today(practitioner_client, me, day):
+    # Found by the form fuzz: the day before 1 January of year 1 was a server error.
+    response = practitioner_client.get(f"/practice/?day={day}")
+    assert response.status_code == 200
+    assert f"?day={NOW.date() + dt.timedelta(days=1):%Y-%m-%d}" in response.content.decode()
+
+
 def test_the_admin_picks_a_practitioner(admin_client_):
     one = PractitionerFactory(display_name="Dr One")
     two = PractitionerFactory(display_name="Dr Two")

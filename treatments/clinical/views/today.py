@@ -17,9 +17,11 @@ from treatments.clinical.selectors.records import practice_day
 
 def _day(request: HttpRequest) -> dt.date:
     try:
-        return dt.date.fromisoformat(request.GET.get("day", ""))
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         return local_date(timezone.now())
+    # The page links the day before and after: the first and last dates there are have none.
+    return day if dt.date.min < day < dt.date.max else local_date(timezone.now())
 
 
 @clinical_required
