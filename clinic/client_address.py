@@ -51,3 +51,18 @@ def client_ip(request: HttpRequest | None) -> str | None:
         if not _is_trusted(address, networks):
             break
     return str(client)
+
+
+# The longest username the user table holds: a longer one names nobody.
+USERNAME_MAX = 150
+
+
+def client_username(request: HttpRequest | None, credentials: dict | None = None) -> str | None:
+    """The username django-axes counts a failed sign-in under (AXES_USERNAME_CALLABLE): as typed,
+    cut to what a user can be called. Axes stores it in a 255-character column, so a longer one
+    (a script's junk) was a server error on PostgreSQL instead of a wrong-password answer."""
+    if credentials is not None:
+        username = credentials.get("username")
+    else:
+        username = request.POST.get("username") if request is not None else None
+    return None if username is None else str(username)[:USERNAME_MAX]

@@ -141,6 +141,7 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The same client address as the rate limits and the audit log (TRUSTED_PROXIES).
 AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_ip"
+AXES_USERNAME_CALLABLE = "clinic.client_address.client_username"
 AXES_LOCKOUT_CALLABLE = "clinic.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 # Every failure is kept (with whether it fell in a lockout) so the clinic admin is told of

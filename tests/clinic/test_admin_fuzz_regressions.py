@@ -1,6 +1,7 @@
 """Server errors the form fuzz (tests/test_fuzz_forms.py) found in the admin, kept fixed."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
 
 from tests.factories import PatientFactory
@@ -58,3 +59,13 @@ def test_a_bulk_action_on_real_rows_still_works(admin_client_):
     assert response.status_code == 200
     practitioner.refresh_from_db()
     assert practitioner.feed_token_hash != ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_a_username_longer_than_any_account_is_a_wrong_sign_in_not_a_server_error(client, path):
+    # django-axes keeps failed sign-ins in a 255-character column: on PostgreSQL a longer name was
+    # a 500 (found by the form fuzz).
+    response = client.post(path, {"username": "x" * 2000, "password": "wrong"})
+    assert response.status_code == 200
+    assert [len(a.username) for a in AccessAttempt.objects.all()] == [150]
