@@ -50,9 +50,10 @@ def two_open():
 
 
 @pytest.mark.parametrize("who", ["desk_client", "practitioner_client", "admin_client_"])
-@pytest.mark.parametrize("path", ["/desk/", "/desk/patients/", "/messages/"])
-def test_every_staff_page_counts_the_warning_signs_nobody_has_called_back(request, two_open, who, path):
-    html = request.getfixturevalue(who).get(path).content.decode()
+# Not named "page": that is the browser tests' fixture, and pytest would group these tests with them.
+@pytest.mark.parametrize("url", ["/desk/", "/desk/patients/", "/messages/"])
+def test_every_staff_page_counts_the_warning_signs_nobody_has_called_back(request, two_open, who, url):
+    html = request.getfixturevalue(who).get(url).content.decode()
 
     assert _badge(html) == "2"
     assert '>2<span class="visually-hidden"> warning signs to call back</span>' in html
