@@ -13,6 +13,7 @@ Runs under `make bench` (the registry) or alone, on a throw-away test database:
 
 import datetime as dt
 import time
+import uuid
 
 from bench.core import Context, Result, benchmark
 
@@ -29,7 +30,10 @@ def _seed(now: dt.datetime) -> None:
 
     Message.objects.all().delete()
     ClinicSettings.objects.update_or_create(pk=1, defaults={"sms_quiet_start": dt.time(0), "sms_quiet_end": dt.time(0)})
-    practitioner, location = PractitionerFactory(), LocationFactory()
+    # A practitioner of its own each run: the bench database is reused, and the factories' numbering
+    # starts again in every process (a second run met the first run's user).
+    practitioner = PractitionerFactory(user__username=f"bench-sweep-{uuid.uuid4().hex[:12]}")
+    location = LocationFactory()
     kind, knee = appointment_type("injection"), protocol()
     patients = Patient.objects.bulk_create(
         Patient(

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -198,17 +198,32 @@ class _Batch:
 
 def _record(token: str, rows: list[Message], names: list[str]) -> None:
     """`UPDATE ... SET field = CASE id WHEN ... END` for the fields that differ between rows, a
-    plain value for those that do not. Outside any transaction it is one statement, one commit."""
-    values = {}
+    plain value for those that do not. Outside any transaction it is one statement, one commit.
+
+    Written as SQL: built with the ORM's Case/When, each row's WHEN resolved a filter of its own,
+    and that took two thirds of a sweep's time (10,000 messages, profiled), more than the sending."""
+    quote = connection.ops.quote_name
+    # PostgreSQL types a CASE of bare parameters as text: each value says its column's type.
+    typed = connection.vendor == "postgresql"
+    sets, params = [], []
     for name in names:
         field = Message._meta.get_field(name)
-        distinct = {getattr(row, name) for row in rows}
-        if len(distinct) == 1:
-            values[name] = Value(distinct.pop(), output_field=field)
-        else:
-            whens = [When(pk=row.pk, then=Value(getattr(row, name), output_field=field)) for row in rows]
-            values[name] = Case(*whens, output_field=field)
-    Message.objects.filter(claim_token=token, pk__in=[row.pk for row in rows]).update(**values)
+        slot = f"%s::{field.db_type(connection)}" if typed else "%s"
+        values = [field.get_db_prep_save(getattr(row, name), connection) for row in rows]
+        if all(value == values[0] for value in values):
+            sets.append(f"{quote(field.column)} = {slot}")
+            params.append(values[0])
+            continue
+        sets.append(f"{quote(field.column)} = CASE {quote('id')} {' '.join([f'WHEN %s THEN {slot}'] * len(rows))} END")
+        for row, value in zip(rows, values, strict=True):
+            params += [row.pk, value]
+    ids = ", ".join(["%s"] * len(rows))
+    sql = (
+        f"UPDATE {quote(Message._meta.db_table)} SET {', '.join(sets)} "
+        f"WHERE {quote('claim_token')} = %s AND {quote('id')} IN ({ids})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, token, *(row.pk for row in rows)])
 
 
 def _deliver_batch(token: str, messages: list[Message], *, now: dt.datetime, result: SweepResult) -> None:
