@@ -35,6 +35,11 @@ def _series(practitioner, *, sessions: int, first: dt.datetime):
     now = timezone.now()
     location, _ = Location.objects.get_or_create(name="Bench clinic")
     kind = AppointmentType.objects.get(slug="injection")
+    # The bench database is reused: an earlier run's sessions, minutes from these, step aside
+    # (the overlap constraint counts only live ones).
+    Appointment.objects.filter(
+        practitioner=practitioner, patient__first_name="Bench", patient__last_name="Patient"
+    ).update(status=Appointment.Status.CANCELLED, cancelled_at=now)
     patient = Patient.objects.create(first_name="Bench", last_name="Patient", date_of_birth=dt.date(1960, 1, 1))
     series = TreatmentSeries.objects.create(
         patient=patient,
