@@ -67,6 +67,8 @@
     if (params.toString()) { url += "?" + params.toString(); }
     if (!moveDialog || !window.htmx || typeof moveDialog.showModal !== "function") { window.location.assign(url); return; }
     window.htmx.ajax("GET", url, {target: "#move-dialog-body", swap: "innerHTML"}).then(function () {
+      // Its forms answer through htmx before the desk can type: Enter must not leave the page.
+      window.htmx.process(moveDialog);
       var focus = moveDialog.querySelector("[data-move-confirm]") || document.getElementById("move-time");
       if (focus) { focus.focus(); }
     });
@@ -79,6 +81,7 @@
     var url = calEl().dataset.slotUrl + "?" + params.toString();
     if (!dialog || !window.htmx || typeof dialog.showModal !== "function") { window.location.assign(url); return; }
     window.htmx.ajax("GET", url, {target: "#slot-dialog-body", swap: "innerHTML"}).then(function () {
+      window.htmx.process(dialog);
       var input = document.getElementById("slot-q");
       if (input) { input.focus(); }
     });
