@@ -19,7 +19,7 @@ from notifications.models import Message
 from notifications.services import Planned, messages_cancel, messages_plan
 from treatments.models import Appointment, SessionRecord, TreatmentSeries, WaitlistOffer
 from treatments.scheduling.feeds import sessions_file
-from treatments.scheduling.notices import NOTICE_KINDS, notice_appointment_ids, notice_facts
+from treatments.scheduling.notices import NOTICE_KINDS, notice_appointment_ids, notice_facts, reminder_moment
 
 Kind = Message.Kind
 BEFORE_SESSION = (Kind.PREPARE, Kind.REMINDER)
@@ -38,7 +38,7 @@ def _before_session(appointment: Appointment, clinic: ClinicSettings, now: dt.da
     if appointment.status != Appointment.Status.BOOKED or appointment.start <= now:
         return []
     base = {"appointment_id": appointment.pk, "series_id": appointment.series_id}
-    reminder_at = _hours_before(appointment.start, clinic.reminder_hours)
+    reminder_at = reminder_moment(appointment.start, clinic)
     plans = []
     if appointment.appointment_type.is_injection:
         prepare_at = _hours_before(appointment.start, clinic.prep_reminder_hours)

@@ -39,8 +39,15 @@ def _stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat()
 
 
+def reminder_moment(start: dt.datetime, clinic: ClinicSettings) -> dt.datetime:
+    """When the reminder before a session is due: `reminder_hours` before it on the clinic's wall
+    clock, as a patient means "the day before". messaging plans the reminder then; a change
+    notice is useful from then on."""
+    return local_shift(start, -dt.timedelta(hours=clinic.reminder_hours))
+
+
 def _within_horizon(moment: dt.datetime, clinic: ClinicSettings, now: dt.datetime) -> bool:
-    return moment > now and local_shift(moment, -dt.timedelta(hours=clinic.reminder_hours)) <= now
+    return moment > now and reminder_moment(moment, clinic) <= now
 
 
 def _useful(appointments: list[Appointment], moments: list[dt.datetime], now: dt.datetime) -> bool:
