@@ -19,9 +19,7 @@ def _screening_field_name(question: str) -> str:
 class PatientForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=80)
     last_name = forms.CharField(label=_("Last name"), max_length=80)
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("YYYY-MM-DD")
-    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
     phone = forms.CharField(label=_("Mobile phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=Channel.choices)

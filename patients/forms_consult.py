@@ -64,7 +64,7 @@ class ConsultationRequestForm(forms.Form):
         max_length=250,
     )
     message = text_field(
-        label=_("Anything you would like us to know (optional)"),
+        label=_("Anything you would like us to know"),
         help_text=_("Please do not write private medical details here; we will ask when we call."),
         max_length=2000,
         rows=4,

@@ -37,9 +37,7 @@ class SearchForm(forms.Form):
 class DetailsForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=80)
     last_name = forms.CharField(label=_("Last name"), max_length=80)
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("YYYY-MM-DD")
-    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
     phone = forms.CharField(label=_("Mobile phone"), max_length=40, widget=forms.TextInput(attrs={"type": "tel"}))
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     code_channel = forms.ChoiceField(

@@ -123,3 +123,17 @@ def test_the_trail_reads_as_labels_with_the_full_name_and_the_summary_lists_it(p
     summary = practitioner_client.get(f"/practice/series/{series.pk}/summary/").content.decode()
     assert "Amendments to signed records" in summary
     assert "Session 1" in summary and "Pain after (0-10): 7 → 2" in summary and "Re-asked" in summary
+
+
+def test_a_consultations_pain_today_out_of_range_is_refused_in_the_consultations_words(me):
+    appointment = AppointmentFactory(
+        practitioner=me, appointment_type=appointment_type("consultation"), start=NOW, status="checked_in"
+    )
+    data = RecordData(assessment="Knee OA", candidate=False, pain_before=4)
+    record_submit(appointment=appointment, data=data, action="sign", user=me.user, now=NOW)
+    with pytest.raises(RecordError) as refused:
+        record_amend(
+            record=SessionRecord.objects.get(), changes={"pain_before": "11"}, reason="typo", user=me.user, now=NOW
+        )
+    assert str(refused.value) == "Pain today must be between 0 and 10."
+    assert SessionRecord.objects.get().pain_before == 4

@@ -93,3 +93,15 @@ def test_a_missing_series_is_404(practitioner_client, series):
 
 def test_the_summary_links_to_the_letter(practitioner_client, series):
     assert url(series) in practitioner_client.get(f"/practice/series/{series.pk}/summary/").content.decode()
+
+
+def test_a_condition_named_after_a_person_keeps_its_capitals_in_the_opening(practitioner_client, series):
+    series.protocol.condition_label = "Osgood-Schlatter disease"
+    series.protocol.save(update_fields=["condition_label"])
+    html = practitioner_client.get(url(series)).content.decode()
+    assert "with prolotherapy for Osgood-Schlatter disease." in html
+    assert "osgood-schlatter disease" not in html
+
+
+def test_a_common_condition_is_lower_case_inside_the_sentence(practitioner_client, series):
+    assert "with prolotherapy for knee osteoarthritis." in practitioner_client.get(url(series)).content.decode()

@@ -27,6 +27,7 @@ from treatments.clinical.services.records import (
     record_save,
     record_save_and_sign,
     record_sign,
+    sign_refusal,
 )
 from treatments.models import Appointment, AppointmentChange, SessionRecord
 from treatments.scheduling import messaging
@@ -283,3 +284,11 @@ def test_an_outcome_score_is_tied_to_series_patient_and_date():
 def test_a_record_made_by_the_factory_is_a_draft():
     # Guard for the builders above: SessionRecordFactory makes drafts, `sign` signs them.
     assert SessionRecordFactory(appointment=AppointmentFactory(practitioner=PractitionerFactory())).status == "draft"
+
+
+def test_a_session_not_yet_started_is_refused_naming_its_time_as_the_app_writes_times():
+    # 14 Apr 2026 15:00 UTC is 10:00 in Chicago; an hour later is 11:00 there.
+    later = AppointmentFactory(start=NOW + dt.timedelta(hours=1))
+    assert sign_refusal(appointment=later, user=later.practitioner.user, now=NOW) == (
+        "This session starts at Tue 14 Apr 11:00: its record can be signed once it has started."
+    )

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from clinic.integrity import integrity_message
+from treatments.clinical.fields import field_label
 from treatments.clinical.services.errors import RecordError
 from treatments.clinical.services.records import SITE_FIELDS, SiteData, check_nrs, check_site
 from treatments.clinical.services.visits import KIND_FIELDS, check_visit_fields
@@ -91,8 +92,9 @@ def _apply(obj, fields: dict, prefix: str, diff: dict) -> bool:
 
 
 def _check_record(record: SessionRecord) -> None:
-    check_nrs(record.pain_before, _("Pain before"))
-    check_nrs(record.pain_after, _("Pain after"))
+    # Named as the form of this kind of visit names them ("Pain today" on a consultation).
+    check_nrs(record.pain_before, field_label("pain_before", record.kind).removesuffix(" (0-10)"))
+    check_nrs(record.pain_after, field_label("pain_after", record.kind).removesuffix(" (0-10)"))
     if record.plan not in SessionRecord.Plan.values:
         raise RecordError(_("Choose a plan."))
     check_visit_fields(record)

@@ -9,12 +9,11 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from clinic import roles
 from clinic.integrity import constraint_name, integrity_message
-from clinic.localtime import clinic_zone
+from notifications.rendering import short_when
 from patients.models import ScreeningAnswer, ScreeningQuestion
 from treatments.clinical.bodychart import chart_point_problem
 from treatments.clinical.services.errors import RecordError
@@ -276,7 +275,8 @@ def sign_refusal(*, appointment: Appointment, user, now: dt.datetime) -> str | N
             "status": appointment.get_status_display().lower()
         }
     if now < appointment.start:
-        starts = formats.date_format(appointment.start.astimezone(clinic_zone()), "DATETIME_FORMAT")
+        # "Sun 6 Dec 09:00", as every other page and message writes a time.
+        starts = short_when(appointment.start)
         return _("This session starts at %(start)s: its record can be signed once it has started.") % {"start": starts}
     own = getattr(getattr(user, "practitioner", None), "pk", None)
     if own != appointment.practitioner_id and not roles.has_role(user, roles.CLINIC_ADMIN):

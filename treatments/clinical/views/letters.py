@@ -30,8 +30,20 @@ class LetterForm(forms.Form):
     )
 
 
+# Conditions named after a person (or a Greek hero) keep their capital inside a sentence.
+EPONYMS = ("Achilles", "Osgood", "De Quervain", "Morton", "Baker", "Dupuytren")
+
+
+def in_sentence(label: str) -> str:
+    """A condition as the middle of a sentence writes it: "knee osteoarthritis", but
+    "Osgood-Schlatter disease" and "Achilles tendinopathy" as they are."""
+    if not label or label.startswith(EPONYMS):
+        return label
+    return label[0].lower() + label[1:]
+
+
 def _default_opening(series) -> str:
-    condition = series.protocol.condition_label.lower()
+    condition = in_sentence(series.protocol.condition_label)
     return _(
         "Thank you for referring %(patient)s, whom we are treating with prolotherapy for %(condition)s. "
         "This letter summarises the treatment so far; the details below are taken from our records."

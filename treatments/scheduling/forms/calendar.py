@@ -28,9 +28,7 @@ class NextSlotForm(_WithWhoAndWhat):
         required=False,
         empty_label=_("Any location"),
     )
-    after = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("YYYY-MM-DD")
-    )
+    after = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
