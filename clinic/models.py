@@ -53,6 +53,11 @@ class ClinicSettings(models.Model):
     online_same_day = models.BooleanField(default=False, verbose_name=_("online: same-day booking allowed"))
     # A waitlist offer (a freed slot) can be claimed for this many hours, never after the slot starts.
     waitlist_offer_hours = models.PositiveSmallIntegerField(default=12)
+    # Practitioners add and remove their own time off at /desk/setup/time-off/ (the clinic admin
+    # always may, for anyone, at /desk/setup/).
+    practitioners_own_time_off = models.BooleanField(
+        default=False, verbose_name=_("practitioners may add their own time off")
+    )
 
     class Meta:
         verbose_name = _("clinic settings")

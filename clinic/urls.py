@@ -24,6 +24,7 @@ urlpatterns = [
     path("desk/requests/", include("treatments.inbox.urls")),
     path("consult/", include("patients.urls_public")),
     path("book/", include("treatments.booking.urls")),
+    path("desk/setup/", include("treatments.setup.urls")),
     path("desk/", include("treatments.scheduling.urls")),
     path("practice/", include("treatments.clinical.urls")),
     path("portal/", include("treatments.portal.urls")),

@@ -48,6 +48,7 @@ def _words(_language: str | None) -> dict[str, str]:
         "confirmed": format_html(' <span class="badge text-bg-success cal-confirmed">{}</span>', _("Confirmed")),
         "intake": format_html(' <span class="badge text-bg-info cal-intake">{}</span>', _("Intake done")),
         "flags": escape(_("Screening flags:")),
+        "in_closure": escape(_("Inside a closure — move or cancel:")),
         **{f"status-{value}": escape(label) for value, label in Appointment.Status.choices},
     }
 
@@ -92,6 +93,9 @@ def calendar_card(item: Item) -> SafeString:
         # `intake_done`); series sessions do not repeat it.
         confirmed += words["intake"]
     spacing = f'<div class="cal-spacing">{spacing_html(item.spacing)}</div>' if item.spacing else ""
+    if item.in_closure:
+        # Marked until the desk moves or cancels it (/desk/setup/closures/<pk>/).
+        spacing += f'<div class="cal-covered">{words["in_closure"]} {escape(item.in_closure)}</div>'
     # Every variable part is escaped above or built by format_html.
     return mark_safe(
         f'<article id="appt-{a.pk}" class="cal-appt {item.css}" aria-label="{start} {name}">'

@@ -51,6 +51,9 @@ class Item:
     frees_slot: bool  # cancelled in the future: the waitlist may take it
     urls: dict[str, str] = field(default_factory=dict)
     spacing: SpacingNote | None = None  # spaced other than its protocol says
+    # A booking inside a closure or time off added after it: the closure's reason, until the desk
+    # moves or cancels it (/desk/setup/closures/<pk>/).
+    in_closure: str = ""
 
     @property
     def css(self) -> str:
@@ -58,6 +61,7 @@ class Item:
         return (
             f"cal-r-{b.row} cal-s-{b.span} cal-ln-{b.lanes}-{b.lane} "
             f"cal-type-{self.appointment.appointment_type_id} cal-st-{self.appointment.status}"
+            + (" cal-in-closure" if self.in_closure else "")
         )
 
 
@@ -249,6 +253,23 @@ def _closure_span(closure: Closure, day: dt.date) -> tuple[int, int, str]:
     return start, end, f"{closure.reason} ({start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d})"
 
 
+def _mark_covered(pending: list[tuple["Column", Item, int, int]], closures: list[Closure]) -> None:
+    """Mark each booked card that a closure of its practitioner or location covers."""
+    for _column, item, _s, _e in pending:
+        a = item.appointment
+        if a.status != Appointment.Status.BOOKED:
+            continue
+        for closure in closures:
+            if (
+                closure.starts_at < a.end
+                and a.start < closure.ends_at
+                and closure.practitioner_id in (None, a.practitioner_id)
+                and closure.location_id in (None, a.location_id)
+            ):
+                item.in_closure = closure.reason
+                break
+
+
 def _closure_applies(closure: Closure, practitioner_id: int, locations: set[int]) -> bool:
     """A clinic holiday closes every column; a location's closure the columns of those working
     there that day; a leave its practitioner's column."""
@@ -320,6 +341,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
         for pk, column in columns.items():
             if _closure_applies(closure, pk, works_at.get(pk, set())):
                 spans.append((column, "closed", s, e, label))
+    _mark_covered(pending, closures)
     grid = _finish(list(columns.values()), pending, spans)
     local_now = now.astimezone(clinic_zone())
     if local_now.date() == day:
@@ -379,6 +401,7 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
             s, e, label = _closure_span(closure, day)
             if e > 0 and s < 24 * 60 and e > s:
                 spans.append((column, "closed", s, e, label))
+    _mark_covered(pending, closures)
     grid = _finish(list(columns.values()), pending, spans)
     return WeekCalendar(practitioner=practitioner, first_day=first_day, grid=grid)
 

@@ -1,0 +1,208 @@
+"""What a change to the clinic's hours or time off does to the bookings, read before it is saved:
+the bookings a closure covers (and where each could go instead), the bookings a new week would
+leave outside the hours, and the closures already recorded for the same people and place.
+
+Where a covered booking could go is asked of the planner and the series rules
+(`planning.place` inside `rules`' window for the session, from `selectors.moves.session_window`),
+never decided here: the move service re-checks it on the way in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from clinic.localtime import clinic_zone, local_date
+from clinic.models import Closure, Location, Practitioner
+from treatments.models import Appointment
+from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
+from treatments.scheduling.planning import place
+from treatments.scheduling.rules import Window
+from treatments.scheduling.selectors.availability import availability_around, closure_label
+from treatments.scheduling.selectors.moves import series_siblings, session_window
+
+# A standalone appointment (no series window) is offered the nearest free time this many days
+# either side of its own day.
+STANDALONE_DAYS = 14
+# A new week is checked against the bookings of this many days ahead.
+WEEK_HORIZON_DAYS = 366
+
+
+def scope_filter(*, practitioner_id: int | None, location_id: int | None) -> Q:
+    """The appointments a closure of this scope covers: a clinic holiday all, a location's its
+    bookings there, a leave its practitioner's (at one location when it names one)."""
+    q = Q()
+    if practitioner_id is not None:
+        q &= Q(practitioner_id=practitioner_id)
+    if location_id is not None:
+        q &= Q(location_id=location_id)
+    return q
+
+
+def covered_bookings(
+    *,
+    practitioner_id: int | None,
+    location_id: int | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    now: dt.datetime,
+) -> list[Appointment]:
+    """The booked appointments from `now` on that [starts_at, ends_at) covers. One query."""
+    return list(
+        Appointment.objects.filter(
+            scope_filter(practitioner_id=practitioner_id, location_id=location_id),
+            status=Appointment.Status.BOOKED,
+            start__lt=ends_at,
+            end__gt=max(starts_at, now),
+        )
+        .select_related("patient", "practitioner", "location", "room", "appointment_type", "series__protocol")
+        .order_by("start", "pk")
+    )
+
+
+def same_scope(*, practitioner_id: int | None, location_id: int | None) -> QuerySet[Closure]:
+    return Closure.objects.filter(practitioner_id=practitioner_id, location_id=location_id)
+
+
+def clashing_closure(
+    *, practitioner_id: int | None, location_id: int | None, starts_at: dt.datetime, ends_at: dt.datetime
+) -> Closure | None:
+    """A closure of exactly the same people and place that overlaps (or equals) this one."""
+    return (
+        same_scope(practitioner_id=practitioner_id, location_id=location_id)
+        .filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def closure_covering(appointment: Appointment) -> Closure | None:
+    """The first closure that covers this booking (the card's mark, a closure's booking list)."""
+    return (
+        Closure.objects.filter(starts_at__lt=appointment.end, ends_at__gt=appointment.start)
+        .filter(Q(practitioner__isnull=True) | Q(practitioner_id=appointment.practitioner_id))
+        .filter(Q(location__isnull=True) | Q(location_id=appointment.location_id))
+        .order_by("starts_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A booking a closure covers, and the nearest time it could move to ("" why none)."""
+
+    appointment: Appointment
+    proposed: dt.datetime | None
+    problem: str = ""
+
+
+def nearest_allowed(appointment: Appointment, *, now: dt.datetime, also_closed: list[Busy] = ()) -> Covered:
+    """The nearest free time for `appointment` that keeps its series' window (the later sessions
+    stay where they are), its practitioner, location, patient and room: the planner's `place`
+    from the appointment's own day outwards. `also_closed`: a closure not saved yet (a preview)."""
+    zone = clinic_zone()
+    today = local_date(now, zone)
+    own_day = local_date(appointment.start, zone)
+    if appointment.series_id is not None:
+        window = session_window(appointment, siblings=series_siblings(appointment), today=today)
+        if window is None:
+            return Covered(appointment, None, _("its neighbours in the series leave no other date"))
+        last = (
+            window.latest if window.has_latest else max(window.earliest, own_day) + dt.timedelta(days=STANDALONE_DAYS)
+        )
+        window = Window(own_day if window.contains(own_day) else window.target, window.earliest, last)
+    else:
+        window = Window(
+            own_day,
+            max(today, own_day - dt.timedelta(days=STANDALONE_DAYS)),
+            own_day + dt.timedelta(days=STANDALONE_DAYS),
+        )
+    availability = availability_around(appointment, first=window.earliest, last=window.latest)
+    if also_closed:
+        availability = Availability(
+            zone=availability.zone,
+            blocks=availability.blocks,
+            closures=[*availability.closures, *also_closed],
+            bookings=availability.bookings,
+            outside_hours_label=availability.outside_hours_label,
+        )
+    kind = appointment.appointment_type
+    local = appointment.start.astimezone(zone)
+    proposal = place(
+        step=appointment.series_step or 1,
+        window=window,
+        preferred=local.time(),
+        weekday=local.weekday(),
+        duration=dt.timedelta(minutes=kind.duration_minutes),
+        buffer=dt.timedelta(minutes=kind.buffer_minutes),
+        availability=availability,
+    )
+    if proposal.start is not None and proposal.start <= now:
+        return Covered(appointment, None, _("no free time is left ahead"))
+    return Covered(appointment, proposal.start, proposal.problem)
+
+
+def covered_with_proposals(
+    *,
+    practitioner: Practitioner | None,
+    location: Location | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    now: dt.datetime,
+    unsaved: bool,
+) -> list[Covered]:
+    """Each booked appointment the closure covers, with the nearest time it could move to. With
+    `unsaved`, the closure is not in the database yet and is added to each availability."""
+    zone = clinic_zone()
+    bookings = covered_bookings(
+        practitioner_id=practitioner.pk if practitioner else None,
+        location_id=location.pk if location else None,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        now=now,
+    )
+    out = []
+    for appointment in bookings:
+        closed = []
+        if unsaved:
+            draft = Closure(
+                practitioner=practitioner, location=location, starts_at=starts_at, ends_at=ends_at, reason=""
+            )
+            closed = [Busy(starts_at, ends_at, closure_label(draft, appointment.practitioner, zone))]
+        out.append(nearest_allowed(appointment, now=now, also_closed=closed))
+    return out
+
+
+def outside_new_week(
+    *, practitioner: Practitioner, location: Location, blocks: list[WeeklyBlock], now: dt.datetime
+) -> list[Appointment]:
+    """The booked appointments ahead that a week of `blocks` would leave outside the hours."""
+    week = Availability(zone=clinic_zone(), blocks=blocks)
+    ahead = (
+        Appointment.objects.filter(
+            practitioner=practitioner,
+            location=location,
+            status=Appointment.Status.BOOKED,
+            start__gt=now,
+            start__lt=now + dt.timedelta(days=WEEK_HORIZON_DAYS),
+        )
+        .select_related("patient", "appointment_type")
+        .order_by("start")
+    )
+    # A week with no other busy time: `problem` is then only "outside the hours".
+    return [a for a in ahead if week.problem(a.start, a.end) is not None]
+
+
+def upcoming_closures(*, practitioner: Practitioner | None, now: dt.datetime) -> list[Closure]:
+    """Closures not over yet: with a practitioner, theirs and the clinic's and their locations'."""
+    qs = Closure.objects.filter(ends_at__gt=now).select_related("practitioner", "location")
+    if practitioner is not None:
+        locations = set(practitioner.working_hours.values_list("location_id", flat=True))
+        qs = qs.filter(
+            Q(practitioner=practitioner)
+            | Q(practitioner__isnull=True, location__isnull=True)
+            | Q(practitioner__isnull=True, location_id__in=locations)
+        )
+    return list(qs.order_by("starts_at"))

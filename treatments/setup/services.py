@@ -1,0 +1,157 @@
+"""The clinic's hours and time off, written at the desk (/desk/setup/): a practitioner's week at a
+location, a closure or leave (refused when the same people and place already have one then), and
+what happens to the bookings a closure covers — moved to the nearest allowed time by the move
+service, or cancelled by the cancel service, which tells the patient (the desk's own paths)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clinic.models import ClinicSettings, Closure, Location, Practitioner, WorkingHours
+from treatments.models import Appointment
+from treatments.scheduling.rules import short_day
+from treatments.scheduling.services.booking import BookingError, appointment_cancel, appointment_move
+from treatments.setup.selectors import clashing_closure, closure_covering, nearest_allowed
+
+
+class SetupError(Exception):
+    """A change that cannot be made; `message` is shown to the user as is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _lock_setup() -> None:
+    # Two closures typed at once for the same people must not both pass the overlap check: every
+    # setup write takes the one settings row first.
+    ClinicSettings.load()
+    list(ClinicSettings.objects.select_for_update().filter(pk=1).values_list("pk", flat=True))
+
+
+def _when(value: dt.datetime) -> str:
+    from clinic.localtime import clinic_zone
+
+    local = value.astimezone(clinic_zone())
+    return f"{short_day(local.date())} {local:%H:%M}"
+
+
+def closure_add(
+    *,
+    practitioner: Practitioner | None,
+    location: Location | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    reason: str,
+    now: dt.datetime,
+) -> Closure:
+    """Record time nobody of this scope can be booked. Refused when it ends before it starts, is
+    over already, or overlaps (or repeats) a closure of exactly the same practitioner and place."""
+    reason = reason.strip()
+    if not reason:
+        raise SetupError(_("Say what the time off is for (it is shown on the calendar)."))
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise SetupError(_("The time has no time zone."))
+    if ends_at <= starts_at:
+        raise SetupError(_("The end must be after the start."))
+    if ends_at <= now:
+        raise SetupError(_("That time is over already."))
+    with transaction.atomic():
+        _lock_setup()
+        clash = clashing_closure(
+            practitioner_id=practitioner.pk if practitioner else None,
+            location_id=location.pk if location else None,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+        if clash is not None:
+            same = (clash.starts_at, clash.ends_at) == (starts_at, ends_at)
+            text = (
+                _("This is already recorded: “%(reason)s”, %(start)s–%(end)s.")
+                if same
+                else _(
+                    "It overlaps “%(reason)s”, %(start)s–%(end)s, for the same people and place: "
+                    "change or remove that one instead."
+                )
+            )
+            raise SetupError(
+                text % {"reason": clash.reason, "start": _when(clash.starts_at), "end": _when(clash.ends_at)}
+            )
+        return Closure.objects.create(
+            practitioner=practitioner, location=location, starts_at=starts_at, ends_at=ends_at, reason=reason[:120]
+        )
+
+
+def closure_remove(*, closure: Closure) -> None:
+    with transaction.atomic():
+        _lock_setup()
+        Closure.objects.filter(pk=closure.pk).delete()
+
+
+def working_week_set(
+    *, practitioner: Practitioner, location: Location, blocks: list[tuple[int, dt.time, dt.time]]
+) -> list[WorkingHours]:
+    """Replace the practitioner's week at this location by `blocks` (weekday, start, end): blocks
+    of a day must not overlap; an empty list means they no longer work there."""
+    for _weekday, start, end in blocks:
+        if end <= start:
+            raise SetupError(_("A block must end after it starts."))
+    by_day = sorted(blocks)
+    for (day_a, _s, end_a), (day_b, start_b, _e) in zip(by_day, by_day[1:], strict=False):
+        if day_a == day_b and start_b < end_a:
+            raise SetupError(_("%(day)s: two blocks overlap.") % {"day": WorkingHours.Weekday(day_a).label})
+    with transaction.atomic():
+        _lock_setup()
+        WorkingHours.objects.filter(practitioner=practitioner, location=location).delete()
+        return WorkingHours.objects.bulk_create(
+            WorkingHours(practitioner=practitioner, location=location, weekday=d, start=s, end=e) for d, s, e in by_day
+        )
+
+
+def _require_covered(appointment: Appointment) -> Closure:
+    closure = closure_covering(appointment)
+    if appointment.status != Appointment.Status.BOOKED or closure is None:
+        raise SetupError(_("This booking is no longer inside a closure: nothing to do."))
+    return closure
+
+
+def covered_booking_move(*, appointment: Appointment, by, now: dt.datetime) -> list[Appointment]:
+    """Move a booking a closure covers to the nearest allowed time (its series' window kept, the
+    later sessions where they are), through the desk's move service (which re-checks it and
+    tells the patient)."""
+    closure = _require_covered(appointment)
+    covered = nearest_allowed(appointment, now=now)
+    if covered.proposed is None:
+        raise SetupError(
+            _("No free time keeps this session's spacing: %(why)s. Move it by hand or cancel it.")
+            % {"why": covered.problem.rstrip(".")}
+        )
+    try:
+        return appointment_move(
+            appointment=appointment,
+            start=covered.proposed,
+            by=by,
+            now=now,
+            reason=_("Closure: %(reason)s") % {"reason": closure.reason},
+        )
+    except BookingError as exc:
+        raise SetupError(exc.message) from exc
+
+
+def covered_booking_cancel(*, appointment: Appointment, by, now: dt.datetime) -> Appointment:
+    """Cancel a booking a closure covers, as the clinic, through the desk's cancel service (the
+    patient is told by the usual notice)."""
+    closure = _require_covered(appointment)
+    try:
+        return appointment_cancel(
+            appointment=appointment,
+            kind=Appointment.CancelKind.CLINIC,
+            reason=_("Closure: %(reason)s") % {"reason": closure.reason},
+            by=by,
+            now=now,
+        ).appointment
+    except BookingError as exc:
+        raise SetupError(exc.message) from exc

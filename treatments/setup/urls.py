@@ -1,0 +1,16 @@
+"""/desk/setup/: the clinic's hours, time off and closures at the desk."""
+
+from django.urls import path
+
+from treatments.setup import views
+
+app_name = "setup"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("practitioners/<int:pk>/", views.practitioner_hours, name="practitioner"),
+    path("time-off/", views.my_time_off, name="my_time_off"),
+    path("closures/new/", views.closure_new, name="closure_new"),
+    path("closures/<int:pk>/", views.closure_detail, name="closure"),
+    path("closures/<int:pk>/bookings/", views.closure_booking, name="closure_booking"),
+    path("closures/<int:pk>/remove/", views.closure_delete, name="closure_delete"),
+]
