@@ -143,6 +143,8 @@ class PatientSearchForm(forms.Form):
         label=_("Find a patient"),
         max_length=100,
         required=False,
+        # "/" puts the cursor here (static/js/prolo.js).
+        widget=forms.TextInput(attrs={"type": "search", "data-search-box": ""}),
         help_text=_(
             "First or last name (or both), e-mail, four or more digits of a phone number, or date of birth "
             "(YYYY-MM-DD)."

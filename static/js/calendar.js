@@ -1,5 +1,5 @@
-// The desk calendar: destructive actions ask first; keyboard shortcuts; click an empty time to
-// book; drag a card to another time or practitioner (or focus it and press M) to move it, after
+// The desk calendar: destructive actions ask first; keyboard shortcuts; click an empty time (or
+// Tab to it and press Enter) to book; drag a card to another time or practitioner (or focus it and press M) to move it, after
 // seeing what the move does to the series' spacing and who takes it.
 (function () {
   "use strict";
@@ -24,7 +24,7 @@
     return target && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(target.tagName));
   }
 
-  // Shortcuts: T today, left/P previous, right/N next, / find a patient (listed on the page).
+  // Shortcuts: T today, left/P previous, right/N next (listed on the page).
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
     if ((dialog && dialog.open) || (moveDialog && moveDialog.open)) { return; }
@@ -37,11 +37,7 @@
     if (event.key === "t" || event.key === "T") { link = document.querySelector("a[data-key=today]"); }
     else if (event.key === "ArrowLeft" || event.key === "p" || event.key === "P") { link = document.querySelector("a[rel=prev]"); }
     else if (event.key === "ArrowRight" || event.key === "n" || event.key === "N") { link = document.querySelector("a[rel=next]"); }
-    else if (event.key === "/") {
-      var help = document.querySelector("[data-search-url]");
-      if (help) { event.preventDefault(); window.location.assign(help.dataset.searchUrl); }
-      return;
-    }
+    // "/" (find a patient) is every staff page's: static/js/prolo.js.
     if (link) { event.preventDefault(); window.location.assign(link.href); }
   });
 
@@ -95,8 +91,91 @@
     });
   }
 
+  // An empty time takes focus (Tab) and books on Enter: each block of working hours is a button
+  // whose time moves by 15 minutes with the up and down arrows, shown by a cursor on the grid.
+  function classNumber(el, prefix) {
+    var m = el.className.match(new RegExp("(?:^|\\s)" + prefix + "(\\d+)(?:\\s|$)"));
+    return m ? parseInt(m[1], 10) : 0;
+  }
+  function clock(minute) { return pad(Math.floor(minute / 60)) + ":" + pad(minute % 60); }
+  function openRange(el) {
+    var first = parseInt(calEl().dataset.firstMinute, 10);
+    var row = classNumber(el, "cal-r-");
+    return [first + (row - 1) * 5, first + (row - 1 + classNumber(el, "cal-s-")) * 5];
+  }
+  function labelOpen(el) {
+    var range = openRange(el);
+    var col = el.closest(".cal-col");
+    var who = col.querySelector("h2, h3");
+    var words = (document.querySelector("[data-free-label]") || {dataset: {}}).dataset.freeLabel ||
+      "Free %(range)s, %(who)s: Enter books at %(time)s";
+    el.setAttribute("aria-label", words.replace("%(range)s", clock(range[0]) + "–" + clock(range[1]))
+      .replace("%(who)s", who ? who.textContent.trim() : "").replace("%(time)s", clock(parseInt(el.dataset.minute, 10))));
+  }
+  function markOpen() {
+    calEl().querySelectorAll(".cal-col[data-practitioner] .cal-open").forEach(function (el) {
+      el.tabIndex = 0;
+      el.setAttribute("role", "button");
+      if (!el.dataset.minute) { el.dataset.minute = openRange(el)[0]; }
+      labelOpen(el);
+    });
+  }
+  function showCursor(el) {
+    var grid = el.parentNode;
+    var cursor = grid.querySelector(".cal-cursor") || document.createElement("div");
+    var first = parseInt(calEl().dataset.firstMinute, 10);
+    cursor.className = "cal-cursor cal-s-3 cal-r-" + ((parseInt(el.dataset.minute, 10) - first) / 5 + 1);
+    cursor.setAttribute("aria-hidden", "true");
+    cursor.textContent = clock(parseInt(el.dataset.minute, 10));
+    if (!cursor.parentNode) { grid.appendChild(cursor); }
+  }
+
+  // After a booking or a move the page opens at #appt-N: put the card just below the grid's
+  // sticky headings (not under them), and keep the page at its top so the "is booked at 10:30"
+  // message stays in view too.
+  function showChanged() {
+    var id = window.location.hash.slice(1);
+    var card = id && document.getElementById(id);
+    if (!scroller || !card || !card.classList.contains("cal-appt")) { return false; }
+    scroller.scrollTop = 0;
+    var col = card.closest(".cal-col");
+    var head = col && col.querySelector(".cal-head");
+    var boxTop = scroller.getBoundingClientRect().top;
+    var covered = head ? head.getBoundingClientRect().bottom - boxTop : 0;
+    scroller.scrollTop = Math.max(0, card.getBoundingClientRect().top - boxTop - covered - 8);
+    window.scrollTo(0, 0);
+    card.classList.add("cal-changed");
+    return true;
+  }
+
   // Listeners sit on the scroll box, which stays when the grid inside it is refreshed.
   if (cal && scroller) {
+    markOpen();
+    scroller.addEventListener("focusin", function (event) {
+      if (event.target.classList && event.target.classList.contains("cal-open")) { showCursor(event.target); }
+    });
+    scroller.addEventListener("focusout", function (event) {
+      if (event.target.classList && event.target.classList.contains("cal-open")) {
+        var cursor = event.target.parentNode.querySelector(".cal-cursor");
+        if (cursor) { cursor.remove(); }
+      }
+    });
+    scroller.addEventListener("keydown", function (event) {
+      var el = event.target;
+      if (!el.classList || !el.classList.contains("cal-open")) { return; }
+      var minute = parseInt(el.dataset.minute, 10);
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        openSlot(el.closest(".cal-col"), clock(minute));
+      } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        var range = openRange(el);
+        minute += event.key === "ArrowDown" ? SLOT_MINUTES : -SLOT_MINUTES;
+        el.dataset.minute = Math.max(range[0], Math.min(range[1] - SLOT_MINUTES, minute));
+        labelOpen(el);
+        showCursor(el);
+      }
+    });
     scroller.addEventListener("click", function (event) {
       var target = event.target;
       if (!target.classList.contains("cal-open") && !target.classList.contains("cal-grid")) { return; }
@@ -129,7 +208,10 @@
     });
     // Open the day at the working morning rather than at the top of the grid.
     var first = document.querySelector(".cal-col .cal-open, .cal-col .cal-appt");
-    if (scroller && first && !window.location.hash) {
+    if (showChanged()) {
+      // The browser scrolls to the fragment itself once the page has loaded: place it again then.
+      window.addEventListener("load", function () { window.requestAnimationFrame(showChanged); });
+    } else if (scroller && first) {
       var top = Math.min.apply(null, Array.prototype.map.call(
         document.querySelectorAll(".cal-col .cal-open"), function (el) { return el.offsetTop; }).concat([first.offsetTop]));
       var head = scroller.querySelector(".cal-head");
@@ -152,6 +234,7 @@
       scroller.scrollTop = top;
       scroller.scrollLeft = left;
       markDraggable();
+      markOpen();
     });
   }
   if (version && scroller && window.htmx) {

@@ -69,17 +69,21 @@ def test_desk_books_moves_and_cancels_a_knee_series(clock, login, desk_user, liv
     assert serious_a11y_problems(page) == []
 
     page.get_by_role("link", name="Move session 2").click()
-    # The window its neighbours allow, and the wider one when the later sessions shift too.
-    expect(page.locator("[data-window='shift']")).to_contain_text("Tue 25 May – Tue 15 Jun")
-    expect(page.locator("[data-window='keep']")).to_be_hidden()
-    page.get_by_label("Also move the later sessions to keep the spacing").uncheck()
+    # The window its neighbours allow, and the wider one when the later sessions shift too (not
+    # chosen for the desk: the box starts unticked).
+    expect(page.get_by_label("Also move the later sessions to keep the spacing")).not_to_be_checked()
     expect(page.locator("[data-window='keep']")).to_contain_text("Tue 25 May – Tue 8 Jun")
     expect(page.locator("[data-window='shift']")).to_be_hidden()
     page.get_by_label("Also move the later sessions to keep the spacing").check()
+    expect(page.locator("[data-window='shift']")).to_contain_text("Tue 25 May – Tue 15 Jun")
+    expect(page.locator("[data-window='keep']")).to_be_hidden()
     page.get_by_label("Date").fill("2027-06-03")
     page.get_by_label("Time").fill("10:00")
     page.get_by_label("Why").fill("Patient away that week")
-    page.get_by_role("button", name="Move").click()
+    page.get_by_role("button", name="Move", exact=True).click()
+    # The later session's new date is shown before anything moves.
+    expect(page.locator("#move-plan")).to_contain_text("→ Thu 1 Jul 2027, 10:00")
+    page.get_by_role("button", name="Move these sessions").click()
 
     expect(page.get_by_text("Moved 2 appointments.")).to_be_visible()
     rows = page.locator("#series-sessions tbody tr")

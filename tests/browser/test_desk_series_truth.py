@@ -51,7 +51,7 @@ def test_desk_sees_why_a_session_is_off_target_and_the_spacing_after_a_move(cloc
     expect(rows.nth(1)).to_contain_text("Tue 1 Jun: clinic closed — Staff training; moved to Mon 31 May")
 
     page.get_by_role("link", name="Move session 2").click()
-    page.get_by_label("Also move the later sessions to keep the spacing").uncheck()
+    expect(page.get_by_label("Also move the later sessions to keep the spacing")).not_to_be_checked()
     expect(page.locator("[data-window='keep']")).to_contain_text("Tue 25 May – Mon 7 Jun")
     page.get_by_label("Date").fill("2027-06-07")
     page.get_by_label("Time").fill("09:00")

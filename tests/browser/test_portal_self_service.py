@@ -74,6 +74,8 @@ def test_patient_moves_session_two_inside_its_window_and_is_not_offered_a_day_ou
     expect(page.get_by_text("Sat 30 May: no working hours that day")).to_be_visible()
     assert_accessible(page)
 
+    # Each allowed day lists its free times; the patient opens Thursday's.
+    page.locator("summary", has_text="Thursday 4 June").click()
     page.get_by_label("Thursday 4 June, 09:00").check()
     page.get_by_role("button", name="Move to this time").click()
     expect(page.get_by_text("Your session has been moved")).to_be_visible()

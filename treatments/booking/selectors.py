@@ -68,11 +68,6 @@ def online_start_problem(*, start: dt.datetime, window: Window) -> str | None:
     return None
 
 
-def _grid(moment: dt.datetime, midnight: dt.datetime) -> dt.datetime:
-    extra = (moment - midnight) % GRID
-    return moment if not extra else moment + (GRID - extra)
-
-
 def online_slots(
     *,
     appointment_type: AppointmentType,
@@ -86,16 +81,11 @@ def online_slots(
     start), from the same availability the desk books against. Four queries per practitioner."""
     if not (window.first_day <= day <= window.last_day):
         return []
-    zone = clinic_zone()
-    midnight = local_datetime(day, dt.time(0, 0), zone)
     duration = dt.timedelta(minutes=appointment_type.duration_minutes)
     buffer = dt.timedelta(minutes=appointment_type.buffer_minutes)
     found: dict[dt.datetime, OnlineSlot] = {}
     for practitioner in practitioners:
         availability = availability_for(practitioner=practitioner, location=location, first=day, last=day, now=now)
-        for free in availability.free_starts(day, duration, buffer):
-            start = _grid(max(free.first, window.earliest), midnight)
-            while start <= free.last:
-                found.setdefault(start, OnlineSlot(start=start, practitioner=practitioner))
-                start += GRID
+        for start in availability.starts_on(day, duration, buffer, step=GRID, not_before=window.earliest):
+            found.setdefault(start, OnlineSlot(start=start, practitioner=practitioner))
     return [found[start] for start in sorted(found)][:MAX_PER_DAY]

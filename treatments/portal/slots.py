@@ -16,7 +16,7 @@ from treatments.models import Appointment, TreatmentSeries
 from treatments.scheduling.availability import Availability
 from treatments.scheduling.rules import Window, blocked_reason, from_day, short_day, window_after
 from treatments.scheduling.selectors.availability import availability_around, availability_for, date_span
-from treatments.scheduling.selectors.moves import move_suggestions, series_siblings, session_window
+from treatments.scheduling.selectors.moves import series_siblings, session_window
 
 # An open-ended window (a last session, or a standalone appointment) is shown this many days ahead.
 HORIZON_DAYS = 14
@@ -34,7 +34,7 @@ class DayOff:
 
 @dataclass
 class SlotChoices:
-    """What the patient may pick: `slots` (one time a day, near their usual time) inside `window`;
+    """What the patient may pick: `slots` (every free time of each day) inside `window`;
     `days_off` the days of the window that offer nothing, with the reason. `window` is None for a
     standalone appointment, and `closed` says when a series leaves no date at all."""
 
@@ -42,6 +42,8 @@ class SlotChoices:
     closed: bool = False
     slots: list[dt.datetime] = field(default_factory=list)
     days_off: list[DayOff] = field(default_factory=list)
+    # The same free times by day (every free time of each allowed day, not one a day).
+    days: list[tuple[dt.date, list[dt.datetime]]] = field(default_factory=list)
 
     @property
     def window_text(self) -> str:
@@ -69,10 +71,15 @@ def _fill(
 ) -> SlotChoices:
     day = first
     while day <= last:
-        start = availability.nearest_start(day, preferred, duration, buffer)
-        if start is not None and start > now and start != skip:
-            choices.slots.append(start)
-        elif start is None:
+        starts = [
+            start
+            for start in availability.starts_on(day, duration, buffer, not_before=now + dt.timedelta(seconds=1))
+            if start != skip
+        ]
+        if starts:
+            choices.days.append((day, starts))
+            choices.slots.extend(starts)
+        elif availability.nearest_start(day, preferred, duration, buffer) is None:
             reason = blocked_reason(
                 day=day, preferred=preferred, duration=duration, buffer=buffer, availability=availability
             )
@@ -97,15 +104,17 @@ def portal_move_choices(*, appointment: Appointment, now: dt.datetime) -> SlotCh
     buffer = dt.timedelta(minutes=kind.buffer_minutes)
     preferred = appointment.start.astimezone(zone).time()
     if appointment.series_id is None:
-        # No spacing to keep: the desk's own suggestions for the next two weeks.
-        return SlotChoices(slots=list(move_suggestions(appointment=appointment, now=now).suggestions))
-    window = session_window(appointment, siblings=series_siblings(appointment), today=today)
-    if window is None:
-        return SlotChoices(closed=True)
-    first, last = _span(window, today)
+        # No spacing to keep: the free times of the next two weeks.
+        choices, first, last = SlotChoices(), today, today + dt.timedelta(days=HORIZON_DAYS)
+    else:
+        window = session_window(appointment, siblings=series_siblings(appointment), today=today)
+        if window is None:
+            return SlotChoices(closed=True)
+        choices = SlotChoices(window=window)
+        first, last = _span(window, today)
     availability = availability_around(appointment, first=first, last=last)
     return _fill(
-        SlotChoices(window=window),
+        choices,
         first=first,
         last=last,
         preferred=preferred,

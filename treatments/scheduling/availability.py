@@ -15,6 +15,8 @@ STABLE API (the calendar helper's "next free slot" and the waitlist use it):
   - `problem(start, end, buffer=)` -> None when [start, end) can be booked with `buffer` kept
     free after it, else the first reason it cannot.
   - `free_starts(day, duration, buffer)` -> the ranges of possible start times that day.
+  - `starts_on(day, duration, buffer, step=, not_before=)` -> every free start that day on a
+    grid of `step` from local midnight (the portal's and online booking's times to pick from).
   - `nearest_start(day, preferred, duration, buffer, step=)` -> the free start closest to the
     preferred local time that day, or None.
   - `closures_between(first, last)` -> the closures touching those local dates.
@@ -139,6 +141,28 @@ class Availability:
                 if cursor >= we:
                     break
         return ranges
+
+    def starts_on(
+        self,
+        day: dt.date,
+        duration: dt.timedelta,
+        buffer: dt.timedelta,
+        *,
+        step: dt.timedelta = dt.timedelta(minutes=15),
+        not_before: dt.datetime | None = None,
+    ) -> list[dt.datetime]:
+        """Every free start that day on a `step` grid counted from local midnight (09:00, 09:15,
+        ...), none before `not_before`: the times a patient picks from."""
+        midnight = local_datetime(day, dt.time(0, 0), self.zone)
+        out: list[dt.datetime] = []
+        for r in self.free_starts(day, duration, buffer):
+            first = r.first if not_before is None else max(r.first, not_before)
+            extra = (first - midnight) % step
+            start = first if not extra else first + (step - extra)
+            while start <= r.last:
+                out.append(start)
+                start += step
+        return out
 
     def nearest_start(
         self,

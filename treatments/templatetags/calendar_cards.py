@@ -101,7 +101,7 @@ def calendar_card(item: Item) -> SafeString:
         f'<article id="appt-{a.pk}" class="cal-appt {item.css}" aria-label="{start} {name}">'
         f'<div><span class="cal-time">{start}–{item.local_end:%H:%M}</span> {_flags(item, words)} '
         f'<span class="badge text-bg-light border cal-status">{status}</span>{confirmed}</div>'
-        f'<div class="cal-name"><a href="{item.urls["patient"]}">{name}</a></div>'
+        f'<div class="cal-name"><a href="{item.urls["patient"]}" title="{name}">{name}</a></div>'
         f'<div class="cal-meta">{escape(" · ".join(meta))}</div>{spacing}'
         f'<div class="cal-actions">{_actions(item, a, words)}</div>'
         "</article>"

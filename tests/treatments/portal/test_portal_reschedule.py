@@ -51,7 +51,12 @@ def test_session_two_is_offered_only_days_inside_its_window_and_says_why_others_
     assert "session 2 can move to a day in 26 May–9 Jun" in text
     offered = [dt.date.fromisoformat(value[:10]) for value in re.findall(r'name="start"[^>]*value="([^"]+)"', text)]
     assert min(offered) >= dt.date(2026, 5, 26) and max(offered) <= dt.date(2026, 6, 9)
-    assert "Tuesday 26 May, 09:00" in text
+    assert "Tuesday 26 May" in text
+    # Every free time of the day, not only the session's own 09:00: hours 08:00-12:00 and
+    # 13:00-17:00, a 30-minute session every quarter hour.
+    on_26 = sorted(v[11:16] for v in re.findall(r'name="start"[^>]*value="(2026-05-26[^"]+)"', text))
+    assert on_26[:3] == ["08:00", "08:15", "08:30"] and "09:00" in on_26 and "13:00" in on_26
+    assert on_26[-1] == "16:30" and "11:45" not in on_26
     assert "Wednesday 10 June" not in text
     assert "Mon 1 Jun: clinic closed — Staff training" in text
     assert "Sat 30 May: no working hours that day" in text

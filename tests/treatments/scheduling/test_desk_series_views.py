@@ -216,16 +216,30 @@ def test_series_page_lists_sessions_and_history_in_fixed_queries(desk_client, se
 def test_move_page_shows_the_window_the_neighbours_allow(desk_client, series):
     second = series.appointments.get(series_step=2)
     html = desk_client.get(reverse("desk:appointment_move", args=[second.pk])).content.decode()
+    # Moving the later sessions too is not chosen for the desk.
+    assert 'name="shift_later"' in html and "checked" not in html.split('name="shift_later"')[1].split(">")[0]
     assert "Tue 26 May – Tue 9 Jun" in html  # both neighbours
     assert "Tue 26 May – Tue 16 Jun" in html  # shifting the later ones
 
 
-def test_moving_session_two_and_shifting_the_rest_from_the_page(desk_client, series):
+def test_moving_session_two_and_shifting_the_rest_shows_their_new_dates_first(desk_client, series):
     second = series.appointments.get(series_step=2)
-    response = desk_client.post(
-        reverse("desk:appointment_move", args=[second.pk]),
-        {"date": "2026-06-04", "time": "10:00", "reason": "Away", "shift_later": "on"},
-    )
+    url = reverse("desk:appointment_move", args=[second.pk])
+    form = {"date": "2026-06-04", "time": "10:00", "reason": "Away", "shift_later": "on"}
+    preview = desk_client.post(url, form)
+    html = preview.content.decode()
+    assert preview.status_code == 200
+    assert "Nothing is moved yet" in html
+    assert "Session 2: Tue 2 Jun 2026, 09:00 → <strong>Thu 4 Jun 2026, 10:00</strong>" in html
+    assert "Session 3: Tue 30 Jun 2026, 09:00 → <strong>Thu 2 Jul 2026, 10:00</strong>" in html
+    assert list(series.appointments.order_by("series_step").values_list("start", flat=True)) == STARTS
+
+    # A changed time is shown again rather than moved on the old confirmation.
+    stale = desk_client.post(url, form | {"time": "10:30", "confirm": "2026-06-04T10:00:00-05:00"})
+    assert "Nothing is moved yet" in stale.content.decode()
+    assert list(series.appointments.order_by("series_step").values_list("start", flat=True)) == STARTS
+
+    response = desk_client.post(url, form | {"confirm": "2026-06-04T10:00:00-05:00"})
     assert response.status_code == 302
     starts = list(series.appointments.order_by("series_step").values_list("start", flat=True))
     assert starts == [STARTS[0], local(2026, 6, 4, 10), local(2026, 7, 2, 10)]

@@ -126,7 +126,11 @@ class AppointmentForm(_When):
 
 class MoveForm(_When):
     reason = forms.CharField(label=_("Why"), max_length=250, required=False)
-    shift_later = forms.BooleanField(label=_("Also move the later sessions to keep the spacing"), required=False)
+    shift_later = forms.BooleanField(
+        label=_("Also move the later sessions to keep the spacing"),
+        required=False,
+        help_text=_("Their new dates are shown before anything moves."),
+    )
 
 
 class CancelForm(forms.Form):

@@ -20,7 +20,12 @@ from patients.models import Patient
 from treatments.models import Appointment, AppointmentChange, Protocol, Side, TreatmentSeries
 from treatments.scheduling import messaging, notices
 from treatments.scheduling.selectors.proposals import series_check
-from treatments.scheduling.services.booking_changes import Cancellation, appointment_cancel, appointment_move
+from treatments.scheduling.services.booking_changes import (
+    Cancellation,
+    appointment_cancel,
+    appointment_move,
+    appointment_move_preview,
+)
 from treatments.scheduling.services.booking_rules import (
     BookingError,
     SlotTaken,
@@ -41,6 +46,7 @@ __all__ = [
     "appointment_book",
     "appointment_cancel",
     "appointment_move",
+    "appointment_move_preview",
     "series_add_session",
     "series_book",
     "series_discontinue",

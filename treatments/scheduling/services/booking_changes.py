@@ -137,40 +137,69 @@ def appointment_move(
     if start.tzinfo is None:
         raise BookingError(_("The time has no time zone."))
     with _booking_transaction():
-        appointment = (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related(
-                "series__protocol__appointment_type", "appointment_type", "practitioner", "location", "patient", "room"
-            )
-            .get(pk=appointment.pk)
-        )
-        _require_movable(appointment)
-        if start <= now:
-            raise BookingError(_("That time is in the past."))
-        other = _other_practitioner(appointment, practitioner)
-        if appointment.series_id is None:
-            _check_slot(appointment, start, now=now, practitioner=other)
-            return _move_rows([(appointment, start)], by=by, now=now, reason=reason, practitioner=other)
-        siblings = _live_siblings(appointment)
-        zone = clinic_zone()
-        window = session_window(appointment, siblings=siblings, today=local_date(now, zone), shift_later=shift_later)
-        if window is None or not window.contains(local_date(start, zone)):
-            if window is None:
-                raise BookingError(_("Its neighbours leave no date for this session; move them first."))
-            raise BookingError(
-                _("Session %(step)d must fall %(span)s to keep the spacing.")
-                % {"step": appointment.series_step, "span": _window_text(window)}
-            )
-        later = [
-            a for a in siblings if a.series_step > appointment.series_step and a.status == Appointment.Status.BOOKED
-        ]
-        if not shift_later:
-            later = []
-        if other is not None:
-            # The session itself against its new practitioner; the later ones stay with theirs.
-            _check_slot(appointment, start, now=now, practitioner=other, moving=later)
-        moves = _plan_moves(appointment, start, later, first_checked=other is not None)
+        moves, other = _planned_moves(appointment, start, now=now, shift_later=shift_later, practitioner=practitioner)
         return _move_rows(moves, by=by, now=now, reason=reason, practitioner=other)
+
+
+def appointment_move_preview(
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    now: dt.datetime,
+    shift_later: bool = False,
+    practitioner: Practitioner | None = None,
+) -> list[tuple[Appointment, dt.datetime]]:
+    """What `appointment_move` would do, without doing it: (session, its new start) for the session
+    and each later one it drags, by the same checks and planner; BookingError when it would refuse.
+    The desk's plain move page shows it before the desk confirms."""
+    if start.tzinfo is None:
+        raise BookingError(_("The time has no time zone."))
+    with _booking_transaction():
+        moves, _other = _planned_moves(appointment, start, now=now, shift_later=shift_later, practitioner=practitioner)
+    return moves
+
+
+def _planned_moves(
+    appointment: Appointment,
+    start: dt.datetime,
+    *,
+    now: dt.datetime,
+    shift_later: bool,
+    practitioner: Practitioner | None,
+) -> tuple[list[tuple[Appointment, dt.datetime]], Practitioner | None]:
+    """Inside the caller's transaction: lock the appointment, check the move and plan the later
+    sessions it drags. Returns the moves and the practitioner it goes to (None: its own)."""
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related(
+            "series__protocol__appointment_type", "appointment_type", "practitioner", "location", "patient", "room"
+        )
+        .get(pk=appointment.pk)
+    )
+    _require_movable(appointment)
+    if start <= now:
+        raise BookingError(_("That time is in the past."))
+    other = _other_practitioner(appointment, practitioner)
+    if appointment.series_id is None:
+        _check_slot(appointment, start, now=now, practitioner=other)
+        return [(appointment, start)], other
+    siblings = _live_siblings(appointment)
+    zone = clinic_zone()
+    window = session_window(appointment, siblings=siblings, today=local_date(now, zone), shift_later=shift_later)
+    if window is None or not window.contains(local_date(start, zone)):
+        if window is None:
+            raise BookingError(_("Its neighbours leave no date for this session; move them first."))
+        raise BookingError(
+            _("Session %(step)d must fall %(span)s to keep the spacing.")
+            % {"step": appointment.series_step, "span": _window_text(window)}
+        )
+    later = [a for a in siblings if a.series_step > appointment.series_step and a.status == Appointment.Status.BOOKED]
+    if not shift_later:
+        later = []
+    if other is not None:
+        # The session itself against its new practitioner; the later ones stay with theirs.
+        _check_slot(appointment, start, now=now, practitioner=other, moving=later)
+    return _plan_moves(appointment, start, later, first_checked=other is not None), other
 
 
 def _check_slot(

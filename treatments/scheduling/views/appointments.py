@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -24,6 +27,7 @@ from treatments.scheduling.services.booking import (
     appointment_book,
     appointment_cancel,
     appointment_move,
+    appointment_move_preview,
 )
 
 
@@ -60,30 +64,50 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
 def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_for(request.user, pk)
     error = None
+    planned: list[tuple[Appointment, dt.datetime]] = []
     if request.method == "POST":
         form = MoveForm(request.POST)
         if form.is_valid():
+            data = form.cleaned_data
+            # Moving the later sessions too: their new dates are shown first (the same planner and
+            # checks as the move), and they move only when the desk confirms.
+            # The confirmation names the time it was shown for: a changed time is shown again.
             try:
-                moved = appointment_move(
-                    appointment=appointment,
-                    start=form.start(),
-                    by=request.user,
-                    now=timezone.now(),
-                    reason=form.cleaned_data["reason"],
-                    shift_later=form.cleaned_data["shift_later"],
-                )
+                seen = parse_datetime(request.POST.get("confirm", ""))
+            except ValueError:
+                seen = None
+            show_plan = bool(appointment.series_id and data["shift_later"] and seen != form.start())
+            try:
+                if show_plan:
+                    planned = appointment_move_preview(
+                        appointment=appointment, start=form.start(), now=timezone.now(), shift_later=True
+                    )
+                else:
+                    moved = appointment_move(
+                        appointment=appointment,
+                        start=form.start(),
+                        by=request.user,
+                        now=timezone.now(),
+                        reason=data["reason"],
+                        shift_later=data["shift_later"],
+                    )
             except BookingError as exc:
                 error = exc.message
             else:
-                audit_record(
-                    request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id
-                )
-                messages.success(
-                    request,
-                    ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved)) % {"n": len(moved)},
-                )
-                _say_spacing(request, appointment)
-                return _back(appointment)
+                if not show_plan:
+                    audit_record(
+                        request=request,
+                        action=AuditEntry.Action.CHANGE,
+                        obj=appointment,
+                        patient_id=appointment.patient_id,
+                    )
+                    messages.success(
+                        request,
+                        ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved))
+                        % {"n": len(moved)},
+                    )
+                    _say_spacing(request, appointment)
+                    return _back(appointment)
         else:
             error = _("Check the date and time.")
     else:
@@ -93,7 +117,8 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             initial={
                 "date": request.GET.get("date") or local.date(),
                 "time": request.GET.get("time") or local.time(),
-                "shift_later": True,
+                # Unticked: moving the later sessions too is the desk's choice, seen before it is saved.
+                "shift_later": False,
             }
         )
     options = move_suggestions(appointment=appointment, now=timezone.now())
@@ -104,6 +129,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         "window": options.window,
         "window_shifted": options.window_shifted,
         "suggestions": options.suggestions,
+        "planned": planned,
     }
     return render(request, "treatments/series_move.html", ctx, status=400 if error else 200)
 
