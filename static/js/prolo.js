@@ -14,3 +14,16 @@
     if (page) { event.preventDefault(); window.location.assign(page.dataset.searchUrl); }
   });
 }());
+
+// A table wider than a phone scrolls in its own box (prolo.css): the box takes keyboard focus,
+// so the arrow keys can scroll it.
+(function () {
+  "use strict";
+  function focusable() {
+    document.querySelectorAll("main table").forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth + 1 && !table.hasAttribute("tabindex")) { table.tabIndex = 0; }
+    });
+  }
+  focusable();
+  window.addEventListener("resize", focusable);
+}());

@@ -83,6 +83,8 @@ def test_desk_registers_finds_and_checks_in_a_patient_on_the_day_calendar(clock,
     page.get_by_role("link", name="Previous day").click()
     expect(page.locator("#cal-date")).to_have_text("Tuesday 11 May 2027")
 
+    # A compact card opens its actions when pointed at (or focused).
+    page.locator(f"#appt-{appointment.pk}").hover()
     page.locator(f"#appt-{appointment.pk}").get_by_role("button", name="Check in").click()
     expect(page.get_by_text("Jane Doe is checked in.")).to_be_visible()
     expect(page.locator(f"#appt-{appointment.pk}")).to_contain_text("Checked in")
@@ -108,12 +110,14 @@ def test_no_show_asks_first_and_a_dismissed_question_changes_nothing(clock, logi
         dialog.accept() if accept else dialog.dismiss()
 
     page.once("dialog", lambda dialog: answer(dialog, False))
+    card.hover()
     card.get_by_role("button", name="No-show").click()
     expect(card).to_contain_text("Booked")
     appointment.refresh_from_db()
     assert appointment.status == "booked"
 
     page.once("dialog", lambda dialog: answer(dialog, True))
+    card.hover()
     card.get_by_role("button", name="No-show").click()
     expect(page.get_by_text("Jane Doe is marked as a no-show.")).to_be_visible()
     expect(page.locator(f"#appt-{appointment.pk}")).to_contain_text("No-show")

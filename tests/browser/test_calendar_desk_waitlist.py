@@ -65,6 +65,7 @@ def test_desk_uses_the_week_next_free_slot_and_waitlist(clock, login, desk_user,
     # (28 days after session 1, and session 3 on 6 July still in its own window).
     freed = booking(ada, main, at(DAY + 3 * WEEK + dt.timedelta(days=3), 10), status="cancelled", cancelled_at=NOW)
     page.goto(f"{live_server.url}/desk/?date={(DAY + 3 * WEEK + dt.timedelta(days=3)).isoformat()}")
+    page.locator(f"#appt-{freed.pk}").hover()
     page.locator(f"#appt-{freed.pk}").get_by_role("link", name="Waitlist").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Who could take this slot")
     row = page.get_by_role("row", name=patient.full_name)

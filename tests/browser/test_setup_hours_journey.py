@@ -1,0 +1,130 @@
+"""Hours and time off at the desk (issue 19, items 5 and 11), in Chromium at 1366x768 and 390x844
+with axe on every page: the clinic admin (signed in with a code) changes a practitioner's week and
+sees the booking it leaves outside the hours before saving; adds a conference over a booked
+consultation, sees it listed with its nearest allowed time before saving, saves, finds the card
+marked on the calendar, moves the booking from the closure's page, and is refused the same
+conference twice."""
+
+import datetime as dt
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from clinic.models import Closure, WorkingHours
+from tests.browser.axe_portal import assert_accessible
+from tests.browser.calendar_grid import DAY, clock, seeded  # noqa: F401 (fixtures used by name)
+from tests.factories import PASSWORD, PatientFactory
+from tests.treatments.factories_calendar import at, booking, practitioner_with_hours
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded", "clock")]
+
+SIZES = {"desk": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+
+
+def _visit_check(page) -> None:
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"{page.url} is {wide}px wider than the screen"
+    assert_accessible(page)
+
+
+def _sign_in_with_a_code(page, live_server, user) -> None:
+    device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    page.get_by_label("Code").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(f"{live_server.url}/desk/")
+
+
+@pytest.mark.parametrize("size", ["desk", "phone"])
+def test_clinic_admin_sets_hours_and_a_closure_and_handles_the_booking_it_covers(
+    browser, live_server, admin_user, size
+):
+    patel, main = practitioner_with_hours("Dr Patel")
+    amelia = booking(patel, main, at(DAY, 10), patient=PatientFactory(first_name="Amelia", last_name="Hart"))
+    late = booking(
+        patel, main, at(DAY + dt.timedelta(days=1), 16), patient=PatientFactory(first_name="Leo", last_name="Late")
+    )
+    context = browser.new_context(bypass_csp=True, viewport=SIZES[size])
+    page = context.new_page()
+    _sign_in_with_a_code(page, live_server, admin_user)
+
+    if size == "desk":
+        page.get_by_role("link", name="Hours").click()
+    else:
+        page.get_by_role("button", name="Menu").click()
+        page.get_by_role("link", name="Hours").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hours and time off")
+    _visit_check(page)
+    page.get_by_role("link", name="Dr Patel").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dr Patel")
+    _visit_check(page)
+
+    # A shorter Wednesday: Leo's 16:00 falls outside it, and the page says so before saving.
+    week = page.get_by_role("form", name="Week at Main Street")
+    expect(week.get_by_label("Wednesday")).to_have_value("08:00-12:00, 13:00-17:00")
+    week.get_by_label("Wednesday").fill("08:00-12:00, 13:00-15:00")
+    week.get_by_role("button", name="Check and save the week").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Nothing is saved yet: this week leaves 1 booking outside the hours."
+    )
+    expect(page.get_by_role("alert")).to_contain_text("Leo Late")
+    _visit_check(page)
+    assert WorkingHours.objects.filter(practitioner=patel, weekday=2, end=dt.time(15)).count() == 0
+    page.get_by_role("form", name="Week at Main Street").get_by_role("button", name="Save anyway").click()
+    expect(page.get_by_text("1 booking now falls outside the hours")).to_be_visible()
+    expect(page.locator("#outside")).to_contain_text("Leo Late")
+    assert WorkingHours.objects.filter(practitioner=patel, weekday=2, end=dt.time(15)).count() == 1
+
+    # A conference over Amelia's 10:00: listed with where she could go, before anything is saved.
+    form = page.locator("form.setup-form")
+    form.get_by_label("Who").select_option(label="Dr Patel")
+    form.locator("#id_first_day").fill(DAY.isoformat())
+    form.get_by_label("From time").fill("09:00")
+    form.get_by_label("To time").fill("13:00")
+    form.get_by_label("Reason").fill("Conference")
+    form.get_by_role("button", name="Check and save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing is saved yet: this time covers 1 booking.")
+    covered = page.locator(f"#covered-{amelia.pk}")
+    expect(covered).to_contain_text("Amelia Hart")
+    expect(covered).to_contain_text("Tue 11 May 08:30")
+    _visit_check(page)
+    assert not Closure.objects.exists()
+    page.get_by_role("button", name="Save it; I will handle these bookings").click()
+    expect(page.get_by_text("Saved. It covers 1 booking: move or cancel it below.")).to_be_visible()
+    _visit_check(page)
+
+    # Until it is handled, the calendar marks the card.
+    closure_page = page.url
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    expect(page.locator(f"#appt-{amelia.pk}")).to_contain_text("Inside a closure — move or cancel: Conference")
+    _visit_check(page)
+
+    page.goto(closure_page)
+    page.locator(f"#covered-{amelia.pk}").get_by_role("button", name="Move").click()
+    expect(page.get_by_text("1 booking moved; the patient is told.")).to_be_visible()
+    expect(page.get_by_text("No booking is inside this time.")).to_be_visible()
+    amelia.refresh_from_db()
+    assert amelia.start == at(DAY, 8, 30)
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    expect(page.locator(f"#appt-{amelia.pk}")).to_contain_text("08:30–09:00")
+    expect(page.locator(f"#appt-{amelia.pk}")).not_to_contain_text("Inside a closure")
+
+    # The same conference again is refused in the page, and stored once.
+    page.goto(f"{live_server.url}/desk/setup/practitioners/{patel.pk}/")
+    form = page.locator("form.setup-form")
+    form.locator("#id_first_day").fill(DAY.isoformat())
+    form.get_by_label("From time").fill("09:00")
+    form.get_by_label("To time").fill("13:00")
+    form.get_by_label("Reason").fill("Conference")
+    form.get_by_role("button", name="Check and save").click()
+    expect(page.get_by_text("This is already recorded: “Conference”")).to_be_visible()
+    _visit_check(page)
+    assert Closure.objects.count() == 1
+    assert late.pk
+    context.close()
