@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from notifications import delivery
 from tests.browser.axe_portal import assert_accessible
-from tests.browser.calendar_grid import DAY, NOW, clock, seeded  # noqa: F401 (fixtures used by name)
+from tests.browser.calendar_grid import DAY, NOW, click_slot, clock, seeded  # noqa: F401 (fixtures used by name)
 from tests.factories import PASSWORD, PatientFactory, PractitionerFactory, appointment_type
 from tests.treatments.factories_calendar import at, booking, practitioner_with_hours, series_booking
 from tests.treatments.factories_portal import issue_link
@@ -173,3 +173,20 @@ def test_the_desk_books_by_keyboard_sees_its_booking_and_every_page_fits(browser
     day = page.locator("details.slot-day").first
     expect(day.locator("input[name=start]")).not_to_have_count(1)
     context.close()
+
+
+def test_a_booking_dialog_raises_no_content_security_policy_error(login, desk_user, live_server, clinic):
+    """htmx is told not to inject its indicator style (base.html's htmx-config), which the CSP
+    would refuse on every dialog; its rules are in prolo.css instead (item 17)."""
+    refused: list[str] = []
+    page = login(desk_user.username, PASSWORD)
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.set_viewport_size(SIZES["desk"])
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    click_slot(page, f'.cal-col[data-practitioner="{clinic["ada"].pk}"]', 11, 0)
+    expect(page.get_by_role("dialog").get_by_role("heading")).to_have_text(
+        "Book Tuesday 11 May at 11:00 with Dr Ada Stone"
+    )
+    page.get_by_label("Find the patient").fill("doe")
+    expect(page.get_by_role("dialog").get_by_role("button", name="Book Jane Doe")).to_be_visible()
+    assert refused == []

@@ -9,6 +9,7 @@ never decided here: the move service re-checks it on the way in."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -63,7 +64,10 @@ def covered_bookings(
 
 
 def same_scope(*, practitioner_id: int | None, location_id: int | None) -> QuerySet[Closure]:
-    return Closure.objects.filter(practitioner_id=practitioner_id, location_id=location_id)
+    """The closures of exactly these people and place (None: everyone, every location)."""
+    who = Q(practitioner__isnull=True) if practitioner_id is None else Q(practitioner_id=practitioner_id)
+    where = Q(location__isnull=True) if location_id is None else Q(location_id=location_id)
+    return Closure.objects.filter(who & where)
 
 
 def clashing_closure(
@@ -98,7 +102,7 @@ class Covered:
     problem: str = ""
 
 
-def nearest_allowed(appointment: Appointment, *, now: dt.datetime, also_closed: list[Busy] = ()) -> Covered:
+def nearest_allowed(appointment: Appointment, *, now: dt.datetime, also_closed: Sequence[Busy] = ()) -> Covered:
     """The nearest free time for `appointment` that keeps its series' window (the later sessions
     stay where they are), its practitioner, location, patient and room: the planner's `place`
     from the appointment's own day outwards. `also_closed`: a closure not saved yet (a preview)."""

@@ -58,7 +58,7 @@ def _week_forms(practitioner: Practitioner, data=None, posted: int | None = None
     locations = sorted({h.location for h in hours}, key=lambda loc: loc.name)
     forms = []
     for location in locations:
-        initial = {"location": location}
+        initial: dict[str, object] = {"location": location}
         for value, _label in WorkingHours.Weekday.choices:
             initial[f"day_{value}"] = blocks_text(
                 [h for h in hours if h.location_id == location.pk and h.weekday == value]
