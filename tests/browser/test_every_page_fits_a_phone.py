@@ -1,0 +1,74 @@
+"""Every page a practitioner (who sees the desk's pages too) and the public open, at 390x844:
+nothing scrolls the page sideways and axe finds no serious or critical problem (issue 19,
+item 14). The clinic admin's setup pages: test_setup_hours_journey.py."""
+
+import datetime as dt
+
+import pytest
+
+from tests.browser.axe_portal import axe_violations
+from tests.browser.calendar_grid import DAY, clock, seeded  # noqa: F401 (fixtures used by name)
+from tests.factories import PASSWORD, PatientFactory
+from tests.treatments.factories_calendar import at, practitioner_with_hours, series_booking
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded", "clock")]
+
+STAFF_PAGES = [
+    "/desk/",
+    "/desk/week/",
+    "/desk/next-slot/",
+    "/desk/feed/",
+    "/desk/waitlist/",
+    "/desk/patients/",
+    "/desk/patients/new/",
+    "/desk/requests/",
+    "/messages/",
+    "/practice/",
+    "/accounts/password/",
+    "/accounts/two-factor/",
+]
+PUBLIC_PAGES = ["/consult/", "/consult/request/", "/book/", "/education/", "/accounts/login/"]
+
+
+def _problems(page, url: str, *, staff: bool = False) -> list[str]:
+    response = page.goto(url)
+    found = []
+    if response is None or response.status != 200 or (staff and "/accounts/login/" in page.url):
+        found.append(f"not shown: {response.status if response else None} {page.url}")
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    if wide > 0:
+        found.append(f"{wide}px too wide")
+    found += [f"{v['id']} {[n['target'] for n in v['nodes']][:3]}" for v in axe_violations(page)]
+    return found
+
+
+def test_every_page_fits_a_phone_and_is_axe_clean(browser, live_server, practitioner_user):
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    ada.user = practitioner_user
+    ada.save(update_fields=["user"])
+    jane = PatientFactory(first_name="Jane", last_name="Doe")
+    series, sessions = series_booking(ada, main, [at(DAY + dt.timedelta(days=1), 9)], patient=jane)
+    pages = [
+        *STAFF_PAGES,
+        f"/desk/patients/{jane.pk}/",
+        f"/desk/series/new/?patient={jane.pk}",
+        f"/desk/appointments/new/?patient={jane.pk}",
+        f"/desk/patients/{jane.pk}/edit/",
+        f"/desk/series/{series.pk}/",
+        f"/desk/appointments/{sessions[0].pk}/move/",
+        f"/desk/appointments/{sessions[0].pk}/cancel/",
+        f"/desk/week/{ada.pk}/?date={DAY}",
+        f"/desk/month/{ada.pk}/?date={DAY}",
+        f"/practice/series/{series.pk}/",
+    ]
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    problems = {url: found for url in PUBLIC_PAGES if (found := _problems(page, f"{live_server.url}{url}"))}
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(practitioner_user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/**")
+    problems |= {url: found for url in pages if (found := _problems(page, f"{live_server.url}{url}", staff=True))}
+    context.close()
+    assert problems == {}
