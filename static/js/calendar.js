@@ -148,9 +148,38 @@
     return true;
   }
 
+  // Time off by sweeping: press on a free time and drag down (or up) the column; on release the
+  // closure form opens with that practitioner, day and times filled in, and lists the bookings
+  // it covers before anything is saved. Only for whoever may add time off (the page says so).
+  var timeOff = document.querySelector("[data-time-off-url]");
+  var sweep = null;
+  var swept = false;
+
   // Listeners sit on the scroll box, which stays when the grid inside it is refreshed.
   if (cal && scroller) {
     markOpen();
+    if (timeOff) {
+      scroller.addEventListener("mousedown", function (event) {
+        var col = event.target.closest && event.target.closest(".cal-col[data-practitioner]");
+        if (event.button !== 0 || !col || !event.target.classList.contains("cal-open")) { return; }
+        sweep = {col: col, y: event.clientY};
+      });
+      document.addEventListener("mouseup", function (event) {
+        if (!sweep) { return; }
+        var from = sweep;
+        sweep = null;
+        if (Math.abs(event.clientY - from.y) < 12) { return; }  // a click: that books
+        swept = true;
+        window.setTimeout(function () { swept = false; }, 0);
+        var grid = from.col.querySelector(".cal-grid");
+        var params = new URLSearchParams({
+          practitioner: from.col.dataset.practitioner, first_day: from.col.dataset.date,
+          start_time: slotTime(grid, Math.min(from.y, event.clientY), SLOT_MINUTES),
+          end_time: slotTime(grid, Math.max(from.y, event.clientY), SLOT_MINUTES)
+        });
+        window.location.assign(timeOff.dataset.timeOffUrl + "?" + params.toString());
+      });
+    }
     scroller.addEventListener("focusin", function (event) {
       if (event.target.classList && event.target.classList.contains("cal-open")) { showCursor(event.target); }
     });
@@ -177,6 +206,7 @@
       }
     });
     scroller.addEventListener("click", function (event) {
+      if (swept) { return; }
       var target = event.target;
       if (!target.classList.contains("cal-open") && !target.classList.contains("cal-grid")) { return; }
       var col = target.closest(".cal-col[data-practitioner]");

@@ -159,7 +159,9 @@ def closure_new(request: HttpRequest) -> HttpResponse:
     could go) and saves nothing; the second, confirmed, saves and leads to them."""
     own = time_off_owner(request.user)
     now = timezone.now()
-    form = ClosureForm(request.POST or None, own=own)
+    # A time swept on the calendar arrives as ?practitioner=&first_day=&start_time=&end_time=.
+    initial = {k: v for k, v in request.GET.items() if k in ("practitioner", "first_day", "start_time", "end_time")}
+    form = ClosureForm(request.POST or None, own=own, initial=initial)
     covered = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

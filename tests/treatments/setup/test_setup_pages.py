@@ -183,3 +183,22 @@ def test_the_setup_pages_read_a_bounded_number_of_queries(admin_client_, patel, 
     # Each covered booking asks the planner where it could go (a few reads each).
     with django_assert_max_num_queries(24):
         assert admin_client_.get(f"/desk/setup/closures/{closure.pk}/").status_code == 200
+
+
+def test_a_time_swept_on_the_calendar_opens_the_form_filled_in_and_saves_nothing(admin_client_, patel):
+    doctor, _location = patel
+    page = admin_client_.get(
+        f"/desk/setup/closures/new/?practitioner={doctor.pk}&first_day={DAY}&start_time=15:00&end_time=16:00"
+    ).content.decode()
+    assert f'<option value="{doctor.pk}" selected>Dr Patel</option>' in page
+    assert 'value="15:00"' in page and 'value="16:00"' in page and f'value="{DAY}"' in page
+    assert not Closure.objects.exists()
+
+
+def test_the_day_calendar_offers_sweeping_time_off_only_to_who_may_add_it(admin_client_, desk_user):
+    from django.test import Client
+
+    assert "data-time-off-url" in admin_client_.get(f"/desk/?date={DAY}").content.decode()
+    desk = Client()
+    desk.force_login(desk_user)
+    assert "data-time-off-url" not in desk.get(f"/desk/?date={DAY}").content.decode()
