@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .closures import clash_message, clashing_closure
 from .models import AppointmentType, Closure, Practitioner, WorkingHours
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -88,6 +89,19 @@ class ClosureForm(forms.ModelForm):
         start, end = data.get("starts_at"), data.get("ends_at")
         if start and end and end <= start:
             self.add_error("ends_at", _("The closure must end after it starts."))
+        elif start and end:
+            # The rule the desk's setup page keeps (clinic/closures.py): no repeat, no overlap
+            # for the same practitioner and place.
+            practitioner, location = data.get("practitioner"), data.get("location")
+            clash = clashing_closure(
+                practitioner_id=practitioner.pk if practitioner else None,
+                location_id=location.pk if location else None,
+                starts_at=start,
+                ends_at=end,
+                exclude_pk=self.instance.pk,
+            )
+            if clash is not None:
+                raise ValidationError(clash_message(clash, starts_at=start, ends_at=end))
         return data
 
 

@@ -154,3 +154,33 @@ def test_admin_patient_search_finds_by_name_prefix_whatever_the_case(client):
     assert "Doe" in page
     assert "Smith" not in page
     assert "Smith" in client.get("/admin/patients/patient/", {"q": "BOB@example.com"}).content.decode()
+
+
+def test_the_admin_refuses_the_same_closure_twice_as_the_desks_setup_page_does(admin_client_):
+    import datetime as dt
+
+    from clinic.localtime import local_datetime
+    from clinic.models import Closure
+    from tests.factories import PractitionerFactory
+
+    patel = PractitionerFactory(display_name="Dr Patel")
+    day = dt.date(2030, 12, 9)
+    Closure.objects.create(
+        practitioner=patel,
+        starts_at=local_datetime(day, dt.time(9)),
+        ends_at=local_datetime(day, dt.time(13)),
+        reason="Conference",
+    )
+    form = {
+        "reason": "Conference",
+        "practitioner": patel.pk,
+        "location": "",
+        "starts_at_0": day.isoformat(),
+        "starts_at_1": "11:00",
+        "ends_at_0": day.isoformat(),
+        "ends_at_1": "14:00",
+    }
+    response = admin_client_.post("/admin/clinic/closure/add/", form)
+    assert response.status_code == 200
+    assert "It overlaps “Conference”" in response.content.decode()
+    assert Closure.objects.count() == 1

@@ -12,9 +12,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from clinic.closures import clashing_closure, same_scope  # noqa: F401 -- re-exported: the setup page's reads
 from clinic.localtime import clinic_zone, local_date
 from clinic.models import Closure, Location, Practitioner
 from treatments.models import Appointment
@@ -60,25 +61,6 @@ def covered_bookings(
         )
         .select_related("patient", "practitioner", "location", "room", "appointment_type", "series__protocol")
         .order_by("start", "pk")
-    )
-
-
-def same_scope(*, practitioner_id: int | None, location_id: int | None) -> QuerySet[Closure]:
-    """The closures of exactly these people and place (None: everyone, every location)."""
-    who = Q(practitioner__isnull=True) if practitioner_id is None else Q(practitioner_id=practitioner_id)
-    where = Q(location__isnull=True) if location_id is None else Q(location_id=location_id)
-    return Closure.objects.filter(who & where)
-
-
-def clashing_closure(
-    *, practitioner_id: int | None, location_id: int | None, starts_at: dt.datetime, ends_at: dt.datetime
-) -> Closure | None:
-    """A closure of exactly the same people and place that overlaps (or equals) this one."""
-    return (
-        same_scope(practitioner_id=practitioner_id, location_id=location_id)
-        .filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .order_by("starts_at")
-        .first()
     )
 
 

@@ -10,11 +10,11 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clinic.closures import clash_message, clashing_closure
 from clinic.models import ClinicSettings, Closure, Location, Practitioner, WorkingHours
 from treatments.models import Appointment
-from treatments.scheduling.rules import short_day
 from treatments.scheduling.services.booking import BookingError, appointment_cancel, appointment_move
-from treatments.setup.selectors import clashing_closure, closure_covering, nearest_allowed
+from treatments.setup.selectors import closure_covering, nearest_allowed
 
 
 class SetupError(Exception):
@@ -30,13 +30,6 @@ def _lock_setup() -> None:
     # setup write takes the one settings row first.
     ClinicSettings.load()
     list(ClinicSettings.objects.select_for_update().filter(pk=1).values_list("pk", flat=True))
-
-
-def _when(value: dt.datetime) -> str:
-    from clinic.localtime import clinic_zone
-
-    local = value.astimezone(clinic_zone())
-    return f"{short_day(local.date())} {local:%H:%M}"
 
 
 def closure_add(
@@ -68,18 +61,7 @@ def closure_add(
             ends_at=ends_at,
         )
         if clash is not None:
-            same = (clash.starts_at, clash.ends_at) == (starts_at, ends_at)
-            text = (
-                _("This is already recorded: “%(reason)s”, %(start)s–%(end)s.")
-                if same
-                else _(
-                    "It overlaps “%(reason)s”, %(start)s–%(end)s, for the same people and place: "
-                    "change or remove that one instead."
-                )
-            )
-            raise SetupError(
-                text % {"reason": clash.reason, "start": _when(clash.starts_at), "end": _when(clash.ends_at)}
-            )
+            raise SetupError(clash_message(clash, starts_at=starts_at, ends_at=ends_at))
         return Closure.objects.create(
             practitioner=practitioner, location=location, starts_at=starts_at, ends_at=ends_at, reason=reason[:120]
         )
