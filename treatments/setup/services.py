@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from clinic.closures import clash_message, clashing_closure
 from clinic.models import ClinicSettings, Closure, Location, Practitioner, WorkingHours
+from clinic.setup_stamp import setup_stamp_bump
 from treatments.models import Appointment
 from treatments.scheduling.services.booking import BookingError, appointment_cancel, appointment_move
 from treatments.setup.selectors import closure_covering, nearest_allowed
@@ -88,9 +89,12 @@ def working_week_set(
     with transaction.atomic():
         _lock_setup()
         WorkingHours.objects.filter(practitioner=practitioner, location=location).delete()
-        return WorkingHours.objects.bulk_create(
+        rows = WorkingHours.objects.bulk_create(
             WorkingHours(practitioner=practitioner, location=location, weekday=d, start=s, end=e) for d, s, e in by_day
         )
+        # bulk_create sends no post_save: the calendars' setup stamp is renewed here.
+        setup_stamp_bump()
+        return rows
 
 
 def _require_covered(appointment: Appointment) -> Closure:

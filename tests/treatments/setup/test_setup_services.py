@@ -180,3 +180,14 @@ def test_overlapping_blocks_of_one_day_are_refused_and_the_old_week_stays(patel)
             blocks=[(0, dt.time(8), dt.time(12)), (0, dt.time(11), dt.time(14))],
         )
     assert WorkingHours.objects.filter(practitioner=doctor).count() == before
+
+
+def test_a_week_at_a_new_location_renews_the_calendars_setup_stamp(patel):
+    from clinic.models import SetupStamp
+    from tests.factories import LocationFactory
+
+    doctor, _main = patel
+    northside = LocationFactory(name="Northside")
+    before = SetupStamp.objects.get(pk=1).token
+    working_week_set(practitioner=doctor, location=northside, blocks=[(5, dt.time(9), dt.time(12))])
+    assert SetupStamp.objects.get(pk=1).token != before
