@@ -6,6 +6,7 @@ what exists. Each app keeps its own `<thing>_for(user, pk)` helpers, built on th
 from collections.abc import Iterable
 from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -19,5 +20,5 @@ def object_or_404(queryset: QuerySet[M], pk: int | str, *, user, allowed: Iterab
         raise Http404
     try:
         return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):  # queryset.get raises its model's DoesNotExist
         raise Http404 from None

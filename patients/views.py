@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.audit import audit_record
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
-from clinic.roles import desk_required
+from clinic.roles import AuthenticatedHttpRequest, desk_required
 
 from .access import patient_for
 from .forms import PatientForm, PatientSearchForm
@@ -42,7 +42,7 @@ def _today():
 
 @desk_required
 @require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     duplicates = []
     if request.method == "POST":
         confirming = "confirm_not_duplicate" in request.POST
@@ -76,7 +76,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @desk_required
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_for(request.user, pk)
     duplicates = []
     if request.method == "POST":

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit import audit_record
 from clinic.models import AuditEntry
-from clinic.roles import desk_required
+from clinic.roles import AuthenticatedHttpRequest, desk_required
 from patients.forms_consult import SELF_CHECK_QUESTIONS, ConsultationStatusForm
 from patients.services_consult import consultation_request_mark
 from treatments.inbox.access import alert_for, consultation_request_for, series_request_for
@@ -61,7 +61,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @desk_required
 @require_POST
-def request_status(request: HttpRequest, pk: int) -> HttpResponse:
+def request_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = consultation_request_for(request.user, pk)
     form = ConsultationStatusForm(request.POST)
     if not form.is_valid():
@@ -78,7 +78,7 @@ def request_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_required
 @require_POST
-def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alert = alert_for(request.user, pk)
     if checkin_acknowledge(checkin=alert, by=request.user, now=timezone.now()):
         audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=alert, patient_id=alert.patient_id)
@@ -90,7 +90,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_required
 @require_POST
-def series_request_done(request: HttpRequest, pk: int) -> HttpResponse:
+def series_request_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = series_request_for(request.user, pk)
     if series_request_resolve(series_request=item, by=request.user, now=timezone.now()):
         audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=item, patient_id=item.patient_id)

@@ -9,6 +9,7 @@ adverse events; a forgotten adverse event may be added. Keys in `changes` are th
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -102,7 +103,7 @@ def record_amend(
     *,
     record: SessionRecord,
     reason: str,
-    user,
+    user: User,
     now: dt.datetime,
     changes: dict | None = None,
     site_changes: dict[int, dict] | None = None,

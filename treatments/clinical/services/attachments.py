@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -37,7 +38,7 @@ def attachment_add(
     patient: Patient,
     upload,
     kind: str,
-    user,
+    user: User,
     now: dt.datetime,
     record: SessionRecord | None = None,
 ) -> Attachment:

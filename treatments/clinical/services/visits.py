@@ -5,6 +5,7 @@ shared draft / sign / amend path is services/records.py."""
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from clinic.models import AppointmentType
@@ -118,7 +119,7 @@ def consultation_signed(*, record: SessionRecord, appointment: Appointment, now:
 
 
 def follow_up_signed(
-    *, record: SessionRecord, appointment: Appointment, user, now: dt.datetime
+    *, record: SessionRecord, appointment: Appointment, user: User, now: dt.datetime
 ) -> TreatmentSeries | None:
     """Keep the review's outcome score with the series, and return the series its decision acts
     on: the appointment's own, or else the patient's most recent active series (a review is
