@@ -15,8 +15,10 @@ from clinic import roles
 M = TypeVar("M", bound=Model)
 
 
-def object_or_404(queryset: QuerySet[M], pk: int | str, *, user, allowed: Iterable[str] = roles.ALL_ROLES) -> M:
+def object_or_404(queryset: QuerySet[M], pk: int | str | None, *, user, allowed: Iterable[str] = roles.ALL_ROLES) -> M:
     if not roles.has_role(user, *allowed):
+        raise Http404
+    if pk is None:  # no id given (a missing query parameter)
         raise Http404
     try:
         return queryset.get(pk=int(pk))

@@ -14,6 +14,7 @@ from clinic.roles import AuthenticatedHttpRequest, desk_required
 
 from .access import patient_for
 from .forms import PatientForm, PatientSearchForm
+from .models import Patient
 from .selectors import patient_possible_duplicates, patient_search, screening_answers, search_kind
 from .services import patient_register, patient_update
 from .tokens import portal_tokens_revoke
@@ -78,7 +79,7 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_for(request.user, pk)
-    duplicates = []
+    duplicates: list[Patient] = []
     if request.method == "POST":
         form = PatientForm(request.POST, today=_today())
         if form.is_valid():

@@ -37,14 +37,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     # Alerts and move requests show a patient's data: each is a view in the audit trail.
     for alert in [*alerts, *checkins]:
         audit_record(request=request, action=AuditEntry.Action.VIEW, obj=alert, patient_id=alert.patient_id)
-    for item in to_book:
-        audit_record(request=request, action=AuditEntry.Action.VIEW, obj=item, patient_id=item.patient_id)
+    for series_request in to_book:
+        audit_record(
+            request=request, action=AuditEntry.Action.VIEW, obj=series_request, patient_id=series_request.patient_id
+        )
     for item in requests_:
         if item.patient_id:
             audit_record(request=request, action=AuditEntry.Action.VIEW, obj=item, patient_id=item.patient_id)
     questions = dict(SELF_CHECK_QUESTIONS)
     for item in requests_:
-        item.yes_answers = [questions[k] for k, v in (item.self_check or {}).items() if v and k in questions]
+        yes_answers = [questions[k] for k, v in (item.self_check or {}).items() if v and k in questions]
+        # A display attribute the template reads, set on the row only: the model's type has no such field.
+        item.yes_answers = yes_answers  # type: ignore[attr-defined]
     return render(
         request,
         "treatments/inbox.html",

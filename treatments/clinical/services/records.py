@@ -342,9 +342,9 @@ def record_sign(*, record: SessionRecord, user: User, now: dt.datetime) -> Sessi
             series = follow_up_signed(record=locked, appointment=appointment, user=user, now=now)
             if series is not None:
                 series_follow_plan(record=locked, series=series, appointment=appointment, user=user, now=now)
-        elif appointment.series_id is not None:
+        elif appointment.series is not None:
             # The consent confirmed at the first signed session stands for the series.
-            type(appointment.series).objects.filter(pk=appointment.series_id, consent_confirmed_at__isnull=True).update(
+            TreatmentSeries.objects.filter(pk=appointment.series.pk, consent_confirmed_at__isnull=True).update(
                 consent_confirmed_at=now
             )
             # Before the messages: a series that ends here gets its outcome check-ins planned.

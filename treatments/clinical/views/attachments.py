@@ -64,7 +64,7 @@ def patient_attachments(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 @clinical_required
 @require_GET
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+def download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = attachment_for(request.user, pk)
     try:
         handle = attachment_path(attachment).open("rb")

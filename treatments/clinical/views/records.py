@@ -45,7 +45,7 @@ from treatments.models import Appointment, SessionRecord
 
 
 def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
-    condition = appointment.series.protocol.condition if appointment.series_id else ""
+    condition = appointment.series.protocol.condition if appointment.series is not None else ""
     suggestions = SITE_SUGGESTIONS.get(condition, [])
     sites = list(record.sites.all()) if record.pk else []
     return {
