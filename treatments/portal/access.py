@@ -40,10 +40,11 @@ def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     time the link was checked at."""
     wants_now = "now" in inspect.signature(view).parameters
 
+    # Django passes a plain HttpRequest: the two portal attributes are set on it below.
     @public
     @never_cache
     @wraps(view)
-    def wrapped(request: PortalHttpRequest, token: str, **kwargs) -> HttpResponse:  # it becomes one below
+    def wrapped(request: PortalHttpRequest, token: str, **kwargs) -> HttpResponse:
         now = timezone.now()
         access = portal_token_resolve(raw=token, now=now)
         if access is None:
