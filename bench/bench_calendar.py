@@ -6,6 +6,7 @@ Run alone against any database: `DATABASE_URL=... python -m bench.bench_calendar
 
 import datetime as dt
 import random
+from functools import partial
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -117,7 +118,7 @@ def _ensure_appointments(target: int) -> dt.date:
     kind = AppointmentType.objects.get(slug="injection")
     per_day = PRACTITIONERS * SLOTS_PER_DAY
     days_needed = -(-target // per_day)
-    weekdays = []
+    weekdays: list[dt.date] = []
     day = FIRST_DAY
     while len(weekdays) < days_needed:
         if day.weekday() < 5:
@@ -208,7 +209,7 @@ def patient_search_at_scale(ctx: Context) -> list[Result]:
     for label, query in _search_queries(sample):
         found = patient_search(query)
         assert sample in found or len(found) == 50, (label, query)
-        seconds = time_per_op(lambda q=query: patient_search(q), repeat=30)
+        seconds = time_per_op(partial(patient_search, query), repeat=30)
         results.append(Result(f"calendar: patient search by {label}", seconds, 30, note=f"{note}; {len(found)} found"))
     client = ctx.client("desk")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench.core import Context, Result, benchmark, time_per_op
@@ -40,7 +41,8 @@ def plan_six_sessions_against_a_year(_ctx: Context) -> list[Result]:
     availability = _availability(first_day)
     # Session 1 where the desk would put it: the free time nearest 09:00 that day.
     first = availability.nearest_start(dt.date(2026, 3, 3), dt.time(9), 30 * MIN, 10 * MIN)
-    kwargs = {
+    assert first is not None  # the bench year (fixed seed) has free time on 3 March
+    kwargs: dict[str, Any] = {
         "intervals": [14] * 5,
         "before_days": 3,
         "after_days": 7,

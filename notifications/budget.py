@@ -5,8 +5,9 @@ month, a real-length short link)."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
-from django.template.base import FilterExpression, Node, Variable, VariableNode
+from django.template.base import FilterExpression, Node, NodeList, Variable, VariableNode
 from django.template.defaulttags import ForNode, IfNode
 
 from clinic.models import ClinicSettings, clinic_zone
@@ -106,9 +107,10 @@ def unknown_placeholders(source: str) -> list[str]:
             if isinstance(node, VariableNode):
                 used.extend(n for n in _names_in(node.filter_expression) if n not in local)
             elif isinstance(node, ForNode):
-                used.extend(n for n in _names_in(node.sequence) if n not in local)
-                walk(list(node.nodelist_loop), local | set(node.loopvars))
-                walk(list(node.nodelist_empty or []), local)
+                # The parser builds a FilterExpression and NodeLists; the stubs also allow strings.
+                used.extend(n for n in _names_in(cast(FilterExpression, node.sequence)) if n not in local)
+                walk(list(cast(NodeList, node.nodelist_loop)), local | set(node.loopvars))
+                walk(list(cast(NodeList, node.nodelist_empty) or []), local)
             elif isinstance(node, IfNode):
                 for condition, nodelist in node.conditions_nodelists:
                     used.extend(n for n in _condition_names(condition) if n not in local)
@@ -140,4 +142,8 @@ def template_preview(*, kind: str, channel: str, subject: str, text: str, html: 
     for name in SAMPLE_NAMES:
         rendered = render(template, sample_context(clinic=clinic, first_name=name))
         previews.append(Preview(rendered=rendered, segments=sms_segments(rendered.text), first_name=name))
-    return max(previews, key=lambda preview: (preview.segments.segments, -SAMPLE_NAMES.index(preview.first_name)))
+    # Every text preview here has its count (segments is None for e-mails only).
+    return max(
+        previews,
+        key=lambda preview: (cast(SegmentCount, preview.segments).segments, -SAMPLE_NAMES.index(preview.first_name)),
+    )

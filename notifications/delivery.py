@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -208,6 +208,7 @@ def _record(token: str, rows: list[Message], names: list[str]) -> None:
     sets, params = [], []
     for name in names:
         field = Message._meta.get_field(name)
+        assert isinstance(field, Field) and field.column is not None  # Message's own columns, never a relation
         slot = f"%s::{field.db_type(connection)}" if typed else "%s"
         values = [field.get_db_prep_save(getattr(row, name), connection) for row in rows]
         if all(value == values[0] for value in values):

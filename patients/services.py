@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -55,7 +56,7 @@ def screening_record(
     *,
     patient: Patient,
     answers: dict[str, bool],
-    by,
+    by: User,
     now: dt.datetime,
     source: str = ScreeningAnswer.Source.INTAKE,
     appointment_id: int | None = None,
@@ -81,7 +82,7 @@ def screening_record(
     return ScreeningAnswer.objects.bulk_create(rows)
 
 
-def patient_register(*, data: PatientData, by, now: dt.datetime) -> Patient:
+def patient_register(*, data: PatientData, by: User, now: dt.datetime) -> Patient:
     with transaction.atomic():
         patient = Patient()
         _apply(patient, data, now)
@@ -99,7 +100,7 @@ def _contact(patient: Patient) -> tuple:
     return (patient.preferred_channel, patient.has_consent(Channel.EMAIL), patient.has_consent(Channel.SMS))
 
 
-def patient_update(*, patient: Patient, data: PatientData, by, now: dt.datetime) -> Patient:
+def patient_update(*, patient: Patient, data: PatientData, by: User, now: dt.datetime) -> Patient:
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
         before = _contact(patient)

@@ -85,7 +85,9 @@ def appointments_moved(*, moves: list[tuple[Appointment, dt.datetime]], now: dt.
     for pending in messages_about(appointment_ids=ids, kinds=[Kind.MOVED], pending=True):
         for pk, stamp in pending.data.get("from", {}).items():
             if int(pk) in known:
-                known[int(pk)] = parse_datetime(stamp)
+                when = parse_datetime(stamp)
+                assert when is not None  # written by _stamp below: always a whole date and time
+                known[int(pk)] = when
     changed = [(a, known[a.pk]) for a, _old in moves if a.start != known[a.pk]]
     if not changed:
         messages_cancel(
@@ -177,7 +179,7 @@ def notice_appointment_ids(message: Message) -> list[int]:
     return [int(pk) for pk in message.data.get("later", []) + message.data.get("also", [])]
 
 
-def notice_facts(message: Message, appointments: dict[int, Appointment], now: dt.datetime) -> SendFacts | str:
+def notice_facts(message: Message, appointments: dict[int | None, Appointment], now: dt.datetime) -> SendFacts | str:
     """A notice whose facts no longer hold is dropped with the reason: the session moved again,
     was cancelled after a move, was booked again, or its time has passed."""
     appointment = appointments.get(message.appointment_id)

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -26,7 +27,15 @@ from treatments.clinical.services.visits import (
     record_kind,
     sign_problems,
 )
-from treatments.models import AdverseEvent, Appointment, AppointmentChange, InjectionSite, SessionRecord, Side
+from treatments.models import (
+    AdverseEvent,
+    Appointment,
+    AppointmentChange,
+    InjectionSite,
+    SessionRecord,
+    Side,
+    TreatmentSeries,
+)
 from treatments.scheduling import messaging
 
 # The questions asked again before every session (docs/clinical-facts.md, "Screening"): bleeding risk,
@@ -134,7 +143,7 @@ def check_recordable(appointment: Appointment) -> None:
 ONE_RECORD_PER_APPOINTMENT = "treatments_sessionrecord_appointment_id_key"
 
 
-def record_open(*, appointment: Appointment, user, now: dt.datetime) -> SessionRecord:
+def record_open(*, appointment: Appointment, user: User, now: dt.datetime) -> SessionRecord:
     """The appointment's record, created as an empty draft. Called by the first save, never by
     opening the page: a GET must not write (today's list would say "in draft" when nobody typed)."""
     existing = SessionRecord.objects.filter(appointment=appointment).first()
@@ -164,7 +173,7 @@ def _locked_draft(record: SessionRecord) -> SessionRecord:
     return locked
 
 
-def _write_screening(*, record: SessionRecord, answers: dict[str, bool], user, now: dt.datetime) -> None:
+def _write_screening(*, record: SessionRecord, answers: dict[str, bool], user: User, now: dt.datetime) -> None:
     appointment = record.appointment
     ScreeningAnswer.objects.filter(
         patient_id=appointment.patient_id, appointment_id=appointment.pk, source=ScreeningAnswer.Source.PRE_SESSION
@@ -206,7 +215,7 @@ def _replace_sites(record: SessionRecord, sites: list[SiteData]) -> None:
     )
 
 
-def record_save(*, record: SessionRecord, data: RecordData, user, now: dt.datetime) -> SessionRecord:
+def record_save(*, record: SessionRecord, data: RecordData, user: User, now: dt.datetime) -> SessionRecord:
     """Save a draft as a whole: its fields, today's screening re-check, its sites and events."""
     check_nrs(data.pain_before, _("Pain before"))
     check_nrs(data.pain_after, _("Pain after"))
@@ -255,7 +264,7 @@ def previous_signed_record(record: SessionRecord) -> SessionRecord | None:
     )
 
 
-def record_copy_previous(*, record: SessionRecord, data: RecordData, user, now: dt.datetime) -> int:
+def record_copy_previous(*, record: SessionRecord, data: RecordData, user: User, now: dt.datetime) -> int:
     """Save the draft's own fields, then fill its sites and solution from the last signed session
     of the series. Returns how many sites were copied."""
     previous = previous_signed_record(record)
@@ -267,7 +276,7 @@ def record_copy_previous(*, record: SessionRecord, data: RecordData, user, now: 
     return len(sites)
 
 
-def sign_refusal(*, appointment: Appointment, user, now: dt.datetime) -> str | None:
+def sign_refusal(*, appointment: Appointment, user: User, now: dt.datetime) -> str | None:
     """Why this appointment's record cannot be signed by this user now, or None. Only what happened
     can be signed: a session that has not started yet would otherwise show as completed and queue
     aftercare for an injection nobody gave."""
@@ -284,7 +293,7 @@ def sign_refusal(*, appointment: Appointment, user, now: dt.datetime) -> str | N
     return None
 
 
-def _mark_arrival(appointment: Appointment, *, user, now: dt.datetime) -> None:
+def _mark_arrival(appointment: Appointment, *, user: User, now: dt.datetime) -> None:
     """Signing is proof the patient came: a booking the desk never checked in is checked in too,
     stamped at its start (the real arrival was not recorded), so attendance counts stay true."""
     if appointment.status != Appointment.Status.BOOKED:
@@ -300,7 +309,7 @@ def _mark_arrival(appointment: Appointment, *, user, now: dt.datetime) -> None:
     )
 
 
-def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionRecord:
+def record_sign(*, record: SessionRecord, user: User, now: dt.datetime) -> SessionRecord:
     """Lock the record, complete the appointment and plan its aftercare, all or nothing."""
     with transaction.atomic():
         locked = _locked_draft(record)
@@ -333,9 +342,9 @@ def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionReco
             series = follow_up_signed(record=locked, appointment=appointment, user=user, now=now)
             if series is not None:
                 series_follow_plan(record=locked, series=series, appointment=appointment, user=user, now=now)
-        elif appointment.series_id is not None:
+        elif appointment.series is not None:
             # The consent confirmed at the first signed session stands for the series.
-            type(appointment.series).objects.filter(pk=appointment.series_id, consent_confirmed_at__isnull=True).update(
+            TreatmentSeries.objects.filter(pk=appointment.series.pk, consent_confirmed_at__isnull=True).update(
                 consent_confirmed_at=now
             )
             # Before the messages: a series that ends here gets its outcome check-ins planned.
@@ -347,7 +356,9 @@ def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionReco
     return locked
 
 
-def series_follow_plan(*, record: SessionRecord, series, appointment: Appointment, user, now: dt.datetime) -> None:
+def series_follow_plan(
+    *, record: SessionRecord, series: TreatmentSeries, appointment: Appointment, user: User, now: dt.datetime
+) -> None:
     """What the signed plan does to the series at once. Discontinuing cancels the later sessions
     (through the booking service, with a neutral reason the desk and patient may read: never the
     practitioner's note). The last planned session signed with "continue" completes the series.
@@ -376,14 +387,14 @@ def series_follow_plan(*, record: SessionRecord, series, appointment: Appointmen
         type(series).objects.filter(pk=series.pk, status=series.Status.ACTIVE).update(status=series.Status.COMPLETED)
 
 
-def record_save_and_sign(*, record: SessionRecord, data: RecordData, user, now: dt.datetime) -> SessionRecord:
+def record_save_and_sign(*, record: SessionRecord, data: RecordData, user: User, now: dt.datetime) -> SessionRecord:
     """Save what is on the form and sign it; if signing is refused, nothing of the save remains."""
     with transaction.atomic():
         saved = record_save(record=record, data=data, user=user, now=now)
         return record_sign(record=saved, user=user, now=now)
 
 
-def record_submit(*, appointment: Appointment, data: RecordData, action: str, user, now: dt.datetime) -> int:
+def record_submit(*, appointment: Appointment, data: RecordData, action: str, user: User, now: dt.datetime) -> int:
     """What the record form's buttons do: "save", "copy" (returns how many sites were copied) or
     "sign". The draft is created here, by the first save, and a refused save or signing leaves
     nothing behind, not even an empty draft."""

@@ -110,7 +110,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _say_spacing(request: HttpRequest, appointment: Appointment) -> None:
     """After a move, every session of the series now spaced other than the protocol says so."""
-    if appointment.series_id is None:
+    if appointment.series is None:
         return
     for note in series_spacing(appointment.series):
         text = _("Session %(step)d: %(spacing)s.") % {"step": note.step, "spacing": note.text}

@@ -83,7 +83,8 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("%(name)s is off the waitlist.") % {"name": entry.patient.full_name})
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/desk/") else "desk:waitlist")
+    next_url = request.POST.get("next", "")
+    return redirect(next_url if next_url.startswith("/desk/") else "desk:waitlist")
 
 
 @desk_required
