@@ -13,7 +13,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from clinic.integrity import constraint_name, integrity_message
-from clinic.localtime import clinic_zone
+from clinic.localtime import to_local
 from patients.models import ScreeningAnswer, ScreeningQuestion
 from treatments.clinical.access import own_or_admin
 from treatments.clinical.bodychart import chart_point_problem
@@ -276,7 +276,7 @@ def sign_refusal(*, appointment: Appointment, user, now: dt.datetime) -> str | N
             "status": appointment.get_status_display().lower()
         }
     if now < appointment.start:
-        starts = formats.date_format(appointment.start.astimezone(clinic_zone()), "DATETIME_FORMAT")
+        starts = formats.date_format(to_local(appointment.start), "DATETIME_FORMAT")
         return _("This session starts at %(start)s: its record can be signed once it has started.") % {"start": starts}
     if not own_or_admin(user, appointment):
         return _("Only the appointment's own practitioner can sign this record.")
