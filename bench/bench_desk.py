@@ -9,7 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench.core import Context, Result, benchmark, time_per_op
-from treatments.scheduling.availability import Availability, Busy, WeeklyBlock, local_datetime
+from clinic.localtime import local_datetime
+from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
 from treatments.scheduling.planning import check_proposals, plan_series
 
 ZONE = ZoneInfo("America/Chicago")
@@ -77,7 +78,8 @@ def patient_page(ctx: Context) -> list[Result]:
 @benchmark
 def plan_from_the_database(_ctx: Context) -> list[Result]:
     """What the "Book a series" page does: load the plan's availability (3 queries), then plan."""
-    from clinic.models import WorkingHours, clinic_zone
+    from clinic.localtime import clinic_zone, local_date
+    from clinic.models import WorkingHours
     from treatments.models import Protocol
     from treatments.scheduling.selectors.availability import availability_for
 
@@ -86,7 +88,7 @@ def plan_from_the_database(_ctx: Context) -> list[Result]:
     if hours is None or protocol is None:
         return []
     zone = clinic_zone()
-    today = dt.datetime.now(dt.UTC).astimezone(zone).date()
+    today = local_date(dt.datetime.now(dt.UTC), zone)
     first_day = today + dt.timedelta(days=(hours.weekday - today.weekday()) % 7 + 7)
     kind = protocol.appointment_type
     duration, buffer = kind.duration_minutes * MIN, kind.buffer_minutes * MIN

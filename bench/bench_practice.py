@@ -22,11 +22,10 @@ def _practitioner_for(client):
 
 def _series(practitioner, *, sessions: int, first: dt.datetime):
     """A series with `sessions` signed sessions of 4 sites each and a check-in between sessions."""
-    from clinic.models import Location
+    from clinic.models import AppointmentType, Location
     from patients.models import Patient
     from treatments.models import (
         Appointment,
-        AppointmentType,
         InjectionSite,
         PainCheckIn,
         Protocol,
@@ -120,9 +119,9 @@ REPORT_SERIES = 200
 
 def _history(practitioner, *, first_year: int, years: int, series_per_year: int) -> None:
     """`series_per_year` three-session knee series with pain and WOMAC each year, bulk-created."""
-    from clinic.models import Location
+    from clinic.models import AppointmentType, Location
     from patients.models import Patient
-    from treatments.models import Appointment, AppointmentType, OutcomeScore, Protocol, SessionRecord, TreatmentSeries
+    from treatments.models import Appointment, OutcomeScore, Protocol, SessionRecord, TreatmentSeries
 
     now = timezone.now()
     location, _ = Location.objects.get_or_create(name="Bench clinic")

@@ -32,6 +32,12 @@ class PatientData:
     screening: dict[str, bool] = field(default_factory=dict)
 
 
+def consent_with_contact(ticked: bool, contact: str) -> bool:
+    """Consent to a channel counts only with an address or number to reach: a tick beside an empty
+    e-mail or phone is no consent. The desk's form, the patient's own ticks and online booking ask here."""
+    return ticked and bool(contact)
+
+
 def _consent_at(current: dt.datetime | None, given: bool, now: dt.datetime) -> dt.datetime | None:
     """Keep the time consent was first given; unticking withdraws it."""
     if not given:
@@ -46,8 +52,12 @@ def _apply(patient: Patient, data: PatientData, now: dt.datetime) -> None:
     patient.phone = data.phone
     patient.email = data.email.strip().lower()
     patient.preferred_channel = data.preferred_channel
-    patient.email_consent_at = _consent_at(patient.email_consent_at, data.email_consent and bool(data.email), now)
-    patient.sms_consent_at = _consent_at(patient.sms_consent_at, data.sms_consent and bool(data.phone), now)
+    patient.email_consent_at = _consent_at(
+        patient.email_consent_at, consent_with_contact(data.email_consent, data.email), now
+    )
+    patient.sms_consent_at = _consent_at(
+        patient.sms_consent_at, consent_with_contact(data.sms_consent, data.phone), now
+    )
     patient.emergency_contact_name = data.emergency_contact_name.strip()
     patient.emergency_contact_phone = data.emergency_contact_phone
 
@@ -123,8 +133,12 @@ def patient_consent_update(
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
         before = _contact(patient)
         stamps = (patient.email_consent_at, patient.sms_consent_at)
-        patient.email_consent_at = _consent_at(patient.email_consent_at, email_consent and bool(patient.email), now)
-        patient.sms_consent_at = _consent_at(patient.sms_consent_at, sms_consent and bool(patient.phone), now)
+        patient.email_consent_at = _consent_at(
+            patient.email_consent_at, consent_with_contact(email_consent, patient.email), now
+        )
+        patient.sms_consent_at = _consent_at(
+            patient.sms_consent_at, consent_with_contact(sms_consent, patient.phone), now
+        )
         if (patient.email_consent_at, patient.sms_consent_at) == stamps:
             return False
         patient.save(update_fields=["email_consent_at", "sms_consent_at", "updated_at"])

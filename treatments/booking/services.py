@@ -20,7 +20,13 @@ from clinic.models import AppointmentType, ClinicSettings, Location, Practitione
 from clinic.tokens import token_hash
 from notifications.sms import get_sms_backend
 from patients.models import ConsultationRequest, Patient, ScreeningQuestion
-from patients.services import PatientData, patient_consent_update, patient_register, screening_record
+from patients.services import (
+    PatientData,
+    consent_with_contact,
+    patient_consent_update,
+    patient_register,
+    screening_record,
+)
 from patients.services_consult import ConsultationError, consultation_request_create
 from treatments.booking.selectors import online_start_problem, online_window
 from treatments.models import OnlineBooking
@@ -118,8 +124,8 @@ def online_hold_create(
                     date_of_birth=date_of_birth,
                     email=email.strip().lower(),
                     phone=phone,
-                    email_consent=email_consent and bool(email),
-                    sms_consent=sms_consent and bool(phone),
+                    email_consent=consent_with_contact(email_consent, email),
+                    sms_consent=consent_with_contact(sms_consent, phone),
                     screening={q: bool(a) for q, a in screening.items() if q in ScreeningQuestion.values},
                     code_channel=code_channel,
                     code_hash="",

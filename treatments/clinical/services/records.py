@@ -13,10 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from clinic import roles
 from clinic.integrity import constraint_name, integrity_message
-from clinic.localtime import clinic_zone
+from clinic.localtime import to_local
 from patients.models import ScreeningAnswer, ScreeningQuestion
+from treatments.clinical.access import own_or_admin
 from treatments.clinical.bodychart import chart_point_problem
 from treatments.clinical.services.errors import RecordError
 from treatments.clinical.services.visits import (
@@ -285,10 +285,9 @@ def sign_refusal(*, appointment: Appointment, user: User, now: dt.datetime) -> s
             "status": appointment.get_status_display().lower()
         }
     if now < appointment.start:
-        starts = formats.date_format(appointment.start.astimezone(clinic_zone()), "DATETIME_FORMAT")
+        starts = formats.date_format(to_local(appointment.start), "DATETIME_FORMAT")
         return _("This session starts at %(start)s: its record can be signed once it has started.") % {"start": starts}
-    own = getattr(getattr(user, "practitioner", None), "pk", None)
-    if own != appointment.practitioner_id and not roles.has_role(user, roles.CLINIC_ADMIN):
+    if not own_or_admin(user, appointment):
         return _("Only the appointment's own practitioner can sign this record.")
     return None
 
