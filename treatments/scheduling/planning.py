@@ -13,6 +13,8 @@ STABLE API:
   the previous session, availability, and no two sessions of the plan overlapping); a session off
   its target day gets a `note` too (what blocks the target day, or the spacing in days).
 - `place(step=, window=, ...)` -> Proposal: one session inside a window.
+- `day_starts(first=, last=, preferred=, duration=, buffer=, availability=)` -> each day with its
+  free start nearest the preferred local time, or None (the portal's offers read it whole).
 - `suggest_starts(first=, last=, preferred=, duration=, buffer=, availability=, not_before=,
   limit=)` -> list[datetime]: one free start per day nearest the preferred local time.
 
@@ -22,12 +24,14 @@ STABLE API:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from treatments.scheduling.availability import Availability, Busy, local_date, local_datetime
+from clinic.localtime import local_date, local_datetime, to_local
+from treatments.scheduling.availability import Availability, Busy
 from treatments.scheduling.rules import (
     Window,
     blocked_reason,
@@ -110,7 +114,7 @@ def plan_series(
     """Propose `count` sessions, the first at `first` (checked, not moved). Sessions are spaced
     from the one actually proposed before them, so one pushed late does not squeeze the next."""
     zone = availability.zone
-    local_first = first.astimezone(zone)
+    local_first = to_local(first, zone)
     preferred, weekday = local_first.timetz().replace(tzinfo=None), local_first.weekday()
     problem = availability.problem(first, first + duration, buffer=buffer)
     proposals = [
@@ -214,7 +218,7 @@ def _edited_note(previous, start, step, interval, window, before_days, after_day
     """Why an edited session is off its target day: what blocks the target day, else (the desk
     chose another day) the spacing it now has."""
     zone = availability.zone
-    preferred = start.astimezone(zone).time()
+    preferred = to_local(start, zone).time()
     reason = blocked_reason(
         day=window.target, preferred=preferred, duration=duration, buffer=buffer, availability=availability
     )
@@ -232,6 +236,23 @@ def _edited_note(previous, start, step, interval, window, before_days, after_day
     ).text
 
 
+def day_starts(
+    *,
+    first: dt.date,
+    last: dt.date,
+    preferred: dt.time,
+    duration: dt.timedelta,
+    buffer: dt.timedelta,
+    availability: Availability,
+) -> Iterator[tuple[dt.date, dt.datetime | None]]:
+    """Each day from `first` to `last` with its free start nearest the preferred local time (None:
+    the day has none). Lazy: a caller that has enough stops the scan."""
+    day = first
+    while day <= last:
+        yield day, availability.nearest_start(day, preferred, duration, buffer)
+        day += dt.timedelta(days=1)
+
+
 def suggest_starts(
     *,
     first: dt.date,
@@ -246,10 +267,14 @@ def suggest_starts(
     """Up to `limit` free starts, one per day from `first` to `last`, each the nearest to the
     preferred local time (for "move to..." suggestions and "find the next free slot")."""
     out: list[dt.datetime] = []
-    day = first
-    while day <= last and len(out) < limit:
-        start = availability.nearest_start(day, preferred, duration, buffer)
+    if limit <= 0:
+        return out
+    days = day_starts(
+        first=first, last=last, preferred=preferred, duration=duration, buffer=buffer, availability=availability
+    )
+    for _day, start in days:
         if start is not None and (not_before is None or start > not_before):
             out.append(start)
-        day += dt.timedelta(days=1)
+            if len(out) >= limit:
+                break
     return out

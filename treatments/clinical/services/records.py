@@ -28,6 +28,7 @@ from treatments.clinical.services.visits import (
 )
 from treatments.models import AdverseEvent, Appointment, AppointmentChange, InjectionSite, SessionRecord, Side
 from treatments.scheduling import messaging
+from treatments.scheduling.services.kernel import history_entry
 
 # The questions asked again before every session (docs/clinical-facts.md, "Screening"): bleeding risk,
 # infection, pregnancy and the allergies that matter for the solution and the gloves.
@@ -290,12 +291,11 @@ def _mark_arrival(appointment: Appointment, *, user, now: dt.datetime) -> None:
     if appointment.status != Appointment.Status.BOOKED:
         return
     appointment.checked_in_at = appointment.start
-    AppointmentChange.objects.create(
-        series_id=appointment.series_id,
-        appointment=appointment,
+    history_entry(
         kind=AppointmentChange.Kind.CHECKED_IN,
         by=user,
-        at=now,
+        now=now,
+        appointment=appointment,
         reason=_("Checked in when the record was signed."),
     )
 
@@ -320,13 +320,7 @@ def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionReco
         _mark_arrival(appointment, user=user, now=now)
         appointment.status = Appointment.Status.COMPLETED
         appointment.save(update_fields=["status", "checked_in_at", "updated_at"])
-        AppointmentChange.objects.create(
-            series_id=appointment.series_id,
-            appointment=appointment,
-            kind=AppointmentChange.Kind.COMPLETED,
-            by=user,
-            at=now,
-        )
+        history_entry(kind=AppointmentChange.Kind.COMPLETED, by=user, now=now, appointment=appointment)
         if locked.kind == SessionRecord.Kind.CONSULTATION:
             consultation_signed(record=locked, appointment=appointment, now=now)
         elif locked.kind == SessionRecord.Kind.FOLLOW_UP:

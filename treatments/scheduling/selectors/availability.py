@@ -8,23 +8,14 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Q
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from clinic.localtime import local_date, local_datetime
-from clinic.models import Closure, Location, Practitioner, Room, WorkingHours, clinic_zone
+from clinic.localtime import clinic_zone, local_date, local_datetime
+from clinic.models import Closure, Location, Practitioner, Room, WorkingHours
 from patients.models import Patient
 from treatments.models import Appointment, OnlineBooking
 from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
-
-
-def date_span(first: dt.date, last: dt.date) -> str:
-    """ "10–20 May", "28 Apr–3 May", "12 May"."""
-    if first == last:
-        return date_format(first, "j M")
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{date_format(last, 'j M')}"
-    return f"{date_format(first, 'j M')}–{date_format(last, 'j M')}"
+from treatments.scheduling.rules import date_span
 
 
 def closure_label(closure: Closure, practitioner: Practitioner, zone) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 
-from clinic.localtime import clinic_zone, local_date
+from clinic.localtime import clinic_zone, local_date, to_local
 from clinic.models import Location, Practitioner, Room
 from patients.models import Patient
 from treatments.models import Appointment, Protocol, TreatmentSeries
@@ -89,4 +89,4 @@ def next_session_prefill(series: TreatmentSeries, sessions: Sequence[Appointment
         return {}
     last = live[-1]
     zone = clinic_zone()
-    return {"date": window_after(last, series.protocol, zone).target, "time": last.start.astimezone(zone).time()}
+    return {"date": window_after(last, series.protocol, zone).target, "time": to_local(last.start, zone).time()}

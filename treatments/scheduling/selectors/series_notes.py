@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
 
-from clinic.localtime import clinic_zone, local_date
+from clinic.localtime import clinic_zone, local_date, to_local
 from treatments.models import Appointment, AppointmentChange, TreatmentSeries
 from treatments.scheduling.rules import (
     SpacingNote,
@@ -94,7 +94,7 @@ def off_target_notes(
         placed = local_date(session.start, zone)
         reason = blocked_reason(
             day=target,
-            preferred=session.start.astimezone(zone).time(),
+            preferred=to_local(session.start, zone).time(),
             duration=duration,
             buffer=buffer,
             availability=availability,

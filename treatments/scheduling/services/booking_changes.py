@@ -10,24 +10,47 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from clinic.models import Practitioner, clinic_zone
+from clinic.localtime import clinic_zone, local_date, to_local
+from clinic.models import Practitioner
 from treatments.models import Appointment, AppointmentChange, TreatmentSeries
 from treatments.scheduling import messaging, notices
-from treatments.scheduling.availability import local_date
 from treatments.scheduling.planning import place, plan_series
-from treatments.scheduling.rules import Window, replan_window, short_day, window_after
-from treatments.scheduling.selectors.availability import availability_around, date_span
-from treatments.scheduling.selectors.moves import session_window
-from treatments.scheduling.services.booking_rules import (
+from treatments.scheduling.rules import (
+    allowed_window,
+    as_sentence,
+    date_span,
+    replan_window,
+    short_day,
+    window_after,
+    window_text,
+)
+from treatments.scheduling.selectors.availability import availability_around
+from treatments.scheduling.services.kernel import (
     BookingError,
-    _booking_transaction,
-    _cancel_one,
-    _check_one,
-    _history,
-    _sentence,
-    _type_times,
+    booking_transaction,
+    check_slot,
+    history_entry,
+    type_times,
 )
 from treatments.scheduling.services.waitlist_offers import waitlist_offers_make
+
+
+def cancel_booked(*, appointment: Appointment, kind: str, reason: str, by, now: dt.datetime) -> None:
+    """Cancel a booked appointment inside the caller's transaction: status, history, messages."""
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.cancel_kind = kind
+    appointment.cancel_reason = reason[:250]
+    appointment.cancelled_at = now
+    appointment.save(update_fields=["status", "cancel_kind", "cancel_reason", "cancelled_at", "updated_at"])
+    history_entry(
+        kind=AppointmentChange.Kind.CANCELLED,
+        by=by,
+        now=now,
+        appointment=appointment,
+        old=appointment.start,
+        reason=reason,
+    )
+    messaging.appointment_changed(appointment=appointment, now=now)
 
 
 def _live_siblings(appointment: Appointment) -> list[Appointment]:
@@ -83,7 +106,7 @@ def _move_rows(
             appointment.practitioner = practitioner
             fields.append("practitioner")
         appointment.save(update_fields=fields)
-        _history(
+        history_entry(
             kind=AppointmentChange.Kind.MOVED,
             by=by,
             now=now,
@@ -99,14 +122,6 @@ def _move_rows(
     # One notice for the whole change, the session asked for first (moves keep that order).
     notices.appointments_moved(moves=[(a, olds[a.pk]) for a, _start in moves if a in moved], now=now)
     return sorted(moved, key=lambda a: a.start)
-
-
-def _window_text(window: Window) -> str:
-    if window.has_earliest and window.has_latest:
-        return _("between %(span)s") % {"span": date_span(window.earliest, window.latest)}
-    if window.has_latest:
-        return _("on or before %(day)s") % {"day": date_span(window.latest, window.latest)}
-    return _("on or after %(day)s") % {"day": date_span(window.earliest, window.earliest)}
 
 
 def _other_practitioner(appointment: Appointment, practitioner: Practitioner | None) -> Practitioner | None:
@@ -136,7 +151,7 @@ def appointment_move(
     Returns every appointment that moved."""
     if start.tzinfo is None:
         raise BookingError(_("The time has no time zone."))
-    with _booking_transaction():
+    with booking_transaction():
         appointment = (
             Appointment.objects.select_for_update(of=("self",))
             .select_related(
@@ -153,13 +168,20 @@ def appointment_move(
             return _move_rows([(appointment, start)], by=by, now=now, reason=reason, practitioner=other)
         siblings = _live_siblings(appointment)
         zone = clinic_zone()
-        window = session_window(appointment, siblings=siblings, today=local_date(now, zone), shift_later=shift_later)
+        window = allowed_window(
+            session=appointment,
+            siblings=siblings,
+            rhythm=appointment.series.protocol,
+            zone=zone,
+            today=local_date(now, zone),
+            shift_later=shift_later,
+        )
         if window is None or not window.contains(local_date(start, zone)):
             if window is None:
                 raise BookingError(_("Its neighbours leave no date for this session; move them first."))
             raise BookingError(
                 _("Session %(step)d must fall %(span)s to keep the spacing.")
-                % {"step": appointment.series_step, "span": _window_text(window)}
+                % {"step": appointment.series_step, "span": window_text(window)}
             )
         later = [
             a for a in siblings if a.series_step > appointment.series_step and a.status == Appointment.Status.BOOKED
@@ -182,7 +204,7 @@ def _check_slot(
     moving: Sequence[Appointment] = (),
 ) -> None:
     """The one-slot check for `appointment` at `start` with `practitioner` (or its own)."""
-    _check_one(
+    check_slot(
         patient=appointment.patient,
         practitioner=practitioner or appointment.practitioner,
         location=appointment.location,
@@ -202,7 +224,7 @@ def _plan_moves(
     (against the practitioner it goes to), so only the later sessions are placed here."""
     series = appointment.series
     protocol = series.protocol
-    duration, buffer = _type_times(appointment.appointment_type)
+    duration, buffer = type_times(appointment.appointment_type)
     zone = clinic_zone()
     steps = [appointment, *later]
     horizon = local_date(start, zone) + dt.timedelta(
@@ -213,7 +235,7 @@ def _plan_moves(
     )
     problem = None if first_checked else availability.problem(start, start + duration, buffer=buffer)
     if problem:
-        raise BookingError(_sentence(problem))
+        raise BookingError(as_sentence(problem))
     if not later:
         return [(appointment, start)]
     proposals = plan_series(
@@ -229,7 +251,7 @@ def _plan_moves(
     )
     problems = [p.problem for p in proposals[1:] if p.problem]
     if problems:
-        raise BookingError(" ".join(_sentence(p) for p in problems))
+        raise BookingError(" ".join(as_sentence(p) for p in problems))
     return [(a, p.start) for a, p in zip(steps, proposals, strict=True)]
 
 
@@ -252,7 +274,7 @@ def appointment_cancel(
     re-planning and cancel only this one)."""
     if kind not in Appointment.CancelKind.values:
         raise BookingError(_("Say who cancelled."))
-    with _booking_transaction():
+    with booking_transaction():
         appointment = (
             Appointment.objects.select_for_update(of=("self",))
             .select_related(
@@ -265,7 +287,7 @@ def appointment_cancel(
                 _("Only a booked appointment can be cancelled; this one is %(status)s.")
                 % {"status": appointment.get_status_display().lower()}
             )
-        _cancel_one(appointment=appointment, kind=kind, reason=reason, by=by, now=now)
+        cancel_booked(appointment=appointment, kind=kind, reason=reason, by=by, now=now)
         notices.appointments_cancelled(appointments=[appointment], now=now)
         result = Cancellation(appointment)
         if replan_rest and appointment.series_id:
@@ -307,8 +329,8 @@ def _replan_after_cancel(cancelled: Appointment, *, by, now: dt.datetime) -> tup
             "next": later[0].series_step,
             "kept": short_day(local_date(later[0].start, zone)),
         }
-    duration, buffer = _type_times(later[0].appointment_type)
-    local_start = later[0].start.astimezone(zone)
+    duration, buffer = type_times(later[0].appointment_type)
+    local_start = to_local(later[0].start, zone)
     availability = availability_around(
         later[0], first=window.earliest, last=window.latest, exclude_ids=[a.pk for a in later[1:]]
     )
@@ -322,7 +344,7 @@ def _replan_after_cancel(cancelled: Appointment, *, by, now: dt.datetime) -> tup
         availability=availability,
     )
     if first.start is None:
-        raise BookingError(_sentence(first.problem))
+        raise BookingError(as_sentence(first.problem))
     moves = _plan_moves(later[0], first.start, later[1:])
     moved = _move_rows(
         moves,
@@ -330,7 +352,7 @@ def _replan_after_cancel(cancelled: Appointment, *, by, now: dt.datetime) -> tup
         now=now,
         reason=_("Re-planned after session %(step)d was cancelled") % {"step": step},
     )
-    _history(
+    history_entry(
         kind=AppointmentChange.Kind.REPLANNED, by=by, now=now, series=cancelled.series, reason=cancelled.cancel_reason
     )
     return moved, ""
