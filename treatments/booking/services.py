@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -139,8 +140,13 @@ def online_hold_create(
         except BookingError:
             continue
         transaction.on_commit(
-            lambda b=booking: _code_send(
-                channel=b.code_channel, email=b.email, phone=b.phone, code=code, clinic_name=clinic.name
+            partial(
+                _code_send,
+                channel=booking.code_channel,
+                email=booking.email,
+                phone=booking.phone,
+                code=code,
+                clinic_name=clinic.name,
             )
         )
         return booking

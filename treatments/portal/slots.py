@@ -131,7 +131,7 @@ def next_session_step(*, series: TreatmentSeries, live: list[Appointment]) -> in
     practitioner's plan (planned sessions) and the protocol's limit both leave room for it."""
     if series.status == TreatmentSeries.Status.DISCONTINUED or not live:
         return None
-    step = live[-1].series_step + 1
+    step = (live[-1].series_step or 0) + 1
     protocol = series.protocol
     if step > series.planned_sessions:
         return None

@@ -3,6 +3,7 @@ The calendar (which buttons a card shows) and the attendance service (which refu
 
 import datetime as dt
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,13 +13,13 @@ from treatments.models import Appointment
 Status = Appointment.Status
 
 # Why an appointment in this status cannot be checked in, or marked as a no-show.
-CHECK_IN_REFUSED = {
+CHECK_IN_REFUSED: dict[str, Promise] = {
     Status.CANCELLED: gettext_lazy("This appointment was cancelled: it cannot be checked in."),
     Status.CHECKED_IN: gettext_lazy("This patient is already checked in."),
     Status.COMPLETED: gettext_lazy("This appointment is already completed."),
     Status.NO_SHOW: gettext_lazy("This appointment was marked as a no-show: book a new one instead."),
 }
-NO_SHOW_REFUSED = {
+NO_SHOW_REFUSED: dict[str, Promise] = {
     Status.CANCELLED: gettext_lazy("This appointment was cancelled: it cannot be a no-show."),
     Status.NO_SHOW: gettext_lazy("This appointment is already marked as a no-show."),
     Status.CHECKED_IN: gettext_lazy("This patient came: it cannot be a no-show."),

@@ -42,7 +42,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 from typing import Protocol as Shape
 from zoneinfo import ZoneInfo
 
@@ -63,7 +63,9 @@ class Rhythm(Shape):
 
 
 class Session(Shape):
-    series_step: int
+    # Nullable on Appointment (a standalone appointment has no step), typed loosely here: only the
+    # sessions of a series, whose step is set, reach these rules.
+    series_step: Any
     start: dt.datetime
 
     @property

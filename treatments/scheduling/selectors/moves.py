@@ -31,6 +31,8 @@ def session_window(
 ) -> Window | None:
     """The local dates a series session may move to, from `today` on; None when no date keeps the
     spacing. A standalone appointment has no window: callers check `series_id` first."""
+    if appointment.series is None:
+        return None
     return allowed_window(
         session=appointment,
         siblings=siblings,

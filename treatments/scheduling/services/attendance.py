@@ -2,13 +2,15 @@
 appointment's messages inside the same transaction."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeAlias
 
 from django.db import transaction
 
 from treatments.models import Appointment, AppointmentChange
 from treatments.scheduling import messaging
 from treatments.scheduling.attendance import check_in_refusal, no_show_refusal
-from treatments.scheduling.services.kernel import history_entry
+from treatments.scheduling.services.kernel import Actor, history_entry
 
 Status = Appointment.Status
 
@@ -17,7 +19,13 @@ class AttendanceError(Exception):
     """A refusal the desk can read."""
 
 
-def _attendance_record(appointment: Appointment, step, *, by, now: dt.datetime, **stamps) -> Appointment:
+# Each attendance step: what may refuse it, the status it sets, the history entry it writes.
+Step: TypeAlias = tuple[Callable[[Appointment, dt.datetime], str | None], str, str]
+
+
+def _attendance_record(
+    appointment: Appointment, step: Step, *, by: Actor, now: dt.datetime, **stamps: dt.datetime
+) -> Appointment:
     """Lock the row (a check-in and a cancellation at the same moment cannot both win), refuse
     with the reason, or set the status, keep the history and re-time the messages."""
     with transaction.atomic():
@@ -35,16 +43,15 @@ def _attendance_record(appointment: Appointment, step, *, by, now: dt.datetime, 
     return current
 
 
-# Each attendance step: what may refuse it, the status it sets, the history entry it writes.
-CHECK_IN = (check_in_refusal, Status.CHECKED_IN, AppointmentChange.Kind.CHECKED_IN)
-NO_SHOW = (no_show_refusal, Status.NO_SHOW, AppointmentChange.Kind.NO_SHOW)
+CHECK_IN: Step = (check_in_refusal, Status.CHECKED_IN, AppointmentChange.Kind.CHECKED_IN)
+NO_SHOW: Step = (no_show_refusal, Status.NO_SHOW, AppointmentChange.Kind.NO_SHOW)
 
 
-def appointment_check_in(*, appointment: Appointment, by, now: dt.datetime) -> Appointment:
+def appointment_check_in(*, appointment: Appointment, by: Actor, now: dt.datetime) -> Appointment:
     return _attendance_record(appointment, CHECK_IN, by=by, now=now, checked_in_at=now)
 
 
-def appointment_mark_no_show(*, appointment: Appointment, by, now: dt.datetime) -> Appointment:
+def appointment_mark_no_show(*, appointment: Appointment, by: Actor, now: dt.datetime) -> Appointment:
     return _attendance_record(appointment, NO_SHOW, by=by, now=now)
 
 

@@ -26,8 +26,10 @@ from treatments.scheduling.services.booking_changes import (
     cancel_booked,
 )
 from treatments.scheduling.services.kernel import (
+    Actor,
     BookingError,
     SlotTaken,
+    author,
     booking_transaction,
     check_slot,
     history_entry,
@@ -50,7 +52,7 @@ __all__ = [
 
 
 def _session_create(
-    *, series: TreatmentSeries, step: int, start: dt.datetime, room: Room | None, by, now: dt.datetime
+    *, series: TreatmentSeries, step: int, start: dt.datetime, room: Room | None, by: Actor, now: dt.datetime
 ) -> Appointment:
     """One session of a series, of the protocol's type; steps past the required ones are optional."""
     protocol = series.protocol
@@ -66,7 +68,7 @@ def _session_create(
         is_optional=step > protocol.required_sessions,
         start=start,
         end=start + duration,
-        created_by=by,
+        created_by=author(by),
         created_at=now,
     )
 
@@ -79,7 +81,7 @@ def series_book(
     location: Location,
     side: str,
     starts: list[dt.datetime],
-    by,
+    by: Actor,
     now: dt.datetime,
     room: Room | None = None,
 ) -> TreatmentSeries:
@@ -119,7 +121,7 @@ def series_book(
             location=location,
             side=side,
             planned_sessions=max(protocol.required_sessions, len(starts)),
-            created_by=by,
+            created_by=author(by),
             created_at=now,
         )
         for step, start in enumerate(starts, start=1):
@@ -136,7 +138,7 @@ def appointment_book(
     location: Location,
     appointment_type: AppointmentType,
     start: dt.datetime,
-    by,
+    by: Actor,
     now: dt.datetime,
     room: Room | None = None,
 ) -> Appointment:
@@ -162,7 +164,7 @@ def appointment_book(
             appointment_type=appointment_type,
             start=start,
             end=start + duration,
-            created_by=by,
+            created_by=author(by),
             created_at=now,
         )
         history_entry(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
@@ -170,7 +172,7 @@ def appointment_book(
     return appointment
 
 
-def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: dt.datetime) -> Appointment:
+def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by: Actor, now: dt.datetime) -> Appointment:
     """Add a session after the last live one (an optional one beyond the required sessions)."""
     if start.tzinfo is None:
         raise BookingError(_("The time has no time zone."))
@@ -194,7 +196,7 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: 
         too_many = too_many_sessions(protocol, len(live) + 1)
         if too_many:
             raise BookingError(too_many)
-        step = (live[-1].series_step if live else 0) + 1
+        step = (live[-1].series_step or 0 if live else 0) + 1
         if live and start <= live[-1].start:
             raise BookingError(_("An added session must come after session %(step)d.") % {"step": live[-1].series_step})
         check_slot(
@@ -216,7 +218,7 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: 
     return appointment
 
 
-def series_discontinue(*, series: TreatmentSeries, reason: str, by, now: dt.datetime) -> TreatmentSeries:
+def series_discontinue(*, series: TreatmentSeries, reason: str, by: Actor, now: dt.datetime) -> TreatmentSeries:
     """Stop a series: its future booked sessions are cancelled by the clinic with the reason, and
     each freed time is offered to the waitlist like any cancelled one."""
     if not reason.strip():

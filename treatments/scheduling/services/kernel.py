@@ -11,6 +11,7 @@ desk (services/booking.py, booking_changes.py), the patient portal, online booki
 - `check_slot(...)`: the one-slot check (time zone, past, room, the practitioner's availability).
 - `type_times(appointment_type)`: its duration and buffer.
 - `history_entry(...)`: the AppointmentChange row every write keeps, one per change.
+- `Actor`, `author(by)`: who makes a change (a staff user, or None for the patient or the system).
 
 No double booking, ever: on PostgreSQL the exclusion constraints turn a lost race into
 IntegrityError -> SlotTaken with nothing saved; on SQLite `transaction_mode=IMMEDIATE` serialises
@@ -23,7 +24,9 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeAlias
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
@@ -34,6 +37,18 @@ from patients.models import Patient
 from treatments.models import Appointment, AppointmentChange, TreatmentSeries
 from treatments.scheduling.rules import as_sentence
 from treatments.scheduling.selectors.availability import availability_for
+
+# Who makes a change: a staff user, or None (the patient in the portal, a reply by text, the system).
+# Pages pass request.user, which the types allow to be anonymous; the role checks before any write
+# make it a user.
+Actor: TypeAlias = User | AnonymousUser | None
+
+
+def author(by: Actor) -> User | None:
+    """The user a row records as its author; an anonymous visitor never writes."""
+    if isinstance(by, AnonymousUser):
+        raise ValueError("An anonymous visitor cannot make a booking change.")
+    return by
 
 
 class BookingError(Exception):
@@ -151,7 +166,7 @@ def check_slot(
 def history_entry(
     *,
     kind: str,
-    by: object,
+    by: Actor,
     now: dt.datetime,
     appointment: Appointment | None = None,
     series: TreatmentSeries | None = None,
@@ -166,7 +181,7 @@ def history_entry(
     series_id = series.pk if series is not None else getattr(appointment, "series_id", None)
     return AppointmentChange.objects.create(
         kind=kind,
-        by=by,
+        by=author(by),
         at=now,
         appointment=appointment,
         series_id=series_id,
