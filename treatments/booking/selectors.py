@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from clinic.localtime import clinic_zone, local_date, local_datetime
 from clinic.models import AppointmentType, ClinicSettings, Location, Practitioner, WorkingHours
 from treatments.scheduling.availability import grid_step, on_grid
+from treatments.scheduling.rules import type_times
 from treatments.scheduling.selectors.availability import availability_for
 
 # Online starts are offered every third step of the clinic's grid: "09:15", never "09:05", with the
@@ -85,8 +86,7 @@ def online_slots(
         return []
     zone = clinic_zone()
     step = grid_step() * GRID_STEPS
-    duration = dt.timedelta(minutes=appointment_type.duration_minutes)
-    buffer = dt.timedelta(minutes=appointment_type.buffer_minutes)
+    duration, buffer = type_times(appointment_type)
     found: dict[dt.datetime, OnlineSlot] = {}
     for practitioner in practitioners:
         availability = availability_for(practitioner=practitioner, location=location, first=day, last=day, now=now)

@@ -27,6 +27,7 @@ from patients.services_consult import ConsultationError, consultation_request_cr
 from treatments.booking.selectors import online_start_problem, online_window
 from treatments.models import OnlineBooking
 from treatments.scheduling import messaging
+from treatments.scheduling.rules import type_times
 from treatments.scheduling.services.booking import appointment_book
 from treatments.scheduling.services.kernel import (
     BookingError,
@@ -34,7 +35,6 @@ from treatments.scheduling.services.kernel import (
     booking_transaction,
     check_slot,
     lock_practitioner,
-    type_times,
 )
 
 CODE_VALID = dt.timedelta(minutes=10)

@@ -21,6 +21,7 @@ from treatments.scheduling.rules import (
     offer_last,
     session_limit,
     short_day,
+    type_times,
     window_after,
     window_text,
 )
@@ -95,8 +96,7 @@ def portal_move_choices(*, appointment: Appointment, now: dt.datetime) -> SlotCh
     zone = clinic_zone()
     today = local_date(now, zone)
     kind = appointment.appointment_type
-    duration = dt.timedelta(minutes=kind.duration_minutes)
-    buffer = dt.timedelta(minutes=kind.buffer_minutes)
+    duration, buffer = type_times(kind)
     preferred = to_local(appointment.start, zone).time()
     if appointment.series_id is None:
         # No spacing to keep: the desk's own suggestions for the next two weeks.
@@ -159,13 +159,14 @@ def portal_next_session(*, series: TreatmentSeries, now: dt.datetime) -> NextSes
     availability = availability_for(
         practitioner=series.practitioner, location=series.location, patient=series.patient, first=first, last=last
     )
+    duration, buffer = type_times(kind)
     choices = _fill(
         SlotChoices(window=window),
         first=first,
         last=last,
         preferred=to_local(live[-1].start, zone).time(),
-        duration=dt.timedelta(minutes=kind.duration_minutes),
-        buffer=dt.timedelta(minutes=kind.buffer_minutes),
+        duration=duration,
+        buffer=buffer,
         availability=availability,
         now=now,
     )

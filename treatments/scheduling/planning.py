@@ -14,6 +14,7 @@ STABLE API:
   its target day gets a `note` too (what blocks the target day, or the spacing in days).
 - `place(step=, window=, ...)` -> Proposal: one session inside a window.
 - `candidate_days(window, weekday)` -> the days of a window in the order the planner tries them.
+- `plan_reach(first, intervals, count, after_days)` -> the last day a plan can reach.
 - `day_starts(first=, last=, preferred=, duration=, buffer=, availability=)` -> each day with its
   free start nearest the preferred local time, or None (the portal's offers read it whole).
 - `suggest_starts(first=, last=, preferred=, duration=, buffer=, availability=, not_before=,
@@ -270,6 +271,12 @@ def _edited_note(
         after_days=after_days,
         zone=zone,
     ).text
+
+
+def plan_reach(first: dt.date, intervals: list[int], count: int, after_days: int) -> dt.date:
+    """The last local day a plan of `count` sessions from `first` can reach, every session pushed
+    to the end of its window (and a day to spare): how far ahead availability is read."""
+    return first + dt.timedelta(days=sum(intervals) + count * after_days + 1)
 
 
 def day_starts(

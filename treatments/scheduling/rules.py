@@ -29,7 +29,9 @@ STABLE API (dates are local dates in the clinic zone; datetimes are aware):
 - `HORIZON_DAYS`, `offer_last(window, first)`: how far ahead an open-ended window is offered.
 - `session_limit(plan)` -> the protocol's most sessions (None: as needed);
   `too_many_sessions(plan, count)` -> the refusal when `count` exceeds it ("" otherwise).
+- `type_times(kind)` -> an appointment type's duration and the buffer kept free after it.
 - `as_sentence(clause)` -> "Clause." (availability's clauses as the desk's sentences).
+- `reminder_moment(start, clinic)` -> when the reminder before a session is due.
 
 `Rhythm` is anything with the protocol's `interval_after(step)`, `window_before_days` and
 `window_after_days` (a `Protocol` row); `Session` anything with `series_step`, `start` and
@@ -51,7 +53,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clinic.localtime import local_date
+from clinic.localtime import local_date, local_shift
 from treatments.scheduling.availability import Availability
 
 
@@ -70,6 +72,15 @@ class Session(Shape):
 
     @property
     def is_live(self) -> bool: ...
+
+
+class ReminderSetting(Shape):
+    reminder_hours: int
+
+
+class Timed(Shape):
+    duration_minutes: int
+    buffer_minutes: int
 
 
 class SessionPlan(Shape):
@@ -120,6 +131,11 @@ def window_text(window: Window, *, framed: bool = True) -> str:
         return _("on or before %(day)s") % {"day": date_span(window.latest, window.latest)}
     day = date_span(window.earliest, window.earliest)
     return _("on or after %(day)s") % {"day": day} if framed else _("from %(day)s") % {"day": day}
+
+
+def type_times(kind: Timed) -> tuple[dt.timedelta, dt.timedelta]:
+    """An appointment type's duration and the buffer kept free after it."""
+    return dt.timedelta(minutes=kind.duration_minutes), dt.timedelta(minutes=kind.buffer_minutes)
 
 
 def as_sentence(clause: str) -> str:
@@ -373,3 +389,13 @@ def why_no_slot(step: int, window: Window, duration: dt.timedelta, availability:
     if not reasons:
         reasons = [_("the practitioner's hours are fully booked")]
     return f"{base} — {'; '.join(dict.fromkeys(reasons))}."
+
+
+# --- When the patient is reminded -------------------------------------------------------------
+
+
+def reminder_moment(start: dt.datetime, clinic: ReminderSetting) -> dt.datetime:
+    """When the reminder before a session is due: `reminder_hours` before it on the clinic's wall
+    clock, as a patient means "the day before". messaging plans the reminder then; a change
+    notice is useful from then on."""
+    return local_shift(start, -dt.timedelta(hours=clinic.reminder_hours))

@@ -16,7 +16,7 @@ from patients.models import Channel, ConsentSignature, ConsentText, Intake, Pati
 from treatments.models import Appointment, OutcomeScore, Protocol, TreatmentSeries
 from treatments.scheduling import messaging
 from treatments.scheduling.planning import candidate_days
-from treatments.scheduling.rules import Window, step_window
+from treatments.scheduling.rules import Window, step_window, type_times
 
 from ._demo_records import sign_past_sessions
 
@@ -175,8 +175,8 @@ class _Planner:
         """Book the first free slot on the window's target day, else on the next day the planner
         would try (planning.candidate_days)."""
         target = window.target or window.earliest
-        length = dt.timedelta(minutes=kind.duration_minutes)
-        held = length + dt.timedelta(minutes=kind.buffer_minutes)
+        length, buffer = type_times(kind)
+        held = length + buffer
         for day in candidate_days(window, target.weekday() if weekday is None else weekday):
             for start in self._candidates(practitioner.pk, location_id, day, length, prefer=prefer):
                 room = self._free_room(location_id, start, start + held)

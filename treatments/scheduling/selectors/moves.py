@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from clinic.localtime import clinic_zone, local_date, to_local
 from treatments.models import Appointment
 from treatments.scheduling.planning import suggest_starts
-from treatments.scheduling.rules import Window, allowed_window, offer_last
+from treatments.scheduling.rules import Window, allowed_window, offer_last, type_times
 from treatments.scheduling.selectors.availability import availability_around
 
 
@@ -65,14 +65,14 @@ def move_suggestions(*, appointment: Appointment, now: dt.datetime) -> MoveOptio
             return options
         first = options.window_shifted.earliest
         last = offer_last(options.window_shifted, first)
-    kind = appointment.appointment_type
+    duration, buffer = type_times(appointment.appointment_type)
     availability = availability_around(appointment, first=first, last=last)
     options.suggestions = suggest_starts(
         first=first,
         last=last,
         preferred=to_local(appointment.start, zone).time(),
-        duration=dt.timedelta(minutes=kind.duration_minutes),
-        buffer=dt.timedelta(minutes=kind.buffer_minutes),
+        duration=duration,
+        buffer=buffer,
         availability=availability,
         not_before=now,
     )

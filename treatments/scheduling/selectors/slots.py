@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from clinic.localtime import clinic_zone, local_date, to_local
 from clinic.models import AppointmentType, Location, Practitioner, WorkingHours
 from treatments.scheduling.availability import on_grid
+from treatments.scheduling.rules import type_times
 from treatments.scheduling.selectors.availability import availability_for
 
 SEARCH_DAYS = 90
@@ -43,8 +44,7 @@ def next_free_slots(
     earliest = on_grid(max(after, now), zone=zone)
     first = local_date(earliest, zone)
     last = first + dt.timedelta(days=days)
-    duration = dt.timedelta(minutes=appointment_type.duration_minutes)
-    buffer = dt.timedelta(minutes=appointment_type.buffer_minutes)
+    duration, buffer = type_times(appointment_type)
     locations = [location] if location is not None else practitioner_locations(practitioner)
     found: list[Slot] = []
     for place in locations:

@@ -17,7 +17,7 @@ from clinic.models import AppointmentType, Location, Practitioner, Room
 from patients.models import Patient
 from treatments.models import Appointment, AppointmentChange, Protocol, Side, TreatmentSeries
 from treatments.scheduling import messaging, notices
-from treatments.scheduling.rules import as_sentence, too_many_sessions
+from treatments.scheduling.rules import as_sentence, too_many_sessions, type_times
 from treatments.scheduling.selectors.proposals import series_check
 from treatments.scheduling.services.booking_changes import (
     Cancellation,
@@ -34,7 +34,6 @@ from treatments.scheduling.services.kernel import (
     check_slot,
     history_entry,
     lock_practitioner,
-    type_times,
 )
 from treatments.scheduling.services.waitlist_offers import waitlist_offers_make
 

@@ -13,13 +13,14 @@ from clinic.localtime import clinic_zone, local_date, to_local
 from clinic.models import Practitioner
 from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries
 from treatments.scheduling import messaging, notices
-from treatments.scheduling.planning import place, plan_series
+from treatments.scheduling.planning import place, plan_reach, plan_series
 from treatments.scheduling.rules import (
     allowed_window,
     as_sentence,
     date_span,
     replan_window,
     short_day,
+    type_times,
     window_after,
     window_text,
 )
@@ -30,7 +31,6 @@ from treatments.scheduling.services.kernel import (
     booking_transaction,
     check_slot,
     history_entry,
-    type_times,
 )
 from treatments.scheduling.services.waitlist_offers import waitlist_offers_make
 
@@ -181,6 +181,7 @@ def appointment_move(
             raise BookingError(_("That time is in the past."))
         other = _other_practitioner(appointment, practitioner)
         later = _later_in_window(appointment, start, now=now, shift_later=shift_later)
+        duration, buffer = type_times(appointment.appointment_type)
         if appointment.series_id is None or other is not None:
             # The session itself against the practitioner it goes to; the later ones stay with theirs.
             check_slot(
@@ -195,7 +196,9 @@ def appointment_move(
             )
         moves = [(appointment, start)]
         if appointment.series_id is not None:
-            moves = _plan_moves(appointment, start, later, first_checked=other is not None)
+            moves = _plan_moves(
+                appointment, start, later, duration=duration, buffer=buffer, first_checked=other is not None
+            )
         return _move_rows(moves, by=by, now=now, reason=reason, practitioner=other)
 
 
@@ -206,12 +209,13 @@ def _later_in_window(
     return the later booked sessions that move with it (only with `shift_later`)."""
     if appointment.series_id is None:
         return []
+    protocol, step = _protocol(appointment), _step(appointment)
     siblings = _live_siblings(appointment)
     zone = clinic_zone()
     window = allowed_window(
         session=appointment,
         siblings=siblings,
-        rhythm=_protocol(appointment),
+        rhythm=protocol,
         zone=zone,
         today=local_date(now, zone),
         shift_later=shift_later,
@@ -220,27 +224,31 @@ def _later_in_window(
         raise BookingError(_("Its neighbours leave no date for this session; move them first."))
     if not window.contains(local_date(start, zone)):
         raise BookingError(
-            _("Session %(step)d must fall %(span)s to keep the spacing.")
-            % {"step": _step(appointment), "span": window_text(window)}
+            _("Session %(step)d must fall %(span)s to keep the spacing.") % {"step": step, "span": window_text(window)}
         )
     if not shift_later:
         return []
-    step = _step(appointment)
-    return [a for a in siblings if _step(a) > step and a.status == Appointment.Status.BOOKED]
+    return [a for a in siblings if (a.series_step or 0) > step and a.status == Appointment.Status.BOOKED]
 
 
 def _plan_moves(
-    appointment: Appointment, start: dt.datetime, later: list[Appointment], *, first_checked: bool = False
+    appointment: Appointment,
+    start: dt.datetime,
+    later: list[Appointment],
+    *,
+    duration: dt.timedelta,
+    buffer: dt.timedelta,
+    first_checked: bool = False,
 ) -> list[tuple[Appointment, dt.datetime]]:
     """Where the moved session and the later ones it drags go; BookingError naming the session and
     the reason when one does not fit. `first_checked`: the session's own slot was already checked
     (against the practitioner it goes to), so only the later sessions are placed here."""
     protocol = _protocol(appointment)
-    duration, buffer = type_times(appointment.appointment_type)
-    zone = clinic_zone()
     steps = [appointment, *later]
-    horizon = local_date(start, zone) + dt.timedelta(
-        days=sum(protocol.interval_after(_step(a)) for a in steps) + protocol.window_after_days * len(steps) + 1
+    numbers = [_step(a) for a in steps]
+    zone = clinic_zone()
+    horizon = plan_reach(
+        local_date(start, zone), [protocol.interval_after(n) for n in numbers], len(steps), protocol.window_after_days
     )
     availability = availability_around(
         appointment, first=local_date(start, zone), last=horizon, exclude_ids=[a.pk for a in later]
@@ -252,14 +260,14 @@ def _plan_moves(
         return [(appointment, start)]
     proposals = plan_series(
         first=start,
-        intervals=[protocol.interval_after(_step(a)) for a in steps[:-1]],
+        intervals=[protocol.interval_after(n) for n in numbers[:-1]],
         count=len(steps),
         before_days=protocol.window_before_days,
         after_days=protocol.window_after_days,
         duration=duration,
         buffer=buffer,
         availability=availability,
-        first_step=_step(appointment),
+        first_step=numbers[0],
     )
     problems = [p.problem for p in proposals[1:] if p.problem]
     if problems:
@@ -315,8 +323,8 @@ def _replan_after_cancel(cancelled: Appointment, *, by: Actor, now: dt.datetime)
     (moved, "") or ([], why nothing could be re-planned)."""
     siblings = _live_siblings(cancelled)
     step = _step(cancelled)
-    before = [a for a in siblings if _step(a) < step]
-    later = [a for a in siblings if _step(a) > step and a.status == Appointment.Status.BOOKED]
+    before = [a for a in siblings if (a.series_step or 0) < step]
+    later = [a for a in siblings if (a.series_step or 0) > step and a.status == Appointment.Status.BOOKED]
     if not later:
         return [], _("no later session is booked")
     if not before:
@@ -357,7 +365,7 @@ def _replan_after_cancel(cancelled: Appointment, *, by: Actor, now: dt.datetime)
     )
     if first.start is None:
         raise BookingError(as_sentence(first.problem))
-    moves = _plan_moves(later[0], first.start, later[1:])
+    moves = _plan_moves(later[0], first.start, later[1:], duration=duration, buffer=buffer)
     moved = _move_rows(
         moves,
         by=by,

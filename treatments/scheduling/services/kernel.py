@@ -9,7 +9,6 @@ desk (services/booking.py, booking_changes.py), the patient portal, online booki
   refuses to run outside `transaction.atomic`, and is taken once per booking transaction however
   many checks ask for it.
 - `check_slot(...)`: the one-slot check (time zone, past, room, the practitioner's availability).
-- `type_times(appointment_type)`: its duration and buffer.
 - `history_entry(...)`: the AppointmentChange row every write keeps, one per change.
 - `Actor`, `author(by)`: who makes a change (a staff user, or None for the patient or the system).
 
@@ -35,7 +34,7 @@ from clinic.localtime import local_date
 from clinic.models import AppointmentType, Location, Practitioner, Room
 from patients.models import Patient
 from treatments.models import Appointment, AppointmentChange, TreatmentSeries
-from treatments.scheduling.rules import as_sentence
+from treatments.scheduling.rules import as_sentence, type_times
 from treatments.scheduling.selectors.availability import availability_for
 
 # Who makes a change: a staff user, or None (the patient in the portal, a reply by text, the system).
@@ -115,13 +114,6 @@ def lock_practitioner(practitioner: Practitioner) -> None:
     list(Practitioner.objects.select_for_update(no_key=True).filter(pk=practitioner.pk).values_list("pk", flat=True))
     if held is not None:
         held.add(practitioner.pk)
-
-
-def type_times(appointment_type: AppointmentType) -> tuple[dt.timedelta, dt.timedelta]:
-    """The type's duration and the buffer kept free after it."""
-    return dt.timedelta(minutes=appointment_type.duration_minutes), dt.timedelta(
-        minutes=appointment_type.buffer_minutes
-    )
 
 
 def check_slot(

@@ -1,6 +1,9 @@
 """kernel.history_entry: the one history row of each change, written by every booking write,
 attendance and signing alike."""
 
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
 from tests.factories import PatientFactory, TreatmentSeriesFactory, appointment_type
 from tests.treatments.factories_calendar import DAY, at, booking
 from treatments.models import AppointmentChange
@@ -76,3 +79,15 @@ def test_one_check_in_writes_one_row(clinic, desk_user):
     appointment_check_in(appointment=appointment, by=desk_user, now=at(DAY, 8, 55))
     rows = list(AppointmentChange.objects.filter(appointment=appointment).values_list("kind", "by"))
     assert rows == [("checked_in", desk_user.pk)]
+
+
+def test_an_anonymous_visitor_is_never_recorded_as_the_author(clinic):
+    practitioner, location = clinic
+    with pytest.raises(ValueError, match="anonymous"):
+        history_entry(
+            kind=AppointmentChange.Kind.CANCELLED,
+            by=AnonymousUser(),
+            now=NOW,
+            appointment=booking(practitioner, location, at(DAY, 9)),
+        )
+    assert not AppointmentChange.objects.exists()

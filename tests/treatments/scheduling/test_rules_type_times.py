@@ -1,11 +1,11 @@
-"""kernel.type_times: an appointment type's duration and the buffer kept free after it."""
+"""rules.type_times: an appointment type's duration and the buffer kept free after it."""
 
 import datetime as dt
 
 import pytest
 
 from tests.factories import appointment_type
-from treatments.scheduling.services.kernel import type_times
+from treatments.scheduling.rules import type_times
 
 pytestmark = pytest.mark.django_db
 
