@@ -195,7 +195,7 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by: Actor
         too_many = too_many_sessions(protocol, len(live) + 1)
         if too_many:
             raise BookingError(too_many)
-        step = (live[-1].series_step or 0 if live else 0) + 1
+        step = (live[-1].series_step or 0) + 1 if live else 1
         if live and start <= live[-1].start:
             raise BookingError(_("An added session must come after session %(step)d.") % {"step": live[-1].series_step})
         check_slot(
