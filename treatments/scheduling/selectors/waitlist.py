@@ -54,7 +54,7 @@ def waitlist_candidates(*, freed: Appointment, now: dt.datetime) -> list[Candida
         )
     )
     by_pk = {a.pk: a for a in siblings}
-    by_series: dict[int, list[Appointment]] = {}
+    by_series: dict[int | None, list[Appointment]] = {}
     for sibling in siblings:
         by_series.setdefault(sibling.series_id, []).append(sibling)
     zone = clinic_zone()
