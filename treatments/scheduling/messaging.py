@@ -20,7 +20,8 @@ from notifications.models import Message
 from notifications.services import Planned, messages_cancel, messages_plan
 from treatments.models import Appointment, SessionRecord, TreatmentSeries, WaitlistOffer
 from treatments.scheduling.feeds import sessions_file
-from treatments.scheduling.notices import NOTICE_KINDS, notice_appointment_ids, notice_facts, reminder_moment
+from treatments.scheduling.notices import NOTICE_KINDS, notice_appointment_ids, notice_facts
+from treatments.scheduling.rules import reminder_moment
 
 Kind = Message.Kind
 BEFORE_SESSION = (Kind.PREPARE, Kind.REMINDER)

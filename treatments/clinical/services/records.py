@@ -37,6 +37,7 @@ from treatments.models import (
     TreatmentSeries,
 )
 from treatments.scheduling import messaging
+from treatments.scheduling.services.kernel import history_entry
 
 # The questions asked again before every session (docs/clinical-facts.md, "Screening"): bleeding risk,
 # infection, pregnancy and the allergies that matter for the solution and the gloves.
@@ -298,12 +299,11 @@ def _mark_arrival(appointment: Appointment, *, user: User, now: dt.datetime) -> 
     if appointment.status != Appointment.Status.BOOKED:
         return
     appointment.checked_in_at = appointment.start
-    AppointmentChange.objects.create(
-        series_id=appointment.series_id,
-        appointment=appointment,
+    history_entry(
         kind=AppointmentChange.Kind.CHECKED_IN,
         by=user,
-        at=now,
+        now=now,
+        appointment=appointment,
         reason=_("Checked in when the record was signed."),
     )
 
@@ -328,13 +328,7 @@ def record_sign(*, record: SessionRecord, user: User, now: dt.datetime) -> Sessi
         _mark_arrival(appointment, user=user, now=now)
         appointment.status = Appointment.Status.COMPLETED
         appointment.save(update_fields=["status", "checked_in_at", "updated_at"])
-        AppointmentChange.objects.create(
-            series_id=appointment.series_id,
-            appointment=appointment,
-            kind=AppointmentChange.Kind.COMPLETED,
-            by=user,
-            at=now,
-        )
+        history_entry(kind=AppointmentChange.Kind.COMPLETED, by=user, now=now, appointment=appointment)
         if locked.kind == SessionRecord.Kind.CONSULTATION:
             consultation_signed(record=locked, appointment=appointment, now=now)
         elif locked.kind == SessionRecord.Kind.FOLLOW_UP:

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from clinic.localtime import clinic_zone, day_bounds, local_date
+from clinic.localtime import clinic_zone, day_bounds, local_date, to_local
 from clinic.models import AppointmentType, Closure, Practitioner, WorkingHours
 from patients.selectors import ScreeningFlag, screening_flags
 from patients.selectors_intake import intake_done_expression
 from treatments.models import Appointment
+from treatments.scheduling.attendance import check_in_refusal, no_show_refusal
 from treatments.scheduling.rules import SpacingNote
 from treatments.scheduling.selectors.calendar_version import appointments_between
 from treatments.scheduling.selectors.series_notes import day_spacing
-from treatments.scheduling.services.attendance import check_in_refusal, no_show_refusal
 
 ROW_MINUTES = 5
 MAX_LANES = 4
@@ -116,7 +116,7 @@ def attach_urls(grid: "Grid") -> None:
 def _minute(value: dt.datetime | dt.time, day: dt.date | None = None) -> int:
     """Minutes since local midnight of `day`; 24*60 for the next midnight."""
     if isinstance(value, dt.datetime):
-        local = value.astimezone(clinic_zone())
+        local = to_local(value)
         if day is not None and local.date() < day:
             return 0
         if day is not None and local.date() > day:
@@ -182,8 +182,8 @@ def _item(appointment: Appointment, day: dt.date, flags, spacing, now: dt.dateti
     item = Item(
         appointment=appointment,
         block=Block(row=0, span=0),
-        local_start=appointment.start.astimezone(zone),
-        local_end=appointment.end.astimezone(zone),
+        local_start=to_local(appointment.start, zone),
+        local_end=to_local(appointment.end, zone),
         flags=flags.get(appointment.patient_id, []),
         step_label=_step_label(appointment),
         can_check_in=check_in_refusal(appointment, now) is None,
@@ -321,7 +321,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
             if _closure_applies(closure, pk, works_at.get(pk, set())):
                 spans.append((column, "closed", s, e, label))
     grid = _finish(list(columns.values()), pending, spans)
-    local_now = now.astimezone(clinic_zone())
+    local_now = to_local(now)
     if local_now.date() == day:
         minute = local_now.hour * 60 + local_now.minute
         if grid.first_minute <= minute < grid.last_minute:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
 
-from clinic.localtime import clinic_zone, local_date
+from clinic.localtime import clinic_zone, local_date, to_local
 from treatments.models import Appointment, AppointmentChange, TreatmentSeries
 from treatments.scheduling.rules import (
     SpacingNote,
@@ -17,6 +17,7 @@ from treatments.scheduling.rules import (
     off_target_note,
     short_day,
     spacing,
+    type_times,
     window_after,
 )
 from treatments.scheduling.selectors.availability import availability_for
@@ -83,8 +84,7 @@ def off_target_notes(
         last=max(target for _p, _s, target in off),
         exclude_ids=[session.pk for _p, session, _t in off],
     )
-    duration = dt.timedelta(minutes=protocol.appointment_type.duration_minutes)
-    buffer = dt.timedelta(minutes=protocol.appointment_type.buffer_minutes)
+    duration, buffer = type_times(protocol.appointment_type)
     moves: dict[int, AppointmentChange] = {}
     for change in history:  # newest first: keep each session's latest move
         if change.kind == AppointmentChange.Kind.MOVED and change.appointment_id:
@@ -94,7 +94,7 @@ def off_target_notes(
         placed = local_date(session.start, zone)
         reason = blocked_reason(
             day=target,
-            preferred=session.start.astimezone(zone).time(),
+            preferred=to_local(session.start, zone).time(),
             duration=duration,
             buffer=buffer,
             availability=availability,

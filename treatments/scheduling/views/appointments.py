@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clinic.audit import audit_record
-from clinic.models import AuditEntry, clinic_zone
+from clinic.localtime import to_local
+from clinic.models import AuditEntry
 from clinic.roles import desk_required
 from patients.access import patient_for
 from treatments.models import Appointment
@@ -87,7 +88,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             error = _("Check the date and time.")
     else:
-        local = appointment.start.astimezone(clinic_zone())
+        local = to_local(appointment.start)
         # A suggestion link fills the form (?date=...&time=...); the desk still confirms.
         form = MoveForm(
             initial={
