@@ -66,7 +66,7 @@ def screening_record(
     *,
     patient: Patient,
     answers: dict[str, bool],
-    by: User,
+    by: User | None,  # None: the patient themself (online booking, intake)
     now: dt.datetime,
     source: str = ScreeningAnswer.Source.INTAKE,
     appointment_id: int | None = None,
@@ -92,7 +92,7 @@ def screening_record(
     return ScreeningAnswer.objects.bulk_create(rows)
 
 
-def patient_register(*, data: PatientData, by: User, now: dt.datetime) -> Patient:
+def patient_register(*, data: PatientData, by: User | None, now: dt.datetime) -> Patient:
     with transaction.atomic():
         patient = Patient()
         _apply(patient, data, now)

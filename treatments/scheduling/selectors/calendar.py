@@ -167,15 +167,22 @@ def _assign_lanes(items: list[Item]) -> None:
 def _step_label(appointment: Appointment) -> str:
     from django.utils.translation import gettext as _
 
-    if appointment.series_id is None or appointment.series_step is None:
+    series = appointment.series
+    if series is None or appointment.series_step is None:
         return ""
     return _("session %(step)s of %(total)s") % {
         "step": appointment.series_step,
-        "total": appointment.series.planned_sessions,
+        "total": series.planned_sessions,
     }
 
 
-def _item(appointment: Appointment, day: dt.date, flags, spacing, now: dt.datetime) -> tuple[Item, int, int]:
+def _item(
+    appointment: Appointment,
+    day: dt.date,
+    flags: dict[int, list[ScreeningFlag]],
+    spacing: dict[int, SpacingNote],
+    now: dt.datetime,
+) -> tuple[Item, int, int]:
     zone = clinic_zone()
     start_min = _minute(appointment.start, day)
     end_min = _minute(appointment.end, day)

@@ -36,7 +36,7 @@ def spacing_notes(series: Iterable[TreatmentSeries], sessions: Iterable[Appointm
         live = by_series.get(one.pk, [])
         by_step = spacing(sessions=live, rhythm=one.protocol, zone=zone)
         for session in live:
-            note = by_step.get(session.series_step)
+            note = by_step.get(session.series_step) if session.series_step is not None else None
             if note is not None and not note.ok:
                 notes[session.pk] = note
     return notes
@@ -51,13 +51,13 @@ def series_spacing(series: TreatmentSeries) -> list[SpacingNote]:
 def day_spacing(appointments: Sequence[Appointment]) -> dict[int, SpacingNote]:
     """Spacing problems of the series sessions among `appointments` (a calendar's), in one query
     for the live sessions of their series whatever their number. Needs `series__protocol` loaded."""
-    series = {a.series_id: a.series for a in appointments if a.series_id is not None}
+    series = {a.series_id: a.series for a in appointments if a.series is not None}
     if not series:
         return {}
     live = Appointment.objects.filter(series_id__in=series, status__in=Appointment.LIVE_STATUSES).only(
         "id", "series_id", "series_step", "start", "status"
     )
-    return spacing_notes(series.values(), live)
+    return spacing_notes([one for one in series.values() if one is not None], live)
 
 
 def off_target_notes(
@@ -68,10 +68,12 @@ def off_target_notes(
     move that put it there. Three queries, only when some session is off target."""
     zone = clinic_zone()
     protocol = series.protocol
-    live = sorted((a for a in sessions if a.is_live), key=lambda a: a.series_step)
-    off = []
+    live = sorted((a for a in sessions if a.is_live and a.series_step is not None), key=lambda a: a.series_step or 0)
+    off: list[tuple[Appointment, Appointment, dt.date]] = []
     for previous, session in zip(live, live[1:], strict=False):
         target = window_after(previous, protocol, zone).target
+        if target is None:
+            continue
         if session.status == Appointment.Status.BOOKED and local_date(session.start, zone) != target:
             off.append((previous, session, target))
     if not off:
@@ -103,7 +105,14 @@ def off_target_notes(
     return notes
 
 
-def _why_else(previous, session, target: dt.date, placed: dt.date, reason: str, moves: dict) -> str:
+def _why_else(
+    previous: Appointment,
+    session: Appointment,
+    target: dt.date,
+    placed: dt.date,
+    reason: str,
+    moves: dict[int, AppointmentChange],
+) -> str:
     if reason:
         return off_target_note(target, placed, reason)
     days = {"target": short_day(target), "placed": short_day(placed)}
