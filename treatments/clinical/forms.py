@@ -14,14 +14,8 @@ from treatments.clinical import bodychart
 from treatments.clinical.fields import EVENT_LABELS, SITE_LABELS, field_label
 from treatments.clinical.services.amendments import NEW_EVENT
 from treatments.clinical.services.outcomes import RANGES
-from treatments.clinical.services.records import (
-    AMENDABLE_FIELDS,
-    RECHECK_QUESTIONS,
-    SITE_FIELDS,
-    EventData,
-    RecordData,
-    SiteData,
-)
+from treatments.clinical.services.record_data import SITE_FIELDS, EventData, RecordData, SiteData
+from treatments.clinical.services.records import AMENDABLE_FIELDS, RECHECK_QUESTIONS
 from treatments.clinical.services.visits import KIND_FIELDS
 from treatments.models import AdverseEvent, Attachment, InjectionSite, OutcomeScore, SessionRecord, Side
 

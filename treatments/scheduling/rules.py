@@ -27,8 +27,7 @@ STABLE API (dates are local dates in the clinic zone; datetimes are aware):
 - `why_no_slot(step, window, duration, availability)` -> the sentence when a whole window is full.
 - `date_span(first, last)` -> "10–20 May"; `window_text(window, framed=)` -> a window in words.
 - `HORIZON_DAYS`, `offer_last(window, first)`: how far ahead an open-ended window is offered.
-- `session_limit(plan)` -> the protocol's most sessions (None: as needed);
-  `too_many_sessions(plan, count)` -> the refusal when `count` exceeds it ("" otherwise).
+- `session_limit(plan)` -> the most sessions (None: as needed); `too_many_sessions(plan, count)` its refusal.
 - `type_times(kind)` -> an appointment type's duration and the buffer kept free after it.
 - `as_sentence(clause)` -> "Clause." (availability's clauses as the desk's sentences).
 - `reminder_moment(start, clinic)` -> when the reminder before a session is due.

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from clinic.integrity import integrity_message
 from treatments.clinical.services.errors import RecordError
-from treatments.clinical.services.records import SITE_FIELDS, SiteData, check_nrs, check_site
+from treatments.clinical.services.record_data import SITE_FIELDS, SiteData, check_nrs, check_site
 from treatments.clinical.services.visits import KIND_FIELDS, check_visit_fields
 from treatments.models import AdverseEvent, InjectionSite, Protocol, RecordAmendment, SessionRecord, Side
 
