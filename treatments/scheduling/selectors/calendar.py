@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from clinic.localtime import clinic_zone, day_bounds, local_date, to_local
-from clinic.models import AppointmentType, Closure, Practitioner, WorkingHours
+from clinic.models import Closure, Practitioner, WorkingHours
 from patients.selectors import ScreeningFlag, screening_flags
 from patients.selectors_intake import intake_done_expression
 from treatments.models import Appointment
@@ -388,22 +388,3 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
                 spans.append((column, "closed", s, e, label))
     grid = _finish(list(columns.values()), pending, spans)
     return WeekCalendar(practitioner=practitioner, first_day=first_day, grid=grid)
-
-
-def appointment_type_colours() -> list[tuple[int, str, str]]:
-    """(pk, border colour, background) per type, for the generated stylesheet."""
-    result = []
-    for pk, colour in AppointmentType.objects.values_list("pk", "colour"):
-        border = colour if _is_hex(colour) else "#6c757d"
-        result.append((pk, border, _tint(border)))
-    return result
-
-
-def _is_hex(value: str) -> bool:
-    return len(value) == 7 and value[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in value[1:])
-
-
-def _tint(colour: str, amount: float = 0.82) -> str:
-    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    r, g, b = (round(c + (255 - c) * amount) for c in (r, g, b))
-    return f"#{r:02x}{g:02x}{b:02x}"
