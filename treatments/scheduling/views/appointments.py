@@ -76,13 +76,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             except BookingError as exc:
                 error = exc.message
             else:
-                audit_record(
-                    request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id
-                )
-                messages.success(
-                    request,
-                    ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved)) % {"n": len(moved)},
-                )
+                say_moved(request, appointment, moved)
                 _say_spacing(request, appointment)
                 return _back(appointment)
         else:
@@ -107,6 +101,15 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         "suggestions": options.suggestions,
     }
     return render(request, "treatments/series_move.html", ctx, status=400 if error else 200)
+
+
+def say_moved(request: HttpRequest, appointment: Appointment, moved: list[Appointment]) -> None:
+    """After a move (the series page's or the calendar's): the audit entry and "Moved n appointments"."""
+    audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id)
+    messages.success(
+        request,
+        ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved)) % {"n": len(moved)},
+    )
 
 
 def _say_spacing(request: HttpRequest, appointment: Appointment) -> None:

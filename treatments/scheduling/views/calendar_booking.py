@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.audit import audit_record
@@ -30,6 +29,7 @@ from treatments.scheduling.forms.series import AppointmentForm
 from treatments.scheduling.selectors.calendar_slot import slot_location, slot_patients, slot_types
 from treatments.scheduling.selectors.move_preview import move_preview
 from treatments.scheduling.services.booking import BookingError, appointment_book, appointment_move
+from treatments.scheduling.views.appointments import say_moved
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -162,13 +162,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         except BookingError as exc:
             error = exc.message
         else:
-            audit_record(
-                request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id
-            )
-            messages.success(
-                request,
-                ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved)) % {"n": len(moved)},
-            )
+            say_moved(request, appointment, moved)
             data = form.cleaned_data
             return _done(request, calendar_url(data["date"], back=data["back"], mark=("moved", appointment.pk)))
     else:
