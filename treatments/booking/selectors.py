@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 
 from clinic.localtime import clinic_zone, local_date, local_datetime
 from clinic.models import AppointmentType, ClinicSettings, Location, Practitioner, WorkingHours
+from treatments.scheduling.rules import type_times
 from treatments.scheduling.selectors.availability import availability_for
 
-# Online starts sit on a quarter-hour grid: "09:15", never "09:07".
-GRID = dt.timedelta(minutes=15)
+# Online starts are offered on availability.offer_step(): every third step of the clinic's grid,
+# "09:15", never "09:05", with the default five-minute grid (the portal's self-move too).
 # Enough choice for a small screen; the desk can always find more.
 MAX_PER_DAY = 24
 
@@ -81,11 +82,10 @@ def online_slots(
     start), from the same availability the desk books against. Four queries per practitioner."""
     if not (window.first_day <= day <= window.last_day):
         return []
-    duration = dt.timedelta(minutes=appointment_type.duration_minutes)
-    buffer = dt.timedelta(minutes=appointment_type.buffer_minutes)
+    duration, buffer = type_times(appointment_type)
     found: dict[dt.datetime, OnlineSlot] = {}
     for practitioner in practitioners:
         availability = availability_for(practitioner=practitioner, location=location, first=day, last=day, now=now)
-        for start in availability.starts_on(day, duration, buffer, step=GRID, not_before=window.earliest):
+        for start in availability.starts_on(day, duration, buffer, not_before=window.earliest):
             found.setdefault(start, OnlineSlot(start=start, practitioner=practitioner))
     return [found[start] for start in sorted(found)][:MAX_PER_DAY]

@@ -9,17 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
-
-from clinic.localtime import clinic_zone, local_date
+from clinic.localtime import clinic_zone, local_date, to_local
 from treatments.models import Appointment, TreatmentSeries
 from treatments.scheduling.availability import Availability
-from treatments.scheduling.rules import Window, blocked_reason, from_day, short_day, window_after
-from treatments.scheduling.selectors.availability import availability_around, availability_for, date_span
+from treatments.scheduling.planning import day_starts
+from treatments.scheduling.rules import (
+    HORIZON_DAYS,
+    Window,
+    blocked_reason,
+    from_day,
+    offer_last,
+    session_limit,
+    short_day,
+    type_times,
+    window_after,
+    window_text,
+)
+from treatments.scheduling.selectors.availability import availability_around, availability_for
 from treatments.scheduling.selectors.moves import series_siblings, session_window
-
-# An open-ended window (a last session, or a standalone appointment) is shown this many days ahead.
-HORIZON_DAYS = 14
 
 
 @dataclass
@@ -47,11 +54,7 @@ class SlotChoices:
 
     @property
     def window_text(self) -> str:
-        if self.window is None:
-            return ""
-        if self.window.has_latest:
-            return date_span(self.window.earliest, self.window.latest)
-        return _("from %(day)s") % {"day": date_span(self.window.earliest, self.window.earliest)}
+        return "" if self.window is None else window_text(self.window, framed=False)
 
     def offers(self, start: dt.datetime) -> bool:
         return start in self.slots
@@ -69,29 +72,35 @@ def _fill(
     now: dt.datetime,
     skip: dt.datetime | None = None,
 ) -> SlotChoices:
-    day = first
-    while day <= last:
-        starts = [
-            start
-            for start in availability.starts_on(day, duration, buffer, not_before=now + dt.timedelta(seconds=1))
-            if start != skip
-        ]
+    days = day_starts(
+        first=first, last=last, preferred=preferred, duration=duration, buffer=buffer, availability=availability
+    )
+    for day, nearest in days:
+        # Every free time of the day (not only the one nearest the usual time), on the offer grid.
+        starts = (
+            []
+            if nearest is None
+            else [
+                start
+                for start in availability.starts_on(day, duration, buffer, not_before=now + dt.timedelta(seconds=1))
+                if start != skip
+            ]
+        )
         if starts:
             choices.days.append((day, starts))
             choices.slots.extend(starts)
-        elif availability.nearest_start(day, preferred, duration, buffer) is None:
+        elif nearest is None:
             reason = blocked_reason(
                 day=day, preferred=preferred, duration=duration, buffer=buffer, availability=availability
             )
             choices.days_off.append(DayOff(day, reason))
-        day += dt.timedelta(days=1)
     return choices
 
 
 def _span(window: Window, today: dt.date) -> tuple[dt.date, dt.date]:
     first = max(window.earliest, today)
-    last = window.latest if window.has_latest else first + dt.timedelta(days=HORIZON_DAYS)
-    return first, min(last, first + dt.timedelta(days=HORIZON_DAYS * 3))
+    # A long window is shown for its first six weeks.
+    return first, min(offer_last(window, first), first + dt.timedelta(days=HORIZON_DAYS * 3))
 
 
 def portal_move_choices(*, appointment: Appointment, now: dt.datetime) -> SlotChoices:
@@ -100,9 +109,8 @@ def portal_move_choices(*, appointment: Appointment, now: dt.datetime) -> SlotCh
     zone = clinic_zone()
     today = local_date(now, zone)
     kind = appointment.appointment_type
-    duration = dt.timedelta(minutes=kind.duration_minutes)
-    buffer = dt.timedelta(minutes=kind.buffer_minutes)
-    preferred = appointment.start.astimezone(zone).time()
+    duration, buffer = type_times(kind)
+    preferred = to_local(appointment.start, zone).time()
     if appointment.series_id is None:
         # No spacing to keep: the free times of the next two weeks.
         choices, first, last = SlotChoices(), today, today + dt.timedelta(days=HORIZON_DAYS)
@@ -138,11 +146,12 @@ def next_session_step(*, series: TreatmentSeries, live: list[Appointment]) -> in
     practitioner's plan (planned sessions) and the protocol's limit both leave room for it."""
     if series.status == TreatmentSeries.Status.DISCONTINUED or not live:
         return None
-    step = live[-1].series_step + 1
+    step = (live[-1].series_step or 0) + 1
     protocol = series.protocol
     if step > series.planned_sessions:
         return None
-    if not protocol.as_needed and step > protocol.required_sessions + protocol.optional_sessions:
+    limit = session_limit(protocol)
+    if limit is not None and step > limit:
         return None
     return step
 
@@ -165,13 +174,14 @@ def portal_next_session(*, series: TreatmentSeries, now: dt.datetime) -> NextSes
     availability = availability_for(
         practitioner=series.practitioner, location=series.location, patient=series.patient, first=first, last=last
     )
+    duration, buffer = type_times(kind)
     choices = _fill(
         SlotChoices(window=window),
         first=first,
         last=last,
-        preferred=live[-1].start.astimezone(zone).time(),
-        duration=dt.timedelta(minutes=kind.duration_minutes),
-        buffer=dt.timedelta(minutes=kind.buffer_minutes),
+        preferred=to_local(live[-1].start, zone).time(),
+        duration=duration,
+        buffer=buffer,
         availability=availability,
         now=now,
     )

@@ -15,6 +15,7 @@ from clinic.models import ClinicSettings, Closure, Location, Practitioner, Worki
 from clinic.setup_stamp import setup_stamp_bump
 from treatments.models import Appointment
 from treatments.scheduling.services.booking import BookingError, appointment_cancel, appointment_move
+from treatments.scheduling.services.kernel import Actor
 from treatments.setup.selectors import closure_covering, nearest_allowed
 
 
@@ -104,7 +105,7 @@ def _require_covered(appointment: Appointment) -> Closure:
     return closure
 
 
-def covered_booking_move(*, appointment: Appointment, by, now: dt.datetime) -> list[Appointment]:
+def covered_booking_move(*, appointment: Appointment, by: Actor, now: dt.datetime) -> list[Appointment]:
     """Move a booking a closure covers to the nearest allowed time (its series' window kept, the
     later sessions where they are), through the desk's move service (which re-checks it and
     tells the patient)."""
@@ -127,7 +128,7 @@ def covered_booking_move(*, appointment: Appointment, by, now: dt.datetime) -> l
         raise SetupError(exc.message) from exc
 
 
-def covered_booking_cancel(*, appointment: Appointment, by, now: dt.datetime) -> Appointment:
+def covered_booking_cancel(*, appointment: Appointment, by: Actor, now: dt.datetime) -> Appointment:
     """Cancel a booking a closure covers, as the clinic, through the desk's cancel service (the
     patient is told by the usual notice)."""
     closure = _require_covered(appointment)
