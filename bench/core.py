@@ -39,12 +39,19 @@ def benchmark(fn: Callable[[Context], "Result | list[Result]"]) -> Callable:
     return fn
 
 
-def time_per_op(fn: Callable[[], object], *, repeat: int, warmup: int = 2) -> float:
-    """Median seconds of `repeat` calls after `warmup` untimed ones."""
+def time_per_op(
+    fn: Callable[[], object], *, repeat: int, warmup: int = 2, before: Callable[[], object] | None = None
+) -> float:
+    """Median seconds of `repeat` calls after `warmup` untimed ones; `before` runs ahead of each
+    call, untimed (e.g. to forget what a page keeps)."""
     for _ in range(warmup):
+        if before is not None:
+            before()
         fn()
     samples = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         start = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - start)

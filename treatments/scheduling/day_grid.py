@@ -27,7 +27,8 @@ from django.utils.translation import get_language
 
 from clinic.localtime import local_date
 from clinic.models import AppointmentType, Location
-from treatments.scheduling.selectors.calendar import attach_urls, day_calendar
+from treatments.scheduling.calendar_html import grid_html
+from treatments.scheduling.selectors.calendar import day_calendar
 from treatments.scheduling.selectors.calendar_version import day_version
 
 log = logging.getLogger(__name__)
@@ -62,9 +63,8 @@ def _key(asked: DayAsked, version: str) -> str:
 def _build(asked: DayAsked, now: dt.datetime, version: str) -> DayGrid:
     day, location = asked.day, asked.location
     data = day_calendar(day=day, now=now, location_id=location.pk if location else None)
-    attach_urls(data.grid)
     context = {
-        "grid": data.grid,
+        "grid_html": grid_html(data.grid, day=day),
         "day": day,
         "previous": day - dt.timedelta(days=1),
         "next": day + dt.timedelta(days=1),

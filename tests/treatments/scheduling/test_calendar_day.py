@@ -2,6 +2,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.cache import cache
 
 from clinic.models import Closure
 from patients.models import ScreeningAnswer
@@ -14,6 +15,7 @@ from tests.treatments.factories_calendar import (
     practitioner_with_hours,
     series_booking,
 )
+from treatments.scheduling.day_grid import forget_recent
 
 pytestmark = pytest.mark.django_db
 
@@ -160,10 +162,13 @@ def test_day_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_q
         start = at(DAY, 8) + dt.timedelta(minutes=45 * (n // 5))
         flagged_booking(practitioner, location, start, in_series=bool(n % 2), now=NOW)
     desk_client.get("/desk/")  # session and clinic settings exist from here on
-    # session, user, roles, locations, the day's fingerprint (with the setup stamp), appointments,
-    # hours, practitioners, closures, flags, the live sessions of the series shown (their spacing),
-    # types, clinic settings, session save (+2 savepoints)
-    # (+1: the navigation's call-back count)
+    # session, user, roles, locations, the day's fingerprint (with the setup stamp), appointments
+    # (as values, with each session's previous live session for its spacing), hours,
+    # practitioners, closures, flags, the protocols of the series shown, types, clinic settings,
+    # session save (+2 savepoints) (+1: the navigation's call-back count); the cards' extra badges
+    # (treatments.hooks) cost none with no provider.
+    cache.clear()  # as after a change: the day is built afresh
+    forget_recent()
     with django_assert_max_num_queries(17):
         built = desk_client.get(f"/desk/?date={DAY}").content.decode()
     # Kept: the grid comes from the cache; the fingerprint alone says it still holds.
@@ -204,3 +209,28 @@ def test_today_shows_a_line_at_the_current_time_and_other_days_do_not(desk_clien
     assert 'class="cal-now cal-r-7 cal-s-1"' in today
     tomorrow = desk_client.get(f"/desk/?date={DAY + dt.timedelta(days=1)}").content.decode()
     assert "cal-now" not in tomorrow
+
+
+def test_the_cards_show_the_badges_apps_provide_asked_once_per_page_and_escaped(desk_client):
+    """treatments.hooks: an app above treatments (billing) gives each card short texts; the page
+    asks once for every card shown, and the texts are shown as text."""
+    from treatments import hooks
+
+    ada, main = practitioner_with_hours()
+    first, second = booking(ada, main, at(DAY, 9)), booking(ada, main, at(DAY, 10))
+    asked = []
+
+    def provider(ids):
+        asked.append(list(ids))
+        return {first.pk: ["Balance due <b>£40</b>"], second.pk: ["Paid", "Package 2/5"]}
+
+    hooks.register_badges("appointment", provider)
+    try:
+        _response, page = _page(desk_client, f"?date={DAY}")
+    finally:
+        hooks._providers["appointment"].remove(provider)
+    assert asked == [sorted([first.pk, second.pk])]
+    card = page.split(f'id="appt-{first.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "Balance due &lt;b&gt;£40&lt;/b&gt;" in card and "<b>" not in card
+    other = page.split(f'id="appt-{second.pk}"', 1)[1].split("</article>", 1)[0]
+    assert ">Paid</span>" in other and ">Package 2/5</span>" in other

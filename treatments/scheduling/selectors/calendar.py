@@ -1,24 +1,26 @@
 """The desk calendar: a day with a column per practitioner, or a practitioner's week with a
 column per day. A fixed number of queries whatever the data (asserted in the tests): the
-appointments, practitioners, working hours, closures, one for every screening flag and one for the
-live sessions of the series shown (their spacing).
+appointments (as plain values, with each series session's previous live session for its spacing,
+no model instance), practitioners, working hours, closures, one for every screening flag and one
+for the protocols of the series shown.
 
 Positions are grid rows of ROW_MINUTES in the clinic's wall-clock time, rendered as CSS classes
 (the Content-Security-Policy forbids inline styles)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import OuterRef, Q, Subquery
 
 from clinic.localtime import clinic_zone, day_bounds, local_date
 from clinic.models import AppointmentType, Closure, Practitioner, WorkingHours
 from patients.selectors import ScreeningFlag, screening_flags
 from patients.selectors_intake import intake_done_expression
-from treatments.models import Appointment
-from treatments.scheduling.rules import SpacingNote
-from treatments.scheduling.selectors.calendar_version import appointments_between
-from treatments.scheduling.selectors.series_notes import day_spacing
+from treatments.models import Appointment, Protocol
+from treatments.scheduling.rules import SpacingNote, spacing_note
+from treatments.scheduling.selectors.calendar_version import LONGEST, appointments_between
 from treatments.scheduling.services.attendance import check_in_refusal, no_show_refusal
 
 ROW_MINUTES = 5
@@ -38,9 +40,103 @@ class Block:
     label: str = ""
 
 
+# What a calendar reads of each appointment, in this order: one query of plain values.
+ROW_FIELDS = (
+    "id",
+    "patient_id",
+    "practitioner_id",
+    "location_id",
+    "appointment_type_id",
+    "room_id",
+    "series_id",
+    "series_step",
+    "start",
+    "end",
+    "status",
+    "patient_confirmed_at",
+    "patient__first_name",
+    "patient__last_name",
+    "appointment_type__name",
+    "room__name",
+    "series__planned_sessions",
+    "series__protocol_id",
+    "intake_done",
+    "previous_start",
+    "previous_step",
+)
+
+
+class CardRow:
+    """An appointment as the calendar shows it, from one row of plain values (no model instance):
+    the ids, times and status, the patient's name, the type's and room's names, its series' size
+    and protocol, whether the intake is done, and its series' previous live session (for the
+    spacing)."""
+
+    __slots__ = (
+        "pk",
+        "patient_id",
+        "practitioner_id",
+        "location_id",
+        "appointment_type_id",
+        "room_id",
+        "series_id",
+        "series_step",
+        "start",
+        "end",
+        "status",
+        "patient_confirmed_at",
+        "first_name",
+        "last_name",
+        "type_name",
+        "room_name",
+        "planned_sessions",
+        "protocol_id",
+        "intake_done",
+        "previous_start",
+        "previous_step",
+    )
+
+    def __init__(self, values: tuple) -> None:
+        (
+            self.pk,
+            self.patient_id,
+            self.practitioner_id,
+            self.location_id,
+            self.appointment_type_id,
+            self.room_id,
+            self.series_id,
+            self.series_step,
+            self.start,
+            self.end,
+            self.status,
+            self.patient_confirmed_at,
+            self.first_name,
+            self.last_name,
+            self.type_name,
+            self.room_name,
+            self.planned_sessions,
+            self.protocol_id,
+            self.intake_done,
+            self.previous_start,
+            self.previous_step,
+        ) = values
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in Appointment.LIVE_STATUSES
+
+    @property
+    def full_name(self) -> str:  # as Patient.full_name
+        return f"{self.first_name} {self.last_name}"
+
+
 @dataclass
 class Item:
-    appointment: Appointment
+    appointment: CardRow
     block: Block
     local_start: dt.datetime
     local_end: dt.datetime
@@ -49,16 +145,7 @@ class Item:
     can_check_in: bool
     can_no_show: bool
     frees_slot: bool  # cancelled in the future: the waitlist may take it
-    urls: dict[str, str] = field(default_factory=dict)
     spacing: SpacingNote | None = None  # spaced other than its protocol says
-
-    @property
-    def css(self) -> str:
-        b = self.block
-        return (
-            f"cal-r-{b.row} cal-s-{b.span} cal-ln-{b.lanes}-{b.lane} "
-            f"cal-type-{self.appointment.appointment_type_id} cal-st-{self.appointment.status}"
-        )
 
 
 @dataclass
@@ -86,43 +173,21 @@ class Grid:
         return (self.last_minute - self.first_minute) // ROW_MINUTES
 
 
-ITEM_URLS = {
-    "patient": "desk:patient",
-    "check_in": "desk:appointment_check_in",
-    "no_show": "desk:appointment_no_show",
-    "move": "desk:appointment_move",
-    "cancel": "desk:appointment_cancel",
-    "ics": "desk:appointment_ics",
-    "waitlist": "desk:waitlist_slot",
-}
-_SENTINEL = 987654321
-
-
-def attach_urls(grid: "Grid") -> None:
-    """Each card links to seven pages: reverse each URL once and fill in the ids, instead of
-    seven {% url %} lookups per appointment (the busy day's main rendering cost)."""
-    from django.urls import reverse
-
-    patterns = {key: reverse(name, args=[_SENTINEL]) for key, name in ITEM_URLS.items()}
-    for column in grid.columns:
-        for item in column.items:
-            a = item.appointment
-            item.urls = {
-                key: pattern.replace(str(_SENTINEL), str(a.patient_id if key == "patient" else a.pk))
-                for key, pattern in patterns.items()
-            }
-
-
 def _minute(value: dt.datetime | dt.time, day: dt.date | None = None) -> int:
     """Minutes since local midnight of `day`; 24*60 for the next midnight."""
     if isinstance(value, dt.datetime):
-        local = value.astimezone(clinic_zone())
-        if day is not None and local.date() < day:
-            return 0
-        if day is not None and local.date() > day:
-            return 24 * 60
-        return local.hour * 60 + local.minute
+        return _local_minute(value.astimezone(clinic_zone()), day)
     return value.hour * 60 + value.minute
+
+
+def _local_minute(local: dt.datetime, day: dt.date | None) -> int:
+    if day is not None:
+        date = local.date()
+        if date < day:
+            return 0
+        if date > day:
+            return 24 * 60
+    return local.hour * 60 + local.minute
 
 
 def _block(first_minute: int, start_min: int, end_min: int, label: str = "") -> Block:
@@ -164,51 +229,160 @@ def _assign_lanes(items: list[Item]) -> None:
         close()
 
 
-def _step_label(appointment: Appointment) -> str:
-    from django.utils.translation import gettext as _
-
+def _step_label(appointment: CardRow, words: str) -> str:
+    """ "session n of m"; `words` is the sentence translated once for the whole calendar."""
     if appointment.series_id is None or appointment.series_step is None:
         return ""
-    return _("session %(step)s of %(total)s") % {
-        "step": appointment.series_step,
-        "total": appointment.series.planned_sessions,
-    }
+    return words % {"step": appointment.series_step, "total": appointment.planned_sessions}
 
 
-def _item(appointment: Appointment, day: dt.date, flags, spacing, now: dt.datetime) -> tuple[Item, int, int]:
-    zone = clinic_zone()
-    start_min = _minute(appointment.start, day)
-    end_min = _minute(appointment.end, day)
+def _step_words() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("session %(step)s of %(total)s")
+
+
+class _Reading:
+    """What every card of one calendar shares, worked out once: the clinic's zone, today's date,
+    the "session n of m" sentence, the screening flags and the protocols of the series shown."""
+
+    def __init__(self, appointments: list[CardRow], now: dt.datetime) -> None:
+        self.zone = clinic_zone()
+        self.now = now
+        self.flags = screening_flags({a.patient_id for a in appointments})
+        self.step_words = _step_words()
+        wanted = {a.protocol_id for a in appointments if a.protocol_id is not None and a.previous_step is not None}
+        self.protocols = Protocol.objects.in_bulk(wanted) if wanted else {}
+
+    def spacing(self, a: CardRow) -> SpacingNote | None:
+        """The live session against its series' previous live session (rules.spacing's pair), or
+        None when it is spaced as its protocol says."""
+        if a.previous_step is None or not a.is_live:
+            return None
+        protocol = self.protocols[a.protocol_id]
+        note = spacing_note(
+            previous=a.previous_start,
+            previous_step=a.previous_step,
+            start=a.start,
+            step=a.series_step,
+            interval=protocol.interval_after(a.previous_step),
+            before_days=protocol.window_before_days,
+            after_days=protocol.window_after_days,
+            zone=self.zone,
+        )
+        return None if note.ok else note
+
+
+def _item(appointment: CardRow, day: dt.date, reading: _Reading) -> tuple[Item, int, int]:
+    zone, now = reading.zone, reading.now
+    local_start, local_end = appointment.start.astimezone(zone), appointment.end.astimezone(zone)
+    start_min = _local_minute(local_start, day)
+    end_min = _local_minute(local_end, day)
     item = Item(
         appointment=appointment,
         block=Block(row=0, span=0),
-        local_start=appointment.start.astimezone(zone),
-        local_end=appointment.end.astimezone(zone),
-        flags=flags.get(appointment.patient_id, []),
-        step_label=_step_label(appointment),
+        local_start=local_start,
+        local_end=local_end,
+        flags=reading.flags.get(appointment.patient_id, []),
+        step_label=_step_label(appointment, reading.step_words),
         can_check_in=check_in_refusal(appointment, now) is None,
         can_no_show=no_show_refusal(appointment, now) is None,
         frees_slot=appointment.status == Appointment.Status.CANCELLED and appointment.start > now,
-        spacing=spacing.get(appointment.pk),
+        spacing=reading.spacing(appointment),
     )
     return item, start_min, end_min
 
 
-def _appointments(
-    start: dt.datetime, end: dt.datetime, practitioner: Practitioner | None, location_id: int | None = None
-) -> list[Appointment]:
+def _rows_queryset(start: dt.datetime, end: dt.datetime, practitioner_id: int | None, location_id: int | None):
     qs = appointments_between(start, end)
-    if practitioner is not None:
-        qs = qs.filter(practitioner=practitioner)
+    if practitioner_id is not None:
+        qs = qs.filter(practitioner_id=practitioner_id)
     if location_id is not None:
         qs = qs.filter(location_id=location_id)
-    # intake_done: the patient sent the intake form and signed the consent (the card's badge), in
-    # this same query.
-    return list(
-        qs.select_related("patient", "appointment_type", "series__protocol", "location", "room")
-        .annotate(intake_done=intake_done_expression())
+    # intake_done: the patient sent the intake form and signed the consent (the card's badge); the
+    # previous live session of the series (by step, as rules.spacing pairs them) for the spacing:
+    # both in this same query, read through the indexes (one live session per series step).
+    previous = Appointment.objects.filter(
+        series_id=OuterRef("series_id"),
+        series_step__lt=OuterRef("series_step"),
+        status__in=Appointment.LIVE_STATUSES,
+    ).order_by("-series_step")
+    return (
+        qs.annotate(
+            intake_done=intake_done_expression(),
+            previous_start=Subquery(previous.values("start")[:1]),
+            previous_step=Subquery(previous.values("series_step")[:1]),
+        )
         .order_by("start", "id")
+        .values_list(*ROW_FIELDS)
     )
+
+
+# Stand-ins for the bounds and ids, to compile the statement once per shape (as
+# calendar_version does): the ORM writes the SQL, then each call passes its own values in the
+# order the stand-ins came out; every other parameter (the live statuses) is kept as written.
+_PROBE_START = dt.datetime(2001, 2, 3, 6, 0, tzinfo=dt.UTC)
+_PROBE_END = dt.datetime(2001, 2, 4, 6, 0, tzinfo=dt.UTC)
+_PROBE_PRACTITIONER = -7001
+_PROBE_LOCATION = -7002
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: tuple  # a name of _bound's values, or (value,) kept as it is
+    converters: dict
+
+
+@lru_cache(maxsize=4)
+def _statement(_vendor: str, by_practitioner: bool, by_location: bool) -> _Statement:
+    qs = _rows_queryset(
+        _PROBE_START,
+        _PROBE_END,
+        _PROBE_PRACTITIONER if by_practitioner else None,
+        _PROBE_LOCATION if by_location else None,
+    )
+    compiler = qs.query.get_compiler(using=qs.db)
+    sql, params = compiler.as_sql()
+    names = {repr(value): name for name, value in _bound(_PROBE_START, _PROBE_END, -7001, -7002).items()}
+    order = tuple(names.get(repr(param), (param,)) for param in params)
+    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+    return _Statement(sql, order, converters)
+
+
+def _bound(start: dt.datetime, end: dt.datetime, practitioner_id, location_id) -> dict:
+    adapt = connection.ops.adapt_datetimefield_value
+    return {
+        "start": adapt(start),
+        "end": adapt(end),
+        "from": adapt(start - LONGEST),
+        "practitioner": practitioner_id,
+        "location": location_id,
+    }
+
+
+def _appointments(
+    start: dt.datetime, end: dt.datetime, practitioner: Practitioner | None, location_id: int | None = None
+) -> list[CardRow]:
+    """The calendar's appointments as plain rows, in one query compiled once per shape."""
+    practitioner_id = practitioner.pk if practitioner is not None else None
+    statement = _statement(connection.vendor, practitioner_id is not None, location_id is not None)
+    values = _bound(start, end, practitioner_id, location_id)
+    params = [values[name] if isinstance(name, str) else name[0] for name in statement.params]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        rows = cursor.fetchall()
+    if statement.converters:  # e.g. SQLite's dates and booleans; none on PostgreSQL
+        rows = [_converted(row, statement.converters) for row in rows]
+    return [CardRow(values) for values in rows]
+
+
+def _converted(row: tuple, converters: dict) -> tuple:
+    values = list(row)
+    for position, (functions, expression) in converters.items():
+        for function in functions:
+            values[position] = function(values[position], expression, connection)
+    return tuple(values)
 
 
 def _window(minutes: list[tuple[int, int]]) -> tuple[int, int]:
@@ -267,7 +441,7 @@ class DayCalendar:
     valid_until: dt.datetime | None = None
 
 
-def _valid_until(appointments: list[Appointment], now: dt.datetime, shows_today: bool) -> dt.datetime:
+def _valid_until(appointments: list[CardRow], now: dt.datetime, shows_today: bool) -> dt.datetime:
     """The next moment the grid would change with no write: local midnight, the next start, and
     on today the next row of the line at the current time."""
     moments = [day_bounds(local_date(now))[1]]
@@ -295,8 +469,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
         who = Q(pk__in=with_appointments | {h.practitioner_id for h in hours})
     practitioners = list(Practitioner.objects.filter(who))
     closures = list(Closure.objects.filter(starts_at__lt=end, ends_at__gt=start))
-    flags = screening_flags({a.patient_id for a in appointments})
-    spacing = day_spacing(appointments)
+    reading = _Reading(appointments, now)
 
     columns = {
         p.pk: Column(key=str(p.pk), title=p.display_name, subtitle=p.title, practitioner=p, date=day)
@@ -306,7 +479,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
     pending, spans = [], []
     for appointment in appointments:
         column = columns[appointment.practitioner_id]
-        item, s, e = _item(appointment, day, flags, spacing, now)
+        item, s, e = _item(appointment, day, reading)
         pending.append((column, item, s, e))
         works_at.setdefault(appointment.practitioner_id, set()).add(appointment.location_id)
     for block in hours:
@@ -352,8 +525,7 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
             Q(practitioner__isnull=True) | Q(practitioner=practitioner)
         )
     )
-    flags = screening_flags({a.patient_id for a in appointments})
-    spacing = day_spacing(appointments)
+    reading = _Reading(appointments, now)
     columns = {
         day: Column(
             key=day.isoformat(), title=day.strftime("%a"), subtitle=day.isoformat(), date=day, practitioner=practitioner
@@ -365,7 +537,7 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
         day = local_date(appointment.start)
         if day not in columns:
             continue
-        item, s, e = _item(appointment, day, flags, spacing, now)
+        item, s, e = _item(appointment, day, reading)
         pending.append((columns[day], item, s, e))
     for block in hours:
         for day, column in columns.items():

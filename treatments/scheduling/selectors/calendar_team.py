@@ -2,7 +2,8 @@
 works or has an appointment), a lane per practitioner, on one time grid so a card can be dragged to
 another day, time or practitioner. Built with the day view's grid helpers (selectors/calendar.py)
 and the same six queries whatever the week holds (asserted in the tests): the appointments, the
-practitioners, the working hours, the closures, the screening flags and the series' spacing."""
+practitioners, the working hours, the closures, the screening flags and the protocols of the
+series shown (their spacing)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,8 @@ from django.db.models import Q
 
 from clinic.localtime import day_bounds, local_date
 from clinic.models import Closure, Practitioner, WorkingHours
-from patients.selectors import screening_flags
-from treatments.models import Appointment
 from treatments.scheduling.selectors.calendar import (
+    CardRow,
     Column,
     Grid,
     _appointments,
@@ -24,9 +24,9 @@ from treatments.scheduling.selectors.calendar import (
     _finish,
     _item,
     _minute,
+    _Reading,
 )
 from treatments.scheduling.selectors.calendar_version import day_version
-from treatments.scheduling.selectors.series_notes import day_spacing
 
 
 @dataclass
@@ -45,7 +45,7 @@ class TeamWeek:
     version: str  # what the open week's poll compares (selectors/calendar_version.py)
 
 
-def _open_days(days: list[dt.date], hours: list[WorkingHours], appointments: list[Appointment]) -> list[dt.date]:
+def _open_days(days: list[dt.date], hours: list[WorkingHours], appointments: list[CardRow]) -> list[dt.date]:
     """The days someone works or is booked; the whole week when nobody has hours yet."""
     weekdays = {h.weekday for h in hours}
     booked = {local_date(a.start) for a in appointments}
@@ -76,8 +76,7 @@ def team_week_calendar(*, first_day: dt.date, now: dt.datetime, only: set[int] |
     appointments = [a for a in loaded if only is None or a.practitioner_id in only]
     hours = list(WorkingHours.objects.select_related("location"))
     closures = list(Closure.objects.filter(starts_at__lt=end, ends_at__gt=start))
-    flags = screening_flags({a.patient_id for a in appointments})
-    spacing = day_spacing(appointments)
+    reading = _Reading(appointments, now)
 
     shown = {p.pk for p in practitioners}
     hours = [h for h in hours if h.practitioner_id in shown]
@@ -92,7 +91,7 @@ def team_week_calendar(*, first_day: dt.date, now: dt.datetime, only: set[int] |
         key = (local_date(appointment.start), appointment.practitioner_id)
         if key not in columns:
             continue
-        item, s, e = _item(appointment, key[0], flags, spacing, now)
+        item, s, e = _item(appointment, key[0], reading)
         pending.append((columns[key], item, s, e))
         works_at.setdefault(key, set()).add(appointment.location_id)
     for block in hours:

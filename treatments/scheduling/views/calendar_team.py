@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from clinic.localtime import local_date
 from clinic.models import AppointmentType
 from clinic.roles import desk_required
-from treatments.scheduling.selectors.calendar import attach_urls
+from treatments.scheduling.calendar_html import team_week_html
 from treatments.scheduling.selectors.calendar_team import team_week_calendar
 from treatments.scheduling.selectors.calendar_version import day_version
 from treatments.scheduling.views.calendar import parse_day
@@ -43,11 +43,10 @@ def team_week(request: HttpRequest) -> HttpResponse:
     only, only_problem = parse_practitioners(request.GET.getlist("practitioner"))
     problem = " ".join(p for p in (problem, only_problem) if p)
     data = team_week_calendar(first_day=first_day, now=now, only=only)
-    attach_urls(data.grid)
     today = local_date(now)
     context = {
         "week": data,
-        "grid": data.grid,
+        "grid_html": team_week_html(data.days, data.grid, today=today),
         "practitioners": [c.practitioner for c in data.days[0].columns] if data.days else [],
         "only": only or set(),
         "keep": "".join(f"&practitioner={pk}" for pk in sorted(only or ())),
