@@ -26,9 +26,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from clinic.localtime import local_date
-from clinic.models import AppointmentType, Location
+from clinic.models import Location
 from treatments.scheduling.calendar_html import grid_html
 from treatments.scheduling.selectors.calendar import day_calendar
+from treatments.scheduling.selectors.calendar_setup import forget_setup
 from treatments.scheduling.selectors.calendar_version import day_version
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def _build(asked: DayAsked, now: dt.datetime, version: str) -> DayGrid:
         "feed_link": asked.feed_link,
         "appointment_count": data.appointment_count,
         "version": version,
-        "appointment_types": AppointmentType.objects.all(),
+        "appointment_types": data.setup.types if data.setup else [],
     }
     html = render_to_string("treatments/calendar_day_kept.html", context)
     return DayGrid(mark_safe(html), data.appointment_count, version, data.valid_until)  # rendered by our templates
@@ -123,6 +124,7 @@ def _shared(operation, *args, **kwargs):
 
 
 def forget_recent() -> None:
-    """Empty this process's grids (the tests do, with the cache, before each test)."""
+    """Empty this process's grids and setup (the tests do, with the cache, before each test)."""
     with _lock:
         _recent.clear()
+    forget_setup()

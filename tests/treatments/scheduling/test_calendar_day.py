@@ -162,19 +162,23 @@ def test_day_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_q
         start = at(DAY, 8) + dt.timedelta(minutes=45 * (n // 5))
         flagged_booking(practitioner, location, start, in_series=bool(n % 2), now=NOW)
     desk_client.get("/desk/")  # session and clinic settings exist from here on
-    # session, user, roles, locations, the day's fingerprint (with the setup stamp), appointments
-    # (as values, with each session's previous live session for its spacing), hours,
-    # practitioners, closures, flags, the protocols of the series shown, types, clinic settings,
-    # session save (+2 savepoints) (+1: the navigation's call-back count); the cards' extra badges
-    # (treatments.hooks) cost none with no provider.
-    cache.clear()  # as after a change: the day is built afresh
+    # session, user, roles, locations, the day's fingerprint, the setup's token, appointments (as
+    # values, with each session's previous live session for its spacing), closures, flags, clinic
+    # settings, session save (+2 savepoints) (+1: the navigation's call-back count); the cards'
+    # extra badges (treatments.hooks) cost none with no provider.
+    # The setup (practitioners, hours, types, protocols) is read once per process per setup change:
+    cache.clear()  # the day built afresh by a process that has not read the setup yet
     forget_recent()
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
+        desk_client.get(f"/desk/?date={DAY}")
+    # After a booking on the day: the grid is built afresh, the setup kept.
+    booking(practitioners[0], location, at(DAY, 17))
+    with django_assert_max_num_queries(14):
         built = desk_client.get(f"/desk/?date={DAY}").content.decode()
     # Kept: the grid comes from the cache; the fingerprint alone says it still holds.
     with django_assert_max_num_queries(10):
         kept = desk_client.get(f"/desk/?date={DAY}").content.decode()
-    assert built.count('class="cal-appt ') == kept.count('class="cal-appt ') == count
+    assert built.count('class="cal-appt ') == kept.count('class="cal-appt ') == count + 1
     assert _without_token(kept) == _without_token(built)
 
 

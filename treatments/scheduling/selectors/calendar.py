@@ -1,8 +1,9 @@
 """The desk calendar: a day with a column per practitioner, or a practitioner's week with a
 column per day. A fixed number of queries whatever the data (asserted in the tests): the
 appointments (as plain values, with each series session's previous live session for its spacing,
-no model instance), practitioners, working hours, closures, one for every screening flag and one
-for the protocols of the series shown.
+no model instance), the closures, one for every screening flag, and the setup (practitioners,
+working hours, types, protocols: one query for its token when this process has read it since it
+last changed, selectors/calendar_setup.py).
 
 Positions are grid rows of ROW_MINUTES in the clinic's wall-clock time, rendered as CSS classes
 (the Content-Security-Policy forbids inline styles)."""
@@ -15,11 +16,12 @@ from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 
 from clinic.localtime import clinic_zone, day_bounds, local_date
-from clinic.models import AppointmentType, Closure, Practitioner, WorkingHours
+from clinic.models import AppointmentType, Closure, Practitioner
 from patients.selectors import ScreeningFlag, screening_flags
 from patients.selectors_intake import intake_done_expression
-from treatments.models import Appointment, Protocol
+from treatments.models import Appointment
 from treatments.scheduling.rules import SpacingNote, spacing_note
+from treatments.scheduling.selectors.calendar_setup import CalendarSetup, calendar_setup
 from treatments.scheduling.selectors.calendar_version import LONGEST, appointments_between
 from treatments.scheduling.services.attendance import check_in_refusal, no_show_refusal
 
@@ -246,13 +248,12 @@ class _Reading:
     """What every card of one calendar shares, worked out once: the clinic's zone, today's date,
     the "session n of m" sentence, the screening flags and the protocols of the series shown."""
 
-    def __init__(self, appointments: list[CardRow], now: dt.datetime) -> None:
+    def __init__(self, appointments: list[CardRow], now: dt.datetime, setup: CalendarSetup) -> None:
         self.zone = clinic_zone()
         self.now = now
         self.flags = screening_flags({a.patient_id for a in appointments})
         self.step_words = _step_words()
-        wanted = {a.protocol_id for a in appointments if a.protocol_id is not None and a.previous_step is not None}
-        self.protocols = Protocol.objects.in_bulk(wanted) if wanted else {}
+        self.protocols = setup.protocols
 
     def spacing(self, a: CardRow) -> SpacingNote | None:
         """The live session against its series' previous live session (rules.spacing's pair), or
@@ -439,6 +440,7 @@ class DayCalendar:
     # What the grid shows depends on `now` (check-in on the day, no-show once started, a freed
     # slot until it starts, the line at the current time): it holds until this moment.
     valid_until: dt.datetime | None = None
+    setup: CalendarSetup | None = None  # what it was built from (the legend shows its types)
 
 
 def _valid_until(appointments: list[CardRow], now: dt.datetime, shows_today: bool) -> dt.datetime:
@@ -459,17 +461,16 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
     start, end = day_bounds(day)
     appointments = _appointments(start, end, None, location_id)
     with_appointments = {a.practitioner_id for a in appointments}
-    hours_qs = WorkingHours.objects.filter(weekday=day.weekday()).select_related("location")
-    if location_id is not None:
-        hours_qs = hours_qs.filter(location_id=location_id)
-    hours = list(hours_qs)
+    setup = calendar_setup()
+    weekday = day.weekday()
+    hours = [h for h in setup.hours if h.weekday == weekday and (location_id is None or h.location_id == location_id)]
     if location_id is None:
-        who = Q(active=True) | Q(pk__in=with_appointments)
+        practitioners = [p for p in setup.practitioners if p.active or p.pk in with_appointments]
     else:
-        who = Q(pk__in=with_appointments | {h.practitioner_id for h in hours})
-    practitioners = list(Practitioner.objects.filter(who))
+        wanted = with_appointments | {h.practitioner_id for h in hours}
+        practitioners = [p for p in setup.practitioners if p.pk in wanted]
     closures = list(Closure.objects.filter(starts_at__lt=end, ends_at__gt=start))
-    reading = _Reading(appointments, now)
+    reading = _Reading(appointments, now, setup)
 
     columns = {
         p.pk: Column(key=str(p.pk), title=p.display_name, subtitle=p.title, practitioner=p, date=day)
@@ -504,6 +505,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
         grid=grid,
         appointment_count=len(appointments),
         valid_until=_valid_until(appointments, now, local_now.date() == day),
+        setup=setup,
     )
 
 
@@ -519,13 +521,14 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
     days = [first_day + dt.timedelta(days=n) for n in range(7)]
     start, end = day_bounds(days[0], days[-1])
     appointments = _appointments(start, end, practitioner)
-    hours = list(WorkingHours.objects.filter(practitioner=practitioner).select_related("location"))
+    setup = calendar_setup()
+    hours = [h for h in setup.hours if h.practitioner_id == practitioner.pk]
     closures = list(
         Closure.objects.filter(starts_at__lt=end, ends_at__gt=start).filter(
             Q(practitioner__isnull=True) | Q(practitioner=practitioner)
         )
     )
-    reading = _Reading(appointments, now)
+    reading = _Reading(appointments, now, setup)
     columns = {
         day: Column(
             key=day.isoformat(), title=day.strftime("%a"), subtitle=day.isoformat(), date=day, practitioner=practitioner

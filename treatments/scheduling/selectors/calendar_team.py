@@ -1,16 +1,14 @@
 """The week of every practitioner on the desk calendar: for each open day of the week (a day anyone
 works or has an appointment), a lane per practitioner, on one time grid so a card can be dragged to
 another day, time or practitioner. Built with the day view's grid helpers (selectors/calendar.py)
-and the same six queries whatever the week holds (asserted in the tests): the appointments, the
-practitioners, the working hours, the closures, the screening flags and the protocols of the
-series shown (their spacing)."""
+and the same queries whatever the week holds (asserted in the tests): the appointments, the
+closures, the screening flags and the setup (practitioners, hours, protocols: one query for its
+token when this process has read it since it last changed, selectors/calendar_setup.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from django.db.models import Q
 
 from clinic.localtime import day_bounds, local_date
 from clinic.models import Closure, Practitioner, WorkingHours
@@ -26,6 +24,7 @@ from treatments.scheduling.selectors.calendar import (
     _minute,
     _Reading,
 )
+from treatments.scheduling.selectors.calendar_setup import calendar_setup
 from treatments.scheduling.selectors.calendar_version import day_version
 
 
@@ -70,13 +69,14 @@ def team_week_calendar(*, first_day: dt.date, now: dt.datetime, only: set[int] |
     start, end = day_bounds(days[0], days[-1])
     loaded = _appointments(start, end, None)
     booked = {a.practitioner_id for a in loaded}
-    everyone = list(Practitioner.objects.filter(Q(active=True) | Q(pk__in=booked)))
+    setup = calendar_setup()
+    everyone = [p for p in setup.practitioners if p.active or p.pk in booked]
     practitioners = [p for p in everyone if only is None or p.pk in only]
     # Filtered here rather than in the query, so the version below is the poll's, whoever is shown.
     appointments = [a for a in loaded if only is None or a.practitioner_id in only]
-    hours = list(WorkingHours.objects.select_related("location"))
+    hours = setup.hours
     closures = list(Closure.objects.filter(starts_at__lt=end, ends_at__gt=start))
-    reading = _Reading(appointments, now)
+    reading = _Reading(appointments, now, setup)
 
     shown = {p.pk for p in practitioners}
     hours = [h for h in hours if h.practitioner_id in shown]
