@@ -9,7 +9,7 @@ Environment: DATABASE_URL (default: SQLite at var/bench.sqlite3; a postgres:// U
 BENCH_SCALE=small|large (default small; large seeds 50,000 patients and 200,000 appointments once),
 BENCH_ONLY=<substring> to run only benchmarks whose function name contains it (the HTTP stage and
 docs/benchmarks.md are then left out unless BENCH_HTTP=1), BENCH_HTTP=0 to leave the HTTP stage
-out, BENCH_HTTP_SECONDS (default 15), BENCH_POSTGRES_URL (the HTTP stage's database when
+out, BENCH_HTTP_SECONDS (default 10), BENCH_POSTGRES_URL (the HTTP stage's database when
 DATABASE_URL is not PostgreSQL)."""
 
 import importlib

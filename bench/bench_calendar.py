@@ -189,6 +189,30 @@ def _search_sample():
     return Patient.objects.exclude(phone="").order_by("pk")[total // 2]
 
 
+def busy_days(limit: int = 1000) -> list[dt.date]:
+    """Up to `limit` days each at least nine tenths as busy as the busiest (the HTTP stage asks a
+    different one each request, so no kept grid can answer), spread over the data."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    from clinic.models import clinic_zone
+    from treatments.models import Appointment
+
+    counts = (
+        Appointment.objects.annotate(day=TruncDate("start", tzinfo=clinic_zone()))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    counted = dict(counts)
+    if not counted:
+        return []
+    busiest = max(counted.values())
+    days = sorted(day for day, n in counted.items() if n >= 0.9 * busiest)
+    random.Random(21).shuffle(days)  # neighbours in the list are far apart in time
+    return days[:limit]
+
+
 def busy_day_and_search() -> tuple[dt.date, str]:
     """The busy day and the name prefix the page benchmarks open (the HTTP stage opens the same)."""
     return _ensure_appointments(APPOINTMENTS), _search_sample().last_name[:5]
