@@ -93,6 +93,7 @@ def _words(_language: str | None) -> dict:
         "closed": escape(_("Closed")),
         "week": escape(_("Week")),
         "nobody": escape(_("No practitioner is set up yet. Add practitioners and their hours in Setup.")),
+        "loading": escape(_("Loading this day…")),
         "status": {value: escape(str(label)) for value, label in Appointment.Status.choices},
     }
 
@@ -114,6 +115,7 @@ class Urls:
         self.move = escape(reverse("desk:calendar_move", args=[0]))
         week_before, week_after = reverse("desk:calendar_week", args=[_SENTINEL]).split(str(_SENTINEL))
         self.week = (escape(week_before), escape(week_after))
+        self.team_day = escape(reverse("desk:calendar_team_day"))
 
 
 def card_badges(items: Iterable[Item]) -> dict[int, list[str]]:
@@ -255,9 +257,48 @@ def grid_html(grid: Grid, *, day: dt.date | None = None, week: bool = False) -> 
     return mark_safe("".join(out))  # every value escaped above
 
 
-def team_week_html(days: Sequence, grid: Grid, *, today: dt.date) -> SafeString:
+def _team_day_html(team_day, grid: Grid, today: dt.date, fixed: Mapping, urls: Urls, badges, lines: str) -> str:
+    date = team_day.date.isoformat()
+    current = ' aria-current="date"' if team_day.date == today else ""
+    long_date = escape(date_format(team_day.date, "l j F"))
+    out = [
+        f'<div class="cal-team-day" role="group" aria-labelledby="day-{date}">\n'
+        f'    <h2 class="cal-team-date" id="day-{date}"><a href="{urls.calendar}?date={date}"{current}>'
+        f"{escape(date_format(team_day.date, 'D j M'))}</a></h2>\n"
+        '    <div class="cal-team-lanes">'
+    ]
+    for column in team_day.columns:
+        title = escape(column.title)
+        out.append(
+            f'\n    <section class="cal-col" aria-label="{title}, {long_date}" data-column="{escape(column.key)}" '
+            f'data-practitioner="{column.practitioner.pk}" data-date="{date}">\n'
+            f'      <div class="cal-head"><h3 title="{title}">{title}</h3></div>\n      '
+        )
+        out.append(column_grid_html(column, grid, fixed, urls, badges, lines))
+        out.append("\n    </section>")
+    out.append("\n    </div>\n  </div>")
+    return "".join(out)
+
+
+def _later_day_html(day: dt.date, grid: Grid, today: dt.date, urls: Urls, keep: str, fixed: Mapping) -> str:
+    """A day beyond the first screen: its heading, and its lanes loaded when it comes into view
+    (htmx), on the page's rows."""
+    date = day.isoformat()
+    current = ' aria-current="date"' if day == today else ""
+    source = f"{urls.team_day}?date={date}&amp;first={grid.first_minute}&amp;last={grid.last_minute}{escape(keep)}"
+    return (
+        f'<div class="cal-team-day cal-team-later" role="group" aria-labelledby="day-{date}" '
+        f'hx-get="{source}" hx-trigger="intersect once" hx-swap="outerHTML">\n'
+        f'    <h2 class="cal-team-date" id="day-{date}"><a href="{urls.calendar}?date={date}"{current}>'
+        f"{escape(date_format(day, 'D j M'))}</a></h2>\n"
+        f'    <p class="p-3 text-body-secondary" role="status">{fixed["loading"]}</p>\n  </div>'
+    )
+
+
+def team_week_html(days: Sequence, grid: Grid, *, today: dt.date, later: Sequence = (), keep: str = "") -> SafeString:
     """The week of every practitioner (selectors.calendar_team.TeamWeek's days): each open day a
-    lane per practitioner, on one time grid."""
+    lane per practitioner, on one time grid; the days in `later` are loaded when they come into
+    view (`keep`: the page's choice of practitioners, as query parameters)."""
     fixed, urls = words(), Urls()
     badges = card_badges(item for column in grid.columns for item in column.items)
     lines = hour_lines(grid)
@@ -268,26 +309,17 @@ def team_week_html(days: Sequence, grid: Grid, *, today: dt.date) -> SafeString:
         axis_html(grid),
     ]
     for team_day in days:
-        date = team_day.date.isoformat()
-        current = ' aria-current="date"' if team_day.date == today else ""
-        long_date = escape(date_format(team_day.date, "l j F"))
-        out.append(
-            f'\n  <div class="cal-team-day" role="group" aria-labelledby="day-{date}">\n'
-            f'    <h2 class="cal-team-date" id="day-{date}"><a href="{urls.calendar}?date={date}"{current}>'
-            f"{escape(date_format(team_day.date, 'D j M'))}</a></h2>\n"
-            '    <div class="cal-team-lanes">'
-        )
-        for column in team_day.columns:
-            title = escape(column.title)
-            out.append(
-                f'\n    <section class="cal-col" aria-label="{title}, {long_date}" data-column="{escape(column.key)}" '
-                f'data-practitioner="{column.practitioner.pk}" data-date="{date}">\n'
-                f'      <div class="cal-head"><h3 title="{title}">{title}</h3></div>\n      '
-            )
-            out.append(column_grid_html(column, grid, fixed, urls, badges, lines))
-            out.append("\n    </section>")
-        out.append("\n    </div>\n  </div>")
-    if not days:
+        out.append("\n  " + _team_day_html(team_day, grid, today, fixed, urls, badges, lines))
+    for day in later:
+        out.append("\n  " + _later_day_html(day, grid, today, urls, keep, fixed))
+    if not days and not later:
         out.append(f'\n  <p class="p-3">{fixed["nobody"]}</p>')
     out.append("\n</div>\n</div>\n")
     return mark_safe("".join(out))  # every value escaped above
+
+
+def team_day_html(team_day, grid: Grid, *, today: dt.date) -> SafeString:
+    """One day of the week of every practitioner, loaded into the page when it comes into view."""
+    fixed, urls = words(), Urls()
+    badges = card_badges(item for column in team_day.columns for item in column.items)
+    return mark_safe(_team_day_html(team_day, grid, today, fixed, urls, badges, hour_lines(grid)))  # escaped above

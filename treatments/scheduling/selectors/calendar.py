@@ -393,10 +393,13 @@ def _window(minutes: list[tuple[int, int]]) -> tuple[int, int]:
 
 
 def _finish(
-    columns: list[Column], pending: list[tuple[Column, Item, int, int]], spans: list[tuple[Column, str, int, int, str]]
+    columns: list[Column],
+    pending: list[tuple[Column, Item, int, int]],
+    spans: list[tuple[Column, str, int, int, str]],
+    also: list[tuple[int, int]] = (),  # minutes the window must cover besides (days built apart)
 ) -> Grid:
     """Place everything once the visible window (working hours + appointments) is known."""
-    first, last = _window([(s, e) for _c, _i, s, e in pending] + [(s, e) for _c, _k, s, e, _l in spans])
+    first, last = _window([(s, e) for _c, _i, s, e in pending] + [(s, e) for _c, _k, s, e, _l in spans] + list(also))
     for column, item, start_min, end_min in pending:
         block = _block(first, start_min, max(end_min, start_min + ROW_MINUTES))
         item.block.row, item.block.span = block.row, block.span

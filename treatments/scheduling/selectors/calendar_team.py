@@ -8,12 +8,14 @@ token when this process has read it since it last changed, selectors/calendar_se
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from clinic.localtime import day_bounds, local_date
+from django.db.models import Count, Max, Min
+from django.db.models.functions import TruncDate
+
+from clinic.localtime import clinic_zone, day_bounds, local_date
 from clinic.models import Closure, Practitioner, WorkingHours
 from treatments.scheduling.selectors.calendar import (
-    CardRow,
     Column,
     Grid,
     _appointments,
@@ -25,7 +27,7 @@ from treatments.scheduling.selectors.calendar import (
     _Reading,
 )
 from treatments.scheduling.selectors.calendar_setup import calendar_setup
-from treatments.scheduling.selectors.calendar_version import day_version
+from treatments.scheduling.selectors.calendar_version import appointments_between, day_version
 
 
 @dataclass
@@ -42,12 +44,12 @@ class TeamWeek:
     appointment_count: int
     everyone: list[Practitioner]  # whom the week may show, for the desk to choose from
     version: str  # what the open week's poll compares (selectors/calendar_version.py)
+    later: list[dt.date] = field(default_factory=list)  # open days not built: loaded when seen
 
 
-def _open_days(days: list[dt.date], hours: list[WorkingHours], appointments: list[CardRow]) -> list[dt.date]:
+def _open_days(days: list[dt.date], hours: list[WorkingHours], booked: set[dt.date]) -> list[dt.date]:
     """The days someone works or is booked; the whole week when nobody has hours yet."""
     weekdays = {h.weekday for h in hours}
-    booked = {local_date(a.start) for a in appointments}
     open_days = [d for d in days if d.weekday() in weekdays or d in booked]
     return open_days or days
 
@@ -62,28 +64,65 @@ def _lane(day: dt.date, practitioner: Practitioner) -> Column:
     )
 
 
-def team_week_calendar(*, first_day: dt.date, now: dt.datetime, only: set[int] | None = None) -> TeamWeek:
+def _outline(start: dt.datetime, end: dt.datetime, days: list[dt.date]) -> dict[tuple[dt.date, int], tuple]:
+    """(local day, practitioner) -> (appointments, first minute, last minute) for the week, in one
+    grouped query: which days are booked, by whom, and the hours the grid must show, without
+    reading the appointments of the days not built yet."""
+    zone = clinic_zone()
+    rows = (
+        appointments_between(start, end)
+        .annotate(day=TruncDate("start", tzinfo=zone))
+        .order_by()
+        .values_list("day", "practitioner_id")
+        .annotate(n=Count("id"), first=Min("start"), last=Max("end"))
+    )
+    wanted = set(days)
+    return {
+        (day, pk): (n, _minute(first, day), _minute(last, day)) for day, pk, n, first, last in rows if day in wanted
+    }
+
+
+def team_week_calendar(
+    *,
+    first_day: dt.date,
+    now: dt.datetime,
+    only: set[int] | None = None,
+    lanes: int | None = None,
+    one_day: dt.date | None = None,
+    window: tuple[int, int] | None = None,
+) -> TeamWeek:
     """The seven days from `first_day` (the open ones), every active practitioner (and anyone
-    booked that week) a lane in each; with `only`, those of them whose ids it holds."""
+    booked that week) a lane in each; with `only`, those of them whose ids it holds. With `lanes`,
+    only the first open days holding that many lanes (one day at least) are built, their
+    appointments read; the others are listed in `later`, for the page to load when they come into
+    view. With `one_day`, only that day is built,
+    on a grid covering `window` (the minutes of the page it joins)."""
     days = [first_day + dt.timedelta(days=n) for n in range(7)]
     start, end = day_bounds(days[0], days[-1])
-    loaded = _appointments(start, end, None)
-    booked = {a.practitioner_id for a in loaded}
+    outline = _outline(start, end, days)
+    booked = {pk for _day, pk in outline}
     setup = calendar_setup()
     everyone = [p for p in setup.practitioners if p.active or p.pk in booked]
     practitioners = [p for p in everyone if only is None or p.pk in only]
-    # Filtered here rather than in the query, so the version below is the poll's, whoever is shown.
-    appointments = [a for a in loaded if only is None or a.practitioner_id in only]
-    hours = setup.hours
+    shown = {p.pk for p in practitioners}
+    outline = {key: value for key, value in outline.items() if key[1] in shown}
+    hours = [h for h in setup.hours if h.practitioner_id in shown]
+    open_days = _open_days(days, hours, {day for day, _pk in outline})
+    build = max(1, lanes // max(1, len(practitioners))) if lanes else len(open_days)
+    built = [one_day] if one_day is not None else open_days[:build]
+    later = [day for day in open_days if day not in built]
+    appointments = []
+    if built:
+        built_start, built_end = day_bounds(min(built), max(built))
+        appointments = [
+            a
+            for a in _appointments(built_start, built_end, None)
+            if a.practitioner_id in shown and local_date(a.start) in built
+        ]
     closures = list(Closure.objects.filter(starts_at__lt=end, ends_at__gt=start))
     reading = _Reading(appointments, now, setup)
 
-    shown = {p.pk for p in practitioners}
-    hours = [h for h in hours if h.practitioner_id in shown]
-    team_days = [
-        TeamDay(date=day, columns=[_lane(day, p) for p in practitioners])
-        for day in _open_days(days, hours, appointments)
-    ]
+    team_days = [TeamDay(date=day, columns=[_lane(day, p) for p in practitioners]) for day in built]
     columns = {(d.date, c.practitioner.pk): c for d in team_days for c in d.columns}
     works_at: dict[tuple[dt.date, int], set[int]] = {}
     pending, spans = [], []
@@ -104,14 +143,19 @@ def team_week_calendar(*, first_day: dt.date, now: dt.datetime, only: set[int] |
             s, e, label = _closure_span(closure, day)
             if e > s and _closure_applies(closure, pk, works_at.get((day, pk), set())):
                 spans.append((column, "closed", s, e, label))
-    grid = _finish(list(columns.values()), pending, spans)
+    # The days built apart share the page's rows: the window covers every open day's hours and
+    # appointments (or the page's own window, given to a day built alone).
+    also = [window] if window else [(first, last) for _n, first, last in outline.values()]
+    also += [(_minute(h.start), _minute(h.end)) for h in hours if any(d.weekday() == h.weekday for d in open_days)]
+    grid = _finish(list(columns.values()), pending, spans, also)
     return TeamWeek(
         first_day=first_day,
         days=team_days,
         grid=grid,
-        appointment_count=len(pending),
+        appointment_count=sum(n for n, _first, _last in outline.values()),
         everyone=everyone,
-        version=day_version(day=days[0], last_day=days[-1]),
+        version=day_version(day=days[0], last_day=days[-1]) if one_day is None else "",
+        later=later,
     )
 
 
