@@ -238,3 +238,42 @@ def test_the_cards_show_the_badges_apps_provide_asked_once_per_page_and_escaped(
     assert "Balance due &lt;b&gt;£40&lt;/b&gt;" in card and "<b>" not in card
     other = page.split(f'id="appt-{second.pk}"', 1)[1].split("</article>", 1)[0]
     assert ">Paid</span>" in other and ">Package 2/5</span>" in other
+
+
+def _crowd(practitioners, location, day: dt.date, count: int) -> None:
+    """`count` cancelled appointments on `day` (cancelled ones may overlap, on PostgreSQL too)."""
+    from treatments.models import Appointment
+
+    patient = PatientFactory()
+    kind = appointment_type()
+    rows = []
+    for n in range(count):
+        start = at(day, 8) + dt.timedelta(minutes=5 * (n % 100))
+        rows.append(
+            Appointment(
+                patient=patient,
+                practitioner=practitioners[n % len(practitioners)],
+                location=location,
+                appointment_type=kind,
+                start=start,
+                end=start + dt.timedelta(minutes=30),
+                status="cancelled",
+                cancelled_at=NOW,
+                created_at=NOW,
+            )
+        )
+    Appointment.objects.bulk_create(rows)
+
+
+def test_a_day_of_a_thousand_appointments_answers_with_every_card(desk_client, django_assert_max_num_queries):
+    practitioners = [practitioner_with_hours(f"Dr {n}")[0] for n in range(5)]
+    _crowd(practitioners, practitioners[0].working_hours.first().location, DAY, 1000)
+    desk_client.get("/desk/")
+    cache.clear()
+    forget_recent()
+    with django_assert_max_num_queries(18):
+        response = desk_client.get(f"/desk/?date={DAY}")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('class="cal-appt ') == 1000
+    assert "1000 appointments on this day" in page

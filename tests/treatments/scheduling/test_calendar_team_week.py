@@ -212,3 +212,21 @@ def test_a_choice_of_practitioners_that_is_not_understood_shows_everyone_and_say
     page = response.content.decode()
     assert "That choice of practitioners is not one the calendar understands: showing everyone." in page
     assert page.count('<section class="cal-col"') == 10
+
+
+def test_a_week_of_ten_thousand_appointments_answers_with_its_first_day(desk_client, django_assert_max_num_queries):
+    """Summarized: the count of the week, the first day's cards, the other days loaded when seen."""
+    from tests.treatments.scheduling.test_calendar_day import _crowd
+
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    ben, _ = practitioner_with_hours("Dr Ben Hall", location=main)
+    for n in range(5):
+        _crowd([ada, ben], main, MONDAY + dt.timedelta(days=n), 2000)
+    desk_client.get("/desk/")
+    with django_assert_max_num_queries(18):
+        response = desk_client.get(f"/desk/week/?date={DAY}")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "10000 appointments this week" in page
+    assert page.count('class="cal-appt ') == 2000  # Monday's: one day at least, no more
+    assert page.count('class="cal-team-day cal-team-later"') == 4

@@ -82,20 +82,38 @@ def _outline(start: dt.datetime, end: dt.datetime, days: list[dt.date]) -> dict[
     }
 
 
+def _first_days(open_days: list[dt.date], outline: dict, practitioners: int, lanes, cards) -> list[dt.date]:
+    """The open days from the first while they hold at most `lanes` lanes and `cards` appointments
+    (the first day always)."""
+    per_day: dict[dt.date, int] = {}
+    for (day, _pk), (n, _first, _last) in outline.items():
+        per_day[day] = per_day.get(day, 0) + n
+    built: list[dt.date] = []
+    lane_total = card_total = 0
+    for day in open_days:
+        lane_total += practitioners
+        card_total += per_day.get(day, 0)
+        if built and ((lanes and lane_total > lanes) or (cards and card_total > cards)):
+            break
+        built.append(day)
+    return built
+
+
 def team_week_calendar(
     *,
     first_day: dt.date,
     now: dt.datetime,
     only: set[int] | None = None,
     lanes: int | None = None,
+    cards: int | None = None,
     one_day: dt.date | None = None,
     window: tuple[int, int] | None = None,
 ) -> TeamWeek:
     """The seven days from `first_day` (the open ones), every active practitioner (and anyone
-    booked that week) a lane in each; with `only`, those of them whose ids it holds. With `lanes`,
-    only the first open days holding that many lanes (one day at least) are built, their
-    appointments read; the others are listed in `later`, for the page to load when they come into
-    view. With `one_day`, only that day is built,
+    booked that week) a lane in each; with `only`, those of them whose ids it holds. With `lanes`
+    and `cards`, only the first open days holding at most that many lanes and appointments (one
+    day at least) are built, their appointments read; the others are listed in `later`, for the
+    page to load when they come into view. With `one_day`, only that day is built,
     on a grid covering `window` (the minutes of the page it joins)."""
     days = [first_day + dt.timedelta(days=n) for n in range(7)]
     start, end = day_bounds(days[0], days[-1])
@@ -108,8 +126,7 @@ def team_week_calendar(
     outline = {key: value for key, value in outline.items() if key[1] in shown}
     hours = [h for h in setup.hours if h.practitioner_id in shown]
     open_days = _open_days(days, hours, {day for day, _pk in outline})
-    build = max(1, lanes // max(1, len(practitioners))) if lanes else len(open_days)
-    built = [one_day] if one_day is not None else open_days[:build]
+    built = [one_day] if one_day is not None else _first_days(open_days, outline, len(practitioners), lanes, cards)
     later = [day for day in open_days if day not in built]
     appointments = []
     if built:

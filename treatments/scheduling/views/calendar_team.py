@@ -23,6 +23,7 @@ from treatments.scheduling.views.calendar import parse_day
 # loaded when they come into view, so a week of many practitioners is not built, sent and laid
 # out whole when the desk looks at Monday.
 LANES_AT_ONCE = 24
+CARDS_AT_ONCE = 600  # and no more cards than this (a week of thousands answers with its first day)
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -47,7 +48,7 @@ def team_week(request: HttpRequest) -> HttpResponse:
     first_day = _monday(day)
     only, only_problem = parse_practitioners(request.GET.getlist("practitioner"))
     problem = " ".join(p for p in (problem, only_problem) if p)
-    data = team_week_calendar(first_day=first_day, now=now, only=only, lanes=LANES_AT_ONCE)
+    data = team_week_calendar(first_day=first_day, now=now, only=only, lanes=LANES_AT_ONCE, cards=CARDS_AT_ONCE)
     today = local_date(now)
     keep = "".join(f"&practitioner={pk}" for pk in sorted(only or ()))
     context = {
