@@ -5,6 +5,7 @@ floor.
 
 A benchmark takes a Context and returns a Result (or a list of them)."""
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,15 @@ BENCHMARKS: list[Callable[[Context], "Result | list[Result]"]] = []
 def benchmark(fn: Callable[[Context], "Result | list[Result]"]) -> Callable:
     BENCHMARKS.append(fn)
     return fn
+
+
+def load_average() -> str:
+    """The machine's load average (1 / 5 / 15 min): the figures of a run are read beside it, as
+    other work on the machine slows every page, the floor included."""
+    try:
+        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except (AttributeError, OSError):
+        return "?"
 
 
 def time_per_op(

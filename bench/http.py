@@ -312,6 +312,7 @@ class Stage:
     connections: int = CONNECTIONS
     seconds: int = 0
     postgres_version: str = ""
+    loads: tuple[str, str] = ("", "")  # the load average when the stage started and ended
 
 
 def run_stage(scale: str) -> Stage:
@@ -348,6 +349,9 @@ def run_stage(scale: str) -> Stage:
         ("education index (anonymous)", "/education/", [], "<h1", []),
         ("framework floor, measured again at the end", "/__bench__/floor/", desks, "floor", []),
     ]
+    from bench.core import load_average
+
+    load_at_start = load_average()
     results = []
     try:
         for name, path, cookies, marker, paths in pages:
@@ -356,7 +360,13 @@ def run_stage(scale: str) -> Stage:
             results.append(load(wrk, name, base + path, cookies, seconds, paths))
     finally:
         stop(server)
-    return Stage(results, workers=workers, seconds=seconds, postgres_version=postgres_version(url))
+    return Stage(
+        results,
+        workers=workers,
+        seconds=seconds,
+        postgres_version=postgres_version(url),
+        loads=(load_at_start, load_average()),
+    )
 
 
 def postgres_version(url: str) -> str:
@@ -383,7 +393,8 @@ def print_table(stage: Stage) -> None:
     floor = floor_rps(stage.results)
     print(
         f"\nHTTP: gunicorn ({stage.workers} workers, production settings) on PostgreSQL {stage.postgres_version}, "
-        f"wrk {CONNECTIONS} connections, {stage.seconds} s a page\n"
+        f"wrk {CONNECTIONS} connections, {stage.seconds} s a page; load average {stage.loads[0]} at the start, "
+        f"{stage.loads[1]} at the end\n"
     )
     width = max(len(r.name) for r in stage.results)
     heads = ("req/s", "% floor", "p50 ms", "p99 ms", "non-200", "errors", "timeouts")
