@@ -254,6 +254,18 @@ class _Reading:
         self.flags = screening_flags({a.patient_id for a in appointments})
         self.step_words = _step_words()
         self.protocols = setup.protocols
+        self._attendance: dict[tuple, tuple[bool, bool]] = {}
+
+    def attendance(self, a: CardRow) -> tuple[bool, bool]:
+        """May it be checked in, marked a no-show (the attendance rules, which read its status and
+        start: asked once per status and start on a calendar, as each answer builds a translated
+        reason)."""
+        key = (a.status, a.start)
+        found = self._attendance.get(key)
+        if found is None:
+            found = (check_in_refusal(a, self.now) is None, no_show_refusal(a, self.now) is None)
+            self._attendance[key] = found
+        return found
 
     def spacing(self, a: CardRow) -> SpacingNote | None:
         """The live session against its series' previous live session (rules.spacing's pair), or
@@ -276,6 +288,7 @@ class _Reading:
 
 def _item(appointment: CardRow, day: dt.date, reading: _Reading) -> tuple[Item, int, int]:
     zone, now = reading.zone, reading.now
+    can_check_in, can_no_show = reading.attendance(appointment)
     local_start, local_end = appointment.start.astimezone(zone), appointment.end.astimezone(zone)
     start_min = _local_minute(local_start, day)
     end_min = _local_minute(local_end, day)
@@ -286,8 +299,8 @@ def _item(appointment: CardRow, day: dt.date, reading: _Reading) -> tuple[Item, 
         local_end=local_end,
         flags=reading.flags.get(appointment.patient_id, []),
         step_label=_step_label(appointment, reading.step_words),
-        can_check_in=check_in_refusal(appointment, now) is None,
-        can_no_show=no_show_refusal(appointment, now) is None,
+        can_check_in=can_check_in,
+        can_no_show=can_no_show,
         frees_slot=appointment.status == Appointment.Status.CANCELLED and appointment.start > now,
         spacing=reading.spacing(appointment),
     )
