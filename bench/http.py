@@ -29,8 +29,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,7 +77,7 @@ def ensure_wrk() -> tuple[str | None, str]:
     sudo = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
     if sudo is None:
         return None, "wrk is not installed and apt-get needs root (install wrk)"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     if subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=False, **quiet).returncode != 0:
         subprocess.run([*sudo, "apt-get", "update", "-qq"], check=False, **quiet)
         subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=False, **quiet)
@@ -284,7 +286,7 @@ def parse_wrk(output: str, name: str) -> HttpResult:
     )
 
 
-def load(wrk: str, name: str, url: str, cookies: list[str], seconds: int, paths: list[str] = ()) -> HttpResult:
+def load(wrk: str, name: str, url: str, cookies: list[str], seconds: int, paths: Sequence[str] = ()) -> HttpResult:
     """`paths`: ask each in turn (the warm-up the first half, the measure the second), else `url`."""
     values = {"cookies": ", ".join(json.dumps(c) for c in cookies), "threads": THREADS}
     values["paths"] = ", ".join(json.dumps(p) for p in paths)

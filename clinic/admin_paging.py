@@ -12,9 +12,12 @@ the date instead of reading every row.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 CAP = 5_000
@@ -26,7 +29,8 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         """At most CAP + 1: CAP + 1 means "more than CAP" (shown so by the list's pagination)."""
-        return self.object_list.order_by()[: self.cap + 1].count()
+        queryset = cast(QuerySet, self.object_list)  # the admin pages a QuerySet
+        return queryset.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:

@@ -6,7 +6,6 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from clinic.indexed_dates import IndexedDatesMixin
-from clinic.localtime import clinic_zone  # noqa: F401 -- re-exported: many callers import it from here
 
 
 class ClinicSettings(models.Model):

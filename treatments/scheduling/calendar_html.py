@@ -237,7 +237,7 @@ def grid_html(grid: Grid, *, day: dt.date | None = None, week: bool = False) -> 
             f'\n  <section class="cal-col" aria-labelledby="col-{key}" data-column="{key}"{practitioner} '
             f'data-date="{date}">\n    <div class="cal-head">'
         )
-        if week:
+        if week and column.date is not None:
             label = escape(date_format(column.date, "D j M"))
             out.append(f'<h2 id="col-{key}"><a href="{urls.calendar}?date={date}">{label}</a></h2>')
         else:

@@ -79,6 +79,7 @@ def _build(asked: DayAsked, now: dt.datetime, version: str) -> DayGrid:
         "appointment_types": data.setup.types if data.setup else [],
     }
     html = render_to_string("treatments/calendar_day_kept.html", context)
+    assert data.valid_until is not None  # day_calendar always sets it
     return DayGrid(mark_safe(html), data.appointment_count, version, data.valid_until)  # rendered by our templates
 
 

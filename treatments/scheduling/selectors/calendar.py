@@ -9,21 +9,20 @@ Positions are grid rows of ROW_MINUTES in the clinic's wall-clock time, rendered
 (the Content-Security-Policy forbids inline styles)."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import cast
 
-from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 
-from clinic.localtime import clinic_zone, day_bounds, local_date
-from clinic.models import AppointmentType, Closure, Practitioner
+from clinic.localtime import clinic_zone, day_bounds, local_date, to_local
+from clinic.models import Closure, Practitioner
 from patients.selectors import ScreeningFlag, screening_flags
-from patients.selectors_intake import intake_done_expression
 from treatments.models import Appointment
+from treatments.scheduling.attendance import check_in_refusal, no_show_refusal
 from treatments.scheduling.rules import SpacingNote, spacing_note
+from treatments.scheduling.selectors.calendar_rows import CardRow, _appointments
 from treatments.scheduling.selectors.calendar_setup import CalendarSetup, calendar_setup
-from treatments.scheduling.selectors.calendar_version import LONGEST, appointments_between
-from treatments.scheduling.services.attendance import check_in_refusal, no_show_refusal
 
 ROW_MINUTES = 5
 MAX_LANES = 4
@@ -40,100 +39,6 @@ class Block:
     lane: int = 0
     lanes: int = 1
     label: str = ""
-
-
-# What a calendar reads of each appointment, in this order: one query of plain values.
-ROW_FIELDS = (
-    "id",
-    "patient_id",
-    "practitioner_id",
-    "location_id",
-    "appointment_type_id",
-    "room_id",
-    "series_id",
-    "series_step",
-    "start",
-    "end",
-    "status",
-    "patient_confirmed_at",
-    "patient__first_name",
-    "patient__last_name",
-    "appointment_type__name",
-    "room__name",
-    "series__planned_sessions",
-    "series__protocol_id",
-    "intake_done",
-    "previous_start",
-    "previous_step",
-)
-
-
-class CardRow:
-    """An appointment as the calendar shows it, from one row of plain values (no model instance):
-    the ids, times and status, the patient's name, the type's and room's names, its series' size
-    and protocol, whether the intake is done, and its series' previous live session (for the
-    spacing)."""
-
-    __slots__ = (
-        "pk",
-        "patient_id",
-        "practitioner_id",
-        "location_id",
-        "appointment_type_id",
-        "room_id",
-        "series_id",
-        "series_step",
-        "start",
-        "end",
-        "status",
-        "patient_confirmed_at",
-        "first_name",
-        "last_name",
-        "type_name",
-        "room_name",
-        "planned_sessions",
-        "protocol_id",
-        "intake_done",
-        "previous_start",
-        "previous_step",
-    )
-
-    def __init__(self, values: tuple) -> None:
-        (
-            self.pk,
-            self.patient_id,
-            self.practitioner_id,
-            self.location_id,
-            self.appointment_type_id,
-            self.room_id,
-            self.series_id,
-            self.series_step,
-            self.start,
-            self.end,
-            self.status,
-            self.patient_confirmed_at,
-            self.first_name,
-            self.last_name,
-            self.type_name,
-            self.room_name,
-            self.planned_sessions,
-            self.protocol_id,
-            self.intake_done,
-            self.previous_start,
-            self.previous_step,
-        ) = values
-
-    @property
-    def id(self) -> int:
-        return self.pk
-
-    @property
-    def is_live(self) -> bool:
-        return self.status in Appointment.LIVE_STATUSES
-
-    @property
-    def full_name(self) -> str:  # as Patient.full_name
-        return f"{self.first_name} {self.last_name}"
 
 
 @dataclass
@@ -178,7 +83,7 @@ class Grid:
 def _minute(value: dt.datetime | dt.time, day: dt.date | None = None) -> int:
     """Minutes since local midnight of `day`; 24*60 for the next midnight."""
     if isinstance(value, dt.datetime):
-        return _local_minute(value.astimezone(clinic_zone()), day)
+        return _local_minute(to_local(value), day)
     return value.hour * 60 + value.minute
 
 
@@ -263,7 +168,9 @@ class _Reading:
         key = (a.status, a.start)
         found = self._attendance.get(key)
         if found is None:
-            found = (check_in_refusal(a, self.now) is None, no_show_refusal(a, self.now) is None)
+            # The rules read its status and start, which a CardRow carries as an Appointment does.
+            row = cast(Appointment, a)
+            found = (check_in_refusal(row, self.now) is None, no_show_refusal(row, self.now) is None)
             self._attendance[key] = found
         return found
 
@@ -289,7 +196,7 @@ class _Reading:
 def _item(appointment: CardRow, day: dt.date, reading: _Reading) -> tuple[Item, int, int]:
     zone, now = reading.zone, reading.now
     can_check_in, can_no_show = reading.attendance(appointment)
-    local_start, local_end = appointment.start.astimezone(zone), appointment.end.astimezone(zone)
+    local_start, local_end = to_local(appointment.start, zone), to_local(appointment.end, zone)
     start_min = _local_minute(local_start, day)
     end_min = _local_minute(local_end, day)
     item = Item(
@@ -307,98 +214,6 @@ def _item(appointment: CardRow, day: dt.date, reading: _Reading) -> tuple[Item, 
     return item, start_min, end_min
 
 
-def _rows_queryset(start: dt.datetime, end: dt.datetime, practitioner_id: int | None, location_id: int | None):
-    qs = appointments_between(start, end)
-    if practitioner_id is not None:
-        qs = qs.filter(practitioner_id=practitioner_id)
-    if location_id is not None:
-        qs = qs.filter(location_id=location_id)
-    # intake_done: the patient sent the intake form and signed the consent (the card's badge); the
-    # previous live session of the series (by step, as rules.spacing pairs them) for the spacing:
-    # both in this same query, read through the indexes (one live session per series step).
-    previous = Appointment.objects.filter(
-        series_id=OuterRef("series_id"),
-        series_step__lt=OuterRef("series_step"),
-        status__in=Appointment.LIVE_STATUSES,
-    ).order_by("-series_step")
-    return (
-        qs.annotate(
-            intake_done=intake_done_expression(),
-            previous_start=Subquery(previous.values("start")[:1]),
-            previous_step=Subquery(previous.values("series_step")[:1]),
-        )
-        .order_by("start", "id")
-        .values_list(*ROW_FIELDS)
-    )
-
-
-# Stand-ins for the bounds and ids, to compile the statement once per shape (as
-# calendar_version does): the ORM writes the SQL, then each call passes its own values in the
-# order the stand-ins came out; every other parameter (the live statuses) is kept as written.
-_PROBE_START = dt.datetime(2001, 2, 3, 6, 0, tzinfo=dt.UTC)
-_PROBE_END = dt.datetime(2001, 2, 4, 6, 0, tzinfo=dt.UTC)
-_PROBE_PRACTITIONER = -7001
-_PROBE_LOCATION = -7002
-
-
-@dataclass(frozen=True)
-class _Statement:
-    sql: str
-    params: tuple  # a name of _bound's values, or (value,) kept as it is
-    converters: dict
-
-
-@lru_cache(maxsize=4)
-def _statement(_vendor: str, by_practitioner: bool, by_location: bool) -> _Statement:
-    qs = _rows_queryset(
-        _PROBE_START,
-        _PROBE_END,
-        _PROBE_PRACTITIONER if by_practitioner else None,
-        _PROBE_LOCATION if by_location else None,
-    )
-    compiler = qs.query.get_compiler(using=qs.db)
-    sql, params = compiler.as_sql()
-    names = {repr(value): name for name, value in _bound(_PROBE_START, _PROBE_END, -7001, -7002).items()}
-    order = tuple(names.get(repr(param), (param,)) for param in params)
-    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
-    return _Statement(sql, order, converters)
-
-
-def _bound(start: dt.datetime, end: dt.datetime, practitioner_id, location_id) -> dict:
-    adapt = connection.ops.adapt_datetimefield_value
-    return {
-        "start": adapt(start),
-        "end": adapt(end),
-        "from": adapt(start - LONGEST),
-        "practitioner": practitioner_id,
-        "location": location_id,
-    }
-
-
-def _appointments(
-    start: dt.datetime, end: dt.datetime, practitioner: Practitioner | None, location_id: int | None = None
-) -> list[CardRow]:
-    """The calendar's appointments as plain rows, in one query compiled once per shape."""
-    practitioner_id = practitioner.pk if practitioner is not None else None
-    statement = _statement(connection.vendor, practitioner_id is not None, location_id is not None)
-    values = _bound(start, end, practitioner_id, location_id)
-    params = [values[name] if isinstance(name, str) else name[0] for name in statement.params]
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        rows = cursor.fetchall()
-    if statement.converters:  # e.g. SQLite's dates and booleans; none on PostgreSQL
-        rows = [_converted(row, statement.converters) for row in rows]
-    return [CardRow(values) for values in rows]
-
-
-def _converted(row: tuple, converters: dict) -> tuple:
-    values = list(row)
-    for position, (functions, expression) in converters.items():
-        for function in functions:
-            values[position] = function(values[position], expression, connection)
-    return tuple(values)
-
-
 def _window(minutes: list[tuple[int, int]]) -> tuple[int, int]:
     first = min([_minute(DEFAULT_OPEN)] + [s for s, _e in minutes])
     last = max([_minute(DEFAULT_CLOSE)] + [e for _s, e in minutes])
@@ -409,7 +224,7 @@ def _finish(
     columns: list[Column],
     pending: list[tuple[Column, Item, int, int]],
     spans: list[tuple[Column, str, int, int, str]],
-    also: list[tuple[int, int]] = (),  # minutes the window must cover besides (days built apart)
+    also: Sequence[tuple[int, int]] = (),  # minutes the window must cover besides (days built apart)
 ) -> Grid:
     """Place everything once the visible window (working hours + appointments) is known."""
     first, last = _window([(s, e) for _c, _i, s, e in pending] + [(s, e) for _c, _k, s, e, _l in spans] + list(also))
@@ -511,7 +326,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
             if _closure_applies(closure, pk, works_at.get(pk, set())):
                 spans.append((column, "closed", s, e, label))
     grid = _finish(list(columns.values()), pending, spans)
-    local_now = now.astimezone(clinic_zone())
+    local_now = to_local(now)
     if local_now.date() == day:
         minute = local_now.hour * 60 + local_now.minute
         if grid.first_minute <= minute < grid.last_minute:
@@ -572,22 +387,3 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
                 spans.append((column, "closed", s, e, label))
     grid = _finish(list(columns.values()), pending, spans)
     return WeekCalendar(practitioner=practitioner, first_day=first_day, grid=grid)
-
-
-def appointment_type_colours() -> list[tuple[int, str, str]]:
-    """(pk, border colour, background) per type, for the generated stylesheet."""
-    result = []
-    for pk, colour in AppointmentType.objects.values_list("pk", "colour"):
-        border = colour if _is_hex(colour) else "#6c757d"
-        result.append((pk, border, _tint(border)))
-    return result
-
-
-def _is_hex(value: str) -> bool:
-    return len(value) == 7 and value[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in value[1:])
-
-
-def _tint(colour: str, amount: float = 0.82) -> str:
-    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    r, g, b = (round(c + (255 - c) * amount) for c in (r, g, b))
-    return f"#{r:02x}{g:02x}{b:02x}"

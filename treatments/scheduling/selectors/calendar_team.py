@@ -82,7 +82,13 @@ def _outline(start: dt.datetime, end: dt.datetime, days: list[dt.date]) -> dict[
     }
 
 
-def _first_days(open_days: list[dt.date], outline: dict, practitioners: int, lanes, cards) -> list[dt.date]:
+def _first_days(
+    open_days: list[dt.date],
+    outline: dict[tuple[dt.date, int], tuple],
+    practitioners: int,
+    lanes: int | None,
+    cards: int | None,
+) -> list[dt.date]:
     """The open days from the first while they hold at most `lanes` lanes and `cards` appointments
     (the first day always)."""
     per_day: dict[dt.date, int] = {}
@@ -140,7 +146,8 @@ def team_week_calendar(
     reading = _Reading(appointments, now, setup)
 
     team_days = [TeamDay(date=day, columns=[_lane(day, p) for p in practitioners]) for day in built]
-    columns = {(d.date, c.practitioner.pk): c for d in team_days for c in d.columns}
+    # Every lane is made by _lane, with its practitioner.
+    columns = {(d.date, c.practitioner.pk): c for d in team_days for c in d.columns if c.practitioner is not None}
     works_at: dict[tuple[dt.date, int], set[int]] = {}
     pending, spans = [], []
     for appointment in appointments:

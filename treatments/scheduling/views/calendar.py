@@ -19,10 +19,11 @@ from treatments.scheduling.access import appointment_for, practitioner_for
 from treatments.scheduling.calendar_html import grid_html
 from treatments.scheduling.day_grid import DayAsked, day_grid
 from treatments.scheduling.forms.calendar import NextSlotForm
-from treatments.scheduling.selectors.calendar import appointment_type_colours, week_calendar
+from treatments.scheduling.selectors.calendar import week_calendar
 from treatments.scheduling.selectors.calendar_month import month_calendar
 from treatments.scheduling.selectors.calendar_version import day_version
 from treatments.scheduling.selectors.slots import SEARCH_DAYS, next_free_slots
+from treatments.scheduling.selectors.type_colours import appointment_type_colours
 from treatments.scheduling.services.attendance import AttendanceError, appointment_check_in, appointment_mark_no_show
 
 

@@ -86,7 +86,7 @@ def team_week_version(request: HttpRequest) -> HttpResponse:
 
 def _window(raw_first: str | None, raw_last: str | None) -> tuple[int, int] | None:
     """The page's grid minutes, as the later days' links carry them: whole hours of one day."""
-    if not (raw_first or "").isdigit() or not (raw_last or "").isdigit():
+    if raw_first is None or raw_last is None or not raw_first.isdigit() or not raw_last.isdigit():
         return None
     first, last = int(raw_first), int(raw_last)
     if first % 60 or last % 60 or not 0 <= first < last <= 24 * 60:
