@@ -126,6 +126,9 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     list_per_page = 50
+    # The user may be empty (a task's entry, a deleted account): Django's own select_related()
+    # skips a nullable key, which read each row's user in a query of its own.
+    list_select_related = ["user"]
 
 
 # Django's own account screens, with the multiple choices (permissions, groups) refusing a forged

@@ -94,3 +94,12 @@ def test_the_date_hierarchy_drills_down_to_a_day(admin_client_, time_machine):
     days = admin_client_.get(LIST + "?at__year=2024&at__month=3").content.decode()
     assert "at__day=5" in days and "at__day=9" in days
     assert "2 audit entries" in days
+
+
+def test_the_list_reads_the_users_with_the_entries(admin_client_, desk_user, django_assert_max_num_queries):
+    for n in range(30):
+        audit_record(request=None, action=AuditEntry.Action.VIEW, object_type="x", object_id=n, user=desk_user)
+    admin_client_.get(LIST)
+    with django_assert_max_num_queries(20):
+        page = admin_client_.get(LIST).content.decode()
+    assert page.count(desk_user.username) >= 30
