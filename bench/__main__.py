@@ -9,7 +9,7 @@ Environment: DATABASE_URL (default: SQLite at var/bench.sqlite3; a postgres:// U
 BENCH_SCALE=small|large (default small; large seeds 50,000 patients and 200,000 appointments once),
 BENCH_ONLY=<substring> to run only benchmarks whose function name contains it (the HTTP stage and
 docs/benchmarks.md are then left out unless BENCH_HTTP=1), BENCH_HTTP=0 to leave the HTTP stage
-out, BENCH_HTTP_SECONDS (default 15), BENCH_POSTGRES_URL (the HTTP stage's database when
+out, BENCH_HTTP_SECONDS (default 10), BENCH_POSTGRES_URL (the HTTP stage's database when
 DATABASE_URL is not PostgreSQL)."""
 
 import importlib
@@ -89,10 +89,11 @@ def main() -> int:
     setup_django()
     from django.db import connection
 
-    from .core import BENCHMARKS
+    from .core import BENCHMARKS, load_average
 
     seed(scale)
     load_benchmarks()
+    load_at_start = load_average()
     ctx = make_context(scale)
     floor = measure_floor(ctx)
     results, failures = [floor], []
@@ -110,7 +111,10 @@ def main() -> int:
     again.name = "framework floor, measured again at the end"
     results.append(again)
     floor_seconds = min(floor.seconds_per_op, again.seconds_per_op)
-    print(f"\nscale={scale}  database={connection.vendor}  python={sys.version.split()[0]}\n")
+    load_at_end = load_average()
+    print(f"\nscale={scale}  database={connection.vendor}  python={sys.version.split()[0]}")
+    print(f"load average (1 / 5 / 15 min): {load_at_start} at the start, {load_at_end} at the end")
+    print("Every page is also a ratio to the floor measured in this run (the lower of its two measures).\n")
     print_table(results, floor_seconds)
     for name, trace in failures:
         print(f"\nFAILED {name}\n{trace}")
@@ -126,7 +130,12 @@ def main() -> int:
         from . import report
 
         doc = report.write(
-            scale=scale, vendor=connection.vendor, results=results, floor_seconds=floor_seconds, stage=stage
+            scale=scale,
+            vendor=connection.vendor,
+            results=results,
+            floor_seconds=floor_seconds,
+            stage=stage,
+            loads=(load_at_start, load_at_end),
         )
         print(f"\nwritten: {doc.relative_to(ROOT)}")
     return 1 if failures else 0

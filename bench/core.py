@@ -5,6 +5,7 @@ floor.
 
 A benchmark takes a Context and returns a Result (or a list of them)."""
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,12 +40,28 @@ def benchmark(fn: Callable[[Context], "Result | list[Result]"]) -> Callable:
     return fn
 
 
-def time_per_op(fn: Callable[[], object], *, repeat: int, warmup: int = 2) -> float:
-    """Median seconds of `repeat` calls after `warmup` untimed ones."""
+def load_average() -> str:
+    """The machine's load average (1 / 5 / 15 min): the figures of a run are read beside it, as
+    other work on the machine slows every page, the floor included."""
+    try:
+        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except (AttributeError, OSError):
+        return "?"
+
+
+def time_per_op(
+    fn: Callable[[], object], *, repeat: int, warmup: int = 2, before: Callable[[], object] | None = None
+) -> float:
+    """Median seconds of `repeat` calls after `warmup` untimed ones; `before` runs ahead of each
+    call, untimed (e.g. to forget what a page keeps)."""
     for _ in range(warmup):
+        if before is not None:
+            before()
         fn()
     samples = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         start = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - start)

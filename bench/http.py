@@ -1,5 +1,5 @@
 """The HTTP stage of `make bench`: the site served the way production serves it — gunicorn, the
-production settings, PostgreSQL — under load from wrk (64 connections, 15 s a page), each page's
+production settings, PostgreSQL — under load from wrk (64 connections, 10 s a page), each page's
 requests per second beside the framework floor served by the same gunicorn in the same run.
 
 It brings what it needs and says so:
@@ -29,6 +29,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -163,7 +164,7 @@ def _prepare(scale: str) -> None:
     from django.test import Client
 
     from bench.__main__ import seed
-    from bench.bench_calendar import PATIENTS, _ensure_appointments, _ensure_patients, busy_day_and_search
+    from bench.bench_calendar import PATIENTS, _ensure_appointments, _ensure_patients, busy_day_and_search, busy_days
 
     seed(scale)
     _ensure_patients(PATIENTS)
@@ -175,7 +176,11 @@ def _prepare(scale: str) -> None:
         client = Client()
         client.force_login(desk)
         cookies.append(client.cookies["sessionid"].value)
-    print(json.dumps({"day": day.isoformat(), "query": query, "cookies": cookies}))
+    days = [d.isoformat() for d in busy_days() if d != day]
+    from django.core.cache import cache
+
+    cache.clear()  # no grid kept from an earlier run: the run's "built afresh" days are built
+    print(json.dumps({"day": day.isoformat(), "query": query, "cookies": cookies, "days": days}))
 
 
 # --- serving and loading ------------------------------------------------------------------------
@@ -227,15 +232,26 @@ def check(url: str, cookie: str | None, marker: str) -> None:
 
 LUA = """
 local cookies = {%(cookies)s}
+-- With paths, each request asks the next of them (the threads interleave, from the offset given
+-- after --), so a page asked for is never one asked for before in the run.
+local paths = {%(paths)s}
 local n = 0
+local first = 0
 bad = 0
+thread_number = 0
 local threads = {}
-function setup(thread) table.insert(threads, thread) end
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("thread_number", #threads - 1)
+end
+function init(args) first = tonumber(args[1] or "0") end
 request = function()
   n = n + 1
   local headers = {["X-Forwarded-Proto"] = "https"}
   if #cookies > 0 then headers["Cookie"] = "sessionid=" .. cookies[(n %% #cookies) + 1] end
-  return wrk.format("GET", nil, headers)
+  local path = nil
+  if #paths > 0 then path = paths[((first + n * %(threads)d + thread_number) %% #paths) + 1] end
+  return wrk.format("GET", path, headers)
 end
 response = function(status, headers, body) if status ~= 200 then bad = bad + 1 end end
 done = function(summary, latency, requests)
@@ -270,13 +286,18 @@ def parse_wrk(output: str, name: str) -> HttpResult:
     )
 
 
-def load(wrk: str, name: str, url: str, cookies: list[str], seconds: int) -> HttpResult:
+def load(wrk: str, name: str, url: str, cookies: list[str], seconds: int, paths: Sequence[str] = ()) -> HttpResult:
+    """`paths`: ask each in turn (the warm-up the first half, the measure the second), else `url`."""
+    values = {"cookies": ", ".join(json.dumps(c) for c in cookies), "threads": THREADS}
+    values["paths"] = ", ".join(json.dumps(p) for p in paths)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % {"cookies": ", ".join(json.dumps(c) for c in cookies)})
+        script.write(LUA % values)
     try:
         base = [wrk, "-t", str(THREADS), "-c", str(CONNECTIONS), "--timeout", "2s", "-s", script.name]
-        subprocess.run([*base, "-d", f"{WARMUP_SECONDS}s", url], capture_output=True, check=False)
-        done = subprocess.run([*base, "-d", f"{seconds}s", url], capture_output=True, text=True, check=False)
+        warmup = [*base, "-d", f"{WARMUP_SECONDS}s", url, "--", "0"]
+        subprocess.run(warmup, capture_output=True, check=False)
+        measure = [*base, "-d", f"{seconds}s", url, "--", str(len(paths) // 2)]
+        done = subprocess.run(measure, capture_output=True, text=True, check=False)
     finally:
         os.unlink(script.name)
     return parse_wrk(done.stdout + done.stderr, name)
@@ -293,10 +314,11 @@ class Stage:
     connections: int = CONNECTIONS
     seconds: int = 0
     postgres_version: str = ""
+    loads: tuple[str, str] = ("", "")  # the load average when the stage started and ended
 
 
 def run_stage(scale: str) -> Stage:
-    seconds = int(os.environ.get("BENCH_HTTP_SECONDS", "15"))
+    seconds = int(os.environ.get("BENCH_HTTP_SECONDS", "10"))
     wrk, why = ensure_wrk()
     if wrk is None:
         return Stage([], skipped=why)
@@ -313,22 +335,40 @@ def run_stage(scale: str) -> Stage:
     server = start_gunicorn(server_env(url, secret), port, workers)
     base = f"http://127.0.0.1:{port}"
     desks, day, query = prepared["cookies"], prepared["day"], prepared["query"]
+    # A different busy day each request: no kept grid can answer (built afresh, as after a change).
+    fresh = [f"/desk/?date={d}" for d in prepared["days"]]
     pages = [
-        ("framework floor (bare view, 1 query)", "/__bench__/floor/", desks, "floor"),
-        (f"day page, busy day ({day})", f"/desk/?date={day}", desks, "cal-appt"),
-        (f"patient search page ({query!r})", f"/desk/patients/?q={query}", desks, "found"),
-        ("education index (anonymous)", "/education/", [], "<h1"),
-        ("framework floor, measured again at the end", "/__bench__/floor/", desks, "floor"),
+        ("framework floor (bare view, 1 query)", "/__bench__/floor/", desks, "floor", []),
+        (f"day page, busy day ({day})", f"/desk/?date={day}", desks, "cal-appt", []),
+        (
+            f"day page built afresh: a different busy day each request (of {len(fresh)})",
+            fresh[0] if fresh else f"/desk/?date={day}",
+            desks,
+            "cal-appt",
+            fresh,
+        ),
+        (f"patient search page ({query!r})", f"/desk/patients/?q={query}", desks, "found", []),
+        ("education index (anonymous)", "/education/", [], "<h1", []),
+        ("framework floor, measured again at the end", "/__bench__/floor/", desks, "floor", []),
     ]
+    from bench.core import load_average
+
+    load_at_start = load_average()
     results = []
     try:
-        for name, path, cookies, marker in pages:
+        for name, path, cookies, marker, paths in pages:
             check(base + path, cookies[0] if cookies else None, marker)
-            say(f"wrk: {CONNECTIONS} connections for {seconds} s on {path}")
-            results.append(load(wrk, name, base + path, cookies, seconds))
+            say(f"wrk: {CONNECTIONS} connections for {seconds} s on {path}{' and the next days' if paths else ''}")
+            results.append(load(wrk, name, base + path, cookies, seconds, paths))
     finally:
         stop(server)
-    return Stage(results, workers=workers, seconds=seconds, postgres_version=postgres_version(url))
+    return Stage(
+        results,
+        workers=workers,
+        seconds=seconds,
+        postgres_version=postgres_version(url),
+        loads=(load_at_start, load_average()),
+    )
 
 
 def postgres_version(url: str) -> str:
@@ -355,7 +395,8 @@ def print_table(stage: Stage) -> None:
     floor = floor_rps(stage.results)
     print(
         f"\nHTTP: gunicorn ({stage.workers} workers, production settings) on PostgreSQL {stage.postgres_version}, "
-        f"wrk {CONNECTIONS} connections, {stage.seconds} s a page\n"
+        f"wrk {CONNECTIONS} connections, {stage.seconds} s a page; load average {stage.loads[0]} at the start, "
+        f"{stage.loads[1]} at the end\n"
     )
     width = max(len(r.name) for r in stage.results)
     heads = ("req/s", "% floor", "p50 ms", "p99 ms", "non-200", "errors", "timeouts")

@@ -43,8 +43,21 @@ def machine() -> dict[str, str]:
     }
 
 
-def markdown(*, scale: str, vendor: str, results: list[Result], floor_seconds: float, stage: Stage | None) -> str:
+def markdown(
+    *,
+    scale: str,
+    vendor: str,
+    results: list[Result],
+    floor_seconds: float,
+    stage: Stage | None,
+    loads: tuple[str, str] = ("", ""),
+) -> str:
     info = machine()
+    if loads[0]:
+        info["load average at the start of the in-process stage"] = loads[0]
+        info["load average at the end of the in-process stage"] = loads[1]
+    if stage is not None and stage.loads[0]:
+        info["load average at the start / end of the HTTP stage"] = f"{stage.loads[0]} — {stage.loads[1]}"
     if stage is not None and stage.postgres_version:
         info["PostgreSQL"] = stage.postgres_version
     lines = [

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +16,7 @@ from clinic.roles import AuthenticatedHttpRequest, desk_required
 from .access import patient_for
 from .forms import PatientForm, PatientSearchForm
 from .models import Patient
+from .phones import phone_display
 from .selectors import patient_possible_duplicates, patient_search, screening_answers, search_kind
 from .services import patient_register, patient_update
 from .tokens import portal_tokens_revoke
@@ -33,8 +35,30 @@ def search(request: HttpRequest) -> HttpResponse:
                 "phone number, or a date of birth (YYYY-MM-DD)."
             ) % {"q": query}
         else:
-            results = patient_search(query)
+            results = _rows(patient_search(query))
     return render(request, "patients/search.html", {"form": form, "results": results, "notice": notice})
+
+
+_SENTINEL = 987654321
+
+
+def _rows(patients) -> list[dict]:
+    """What the results table shows, each URL reversed once per page rather than twice a row (a
+    common last name fills the page: 50 rows)."""
+    before, after = reverse("desk:patient", args=[_SENTINEL]).split(str(_SENTINEL))
+    waitlist = reverse("desk:waitlist_add") + "?patient="
+    return [
+        {
+            "url": f"{before}{p.pk}{after}",
+            "waitlist_url": f"{waitlist}{p.pk}",
+            "last_name": p.last_name,
+            "first_name": p.first_name,
+            "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else "",
+            "phone": phone_display(p.phone or ""),
+            "email": p.email,
+        }
+        for p in patients
+    ]
 
 
 def _today():

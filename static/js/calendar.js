@@ -280,6 +280,12 @@
     });
   }
 
+  // A day of the week of every practitioner loaded as it came into view: its cards may move too.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    if (calEl() && event.detail.elt && event.detail.elt.classList &&
+        event.detail.elt.classList.contains("cal-team-day")) { markDraggable(); }
+  });
+
   // After "Show the effect", the confirmation is one Enter away.
   document.body.addEventListener("htmx:afterSwap", function (event) {
     // An outerHTML swap reports the replaced (detached) element as its target: go by its id.

@@ -153,3 +153,22 @@ def test_desk_chooses_whose_lanes_the_week_shows(login, desk_user, live_server, 
     expect(page.locator("#cal-date")).to_have_text("17 May – 23 May 2027")
     expect(page.locator(f'.cal-col[data-practitioner="{ben.pk}"]')).to_have_count(5)
     expect(page.locator(".cal-col")).to_have_count(5)
+
+
+def test_a_big_team_s_later_days_load_as_the_desk_scrolls_to_them(login, desk_user, live_server, team):
+    """Beyond the first screen of lanes, a day's lanes come when it is scrolled into view; its
+    cards can be dragged like the others."""
+    ada, ben, main = team
+    for n in range(5):
+        practitioner_with_hours(f"Dr Extra {n}", location=main)
+    friday = DAY + dt.timedelta(days=3)
+    late = booking(ben, main, at(friday, 10), slug="follow-up")
+    page = week_at_desk_size(login(desk_user.username, PASSWORD), live_server)
+    later = page.locator(f'.cal-team-later[aria-labelledby="day-{friday.isoformat()}"]')
+    expect(later).to_have_count(1)
+    expect(page.locator(f"#appt-{late.pk}")).to_have_count(0)  # not built with the page
+    page.locator(".cal-scroll").evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    card = page.locator(f"{_lane(friday, ben)} #appt-{late.pk}")
+    expect(card).to_be_visible()
+    expect(card).to_have_attribute("draggable", "true")
+    expect(page.locator(f"#day-{friday.isoformat()}")).to_have_count(1)

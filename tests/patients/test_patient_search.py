@@ -81,3 +81,20 @@ def test_phone_display_keeps_what_it_cannot_read():
 def test_the_patient_page_shows_the_formatted_number(desk_client, jane):
     page = desk_client.get(f"/desk/patients/{jane.pk}/").content.decode()
     assert "(312) 555-0123" in page
+
+
+@pytest.mark.parametrize("count", [1, 60])
+def test_the_results_page_costs_the_same_queries_however_many_match(desk_client, django_assert_max_num_queries, count):
+    """A common last name fills the page (50 rows): one query for them, each row's links and
+    phone built without another."""
+    for n in range(count):
+        PatientFactory(first_name=f"Ann{n:02d}", last_name="White", phone=f"+1312555{n:04d}")
+    desk_client.get("/desk/patients/")
+    # session, user, roles, the patients, clinic settings, the call-back count, session save (+2)
+    with django_assert_max_num_queries(9):
+        page = desk_client.get("/desk/patients/", {"q": "White"}).content.decode()
+    assert page.count("<tr>") - 1 == min(count, 50)  # the header row and each patient's
+    assert "(312) 555-0000" in page
+    first = patient_search("White")[0]
+    assert f'href="/desk/patients/{first.pk}/"' in page
+    assert f'href="/desk/waitlist/new/?patient={first.pk}"' in page

@@ -26,8 +26,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from clinic.localtime import local_date
-from clinic.models import AppointmentType, Location
-from treatments.scheduling.selectors.calendar import attach_urls, day_calendar
+from clinic.models import Location
+from treatments.scheduling.calendar_html import grid_html
+from treatments.scheduling.selectors.calendar import day_calendar
+from treatments.scheduling.selectors.calendar_setup import forget_setup
 from treatments.scheduling.selectors.calendar_version import day_version
 
 log = logging.getLogger(__name__)
@@ -62,9 +64,8 @@ def _key(asked: DayAsked, version: str) -> str:
 def _build(asked: DayAsked, now: dt.datetime, version: str) -> DayGrid:
     day, location = asked.day, asked.location
     data = day_calendar(day=day, now=now, location_id=location.pk if location else None)
-    attach_urls(data.grid)
     context = {
-        "grid": data.grid,
+        "grid_html": grid_html(data.grid, day=day),
         "day": day,
         "previous": day - dt.timedelta(days=1),
         "next": day + dt.timedelta(days=1),
@@ -75,7 +76,7 @@ def _build(asked: DayAsked, now: dt.datetime, version: str) -> DayGrid:
         "feed_link": asked.feed_link,
         "appointment_count": data.appointment_count,
         "version": version,
-        "appointment_types": AppointmentType.objects.all(),
+        "appointment_types": data.setup.types if data.setup else [],
     }
     html = render_to_string("treatments/calendar_day_kept.html", context)
     assert data.valid_until is not None  # day_calendar always sets it
@@ -124,6 +125,7 @@ def _shared(operation, *args, **kwargs):
 
 
 def forget_recent() -> None:
-    """Empty this process's grids (the tests do, with the cache, before each test)."""
+    """Empty this process's grids and setup (the tests do, with the cache, before each test)."""
     with _lock:
         _recent.clear()
+    forget_setup()

@@ -19,6 +19,7 @@ urlpatterns = [
     path("calendar/version/", calendar.version, name="calendar_version"),
     path("week/", calendar_team.team_week, name="calendar_team_week"),
     path("week/version/", calendar_team.team_week_version, name="calendar_team_week_version"),
+    path("week/day/", calendar_team.team_week_day, name="calendar_team_day"),
     path("week/<int:pk>/", calendar.week, name="calendar_week"),
     path("month/<int:pk>/", calendar.month, name="calendar_month"),
     path("next-slot/", calendar.next_slot, name="next_slot"),

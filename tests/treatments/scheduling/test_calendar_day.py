@@ -2,6 +2,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.cache import cache
 
 from clinic.models import Closure
 from patients.models import ScreeningAnswer
@@ -14,6 +15,7 @@ from tests.treatments.factories_calendar import (
     practitioner_with_hours,
     series_booking,
 )
+from treatments.scheduling.day_grid import forget_recent
 
 pytestmark = pytest.mark.django_db
 
@@ -160,16 +162,23 @@ def test_day_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_q
         start = at(DAY, 8) + dt.timedelta(minutes=45 * (n // 5))
         flagged_booking(practitioner, location, start, in_series=bool(n % 2), now=NOW)
     desk_client.get("/desk/")  # session and clinic settings exist from here on
-    # session, user, roles, locations, the day's fingerprint (with the setup stamp), appointments,
-    # hours, practitioners, closures, flags, the live sessions of the series shown (their spacing),
-    # types, clinic settings, session save (+2 savepoints)
-    # (+1: the navigation's call-back count)
-    with django_assert_max_num_queries(17):
+    # session, user, roles, locations, the day's fingerprint, the setup's token, appointments (as
+    # values, with each session's previous live session for its spacing), closures, flags, clinic
+    # settings, session save (+2 savepoints) (+1: the navigation's call-back count); the cards'
+    # extra badges (treatments.hooks) cost none with no provider.
+    # The setup (practitioners, hours, types, protocols) is read once per process per setup change:
+    cache.clear()  # the day built afresh by a process that has not read the setup yet
+    forget_recent()
+    with django_assert_max_num_queries(18):
+        desk_client.get(f"/desk/?date={DAY}")
+    # After a booking on the day: the grid is built afresh, the setup kept.
+    booking(practitioners[0], location, at(DAY, 17))
+    with django_assert_max_num_queries(14):
         built = desk_client.get(f"/desk/?date={DAY}").content.decode()
     # Kept: the grid comes from the cache; the fingerprint alone says it still holds.
     with django_assert_max_num_queries(10):
         kept = desk_client.get(f"/desk/?date={DAY}").content.decode()
-    assert built.count('class="cal-appt ') == kept.count('class="cal-appt ') == count
+    assert built.count('class="cal-appt ') == kept.count('class="cal-appt ') == count + 1
     assert _without_token(kept) == _without_token(built)
 
 
@@ -204,3 +213,67 @@ def test_today_shows_a_line_at_the_current_time_and_other_days_do_not(desk_clien
     assert 'class="cal-now cal-r-7 cal-s-1"' in today
     tomorrow = desk_client.get(f"/desk/?date={DAY + dt.timedelta(days=1)}").content.decode()
     assert "cal-now" not in tomorrow
+
+
+def test_the_cards_show_the_badges_apps_provide_asked_once_per_page_and_escaped(desk_client):
+    """treatments.hooks: an app above treatments (billing) gives each card short texts; the page
+    asks once for every card shown, and the texts are shown as text."""
+    from treatments import hooks
+
+    ada, main = practitioner_with_hours()
+    first, second = booking(ada, main, at(DAY, 9)), booking(ada, main, at(DAY, 10))
+    asked = []
+
+    def provider(ids):
+        asked.append(list(ids))
+        return {first.pk: ["Balance due <b>£40</b>"], second.pk: ["Paid", "Package 2/5"]}
+
+    hooks.register_badges("appointment", provider)
+    try:
+        _response, page = _page(desk_client, f"?date={DAY}")
+    finally:
+        hooks._providers["appointment"].remove(provider)
+    assert asked == [sorted([first.pk, second.pk])]
+    card = page.split(f'id="appt-{first.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "Balance due &lt;b&gt;£40&lt;/b&gt;" in card and "<b>" not in card
+    other = page.split(f'id="appt-{second.pk}"', 1)[1].split("</article>", 1)[0]
+    assert ">Paid</span>" in other and ">Package 2/5</span>" in other
+
+
+def _crowd(practitioners, location, day: dt.date, count: int) -> None:
+    """`count` cancelled appointments on `day` (cancelled ones may overlap, on PostgreSQL too)."""
+    from treatments.models import Appointment
+
+    patient = PatientFactory()
+    kind = appointment_type()
+    rows = []
+    for n in range(count):
+        start = at(day, 8) + dt.timedelta(minutes=5 * (n % 100))
+        rows.append(
+            Appointment(
+                patient=patient,
+                practitioner=practitioners[n % len(practitioners)],
+                location=location,
+                appointment_type=kind,
+                start=start,
+                end=start + dt.timedelta(minutes=30),
+                status="cancelled",
+                cancelled_at=NOW,
+                created_at=NOW,
+            )
+        )
+    Appointment.objects.bulk_create(rows)
+
+
+def test_a_day_of_a_thousand_appointments_answers_with_every_card(desk_client, django_assert_max_num_queries):
+    practitioners = [practitioner_with_hours(f"Dr {n}")[0] for n in range(5)]
+    _crowd(practitioners, practitioners[0].working_hours.first().location, DAY, 1000)
+    desk_client.get("/desk/")
+    cache.clear()
+    forget_recent()
+    with django_assert_max_num_queries(18):
+        response = desk_client.get(f"/desk/?date={DAY}")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('class="cal-appt ') == 1000
+    assert "1000 appointments on this day" in page

@@ -108,12 +108,54 @@ def test_the_week_uses_a_fixed_number_of_queries(desk_client, django_assert_max_
         start = at(MONDAY + dt.timedelta(days=n // staff % 5), 8) + dt.timedelta(minutes=45 * (n // (5 * staff)))
         flagged_booking(practitioner, location, start, in_series=bool(n % 2), now=NOW)
     desk_client.get("/desk/")  # session and clinic settings exist from here on
-    # session, user, roles, appointments, practitioners, hours, closures, flags, the live sessions
-    # of the series shown (their spacing), types, clinic settings, the week's fingerprint (the poll's
-    # version), the navigation's call-back count, session save (+2 savepoints)
-    with django_assert_max_num_queries(16):
+    # session, user, roles, the week's outline (days, practitioners, hours shown), the setup's
+    # token, appointments, closures, flags, types, clinic settings, the week's fingerprint (the
+    # poll's version), the navigation's call-back count, session save (+2 savepoints); the setup
+    # (practitioners, hours, types, protocols) once per process per setup change (+4)
+    with django_assert_max_num_queries(18):
         response = desk_client.get(f"/desk/week/?date={DAY}")
-    assert response.content.decode().count('class="cal-appt ') == count
+    page = response.content.decode()
+    assert f"{count} appointment" in page
+    if staff == 1:
+        assert page.count('class="cal-appt ') == count
+        return
+    # Five lanes a day: the page builds the first four days (LANES_AT_ONCE); Friday comes when seen.
+    friday = (MONDAY + dt.timedelta(days=4)).isoformat()
+    on_friday = sum(1 for n in range(count) if n // staff % 5 == 4)
+    assert page.count('class="cal-appt ') == count - on_friday
+    assert 'class="cal-team-day cal-team-later"' in page and f'id="day-{friday}"' in page
+    later = page.split('class="cal-team-day cal-team-later"', 1)[1]
+    source = later.split('hx-get="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert source.startswith(f"/desk/week/day/?date={friday}&first=")
+    with django_assert_max_num_queries(12):
+        day = desk_client.get(source)
+    assert day.status_code == 200
+    assert day.content.decode().count('class="cal-appt ') == on_friday
+    assert day.content.decode().startswith(f'<div class="cal-team-day" role="group" aria-labelledby="day-{friday}">')
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date=2026-03-20",
+        "date=2026-03-20&first=480",
+        "date=nope&first=480&last=1080",
+        "date=2026-03-20&first=490&last=1080",
+        "date=2026-03-20&first=480&last=2000",
+        "date=2026-03-20&first=480&last=1080&practitioner=x",
+    ],
+)
+def test_a_later_day_asked_for_with_bad_input_is_a_400(desk_client, query):
+    response = desk_client.get(f"/desk/week/day/?{query}")
+    assert response.status_code == 400
+    assert "cal-appt" not in response.content.decode()
+
+
+def test_a_later_day_needs_a_desk_role(client, no_role_user):
+    url = "/desk/week/day/?date=2026-03-20&first=480&last=1080"
+    assert client.get(url)["Location"].startswith("/accounts/login/")
+    client.force_login(no_role_user)
+    assert client.get(url).status_code == 403
 
 
 def _page_version(page: str) -> str:
@@ -170,3 +212,21 @@ def test_a_choice_of_practitioners_that_is_not_understood_shows_everyone_and_say
     page = response.content.decode()
     assert "That choice of practitioners is not one the calendar understands: showing everyone." in page
     assert page.count('<section class="cal-col"') == 10
+
+
+def test_a_week_of_ten_thousand_appointments_answers_with_its_first_day(desk_client, django_assert_max_num_queries):
+    """Summarized: the count of the week, the first day's cards, the other days loaded when seen."""
+    from tests.treatments.scheduling.test_calendar_day import _crowd
+
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    ben, _ = practitioner_with_hours("Dr Ben Hall", location=main)
+    for n in range(5):
+        _crowd([ada, ben], main, MONDAY + dt.timedelta(days=n), 2000)
+    desk_client.get("/desk/")
+    with django_assert_max_num_queries(18):
+        response = desk_client.get(f"/desk/week/?date={DAY}")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "10000 appointments this week" in page
+    assert page.count('class="cal-appt ') == 2000  # Monday's: one day at least, no more
+    assert page.count('class="cal-team-day cal-team-later"') == 4

@@ -1,25 +1,28 @@
 """The desk calendar: a day with a column per practitioner, or a practitioner's week with a
 column per day. A fixed number of queries whatever the data (asserted in the tests): the
-appointments, practitioners, working hours, closures, one for every screening flag and one for the
-live sessions of the series shown (their spacing).
+appointments (as plain values, with each series session's previous live session for its spacing,
+no model instance), the closures, one for every screening flag, and the setup (practitioners,
+working hours, types, protocols: one query for its token when this process has read it since it
+last changed, selectors/calendar_setup.py).
 
 Positions are grid rows of ROW_MINUTES in the clinic's wall-clock time, rendered as CSS classes
 (the Content-Security-Policy forbids inline styles)."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db.models import Q
 
 from clinic.localtime import clinic_zone, day_bounds, local_date, to_local
-from clinic.models import Closure, Practitioner, WorkingHours
+from clinic.models import Closure, Practitioner
 from patients.selectors import ScreeningFlag, screening_flags
-from patients.selectors_intake import intake_done_expression
 from treatments.models import Appointment
 from treatments.scheduling.attendance import check_in_refusal, no_show_refusal
-from treatments.scheduling.rules import SpacingNote
-from treatments.scheduling.selectors.calendar_version import appointments_between
-from treatments.scheduling.selectors.series_notes import day_spacing
+from treatments.scheduling.rules import SpacingNote, spacing_note
+from treatments.scheduling.selectors.calendar_rows import CardRow, _appointments
+from treatments.scheduling.selectors.calendar_setup import CalendarSetup, calendar_setup
 
 ROW_MINUTES = 5
 MAX_LANES = 4
@@ -40,7 +43,7 @@ class Block:
 
 @dataclass
 class Item:
-    appointment: Appointment
+    appointment: CardRow
     block: Block
     local_start: dt.datetime
     local_end: dt.datetime
@@ -49,20 +52,10 @@ class Item:
     can_check_in: bool
     can_no_show: bool
     frees_slot: bool  # cancelled in the future: the waitlist may take it
-    urls: dict[str, str] = field(default_factory=dict)
     spacing: SpacingNote | None = None  # spaced other than its protocol says
     # A booking inside a closure or time off added after it: the closure's reason, until the desk
     # moves or cancels it (/desk/setup/closures/<pk>/).
     in_closure: str = ""
-
-    @property
-    def css(self) -> str:
-        b = self.block
-        return (
-            f"cal-r-{b.row} cal-s-{b.span} cal-ln-{b.lanes}-{b.lane} "
-            f"cal-type-{self.appointment.appointment_type_id} cal-st-{self.appointment.status}"
-            + (" cal-in-closure" if self.in_closure else "")
-        )
 
 
 @dataclass
@@ -90,43 +83,21 @@ class Grid:
         return (self.last_minute - self.first_minute) // ROW_MINUTES
 
 
-ITEM_URLS = {
-    "patient": "desk:patient",
-    "check_in": "desk:appointment_check_in",
-    "no_show": "desk:appointment_no_show",
-    "move": "desk:appointment_move",
-    "cancel": "desk:appointment_cancel",
-    "ics": "desk:appointment_ics",
-    "waitlist": "desk:waitlist_slot",
-}
-_SENTINEL = 987654321
-
-
-def attach_urls(grid: "Grid") -> None:
-    """Each card links to seven pages: reverse each URL once and fill in the ids, instead of
-    seven {% url %} lookups per appointment (the busy day's main rendering cost)."""
-    from django.urls import reverse
-
-    patterns = {key: reverse(name, args=[_SENTINEL]) for key, name in ITEM_URLS.items()}
-    for column in grid.columns:
-        for item in column.items:
-            a = item.appointment
-            item.urls = {
-                key: pattern.replace(str(_SENTINEL), str(a.patient_id if key == "patient" else a.pk))
-                for key, pattern in patterns.items()
-            }
-
-
 def _minute(value: dt.datetime | dt.time, day: dt.date | None = None) -> int:
     """Minutes since local midnight of `day`; 24*60 for the next midnight."""
     if isinstance(value, dt.datetime):
-        local = to_local(value)
-        if day is not None and local.date() < day:
-            return 0
-        if day is not None and local.date() > day:
-            return 24 * 60
-        return local.hour * 60 + local.minute
+        return _local_minute(to_local(value), day)
     return value.hour * 60 + value.minute
+
+
+def _local_minute(local: dt.datetime, day: dt.date | None) -> int:
+    if day is not None:
+        date = local.date()
+        if date < day:
+            return 0
+        if date > day:
+            return 24 * 60
+    return local.hour * 60 + local.minute
 
 
 def _block(first_minute: int, start_min: int, end_min: int, label: str = "") -> Block:
@@ -168,58 +139,82 @@ def _assign_lanes(items: list[Item]) -> None:
         close()
 
 
-def _step_label(appointment: Appointment) -> str:
+def _step_label(appointment: CardRow, words: str) -> str:
+    """ "session n of m"; `words` is the sentence translated once for the whole calendar."""
+    if appointment.series_id is None or appointment.series_step is None:
+        return ""
+    return words % {"step": appointment.series_step, "total": appointment.planned_sessions}
+
+
+def _step_words() -> str:
     from django.utils.translation import gettext as _
 
-    series = appointment.series
-    if series is None or appointment.series_step is None:
-        return ""
-    return _("session %(step)s of %(total)s") % {
-        "step": appointment.series_step,
-        "total": series.planned_sessions,
-    }
+    return _("session %(step)s of %(total)s")
 
 
-def _item(
-    appointment: Appointment,
-    day: dt.date,
-    flags: dict[int, list[ScreeningFlag]],
-    spacing: dict[int, SpacingNote],
-    now: dt.datetime,
-) -> tuple[Item, int, int]:
-    zone = clinic_zone()
-    start_min = _minute(appointment.start, day)
-    end_min = _minute(appointment.end, day)
+class _Reading:
+    """What every card of one calendar shares, worked out once: the clinic's zone, today's date,
+    the "session n of m" sentence, the screening flags and the protocols of the series shown."""
+
+    def __init__(self, appointments: list[CardRow], now: dt.datetime, setup: CalendarSetup) -> None:
+        self.zone = clinic_zone()
+        self.now = now
+        self.flags = screening_flags({a.patient_id for a in appointments})
+        self.step_words = _step_words()
+        self.protocols = setup.protocols
+        self._attendance: dict[tuple, tuple[bool, bool]] = {}
+
+    def attendance(self, a: CardRow) -> tuple[bool, bool]:
+        """May it be checked in, marked a no-show (the attendance rules, which read its status and
+        start: asked once per status and start on a calendar, as each answer builds a translated
+        reason)."""
+        key = (a.status, a.start)
+        found = self._attendance.get(key)
+        if found is None:
+            # The rules read its status and start, which a CardRow carries as an Appointment does.
+            row = cast(Appointment, a)
+            found = (check_in_refusal(row, self.now) is None, no_show_refusal(row, self.now) is None)
+            self._attendance[key] = found
+        return found
+
+    def spacing(self, a: CardRow) -> SpacingNote | None:
+        """The live session against its series' previous live session (rules.spacing's pair), or
+        None when it is spaced as its protocol says."""
+        if a.previous_step is None or not a.is_live:
+            return None
+        protocol = self.protocols[a.protocol_id]
+        note = spacing_note(
+            previous=a.previous_start,
+            previous_step=a.previous_step,
+            start=a.start,
+            step=a.series_step,
+            interval=protocol.interval_after(a.previous_step),
+            before_days=protocol.window_before_days,
+            after_days=protocol.window_after_days,
+            zone=self.zone,
+        )
+        return None if note.ok else note
+
+
+def _item(appointment: CardRow, day: dt.date, reading: _Reading) -> tuple[Item, int, int]:
+    zone, now = reading.zone, reading.now
+    can_check_in, can_no_show = reading.attendance(appointment)
+    local_start, local_end = to_local(appointment.start, zone), to_local(appointment.end, zone)
+    start_min = _local_minute(local_start, day)
+    end_min = _local_minute(local_end, day)
     item = Item(
         appointment=appointment,
         block=Block(row=0, span=0),
-        local_start=to_local(appointment.start, zone),
-        local_end=to_local(appointment.end, zone),
-        flags=flags.get(appointment.patient_id, []),
-        step_label=_step_label(appointment),
-        can_check_in=check_in_refusal(appointment, now) is None,
-        can_no_show=no_show_refusal(appointment, now) is None,
+        local_start=local_start,
+        local_end=local_end,
+        flags=reading.flags.get(appointment.patient_id, []),
+        step_label=_step_label(appointment, reading.step_words),
+        can_check_in=can_check_in,
+        can_no_show=can_no_show,
         frees_slot=appointment.status == Appointment.Status.CANCELLED and appointment.start > now,
-        spacing=spacing.get(appointment.pk),
+        spacing=reading.spacing(appointment),
     )
     return item, start_min, end_min
-
-
-def _appointments(
-    start: dt.datetime, end: dt.datetime, practitioner: Practitioner | None, location_id: int | None = None
-) -> list[Appointment]:
-    qs = appointments_between(start, end)
-    if practitioner is not None:
-        qs = qs.filter(practitioner=practitioner)
-    if location_id is not None:
-        qs = qs.filter(location_id=location_id)
-    # intake_done: the patient sent the intake form and signed the consent (the card's badge), in
-    # this same query.
-    return list(
-        qs.select_related("patient", "appointment_type", "series__protocol", "location", "room")
-        .annotate(intake_done=intake_done_expression())
-        .order_by("start", "id")
-    )
 
 
 def _window(minutes: list[tuple[int, int]]) -> tuple[int, int]:
@@ -229,10 +224,13 @@ def _window(minutes: list[tuple[int, int]]) -> tuple[int, int]:
 
 
 def _finish(
-    columns: list[Column], pending: list[tuple[Column, Item, int, int]], spans: list[tuple[Column, str, int, int, str]]
+    columns: list[Column],
+    pending: list[tuple[Column, Item, int, int]],
+    spans: list[tuple[Column, str, int, int, str]],
+    also: Sequence[tuple[int, int]] = (),  # minutes the window must cover besides (days built apart)
 ) -> Grid:
     """Place everything once the visible window (working hours + appointments) is known."""
-    first, last = _window([(s, e) for _c, _i, s, e in pending] + [(s, e) for _c, _k, s, e, _l in spans])
+    first, last = _window([(s, e) for _c, _i, s, e in pending] + [(s, e) for _c, _k, s, e, _l in spans] + list(also))
     for column, item, start_min, end_min in pending:
         block = _block(first, start_min, max(end_min, start_min + ROW_MINUTES))
         item.block.row, item.block.span = block.row, block.span
@@ -260,7 +258,7 @@ def _closure_span(closure: Closure, day: dt.date) -> tuple[int, int, str]:
     return start, end, f"{closure.reason} ({start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d})"
 
 
-def _mark_covered(pending: list[tuple["Column", Item, int, int]], closures: list[Closure]) -> None:
+def _mark_covered(pending: list[tuple[Column, Item, int, int]], closures: list[Closure]) -> None:
     """Mark each booked card that a closure of its practitioner or location covers."""
     for _column, item, _s, _e in pending:
         a = item.appointment
@@ -293,9 +291,10 @@ class DayCalendar:
     # What the grid shows depends on `now` (check-in on the day, no-show once started, a freed
     # slot until it starts, the line at the current time): it holds until this moment.
     valid_until: dt.datetime | None = None
+    setup: CalendarSetup | None = None  # what it was built from (the legend shows its types)
 
 
-def _valid_until(appointments: list[Appointment], now: dt.datetime, shows_today: bool) -> dt.datetime:
+def _valid_until(appointments: list[CardRow], now: dt.datetime, shows_today: bool) -> dt.datetime:
     """The next moment the grid would change with no write: local midnight, the next start, and
     on today the next row of the line at the current time."""
     moments = [day_bounds(local_date(now))[1]]
@@ -313,18 +312,16 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
     start, end = day_bounds(day)
     appointments = _appointments(start, end, None, location_id)
     with_appointments = {a.practitioner_id for a in appointments}
-    hours_qs = WorkingHours.objects.filter(weekday=day.weekday()).select_related("location")
-    if location_id is not None:
-        hours_qs = hours_qs.filter(location_id=location_id)
-    hours = list(hours_qs)
+    setup = calendar_setup()
+    weekday = day.weekday()
+    hours = [h for h in setup.hours if h.weekday == weekday and (location_id is None or h.location_id == location_id)]
     if location_id is None:
-        who = Q(active=True) | Q(pk__in=with_appointments)
+        practitioners = [p for p in setup.practitioners if p.active or p.pk in with_appointments]
     else:
-        who = Q(pk__in=with_appointments | {h.practitioner_id for h in hours})
-    practitioners = list(Practitioner.objects.filter(who))
+        wanted = with_appointments | {h.practitioner_id for h in hours}
+        practitioners = [p for p in setup.practitioners if p.pk in wanted]
     closures = list(Closure.objects.filter(starts_at__lt=end, ends_at__gt=start))
-    flags = screening_flags({a.patient_id for a in appointments})
-    spacing = day_spacing(appointments)
+    reading = _Reading(appointments, now, setup)
 
     columns = {
         p.pk: Column(key=str(p.pk), title=p.display_name, subtitle=p.title, practitioner=p, date=day)
@@ -334,7 +331,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
     pending, spans = [], []
     for appointment in appointments:
         column = columns[appointment.practitioner_id]
-        item, s, e = _item(appointment, day, flags, spacing, now)
+        item, s, e = _item(appointment, day, reading)
         pending.append((column, item, s, e))
         works_at.setdefault(appointment.practitioner_id, set()).add(appointment.location_id)
     for block in hours:
@@ -360,6 +357,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
         grid=grid,
         appointment_count=len(appointments),
         valid_until=_valid_until(appointments, now, local_now.date() == day),
+        setup=setup,
     )
 
 
@@ -375,14 +373,14 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
     days = [first_day + dt.timedelta(days=n) for n in range(7)]
     start, end = day_bounds(days[0], days[-1])
     appointments = _appointments(start, end, practitioner)
-    hours = list(WorkingHours.objects.filter(practitioner=practitioner).select_related("location"))
+    setup = calendar_setup()
+    hours = [h for h in setup.hours if h.practitioner_id == practitioner.pk]
     closures = list(
         Closure.objects.filter(starts_at__lt=end, ends_at__gt=start).filter(
             Q(practitioner__isnull=True) | Q(practitioner=practitioner)
         )
     )
-    flags = screening_flags({a.patient_id for a in appointments})
-    spacing = day_spacing(appointments)
+    reading = _Reading(appointments, now, setup)
     columns = {
         day: Column(
             key=day.isoformat(), title=day.strftime("%a"), subtitle=day.isoformat(), date=day, practitioner=practitioner
@@ -394,7 +392,7 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
         day = local_date(appointment.start)
         if day not in columns:
             continue
-        item, s, e = _item(appointment, day, flags, spacing, now)
+        item, s, e = _item(appointment, day, reading)
         pending.append((columns[day], item, s, e))
     for block in hours:
         for day, column in columns.items():

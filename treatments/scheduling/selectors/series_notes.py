@@ -48,18 +48,6 @@ def series_spacing(series: TreatmentSeries) -> list[SpacingNote]:
     return sorted(notes.values(), key=lambda note: note.step)
 
 
-def day_spacing(appointments: Sequence[Appointment]) -> dict[int, SpacingNote]:
-    """Spacing problems of the series sessions among `appointments` (a calendar's), in one query
-    for the live sessions of their series whatever their number. Needs `series__protocol` loaded."""
-    series = {a.series_id: a.series for a in appointments if a.series is not None}
-    if not series:
-        return {}
-    live = Appointment.objects.filter(series_id__in=series, status__in=Appointment.LIVE_STATUSES).only(
-        "id", "series_id", "series_step", "start", "status"
-    )
-    return spacing_notes([one for one in series.values() if one is not None], live)
-
-
 def off_target_notes(
     series: TreatmentSeries, sessions: Sequence[Appointment], history: Sequence[AppointmentChange]
 ) -> dict[int, str]:

@@ -16,9 +16,10 @@ from clinic.middleware import may_cache
 from clinic.models import AppointmentType, Location, Practitioner
 from clinic.roles import PRACTITIONER, desk_required, has_role
 from treatments.scheduling.access import appointment_for, practitioner_for
+from treatments.scheduling.calendar_html import grid_html
 from treatments.scheduling.day_grid import DayAsked, day_grid
 from treatments.scheduling.forms.calendar import NextSlotForm
-from treatments.scheduling.selectors.calendar import attach_urls, week_calendar
+from treatments.scheduling.selectors.calendar import week_calendar
 from treatments.scheduling.selectors.calendar_month import month_calendar
 from treatments.scheduling.selectors.calendar_version import day_version
 from treatments.scheduling.selectors.slots import SEARCH_DAYS, next_free_slots
@@ -90,10 +91,9 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
     day, problem = parse_day(request.GET.get("date"))
     first_day = day - dt.timedelta(days=day.weekday())
     data = week_calendar(practitioner=practitioner, first_day=first_day, now=timezone.now())
-    attach_urls(data.grid)
     context = {
         "cal": data,
-        "grid": data.grid,
+        "grid_html": grid_html(data.grid, week=True),
         "practitioner": practitioner,
         "first_day": first_day,
         "last_day": first_day + dt.timedelta(days=6),

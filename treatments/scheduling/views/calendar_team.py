@@ -14,10 +14,16 @@ from django.views.decorators.http import require_GET
 from clinic.localtime import local_date
 from clinic.models import AppointmentType
 from clinic.roles import desk_required
-from treatments.scheduling.selectors.calendar import attach_urls
+from treatments.scheduling.calendar_html import team_day_html, team_week_html
 from treatments.scheduling.selectors.calendar_team import team_week_calendar
 from treatments.scheduling.selectors.calendar_version import day_version
 from treatments.scheduling.views.calendar import parse_day
+
+# The lanes the page builds at once (about a screen and a half of them): the days beyond are
+# loaded when they come into view, so a week of many practitioners is not built, sent and laid
+# out whole when the desk looks at Monday.
+LANES_AT_ONCE = 24
+CARDS_AT_ONCE = 600  # and no more cards than this (a week of thousands answers with its first day)
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -42,15 +48,15 @@ def team_week(request: HttpRequest) -> HttpResponse:
     first_day = _monday(day)
     only, only_problem = parse_practitioners(request.GET.getlist("practitioner"))
     problem = " ".join(p for p in (problem, only_problem) if p)
-    data = team_week_calendar(first_day=first_day, now=now, only=only)
-    attach_urls(data.grid)
+    data = team_week_calendar(first_day=first_day, now=now, only=only, lanes=LANES_AT_ONCE, cards=CARDS_AT_ONCE)
     today = local_date(now)
+    keep = "".join(f"&practitioner={pk}" for pk in sorted(only or ()))
     context = {
         "week": data,
-        "grid": data.grid,
+        "grid_html": team_week_html(data.days, data.grid, today=today, later=data.later, keep=keep),
         "practitioners": [c.practitioner for c in data.days[0].columns] if data.days else [],
         "only": only or set(),
-        "keep": "".join(f"&practitioner={pk}" for pk in sorted(only or ())),
+        "keep": keep,
         "first_day": first_day,
         "last_day": first_day + dt.timedelta(days=6),
         # The day the Day button opens: today when it is in this week, else the week's Monday.
@@ -74,5 +80,33 @@ def team_week_version(request: HttpRequest) -> HttpResponse:
     first_day = _monday(day)
     text = day_version(day=first_day, last_day=first_day + dt.timedelta(days=6))
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _window(raw_first: str | None, raw_last: str | None) -> tuple[int, int] | None:
+    """The page's grid minutes, as the later days' links carry them: whole hours of one day."""
+    if raw_first is None or raw_last is None or not raw_first.isdigit() or not raw_last.isdigit():
+        return None
+    first, last = int(raw_first), int(raw_last)
+    if first % 60 or last % 60 or not 0 <= first < last <= 24 * 60:
+        return None
+    return first, last
+
+
+@desk_required
+@require_GET
+def team_week_day(request: HttpRequest) -> HttpResponse:
+    """One day of the open week, loaded when it comes into view (htmx), on the page's rows."""
+    day, problem = parse_day(request.GET.get("date"))
+    only, only_problem = parse_practitioners(request.GET.getlist("practitioner"))
+    window = _window(request.GET.get("first"), request.GET.get("last"))
+    if problem or only_problem or window is None or not request.GET.get("date"):
+        why = problem or only_problem or _("This day cannot be loaded: reload the week.")
+        return HttpResponse(why, status=400, content_type="text/plain; charset=utf-8")
+    now = timezone.now()
+    data = team_week_calendar(first_day=_monday(day), now=now, only=only, one_day=day, window=window)
+    html = team_day_html(data.days[0], data.grid, today=local_date(now))
+    response = HttpResponse(html)
     response["Cache-Control"] = "no-store"
     return response

@@ -1,0 +1,330 @@
+"""The desk calendar's grid as HTML, built in Python: a busy day has hundreds of cards, and the
+template language spent most of the page's time on them (a template per card, a lookup per
+variable, a translation per label). Here the fixed words (buttons, statuses, badges, headings) are
+translated and escaped once per language, each URL is reversed once per page and each variable
+value escaped once; the cards' extra badges (treatments.hooks.appointment_badges, e.g. billing's)
+are asked for once per page, for every card at once.
+
+The buttons submit the page's one form (#cal-actions) to their own URL, so no card carries a CSRF
+token and the day's grid can be kept for every desk (scheduling.day_grid). The markup is the one
+the calendar's stylesheet and script read (static/css/calendar.css, static/js/calendar.js)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from html import escape
+
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from treatments import hooks
+from treatments.models import Appointment
+from treatments.scheduling.rules import SpacingNote
+from treatments.scheduling.selectors.calendar import Column, Grid, Item
+
+# Where each card's buttons and name lead, by the word that shows them.
+CARD_URLS = {
+    "patient": "desk:patient",
+    "check_in": "desk:appointment_check_in",
+    "no_show": "desk:appointment_no_show",
+    "move": "desk:appointment_move",
+    "cancel": "desk:appointment_cancel",
+    "ics": "desk:appointment_ics",
+    "waitlist": "desk:waitlist_slot",
+}
+_SENTINEL = 987654321
+
+
+def spacing_html(note: SpacingNote | None) -> SafeString:
+    """A session spaced differently from its protocol: a warning inside the allowed window, an
+    error outside it (the same words on every page: the series_notes template tags call this)."""
+    if note is None or note.ok:
+        return mark_safe("")
+    heading = _("Spacing error:") if note.level == "error" else _("Spacing warning:")
+    return format_html(
+        '<span class="spacing spacing-{}" data-spacing="{}"><span aria-hidden="true">{} </span>'
+        '<span class="visually-hidden">{} </span>{}</span>',
+        note.level,
+        note.level,
+        "✕" if note.level == "error" else "⚠",
+        heading,
+        note.text,
+    )
+
+
+def _button(css: str, label: str, confirm: str = "") -> tuple[str, str]:
+    """A button of the page's action form, as the HTML before and after its URL."""
+    confirm_attr = format_html(' data-confirm="{}"', confirm) if confirm else ""
+    html = format_html(
+        '<button type="submit" form="cal-actions" formaction="{{url}}" class="btn {}"{}>{}</button>',
+        css,
+        confirm_attr,
+        label,
+    )
+    before, after = html.split("{url}")
+    return before, after
+
+
+def _link(css: str, label: str, aria: str = "") -> tuple[str, str]:
+    aria_attr = format_html(' aria-label="{}"', aria) if aria else ""
+    before, after = format_html('<a class="btn {}" href="{{url}}"{}>{}</a>', css, aria_attr, label).split("{url}")
+    return before, after
+
+
+@cache
+def _words(_language: str | None) -> dict:
+    """The grid's fixed HTML in the active language (the argument keys the cache), escaped once."""
+    return {
+        "check_in": _button("btn-success", _("Check in")),
+        "no_show": _button("btn-outline-danger", _("No-show"), _("Mark this appointment as a no-show?")),
+        "move": _link("btn-outline-secondary", _("Move")),
+        "cancel": _link("btn-outline-secondary", _("Cancel")),
+        "ics": _link("btn-outline-secondary", ".ics", _("Add to calendar (.ics)")),
+        "waitlist": _link("btn-outline-primary", _("Waitlist")),
+        "confirmed": format_html(' <span class="badge text-bg-success cal-confirmed">{}</span>', _("Confirmed")),
+        "intake": format_html(' <span class="badge text-bg-info cal-intake">{}</span>', _("Intake done")),
+        "flags": escape(_("Screening flags:")),
+        "in_closure": escape(_("Inside a closure — move or cancel:")),
+        "closed": escape(_("Closed")),
+        "week": escape(_("Week")),
+        "nobody": escape(_("No practitioner is set up yet. Add practitioners and their hours in Setup.")),
+        "loading": escape(_("Loading this day…")),
+        "status": {value: escape(str(label)) for value, label in Appointment.Status.choices},
+    }
+
+
+def words() -> dict:
+    return _words(get_language())
+
+
+class Urls:
+    """Every URL a card links to, reversed once per page: the id goes between two fixed halves."""
+
+    def __init__(self) -> None:
+        self.halves = {}
+        for key, name in CARD_URLS.items():
+            before, after = reverse(name, args=[_SENTINEL]).split(str(_SENTINEL))
+            self.halves[key] = (escape(before), escape(after))
+        self.calendar = escape(reverse("desk:calendar"))
+        self.slot = escape(reverse("desk:calendar_slot"))
+        self.move = escape(reverse("desk:calendar_move", args=[0]))
+        week_before, week_after = reverse("desk:calendar_week", args=[_SENTINEL]).split(str(_SENTINEL))
+        self.week = (escape(week_before), escape(week_after))
+        self.team_day = escape(reverse("desk:calendar_team_day"))
+
+
+def card_badges(items: Iterable[Item]) -> dict[int, list[str]]:
+    """The extra badges of every card shown, asked for once (treatments.hooks; no query when no
+    app provides any)."""
+    return hooks.appointment_badges(item.appointment.pk for item in items)
+
+
+def _flags(item: Item, fixed: Mapping) -> str:
+    if not item.flags:
+        return ""
+    text = escape("; ".join(f.label for f in item.flags))
+    return f'<span class="cal-flag" title="{text}">⚠<span class="visually-hidden">{fixed["flags"]} {text}</span></span>'
+
+
+def card_html(item: Item, fixed: Mapping, urls: Urls, badges: Sequence[str] = ()) -> str:
+    """One appointment card. Every variable part is escaped here, once."""
+    a = item.appointment
+    pk = str(a.pk)
+    halves = urls.halves
+    meta = [a.type_name]
+    if item.step_label:
+        meta.append(item.step_label)
+    if a.room_id:
+        meta.append(a.room_name)
+    name = escape(f"{a.first_name} {a.last_name}")
+    start = f"{item.local_start:%H:%M}"
+    status = fixed["status"].get(a.status) or escape(a.status)
+    extra = ""
+    if a.status == Appointment.Status.BOOKED and a.patient_confirmed_at:
+        extra = fixed["confirmed"]
+    live = a.status in Appointment.LIVE_STATUSES
+    if not a.series_id and live and a.intake_done:
+        # A first visit whose patient sent the intake and signed the consent; series sessions do
+        # not repeat it.
+        extra += fixed["intake"]
+    for text in badges:
+        extra += f' <span class="badge text-bg-secondary cal-badge">{escape(text)}</span>'
+    spacing = f'<div class="cal-spacing">{spacing_html(item.spacing)}</div>' if item.spacing else ""
+    if item.in_closure:
+        # Marked until the desk moves or cancels it (/desk/setup/closures/<pk>/).
+        spacing += f'<div class="cal-covered">{fixed["in_closure"]} {escape(item.in_closure)}</div>'
+    actions = []
+    if item.can_check_in:
+        actions.append("check_in")
+    if item.can_no_show:
+        actions.append("no_show")
+    if a.status == Appointment.Status.BOOKED and not item.can_no_show:
+        actions += ["move", "cancel"]
+    if live:
+        actions.append("ics")
+    if item.frees_slot:
+        actions.append("waitlist")
+    buttons = "".join(fixed[key][0] + halves[key][0] + pk + halves[key][1] + fixed[key][1] for key in actions)
+    patient = halves["patient"][0] + str(a.patient_id) + halves["patient"][1]
+    b = item.block
+    return (
+        f'<article id="appt-{pk}" class="cal-appt cal-r-{b.row} cal-s-{b.span} cal-ln-{b.lanes}-{b.lane} '
+        f'cal-type-{a.appointment_type_id} cal-st-{a.status}{" cal-in-closure" if item.in_closure else ""}" '
+        f'aria-label="{start} {name}">'
+        f'<div><span class="cal-time">{start}–{item.local_end:%H:%M}</span> {_flags(item, fixed)} '
+        f'<span class="badge text-bg-light border cal-status">{status}</span>{extra}</div>'
+        f'<div class="cal-name"><a href="{patient}" title="{name}">{name}</a></div>'
+        f'<div class="cal-meta">{escape(" · ".join(meta))}</div>{spacing}'
+        f'<div class="cal-actions">{buttons}</div>'
+        "</article>"
+    )
+
+
+def axis_html(grid: Grid) -> str:
+    marks = "".join(
+        f'<div class="cal-hour cal-r-{m.row} cal-s-{m.span}">{escape(m.label)}</div>' for m in grid.hour_marks
+    )
+    return (
+        '<div class="cal-axis" aria-hidden="true">\n    <div class="cal-head"></div>\n'
+        f'    <div class="cal-grid cal-rows-{grid.rows}">\n      {marks}\n    </div>\n  </div>'
+    )
+
+
+def column_grid_html(
+    column: Column, grid: Grid, fixed: Mapping, urls: Urls, badges: Mapping[int, Sequence[str]], lines: str
+) -> str:
+    """A column's time grid: its working hours, the hour lines (`lines`, the same in every
+    column), the line at the current time, its closures and its cards."""
+    parts = [f'<div class="cal-grid cal-rows-{grid.rows}">']
+    parts += [
+        f'<div class="cal-open cal-r-{b.row} cal-s-{b.span}" title="{escape(b.label)}"></div>'
+        for b in column.open_blocks
+    ]
+    parts.append(lines)
+    if grid.now_row:
+        parts.append(f'<div class="cal-now cal-r-{grid.now_row} cal-s-1" aria-hidden="true"></div>')
+    parts += [
+        f'<div class="cal-closed cal-r-{b.row} cal-s-{b.span}">{fixed["closed"]}: {escape(b.label)}</div>'
+        for b in column.closed_blocks
+    ]
+    parts += [card_html(item, fixed, urls, badges.get(item.appointment.pk, ())) for item in column.items]
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def hour_lines(grid: Grid) -> str:
+    return "".join(f'<div class="cal-line cal-r-{m.row} cal-s-1" aria-hidden="true"></div>' for m in grid.hour_marks)
+
+
+def grid_html(grid: Grid, *, day: dt.date | None = None, week: bool = False) -> SafeString:
+    """The day's grid (a column per practitioner, `day` shown) or a practitioner's week (a column
+    per day, `week`): the page's calendar box, with every card."""
+    fixed, urls = words(), Urls()
+    badges = card_badges(item for column in grid.columns for item in column.items)
+    lines = hour_lines(grid)
+    out = [
+        '<div class="cal-scroll border rounded">\n'
+        f'<div class="cal{" cal-week" if week else ""}" data-first-minute="{grid.first_minute}" '
+        f'data-rows="{grid.rows}" data-slot-url="{urls.slot}" data-move-url="{urls.move}">\n  ',
+        axis_html(grid),
+    ]
+    for column in grid.columns:
+        key = escape(column.key)
+        date = column.date.isoformat() if column.date else ""
+        practitioner = f' data-practitioner="{column.practitioner.pk}"' if column.practitioner else ""
+        out.append(
+            f'\n  <section class="cal-col" aria-labelledby="col-{key}" data-column="{key}"{practitioner} '
+            f'data-date="{date}">\n    <div class="cal-head">'
+        )
+        if week and column.date is not None:
+            label = escape(date_format(column.date, "D j M"))
+            out.append(f'<h2 id="col-{key}"><a href="{urls.calendar}?date={date}">{label}</a></h2>')
+        else:
+            subtitle = f" · {escape(column.subtitle)}" if column.subtitle else ""
+            week_url = urls.week[0] + str(column.practitioner.pk) + urls.week[1] if column.practitioner else ""
+            shown = day.isoformat() if day else ""
+            out.append(
+                f'<h2 id="col-{key}">{escape(column.title)}</h2>'
+                f'<small><a href="{week_url}?date={shown}">{fixed["week"]}</a>{subtitle}</small>'
+            )
+        out.append("</div>\n    ")
+        out.append(column_grid_html(column, grid, fixed, urls, badges, lines))
+        out.append("\n  </section>")
+    if not grid.columns:
+        out.append(f'\n  <p class="p-3">{fixed["nobody"]}</p>')
+    out.append("\n</div>\n</div>\n")
+    return mark_safe("".join(out))  # every value escaped above
+
+
+def _team_day_html(team_day, grid: Grid, today: dt.date, fixed: Mapping, urls: Urls, badges, lines: str) -> str:
+    date = team_day.date.isoformat()
+    current = ' aria-current="date"' if team_day.date == today else ""
+    long_date = escape(date_format(team_day.date, "l j F"))
+    out = [
+        f'<div class="cal-team-day" role="group" aria-labelledby="day-{date}">\n'
+        f'    <h2 class="cal-team-date" id="day-{date}"><a href="{urls.calendar}?date={date}"{current}>'
+        f"{escape(date_format(team_day.date, 'D j M'))}</a></h2>\n"
+        '    <div class="cal-team-lanes">'
+    ]
+    for column in team_day.columns:
+        title = escape(column.title)
+        out.append(
+            f'\n    <section class="cal-col" aria-label="{title}, {long_date}" data-column="{escape(column.key)}" '
+            f'data-practitioner="{column.practitioner.pk}" data-date="{date}">\n'
+            f'      <div class="cal-head"><h3 title="{title}">{title}</h3></div>\n      '
+        )
+        out.append(column_grid_html(column, grid, fixed, urls, badges, lines))
+        out.append("\n    </section>")
+    out.append("\n    </div>\n  </div>")
+    return "".join(out)
+
+
+def _later_day_html(day: dt.date, grid: Grid, today: dt.date, urls: Urls, keep: str, fixed: Mapping) -> str:
+    """A day beyond the first screen: its heading, and its lanes loaded when it comes into view
+    (htmx), on the page's rows."""
+    date = day.isoformat()
+    current = ' aria-current="date"' if day == today else ""
+    source = f"{urls.team_day}?date={date}&amp;first={grid.first_minute}&amp;last={grid.last_minute}{escape(keep)}"
+    return (
+        f'<div class="cal-team-day cal-team-later" role="group" aria-labelledby="day-{date}" '
+        f'hx-get="{source}" hx-trigger="intersect once" hx-swap="outerHTML">\n'
+        f'    <h2 class="cal-team-date" id="day-{date}"><a href="{urls.calendar}?date={date}"{current}>'
+        f"{escape(date_format(day, 'D j M'))}</a></h2>\n"
+        f'    <p class="p-3 text-body-secondary" role="status">{fixed["loading"]}</p>\n  </div>'
+    )
+
+
+def team_week_html(days: Sequence, grid: Grid, *, today: dt.date, later: Sequence = (), keep: str = "") -> SafeString:
+    """The week of every practitioner (selectors.calendar_team.TeamWeek's days): each open day a
+    lane per practitioner, on one time grid; the days in `later` are loaded when they come into
+    view (`keep`: the page's choice of practitioners, as query parameters)."""
+    fixed, urls = words(), Urls()
+    badges = card_badges(item for column in grid.columns for item in column.items)
+    lines = hour_lines(grid)
+    out = [
+        '<div class="cal-scroll border rounded">\n'
+        f'<div class="cal cal-team" data-first-minute="{grid.first_minute}" data-rows="{grid.rows}" '
+        f'data-slot-url="{urls.slot}" data-move-url="{urls.move}" data-back="week">\n  ',
+        axis_html(grid),
+    ]
+    for team_day in days:
+        out.append("\n  " + _team_day_html(team_day, grid, today, fixed, urls, badges, lines))
+    for day in later:
+        out.append("\n  " + _later_day_html(day, grid, today, urls, keep, fixed))
+    if not days and not later:
+        out.append(f'\n  <p class="p-3">{fixed["nobody"]}</p>')
+    out.append("\n</div>\n</div>\n")
+    return mark_safe("".join(out))  # every value escaped above
+
+
+def team_day_html(team_day, grid: Grid, *, today: dt.date) -> SafeString:
+    """One day of the week of every practitioner, loaded into the page when it comes into view."""
+    fixed, urls = words(), Urls()
+    badges = card_badges(item for column in team_day.columns for item in column.items)
+    return mark_safe(_team_day_html(team_day, grid, today, fixed, urls, badges, hour_lines(grid)))  # escaped above

@@ -1,0 +1,207 @@
+"""The calendars' appointments as plain rows: one query of values per calendar (no model
+instance), compiled once per shape, with each series session's previous live session for its
+spacing and whether the patient's intake is done, both read in the same query through indexes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from clinic.models import Practitioner
+from patients.selectors_intake import intake_done_expression
+from treatments.models import Appointment
+from treatments.scheduling.selectors.calendar_version import LONGEST, appointments_between
+
+# What a calendar reads of each appointment, in this order: one query of plain values.
+ROW_FIELDS = (
+    "id",
+    "patient_id",
+    "practitioner_id",
+    "location_id",
+    "appointment_type_id",
+    "room_id",
+    "series_id",
+    "series_step",
+    "start",
+    "end",
+    "status",
+    "patient_confirmed_at",
+    "patient__first_name",
+    "patient__last_name",
+    "appointment_type__name",
+    "room__name",
+    "series__planned_sessions",
+    "series__protocol_id",
+    "intake_done",
+    "previous_start",
+    "previous_step",
+)
+
+
+class CardRow:
+    """An appointment as the calendar shows it, from one row of plain values (no model instance):
+    the ids, times and status, the patient's name, the type's and room's names, its series' size
+    and protocol, whether the intake is done, and its series' previous live session (for the
+    spacing)."""
+
+    __slots__ = (
+        "pk",
+        "patient_id",
+        "practitioner_id",
+        "location_id",
+        "appointment_type_id",
+        "room_id",
+        "series_id",
+        "series_step",
+        "start",
+        "end",
+        "status",
+        "patient_confirmed_at",
+        "first_name",
+        "last_name",
+        "type_name",
+        "room_name",
+        "planned_sessions",
+        "protocol_id",
+        "intake_done",
+        "previous_start",
+        "previous_step",
+    )
+
+    def __init__(self, values: tuple) -> None:
+        (
+            self.pk,
+            self.patient_id,
+            self.practitioner_id,
+            self.location_id,
+            self.appointment_type_id,
+            self.room_id,
+            self.series_id,
+            self.series_step,
+            self.start,
+            self.end,
+            self.status,
+            self.patient_confirmed_at,
+            self.first_name,
+            self.last_name,
+            self.type_name,
+            self.room_name,
+            self.planned_sessions,
+            self.protocol_id,
+            self.intake_done,
+            self.previous_start,
+            self.previous_step,
+        ) = values
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in Appointment.LIVE_STATUSES
+
+    @property
+    def full_name(self) -> str:  # as Patient.full_name
+        return f"{self.first_name} {self.last_name}"
+
+
+def _rows_queryset(
+    start: dt.datetime, end: dt.datetime, practitioner_id: int | None, location_id: int | None
+) -> QuerySet[Appointment, tuple[Any, ...]]:
+    qs = appointments_between(start, end)
+    if practitioner_id is not None:
+        qs = qs.filter(practitioner_id=practitioner_id)
+    if location_id is not None:
+        qs = qs.filter(location_id=location_id)
+    # intake_done: the patient sent the intake form and signed the consent (the card's badge); the
+    # previous live session of the series (by step, as rules.spacing pairs them) for the spacing:
+    # both in this same query, read through the indexes (one live session per series step).
+    previous = Appointment.objects.filter(
+        series_id=OuterRef("series_id"),
+        series_step__lt=OuterRef("series_step"),
+        status__in=Appointment.LIVE_STATUSES,
+    ).order_by("-series_step")
+    return (
+        qs.annotate(
+            intake_done=intake_done_expression(),
+            previous_start=Subquery(previous.values("start")[:1]),
+            previous_step=Subquery(previous.values("series_step")[:1]),
+        )
+        .order_by("start", "id")
+        .values_list(*ROW_FIELDS)
+    )
+
+
+# Stand-ins for the bounds and ids, to compile the statement once per shape (as
+# calendar_version does): the ORM writes the SQL, then each call passes its own values in the
+# order the stand-ins came out; every other parameter (the live statuses) is kept as written.
+_PROBE_START = dt.datetime(2001, 2, 3, 6, 0, tzinfo=dt.UTC)
+_PROBE_END = dt.datetime(2001, 2, 4, 6, 0, tzinfo=dt.UTC)
+_PROBE_PRACTITIONER = -7001
+_PROBE_LOCATION = -7002
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: tuple  # a name of _bound's values, or (value,) kept as it is
+    converters: dict
+
+
+@lru_cache(maxsize=4)
+def _statement(_vendor: str, by_practitioner: bool, by_location: bool) -> _Statement:
+    qs = _rows_queryset(
+        _PROBE_START,
+        _PROBE_END,
+        _PROBE_PRACTITIONER if by_practitioner else None,
+        _PROBE_LOCATION if by_location else None,
+    )
+    compiler = qs.query.get_compiler(using=qs.db)
+    sql, params = compiler.as_sql()
+    names = {repr(value): name for name, value in _bound(_PROBE_START, _PROBE_END, -7001, -7002).items()}
+    order = tuple(names.get(repr(param), (param,)) for param in params)
+    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+    return _Statement(sql, order, converters)
+
+
+def _bound(
+    start: dt.datetime, end: dt.datetime, practitioner_id: int | None, location_id: int | None
+) -> dict[str, Any]:
+    adapt = connection.ops.adapt_datetimefield_value
+    return {
+        "start": adapt(start),
+        "end": adapt(end),
+        "from": adapt(start - LONGEST),
+        "practitioner": practitioner_id,
+        "location": location_id,
+    }
+
+
+def _appointments(
+    start: dt.datetime, end: dt.datetime, practitioner: Practitioner | None, location_id: int | None = None
+) -> list[CardRow]:
+    """The calendar's appointments as plain rows, in one query compiled once per shape."""
+    practitioner_id = practitioner.pk if practitioner is not None else None
+    statement = _statement(connection.vendor, practitioner_id is not None, location_id is not None)
+    values = _bound(start, end, practitioner_id, location_id)
+    params = [values[name] if isinstance(name, str) else name[0] for name in statement.params]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        rows = cursor.fetchall()
+    if statement.converters:  # e.g. SQLite's dates and booleans; none on PostgreSQL
+        rows = [_converted(row, statement.converters) for row in rows]
+    return [CardRow(values) for values in rows]
+
+
+def _converted(row: tuple, converters: dict) -> tuple:
+    values = list(row)
+    for position, (functions, expression) in converters.items():
+        for function in functions:
+            values[position] = function(values[position], expression, connection)
+    return tuple(values)

@@ -1,0 +1,54 @@
+"""What the desk calendars show besides the appointments — every practitioner, their working hours
+(with the location's name), the appointment types and the protocols — read once per process for
+each setup stamp (clinic.setup_stamp: its token is replaced whenever any of those rows is saved or
+deleted). A day built afresh after a check-in, a booking or a move then reads one token instead of
+four tables. Closures are read per calendar (by their dates)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from clinic.models import AppointmentType, Practitioner, SetupStamp, WorkingHours
+from treatments.models import Protocol
+
+
+@dataclass(frozen=True)
+class CalendarSetup:
+    token: str
+    practitioners: list[Practitioner]  # every one, active or not, in their order (display name)
+    hours: list[WorkingHours]  # every block, with its location
+    types: list[AppointmentType]
+    protocols: dict[int, Protocol]
+
+
+_kept: CalendarSetup | None = None
+_lock = threading.Lock()
+
+
+def calendar_setup() -> CalendarSetup:
+    """The setup as of now: one query when this process read it under the current token, five
+    when the setup changed since (or no token was ever written: nothing is kept then)."""
+    global _kept
+    token = SetupStamp.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    kept = _kept
+    if token and kept is not None and kept.token == token:
+        return kept
+    setup = CalendarSetup(
+        token=token,
+        practitioners=list(Practitioner.objects.all()),
+        hours=list(WorkingHours.objects.select_related("location")),
+        types=list(AppointmentType.objects.all()),
+        protocols=Protocol.objects.in_bulk(),
+    )
+    if token:
+        with _lock:
+            _kept = setup
+    return setup
+
+
+def forget_setup() -> None:
+    """Drop this process's copy (the tests do before each test)."""
+    global _kept
+    with _lock:
+        _kept = None
