@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from treatments.models import Appointment
 from treatments.scheduling.selectors.calendar import Item
+from treatments.templatetags.hook_badges import badges_html
 from treatments.templatetags.series_notes import spacing_html
 
 register = template.Library()
@@ -91,12 +92,13 @@ def calendar_card(item: Item) -> SafeString:
         # A first visit whose patient sent the intake and signed the consent (the day query's
         # `intake_done`); series sessions do not repeat it.
         confirmed += words["intake"]
+    badges = badges_html(item.badges)  # money, from an app above (treatments.hooks)
     spacing = f'<div class="cal-spacing">{spacing_html(item.spacing)}</div>' if item.spacing else ""
     # Every variable part is escaped above or built by format_html.
     return mark_safe(
         f'<article id="appt-{a.pk}" class="cal-appt {item.css}" aria-label="{start} {name}">'
         f'<div><span class="cal-time">{start}–{item.local_end:%H:%M}</span> {_flags(item, words)} '
-        f'<span class="badge text-bg-light border cal-status">{status}</span>{confirmed}</div>'
+        f'<span class="badge text-bg-light border cal-status">{status}</span>{confirmed}{badges}</div>'
         f'<div class="cal-name"><a href="{item.urls["patient"]}">{name}</a></div>'
         f'<div class="cal-meta">{escape(" · ".join(meta))}</div>{spacing}'
         f'<div class="cal-actions">{_actions(item, a, words)}</div>'

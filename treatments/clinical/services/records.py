@@ -16,6 +16,7 @@ from clinic import roles
 from clinic.integrity import constraint_name, integrity_message
 from clinic.localtime import clinic_zone
 from patients.models import ScreeningAnswer, ScreeningQuestion
+from treatments import hooks
 from treatments.clinical.bodychart import chart_point_problem
 from treatments.clinical.services.errors import RecordError
 from treatments.clinical.services.visits import (
@@ -326,6 +327,9 @@ def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionReco
             kind=AppointmentChange.Kind.COMPLETED,
             by=user,
             at=now,
+        )
+        hooks.send_on_commit(
+            hooks.appointment_outcome, sender=Appointment, appointment_id=appointment.pk, status="attended", now=now
         )
         if locked.kind == SessionRecord.Kind.CONSULTATION:
             consultation_signed(record=locked, appointment=appointment, now=now)

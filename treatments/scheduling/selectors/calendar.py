@@ -15,6 +15,7 @@ from clinic.localtime import clinic_zone, day_bounds, local_date
 from clinic.models import AppointmentType, Closure, Practitioner, WorkingHours
 from patients.selectors import ScreeningFlag, screening_flags
 from patients.selectors_intake import intake_done_expression
+from treatments.hooks import Badge, appointment_badges
 from treatments.models import Appointment
 from treatments.scheduling.rules import SpacingNote
 from treatments.scheduling.selectors.calendar_version import appointments_between
@@ -51,6 +52,7 @@ class Item:
     frees_slot: bool  # cancelled in the future: the waitlist may take it
     urls: dict[str, str] = field(default_factory=dict)
     spacing: SpacingNote | None = None  # spaced other than its protocol says
+    badges: list[Badge] = field(default_factory=list)  # from an app above (treatments.hooks): money
 
     @property
     def css(self) -> str:
@@ -175,7 +177,9 @@ def _step_label(appointment: Appointment) -> str:
     }
 
 
-def _item(appointment: Appointment, day: dt.date, flags, spacing, now: dt.datetime) -> tuple[Item, int, int]:
+def _item(
+    appointment: Appointment, day: dt.date, flags, spacing, now: dt.datetime, badges=None
+) -> tuple[Item, int, int]:
     zone = clinic_zone()
     start_min = _minute(appointment.start, day)
     end_min = _minute(appointment.end, day)
@@ -190,6 +194,7 @@ def _item(appointment: Appointment, day: dt.date, flags, spacing, now: dt.dateti
         can_no_show=no_show_refusal(appointment, now) is None,
         frees_slot=appointment.status == Appointment.Status.CANCELLED and appointment.start > now,
         spacing=spacing.get(appointment.pk),
+        badges=(badges or {}).get(appointment.pk, []),
     )
     return item, start_min, end_min
 
@@ -297,6 +302,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
     closures = list(Closure.objects.filter(starts_at__lt=end, ends_at__gt=start))
     flags = screening_flags({a.patient_id for a in appointments})
     spacing = day_spacing(appointments)
+    badges = appointment_badges(a.pk for a in appointments)  # the providers' fixed queries, once
 
     columns = {
         p.pk: Column(key=str(p.pk), title=p.display_name, subtitle=p.title, practitioner=p, date=day)
@@ -306,7 +312,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
     pending, spans = [], []
     for appointment in appointments:
         column = columns[appointment.practitioner_id]
-        item, s, e = _item(appointment, day, flags, spacing, now)
+        item, s, e = _item(appointment, day, flags, spacing, now, badges)
         pending.append((column, item, s, e))
         works_at.setdefault(appointment.practitioner_id, set()).add(appointment.location_id)
     for block in hours:

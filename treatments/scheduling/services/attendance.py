@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clinic.localtime import local_date
+from treatments import hooks
 from treatments.models import Appointment, AppointmentChange
 from treatments.scheduling import messaging
 
@@ -66,6 +67,10 @@ def _attendance_record(appointment: Appointment, step, *, by, now: dt.datetime, 
         current.save(update_fields=["status", *stamps, "updated_at"])
         AppointmentChange.objects.create(series_id=current.series_id, appointment=current, kind=kind, by=by, at=now)
         messaging.appointment_changed(appointment=current, now=now)
+        outcome = "attended" if status == Status.CHECKED_IN else "no_show"  # the hook's words (treatments.hooks)
+        hooks.send_on_commit(
+            hooks.appointment_outcome, sender=Appointment, appointment_id=current.pk, status=outcome, now=now
+        )
     return current
 
 

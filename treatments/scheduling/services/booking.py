@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import AppointmentType, Location, Practitioner, Room
 from patients.models import Patient
+from treatments import hooks
 from treatments.models import Appointment, AppointmentChange, Protocol, Side, TreatmentSeries
 from treatments.scheduling import messaging, notices
 from treatments.scheduling.selectors.proposals import series_check
@@ -120,10 +121,15 @@ def series_book(
             created_by=by,
             created_at=now,
         )
+        booked = []
         for step, start in enumerate(starts, start=1):
             appointment = _session_create(series=series, step=step, start=start, room=room, by=by, now=now)
             _history(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
+            booked.append(appointment.pk)
         messaging.series_booked(series=series, now=now)
+        hooks.send_on_commit(
+            hooks.appointments_booked, sender=Appointment, appointment_ids=booked, series_id=series.pk, now=now
+        )
     return series
 
 
@@ -165,6 +171,9 @@ def appointment_book(
         )
         _history(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
+        hooks.send_on_commit(
+            hooks.appointments_booked, sender=Appointment, appointment_ids=[appointment.pk], series_id=None, now=now
+        )
     return appointment
 
 
@@ -211,6 +220,13 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: 
         _history(kind=AppointmentChange.Kind.ADDED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
         notices.session_rebooked(appointment=appointment, now=now)
+        hooks.send_on_commit(
+            hooks.appointments_booked,
+            sender=Appointment,
+            appointment_ids=[appointment.pk],
+            series_id=series.pk,
+            now=now,
+        )
     return appointment
 
 
@@ -234,4 +250,5 @@ def series_discontinue(*, series: TreatmentSeries, reason: str, by, now: dt.date
             # Each freed time goes to the waitlist as a cancellation's does, in this transaction.
             waitlist_offers_make(freed=appointment, now=now)
         notices.appointments_cancelled(appointments=cancelled, now=now)
+        hooks.send_on_commit(hooks.series_discontinued, sender=TreatmentSeries, series_id=series.pk, now=now)
     return series

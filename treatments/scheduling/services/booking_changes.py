@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from clinic.models import Practitioner, clinic_zone
+from treatments import hooks
 from treatments.models import Appointment, AppointmentChange, TreatmentSeries
 from treatments.scheduling import messaging, notices
 from treatments.scheduling.availability import local_date
@@ -267,6 +268,10 @@ def appointment_cancel(
             )
         _cancel_one(appointment=appointment, kind=kind, reason=reason, by=by, now=now)
         notices.appointments_cancelled(appointments=[appointment], now=now)
+        outcome = "late_cancelled" if kind == Appointment.CancelKind.LATE else "cancelled"  # treatments.hooks' words
+        hooks.send_on_commit(
+            hooks.appointment_outcome, sender=Appointment, appointment_id=appointment.pk, status=outcome, now=now
+        )
         result = Cancellation(appointment)
         if replan_rest and appointment.series_id:
             result.replanned, result.not_replanned = _replan_after_cancel(appointment, by=by, now=now)

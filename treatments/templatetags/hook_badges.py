@@ -1,0 +1,44 @@
+"""The badges an app above treatments (billing) gives through treatments.hooks, rendered the same on
+every page: a plain badge, or a small link. The calendar card builds its HTML in Python and calls
+`badges_html` too."""
+
+from collections.abc import Sequence
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from treatments.hooks import Badge
+
+register = template.Library()
+
+_CSS = {"info": "text-bg-light border", "warning": "text-bg-warning", "success": "text-bg-success"}
+
+
+def badges_html(badges: Sequence[Badge]) -> SafeString:
+    """Each badge escaped; a link when it has an address (the provider's, never a treatments URL)."""
+    return format_html_join(
+        "",
+        ' <{0} class="badge {1} hook-badge"{2}>{3}</{0}>',
+        (
+            (
+                "a" if b["href"] else "span",
+                _CSS[b["tone"]],
+                format_html(' href="{}"', b["href"]) if b["href"] else "",
+                b["text"],
+            )
+            for b in badges
+        ),
+    )
+
+
+@register.simple_tag
+def hook_badges(badges: Sequence[Badge] | None) -> SafeString:
+    """{% hook_badges page.badges %}"""
+    return badges_html(badges or [])
+
+
+@register.simple_tag
+def hook_badges_for(badges_by_id: dict[int, list[Badge]] | None, key: int) -> SafeString:
+    """{% hook_badges_for overview.series_badges s.series.pk %}: one id's badges of a mapping."""
+    return badges_html((badges_by_id or {}).get(key, []))
