@@ -50,7 +50,7 @@ def test_badges_are_normalised_and_a_page_asks_once_for_all_ids(provided):
 
 def test_an_unknown_kind_cannot_be_registered():
     with pytest.raises(ValueError, match="unknown badge kind"):
-        hooks.register_badges("invoice", lambda ids: {})
+        hooks.register_badges("invoice", lambda _ids: {})
 
 
 def test_the_day_calendar_shows_each_cards_badges_escaped_with_one_call(provided, desk_client):
