@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "notifications",
     "treatments",
     "education",
+    # Gapless invoice and credit-note numbers (billing/README.md, "Numbers").
+    "sequences",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +170,9 @@ CLINIC_TIME_ZONE = TIME_ZONE  # the env var's name, kept so code and tests can s
 # The clinic's country (ISO 3166 code): its phone numbers are shown in its national format, others
 # in the international one.
 CLINIC_COUNTRY = env.str("CLINIC_COUNTRY", default="US").upper()
+# The clinic's one currency (ISO 4217 code). Money is stored as integer minor units of it (cents,
+# pence) and shown with Babel in the clinic's locale (LANGUAGE_CODE + CLINIC_COUNTRY): billing/money.py.
+CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="USD").upper()
 # Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default=CLINIC_COUNTRY)
 

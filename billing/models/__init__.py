@@ -1,0 +1,29 @@
+"""Billing's tables, by topic. Money is always an integer number of minor units (cents, pence) of
+the clinic's one currency (settings.CLINIC_CURRENCY); see billing/README.md.
+
+Rows that are a ledger (issued invoices, credit notes, payments, refunds, write-offs, patient
+credit, the day's close, the history) are written only by billing.services and never deleted."""
+
+from .days import DayClose, DayCloseLine
+from .fees import CodeSystem, Fee
+from .history import BillingEvent
+from .invoices import CreditNote, CreditNoteLine, Invoice, InvoiceLine, WriteOff
+from .payments import Allocation, PatientCredit, Payment, PaymentMethod, Refund
+
+__all__ = [
+    "Allocation",
+    "BillingEvent",
+    "CodeSystem",
+    "CreditNote",
+    "CreditNoteLine",
+    "DayClose",
+    "DayCloseLine",
+    "Fee",
+    "Invoice",
+    "InvoiceLine",
+    "PatientCredit",
+    "Payment",
+    "PaymentMethod",
+    "Refund",
+    "WriteOff",
+]
