@@ -8,22 +8,32 @@ from .days import DayClose, DayCloseLine
 from .fees import CodeSystem, Fee
 from .history import BillingEvent
 from .invoices import CreditNote, CreditNoteLine, Invoice, InvoiceLine, WriteOff
+from .packages import Package, PackageRedemption, RefundRule
 from .payments import Allocation, PatientCredit, Payment, PaymentMethod, Refund
+from .policies import BillingPolicy, CancellationPolicy, Charge, DepositPolicy, MissedVisit
 
 __all__ = [
     "Allocation",
     "BillingEvent",
+    "BillingPolicy",
+    "CancellationPolicy",
+    "Charge",
     "CodeSystem",
     "CreditNote",
     "CreditNoteLine",
     "DayClose",
     "DayCloseLine",
+    "DepositPolicy",
     "Fee",
     "Invoice",
     "InvoiceLine",
+    "MissedVisit",
+    "Package",
+    "PackageRedemption",
     "PatientCredit",
     "Payment",
     "PaymentMethod",
     "Refund",
+    "RefundRule",
     "WriteOff",
 ]
