@@ -6,163 +6,479 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0001_initial'),
-        ('clinic', '0007_merge_20261129_1258'),
-        ('patients', '0011_merge_20261129_1303'),
-        ('treatments', '0012_merge_20261129_1221'),
+        ("billing", "0001_initial"),
+        ("clinic", "0007_merge_20261129_1258"),
+        ("patients", "0011_merge_20261129_1303"),
+        ("treatments", "0012_merge_20261129_1221"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BillingPolicy',
+            name="BillingPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('refund_rule', models.CharField(choices=[('single_visit', 'Sessions given at the single-visit price'), ('pro_rata', "Sessions given at the package's price per session")], default='single_visit', help_text='What a package closed early gives back for the sessions not used.', max_length=12)),
-                ('expiry_days', models.PositiveSmallIntegerField(default=365, help_text='A package expires this many days after the sale; 0 = never.')),
-                ('expiry_notice_days', models.PositiveSmallIntegerField(default=30, help_text='The patient is told this many days before a package with sessions left expires.')),
-                ('xero_account_code', models.CharField(default='200', help_text="The sales account in Xero's invoice import (200 = Sales).", max_length=20)),
-                ('xero_tax_type', models.CharField(default='Tax Exempt', help_text="Xero's tax type for lines without tax.", max_length=40)),
-                ('xero_tax_type_taxed', models.CharField(default='Tax on Sales', help_text="Xero's tax type for lines with tax.", max_length=40)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "refund_rule",
+                    models.CharField(
+                        choices=[
+                            ("single_visit", "Sessions given at the single-visit price"),
+                            ("pro_rata", "Sessions given at the package's price per session"),
+                        ],
+                        default="single_visit",
+                        help_text="What a package closed early gives back for the sessions not used.",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "expiry_days",
+                    models.PositiveSmallIntegerField(
+                        default=365, help_text="A package expires this many days after the sale; 0 = never."
+                    ),
+                ),
+                (
+                    "expiry_notice_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        help_text="The patient is told this many days before a package with sessions left expires.",
+                    ),
+                ),
+                (
+                    "xero_account_code",
+                    models.CharField(
+                        default="200",
+                        help_text="The sales account in Xero's invoice import (200 = Sales).",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "xero_tax_type",
+                    models.CharField(
+                        default="Tax Exempt", help_text="Xero's tax type for lines without tax.", max_length=40
+                    ),
+                ),
+                (
+                    "xero_tax_type_taxed",
+                    models.CharField(
+                        default="Tax on Sales", help_text="Xero's tax type for lines with tax.", max_length=40
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'billing policy',
-                'verbose_name_plural': 'billing policy',
+                "verbose_name": "billing policy",
+                "verbose_name_plural": "billing policy",
             },
         ),
         migrations.CreateModel(
-            name='Package',
+            name="Package",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sessions', models.PositiveSmallIntegerField()),
-                ('price', models.BigIntegerField(help_text="The package's price, in minor units (what its invoice charges).")),
-                ('single_visit_price', models.BigIntegerField(help_text="One visit's price at the sale, stated to the patient.")),
-                ('status', models.CharField(choices=[('active', 'Active'), ('used', 'All sessions used'), ('closed', 'Closed early'), ('expired', 'Expired')], default='active', max_length=8)),
-                ('sold_at', models.DateTimeField()),
-                ('expires_on', models.DateField(blank=True, help_text='Empty: never expires.', null=True)),
-                ('expiry_notice_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_reason', models.CharField(blank=True, max_length=250)),
-                ('refund_rule', models.CharField(blank=True, choices=[('single_visit', 'Sessions given at the single-visit price'), ('pro_rata', "Sessions given at the package's price per session")], max_length=12)),
-                ('refund_amount', models.BigIntegerField(blank=True, null=True)),
-                ('attempt_key', models.UUIDField(unique=True)),
-                ('credit_note', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='package', to='billing.creditnote')),
-                ('fee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='packages_sold', to='billing.fee')),
-                ('invoice', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='package', to='billing.invoice')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='packages', to='patients.patient')),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='packages', to='treatments.treatmentseries')),
-                ('sold_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sessions", models.PositiveSmallIntegerField()),
+                (
+                    "price",
+                    models.BigIntegerField(help_text="The package's price, in minor units (what its invoice charges)."),
+                ),
+                (
+                    "single_visit_price",
+                    models.BigIntegerField(help_text="One visit's price at the sale, stated to the patient."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("used", "All sessions used"),
+                            ("closed", "Closed early"),
+                            ("expired", "Expired"),
+                        ],
+                        default="active",
+                        max_length=8,
+                    ),
+                ),
+                ("sold_at", models.DateTimeField()),
+                ("expires_on", models.DateField(blank=True, help_text="Empty: never expires.", null=True)),
+                ("expiry_notice_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_reason", models.CharField(blank=True, max_length=250)),
+                (
+                    "refund_rule",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("single_visit", "Sessions given at the single-visit price"),
+                            ("pro_rata", "Sessions given at the package's price per session"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("refund_amount", models.BigIntegerField(blank=True, null=True)),
+                ("attempt_key", models.UUIDField(unique=True)),
+                (
+                    "credit_note",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="package",
+                        to="billing.creditnote",
+                    ),
+                ),
+                (
+                    "fee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="packages_sold", to="billing.fee"
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="package", to="billing.invoice"
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="packages", to="patients.patient"
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="packages",
+                        to="treatments.treatmentseries",
+                    ),
+                ),
+                (
+                    "sold_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sold_at', '-id'],
+                "ordering": ["-sold_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PackageRedemption',
+            name="PackageRedemption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('attended', 'Session given'), ('forfeited', 'Session forfeited')], max_length=10)),
-                ('at', models.DateTimeField()),
-                ('reversed_at', models.DateTimeField(blank=True, null=True)),
-                ('reversed_reason', models.CharField(blank=True, max_length=250)),
-                ('appointment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='package_redemptions', to='treatments.appointment')),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('package', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='redemptions', to='billing.package')),
-                ('reversed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("attended", "Session given"), ("forfeited", "Session forfeited")], max_length=10
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("reversed_at", models.DateTimeField(blank=True, null=True)),
+                ("reversed_reason", models.CharField(blank=True, max_length=250)),
+                (
+                    "appointment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="package_redemptions",
+                        to="treatments.appointment",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "package",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="redemptions", to="billing.package"
+                    ),
+                ),
+                (
+                    "reversed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MissedVisit',
+            name="MissedVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('late_cancel', 'Late cancellation'), ('no_show', 'No-show')], max_length=12)),
-                ('fee', models.BigIntegerField(help_text="The policy's fee when it was recorded, in minor units (0 = none).")),
-                ('recorded_at', models.DateTimeField()),
-                ('decision', models.CharField(choices=[('pending', 'Waiting for the desk'), ('fee', 'Fee charged'), ('forfeit', 'Package session forfeited'), ('waived', 'Waived')], default='pending', max_length=8)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('waiver_reason', models.CharField(blank=True, max_length=250)),
-                ('appointment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='missed_visit', to='treatments.appointment')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invoice', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='missed_visit', to='billing.invoice')),
-                ('redemption', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='missed_visit', to='billing.packageredemption')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[("late_cancel", "Late cancellation"), ("no_show", "No-show")], max_length=12
+                    ),
+                ),
+                (
+                    "fee",
+                    models.BigIntegerField(
+                        help_text="The policy's fee when it was recorded, in minor units (0 = none)."
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for the desk"),
+                            ("fee", "Fee charged"),
+                            ("forfeit", "Package session forfeited"),
+                            ("waived", "Waived"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("waiver_reason", models.CharField(blank=True, max_length=250)),
+                (
+                    "appointment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="missed_visit",
+                        to="treatments.appointment",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="missed_visit",
+                        to="billing.invoice",
+                    ),
+                ),
+                (
+                    "redemption",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="missed_visit",
+                        to="billing.packageredemption",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CancellationPolicy',
+            name="CancellationPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('window_hours', models.PositiveSmallIntegerField(default=24, help_text='A cancellation inside this many hours before the start is late.')),
-                ('charge', models.CharField(choices=[('none', 'None'), ('fixed', 'A fixed amount'), ('percent', 'A percentage of the fee')], default='fixed', max_length=8)),
-                ('amount', models.BigIntegerField(default=0, help_text='Fixed: in minor units.')),
-                ('percent_bp', models.PositiveIntegerField(default=0, help_text="Percentage of the visit's fee, in basis points.")),
-                ('appointment_type', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='cancellation_policy', to='clinic.appointmenttype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "window_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24, help_text="A cancellation inside this many hours before the start is late."
+                    ),
+                ),
+                (
+                    "charge",
+                    models.CharField(
+                        choices=[("none", "None"), ("fixed", "A fixed amount"), ("percent", "A percentage of the fee")],
+                        default="fixed",
+                        max_length=8,
+                    ),
+                ),
+                ("amount", models.BigIntegerField(default=0, help_text="Fixed: in minor units.")),
+                (
+                    "percent_bp",
+                    models.PositiveIntegerField(default=0, help_text="Percentage of the visit's fee, in basis points."),
+                ),
+                (
+                    "appointment_type",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cancellation_policy",
+                        to="clinic.appointmenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'cancellation policies',
-                'constraints': [models.CheckConstraint(condition=models.Q(('window_hours__gte', 1)), name='cancellation_policy_window_positive'), models.CheckConstraint(condition=models.Q(('charge', 'none'), models.Q(('amount__gt', 0), ('charge', 'fixed')), models.Q(('charge', 'percent'), ('percent_bp__gt', 0), ('percent_bp__lte', 10000)), _connector='OR'), name='cancellation_policy_amount_fits_charge')],
+                "verbose_name_plural": "cancellation policies",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("window_hours__gte", 1)), name="cancellation_policy_window_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("charge", "none"),
+                            models.Q(("amount__gt", 0), ("charge", "fixed")),
+                            models.Q(("charge", "percent"), ("percent_bp__gt", 0), ("percent_bp__lte", 10000)),
+                            _connector="OR",
+                        ),
+                        name="cancellation_policy_amount_fits_charge",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DepositPolicy',
+            name="DepositPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('charge', models.CharField(choices=[('none', 'None'), ('fixed', 'A fixed amount'), ('percent', 'A percentage of the fee')], default='none', max_length=8)),
-                ('amount', models.BigIntegerField(default=0, help_text='Fixed: in minor units.')),
-                ('percent_bp', models.PositiveIntegerField(default=0, help_text='Percentage in basis points: 2500 = 25%.')),
-                ('appointment_type', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deposit_policy', to='clinic.appointmenttype')),
-                ('protocol', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deposit_policy', to='treatments.protocol')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "charge",
+                    models.CharField(
+                        choices=[("none", "None"), ("fixed", "A fixed amount"), ("percent", "A percentage of the fee")],
+                        default="none",
+                        max_length=8,
+                    ),
+                ),
+                ("amount", models.BigIntegerField(default=0, help_text="Fixed: in minor units.")),
+                (
+                    "percent_bp",
+                    models.PositiveIntegerField(default=0, help_text="Percentage in basis points: 2500 = 25%."),
+                ),
+                (
+                    "appointment_type",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deposit_policy",
+                        to="clinic.appointmenttype",
+                    ),
+                ),
+                (
+                    "protocol",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deposit_policy",
+                        to="treatments.protocol",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'deposit policies',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('appointment_type__isnull', False), ('protocol__isnull', True)), models.Q(('appointment_type__isnull', True), ('protocol__isnull', False)), _connector='OR'), name='deposit_policy_type_xor_protocol'), models.CheckConstraint(condition=models.Q(('charge', 'none'), models.Q(('amount__gt', 0), ('charge', 'fixed')), models.Q(('charge', 'percent'), ('percent_bp__gt', 0), ('percent_bp__lte', 10000)), _connector='OR'), name='deposit_policy_amount_fits_charge')],
+                "verbose_name_plural": "deposit policies",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("appointment_type__isnull", False), ("protocol__isnull", True)),
+                            models.Q(("appointment_type__isnull", True), ("protocol__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="deposit_policy_type_xor_protocol",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("charge", "none"),
+                            models.Q(("amount__gt", 0), ("charge", "fixed")),
+                            models.Q(("charge", "percent"), ("percent_bp__gt", 0), ("percent_bp__lte", 10000)),
+                            _connector="OR",
+                        ),
+                        name="deposit_policy_amount_fits_charge",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.CheckConstraint(condition=models.Q(('sessions__gte', 1)), name='package_sessions_positive'),
+            model_name="package",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sessions__gte", 1)), name="package_sessions_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0), ('single_visit_price__gte', 0)), name='package_prices_not_negative'),
+            model_name="package",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price__gte", 0), ("single_visit_price__gte", 0)),
+                name="package_prices_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('series',), name='package_one_active_per_series'),
+            model_name="package",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")), fields=("series",), name="package_one_active_per_series"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('closed_at__isnull', False), ('refund_amount__gte', 0)), _connector='OR'), name='package_closed_has_refund'),
+            model_name="package",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    models.Q(("closed_at__isnull", False), ("refund_amount__gte", 0)),
+                    _connector="OR",
+                ),
+                name="package_closed_has_refund",
+            ),
         ),
         migrations.AddIndex(
-            model_name='packageredemption',
-            index=models.Index(fields=['package', 'reversed_at'], name='redemption_package_idx'),
+            model_name="packageredemption",
+            index=models.Index(fields=["package", "reversed_at"], name="redemption_package_idx"),
         ),
         migrations.AddConstraint(
-            model_name='packageredemption',
-            constraint=models.UniqueConstraint(condition=models.Q(('reversed_at__isnull', True)), fields=('appointment',), name='redemption_one_live_per_appointment'),
+            model_name="packageredemption",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("reversed_at__isnull", True)),
+                fields=("appointment",),
+                name="redemption_one_live_per_appointment",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='packageredemption',
-            constraint=models.CheckConstraint(condition=models.Q(('reversed_at__isnull', True), models.Q(('reversed_at__gte', models.F('at')), models.Q(('reversed_reason', ''), _negated=True)), _connector='OR'), name='redemption_reversal_has_reason'),
+            model_name="packageredemption",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reversed_at__isnull", True),
+                    models.Q(("reversed_at__gte", models.F("at")), models.Q(("reversed_reason", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="redemption_reversal_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='missedvisit',
-            index=models.Index(fields=['decision', 'recorded_at'], name='missed_visit_decision_idx'),
+            model_name="missedvisit",
+            index=models.Index(fields=["decision", "recorded_at"], name="missed_visit_decision_idx"),
         ),
         migrations.AddConstraint(
-            model_name='missedvisit',
-            constraint=models.CheckConstraint(condition=models.Q(('fee__gte', 0)), name='missed_visit_fee_not_negative'),
+            model_name="missedvisit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fee__gte", 0)), name="missed_visit_fee_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='missedvisit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('decision', 'pending')), models.Q(('decided_at__isnull', False), ('decision', 'fee'), ('invoice__isnull', False)), models.Q(('decided_at__isnull', False), ('decision', 'forfeit'), ('redemption__isnull', False)), models.Q(('decided_at__isnull', False), ('decision', 'waived'), models.Q(('waiver_reason', ''), _negated=True)), _connector='OR'), name='missed_visit_decision_complete'),
+            model_name="missedvisit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("decided_at__isnull", True), ("decision", "pending")),
+                    models.Q(("decided_at__isnull", False), ("decision", "fee"), ("invoice__isnull", False)),
+                    models.Q(("decided_at__isnull", False), ("decision", "forfeit"), ("redemption__isnull", False)),
+                    models.Q(
+                        ("decided_at__isnull", False),
+                        ("decision", "waived"),
+                        models.Q(("waiver_reason", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="missed_visit_decision_complete",
+            ),
         ),
     ]
