@@ -83,12 +83,13 @@ def patient_badges(ids: Iterable[int]) -> dict[int, list[Badge]]:
 
 
 # Events, sent with sender=<the model class> and the keyword arguments named in each comment, on
-# transaction commit (transaction.on_commit), so a receiver sees committed rows.
-# appointment_id, status ("attended", "no_show", "late_cancelled", "cancelled"), now
+# transaction commit (transaction.on_commit), so a receiver sees committed rows. Each carries `by`
+# (the user who recorded it; None for the patient or a task) and `now` (the service's clock).
+# appointment_id, status ("attended", "no_show", "late_cancelled", "cancelled"), by, now
 appointment_outcome = Signal()
-# series_id, now
+# series_id, by, now
 series_discontinued = Signal()
-# appointment_ids (list, the series' sessions or a single appointment), series_id (or None), now
+# appointment_ids (list, the series' sessions or a single appointment), series_id (or None), by, now
 appointments_booked = Signal()
 
 

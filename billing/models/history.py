@@ -29,6 +29,16 @@ class BillingEvent(models.Model):
         RECEIPT_PRINTED = "receipt_printed", _("Receipt printed")
         RECEIPT_SENT = "receipt_sent", _("Receipt e-mailed")
         DAY_CLOSED = "day_closed", _("Day closed")
+        # Series packages, deposits and missed visits (billing/services/packages.py, missed.py).
+        PACKAGE_SOLD = "package_sold", _("Package sold")
+        REDEEMED = "redeemed", _("Package session given")
+        FORFEITED = "forfeited", _("Package session forfeited")
+        UNREDEEMED = "unredeemed", _("Package session given back")
+        PACKAGE_CLOSED = "package_closed", _("Package closed early")
+        PACKAGE_EXPIRED = "package_expired", _("Package expired")
+        EXPIRY_NOTICE = "expiry_notice", _("Patient told of the package's expiry")
+        DEPOSIT_APPLIED = "deposit_applied", _("Deposit applied")
+        FEE_WAIVED = "fee_waived", _("Missed-visit fee waived")
 
     patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="events")

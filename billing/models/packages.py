@@ -37,6 +37,11 @@ class Package(models.Model):
     series = models.ForeignKey("treatments.TreatmentSeries", on_delete=models.PROTECT, related_name="packages")
     fee = models.ForeignKey(Fee, on_delete=models.PROTECT, related_name="packages_sold")
     invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="package")
+    # The series' deposit (invoiced at booking), applied to this package: its invoice line charges
+    # the price less the deposit, and what was paid on either invoice counts as paid for the package.
+    deposit_invoice = models.OneToOneField(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="deposit_applied_to"
+    )
     # Copied from the fee schedule at the sale, so a later price change never rewrites it.
     sessions = models.PositiveSmallIntegerField()
     price = models.BigIntegerField(help_text=_("The package's price, in minor units (what its invoice charges)."))

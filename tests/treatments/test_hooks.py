@@ -115,8 +115,8 @@ def test_attendance_and_no_show_are_sent_after_the_commit(heard, desk_user, djan
     with django_capture_on_commit_callbacks(execute=True):
         appointment_mark_no_show(appointment=missed, by=desk_user, now=now)
     assert heard == [
-        ("appointment_outcome", {"appointment_id": came.pk, "status": "attended", "now": now}),
-        ("appointment_outcome", {"appointment_id": missed.pk, "status": "no_show", "now": now}),
+        ("appointment_outcome", {"appointment_id": came.pk, "status": "attended", "by": desk_user, "now": now}),
+        ("appointment_outcome", {"appointment_id": missed.pk, "status": "no_show", "by": desk_user, "now": now}),
     ]
 
 
@@ -135,7 +135,9 @@ def test_a_cancellation_says_whether_it_was_late(heard, desk_user, django_captur
     now = at(DAY, 9)
     with django_capture_on_commit_callbacks(execute=True):
         appointment_cancel(appointment=appointment, kind=kind, reason="", by=desk_user, now=now)
-    assert heard == [("appointment_outcome", {"appointment_id": appointment.pk, "status": status, "now": now})]
+    assert heard == [
+        ("appointment_outcome", {"appointment_id": appointment.pk, "status": status, "by": desk_user, "now": now})
+    ]
 
 
 def test_bookings_and_discontinuing_are_sent(heard, desk_user, django_capture_on_commit_callbacks):
@@ -146,7 +148,9 @@ def test_bookings_and_discontinuing_are_sent(heard, desk_user, django_capture_on
         with django_capture_on_commit_callbacks(execute=True):
             series = book_series(setup, [local(2026, 5, 5), local(2026, 6, 2)], now=now)
         sessions = sorted(series.appointments.values_list("pk", flat=True))
-        assert heard == [("appointments_booked", {"appointment_ids": sessions, "series_id": series.pk, "now": now})]
+        assert heard == [
+            ("appointments_booked", {"appointment_ids": sessions, "series_id": series.pk, "by": None, "now": now})
+        ]
         heard.clear()
         with django_capture_on_commit_callbacks(execute=True):
             single = appointment_book(
@@ -160,8 +164,8 @@ def test_bookings_and_discontinuing_are_sent(heard, desk_user, django_capture_on
             )
             series_discontinue(series=series, reason="Stopped.", by=desk_user, now=now)
         assert heard == [
-            ("appointments_booked", {"appointment_ids": [single.pk], "series_id": None, "now": now}),
-            ("series_discontinued", {"series_id": series.pk, "now": now}),
+            ("appointments_booked", {"appointment_ids": [single.pk], "series_id": None, "by": desk_user, "now": now}),
+            ("series_discontinued", {"series_id": series.pk, "by": desk_user, "now": now}),
         ]
         assert not Appointment.objects.filter(series=series, status="booked").exists()
 

@@ -329,7 +329,12 @@ def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionReco
             at=now,
         )
         hooks.send_on_commit(
-            hooks.appointment_outcome, sender=Appointment, appointment_id=appointment.pk, status="attended", now=now
+            hooks.appointment_outcome,
+            sender=Appointment,
+            appointment_id=appointment.pk,
+            status="attended",
+            by=user,
+            now=now,
         )
         if locked.kind == SessionRecord.Kind.CONSULTATION:
             consultation_signed(record=locked, appointment=appointment, now=now)

@@ -69,7 +69,7 @@ def _attendance_record(appointment: Appointment, step, *, by, now: dt.datetime, 
         messaging.appointment_changed(appointment=current, now=now)
         outcome = "attended" if status == Status.CHECKED_IN else "no_show"  # the hook's words (treatments.hooks)
         hooks.send_on_commit(
-            hooks.appointment_outcome, sender=Appointment, appointment_id=current.pk, status=outcome, now=now
+            hooks.appointment_outcome, sender=Appointment, appointment_id=current.pk, status=outcome, by=by, now=now
         )
     return current
 

@@ -128,7 +128,7 @@ def series_book(
             booked.append(appointment.pk)
         messaging.series_booked(series=series, now=now)
         hooks.send_on_commit(
-            hooks.appointments_booked, sender=Appointment, appointment_ids=booked, series_id=series.pk, now=now
+            hooks.appointments_booked, sender=Appointment, appointment_ids=booked, series_id=series.pk, by=by, now=now
         )
     return series
 
@@ -172,7 +172,12 @@ def appointment_book(
         _history(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
         hooks.send_on_commit(
-            hooks.appointments_booked, sender=Appointment, appointment_ids=[appointment.pk], series_id=None, now=now
+            hooks.appointments_booked,
+            sender=Appointment,
+            appointment_ids=[appointment.pk],
+            series_id=None,
+            by=by,
+            now=now,
         )
     return appointment
 
@@ -225,6 +230,7 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: 
             sender=Appointment,
             appointment_ids=[appointment.pk],
             series_id=series.pk,
+            by=by,
             now=now,
         )
     return appointment
@@ -250,5 +256,5 @@ def series_discontinue(*, series: TreatmentSeries, reason: str, by, now: dt.date
             # Each freed time goes to the waitlist as a cancellation's does, in this transaction.
             waitlist_offers_make(freed=appointment, now=now)
         notices.appointments_cancelled(appointments=cancelled, now=now)
-        hooks.send_on_commit(hooks.series_discontinued, sender=TreatmentSeries, series_id=series.pk, now=now)
+        hooks.send_on_commit(hooks.series_discontinued, sender=TreatmentSeries, series_id=series.pk, by=by, now=now)
     return series

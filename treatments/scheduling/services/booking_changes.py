@@ -270,7 +270,7 @@ def appointment_cancel(
         notices.appointments_cancelled(appointments=[appointment], now=now)
         outcome = "late_cancelled" if kind == Appointment.CancelKind.LATE else "cancelled"  # treatments.hooks' words
         hooks.send_on_commit(
-            hooks.appointment_outcome, sender=Appointment, appointment_id=appointment.pk, status=outcome, now=now
+            hooks.appointment_outcome, sender=Appointment, appointment_id=appointment.pk, status=outcome, by=by, now=now
         )
         result = Cancellation(appointment)
         if replan_rest and appointment.series_id:

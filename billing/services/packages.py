@@ -1,0 +1,401 @@
+"""Series packages: selling one (its invoice raised through billing.services.invoices), redeeming a
+session (attended, or forfeited for a no-show / late cancellation), undoing a redemption, closing
+a package early with the refund computed by the clinic's rule and credited on screen, and expiring
+packages with the patient told beforehand.
+
+Every write is keyword-only, owns its transaction, locks the package row, writes a history row on
+the package's invoice (billing.models.BillingEvent) and the clinic's audit entry (`record`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from billing.money import format_money, half_up, line_amounts
+from billing.selectors.fees import fee_for_protocol, fee_for_type
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from billing.models import Allocation, BillingEvent, BillingPolicy, Fee, Invoice, Package, PackageRedemption, Refund
+from billing.package_rules import PackageRefund
+from clinic.localtime import local_date
+from clinic.models import AuditEntry
+from treatments.models import Appointment, TreatmentSeries
+
+from ._common import BillingError, record, require_clinic_admin
+from .invoices import (
+    CreditLine,
+    credit_note_issue,
+    invoice_add_fee_line,
+    invoice_add_line,
+    invoice_create_draft,
+    invoice_issue,
+)
+
+Kind = PackageRedemption.Kind
+# The statuses in which a session was given (checked in, or its record signed).
+ATTENDED = (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED)
+
+
+def _lock_package(package_id: int) -> Package:
+    try:
+        return Package.objects.select_for_update().get(pk=package_id)
+    except Package.DoesNotExist:
+        raise BillingError(_("That package does not exist.")) from None
+
+
+def package_sell(
+    *,
+    series_id: int,
+    attempt_key: uuid.UUID,
+    by: User | None,
+    now: dt.datetime,
+    ip: str | None = None,
+) -> Package:
+    """Sell the series' protocol package at today's fee: one issued invoice for the package price,
+    the single-visit price (the protocol's visit fee) stated beside it. A second click with the
+    same attempt key returns the first sale; a series holds one active package at a time."""
+    existing = Package.objects.filter(attempt_key=attempt_key).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        series = (
+            TreatmentSeries.objects.select_for_update(of=("self",))
+            .select_related("protocol", "patient")
+            .filter(pk=series_id)
+            .first()
+        )
+        if series is None:
+            raise BillingError(_("That series does not exist."))
+        if series.status != TreatmentSeries.Status.ACTIVE:
+            raise BillingError(_("Only an active series can be sold as a package."))
+        if Package.objects.filter(series=series, status=Package.Status.ACTIVE).exists():
+            raise BillingError(_("This series already has an active package."))
+        today = local_date(now)
+        fee = fee_for_protocol(protocol_id=series.protocol_id, day=today)
+        if fee is None or not fee.package_sessions:
+            raise BillingError(_("The fee schedule has no package price for this protocol today."))
+        visit_fee = fee_for_type(appointment_type_id=series.protocol.appointment_type_id, day=today)
+        if visit_fee is None:
+            raise BillingError(
+                _("The fee schedule has no single-visit price for this protocol's sessions today: add it first.")
+            )
+        single_visit, _tax = line_amounts(
+            unit_price=visit_fee.unit_price,
+            quantity=1,
+            tax_rate_bp=visit_fee.tax_rate_bp,
+            tax_inclusive=visit_fee.tax_inclusive,
+        )
+        invoice = invoice_create_draft(
+            patient_id=series.patient_id,
+            location_id=series.location_id,
+            kind=Invoice.Kind.PACKAGE,
+            series_id=series.pk,
+            practitioner_id=series.practitioner_id,
+            note=_("Series package: %(n)d sessions (single visit %(price)s)")
+            % {"n": fee.package_sessions, "price": format_money(single_visit)},
+            by=by,
+            now=now,
+            ip=ip,
+        )
+        price, _tax = line_amounts(
+            unit_price=fee.unit_price, quantity=1, tax_rate_bp=fee.tax_rate_bp, tax_inclusive=fee.tax_inclusive
+        )
+        deposit = _deposit_to_apply(series.pk)
+        if deposit is None:
+            invoice_add_fee_line(
+                invoice_id=invoice.pk, version=None, fee_id=fee.pk, series_id=series.pk, by=by, now=now, ip=ip
+            )
+        else:
+            _add_line_less_deposit(invoice, fee=fee, price=price, deposit=deposit, by=by, now=now, ip=ip)
+        invoice = invoice_issue(invoice_id=invoice.pk, version=None, by=by, now=now, ip=ip)
+        policy = BillingPolicy.current()
+        expires = today + dt.timedelta(days=policy.expiry_days) if policy.expiry_days else None
+        try:
+            with transaction.atomic():
+                package = Package.objects.create(
+                    patient_id=series.patient_id,
+                    series=series,
+                    fee=fee,
+                    invoice=invoice,
+                    deposit_invoice=deposit,
+                    sessions=fee.package_sessions,
+                    price=price,
+                    single_visit_price=single_visit,
+                    sold_at=now,
+                    sold_by=by,
+                    expires_on=expires,
+                    attempt_key=attempt_key,
+                )
+        except IntegrityError:
+            raise BillingError(_("This series already has an active package.")) from None
+        record(
+            action=BillingEvent.Action.PACKAGE_SOLD,
+            by=by,
+            now=now,
+            patient_id=series.patient_id,
+            invoice=invoice,
+            amount=invoice.total,
+            detail=_("%(n)d sessions at %(price)s; single visit %(single)s")
+            % {"n": package.sessions, "price": format_money(package.price), "single": format_money(single_visit)},
+            audit=AuditEntry.Action.CREATE,
+            audited=invoice,
+            ip=ip,
+        )
+    return package
+
+
+def _deposit_to_apply(series_id: int) -> Invoice | None:
+    """The series' issued deposit invoice not yet applied to a package."""
+    return (
+        Invoice.objects.filter(
+            series_id=series_id,
+            kind=Invoice.Kind.DEPOSIT,
+            status__in=(Invoice.Status.ISSUED, Invoice.Status.PAID),
+            deposit_applied_to__isnull=True,
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def _add_line_less_deposit(
+    invoice: Invoice, *, fee: Fee, price: int, deposit: Invoice, by: User | None, now: dt.datetime, ip: str | None
+) -> None:
+    """The package line at its price less the deposit invoiced at booking (the fee's code and tax
+    copied; with tax on top, the deposit comes off the price before tax, rounded half up)."""
+    if deposit.total >= price:
+        raise BillingError(_("The deposit is as much as the package: there is nothing left to invoice."))
+    reduction = deposit.total
+    if fee.tax_rate_bp and not fee.tax_inclusive:
+        reduction = half_up(deposit.total * 10_000, 10_000 + fee.tax_rate_bp)
+    invoice_add_line(
+        invoice_id=invoice.pk,
+        version=None,
+        description=_("%(fee)s, less the deposit on %(deposit)s (%(amount)s)")
+        % {"fee": fee.description, "deposit": deposit.display_number, "amount": format_money(deposit.total)},
+        unit_price=fee.unit_price - reduction,
+        tax_rate_bp=fee.tax_rate_bp,
+        tax_inclusive=fee.tax_inclusive,
+        code_system=fee.code_system,
+        code=fee.code,
+        modifier=fee.modifier,
+        series_id=invoice.series_id,
+        by=by,
+        now=now,
+        ip=ip,
+    )
+    record(
+        action=BillingEvent.Action.DEPOSIT_APPLIED,
+        by=by,
+        now=now,
+        patient_id=invoice.patient_id,
+        invoice=deposit,
+        amount=deposit.total,
+        detail=_("applied to the series package"),
+        ip=ip,
+    )
+
+
+def _live(package: Package) -> int:
+    return package.redemptions.filter(reversed_at__isnull=True).count()
+
+
+def _step_words(appointment: Appointment) -> str:
+    return _("session %(step)s on %(day)s") % {
+        "step": appointment.series_step,
+        "day": local_date(appointment.start).isoformat(),
+    }
+
+
+def redemption_make(
+    *, appointment_id: int, kind: str, by: User | None, now: dt.datetime, ip: str | None = None
+) -> PackageRedemption | None:
+    """Take one session of the appointment's series' active package for it: attended, or
+    forfeited. None when the series has no active package (nothing to redeem). Refused when the
+    appointment already holds one (also a database constraint, whoever races) or none is left."""
+    if kind not in Kind.values:
+        raise BillingError(_("Say whether the session was given or forfeited."))
+    with transaction.atomic():
+        appointment = Appointment.objects.filter(pk=appointment_id).first()
+        if appointment is None or appointment.series_id is None:
+            return None
+        package = (
+            Package.objects.select_for_update()
+            .filter(series_id=appointment.series_id, status=Package.Status.ACTIVE)
+            .first()
+        )
+        if package is None:
+            return None
+        if PackageRedemption.objects.filter(appointment_id=appointment_id, reversed_at__isnull=True).exists():
+            raise BillingError(_("This session is already taken from the package."))
+        used = _live(package)
+        if used >= package.sessions:
+            raise BillingError(_("The package has no session left."))
+        try:
+            with transaction.atomic():
+                redemption = PackageRedemption.objects.create(
+                    package=package, appointment_id=appointment_id, kind=kind, at=now, by=by
+                )
+        except IntegrityError:
+            raise BillingError(_("This session is already taken from the package.")) from None
+        if used + 1 == package.sessions:
+            package.status = Package.Status.USED
+            package.save(update_fields=["status"])
+        record(
+            action=BillingEvent.Action.REDEEMED if kind == Kind.ATTENDED else BillingEvent.Action.FORFEITED,
+            by=by,
+            now=now,
+            patient_id=package.patient_id,
+            invoice=package.invoice,
+            detail=_("%(what)s: %(n)d of %(total)d")
+            % {"what": _step_words(appointment), "n": used + 1, "total": package.sessions},
+            audit=AuditEntry.Action.CREATE,
+            audited=package.invoice,
+            ip=ip,
+        )
+    return redemption
+
+
+def redemption_reverse(
+    *, redemption_id: int, reason: str, by: User | None, now: dt.datetime, ip: str | None = None
+) -> PackageRedemption:
+    """Give the session back to the package (the attendance was recorded by mistake, a forfeit
+    reconsidered): the row stays, marked reversed with the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise BillingError(_("Give a reason for giving the session back."))
+    with transaction.atomic():
+        package_id = PackageRedemption.objects.filter(pk=redemption_id).values_list("package_id", flat=True).first()
+        if package_id is None:
+            raise BillingError(_("That redemption does not exist."))
+        package = _lock_package(package_id)
+        redemption = PackageRedemption.objects.select_related("appointment").get(pk=redemption_id)
+        if redemption.reversed_at is not None:
+            raise BillingError(_("This session was already given back to the package."))
+        if package.status not in (Package.Status.ACTIVE, Package.Status.USED):
+            raise BillingError(_("The package is closed: its sessions can no longer change."))
+        redemption.reversed_at = now
+        redemption.reversed_by = by
+        redemption.reversed_reason = reason[:250]
+        redemption.save(update_fields=["reversed_at", "reversed_by", "reversed_reason"])
+        if package.status == Package.Status.USED:
+            package.status = Package.Status.ACTIVE
+            try:
+                with transaction.atomic():
+                    package.save(update_fields=["status"])
+            except IntegrityError:
+                raise BillingError(_("This series has another active package: give the session back there.")) from None
+        record(
+            action=BillingEvent.Action.UNREDEEMED,
+            by=by,
+            now=now,
+            patient_id=package.patient_id,
+            invoice=package.invoice,
+            detail=_("%(what)s given back: %(reason)s")
+            % {"what": _step_words(redemption.appointment), "reason": reason},
+            audited=package.invoice,
+            ip=ip,
+        )
+    return redemption
+
+
+def _invoices(package: Package) -> list[int]:
+    return [i for i in (package.invoice_id, package.deposit_invoice_id) if i is not None]
+
+
+def package_paid(package: Package) -> int:
+    """Money in for the package: allocations to its invoice (and its deposit's) less refunds taken
+    back from them."""
+    ids = _invoices(package)
+    allocated = Allocation.objects.filter(invoice_id__in=ids).aggregate(s=Sum("amount"))["s"] or 0
+    refunded = Refund.objects.filter(invoice_id__in=ids).aggregate(s=Sum("amount"))["s"] or 0
+    return int(allocated - refunded)
+
+
+def package_refund(package: Package, *, rule: str | None = None) -> PackageRefund:
+    """The figures of closing the package now, under the clinic's rule (or `rule`)."""
+    return PackageRefund(
+        rule=rule or package.refund_rule or BillingPolicy.current().refund_rule,
+        sessions=package.sessions,
+        redeemed=_live(package),
+        price=package.price,
+        single_visit_price=package.single_visit_price,
+        paid=package_paid(package),
+    )
+
+
+def package_close(
+    *,
+    package_id: int,
+    reason: str,
+    attempt_key: uuid.UUID,
+    by: User | None,
+    now: dt.datetime,
+    ip: str | None = None,
+) -> Package:
+    """Close a package early (its series discontinued, the patient leaving): the clinic's rule gives
+    the figures, a credit note carries them line by line onto the package invoice, and what was
+    paid above the sessions given is then owed back (refunded against the payment on the invoice
+    page). The clinic admin's, like every credit note."""
+    require_clinic_admin(by, _("close a package and credit it"))
+    reason = reason.strip()
+    if not reason:
+        raise BillingError(_("Give a reason for closing the package."))
+    with transaction.atomic():
+        package = _lock_package(package_id)
+        if package.credit_note_id is not None and package.credit_note.attempt_key == attempt_key:
+            return package  # the same click again
+        if package.status not in (Package.Status.ACTIVE, Package.Status.USED):
+            raise BillingError(
+                _("This package is %(status)s: it cannot be closed again.")
+                % {"status": package.get_status_display().lower()}
+            )
+        figures = package_refund(package)
+        note = None
+        # The credit comes off the package invoice first, then the deposit's (when fewer sessions
+        # were given than the deposit paid for). A credit line needs an amount above zero: the
+        # line carries the credit, its description the arithmetic that gives it.
+        left = figures.credit
+        words = " · ".join(figures.lines())[:250]
+        for n, invoice_id in enumerate(_invoices(package)):
+            if left <= 0:
+                break
+            part = min(left, Invoice.objects.values_list("total", flat=True).get(pk=invoice_id))
+            if part <= 0:
+                continue
+            issued = credit_note_issue(
+                invoice_id=invoice_id,
+                version=None,
+                lines=[CreditLine(description=words, amount=part)],
+                reason=_("Package closed early: %(reason)s") % {"reason": reason},
+                attempt_key=attempt_key if n == 0 else uuid.uuid5(attempt_key, "deposit"),
+                by=by,
+                now=now,
+                ip=ip,
+            )
+            note = note or issued
+            left -= part
+        package.status = Package.Status.CLOSED
+        package.closed_at = now
+        package.closed_reason = reason[:250]
+        package.refund_rule = figures.rule
+        package.refund_amount = figures.amount
+        package.credit_note = note
+        package.save(
+            update_fields=["status", "closed_at", "closed_reason", "refund_rule", "refund_amount", "credit_note"]
+        )
+        record(
+            action=BillingEvent.Action.PACKAGE_CLOSED,
+            by=by,
+            now=now,
+            patient_id=package.patient_id,
+            invoice=package.invoice,
+            amount=figures.amount,
+            detail=" · ".join(figures.lines()),
+            audited=package.invoice,
+            ip=ip,
+        )
+    return package
