@@ -1,3 +1,5 @@
+from billing.urls_series import urlpatterns as series_urlpatterns
+
 app_name = "billing"
 
-urlpatterns: list = []
+urlpatterns: list = [*series_urlpatterns]

@@ -15,11 +15,10 @@ from billing.money import format_money, half_up, line_amounts
 from billing.selectors.fees import fee_for_protocol, fee_for_type
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from billing.models import Allocation, BillingEvent, BillingPolicy, Fee, Invoice, Package, PackageRedemption, Refund
-from billing.package_rules import PackageRefund
+from billing.models import BillingEvent, BillingPolicy, Fee, Invoice, Package, PackageRedemption
+from billing.selectors.packages import deposit_to_apply, live_redemptions, package_invoices, package_refund
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
 from treatments.models import Appointment, TreatmentSeries
@@ -103,7 +102,7 @@ def package_sell(
         price, _tax = line_amounts(
             unit_price=fee.unit_price, quantity=1, tax_rate_bp=fee.tax_rate_bp, tax_inclusive=fee.tax_inclusive
         )
-        deposit = _deposit_to_apply(series.pk)
+        deposit = deposit_to_apply(series.pk)
         if deposit is None:
             invoice_add_fee_line(
                 invoice_id=invoice.pk, version=None, fee_id=fee.pk, series_id=series.pk, by=by, now=now, ip=ip
@@ -147,20 +146,6 @@ def package_sell(
     return package
 
 
-def _deposit_to_apply(series_id: int) -> Invoice | None:
-    """The series' issued deposit invoice not yet applied to a package."""
-    return (
-        Invoice.objects.filter(
-            series_id=series_id,
-            kind=Invoice.Kind.DEPOSIT,
-            status__in=(Invoice.Status.ISSUED, Invoice.Status.PAID),
-            deposit_applied_to__isnull=True,
-        )
-        .order_by("id")
-        .first()
-    )
-
-
 def _add_line_less_deposit(
     invoice: Invoice, *, fee: Fee, price: int, deposit: Invoice, by: User | None, now: dt.datetime, ip: str | None
 ) -> None:
@@ -199,10 +184,6 @@ def _add_line_less_deposit(
     )
 
 
-def _live(package: Package) -> int:
-    return package.redemptions.filter(reversed_at__isnull=True).count()
-
-
 def _step_words(appointment: Appointment) -> str:
     return _("session %(step)s on %(day)s") % {
         "step": appointment.series_step,
@@ -231,7 +212,7 @@ def redemption_make(
             return None
         if PackageRedemption.objects.filter(appointment_id=appointment_id, reversed_at__isnull=True).exists():
             raise BillingError(_("This session is already taken from the package."))
-        used = _live(package)
+        used = live_redemptions(package)
         if used >= package.sessions:
             raise BillingError(_("The package has no session left."))
         try:
@@ -302,31 +283,6 @@ def redemption_reverse(
     return redemption
 
 
-def _invoices(package: Package) -> list[int]:
-    return [i for i in (package.invoice_id, package.deposit_invoice_id) if i is not None]
-
-
-def package_paid(package: Package) -> int:
-    """Money in for the package: allocations to its invoice (and its deposit's) less refunds taken
-    back from them."""
-    ids = _invoices(package)
-    allocated = Allocation.objects.filter(invoice_id__in=ids).aggregate(s=Sum("amount"))["s"] or 0
-    refunded = Refund.objects.filter(invoice_id__in=ids).aggregate(s=Sum("amount"))["s"] or 0
-    return int(allocated - refunded)
-
-
-def package_refund(package: Package, *, rule: str | None = None) -> PackageRefund:
-    """The figures of closing the package now, under the clinic's rule (or `rule`)."""
-    return PackageRefund(
-        rule=rule or package.refund_rule or BillingPolicy.current().refund_rule,
-        sessions=package.sessions,
-        redeemed=_live(package),
-        price=package.price,
-        single_visit_price=package.single_visit_price,
-        paid=package_paid(package),
-    )
-
-
 def package_close(
     *,
     package_id: int,
@@ -360,7 +316,7 @@ def package_close(
         # line carries the credit, its description the arithmetic that gives it.
         left = figures.credit
         words = " · ".join(figures.lines())[:250]
-        for n, invoice_id in enumerate(_invoices(package)):
+        for n, invoice_id in enumerate(package_invoices(package)):
             if left <= 0:
                 break
             part = min(left, Invoice.objects.values_list("total", flat=True).get(pk=invoice_id))
