@@ -108,7 +108,10 @@ PAYMENT_RECEIPTS: dict[tuple[str, str], dict[str, str]] = {
         ),
     },
     ("paid", "sms"): {
-        "text": "{{ clinic_name }}: we received {{ amount }} from you on {{ paid_on }}. Thank you. Your account: {{ short_url }} Reply STOP to end texts.",
+        "text": (
+            "{{ clinic_name }}: we received {{ amount }} from you on {{ paid_on }}. Thank you. "
+            "Your account: {{ short_url }} Reply STOP to end texts."
+        ),
     },
 }
 
