@@ -58,6 +58,10 @@ def sample_context(*, clinic: ClinicSettings, first_name: str = SAMPLE_NAMES[0])
         "session_count": 4,
         "dates": dates,
         "weeks": 12,
+        # A payment receipt's: a large amount and the longest date.
+        "amount": "$12,345.00",
+        "paid_on": "30 September 2026",
+        "method": "Card (clinic terminal)",
         "nsaid_pause_days": clinic.nsaid_pause_days_before,
         "nsaid_after": _nsaid_after(clinic),
         "ice_advice": _ice_advice(clinic),

@@ -23,6 +23,8 @@ class Message(models.Model):
         CANCELLED = "cancelled", _("Session cancelled by the clinic")
         CANCEL_RECEIPT = "receipt", _("Cancellation receipt")
         REBOOKED = "rebooked", _("Session booked again")
+        # A payment's receipt, queued by billing (the amount, the date and the method only).
+        PAID = "paid", _("Payment receipt")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

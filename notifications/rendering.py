@@ -82,6 +82,10 @@ def message_context(
         "short_dates": [short_when(start) for start in facts.dates[:SHORT_DATES_SHOWN]],
         "more_dates": max(len(facts.dates) - SHORT_DATES_SHOWN, 0) or "",
         "weeks": message.data.get("weeks", ""),
+        # A payment receipt's facts, written by billing when it queued the message.
+        "amount": message.data.get("amount", ""),
+        "paid_on": message.data.get("paid_on", ""),
+        "method": message.data.get("method", ""),
         "nsaid_pause_days": clinic.nsaid_pause_days_before,
         "nsaid_after": _nsaid_after(clinic),
         "ice_advice": _ice_advice(clinic),

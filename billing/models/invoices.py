@@ -87,7 +87,7 @@ class Invoice(models.Model):
 
     @property
     def display_number(self) -> str:
-        return f"INV-{self.number:06d}" if self.number else _("Draft invoice")
+        return f"INV-{self.number:06d}" if self.number else str(_("Draft invoice"))
 
     @property
     def is_draft(self) -> bool:

@@ -173,6 +173,9 @@ CLINIC_COUNTRY = env.str("CLINIC_COUNTRY", default="US").upper()
 # The clinic's one currency (ISO 4217 code). Money is stored as integer minor units of it (cents,
 # pence) and shown with Babel in the clinic's locale (LANGUAGE_CODE + CLINIC_COUNTRY): billing/money.py.
 CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="USD").upper()
+# The outbox asks this planner for each message's facts at send time (notifications/facts.py):
+# billing answers for payment receipts and passes the rest to treatments' planner.
+MESSAGES_FACTS_PROVIDER = "billing.messaging.message_facts"
 # Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default=CLINIC_COUNTRY)
 

@@ -77,6 +77,30 @@ def _change_every_way(patient, series, now) -> None:
     notices.session_rebooked(appointment=session(4, 8), now=now)
 
 
+def _pay_at_the_desk(patient, series, now) -> None:
+    """A visit paid at the desk and its receipt queued, through billing's own services."""
+    import uuid
+
+    from billing import services
+
+    invoice = services.invoice_create_draft(patient_id=patient.pk, location_id=series.location_id, by=None, now=now)
+    services.invoice_add_line(
+        invoice_id=invoice.pk, version=None, description="Visit", unit_price=15000, by=None, now=now
+    )
+    services.invoice_issue(invoice_id=invoice.pk, version=None, by=None, now=now)
+    payment = services.payment_take(
+        patient_id=patient.pk,
+        location_id=series.location_id,
+        method="card_terminal",
+        amount=15000,
+        allocations=[services.AllocationRequest(invoice.pk, 15000)],
+        attempt_key=uuid.uuid4(),
+        by=None,
+        now=now,
+    ).payment
+    services.receipt_email(payment_id=payment.pk, attempt_key=uuid.uuid4(), by=None, now=now)
+
+
 def _send_everything(channel: str, now) -> list[str]:
     patient = PatientFactory(preferred_channel=channel)
     series = series_with_sessions(starts=[TUESDAY_9AM, TUESDAY_9AM + dt.timedelta(days=28)], now=now, patient=patient)
@@ -86,6 +110,7 @@ def _send_everything(channel: str, now) -> list[str]:
         sign(appointment, at=appointment.start)
         messaging.session_signed(appointment=appointment, now=appointment.start)
     _change_every_way(patient, series, now)
+    _pay_at_the_desk(patient, series, now)
     # Before-session messages need a session still ahead when they go out: send as each comes due.
     for moment in sorted(set(Message.objects.values_list("send_at", flat=True))):
         delivery.messages_sweep(now=moment + dt.timedelta(hours=1) if channel == "sms" else moment)
