@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from billing.money import line_amounts
-from billing.selectors.fees import fee_for_protocol, fee_for_type
 from django.db.models import Sum
 
 from billing.models import Allocation, BillingPolicy, Fee, Invoice, Package, PackageRedemption, Refund
+from billing.money import line_amounts
 from billing.package_rules import PackageRefund
+from billing.selectors.fees import fee_for_protocol, fee_for_type
 from treatments.models import TreatmentSeries
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from billing.money import currency, to_decimal
 from django.conf import settings
 
 from billing.models import BillingPolicy, Invoice, InvoiceLine
+from billing.money import currency, to_decimal
 
 HEADER = [
     "*ContactName",

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from billing.money import half_up, line_amounts
-from billing.selectors.fees import fee_for_protocol, fee_for_type
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from billing.models import Charge, DepositPolicy, Fee, Invoice
+from billing.money import half_up, line_amounts
+from billing.selectors.fees import fee_for_protocol, fee_for_type
 from clinic.localtime import local_date
 from treatments.models import Appointment, TreatmentSeries
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from billing.money import format_money, half_up, line_amounts
-from billing.selectors.fees import fee_for_type
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from billing.models import BillingEvent, CancellationPolicy, Charge, Invoice, MissedVisit, Package
 from billing.models.packages import PackageRedemption
+from billing.money import format_money, half_up, line_amounts
+from billing.selectors.fees import fee_for_type
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
 from treatments.models import Appointment

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from billing.money import format_money, half_up, line_amounts
-from billing.selectors.fees import fee_for_protocol, fee_for_type
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from billing.models import BillingEvent, BillingPolicy, Fee, Invoice, Package, PackageRedemption
+from billing.money import format_money, half_up, line_amounts
+from billing.selectors.fees import fee_for_protocol, fee_for_type
 from billing.selectors.packages import deposit_to_apply, live_redemptions, package_invoices, package_refund
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
