@@ -15,6 +15,7 @@ Texts name money and sessions only, never a diagnosis or body part."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db.models import BigIntegerField, Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -90,14 +91,14 @@ def appointment_badges(ids: Sequence[int]) -> Mapping[int, Sequence[BadgeLike]]:
         )
     )
     series_ids = {r["series_id"] for r in rows if r["series_id"]}
-    packages: dict[int, Package] = {}
+    packages: dict[int, Any] = {}  # annotated with `used`
     if series_ids:
-        for package in (
+        for sold in (
             Package.objects.filter(series_id__in=series_ids, status__in=LIVE_PACKAGE)
             .annotate(used=Count("redemptions", filter=Q(redemptions__reversed_at__isnull=True)))
             .order_by("sold_at", "id")
         ):
-            packages[package.series_id] = package
+            packages[sold.series_id] = sold
     found: dict[int, list[BadgeLike]] = {}
     attended = (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED)
     for row in rows:
@@ -131,14 +132,14 @@ def appointment_badges(ids: Sequence[int]) -> Mapping[int, Sequence[BadgeLike]]:
 
 
 def series_badges(ids: Sequence[int]) -> Mapping[int, Sequence[BadgeLike]]:
-    packages: dict[int, Package] = {}
+    packages: dict[int, Any] = {}  # annotated with `used`
     statuses = dict(TreatmentSeries.objects.filter(pk__in=ids).values_list("pk", "status"))
-    for package in (
+    for sold in (
         Package.objects.filter(series_id__in=ids)
         .annotate(used=Count("redemptions", filter=Q(redemptions__reversed_at__isnull=True)))
         .order_by("sold_at", "id")
     ):
-        packages[package.series_id] = package  # the latest sale wins
+        packages[sold.series_id] = sold  # the latest sale wins
     found: dict[int, list[BadgeLike]] = {}
     for series_id in ids:
         package = packages.get(series_id)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from billing.money import format_money, to_decimal
-from billing.selectors.reports import BUCKETS, BillingReport, billing_report
+from billing.selectors.reports import BUCKETS, BillingReport, ReportRow, billing_report
 from billing.selectors.xero import xero_rows
 from clinic import roles
 from clinic.audit import audit_record
@@ -60,7 +60,7 @@ def _whose(request: HttpRequest) -> int | None:
     user has the role but no practitioner record: nothing)."""
     if roles.has_role(request.user, roles.CLINIC_ADMIN):
         return None
-    own = Practitioner.objects.filter(user_id=request.user.pk).values_list("pk", flat=True).first()
+    own = Practitioner.objects.filter(user_id=request.user.pk or 0).values_list("pk", flat=True).first()
     return own if own is not None else -1
 
 
@@ -85,7 +85,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/reports.html", context, status=200 if data else 400)
 
 
-def _shown(row) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _shown(row: ReportRow) -> dict[str, object]:
     return {
         "practitioner": row.practitioner,
         "location": row.location,
@@ -111,7 +111,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     data = _report(request, first, last)
     header = ["practitioner", "location", "invoiced", "credited", "collected"]
     header += [f"outstanding_{b}" for b in BUCKETS] + ["outstanding", "unredeemed_package_liability"]
-    rows: list[list[object]] = [header]
+    rows: list[list[object]] = [list(header)]
     for r in data.rows:
         amounts = [r.invoiced, r.credited, r.collected, *r.aged, r.outstanding, r.liability]
         rows.append([r.practitioner, r.location, *(to_decimal(a) for a in amounts)])

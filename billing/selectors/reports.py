@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Greatest
 
 from billing.models import Allocation, CreditNote, Invoice, Package, Refund
@@ -60,7 +62,7 @@ class BillingReport:
     totals: ReportRow
 
 
-def _big(expression) -> ExpressionWrapper:  # type: ignore[no-untyped-def]
+def _big(expression: Any) -> ExpressionWrapper:
     return ExpressionWrapper(expression, output_field=BigIntegerField())
 
 
@@ -68,16 +70,16 @@ def _sum(field_name: str, condition: Q | None = None) -> Coalesce:
     return Coalesce(Sum(field_name, filter=condition), Value(0), output_field=BigIntegerField())
 
 
-def _mine(qs: QuerySet, path: str, practitioner_id: int | None) -> QuerySet:  # type: ignore[type-arg]
+def _mine(qs: QuerySet[Any], path: str, practitioner_id: int | None) -> QuerySet[Any]:
     return qs if practitioner_id is None else qs.filter(**{path: practitioner_id})
 
 
 def _rows(
-    qs: QuerySet,  # type: ignore[type-arg]
+    qs: QuerySet[Any],
     practitioner: str,
     location: str,
     **sums: Coalesce,
-) -> list[dict]:  # type: ignore[type-arg]
+) -> list[dict[str, Any]]:
     names = {
         "p": F(practitioner + "_id"),
         "pn": F(practitioner + "__display_name"),
@@ -105,7 +107,7 @@ def billing_report(
     }
     found: dict[Key, ReportRow] = {}
 
-    def row(r: dict) -> ReportRow:  # type: ignore[type-arg]
+    def row(r: dict[str, Any]) -> ReportRow:
         key = (r["p"], r["l"])
         if key not in found:
             found[key] = ReportRow(practitioner=r["pn"] or "—", location=r["ln"] or "—")
@@ -141,12 +143,12 @@ def billing_report(
         row(r).liability += r["s"]
     rows = sorted(found.values(), key=lambda r: (r.practitioner, r.location))
     totals = ReportRow(practitioner="", location="")
-    for r in rows:
-        totals.add(r)
+    for each in rows:
+        totals.add(each)
     return BillingReport(first=first, last=last, as_of=as_of, rows=rows, totals=totals)
 
 
-def _paid_in(invoice_field: str) -> Coalesce:
+def _paid_in(invoice_field: str) -> CombinedExpression:
     """Allocated less refunded on the package's invoice named by `invoice_field` (a subquery)."""
     allocated = (
         Allocation.objects.filter(invoice_id=OuterRef(invoice_field))

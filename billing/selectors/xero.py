@@ -62,7 +62,7 @@ def xero_rows(*, first: dt.date, last: dt.date, practitioner_id: int | None = No
     ).select_related("invoice__patient", "invoice__location")
     if practitioner_id is not None:
         lines = lines.filter(invoice__practitioner_id=practitioner_id)
-    rows: list[list[object]] = [HEADER]
+    rows: list[list[object]] = [list(HEADER)]
     for line in lines.order_by("invoice__number", "position", "id"):
         invoice, patient = line.invoice, line.invoice.patient
         description = line.description if line.quantity == 1 else f"{line.description} × {line.quantity}"

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from billing.models import BillingEvent, Invoice, Payment
@@ -47,7 +48,7 @@ def record(
     amount: int | None = None,
     detail: str = "",
     audit: str = AuditEntry.Action.CHANGE,
-    audited: Invoice | Payment | None = None,
+    audited: Model | None = None,  # the audit entry's object (billing.services.missed: the visit)
     ip: str | None = None,
 ) -> BillingEvent:
     """The invoice's (or payment's) history row and the clinic's audit entry for one money write.

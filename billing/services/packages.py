@@ -302,7 +302,7 @@ def package_close(
         raise BillingError(_("Give a reason for closing the package."))
     with transaction.atomic():
         package = _lock_package(package_id)
-        if package.credit_note_id is not None and package.credit_note.attempt_key == attempt_key:
+        if package.credit_note is not None and package.credit_note.attempt_key == attempt_key:
             return package  # the same click again
         if package.status not in (Package.Status.ACTIVE, Package.Status.USED):
             raise BillingError(
