@@ -62,6 +62,9 @@ def sample_context(*, clinic: ClinicSettings, first_name: str = SAMPLE_NAMES[0])
         "amount": "$12,345.00",
         "paid_on": "30 September 2026",
         "method": "Card (clinic terminal)",
+        # A package expiry notice's: the most sessions and the longest date.
+        "sessions_left": 12,
+        "expires_on": "30 September 2026",
         "nsaid_pause_days": clinic.nsaid_pause_days_before,
         "nsaid_after": _nsaid_after(clinic),
         "ice_advice": _ice_advice(clinic),

@@ -25,6 +25,8 @@ class Message(models.Model):
         REBOOKED = "rebooked", _("Session booked again")
         # A payment's receipt, queued by billing (the amount, the date and the method only).
         PAID = "paid", _("Payment receipt")
+        # A prepaid package's sessions run out soon, queued by billing (how many, and the date).
+        PACKAGE_EXPIRY = "pkg_expiry", _("Package expiry notice")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

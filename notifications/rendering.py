@@ -86,6 +86,9 @@ def message_context(
         "amount": message.data.get("amount", ""),
         "paid_on": message.data.get("paid_on", ""),
         "method": message.data.get("method", ""),
+        # A package expiry notice's, written by billing when it queued the message.
+        "sessions_left": message.data.get("sessions_left", ""),
+        "expires_on": message.data.get("expires_on", ""),
         "nsaid_pause_days": clinic.nsaid_pause_days_before,
         "nsaid_after": _nsaid_after(clinic),
         "ice_advice": _ice_advice(clinic),

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.utils import dateformat
 from django.utils.translation import gettext as _
 
 from billing.models import BillingEvent, BillingPolicy, Fee, Invoice, Package, PackageRedemption
@@ -21,6 +23,8 @@ from billing.selectors.fees import fee_for_protocol, fee_for_type
 from billing.selectors.packages import deposit_to_apply, live_redemptions, package_invoices, package_refund
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
+from notifications.models import Message
+from notifications.services import Planned, messages_plan
 from treatments.models import Appointment, TreatmentSeries
 
 from ._common import BillingError, record, require_clinic_admin
@@ -355,3 +359,86 @@ def package_close(
             ip=ip,
         )
     return package
+
+
+@dataclass(frozen=True)
+class ExpirySweep:
+    told: int
+    expired: int
+
+
+EXPIRY_KIND = Message.Kind.PACKAGE_EXPIRY
+
+
+def packages_expiry_sweep(*, now: dt.datetime) -> ExpirySweep:
+    """Tell each patient once, through the outbox, that their package's sessions left expire soon
+    (the policy's notice days before), and expire the packages whose date has passed (the
+    sessions left are forfeited and leave the clinic's liability). Safe to run at any time, and
+    twice: a package told is never told again, an expired one never changes again."""
+    policy = BillingPolicy.current()
+    today = local_date(now)
+    told = expired = 0
+    due = (
+        Package.objects.filter(
+            status=Package.Status.ACTIVE,
+            expiry_notice_at__isnull=True,
+            expires_on__gte=today,
+            expires_on__lte=today + dt.timedelta(days=policy.expiry_notice_days),
+        )
+        .select_related("patient")
+        .order_by("id")
+    )
+    for candidate in due:
+        with transaction.atomic():
+            package = _lock_package(candidate.pk)
+            if package.status != Package.Status.ACTIVE or package.expiry_notice_at is not None:
+                continue
+            left = package.sessions - live_redemptions(package)
+            if left > 0 and package.expires_on is not None:
+                messages_plan(
+                    patient=candidate.patient,
+                    wanted=[
+                        Planned(
+                            key=f"pkg:{package.pk}:expiry",
+                            kind=EXPIRY_KIND,
+                            send_at=now,
+                            series_id=package.series_id,
+                            data={
+                                "package_id": package.pk,
+                                "sessions_left": left,
+                                "expires_on": dateformat.format(package.expires_on, "j F Y"),
+                            },
+                        )
+                    ],
+                    now=now,
+                )
+                record(
+                    action=BillingEvent.Action.EXPIRY_NOTICE,
+                    by=None,
+                    now=now,
+                    patient_id=package.patient_id,
+                    invoice=package.invoice,
+                    detail=_("%(n)d sessions left, expiring %(day)s")
+                    % {"n": left, "day": package.expires_on.isoformat()},
+                )
+                told += 1
+            package.expiry_notice_at = now
+            package.save(update_fields=["expiry_notice_at"])
+    for candidate in Package.objects.filter(status=Package.Status.ACTIVE, expires_on__lt=today).order_by("id"):
+        with transaction.atomic():
+            package = _lock_package(candidate.pk)
+            if package.status != Package.Status.ACTIVE:
+                continue
+            left = package.sessions - live_redemptions(package)
+            package.status = Package.Status.EXPIRED
+            package.save(update_fields=["status"])
+            record(
+                action=BillingEvent.Action.PACKAGE_EXPIRED,
+                by=None,
+                now=now,
+                patient_id=package.patient_id,
+                invoice=package.invoice,
+                detail=_("%(n)d sessions left unused") % {"n": left},
+            )
+            expired += 1
+    return ExpirySweep(told=told, expired=expired)

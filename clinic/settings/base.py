@@ -270,6 +270,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The outbox sweep (notifications/delivery.py). A sweep older than its minute is dropped: the
     # next one sends the same rows, so a backlog of sweeps after an outage is pointless.
     "messages-sweep": {"task": "notifications.sweep", "schedule": 60.0, "options": {"expires": 55}},
+    # Series packages: tell patients before a package expires, and expire it (billing/tasks.py).
+    "packages-expiry": {"task": "billing.packages_expiry", "schedule": 3600.0, "options": {"expires": 3500}},
 }
 
 LOGGING = {
