@@ -1,9 +1,11 @@
 """Every money write. Keyword-only, typed, each owns its transaction, takes `now`, and writes a
 history row (billing.models.BillingEvent) and an audit entry (clinic.audit)."""
 
+from billing.selectors.ledger import business_date_for, credit_balance, day_totals
+
 from ._common import BillingError, StaleInvoice
-from .checkout import checkout_invoice, receipt_email, receipt_printed
-from .days import business_date_for, day_close, day_totals
+from .checkout import checkout_invoice, receipt_email
+from .days import day_close
 from .invoices import (
     CreditLine,
     credit_note_issue,
@@ -20,7 +22,6 @@ from .invoices import (
 from .payments import (
     AllocationRequest,
     PaymentResult,
-    credit_balance,
     payment_take,
     refund_issue,
     refund_sources,
@@ -49,7 +50,6 @@ __all__ = [
     "invoice_write_off",
     "payment_take",
     "receipt_email",
-    "receipt_printed",
     "refund_issue",
     "refund_sources",
 ]

@@ -99,21 +99,3 @@ def receipt_email(
             ip=ip,
         )
     return planned[0]
-
-
-def receipt_printed(*, payment_id: int, by: User | None, now: dt.datetime, ip: str | None = None) -> None:
-    """Note in the history that a receipt was printed (printing again charges nothing)."""
-    payment = Payment.objects.filter(pk=payment_id).first()
-    if payment is None:
-        raise BillingError(_("That payment does not exist."))
-    record(
-        action=BillingEvent.Action.RECEIPT_PRINTED,
-        by=by,
-        now=now,
-        patient_id=payment.patient_id,
-        payment=payment,
-        amount=payment.amount,
-        detail=format_money(payment.amount),
-        audit="view",
-        ip=ip,
-    )

@@ -9,15 +9,13 @@ a payment never interleave."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from billing.models import BillingEvent, DayClose, DayCloseLine, Payment, Refund
-from billing.models.payments import COUNTED_METHODS
+from billing.models import BillingEvent, DayClose, DayCloseLine
+from billing.selectors.ledger import business_date_for, day_totals
 from clinic.audit import audit_record
 from clinic.localtime import local_date
 from clinic.models import AuditEntry, Location
@@ -31,17 +29,6 @@ def lock_location(location_id: int) -> Location:
         return Location.objects.select_for_update(no_key=True).get(pk=location_id)
     except Location.DoesNotExist:
         raise BillingError(_("That location does not exist.")) from None
-
-
-def business_date_for(*, location_id: int, now: dt.datetime) -> dt.date:
-    """The open business date a posting made at `now` belongs to (one query)."""
-    day = local_date(now)
-    closed = set(
-        DayClose.objects.filter(location_id=location_id, business_date__gte=day).values_list("business_date", flat=True)
-    )
-    while day in closed:
-        day += dt.timedelta(days=1)
-    return day
 
 
 def ensure_open(*, location_id: int, business_date: dt.date) -> None:
@@ -59,39 +46,6 @@ def posting_date(*, location_id: int, now: dt.datetime, business_date: dt.date |
         return business_date_for(location_id=location_id, now=now)
     ensure_open(location_id=location_id, business_date=business_date)
     return business_date
-
-
-@dataclass(frozen=True)
-class MethodTotal:
-    method: str
-    label: str
-    payments: int
-    refunds: int
-
-    @property
-    def expected(self) -> int:
-        return self.payments - self.refunds
-
-
-def day_totals(*, location_id: int, business_date: dt.date) -> list[MethodTotal]:
-    """Payments and refunds by method for one location's business date (two aggregate queries);
-    every counted method appears, with zeros."""
-    paid = dict(
-        Payment.objects.filter(location_id=location_id, business_date=business_date)
-        .values("method")
-        .annotate(total=Sum("amount"))
-        .values_list("method", "total")
-    )
-    refunded = dict(
-        Refund.objects.filter(location_id=location_id, business_date=business_date)
-        .values("method")
-        .annotate(total=Sum("amount"))
-        .values_list("method", "total")
-    )
-    return [
-        MethodTotal(method=m.value, label=str(m.label), payments=paid.get(m, 0) or 0, refunds=refunded.get(m, 0) or 0)
-        for m in COUNTED_METHODS
-    ]
 
 
 def day_close(

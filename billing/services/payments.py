@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from billing.gateway import GatewayError, refund_gateway
 from billing.models import Allocation, BillingEvent, Invoice, PatientCredit, Payment, PaymentMethod, Refund
 from billing.money import currency, format_money
+from billing.selectors.ledger import credit_balance
 from clinic.models import AuditEntry
 from patients.models import Patient
 
@@ -39,11 +40,6 @@ class AllocationRequest:
 class PaymentResult:
     payment: Payment
     created: bool  # False: this attempt key had already been used; `payment` is the first one's
-
-
-def credit_balance(patient_id: int) -> int:
-    """The patient's credit: the sum of their credit ledger."""
-    return int(PatientCredit.objects.filter(patient_id=patient_id).aggregate(s=Sum("amount"))["s"] or 0)
 
 
 def _lock_patient_credit(patient_id: int) -> int:
