@@ -131,3 +131,8 @@ class DayCloseAdmin(ReadOnlyAdmin):
 class BillingEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "invoice", "payment", "amount", "by"]
     list_filter = ["action"]
+
+
+# The policies (deposits, late-cancel fees, the billing policy) and the read-only packages and
+# missed visits: billing/admin_policies.py.
+from billing import admin_policies  # noqa: E402, F401
