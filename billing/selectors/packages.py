@@ -128,3 +128,43 @@ def package_page(package: Package) -> PackagePage:
         figures=figures,
         can_close=package.status in (Package.Status.ACTIVE, Package.Status.USED),
     )
+
+
+@dataclass(frozen=True)
+class PackageCover:
+    """What the series' package says about one visit, for its check-out: the words, and whether
+    the package pays for it (a session given from it: nothing to invoice for the visit)."""
+
+    text: str
+    covered: bool
+    package_id: int
+
+
+def package_cover(appointment_id: int) -> PackageCover | None:
+    """Two queries: the visit's live redemption (with its place in the package), else the series'
+    active package. None when the visit's series has no package."""
+    from django.utils.translation import gettext as _
+
+    redemption = (
+        PackageRedemption.objects.filter(appointment_id=appointment_id, reversed_at__isnull=True)
+        .select_related("package", "appointment")
+        .first()
+    )
+    if redemption is not None:
+        package = redemption.package
+        place = package.redemptions.filter(
+            reversed_at__isnull=True, appointment__start__lte=redemption.appointment.start
+        ).count()
+        words = {"n": place, "total": package.sessions}
+        if redemption.kind == PackageRedemption.Kind.FORFEITED:
+            return PackageCover(_("Session %(n)d of %(total)d forfeited — package") % words, False, package.pk)
+        text = _("Session %(n)d of %(total)d — package: the package pays for this visit") % words
+        return PackageCover(text, True, package.pk)
+    series_id = TreatmentSeries.objects.filter(appointments__pk=appointment_id).values_list("pk", flat=True).first()
+    package = Package.objects.filter(series_id=series_id, status=Package.Status.ACTIVE).first() if series_id else None
+    if package is None:
+        return None
+    used = live_redemptions(package)
+    return PackageCover(
+        _("Package: %(used)d of %(total)d used") % {"used": used, "total": package.sessions}, False, package.pk
+    )

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 
-from billing.models import BillingEvent, Invoice, Payment
+from billing.models import BillingEvent, Invoice, PackageRedemption, Payment
 from billing.money import format_money
 from clinic.localtime import local_date
 from notifications.models import Message
@@ -33,6 +33,9 @@ def checkout_invoice(*, appointment_id: int, by: User | None, now: dt.datetime, 
         raise BillingError(_("That visit does not exist."))
     if appointment.status == Appointment.Status.CANCELLED:
         raise BillingError(_("A cancelled visit is not invoiced here: use the late-cancel fee instead."))
+    if PackageRedemption.objects.filter(appointment_id=appointment.pk, reversed_at__isnull=True).exists():
+        # A session given from the series' package (billing/services/packages.py) is paid by it.
+        raise BillingError(_("The series package pays for this session: there is nothing to invoice for it."))
     with transaction.atomic():
         invoice = invoice_create_draft(
             patient_id=appointment.patient_id,

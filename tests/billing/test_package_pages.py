@@ -117,3 +117,25 @@ def test_anonymous_and_roleless_visitors_are_kept_out(client, no_role_user, desk
 def test_an_unknown_package_is_a_404(desk_client):
     assert desk_client.get("/billing/packages/999999/").status_code == 404
     assert desk_client.get("/billing/series/999999/package/").status_code == 404
+
+
+def test_check_out_of_a_package_session_says_so_and_invoices_nothing(
+    desk_client, desk_user, django_assert_max_num_queries
+):
+    setup = knee_series()
+    sell(setup, by=desk_user)
+    first = setup.sessions[0]
+    redemption_make(appointment_id=first.pk, kind="attended", by=desk_user, now=STARTS[0])
+    url = f"/billing/checkout/{first.pk}/"
+    desk_client.get(url)
+    with django_assert_max_num_queries(24):  # B1's check-out page and the package's two
+        page = desk_client.get(url).content.decode()
+    assert "Session 1 of 5 — package: the package pays for this visit" in page
+    assert "Invoice this visit from the fee schedule" not in page
+    assert "The patient owes $600.00 in all." in page  # the package invoice itself
+    response = desk_client.post(f"/billing/checkout/{first.pk}/invoice/")
+    assert response.status_code == 400 and "The series package pays for this session" in response.content.decode()
+    assert Invoice.objects.filter(kind="regular").count() == 0
+    # Session 2, not yet given: the package's count, and the visit may be invoiced as usual.
+    page = desk_client.get(f"/billing/checkout/{setup.sessions[1].pk}/").content.decode()
+    assert "Package: 1 of 5 used" in page and "Invoice this visit from the fee schedule" in page
