@@ -116,10 +116,22 @@ def billing_day_page_with_money(ctx: Context) -> list[Result]:
     note = (
         f"{cards} cards, {shown} money badges; {built_queries} queries built, {kept_queries} kept; {connection.vendor}"
     )
-    return [
+    results = [
         Result("billing: day page with money, kept", time_per_op(lambda: client.get(url), repeat=20), 20, "page", note),
         Result("billing: day page with money, built afresh", time_per_op(afresh, repeat=10), 10, "page", note),
     ]
+    # The same day without billing's providers: what the money on the cards costs.
+    from treatments import hooks
+
+    saved = hooks._providers["appointment"]
+    hooks._providers["appointment"] = []
+    try:
+        bare = f"{_queries(afresh)} queries built; {connection.vendor}"
+        seconds = time_per_op(afresh, repeat=10)
+        results.append(Result("billing: the same day page without money, built afresh", seconds, 10, "page", bare))
+    finally:
+        hooks._providers["appointment"] = saved
+    return results
 
 
 def _ensure_history(target: int) -> None:
