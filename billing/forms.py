@@ -19,8 +19,9 @@ from clinic.models import Location
 class MoneyField(forms.CharField):
     """An amount typed at the desk ("40", "40.50"), cleaned to integer minor units."""
 
-    def __init__(self, *, allow_zero: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, allow_zero: bool = False, allow_negative: bool = False, **kwargs: Any) -> None:
         self.allow_zero = allow_zero
+        self.allow_negative = allow_negative
         kwargs.setdefault("max_length", 20)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         super().__init__(**kwargs)
@@ -34,10 +35,13 @@ class MoneyField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
+        negative = self.allow_negative and text.strip().startswith("-")
         try:
-            amount = parse_money(text)
+            amount = parse_money(text.strip().removeprefix("-") if negative else text)
         except MoneyError as exc:
             raise forms.ValidationError(str(exc)) from None
+        if negative:
+            return -amount
         if amount == 0 and not self.allow_zero:
             raise forms.ValidationError(_("Enter an amount above zero."))
         return amount
@@ -199,7 +203,10 @@ class DayCloseForm(forms.Form):
         super().__init__(*args, **kwargs)
         for method in COUNTED_METHODS:
             self.fields[f"counted_{method.value}"] = MoneyField(
-                label=_("%(method)s counted") % {"method": method.label}, allow_zero=True, required=False
+                label=_("%(method)s counted") % {"method": method.label},
+                allow_zero=True,
+                allow_negative=True,
+                required=False,
             )
 
     def counted(self) -> dict[str, int]:

@@ -651,12 +651,6 @@ class Migration(migrations.Migration):
             model_name="daycloseline",
             constraint=models.UniqueConstraint(fields=("day_close", "method"), name="day_close_line_one_per_method"),
         ),
-        migrations.AddConstraint(
-            model_name="daycloseline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("counted__gte", 0)), name="day_close_counted_not_negative"
-            ),
-        ),
         migrations.AddIndex(
             model_name="fee",
             index=models.Index(fields=["appointment_type", "valid_from"], name="fee_type_from_idx"),

@@ -4,7 +4,6 @@ open business date (billing.services.days.business_date_for)."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from clinic.models import Location
 
@@ -29,7 +28,8 @@ class DayClose(models.Model):
 
 
 class DayCloseLine(models.Model):
-    """One method's figures in a close: expected = payments − refunds in the ledger."""
+    """One method's figures in a close: expected = payments − refunds in the ledger. Both may be
+    negative: a day on which the card terminal refunded more than it took."""
 
     day_close = models.ForeignKey(DayClose, on_delete=models.CASCADE, related_name="lines")
     method = models.CharField(max_length=16, choices=PaymentMethod.choices)
@@ -40,7 +40,6 @@ class DayCloseLine(models.Model):
         ordering = ["day_close", "method"]
         constraints = [
             models.UniqueConstraint(fields=["day_close", "method"], name="day_close_line_one_per_method"),
-            models.CheckConstraint(condition=Q(counted__gte=0), name="day_close_counted_not_negative"),
         ]
 
     def __str__(self) -> str:

@@ -60,8 +60,6 @@ def day_close(
 ) -> DayClose:
     """Close a location's business date: store the expected and counted amount per method. A
     difference needs a note saying why. Closing twice, or a day not yet begun, is refused."""
-    if any(amount < 0 for amount in counted.values()):
-        raise BillingError(_("A counted amount cannot be negative."))
     with transaction.atomic():
         lock_location(location_id)
         if business_date > local_date(now):

@@ -78,9 +78,14 @@ def refresh(invoice: Invoice, *, by: User | None, now: dt.datetime) -> Invoice:
     invoice.version += 1
     invoice.save(update_fields=["total", "tax_total", "balance", "status", "version"])
     if before != invoice.status and before != Invoice.Status.DRAFT:
-        action = BillingEvent.Action.PAID if invoice.status == Invoice.Status.PAID else BillingEvent.Action.REOPENED
+        paid = invoice.status == Invoice.Status.PAID
         BillingEvent.objects.create(
-            patient_id=invoice.patient_id, invoice=invoice, action=action, amount=invoice.balance, at=now, by=by
+            patient_id=invoice.patient_id,
+            invoice=invoice,
+            action=BillingEvent.Action.PAID if paid else BillingEvent.Action.REOPENED,
+            amount=None if paid else invoice.balance,
+            at=now,
+            by=by,
         )
     return invoice
 

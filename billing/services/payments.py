@@ -209,7 +209,6 @@ def _take(
     for r in allocations:
         invoice = invoices[r.invoice_id]
         Allocation.objects.create(payment=payment, invoice=invoice, amount=r.amount, at=now)
-        refresh(invoice, by=by, now=now)
         BillingEvent.objects.create(
             patient_id=patient_id,
             invoice=invoice,
@@ -220,6 +219,7 @@ def _take(
             at=now,
             by=by,
         )
+        refresh(invoice, by=by, now=now)
     if from_credit:
         PatientCredit.objects.create(
             patient_id=patient_id, amount=-amount, payment=payment, at=now, business_date=day, by=by

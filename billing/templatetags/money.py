@@ -15,3 +15,9 @@ def money(value: int | None) -> str:
 @register.filter(name="tax_rate")
 def tax_rate(value: int) -> str:
     return format_rate(value)
+
+
+@register.filter(name="owed_back")
+def owed_back(value: int) -> str:
+    """A negative balance as the amount owed back to the patient."""
+    return format_money(-value)

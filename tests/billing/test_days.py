@@ -96,14 +96,6 @@ def test_a_day_is_closed_once_and_never_before_it_begins(desk_user):
         services.day_close(
             location_id=desk.location.pk, business_date=TODAY + dt.timedelta(days=1), counted={}, by=desk_user, now=NOW
         )
-    with pytest.raises(BillingError, match="cannot be negative"):
-        services.day_close(
-            location_id=desk.location.pk,
-            business_date=TODAY - dt.timedelta(days=1),
-            counted={"cash": -1},
-            by=desk_user,
-            now=NOW,
-        )
 
 
 def test_after_the_close_payments_post_to_the_next_open_day_and_the_closed_day_is_untouched(desk_user, admin_user):
@@ -143,3 +135,26 @@ def test_an_invoice_issued_after_the_close_is_dated_the_next_open_day(desk_user)
     desk = desk_setup()
     services.day_close(location_id=desk.location.pk, business_date=TODAY, counted={}, by=desk_user, now=NOW)
     assert issued_invoice(desk).issue_date == dt.date(2026, 5, 5)
+
+
+def test_a_day_with_more_refunded_than_taken_closes_with_a_negative_count(desk_user, admin_user):
+    desk = desk_setup()
+    invoice = issued_invoice(desk)
+    card = pay(desk, invoice, 15000, method="card_terminal", reference="T-1").payment
+    services.day_close(
+        location_id=desk.location.pk, business_date=TODAY, counted={"card_terminal": 15000}, by=desk_user, now=NOW
+    )
+    services.invoice_void(invoice_id=invoice.pk, version=None, reason="x", attempt_key=key(), by=admin_user, now=NOW)
+    services.refund_issue(
+        payment_id=card.pk, amount=15000, reason="x", invoice_id=invoice.pk, attempt_key=key(), by=admin_user, now=NOW
+    )
+    tomorrow = TODAY + dt.timedelta(days=1)
+    close = services.day_close(
+        location_id=desk.location.pk,
+        business_date=tomorrow,
+        counted={"card_terminal": -15000},
+        by=desk_user,
+        now=local(2026, 5, 5, 18),
+    )
+    line = close.lines.get(method="card_terminal")
+    assert (line.expected, line.counted, line.variance) == (-15000, -15000, 0)

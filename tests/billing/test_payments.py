@@ -43,7 +43,7 @@ def test_one_payment_allocated_to_two_invoices_pays_both(desk_user):
     b.refresh_from_db()
     assert result.created and result.payment.business_date == TODAY
     assert (a.status, a.balance, b.status, b.balance) == ("paid", 0, "paid", 0)
-    assert list(a.events.values_list("action", flat=True))[-2:] == ["paid", "allocated"]
+    assert list(a.events.values_list("action", flat=True))[-2:] == ["allocated", "paid"]
     assert result.payment.events.get(action="payment").detail == "Card (clinic terminal), ref T-7781"
 
 
