@@ -19,7 +19,8 @@ from notifications.services import Planned, messages_plan
 from treatments.models import Appointment
 
 from ._common import BillingError, record
-from .invoices import invoice_add_appointment_line, invoice_create_draft, invoice_issue
+from .deposits import visit_line
+from .invoices import invoice_create_draft, invoice_issue
 
 RECEIPT_KIND = "paid"
 
@@ -50,9 +51,8 @@ def checkout_invoice(*, appointment_id: int, by: User | None, now: dt.datetime, 
         )
         if invoice.is_draft:
             if not invoice.lines.exists():
-                invoice_add_appointment_line(
-                    invoice_id=invoice.pk, version=None, appointment_id=appointment.pk, by=by, now=now, ip=ip
-                )
+                # The fee of the visit's type, less a deposit taken for it at booking (deposits.py).
+                visit_line(invoice=invoice, appointment=appointment, by=by, now=now, ip=ip)
             invoice = invoice_issue(invoice_id=invoice.pk, version=None, by=by, now=now, ip=ip)
     return invoice
 

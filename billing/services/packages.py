@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 
-from billing.models import BillingEvent, BillingPolicy, Fee, Invoice, Package, PackageRedemption
-from billing.money import format_money, half_up, line_amounts
+from billing.models import BillingEvent, BillingPolicy, Invoice, Package, PackageRedemption
+from billing.money import format_money, line_amounts
 from billing.selectors.fees import fee_for_protocol, fee_for_type
 from billing.selectors.packages import deposit_to_apply, live_redemptions, package_invoices, package_refund
 from clinic.localtime import local_date
@@ -28,11 +28,11 @@ from notifications.services import Planned, messages_plan
 from treatments.models import Appointment, TreatmentSeries
 
 from ._common import BillingError, record, require_clinic_admin
+from .deposits import line_less_deposit
 from .invoices import (
     CreditLine,
     credit_note_issue,
     invoice_add_fee_line,
-    invoice_add_line,
     invoice_create_draft,
     invoice_issue,
 )
@@ -112,7 +112,9 @@ def package_sell(
                 invoice_id=invoice.pk, version=None, fee_id=fee.pk, series_id=series.pk, by=by, now=now, ip=ip
             )
         else:
-            _add_line_less_deposit(invoice, fee=fee, price=price, deposit=deposit, by=by, now=now, ip=ip)
+            line_less_deposit(
+                invoice, fee=fee, price=price, deposit=deposit, what=_("the series package"), by=by, now=now, ip=ip
+            )
         invoice = invoice_issue(invoice_id=invoice.pk, version=None, by=by, now=now, ip=ip)
         policy = BillingPolicy.current()
         expires = today + dt.timedelta(days=policy.expiry_days) if policy.expiry_days else None
@@ -148,44 +150,6 @@ def package_sell(
             ip=ip,
         )
     return package
-
-
-def _add_line_less_deposit(
-    invoice: Invoice, *, fee: Fee, price: int, deposit: Invoice, by: User | None, now: dt.datetime, ip: str | None
-) -> None:
-    """The package line at its price less the deposit invoiced at booking (the fee's code and tax
-    copied; with tax on top, the deposit comes off the price before tax, rounded half up)."""
-    if deposit.total >= price:
-        raise BillingError(_("The deposit is as much as the package: there is nothing left to invoice."))
-    reduction = deposit.total
-    if fee.tax_rate_bp and not fee.tax_inclusive:
-        reduction = half_up(deposit.total * 10_000, 10_000 + fee.tax_rate_bp)
-    invoice_add_line(
-        invoice_id=invoice.pk,
-        version=None,
-        description=_("%(fee)s, less the deposit on %(deposit)s (%(amount)s)")
-        % {"fee": fee.description, "deposit": deposit.display_number, "amount": format_money(deposit.total)},
-        unit_price=fee.unit_price - reduction,
-        tax_rate_bp=fee.tax_rate_bp,
-        tax_inclusive=fee.tax_inclusive,
-        code_system=fee.code_system,
-        code=fee.code,
-        modifier=fee.modifier,
-        series_id=invoice.series_id,
-        by=by,
-        now=now,
-        ip=ip,
-    )
-    record(
-        action=BillingEvent.Action.DEPOSIT_APPLIED,
-        by=by,
-        now=now,
-        patient_id=invoice.patient_id,
-        invoice=deposit,
-        amount=deposit.total,
-        detail=_("applied to the series package"),
-        ip=ip,
-    )
 
 
 def _step_words(appointment: Appointment) -> str:

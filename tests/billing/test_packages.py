@@ -231,7 +231,7 @@ def test_a_series_deposit_is_invoiced_at_booking_and_applied_to_the_package(
     assert BillingEvent.objects.filter(invoice=deposit, action="deposit_applied").exists()
 
 
-def test_a_percentage_deposit_for_a_visit_type(desk_user, django_capture_on_commit_callbacks):
+def test_a_percentage_deposit_for_a_visit_type_comes_off_its_check_out(desk_user, django_capture_on_commit_callbacks):
     from clinic.models import AppointmentType
     from tests.factories import PatientFactory, appointment_type
     from treatments.scheduling.services.booking import appointment_book
@@ -250,3 +250,8 @@ def test_a_percentage_deposit_for_a_visit_type(desk_user, django_capture_on_comm
         )
     deposit = Invoice.objects.get(kind=Invoice.Kind.DEPOSIT, appointment=visit)
     assert deposit.total == VISIT // 4  # 25% of $150.00
+    # At check-out the visit's invoice is its fee less the deposit, named on the line.
+    checkout = services.checkout_invoice(appointment_id=visit.pk, by=desk_user, now=visit.start)
+    assert checkout.total == VISIT - VISIT // 4
+    assert f"less the deposit on {deposit.display_number} ($37.50)" in checkout.lines.get().description
+    assert BillingEvent.objects.filter(invoice=deposit, action="deposit_applied").exists()
