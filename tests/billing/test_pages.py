@@ -440,3 +440,16 @@ def test_a_fee_for_both_a_visit_and_a_package_is_refused_in_setup(admin_client_)
     assert response.status_code == 200
     assert "A fee is for either an appointment type (a visit) or a protocol (a package)." in _text(response)
     assert not Fee.objects.filter(code="PKG").exists()
+
+
+def test_a_write_off_above_the_balance_is_explained_once_and_nothing_is_written(admin_client_):
+    desk = desk_setup()
+    invoice = issued_invoice(desk, amount=10000)
+    response = admin_client_.post(
+        reverse("billing:invoice_write_off", args=[invoice.pk]),
+        {"version": invoice.version, "attempt_key": uuid.uuid4(), "amount": "500", "reason": "Hardship"},
+    )
+    assert response.status_code == 400
+    assert _text(response).count("$500.00 is more than the balance due ($100.00).") == 1
+    invoice.refresh_from_db()
+    assert invoice.balance == 10000 and not invoice.write_offs.exists()
