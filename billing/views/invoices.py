@@ -27,15 +27,17 @@ from ._common import actor, now, refusal
 
 @desk_required
 def invoices(request: HttpRequest) -> HttpResponse:
+    """The newest invoices; ?status= narrows them, ?patient= shows one patient's (with a button
+    for a new invoice for them)."""
     status = request.GET.get("status", "")
     if status not in Invoice.Status.values:
         status = ""
-    rows = invoice_list(status=status)
-    return render(
-        request,
-        "billing/invoice_list.html",
-        {"invoices": rows, "status": status, "statuses": Invoice.Status.choices},
-    )
+    patient = patient_for(request.user, request.GET["patient"]) if request.GET.get("patient") else None
+    rows = invoice_list(status=status, patient_id=patient.pk if patient else None)
+    ctx = {"invoices": rows, "status": status, "statuses": Invoice.Status.choices, "patient": patient}
+    if patient is not None:
+        ctx["credit"] = services.credit_balance(patient.pk)
+    return render(request, "billing/invoice_list.html", ctx)
 
 
 @desk_required

@@ -453,3 +453,36 @@ def test_a_write_off_above_the_balance_is_explained_once_and_nothing_is_written(
     assert _text(response).count("$500.00 is more than the balance due ($100.00).") == 1
     invoice.refresh_from_db()
     assert invoice.balance == 10000 and not invoice.write_offs.exists()
+
+
+def test_one_patients_invoices_with_a_way_to_start_a_new_one(desk_client):
+    desk = desk_setup()
+    issued_invoice(desk, amount=1234)
+    other = PatientFactory()
+    services.invoice_create_draft(patient_id=other.pk, location_id=desk.location.pk, by=None, now=NOW)
+    page = _text(desk_client.get(reverse("billing:invoices") + f"?patient={desk.patient.pk}"))
+    assert "Invoices of Maria Lopez" in page and "$12.34" in page and "Draft invoice" not in page
+    assert f"/billing/invoices/new/?patient={desk.patient.pk}" in page
+    assert desk_client.get(reverse("billing:invoices") + "?patient=999999").status_code == 404
+
+
+def test_the_payment_pages_read_a_fixed_number_of_queries(desk_client, django_assert_max_num_queries):
+    desk = desk_setup()
+    invoices = [issued_invoice(desk, amount=1000) for _ in range(2)]
+    payment = pay(desk, invoices[0], 1000).payment
+    desk_client.get(reverse("billing:payment", args=[payment.pk]))  # the clinic's settings row is made once
+    urls = [
+        reverse("billing:payment", args=[payment.pk]),
+        reverse("billing:receipt", args=[payment.pk]),
+        reverse("billing:payment_new") + f"?patient={desk.patient.pk}",
+    ]
+    counts = []
+    for url in urls:
+        with django_assert_max_num_queries(16) as few:
+            desk_client.get(url)
+        counts.append(len(few.captured_queries))
+    for _ in range(5):
+        issued_invoice(desk, amount=1000)
+    with django_assert_max_num_queries(counts[2]):
+        page = _text(desk_client.get(urls[2]))
+    assert page.count("(due $10.00)") == 6
