@@ -34,7 +34,12 @@ def invoices(request: HttpRequest) -> HttpResponse:
         status = ""
     patient = patient_for(request.user, request.GET["patient"]) if request.GET.get("patient") else None
     rows = invoice_list(status=status, patient_id=patient.pk if patient else None)
-    ctx = {"invoices": rows, "status": status, "statuses": Invoice.Status.choices, "patient": patient}
+    ctx: dict[str, object] = {
+        "invoices": rows,
+        "status": status,
+        "statuses": Invoice.Status.choices,
+        "patient": patient,
+    }
     if patient is not None:
         ctx["credit"] = services.credit_balance(patient.pk)
     return render(request, "billing/invoice_list.html", ctx)
