@@ -4,7 +4,7 @@ it (lines, issue, discard; void, write-off and credit notes are the clinic admin
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +18,7 @@ from billing.selectors.pages import invoice_list, invoice_page
 from clinic.audit import audit_record
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
-from clinic.roles import CLINIC_ADMIN, admin_required, desk_required, has_role
+from clinic.roles import CLINIC_ADMIN, AuthenticatedHttpRequest, admin_required, desk_required, has_role
 from patients.access import patient_for
 from treatments.scheduling.access import appointment_for
 
@@ -26,7 +26,7 @@ from ._common import actor, now, refusal
 
 
 @desk_required
-def invoices(request: HttpRequest) -> HttpResponse:
+def invoices(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The newest invoices; ?status= narrows them, ?patient= shows one patient's (with a button
     for a new invoice for them)."""
     status = request.GET.get("status", "")
@@ -46,7 +46,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
 
 
 @desk_required
-def invoice_new(request: HttpRequest) -> HttpResponse:
+def invoice_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A draft for a patient (?patient=), or for a visit (?appointment=)."""
     appointment = None
     if request.GET.get("appointment") or request.POST.get("appointment"):
@@ -79,7 +79,7 @@ def invoice_new(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/invoice_new.html", ctx, status=status)
 
 
-def _detail_context(request: HttpRequest, invoice: Invoice, **forms_given: object) -> dict:
+def _detail_context(request: AuthenticatedHttpRequest, invoice: Invoice, **forms_given: object) -> dict:
     page = invoice_page(invoice)
     version = {"version": invoice.version}
     today = local_date(now())
@@ -102,13 +102,13 @@ def _detail_context(request: HttpRequest, invoice: Invoice, **forms_given: objec
 
 
 @desk_required
-def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     audit_record(request=request, action=AuditEntry.Action.VIEW, obj=invoice, patient_id=invoice.patient_id)
     return render(request, "billing/invoice_detail.html", _detail_context(request, invoice))
 
 
-def _again(request: HttpRequest, invoice: Invoice, status: int, **forms_given: object) -> HttpResponse:
+def _again(request: AuthenticatedHttpRequest, invoice: Invoice, status: int, **forms_given: object) -> HttpResponse:
     invoice.refresh_from_db()
     ctx = _detail_context(request, invoice, **forms_given)
     return render(request, "billing/invoice_detail.html", ctx, status=status)
@@ -116,7 +116,7 @@ def _again(request: HttpRequest, invoice: Invoice, status: int, **forms_given: o
 
 @desk_required
 @require_POST
-def invoice_add_line(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_add_line(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     free = request.POST.get("line") == "free"
     form: FeeLineForm | FreeLineForm
@@ -158,7 +158,7 @@ def invoice_add_line(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_required
 @require_POST
-def invoice_remove_line(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+def invoice_remove_line(request: AuthenticatedHttpRequest, pk: int, line_id: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     form = IssueForm(request.POST)
     if not form.is_valid():
@@ -174,7 +174,7 @@ def invoice_remove_line(request: HttpRequest, pk: int, line_id: int) -> HttpResp
 
 @desk_required
 @require_POST
-def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     form = IssueForm(request.POST)
     if not form.is_valid():
@@ -195,7 +195,7 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_required
 @require_POST
-def invoice_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     form = IssueForm(request.POST)
     if not form.is_valid():
@@ -212,7 +212,7 @@ def invoice_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def invoice_void(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_void(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -235,7 +235,7 @@ def invoice_void(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def invoice_write_off(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_write_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     form = WriteOffForm(request.POST)
     if not form.is_valid():
@@ -259,7 +259,7 @@ def invoice_write_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_credit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     form = CreditNoteForm(request.POST)
     if not form.is_valid():
