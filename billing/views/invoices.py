@@ -11,7 +11,16 @@ from django.views.decorators.http import require_POST
 
 from billing import services
 from billing.access import invoice_for
-from billing.forms import CreditNoteForm, FeeLineForm, FreeLineForm, IssueForm, NewInvoiceForm, ReasonForm, WriteOffForm
+from billing.forms import (
+    CreditNoteForm,
+    FeeLineForm,
+    FreeLineForm,
+    IssueForm,
+    KeepCreditForm,
+    NewInvoiceForm,
+    ReasonForm,
+    WriteOffForm,
+)
 from billing.models import Invoice
 from billing.selectors.fees import fees_valid_on
 from billing.selectors.pages import invoice_list, invoice_page
@@ -91,6 +100,7 @@ def _detail_context(request: AuthenticatedHttpRequest, invoice: Invoice, **forms
         "void_form": ReasonForm(initial=version),
         "write_off_form": WriteOffForm(initial={**version, "amount": invoice.balance}),
         "credit_form": CreditNoteForm(initial=version),
+        "keep_form": KeepCreditForm(initial={**version, "amount": -invoice.balance}) if invoice.balance < 0 else None,
     }
     if invoice.is_draft:
         ctx["fee_form"] = FeeLineForm(initial=version, fees=fees_valid_on(today))
@@ -278,4 +288,28 @@ def invoice_credit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except services.BillingError as exc:
         return _again(request, invoice, refusal(form, exc), credit_form=form)
     messages.success(request, _("Credit note %(n)s issued.") % {"n": note.display_number})
+    return redirect("billing:invoice", invoice.pk)
+
+
+@desk_required
+@require_POST
+def invoice_keep_credit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """What the invoice owes back, kept as the patient's credit instead of refunded."""
+    invoice = invoice_for(request.user, pk)
+    form = KeepCreditForm(request.POST)
+    if not form.is_valid():
+        return _again(request, invoice, 400, keep_form=form)
+    data = form.cleaned_data
+    try:
+        services.invoice_keep_as_credit(
+            invoice_id=invoice.pk,
+            version=data["version"],
+            amount=data["amount"],
+            attempt_key=data["attempt_key"],
+            now=now(),
+            **actor(request),
+        )
+    except services.BillingError as exc:
+        return _again(request, invoice, refusal(form, exc), keep_form=form)
+    messages.success(request, _("Kept as the patient's credit."))
     return redirect("billing:invoice", invoice.pk)

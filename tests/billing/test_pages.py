@@ -486,3 +486,21 @@ def test_the_payment_pages_read_a_fixed_number_of_queries(desk_client, django_as
     with django_assert_max_num_queries(counts[2]):
         page = _text(desk_client.get(urls[2]))
     assert page.count("(due $10.00)") == 6
+
+
+def test_the_desk_keeps_what_an_invoice_owes_back_as_credit(desk_client, admin_user):
+    desk = desk_setup()
+    invoice = issued_invoice(desk, amount=5000)
+    pay(desk, invoice, 5000)
+    services.invoice_void(invoice_id=invoice.pk, version=None, reason="x", attempt_key=key(), by=admin_user, now=NOW)
+    page = desk_client.get(reverse("billing:invoice", args=[invoice.pk]))
+    assert "$50.00 is owed back to the patient" in _text(page)
+    invoice.refresh_from_db()
+    url = reverse("billing:invoice_keep_credit", args=[invoice.pk])
+    form = {"version": invoice.version, "attempt_key": _key(page), "amount": "60"}
+    response = desk_client.post(url, form)
+    assert response.status_code == 400 and "owes the patient $50.00: no more can be kept as credit" in _text(response)
+    response = desk_client.post(url, {**form, "amount": "50"}, follow=True)
+    assert "Kept as the patient&#x27;s credit." in response.content.decode()
+    assert services.credit_balance(desk.patient.pk) == 5000
+    assert "is owed back" not in _text(response)
