@@ -2,6 +2,7 @@
 input answered in the page with nothing half-saved."""
 
 import datetime as dt
+import html
 import re
 import uuid
 
@@ -504,3 +505,6 @@ def test_the_desk_keeps_what_an_invoice_owes_back_as_credit(desk_client, admin_u
     assert "Kept as the patient&#x27;s credit." in response.content.decode()
     assert services.credit_balance(desk.patient.pk) == 5000
     assert "is owed back" not in _text(response)
+    assert "kept as the patient's credit $50.00" in html.unescape(_text(response))
+    receipt = _text(desk_client.get(reverse("billing:receipt", args=[Payment.objects.get().pk])))
+    assert "Refunded" not in receipt
