@@ -327,7 +327,8 @@ def invoice_keep_as_credit(
             )
         _lock_patient_credit(invoice.patient_id)
         day = posting_date(location_id=invoice.location_id, now=now)
-        payments = Payment.objects.select_for_update().filter(allocations__invoice=invoice).distinct().order_by("pk")
+        paid_it = Allocation.objects.filter(invoice=invoice).values("payment_id")
+        payments = Payment.objects.select_for_update().filter(pk__in=paid_it).order_by("pk")
         rows: list[Refund] = []
         remaining = amount
         for payment in payments:
