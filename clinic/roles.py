@@ -43,7 +43,7 @@ _CLINICAL_MODELS = {
         "paincheckin",
     ],
 }
-_SETUP_APPS = {"clinic", "treatments", "education", "notifications", "patients"}
+_SETUP_APPS = {"clinic", "treatments", "education", "notifications", "patients", "billing"}
 _TWO_FACTOR_APPS = {"otp_totp", "otp_static"}
 
 

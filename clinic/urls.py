@@ -31,6 +31,7 @@ urlpatterns = [
     path("p/", include("treatments.portal.urls_short")),
     path("sms/", include("treatments.inbox.urls_sms")),
     path("messages/", include("notifications.urls")),
+    path("billing/", include("billing.urls")),
     path("education/", include("education.urls")),
 ]
 

@@ -56,7 +56,17 @@ def _sample_facts() -> SendFacts:
 def sample_context(*, clinic: ClinicSettings, first_name: str = SAMPLE_NAMES[0]) -> dict:
     """What the sender's own `message_context` makes of the longest sample values: the budget
     counts exactly the placeholders a real message has, with nothing listed twice."""
-    message = Message(kind="reminder", channel="sms", data={"weeks": 12}, patient=Patient(first_name=first_name))
+    # Billing's messages carry their facts in the message's data: a payment receipt's (a large
+    # amount, the longest date) and a package expiry notice's (the most sessions, the longest date).
+    data = {
+        "weeks": 12,
+        "amount": "$12,345.00",
+        "paid_on": "30 September 2026",
+        "method": "Card (clinic terminal)",
+        "sessions_left": 12,
+        "expires_on": "30 September 2026",
+    }
+    message = Message(kind="reminder", channel="sms", data=data, patient=Patient(first_name=first_name))
     context = message_context(
         message=message,
         facts=_sample_facts(),

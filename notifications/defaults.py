@@ -12,7 +12,8 @@ CONTEXT_HELP = (
     "old_when (change notices: the time the patient knew), short_dates (list, texts: at most four "
     "short dates), more_dates (how many dates short_dates leaves out), "
     "short_url (texts: their one link, into the portal), portal_url, confirm_url, cancel_url, before_url, "
-    "checkin_url, aftercare_url, unsubscribe_url"
+    "checkin_url, aftercare_url, unsubscribe_url, amount, paid_on, method (payment receipts), "
+    "sessions_left, expires_on (package expiry notices)"
 )
 
 _SESSION = "{% if session_number %} (session {{ session_number }}{% if session_count %} of {{ session_count }}{% endif %}){% endif %}"  # noqa: E501
@@ -91,6 +92,46 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
         "text": (
             "{{ clinic_name }}: your session is booked again for {{ when }}. Reply C to confirm. "
             "Details: {{ short_url }} Reply STOP to end texts."
+        ),
+    },
+}
+
+# A payment's receipt (billing/services/checkout.py): the clinic, the date, the amount and how it
+# was paid; never what the visit was for.
+PAYMENT_RECEIPTS: dict[tuple[str, str], dict[str, str]] = {
+    ("paid", "email"): {
+        "subject": "Your receipt from {{ clinic_name }}: {{ amount }}",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "thank you: {{ clinic_name }} received {{ amount }} from you on {{ paid_on }}"
+            "{% if method %} ({{ method }}){% endif %}.\n\n"
+            "Keep this e-mail as your receipt. Questions about it: call us on {{ clinic_phone }}." + _SIGN_OFF
+        ),
+    },
+    ("paid", "sms"): {
+        "text": (
+            "{{ clinic_name }}: we received {{ amount }} from you on {{ paid_on }}. Thank you. "
+            "Your account: {{ short_url }} Reply STOP to end texts."
+        ),
+    },
+}
+
+# A prepaid package about to expire (billing/services/packages.py): how many sessions are left
+# and until when; never what the sessions are for.
+PACKAGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
+    ("pkg_expiry", "email"): {
+        "subject": "Your prepaid sessions at {{ clinic_name }} expire on {{ expires_on }}",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "you have {{ sessions_left }} prepaid session{{ sessions_left|pluralize }} left at {{ clinic_name }}. "
+            "They can be used until {{ expires_on }}; after that they expire.\n\n"
+            "To book them, call us on {{ clinic_phone }} or see your sessions: {{ portal_url }}" + _SIGN_OFF
+        ),
+    },
+    ("pkg_expiry", "sms"): {
+        "text": (
+            "{{ clinic_name }}: {{ sessions_left }} prepaid session{{ sessions_left|pluralize }} left, usable until "
+            "{{ expires_on }}. Book: {{ short_url }} Reply STOP to end texts."
         ),
     },
 }
@@ -247,4 +288,6 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         ),
     },
     **CHANGE_NOTICES,
+    **PAYMENT_RECEIPTS,
+    **PACKAGE_NOTICES,
 }

@@ -23,6 +23,10 @@ class Message(models.Model):
         CANCELLED = "cancelled", _("Session cancelled by the clinic")
         CANCEL_RECEIPT = "receipt", _("Cancellation receipt")
         REBOOKED = "rebooked", _("Session booked again")
+        # A payment's receipt, queued by billing (the amount, the date and the method only).
+        PAID = "paid", _("Payment receipt")
+        # A prepaid package's sessions run out soon, queued by billing (how many, and the date).
+        PACKAGE_EXPIRY = "pkg_expiry", _("Package expiry notice")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

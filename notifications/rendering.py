@@ -83,6 +83,13 @@ def message_context(
         "short_dates": [short_when(start) for start in facts.dates[:SHORT_DATES_SHOWN]],
         "more_dates": max(len(facts.dates) - SHORT_DATES_SHOWN, 0) or "",
         "weeks": message.data.get("weeks", ""),
+        # A payment receipt's facts, written by billing when it queued the message.
+        "amount": message.data.get("amount", ""),
+        "paid_on": message.data.get("paid_on", ""),
+        "method": message.data.get("method", ""),
+        # A package expiry notice's, written by billing when it queued the message.
+        "sessions_left": message.data.get("sessions_left", ""),
+        "expires_on": message.data.get("expires_on", ""),
         "nsaid_pause_days": clinic.nsaid_pause_days_before,
         "nsaid_after": _nsaid_after(clinic),
         "ice_advice": _ice_advice(clinic),

@@ -3,23 +3,48 @@ happened, without treatments ever importing it.
 
 Two kinds:
 - **Badges** — short texts a page shows beside an appointment, a series or a patient ("Balance due
-  £40", "Session 3 of 5 — package"). A provider is a function that takes the ids a page shows and
-  returns a mapping id → list of texts, for ALL of them at once (a fixed number of queries however
-  many ids). Providers register in their AppConfig.ready(); the page calls `appointment_badges(ids)`
-  once per page, never per card.
+  £40", "Session 3 of 5 — package"), or a short link ("Check out", "No-show: choose fee, forfeit or
+  waiver") whose address the provider gives, so treatments never knows billing's URLs. A provider
+  is a function that takes the ids a page shows and returns a mapping id → list of badges, for ALL
+  of them at once (a fixed number of queries however many ids). A badge is a plain string or a
+  small dict {"text": ..., "href": ..., "tone": ..., "scope": ...} (all but text optional; tone is
+  one of "info", "warning", "success"; scope "patient" marks a fact about the patient rather than
+  this appointment, such as a balance, which a page listing one patient's sessions shows once, not
+  per row); the page always receives dicts with the four keys (see `Badge`).
+  Providers register in their AppConfig.ready(); the page calls `appointment_badges(ids)` once per
+  page, never per card. A page that keeps its rendered HTML (the desk's day grid) re-renders when
+  its fingerprint changes: a provider whose badges change without the appointment changing bumps
+  the patient's `updated_at`, which the day's fingerprint covers.
 - **Events** — Django signals sent by treatments' services after the transaction that made the
-  change commits. Receivers (billing) must never fail the treatment write; they run on commit.
+  change commits (`send_on_commit`). Receivers (billing) must never fail the treatment write; they
+  run on commit, after it.
 
 Texts are plain strings (escaped by the page); they never name a diagnosis or body part.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypedDict
 
+from django.db import transaction
 from django.dispatch import Signal
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
-BadgeProvider = Callable[[Sequence[int]], Mapping[int, Sequence[str]]]
+
+class Badge(TypedDict):
+    text: str
+    href: str  # "" when the badge is not a link
+    tone: str  # "info" (default), "warning" or "success"
+    scope: str  # "" (this object) or "patient" (the patient's, e.g. a balance)
+
+
+BadgeLike = str | Mapping[str, str]
+BadgeProvider = Callable[[Sequence[int]], Mapping[int, Sequence[BadgeLike]]]
+TONES = ("info", "warning", "success")
+log = logging.getLogger(__name__)
 
 _providers: dict[str, list[BadgeProvider]] = {"appointment": [], "series": [], "patient": []}
 
@@ -32,34 +57,83 @@ def register_badges(kind: str, provider: BadgeProvider) -> None:
         _providers[kind].append(provider)
 
 
-def _badges(kind: str, ids: Iterable[int]) -> dict[int, list[str]]:
+def _badge(value: BadgeLike) -> Badge:
+    if isinstance(value, str):
+        return Badge(text=value, href="", tone="info", scope="")
+    tone = value.get("tone") or "info"
+    return Badge(
+        text=str(value["text"]),
+        href=str(value.get("href") or ""),
+        tone=tone if tone in TONES else "info",
+        scope="patient" if value.get("scope") == "patient" else "",
+    )
+
+
+def _badges(kind: str, ids: Iterable[int]) -> dict[int, list[Badge]]:
     wanted = sorted({int(i) for i in ids})
-    found: dict[int, list[str]] = {}
+    found: dict[int, list[Badge]] = {}
     if not wanted:
         return found
     for provider in _providers[kind]:
-        for key, texts in provider(wanted).items():
-            found.setdefault(key, []).extend(texts)
+        for key, values in provider(wanted).items():
+            found.setdefault(key, []).extend(_badge(v) for v in values)
     return found
 
 
-def appointment_badges(ids: Iterable[int]) -> dict[int, list[str]]:
+_CSS = {"info": "text-bg-light border", "warning": "text-bg-warning", "success": "text-bg-success"}
+
+
+def badges_html(badges: Sequence[Badge]) -> SafeString:
+    """Each badge escaped; a link when it has an address (the provider's, never a treatments URL).
+    The template tag `hook_badges` and the calendar's card builder both render with this."""
+    return format_html_join(
+        "",
+        ' <{0} class="badge {1} hook-badge"{2}>{3}</{0}>',
+        (
+            (
+                "a" if b["href"] else "span",
+                _CSS[b["tone"]],
+                format_html(' href="{}"', b["href"]) if b["href"] else "",
+                b["text"],
+            )
+            for b in badges
+        ),
+    )
+
+
+def appointment_badges(ids: Iterable[int]) -> dict[int, list[Badge]]:
     return _badges("appointment", ids)
 
 
-def series_badges(ids: Iterable[int]) -> dict[int, list[str]]:
+def series_badges(ids: Iterable[int]) -> dict[int, list[Badge]]:
     return _badges("series", ids)
 
 
-def patient_badges(ids: Iterable[int]) -> dict[int, list[str]]:
+def patient_badges(ids: Iterable[int]) -> dict[int, list[Badge]]:
     return _badges("patient", ids)
 
 
 # Events, sent with sender=<the model class> and the keyword arguments named in each comment, on
-# transaction commit (transaction.on_commit), so a receiver sees committed rows.
-# appointment_id, status ("attended", "no_show", "late_cancelled", "cancelled"), now
+# transaction commit (transaction.on_commit), so a receiver sees committed rows. Each carries `by`
+# (the user who recorded it; None for the patient or a task) and `now` (the service's clock).
+# appointment_id, status ("attended", "no_show", "late_cancelled", "cancelled"), by, now
 appointment_outcome = Signal()
-# series_id, now
+# series_id, by, now
 series_discontinued = Signal()
-# appointment_ids (list, the series' sessions or a single appointment), series_id (or None), now
+# appointment_ids (list, the series' sessions or a single appointment), series_id (or None), by, now
 appointments_booked = Signal()
+
+
+def send_on_commit(signal: Signal, sender: Any, **kwargs: Any) -> None:
+    """Send `signal` once the current transaction commits (at once outside one). One line at each
+    place a treatments service records what happened. A receiver that fails is logged, never
+    raised: the treatment write has happened and stands."""
+
+    def send() -> None:
+        for receiver, result in signal.send_robust(sender=sender, **kwargs):
+            if isinstance(result, Exception):
+                log.error(
+                    "hook receiver %s failed: %s", getattr(receiver, "__qualname__", receiver), result, exc_info=result
+                )
+
+    transaction.on_commit(send)

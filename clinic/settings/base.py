@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "notifications",
     "treatments",
     "education",
+    # Gapless invoice and credit-note numbers (billing/README.md, "Numbers").
+    "sequences",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +174,12 @@ SCHEDULING_GRID_MINUTES = env.int("SCHEDULING_GRID_MINUTES", default=5)
 # The clinic's country (ISO 3166 code): its phone numbers are shown in its national format, others
 # in the international one.
 CLINIC_COUNTRY = env.str("CLINIC_COUNTRY", default="US").upper()
+# The clinic's one currency (ISO 4217 code). Money is stored as integer minor units of it (cents,
+# pence) and shown with Babel in the clinic's locale (LANGUAGE_CODE + CLINIC_COUNTRY): billing/money.py.
+CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="USD").upper()
+# The outbox asks this planner for each message's facts at send time (notifications/facts.py):
+# billing answers for payment receipts and passes the rest to treatments' planner.
+MESSAGES_FACTS_PROVIDER = "billing.messaging.message_facts"
 # Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default=CLINIC_COUNTRY)
 
@@ -265,6 +274,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The outbox sweep (notifications/delivery.py). A sweep older than its minute is dropped: the
     # next one sends the same rows, so a backlog of sweeps after an outage is pointless.
     "messages-sweep": {"task": "notifications.sweep", "schedule": 60.0, "options": {"expires": 55}},
+    # Series packages: tell patients before a package expires, and expire it (billing/tasks.py).
+    "packages-expiry": {"task": "billing.packages_expiry", "schedule": 3600.0, "options": {"expires": 3500}},
 }
 
 LOGGING = {

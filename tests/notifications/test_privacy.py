@@ -77,6 +77,57 @@ def _change_every_way(patient, series, now) -> None:
     notices.session_rebooked(appointment=session(4, 8), now=now)
 
 
+def _pay_at_the_desk(patient, series, now) -> None:
+    """A visit paid at the desk and its receipt queued, through billing's own services."""
+    import uuid
+
+    from billing import services
+
+    invoice = services.invoice_create_draft(patient_id=patient.pk, location_id=series.location_id, by=None, now=now)
+    services.invoice_add_line(
+        invoice_id=invoice.pk, version=None, description="Visit", unit_price=15000, by=None, now=now
+    )
+    services.invoice_issue(invoice_id=invoice.pk, version=None, by=None, now=now)
+    payment = services.payment_take(
+        patient_id=patient.pk,
+        location_id=series.location_id,
+        method="card_terminal",
+        amount=15000,
+        allocations=[services.AllocationRequest(invoice.pk, 15000)],
+        attempt_key=uuid.uuid4(),
+        by=None,
+        now=now,
+    ).payment
+    services.receipt_email(payment_id=payment.pk, attempt_key=uuid.uuid4(), by=None, now=now)
+
+
+def _package_expiring(series, now) -> None:
+    """The series sold as a package, its expiry notice queued, through billing's own services."""
+    import uuid
+
+    from billing.models import BillingPolicy, Fee
+    from billing.services.packages import package_sell, packages_expiry_sweep
+
+    BillingPolicy.objects.update_or_create(pk=1, defaults={"expiry_days": 10, "expiry_notice_days": 30})
+    Fee.objects.create(
+        appointment_type=series.protocol.appointment_type,
+        code="V",
+        description="Visit",
+        unit_price=15000,
+        valid_from=now.date(),
+    )
+    Fee.objects.create(
+        protocol=series.protocol,
+        package_sessions=2,
+        code="P",
+        description="Package",
+        unit_price=25000,
+        valid_from=now.date(),
+    )
+    package_sell(series_id=series.pk, attempt_key=uuid.uuid4(), by=None, now=now)
+    assert packages_expiry_sweep(now=now).told == 1
+
+
 def _send_everything(channel: str, now) -> list[str]:
     patient = PatientFactory(preferred_channel=channel)
     series = series_with_sessions(starts=[TUESDAY_9AM, TUESDAY_9AM + dt.timedelta(days=28)], now=now, patient=patient)
@@ -86,6 +137,8 @@ def _send_everything(channel: str, now) -> list[str]:
         sign(appointment, at=appointment.start)
         messaging.session_signed(appointment=appointment, now=appointment.start)
     _change_every_way(patient, series, now)
+    _pay_at_the_desk(patient, series, now)
+    _package_expiring(series, now)
     # Before-session messages need a session still ahead when they go out: send as each comes due.
     for moment in sorted(set(Message.objects.values_list("send_at", flat=True))):
         delivery.messages_sweep(now=moment + dt.timedelta(hours=1) if channel == "sms" else moment)

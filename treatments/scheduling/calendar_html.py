@@ -119,7 +119,7 @@ class Urls:
         self.team_day = escape(reverse("desk:calendar_team_day"))
 
 
-def card_badges(items: Iterable[Item]) -> dict[int, list[str]]:
+def card_badges(items: Iterable[Item]) -> dict[int, list[hooks.Badge]]:
     """The extra badges of every card shown, asked for once (treatments.hooks; no query when no
     app provides any)."""
     return hooks.appointment_badges(item.appointment.pk for item in items)
@@ -132,7 +132,7 @@ def _flags(item: Item, fixed: Mapping) -> str:
     return f'<span class="cal-flag" title="{text}">⚠<span class="visually-hidden">{fixed["flags"]} {text}</span></span>'
 
 
-def card_html(item: Item, fixed: Mapping, urls: Urls, badges: Sequence[str] = ()) -> str:
+def card_html(item: Item, fixed: Mapping, urls: Urls, badges: Sequence[hooks.Badge] = ()) -> str:
     """One appointment card. Every variable part is escaped here, once."""
     a = item.appointment
     pk = str(a.pk)
@@ -153,8 +153,8 @@ def card_html(item: Item, fixed: Mapping, urls: Urls, badges: Sequence[str] = ()
         # A first visit whose patient sent the intake and signed the consent; series sessions do
         # not repeat it.
         extra += fixed["intake"]
-    for text in badges:
-        extra += f' <span class="badge text-bg-secondary cal-badge">{escape(text)}</span>'
+    if badges:
+        extra += hooks.badges_html(badges)  # money, from an app above (treatments.hooks), escaped there
     spacing = f'<div class="cal-spacing">{spacing_html(item.spacing)}</div>' if item.spacing else ""
     if item.in_closure:
         # Marked until the desk moves or cancels it (/desk/setup/closures/<pk>/).
@@ -197,7 +197,7 @@ def axis_html(grid: Grid) -> str:
 
 
 def column_grid_html(
-    column: Column, grid: Grid, fixed: Mapping, urls: Urls, badges: Mapping[int, Sequence[str]], lines: str
+    column: Column, grid: Grid, fixed: Mapping, urls: Urls, badges: Mapping[int, Sequence[hooks.Badge]], lines: str
 ) -> str:
     """A column's time grid: its working hours, the hour lines (`lines`, the same in every
     column), the line at the current time, its closures and its cards."""

@@ -2,7 +2,8 @@
 
 Small scale (the default) is one clinic a person can click through: two locations, three
 practitioners with their weekly hours (two of them on weekend mornings too), a clinic holiday, the
-three staff logins, 40 patients and a few weeks of booked series. Large scale adds 50,000
+three staff logins, 40 patients and a few weeks of booked series, and their money (fees, packages
+sold, payments, a refund and yesterday's close: _demo_billing). Large scale adds 50,000
 patients and 200,000 appointments in bulk, for benchmarks.
 
 Idempotent: the setup rows are looked up before they are created, and the patients and bookings of
@@ -25,7 +26,7 @@ from clinic import roles
 from clinic.localtime import day_bounds, local_date
 from clinic.models import AppointmentType, ClinicSettings, Closure, Location, Practitioner, Room, WorkingHours
 
-from . import _demo_large, _demo_small
+from . import _demo_billing, _demo_large, _demo_small
 
 DEMO_PASSWORD = "prolo-demo"  # demo only: printed by `make run`, never used outside demo data
 
@@ -75,6 +76,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo clinic: {made} patients with series and consultations.")
         else:
             self.stdout.write("Demo clinic already seeded.")
+        if _demo_billing.seed_billing(now=now):
+            self.stdout.write("Demo billing: fees, packages sold, payments, a refund and yesterday's close.")
         if scale == "large":
             self.stdout.ending = ""  # the progress bar rewrites its own line
             _demo_large.seed_large(now=now, series_count=large_series, out=self.stdout)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from clinic.integrity import constraint_name, integrity_message
 from notifications.rendering import short_when
 from patients.models import ScreeningAnswer, ScreeningQuestion
+from treatments import hooks
 from treatments.clinical.access import own_or_admin
 from treatments.clinical.services.errors import RecordError
 
@@ -253,6 +254,14 @@ def record_sign(*, record: SessionRecord, user: User, now: dt.datetime) -> Sessi
         appointment.status = Appointment.Status.COMPLETED
         appointment.save(update_fields=["status", "checked_in_at", "updated_at"])
         history_entry(kind=AppointmentChange.Kind.COMPLETED, by=user, now=now, appointment=appointment)
+        hooks.send_on_commit(
+            hooks.appointment_outcome,
+            sender=Appointment,
+            appointment_id=appointment.pk,
+            status="attended",
+            by=user,
+            now=now,
+        )
         if locked.kind == SessionRecord.Kind.CONSULTATION:
             consultation_signed(record=locked, appointment=appointment, now=now)
         elif locked.kind == SessionRecord.Kind.FOLLOW_UP:

@@ -1,7 +1,6 @@
 """The clinic admin's reports at /practice/reports/, with CSV export. Aggregates only: no patient
 is named, so nothing here goes to the audit trail but the export itself."""
 
-import csv
 import datetime as dt
 
 from django import forms
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from clinic.audit import audit_record
+from clinic.csv_cells import csv_response
 from clinic.localtime import local_date
 from clinic.roles import admin_required
 from treatments.clinical.selectors.reports import (
@@ -106,8 +106,6 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     if period is None:
         return HttpResponse(_("Choose a valid period."), status=400, content_type="text/plain; charset=utf-8")
     rows = _rows(table, period)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="prolo-{table}.csv"'
-    csv.writer(response).writerows(rows)
+    response = csv_response(rows, filename=f"prolo-{table}.csv")  # every text cell escaped (clinic.csv_cells)
     audit_record(request=request, action="export", object_type="report", object_id=table)
     return response

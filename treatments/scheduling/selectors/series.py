@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from patients.models import Patient
 from patients.selectors import ScreeningFlag, screening_flags
+from treatments import hooks
 from treatments.models import Appointment, AppointmentChange, SessionRecord, TreatmentSeries
 from treatments.scheduling.rules import SpacingNote
 from treatments.scheduling.selectors.series_notes import off_target_notes, spacing_notes
@@ -46,6 +47,9 @@ class PatientOverview:
     flags: list[ScreeningFlag]
     # By appointment id: sessions spaced other than the protocol says.
     spacing: dict[int, SpacingNote] = field(default_factory=dict)
+    # From an app above (treatments.hooks): the patient's money, and each series' package, by id.
+    badges: list[hooks.Badge] = field(default_factory=list)
+    series_badges: dict[int, list[hooks.Badge]] = field(default_factory=dict)
 
 
 def _progress(series: TreatmentSeries, sessions: list[Appointment], now: dt.datetime) -> SeriesProgress:
@@ -61,7 +65,8 @@ def positive_flags(patient: Patient) -> list[ScreeningFlag]:
 
 
 def patient_overview(patient: Patient, *, now: dt.datetime) -> PatientOverview:
-    """Three queries: series, appointments, screening answers."""
+    """Three queries: series, appointments, screening answers; plus the badge providers' fixed
+    queries (treatments.hooks), once for the patient and once for all their series."""
     series = list(
         TreatmentSeries.objects.filter(patient=patient).select_related("protocol", "practitioner", "location")
     )
@@ -84,6 +89,8 @@ def patient_overview(patient: Patient, *, now: dt.datetime) -> PatientOverview:
         no_shows=sum(1 for a in appointments if a.status == Appointment.Status.NO_SHOW),
         flags=positive_flags(patient),
         spacing=spacing_notes(series, appointments),
+        badges=hooks.patient_badges([patient.pk]).get(patient.pk, []),
+        series_badges=hooks.series_badges(s.pk for s in series),
     )
 
 
@@ -99,12 +106,16 @@ class SeriesPage:
     # target day.
     spacing: dict[int, SpacingNote] = field(default_factory=dict)
     off_target: dict[int, str] = field(default_factory=dict)
+    # From an app above (treatments.hooks): the series' package, and each session's, by id.
+    badges: list[hooks.Badge] = field(default_factory=list)
+    session_badges: dict[int, list[hooks.Badge]] = field(default_factory=dict)
 
 
 def series_page(series: TreatmentSeries, *, now: dt.datetime) -> SeriesPage:
     """Four queries on top of the series itself: its sessions, its history, screening flags and
     the plan of the last signed session; three more (availability) when a booked session is off
-    its target day, to say why."""
+    its target day, to say why; plus the badge providers' fixed queries (treatments.hooks), once
+    for the series and once for its sessions."""
     sessions = list(series.appointments.select_related("appointment_type", "room"))
     history = list(
         AppointmentChange.objects.filter(series=series)
@@ -127,4 +138,6 @@ def series_page(series: TreatmentSeries, *, now: dt.datetime) -> SeriesPage:
         plan,
         spacing=spacing_notes([series], sessions),
         off_target=off_target_notes(series, sessions, history),
+        badges=hooks.series_badges([series.pk]).get(series.pk, []),
+        session_badges=hooks.appointment_badges(a.pk for a in sessions),
     )

@@ -7,6 +7,7 @@ from typing import TypeAlias
 
 from django.db import transaction
 
+from treatments import hooks
 from treatments.models import Appointment, AppointmentChange
 from treatments.scheduling import messaging
 from treatments.scheduling.attendance import check_in_refusal, no_show_refusal
@@ -40,6 +41,10 @@ def _attendance_record(
         current.save(update_fields=["status", *stamps, "updated_at"])
         history_entry(kind=kind, by=by, now=now, appointment=current)
         messaging.appointment_changed(appointment=current, now=now)
+        outcome = "attended" if status == Status.CHECKED_IN else "no_show"  # the hook's words (treatments.hooks)
+        hooks.send_on_commit(
+            hooks.appointment_outcome, sender=Appointment, appointment_id=current.pk, status=outcome, by=by, now=now
+        )
     return current
 
 

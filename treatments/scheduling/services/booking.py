@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import AppointmentType, Location, Practitioner, Room
 from patients.models import Patient
+from treatments import hooks
 from treatments.models import Appointment, AppointmentChange, Protocol, Side, TreatmentSeries
 from treatments.scheduling import messaging, notices
 from treatments.scheduling.rules import as_sentence, too_many_sessions, type_times
@@ -125,10 +126,15 @@ def series_book(
             created_by=author(by),
             created_at=now,
         )
+        booked = []
         for step, start in enumerate(starts, start=1):
             appointment = _session_create(series=series, step=step, start=start, room=room, by=by, now=now)
             history_entry(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
+            booked.append(appointment.pk)
         messaging.series_booked(series=series, now=now)
+        hooks.send_on_commit(
+            hooks.appointments_booked, sender=Appointment, appointment_ids=booked, series_id=series.pk, by=by, now=now
+        )
     return series
 
 
@@ -170,6 +176,14 @@ def appointment_book(
         )
         history_entry(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
+        hooks.send_on_commit(
+            hooks.appointments_booked,
+            sender=Appointment,
+            appointment_ids=[appointment.pk],
+            series_id=None,
+            by=by,
+            now=now,
+        )
     return appointment
 
 
@@ -216,6 +230,14 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by: Actor
         history_entry(kind=AppointmentChange.Kind.ADDED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
         notices.session_rebooked(appointment=appointment, now=now)
+        hooks.send_on_commit(
+            hooks.appointments_booked,
+            sender=Appointment,
+            appointment_ids=[appointment.pk],
+            series_id=series.pk,
+            by=by,
+            now=now,
+        )
     return appointment
 
 
@@ -239,4 +261,5 @@ def series_discontinue(*, series: TreatmentSeries, reason: str, by: Actor, now: 
             # Each freed time goes to the waitlist as a cancellation's does, in this transaction.
             waitlist_offers_make(freed=appointment, now=now)
         notices.appointments_cancelled(appointments=cancelled, now=now)
+        hooks.send_on_commit(hooks.series_discontinued, sender=TreatmentSeries, series_id=series.pk, by=by, now=now)
     return series

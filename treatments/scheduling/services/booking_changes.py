@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from clinic.localtime import clinic_zone, local_date, to_local
 from clinic.models import Practitioner
+from treatments import hooks
 from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries
 from treatments.scheduling import messaging, notices
 from treatments.scheduling.planning import place, plan_reach, plan_series
@@ -341,6 +342,10 @@ def appointment_cancel(
             )
         cancel_booked(appointment=appointment, kind=kind, reason=reason, by=by, now=now)
         notices.appointments_cancelled(appointments=[appointment], now=now)
+        outcome = "late_cancelled" if kind == Appointment.CancelKind.LATE else "cancelled"  # treatments.hooks' words
+        hooks.send_on_commit(
+            hooks.appointment_outcome, sender=Appointment, appointment_id=appointment.pk, status=outcome, by=by, now=now
+        )
         result = Cancellation(appointment)
         if replan_rest and appointment.series_id:
             result.replanned, result.not_replanned = _replan_after_cancel(appointment, by=by, now=now)

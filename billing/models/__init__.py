@@ -1,0 +1,39 @@
+"""Billing's tables, by topic. Money is always an integer number of minor units (cents, pence) of
+the clinic's one currency (settings.CLINIC_CURRENCY); see billing/README.md.
+
+Rows that are a ledger (issued invoices, credit notes, payments, refunds, write-offs, patient
+credit, the day's close, the history) are written only by billing.services and never deleted."""
+
+from .days import DayClose, DayCloseLine
+from .fees import CodeSystem, Fee
+from .history import BillingEvent
+from .invoices import CreditNote, CreditNoteLine, Invoice, InvoiceLine, WriteOff
+from .packages import Package, PackageRedemption, RefundRule
+from .payments import Allocation, PatientCredit, Payment, PaymentMethod, Refund
+from .policies import BillingPolicy, CancellationPolicy, Charge, DepositPolicy, MissedVisit
+
+__all__ = [
+    "Allocation",
+    "BillingEvent",
+    "BillingPolicy",
+    "CancellationPolicy",
+    "Charge",
+    "CodeSystem",
+    "CreditNote",
+    "CreditNoteLine",
+    "DayClose",
+    "DayCloseLine",
+    "DepositPolicy",
+    "Fee",
+    "Invoice",
+    "InvoiceLine",
+    "MissedVisit",
+    "Package",
+    "PackageRedemption",
+    "PatientCredit",
+    "Payment",
+    "PaymentMethod",
+    "Refund",
+    "RefundRule",
+    "WriteOff",
+]

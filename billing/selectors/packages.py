@@ -1,0 +1,170 @@
+"""Reads for the package pages, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from billing.models import Allocation, BillingPolicy, Fee, Invoice, Package, PackageRedemption, Refund
+from billing.money import line_amounts
+from billing.package_rules import PackageRefund
+from billing.selectors.fees import fee_for_protocol, fee_for_type
+from treatments.models import TreatmentSeries
+
+
+def deposit_to_apply(series_id: int) -> Invoice | None:
+    """The series' issued deposit invoice not yet applied to a package."""
+    return (
+        Invoice.objects.filter(
+            series_id=series_id,
+            kind=Invoice.Kind.DEPOSIT,
+            status__in=(Invoice.Status.ISSUED, Invoice.Status.PAID),
+            deposit_applied_to__isnull=True,
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def live_redemptions(package: Package) -> int:
+    return package.redemptions.filter(reversed_at__isnull=True).count()
+
+
+def package_invoices(package: Package) -> list[int]:
+    """The package's invoice, then its deposit's."""
+    return [i for i in (package.invoice_id, package.deposit_invoice_id) if i is not None]
+
+
+def package_paid(package: Package) -> int:
+    """Money in for the package: allocations to its invoice (and its deposit's) less refunds taken
+    back from them."""
+    ids = package_invoices(package)
+    allocated = Allocation.objects.filter(invoice_id__in=ids).aggregate(s=Sum("amount"))["s"] or 0
+    refunded = Refund.objects.filter(invoice_id__in=ids).aggregate(s=Sum("amount"))["s"] or 0
+    return int(allocated - refunded)
+
+
+def package_refund(package: Package, *, rule: str | None = None) -> PackageRefund:
+    """The figures of closing the package now, under the clinic's rule (or `rule`)."""
+    return PackageRefund(
+        rule=rule or package.refund_rule or BillingPolicy.current().refund_rule,
+        sessions=package.sessions,
+        redeemed=live_redemptions(package),
+        price=package.price,
+        single_visit_price=package.single_visit_price,
+        paid=package_paid(package),
+    )
+
+
+@dataclass(frozen=True)
+class PackageOffer:
+    """What the desk is about to sell: the protocol's package fee today and the single-visit price
+    stated beside it; a deposit already invoiced comes off. `problem` says why it cannot be sold."""
+
+    fee: Fee | None
+    price: int
+    single_visit_price: int
+    deposit: Invoice | None
+    problem: str = ""
+
+    @property
+    def to_invoice(self) -> int:
+        return self.price - (self.deposit.total if self.deposit else 0)
+
+    @property
+    def saving(self) -> int:
+        return self.single_visit_price * (self.fee.package_sessions or 0) - self.price if self.fee else 0
+
+
+def _gross(fee: Fee | None) -> int:
+    if fee is None:
+        return 0
+    return line_amounts(
+        unit_price=fee.unit_price, quantity=1, tax_rate_bp=fee.tax_rate_bp, tax_inclusive=fee.tax_inclusive
+    )[0]
+
+
+def package_offer(series: TreatmentSeries, *, today: dt.date) -> PackageOffer:
+    """Four queries: the package fee, the visit fee, an active package, the deposit."""
+    from django.utils.translation import gettext as _
+
+    fee = fee_for_protocol(protocol_id=series.protocol_id, day=today)
+    visit = fee_for_type(appointment_type_id=series.protocol.appointment_type_id, day=today)
+    problem = ""
+    if Package.objects.filter(series=series, status=Package.Status.ACTIVE).exists():
+        problem = _("This series already has an active package.")
+    elif series.status != TreatmentSeries.Status.ACTIVE:
+        problem = _("Only an active series can be sold as a package.")
+    elif fee is None or not fee.package_sessions:
+        problem = _("The fee schedule has no package price for this protocol today.")
+    elif visit is None:
+        problem = _("The fee schedule has no single-visit price for this protocol's sessions today: add it first.")
+    return PackageOffer(fee, _gross(fee), _gross(visit), deposit_to_apply(series.pk), problem)
+
+
+@dataclass(frozen=True)
+class PackagePage:
+    package: Package
+    redemptions: list[PackageRedemption]
+    used: int
+    figures: PackageRefund
+    can_close: bool
+
+
+def package_page(package: Package) -> PackagePage:
+    """Four queries besides the package: its redemptions with their appointments, the count used,
+    what was paid (allocations, refunds) and the clinic's rule."""
+    redemptions = list(
+        package.redemptions.select_related("appointment", "by", "reversed_by").order_by("appointment__start", "id")
+    )
+    used = sum(1 for r in redemptions if r.reversed_at is None)
+    figures = package_refund(package)
+    return PackagePage(
+        package=package,
+        redemptions=redemptions,
+        used=used,
+        figures=figures,
+        can_close=package.status in (Package.Status.ACTIVE, Package.Status.USED),
+    )
+
+
+@dataclass(frozen=True)
+class PackageCover:
+    """What the series' package says about one visit, for its check-out: the words, and whether
+    the package pays for it (a session given from it: nothing to invoice for the visit)."""
+
+    text: str
+    covered: bool
+    package_id: int
+
+
+def package_cover(appointment_id: int) -> PackageCover | None:
+    """Two queries: the visit's live redemption (with its place in the package), else the series'
+    active package. None when the visit's series has no package."""
+    from django.utils.translation import gettext as _
+
+    redemption = (
+        PackageRedemption.objects.filter(appointment_id=appointment_id, reversed_at__isnull=True)
+        .select_related("package", "appointment")
+        .first()
+    )
+    if redemption is not None:
+        sold = redemption.package
+        place = sold.redemptions.filter(
+            reversed_at__isnull=True, appointment__start__lte=redemption.appointment.start
+        ).count()
+        words = {"n": place, "total": sold.sessions}
+        if redemption.kind == PackageRedemption.Kind.FORFEITED:
+            return PackageCover(_("Session %(n)d of %(total)d forfeited — package") % words, False, sold.pk)
+        text = _("Session %(n)d of %(total)d — package: the package pays for this visit") % words
+        return PackageCover(text, True, sold.pk)
+    series_id = TreatmentSeries.objects.filter(appointments__pk=appointment_id).values_list("pk", flat=True).first()
+    package = Package.objects.filter(series_id=series_id, status=Package.Status.ACTIVE).first() if series_id else None
+    if package is None:
+        return None
+    used = live_redemptions(package)
+    return PackageCover(
+        _("Package: %(used)d of %(total)d used") % {"used": used, "total": package.sessions}, False, package.pk
+    )

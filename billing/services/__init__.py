@@ -1,0 +1,57 @@
+"""Every money write. Keyword-only, typed, each owns its transaction, takes `now`, and writes a
+history row (billing.models.BillingEvent) and an audit entry (clinic.audit)."""
+
+from billing.selectors.ledger import business_date_for, credit_balance, day_totals
+
+from ._common import BillingError, StaleInvoice
+from .checkout import checkout_invoice, receipt_email
+from .days import day_close
+from .invoices import (
+    CreditLine,
+    credit_note_issue,
+    invoice_add_appointment_line,
+    invoice_add_fee_line,
+    invoice_add_line,
+    invoice_create_draft,
+    invoice_delete_draft,
+    invoice_issue,
+    invoice_remove_line,
+    invoice_void,
+    invoice_write_off,
+)
+from .payments import (
+    AllocationRequest,
+    PaymentResult,
+    invoice_keep_as_credit,
+    payment_take,
+    refund_issue,
+    refund_sources,
+)
+
+__all__ = [
+    "AllocationRequest",
+    "BillingError",
+    "CreditLine",
+    "PaymentResult",
+    "StaleInvoice",
+    "business_date_for",
+    "checkout_invoice",
+    "credit_balance",
+    "credit_note_issue",
+    "day_close",
+    "day_totals",
+    "invoice_add_appointment_line",
+    "invoice_add_fee_line",
+    "invoice_add_line",
+    "invoice_create_draft",
+    "invoice_delete_draft",
+    "invoice_issue",
+    "invoice_keep_as_credit",
+    "invoice_remove_line",
+    "invoice_void",
+    "invoice_write_off",
+    "payment_take",
+    "receipt_email",
+    "refund_issue",
+    "refund_sources",
+]

@@ -1,0 +1,408 @@
+"""Series packages: selling one (its invoice raised through billing.services.invoices), redeeming a
+session (attended, or forfeited for a no-show / late cancellation), undoing a redemption, closing
+a package early with the refund computed by the clinic's rule and credited on screen, and expiring
+packages with the patient told beforehand.
+
+Every write is keyword-only, owns its transaction, locks the package row, writes a history row on
+the package's invoice (billing.models.BillingEvent) and the clinic's audit entry (`record`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+
+from billing.models import BillingEvent, BillingPolicy, Invoice, Package, PackageRedemption
+from billing.money import format_money, line_amounts
+from billing.selectors.fees import fee_for_protocol, fee_for_type
+from billing.selectors.packages import deposit_to_apply, live_redemptions, package_invoices, package_refund
+from clinic.localtime import local_date
+from clinic.models import AuditEntry
+from notifications.models import Message
+from notifications.services import Planned, messages_plan
+from treatments.models import Appointment, TreatmentSeries
+
+from ._common import BillingError, record, require_clinic_admin
+from .deposits import line_less_deposit
+from .invoices import (
+    CreditLine,
+    credit_note_issue,
+    invoice_add_fee_line,
+    invoice_create_draft,
+    invoice_issue,
+)
+
+Kind = PackageRedemption.Kind
+# The statuses in which a session was given (checked in, or its record signed).
+ATTENDED = (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED)
+
+
+def _lock_package(package_id: int) -> Package:
+    try:
+        return Package.objects.select_for_update().get(pk=package_id)
+    except Package.DoesNotExist:
+        raise BillingError(_("That package does not exist.")) from None
+
+
+def package_sell(
+    *,
+    series_id: int,
+    attempt_key: uuid.UUID,
+    by: User | None,
+    now: dt.datetime,
+    ip: str | None = None,
+) -> Package:
+    """Sell the series' protocol package at today's fee: one issued invoice for the package price,
+    the single-visit price (the protocol's visit fee) stated beside it. A second click with the
+    same attempt key returns the first sale; a series holds one active package at a time."""
+    existing = Package.objects.filter(attempt_key=attempt_key).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        series = (
+            TreatmentSeries.objects.select_for_update(of=("self",))
+            .select_related("protocol", "patient")
+            .filter(pk=series_id)
+            .first()
+        )
+        if series is None:
+            raise BillingError(_("That series does not exist."))
+        if series.status != TreatmentSeries.Status.ACTIVE:
+            raise BillingError(_("Only an active series can be sold as a package."))
+        if Package.objects.filter(series=series, status=Package.Status.ACTIVE).exists():
+            raise BillingError(_("This series already has an active package."))
+        today = local_date(now)
+        fee = fee_for_protocol(protocol_id=series.protocol_id, day=today)
+        if fee is None or not fee.package_sessions:
+            raise BillingError(_("The fee schedule has no package price for this protocol today."))
+        visit_fee = fee_for_type(appointment_type_id=series.protocol.appointment_type_id, day=today)
+        if visit_fee is None:
+            raise BillingError(
+                _("The fee schedule has no single-visit price for this protocol's sessions today: add it first.")
+            )
+        single_visit, _tax = line_amounts(
+            unit_price=visit_fee.unit_price,
+            quantity=1,
+            tax_rate_bp=visit_fee.tax_rate_bp,
+            tax_inclusive=visit_fee.tax_inclusive,
+        )
+        invoice = invoice_create_draft(
+            patient_id=series.patient_id,
+            location_id=series.location_id,
+            kind=Invoice.Kind.PACKAGE,
+            series_id=series.pk,
+            practitioner_id=series.practitioner_id,
+            note=_("Series package: %(n)d sessions (single visit %(price)s)")
+            % {"n": fee.package_sessions, "price": format_money(single_visit)},
+            by=by,
+            now=now,
+            ip=ip,
+        )
+        price, _tax = line_amounts(
+            unit_price=fee.unit_price, quantity=1, tax_rate_bp=fee.tax_rate_bp, tax_inclusive=fee.tax_inclusive
+        )
+        deposit = deposit_to_apply(series.pk)
+        if deposit is None:
+            invoice_add_fee_line(
+                invoice_id=invoice.pk, version=None, fee_id=fee.pk, series_id=series.pk, by=by, now=now, ip=ip
+            )
+        else:
+            line_less_deposit(
+                invoice, fee=fee, price=price, deposit=deposit, what=_("the series package"), by=by, now=now, ip=ip
+            )
+        invoice = invoice_issue(invoice_id=invoice.pk, version=None, by=by, now=now, ip=ip)
+        policy = BillingPolicy.current()
+        expires = today + dt.timedelta(days=policy.expiry_days) if policy.expiry_days else None
+        try:
+            with transaction.atomic():
+                package = Package.objects.create(
+                    patient_id=series.patient_id,
+                    series=series,
+                    fee=fee,
+                    invoice=invoice,
+                    deposit_invoice=deposit,
+                    sessions=fee.package_sessions,
+                    price=price,
+                    single_visit_price=single_visit,
+                    sold_at=now,
+                    sold_by=by,
+                    expires_on=expires,
+                    attempt_key=attempt_key,
+                )
+        except IntegrityError:
+            raise BillingError(_("This series already has an active package.")) from None
+        record(
+            action=BillingEvent.Action.PACKAGE_SOLD,
+            by=by,
+            now=now,
+            patient_id=series.patient_id,
+            invoice=invoice,
+            amount=invoice.total,
+            detail=_("%(n)d sessions at %(price)s; single visit %(single)s")
+            % {"n": package.sessions, "price": format_money(package.price), "single": format_money(single_visit)},
+            audit=AuditEntry.Action.CREATE,
+            audited=invoice,
+            ip=ip,
+        )
+    return package
+
+
+def _step_words(appointment: Appointment) -> str:
+    return _("session %(step)s on %(day)s") % {
+        "step": appointment.series_step,
+        "day": local_date(appointment.start).isoformat(),
+    }
+
+
+def redemption_make(
+    *, appointment_id: int, kind: str, by: User | None, now: dt.datetime, ip: str | None = None
+) -> PackageRedemption | None:
+    """Take one session of the appointment's series' active package for it: attended, or
+    forfeited. None when the series has no active package (nothing to redeem). Refused when the
+    appointment already holds one (also a database constraint, whoever races) or none is left."""
+    if kind not in Kind.values:
+        raise BillingError(_("Say whether the session was given or forfeited."))
+    with transaction.atomic():
+        appointment = Appointment.objects.filter(pk=appointment_id).first()
+        if appointment is None or appointment.series_id is None:
+            return None
+        package = (
+            Package.objects.select_for_update()
+            .filter(series_id=appointment.series_id, status=Package.Status.ACTIVE)
+            .first()
+        )
+        if package is None:
+            return None
+        if PackageRedemption.objects.filter(appointment_id=appointment_id, reversed_at__isnull=True).exists():
+            raise BillingError(_("This session is already taken from the package."))
+        used = live_redemptions(package)
+        if used >= package.sessions:
+            raise BillingError(_("The package has no session left."))
+        try:
+            with transaction.atomic():
+                redemption = PackageRedemption.objects.create(
+                    package=package, appointment_id=appointment_id, kind=kind, at=now, by=by
+                )
+        except IntegrityError:
+            raise BillingError(_("This session is already taken from the package.")) from None
+        if used + 1 == package.sessions:
+            package.status = Package.Status.USED
+            package.save(update_fields=["status"])
+        record(
+            action=BillingEvent.Action.REDEEMED if kind == Kind.ATTENDED else BillingEvent.Action.FORFEITED,
+            by=by,
+            now=now,
+            patient_id=package.patient_id,
+            invoice=package.invoice,
+            detail=_("%(what)s: %(n)d of %(total)d")
+            % {"what": _step_words(appointment), "n": used + 1, "total": package.sessions},
+            audit=AuditEntry.Action.CREATE,
+            audited=package.invoice,
+            ip=ip,
+        )
+    return redemption
+
+
+def redemption_reverse(
+    *, redemption_id: int, reason: str, by: User | None, now: dt.datetime, ip: str | None = None
+) -> PackageRedemption:
+    """Give the session back to the package (the attendance was recorded by mistake, a forfeit
+    reconsidered): the row stays, marked reversed with the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise BillingError(_("Give a reason for giving the session back."))
+    with transaction.atomic():
+        package_id = PackageRedemption.objects.filter(pk=redemption_id).values_list("package_id", flat=True).first()
+        if package_id is None:
+            raise BillingError(_("That redemption does not exist."))
+        package = _lock_package(package_id)
+        redemption = PackageRedemption.objects.select_related("appointment").get(pk=redemption_id)
+        if redemption.reversed_at is not None:
+            raise BillingError(_("This session was already given back to the package."))
+        if package.status not in (Package.Status.ACTIVE, Package.Status.USED):
+            raise BillingError(_("The package is closed: its sessions can no longer change."))
+        redemption.reversed_at = now
+        redemption.reversed_by = by
+        redemption.reversed_reason = reason[:250]
+        redemption.save(update_fields=["reversed_at", "reversed_by", "reversed_reason"])
+        if package.status == Package.Status.USED:
+            package.status = Package.Status.ACTIVE
+            try:
+                with transaction.atomic():
+                    package.save(update_fields=["status"])
+            except IntegrityError:
+                raise BillingError(_("This series has another active package: give the session back there.")) from None
+        record(
+            action=BillingEvent.Action.UNREDEEMED,
+            by=by,
+            now=now,
+            patient_id=package.patient_id,
+            invoice=package.invoice,
+            detail=_("%(what)s given back: %(reason)s")
+            % {"what": _step_words(redemption.appointment), "reason": reason},
+            audited=package.invoice,
+            ip=ip,
+        )
+    return redemption
+
+
+def package_close(
+    *,
+    package_id: int,
+    reason: str,
+    attempt_key: uuid.UUID,
+    by: User | None,
+    now: dt.datetime,
+    ip: str | None = None,
+) -> Package:
+    """Close a package early (its series discontinued, the patient leaving): the clinic's rule gives
+    the figures, a credit note carries them line by line onto the package invoice, and what was
+    paid above the sessions given is then owed back (refunded against the payment on the invoice
+    page). The clinic admin's, like every credit note."""
+    require_clinic_admin(by, _("close a package and credit it"))
+    reason = reason.strip()
+    if not reason:
+        raise BillingError(_("Give a reason for closing the package."))
+    with transaction.atomic():
+        package = _lock_package(package_id)
+        if package.credit_note is not None and package.credit_note.attempt_key == attempt_key:
+            return package  # the same click again
+        if package.status not in (Package.Status.ACTIVE, Package.Status.USED):
+            raise BillingError(
+                _("This package is %(status)s: it cannot be closed again.")
+                % {"status": package.get_status_display().lower()}
+            )
+        figures = package_refund(package)
+        note = None
+        # The credit comes off the package invoice first, then the deposit's (when fewer sessions
+        # were given than the deposit paid for). A credit line needs an amount above zero: the
+        # line carries the credit, its description the arithmetic that gives it.
+        left = figures.credit
+        words = " · ".join(figures.lines())[:250]
+        for n, invoice_id in enumerate(package_invoices(package)):
+            if left <= 0:
+                break
+            part = min(left, Invoice.objects.values_list("total", flat=True).get(pk=invoice_id))
+            if part <= 0:
+                continue
+            issued = credit_note_issue(
+                invoice_id=invoice_id,
+                version=None,
+                lines=[CreditLine(description=words, amount=part)],
+                reason=_("Package closed early: %(reason)s") % {"reason": reason},
+                attempt_key=attempt_key if n == 0 else uuid.uuid5(attempt_key, "deposit"),
+                by=by,
+                now=now,
+                ip=ip,
+            )
+            note = note or issued
+            left -= part
+        package.status = Package.Status.CLOSED
+        package.closed_at = now
+        package.closed_reason = reason[:250]
+        package.refund_rule = figures.rule
+        package.refund_amount = figures.amount
+        package.credit_note = note
+        package.save(
+            update_fields=["status", "closed_at", "closed_reason", "refund_rule", "refund_amount", "credit_note"]
+        )
+        record(
+            action=BillingEvent.Action.PACKAGE_CLOSED,
+            by=by,
+            now=now,
+            patient_id=package.patient_id,
+            invoice=package.invoice,
+            amount=figures.amount,
+            detail=" · ".join(figures.lines()),
+            audited=package.invoice,
+            ip=ip,
+        )
+    return package
+
+
+@dataclass(frozen=True)
+class ExpirySweep:
+    told: int
+    expired: int
+
+
+EXPIRY_KIND = Message.Kind.PACKAGE_EXPIRY
+
+
+def packages_expiry_sweep(*, now: dt.datetime) -> ExpirySweep:
+    """Tell each patient once, through the outbox, that their package's sessions left expire soon
+    (the policy's notice days before), and expire the packages whose date has passed (the
+    sessions left are forfeited and leave the clinic's liability). Safe to run at any time, and
+    twice: a package told is never told again, an expired one never changes again."""
+    policy = BillingPolicy.current()
+    today = local_date(now)
+    told = expired = 0
+    due = (
+        Package.objects.filter(
+            status=Package.Status.ACTIVE,
+            expiry_notice_at__isnull=True,
+            expires_on__gte=today,
+            expires_on__lte=today + dt.timedelta(days=policy.expiry_notice_days),
+        )
+        .select_related("patient")
+        .order_by("id")
+    )
+    for candidate in due:
+        with transaction.atomic():
+            package = _lock_package(candidate.pk)
+            if package.status != Package.Status.ACTIVE or package.expiry_notice_at is not None:
+                continue
+            left = package.sessions - live_redemptions(package)
+            if left > 0 and package.expires_on is not None:
+                messages_plan(
+                    patient=candidate.patient,
+                    wanted=[
+                        Planned(
+                            key=f"pkg:{package.pk}:expiry",
+                            kind=EXPIRY_KIND,
+                            send_at=now,
+                            series_id=package.series_id,
+                            data={
+                                "package_id": package.pk,
+                                "sessions_left": left,
+                                "expires_on": dateformat.format(package.expires_on, "j F Y"),
+                            },
+                        )
+                    ],
+                    now=now,
+                )
+                record(
+                    action=BillingEvent.Action.EXPIRY_NOTICE,
+                    by=None,
+                    now=now,
+                    patient_id=package.patient_id,
+                    invoice=package.invoice,
+                    detail=_("%(n)d sessions left, expiring %(day)s")
+                    % {"n": left, "day": package.expires_on.isoformat()},
+                )
+                told += 1
+            package.expiry_notice_at = now
+            package.save(update_fields=["expiry_notice_at"])
+    for candidate in Package.objects.filter(status=Package.Status.ACTIVE, expires_on__lt=today).order_by("id"):
+        with transaction.atomic():
+            package = _lock_package(candidate.pk)
+            if package.status != Package.Status.ACTIVE:
+                continue
+            left = package.sessions - live_redemptions(package)
+            package.status = Package.Status.EXPIRED
+            package.save(update_fields=["status"])
+            record(
+                action=BillingEvent.Action.PACKAGE_EXPIRED,
+                by=None,
+                now=now,
+                patient_id=package.patient_id,
+                invoice=package.invoice,
+                detail=_("%(n)d sessions left unused") % {"n": left},
+            )
+            expired += 1
+    return ExpirySweep(told=told, expired=expired)

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from .urls_series import urlpatterns as series_urlpatterns
+from .views import checkout, days, invoices, payments
+
+app_name = "billing"
+
+urlpatterns = [
+    path("", invoices.invoices, name="invoices"),
+    path("invoices/new/", invoices.invoice_new, name="invoice_new"),
+    path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice"),
+    path("invoices/<int:pk>/lines/", invoices.invoice_add_line, name="invoice_add_line"),
+    path("invoices/<int:pk>/lines/<int:line_id>/remove/", invoices.invoice_remove_line, name="invoice_remove_line"),
+    path("invoices/<int:pk>/issue/", invoices.invoice_issue, name="invoice_issue"),
+    path("invoices/<int:pk>/discard/", invoices.invoice_discard, name="invoice_discard"),
+    path("invoices/<int:pk>/void/", invoices.invoice_void, name="invoice_void"),
+    path("invoices/<int:pk>/write-off/", invoices.invoice_write_off, name="invoice_write_off"),
+    path("invoices/<int:pk>/credit/", invoices.invoice_credit, name="invoice_credit"),
+    path("invoices/<int:pk>/keep-as-credit/", invoices.invoice_keep_credit, name="invoice_keep_credit"),
+    path("pay/", payments.payment_new, name="payment_new"),
+    path("payments/<int:pk>/", payments.payment_detail, name="payment"),
+    path("payments/<int:pk>/receipt/", payments.receipt_print, name="receipt"),
+    path("payments/<int:pk>/receipt/email/", payments.receipt_email, name="receipt_email"),
+    path("payments/<int:pk>/refund/", payments.refund_new, name="refund_new"),
+    path("checkout/<int:appointment_id>/", checkout.checkout, name="checkout"),
+    path("checkout/<int:appointment_id>/invoice/", checkout.checkout_invoice, name="checkout_invoice"),
+    path("day/", days.day_close, name="day_close"),
+    # Packages, missed visits and the money reports (billing/urls_series.py).
+    *series_urlpatterns,
+]

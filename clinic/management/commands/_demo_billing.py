@@ -1,0 +1,127 @@
+"""The demo clinic's money, made through billing's own services so the demo's ledger obeys the same
+rules as the desk's: a fee schedule (a session, a consultation and each protocol's package), a
+late-cancel and no-show policy, packages sold for six series with their attended sessions
+redeemed, payments (card, cash, a transfer, one part-paid), one package closed early with its
+credit note and the refund, and yesterday's close at Downtown that balances.
+
+Idempotent: nothing is made when the demo's fee schedule exists."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from billing.models import CancellationPolicy, Fee, Package
+from billing.services import AllocationRequest, day_close, day_totals, payment_take, refund_issue
+from billing.services.packages import package_close, package_sell, redemption_make
+from clinic.localtime import local_date, local_datetime
+from clinic.models import AppointmentType, Location
+from treatments.models import Appointment, Protocol, TreatmentSeries
+
+SESSION_PRICE = 15000  # $150.00
+CONSULTATION_PRICE = 12000
+PACKAGE_SESSION_PRICE = 13000  # a package's session: $130.00
+# How the demo's packages were paid: the method, and the amount when only part was paid.
+PAYMENTS = [("card_terminal", None), ("cash", None), ("bank_transfer", None), ("card_terminal", 20000)]
+
+
+def seed_billing(*, now: dt.datetime) -> bool:
+    """Returns whether anything was made."""
+    if Fee.objects.filter(code="M0076", description="Prolotherapy session").exists():
+        return False
+    admin = get_user_model().objects.get(username="admin")
+    desk = get_user_model().objects.get(username="frontdesk")
+    yesterday = local_date(now) - dt.timedelta(days=1)
+    with transaction.atomic():
+        _fees()
+        CancellationPolicy.objects.get_or_create(
+            appointment_type=AppointmentType.objects.get(slug="injection"),
+            defaults={"window_hours": 24, "charge": "fixed", "amount": 5000},
+        )
+        # Sold a week before yesterday, paid yesterday: yesterday's takings, then its close.
+        sold_at = local_datetime(yesterday - dt.timedelta(days=7), dt.time(10))
+        paid_at = local_datetime(yesterday, dt.time(11))
+        series = list(
+            TreatmentSeries.objects.filter(status=TreatmentSeries.Status.ACTIVE, created_at__lte=sold_at)
+            .select_related("location")
+            .order_by("pk")[:6]
+        )
+        packages = []
+        for n, one in enumerate(series):
+            package = package_sell(series_id=one.pk, attempt_key=uuid.uuid4(), by=desk, now=sold_at)
+            for session in one.appointments.filter(status=Appointment.Status.COMPLETED).order_by("start"):
+                redemption_make(appointment_id=session.pk, kind="attended", by=desk, now=max(session.start, sold_at))
+            method, amount = PAYMENTS[n % len(PAYMENTS)]
+            if n < 5:
+                payment = payment_take(
+                    patient_id=one.patient_id,
+                    location_id=package.invoice.location_id,
+                    method=method,
+                    amount=amount or package.invoice.total,
+                    allocations=[AllocationRequest(package.invoice_id, amount or package.invoice.total)],
+                    attempt_key=uuid.uuid4(),
+                    reference=f"T-{4100 + n:04d}" if method == "card_terminal" else "",
+                    by=desk,
+                    now=paid_at,
+                ).payment
+                packages.append((package, payment))
+        if not packages:
+            return True
+        # The first fully paid package is closed early (the patient moved away): its credit note
+        # and the refund of what was paid above the sessions given.
+        package, payment = packages[0]
+        closed = package_close(
+            package_id=package.pk, reason="Patient moved away", attempt_key=uuid.uuid4(), by=admin, now=paid_at
+        )
+        if closed.refund_amount:
+            refund_issue(
+                payment_id=payment.pk,
+                amount=closed.refund_amount,
+                reason="Package closed early: patient moved away",
+                attempt_key=uuid.uuid4(),
+                invoice_id=closed.invoice_id,
+                by=admin,
+                now=paid_at,
+            )
+        downtown = Location.objects.get(name="Downtown")
+        counted = {t.method: t.expected for t in day_totals(location_id=downtown.pk, business_date=yesterday)}
+        day_close(
+            location_id=downtown.pk,
+            business_date=yesterday,
+            counted=counted,
+            by=desk,
+            now=local_datetime(yesterday, dt.time(18)),
+        )
+    return Package.objects.exists()
+
+
+def _fees() -> None:
+    since = dt.date(2026, 1, 1)
+    Fee.objects.create(
+        appointment_type=AppointmentType.objects.get(slug="injection"),
+        code_system="hcpcs",
+        code="M0076",
+        description="Prolotherapy session",
+        unit_price=SESSION_PRICE,
+        valid_from=since,
+    )
+    Fee.objects.create(
+        appointment_type=AppointmentType.objects.get(slug="consultation"),
+        code="CONS",
+        description="Consultation",
+        unit_price=CONSULTATION_PRICE,
+        valid_from=since,
+    )
+    for protocol in Protocol.objects.filter(active=True):
+        sessions = protocol.required_sessions
+        Fee.objects.create(
+            protocol=protocol,
+            package_sessions=sessions,
+            code=f"PKG{sessions}",
+            description=f"Series package, {sessions} sessions",
+            unit_price=PACKAGE_SESSION_PRICE * sessions,
+            valid_from=since,
+        )
