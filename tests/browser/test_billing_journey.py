@@ -88,6 +88,7 @@ def card(page, name="Maria Lopez"):
 
 def check_in_on_the_calendar(page, live_server, day: dt.date):
     page.goto(f"{live_server.url}/desk/?date={day.isoformat()}")
+    card(page).hover()  # a compact card shows its actions when pointed at (or focused)
     card(page).get_by_role("button", name="Check in").click()
     expect(card(page)).to_contain_text("Checked in")
 
@@ -145,6 +146,7 @@ def test_a_knee_series_sold_as_a_package_from_booking_to_the_days_close(
         clock.move_to(SESSION_2 + dt.timedelta(minutes=20))
         sign_in(page, live_server, desk_user)
         page.goto(f"{live_server.url}/desk/?date={SESSION_2.date().isoformat()}")
+        card(page).hover()
         card(page).get_by_role("button", name="No-show").click()
         expect(card(page)).to_contain_text("No-show")
         card(page).get_by_role("link", name="No-show: fee, forfeit or waiver").click()

@@ -59,7 +59,8 @@ def test_week_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_
     desk_client.get("/desk/")
     # session, user, roles, practitioner, appointments, hours, closures, flags, practitioners, types,
     # clinic settings, session save (+2 savepoints)
-    with django_assert_max_num_queries(15):
+    # + 2: the money badges (treatments.hooks.appointment_badges: billing's providers), fixed
+    with django_assert_max_num_queries(15 + 2):
         response = desk_client.get(f"/desk/week/{ada.pk}/?date={DAY}")
     assert response.content.decode().count('class="cal-appt ') == count
 
