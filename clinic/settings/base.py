@@ -226,6 +226,9 @@ SMS_API_URL = env.str("SMS_API_URL", default="https://api.twilio.com")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 SMS_FROM = env.str("SMS_FROM", default="")
+# The outbox sweep's lanes: each has one message with the provider at a time and records its
+# outcome as soon as the provider answers, so a killed worker re-sends at most one text per lane.
+MESSAGES_SWEEP_CONCURRENCY = env.int("MESSAGES_SWEEP_CONCURRENCY", default=1)
 
 # Celery: Redis when given, otherwise the filesystem broker under var/ (no server needed).
 CELERY_FS_DIR = VAR_DIR / "celery"
