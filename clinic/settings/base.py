@@ -139,8 +139,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# The same client address as the rate limits and the audit log (TRUSTED_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_ip"
+# The same client address as the rate limits and the audit log (TRUSTED_PROXIES), an IPv6 one
+# counted by its /64; the account's hourly budget and the device cookies (clinic/signin_guard.py).
+AXES_CLIENT_IP_CALLABLE = "clinic.signin_guard.lockout_address"
+AXES_HANDLER = "clinic.signin_guard.GuardedAxesHandler"
+SIGNIN_ACCOUNT_HOURLY_LIMIT = env.int("SIGNIN_ACCOUNT_HOURLY_LIMIT", default=100)
+# A failure during a lockout is refused unchecked and does not restart the cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "clinic.client_address.client_username"
 AXES_LOCKOUT_CALLABLE = "clinic.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
@@ -149,8 +154,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 
-# Two-factor sign-in (clinic/two_factor.py): the clinic admin must use it; others may.
+# Two-factor sign-in (clinic/two_factor.py): the clinic admin must use it; others may, or must
+# when STAFF_2FA_REQUIRED is on (on by default in production).
 ADMIN_2FA_REQUIRED = env.bool("ADMIN_2FA_REQUIRED", default=True)
+STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=False)
 # The clinic admin may remove a colleague's lost phone in setup, never read its secret.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
