@@ -176,6 +176,14 @@ CLINIC_TIME_ZONE = TIME_ZONE  # the env var's name, kept so code and tests can s
 CLINIC_COUNTRY = env.str("CLINIC_COUNTRY", default="US").upper()
 # Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default=CLINIC_COUNTRY)
+# Online booking's one-time codes by text (treatments/booking): only to mobile numbers of these
+# countries, at most SMS_CODES_PER_NUMBER_HOUR to one number and SMS_CODES_PER_HOUR in all (reaching
+# that ceiling logs an error, the alert). ONLINE_HOLD_DAY_SHARE: the most of a day's free online
+# times that unverified visitors may hold at once.
+SMS_CODE_COUNTRIES = [c.upper() for c in env.list("SMS_CODE_COUNTRIES", default=[CLINIC_COUNTRY])]
+SMS_CODES_PER_NUMBER_HOUR = env.int("SMS_CODES_PER_NUMBER_HOUR", default=3)
+SMS_CODES_PER_HOUR = env.int("SMS_CODES_PER_HOUR", default=100)
+ONLINE_HOLD_DAY_SHARE = env.float("ONLINE_HOLD_DAY_SHARE", default=0.25)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

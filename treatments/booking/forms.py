@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import ScreeningQuestion
-from patients.phones import InvalidPhone, phone_normalise
+from patients.phones import InvalidPhone, phone_normalise, sms_destination_problem
 from treatments.models import OnlineBooking
 
 ANYONE = "any"
@@ -69,6 +69,15 @@ class DetailsForm(forms.Form):
             return phone_normalise(self.cleaned_data["phone"])
         except InvalidPhone:
             raise forms.ValidationError(_("This is not a valid phone number, e.g. (312) 555-0123.")) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        phone = cleaned.get("phone")
+        if cleaned.get("code_channel") == OnlineBooking.CodeChannel.SMS and phone:
+            problem = sms_destination_problem(phone)
+            if problem:
+                self.add_error("phone", problem)
+        return cleaned
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

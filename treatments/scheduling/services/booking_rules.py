@@ -107,7 +107,9 @@ def _check_one(
         first=day,
         last=day,
         exclude_ids=exclude_ids,
-        now=now,
+        # Online holds stop only other online holds: the desk (a known patient) may book over one,
+        # and the visitor is told when they enter their code (treatments/booking, issue 20).
+        now=now if patient is None else None,
     )
     problem = availability.problem(start, start + duration, buffer=buffer)
     if problem:
