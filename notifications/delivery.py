@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic.localtime import clinic_zone, local_datetime
+from clinic.localtime import local_datetime, to_local
 from clinic.models import ClinicSettings
 from patients.models import Channel
 from patients.tokens import portal_tokens_live
@@ -128,7 +128,7 @@ def _quiet_end(now: dt.datetime, clinic: ClinicSettings) -> dt.datetime | None:
     start, end = clinic.sms_quiet_start, clinic.sms_quiet_end
     if start == end:
         return None
-    local = now.astimezone(clinic_zone())
+    local = to_local(now)
     t = local.time()
     inside = (start <= t < end) if start < end else (t >= start or t < end)
     if not inside:
