@@ -22,12 +22,34 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# No page uses the camera, microphone, location, payments, USB or sensors: no page, nor anything
+# injected into one, may ask for them. (Passkeys, publickey-credentials-*, stay at their default.)
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "camera",
+        "microphone",
+        "geolocation",
+        "payment",
+        "usb",
+        "serial",
+        "bluetooth",
+        "accelerometer",
+        "gyroscope",
+        "magnetometer",
+        "display-capture",
+        "browsing-topics",
+    )
+)
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if not request.path.startswith("/admin/"):
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         else:

@@ -1,7 +1,6 @@
 """The clinic admin's reports at /practice/reports/, with CSV export. Aggregates only: no patient
 is named, so nothing here goes to the audit trail but the export itself."""
 
-import csv
 import datetime as dt
 
 from django import forms
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from clinic.audit import audit_record
+from clinic.csv_export import csv_write
 from clinic.localtime import local_date
 from clinic.roles import admin_required
 from treatments.clinical.selectors.reports import (
@@ -108,6 +108,6 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     rows = _rows(table, period)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="prolo-{table}.csv"'
-    csv.writer(response).writerows(rows)
+    csv_write(response, rows)
     audit_record(request=request, action="export", object_type="report", object_id=table)
     return response
