@@ -5,6 +5,7 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms import NameField
 from patients.models import ScreeningQuestion
 from patients.phones import InvalidPhone, phone_normalise, sms_destination_problem
 from treatments.models import OnlineBooking
@@ -35,8 +36,8 @@ class SearchForm(forms.Form):
 
 
 class DetailsForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=80)
-    last_name = forms.CharField(label=_("Last name"), max_length=80)
+    first_name = NameField(label=_("First name"), max_length=80)
+    last_name = NameField(label=_("Last name"), max_length=80)
     date_of_birth = forms.DateField(
         label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("YYYY-MM-DD")
     )
