@@ -5,6 +5,8 @@ from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from .client_address import peer_is_trusted_proxy
+
 # Nothing is loaded from another host; no inline script or style is allowed either.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -41,6 +43,21 @@ PERMISSIONS_POLICY = ", ".join(
         "browsing-topics",
     )
 )
+
+
+class TrustedProxyHeadersMiddleware:
+    """First in MIDDLEWARE: `X-Forwarded-Proto` (what SECURE_PROXY_SSL_HEADER reads to decide that a
+    request came over HTTPS) is believed only from a peer in TRUSTED_PROXIES; from anyone else it is
+    dropped before Django looks at it. gunicorn's `forwarded_allow_ips` (FORWARDED_ALLOW_IPS) does
+    the same for its own URL scheme, but passes the header on to the app untouched."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not peer_is_trusted_proxy(request):
+            del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware:
