@@ -1,11 +1,14 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .client_address import peer_is_trusted_proxy
+
+TEXT = "text/plain; charset=utf-8"
 
 # Nothing is loaded from another host; no inline script or style is allowed either.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -57,6 +60,28 @@ class TrustedProxyHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "HTTP_X_FORWARDED_PROTO" in request.META and not peer_is_trusted_proxy(request):
             del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)
+
+
+class BodySizeMiddleware:
+    """A request whose body is larger than REQUEST_BODY_MAX_BYTES is answered 413 with a sentence,
+    before any of the body is read (Django's DATA_UPLOAD_MAX_MEMORY_SIZE still caps form fields of
+    a body sent without a length)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponseBadRequest(_("The request's length is not a number."), content_type=TEXT)
+        limit = settings.REQUEST_BODY_MAX_BYTES
+        if length > limit:
+            message = _("This is too large to send: at most %(mb)d MB at a time. Nothing was saved.") % {
+                "mb": limit // (1024 * 1024)
+            }
+            return HttpResponse(message, status=413, content_type=TEXT)
         return self.get_response(request)
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Before anything reads request.is_secure(): X-Forwarded-Proto only from TRUSTED_PROXIES.
     "clinic.middleware.TrustedProxyHeadersMiddleware",
+    "clinic.middleware.BodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clinic.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -226,6 +227,9 @@ else:
 # never served by URL, only through the access-checked download view (treatments.clinical).
 ATTACHMENTS_DIR = env.path("ATTACHMENTS_DIR", default=str(VAR_DIR / "attachments"))
 ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=10)
+# The largest request body the app reads (clinic.middleware.BodySizeMiddleware answers 413 above
+# it, before any of it is read): the largest attachment plus its form. The Caddyfile caps the same.
+REQUEST_BODY_MAX_BYTES = (ATTACHMENT_MAX_MB + 2) * 1024 * 1024
 
 # E-mail: files under var/mail unless EMAIL_URL names a real server (smtp://user:pass@host:587).
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
