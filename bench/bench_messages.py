@@ -3,8 +3,14 @@ check-ins, over 1,000 patients) sent to no-op e-mail and SMS backends, so the fi
 claiming, re-checking, rendering and recording, not of a mail server.
 
 Beside it, measured in the same run on the same table: a loop of single-row UPDATEs, each its own
-commit, the cheapest way to write one outcome per message. The sweep must reach at least half that
-rate (it writes per batch, so on a server with real commits it is usually faster).
+commit, the cheapest way to write one outcome per message. The sweep writes exactly that (one
+UPDATE per outcome, as the provider answers, so a crash re-sends at most the text in flight) and must
+reach at least half that rate.
+
+Then the sweep against a fake SMS provider on loopback that takes 200 ms per text (Twilio's API
+shape, through notifications.sms.TwilioSmsBackend): messages per second with the default settings
+(MESSAGES_SWEEP_CONCURRENCY, one lane) and with four lanes. `BENCH_ONLY=slow_provider make bench`
+runs only that stage.
 
 Runs under `make bench` (the registry) or alone, on a throw-away test database:
     python -m bench.bench_messages                    # SQLite
@@ -22,7 +28,7 @@ COUNT = 10_000
 PATIENTS = 1_000
 
 
-def _seed(now: dt.datetime) -> None:
+def _seed(now: dt.datetime, *, count: int = COUNT, patients_count: int = PATIENTS, sms_only: bool = False) -> None:
     from clinic.models import ClinicSettings, Location, Practitioner
     from notifications.models import Message
     from patients.models import Patient
@@ -45,11 +51,11 @@ def _seed(now: dt.datetime) -> None:
             date_of_birth=dt.date(1970, 1, 1),
             phone=f"+1312{i:07d}",
             email=f"bench{i}@example.com",
-            preferred_channel="sms" if i % 4 == 0 else "email",
+            preferred_channel="sms" if sms_only or i % 4 == 0 else "email",
             email_consent_at=now,
             sms_consent_at=now,
         )
-        for i in range(PATIENTS)
+        for i in range(patients_count)
     )
     series = TreatmentSeries.objects.bulk_create(
         TreatmentSeries(
@@ -57,7 +63,7 @@ def _seed(now: dt.datetime) -> None:
         )
         for p in patients
     )
-    per_series = COUNT // 2 // PATIENTS
+    per_series = count // 2 // patients_count
     # One practitioner, so sessions never overlap (PostgreSQL's exclusion constraint): an hour apart.
     appointments = Appointment.objects.bulk_create(
         Appointment(
@@ -156,6 +162,80 @@ def sweep_10k_due_messages(_ctx: Context) -> list[Result]:
 
 
 UPDATE_LOOP = 2_000
+PROVIDER_SECONDS = 0.2
+
+
+def _fake_provider():
+    """A Twilio-shaped Messages API on a loopback port, answering each text after 200 ms; one
+    thread per request, so parallel texts wait in parallel as they would at a real provider."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            time.sleep(PROVIDER_SECONDS)
+            body = json.dumps({"sid": f"SM{uuid.uuid4().hex}"}).encode()
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _slow_provider_run(*, lanes: int | None, count: int) -> Result:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import override_settings
+
+    from notifications import delivery
+    from notifications.models import Message
+
+    now = dt.datetime.now(dt.UTC)
+    _seed(now, count=count, patients_count=count // 2, sms_only=True)
+    server = _fake_provider()
+    try:
+        with override_settings(
+            SMS_BACKEND="notifications.sms.TwilioSmsBackend",
+            SMS_API_URL=f"http://127.0.0.1:{server.server_address[1]}",
+            TWILIO_ACCOUNT_SID="ACbench",
+            TWILIO_AUTH_TOKEN="bench-token",
+            SMS_FROM="+13125550100",
+        ):
+            start = time.perf_counter()
+            result = delivery.messages_sweep(now=now, concurrency=lanes)
+            seconds = time.perf_counter() - start
+    finally:
+        server.shutdown()
+        server.server_close()
+    sent = Message.objects.filter(status=Message.Status.SENT).count()
+    assert sent == result.sent == count, (sent, result)
+    label = f"{lanes} lanes" if lanes else f"default settings, {settings.MESSAGES_SWEEP_CONCURRENCY} lane(s)"
+    return Result(
+        name=f"sweep, 200 ms fake SMS provider, {label} ({connection.vendor})",
+        seconds_per_op=seconds / count,
+        ops=count,
+        note=f"{count / seconds:,.1f} messages/s",
+    )
+
+
+@benchmark
+def sweep_slow_provider_default(_ctx: Context) -> Result:
+    return _slow_provider_run(lanes=None, count=50)
+
+
+@benchmark
+def sweep_slow_provider_4_lanes(_ctx: Context) -> Result:
+    return _slow_provider_run(lanes=4, count=200)
 
 
 def _update_loop(now: dt.datetime) -> float:
@@ -183,7 +263,12 @@ def main() -> None:
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        for result in sweep_10k_due_messages(Context(scale="bench")):
+        results = [*sweep_10k_due_messages(Context(scale="bench"))]
+        results += [
+            sweep_slow_provider_default(Context(scale="bench")),
+            sweep_slow_provider_4_lanes(Context(scale="bench")),
+        ]
+        for result in results:
             print(f"{result.name}: {result.ops} in {result.seconds_per_op * result.ops:.2f}s — {result.note}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

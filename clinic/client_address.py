@@ -34,6 +34,12 @@ def _is_trusted(address: Address, networks: tuple[Network, ...]) -> bool:
     return any(address in network for network in networks)
 
 
+def peer_is_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the peer that sent this request (REMOTE_ADDR) is one of TRUSTED_PROXIES."""
+    peer = _address(request.META.get("REMOTE_ADDR") or "")
+    return peer is not None and _is_trusted(peer, trusted_networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None

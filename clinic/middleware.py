@@ -1,9 +1,14 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+from .client_address import peer_is_trusted_proxy
+
+TEXT = "text/plain; charset=utf-8"
 
 # Nothing is loaded from another host; no inline script or style is allowed either.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -22,12 +27,71 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# No page uses the camera, microphone, location, payments, USB or sensors: no page, nor anything
+# injected into one, may ask for them. (Passkeys, publickey-credentials-*, stay at their default.)
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "camera",
+        "microphone",
+        "geolocation",
+        "payment",
+        "usb",
+        "serial",
+        "bluetooth",
+        "accelerometer",
+        "gyroscope",
+        "magnetometer",
+        "display-capture",
+        "browsing-topics",
+    )
+)
+
+
+class TrustedProxyHeadersMiddleware:
+    """First in MIDDLEWARE: `X-Forwarded-Proto` (what SECURE_PROXY_SSL_HEADER reads to decide that a
+    request came over HTTPS) is believed only from a peer in TRUSTED_PROXIES; from anyone else it is
+    dropped before Django looks at it. gunicorn's `forwarded_allow_ips` (FORWARDED_ALLOW_IPS) does
+    the same for its own URL scheme, but passes the header on to the app untouched."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not peer_is_trusted_proxy(request):
+            del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)
+
+
+class BodySizeMiddleware:
+    """A request whose body is larger than REQUEST_BODY_MAX_BYTES is answered 413 with a sentence,
+    before any of the body is read (Django's DATA_UPLOAD_MAX_MEMORY_SIZE still caps form fields of
+    a body sent without a length)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponseBadRequest(_("The request's length is not a number."), content_type=TEXT)
+        limit = settings.REQUEST_BODY_MAX_BYTES
+        if length > limit:
+            message = _("This is too large to send: at most %(mb)d MB at a time. Nothing was saved.") % {
+                "mb": limit // (1024 * 1024)
+            }
+            return HttpResponse(message, status=413, content_type=TEXT)
+        return self.get_response(request)
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if not request.path.startswith("/admin/"):
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         else:

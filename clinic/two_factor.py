@@ -34,6 +34,8 @@ ALWAYS_OPEN = {"logout", "admin:logout"}
 
 
 def two_factor_required(user) -> bool:
+    if settings.STAFF_2FA_REQUIRED and roles.has_role(user, *roles.ALL_ROLES):
+        return True
     return settings.ADMIN_2FA_REQUIRED and roles.has_role(user, roles.CLINIC_ADMIN)
 
 

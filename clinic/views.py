@@ -1,18 +1,23 @@
 import logging
+import math
 import os
 
-from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import roles
+from . import roles, signin_guard
+from .client_address import client_username
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +41,35 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # This browser is now trusted for this person: others' failures do not lock it out.
+        signin_guard.device_cookie_issue(response, username=form.get_user().get_username())
+        return response
+
+
+class GuardedPasswordChangeForm(PasswordChangeForm):
+    """The old password is checked as a sign-in attempt: through django-axes (counted, and refused
+    while the account is locked for this client), not by a bare check_password."""
+
+    def __init__(self, user, *args, request: HttpRequest, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) != self.user:
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
     success_url = reverse_lazy("home")
+    form_class = GuardedPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         messages.success(self.request, _("Your password was changed."))
@@ -54,8 +84,12 @@ def locked_out(request: HttpRequest, *axes_args) -> HttpResponse:
     """django-axes calls this instead of the login view once an account is locked: it says why,
     for how long, and what to do, in words (axes' own context gives an ISO 8601 duration). The
     failed response and credentials axes passes after the request are not needed."""
-    minutes = round(settings.AXES_COOLOFF_TIME * 60)
-    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    username = client_username(request, getattr(request, "axes_credentials", None))
+    wait = signin_guard.retry_after(request, username, now=timezone.now())
+    minutes = math.ceil(wait.total_seconds() / 60)
+    response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
 
 def _database_ok() -> bool:

@@ -10,13 +10,14 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 from django.db import connection, transaction
-from django.db.models import F, Field, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,9 @@ from .sms import get_sms_backend
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 200
+# A claim is small: lanes running side by side each take their own share of a short backlog, and
+# what a dead lane leaves claimed (never sent) waits for one lease only.
+BATCH_SIZE = 20
 # Long enough for a slow SMTP server, short enough that a dead worker's rows move on soon.
 LEASE = dt.timedelta(seconds=getattr(settings, "MESSAGES_LEASE_SECONDS", 300))
 BACKOFF_BASE = dt.timedelta(minutes=1)
@@ -53,6 +56,11 @@ class SweepResult:
     skipped: int = 0
     postponed: int = 0
     reclaimed: list[int] = field(default_factory=list)
+
+    def merge(self, other: "SweepResult") -> None:
+        for name in ("claimed", "sent", "retried", "failed", "skipped", "postponed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.reclaimed += other.reclaimed
 
 
 # PostgreSQL claims in one statement (its own transaction): lock the oldest due rows other sweeps
@@ -108,9 +116,10 @@ def messages_claim(*, now: dt.datetime, limit: int = BATCH_SIZE) -> tuple[str, l
     return token, claimed, reclaimed
 
 
-# Outcomes are written once per batch, in one UPDATE that only touches rows this claim still holds:
-# a crash before it loses the batch's outcomes, and those rows go out once more after their lease
-# (the same risk as a crash mid-send, never a second duplicate).
+# Each outcome is written the moment it is known, in a single-row UPDATE (its own commit) that
+# only touches the row while this claim still holds it: a crash re-sends at most the message that
+# was with the provider at that instant (one per lane), never the batch before it. The rest of a
+# dead claim was never sent; it goes out once after its lease.
 RECORDED_ALWAYS = ("claim_token", "lease_until")
 
 
@@ -160,71 +169,23 @@ def _send(
 
 @dataclass
 class _Batch:
-    """What one batch shares: the claim, the clinic, the compiled templates, the open channels."""
+    """What one claim shares: the token, the clinic, the compiled templates, the open channels."""
 
     token: str
     now: dt.datetime
     clinic: ClinicSettings
     templates: dict[tuple[str, str], Compiled]
     result: SweepResult
-    outcomes: list[Message] = field(default_factory=list)
-    fields: set[str] = field(default_factory=set)
 
     def record(self, message: Message, **fields) -> None:
-        """Note an outcome on the row itself; `flush` writes them all at once."""
+        """Write this message's outcome now, only where this claim still holds the row (a row
+        whose lease ran out and was claimed by another sweep keeps that sweep's outcome)."""
         for name, value in fields.items():
             setattr(message, name, value)
         message.claim_token, message.lease_until = "", None
-        self.outcomes.append(message)
-        self.fields.update(fields)
-
-    def flush(self) -> None:
-        """One UPDATE for the whole batch, and only where we still hold the claim (a row whose
-        lease ran out and was claimed by another sweep keeps that sweep's outcome)."""
-        if not self.outcomes:
-            return
-        names = sorted(self.fields.union(RECORDED_ALWAYS))
-        step = len(self.outcomes)
-        if connection.vendor == "sqlite":
-            # SQLite allows 999 variables a statement: two per row and field that differ, one per
-            # row for its id.
-            varying = sum(len({getattr(row, name) for row in self.outcomes}) > 1 for name in names)
-            step = max(1, 900 // (2 * varying + 1))
-        for first in range(0, len(self.outcomes), step):
-            _record(self.token, self.outcomes[first : first + step], names)
-        self.outcomes.clear()
-        self.fields.clear()
-
-
-def _record(token: str, rows: list[Message], names: list[str]) -> None:
-    """`UPDATE ... SET field = CASE id WHEN ... END` for the fields that differ between rows, a
-    plain value for those that do not. Outside any transaction it is one statement, one commit.
-
-    Written as SQL: built with the ORM's Case/When, each row's WHEN resolved a filter of its own,
-    and that took two thirds of a sweep's time (10,000 messages, profiled), more than the sending."""
-    quote = connection.ops.quote_name
-    # PostgreSQL types a CASE of bare parameters as text: each value says its column's type.
-    typed = connection.vendor == "postgresql"
-    sets, params = [], []
-    for name in names:
-        field = Message._meta.get_field(name)
-        assert isinstance(field, Field) and field.column is not None  # Message's own columns, never a relation
-        slot = f"%s::{field.db_type(connection)}" if typed else "%s"
-        values = [field.get_db_prep_save(getattr(row, name), connection) for row in rows]
-        if all(value == values[0] for value in values):
-            sets.append(f"{quote(field.column)} = {slot}")
-            params.append(values[0])
-            continue
-        sets.append(f"{quote(field.column)} = CASE {quote('id')} {' '.join([f'WHEN %s THEN {slot}'] * len(rows))} END")
-        for row, value in zip(rows, values, strict=True):
-            params += [row.pk, value]
-    ids = ", ".join(["%s"] * len(rows))
-    sql = (
-        f"UPDATE {quote(Message._meta.db_table)} SET {', '.join(sets)} "
-        f"WHERE {quote('claim_token')} = %s AND {quote('id')} IN ({ids})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, token, *(row.pk for row in rows)])
+        Message.objects.filter(pk=message.pk, claim_token=self.token).update(
+            **fields, channel=message.channel, claim_token="", lease_until=None
+        )
 
 
 def _deliver_batch(token: str, messages: list[Message], *, now: dt.datetime, result: SweepResult) -> None:
@@ -237,9 +198,8 @@ def _deliver_batch(token: str, messages: list[Message], *, now: dt.datetime, res
         answer = facts.get(message.pk, _("Its appointment or series no longer exists."))
         # The channel is chosen now, from the patient's current preference and consent.
         channel = channel_for(message.patient)
-        if channel and channel != message.channel:
-            message.channel = channel
-            batch.fields.add("channel")
+        if channel:
+            message.channel = channel  # written with the outcome
         if message.attempts > clinic.max_send_attempts:
             # Claimed again and again without an outcome: something kills the sweep on this row.
             batch.record(message, status=Message.Status.FAILED, last_error=GAVE_UP_NOTE)
@@ -261,11 +221,8 @@ def _deliver_batch(token: str, messages: list[Message], *, now: dt.datetime, res
             result.failed += 1
         else:
             ready.append((message, answer))
-    try:
-        if ready:
-            _send_all(batch, ready)
-    finally:
-        batch.flush()
+    if ready:
+        _send_all(batch, ready)
 
 
 def _send_all(batch: _Batch, ready: list[tuple[Message, SendFacts]]) -> None:
@@ -328,12 +285,51 @@ def messages_sweep(
     batch_size: int = BATCH_SIZE,
     max_batches: int | None = None,
     clock: Callable[[], dt.datetime] = timezone.now,
+    concurrency: int | None = None,
 ) -> SweepResult:
-    """Send everything due, batch after batch, until nothing due is left.
+    """Send everything due, claim after claim, until nothing due is left, in `concurrency` lanes
+    side by side (MESSAGES_SWEEP_CONCURRENCY by default). Each lane has one message with the
+    provider at a time and records its outcome as soon as the provider answers, so a process that
+    dies re-sends at most one message per lane.
 
     The clock is read again for every claim (never earlier than `now`): under a backlog of several
     minutes, a batch claimed late gets its full lease from the moment it was claimed, so another
     sweep cannot take it back while it is still being sent."""
+    lanes = max(1, concurrency if concurrency is not None else settings.MESSAGES_SWEEP_CONCURRENCY)
+    if lanes == 1:
+        result = _lane(now=now, batch_size=batch_size, max_batches=max_batches, clock=clock)
+    else:
+        result = SweepResult()
+        with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="sweep-lane") as pool:
+            runs = [
+                pool.submit(_lane_thread, now=now, batch_size=batch_size, max_batches=max_batches, clock=clock)
+                for _ in range(lanes)
+            ]
+            for run in runs:
+                result.merge(run.result())
+    if result.claimed:
+        log.info(
+            "sweep: %s claimed, %s sent, %s retried, %s failed, %s skipped, %s postponed",
+            result.claimed,
+            result.sent,
+            result.retried,
+            result.failed,
+            result.skipped,
+            result.postponed,
+        )
+    return result
+
+
+def _lane_thread(**kwargs) -> SweepResult:
+    try:
+        return _lane(**kwargs)
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def _lane(
+    *, now: dt.datetime, batch_size: int, max_batches: int | None, clock: Callable[[], dt.datetime]
+) -> SweepResult:
     result = SweepResult()
     batches = 0
     while max_batches is None or batches < max_batches:
@@ -345,14 +341,4 @@ def messages_sweep(
         result.claimed += len(claimed)
         result.reclaimed += reclaimed
         _deliver_batch(token, claimed, now=claimed_at, result=result)
-    if result.claimed:
-        log.info(
-            "sweep: %s claimed, %s sent, %s retried, %s failed, %s skipped, %s postponed",
-            result.claimed,
-            result.sent,
-            result.retried,
-            result.failed,
-            result.skipped,
-            result.postponed,
-        )
     return result

@@ -99,3 +99,20 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_channel_display()})"
+
+
+class InboundSms(models.Model):
+    """A text Twilio delivered to the inbound webhook, kept so that a replayed or retried call is
+    acted on once: its MessageSid, and Twilio's I-Twilio-Idempotency-Token when sent, are unique.
+    Holds no words and no number (those go where the reply is acted on, or nowhere)."""
+
+    message_sid = models.CharField(max_length=64, unique=True)
+    idempotency_token = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    received_at = models.DateTimeField()
+    outcome = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.message_sid

@@ -5,6 +5,8 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms import NameField
+
 from .models import Channel, Patient, ScreeningQuestion
 from .phones import InvalidPhone, phone_display, phone_normalise
 from .services import PatientData
@@ -17,15 +19,15 @@ def _screening_field_name(question: str) -> str:
 
 
 class PatientForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=80)
-    last_name = forms.CharField(label=_("Last name"), max_length=80)
+    first_name = NameField(label=_("First name"), max_length=80)
+    last_name = NameField(label=_("Last name"), max_length=80)
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
     phone = forms.CharField(label=_("Mobile phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=Channel.choices)
     email_consent = forms.BooleanField(label=_("Agrees to messages by e-mail"), required=False)
     sms_consent = forms.BooleanField(label=_("Agrees to text messages (SMS)"), required=False)
-    emergency_contact_name = forms.CharField(label=_("Emergency contact name"), max_length=120, required=False)
+    emergency_contact_name = NameField(label=_("Emergency contact name"), max_length=120, required=False)
     emergency_contact_phone = forms.CharField(label=_("Emergency contact phone"), max_length=40, required=False)
     confirm_not_duplicate = forms.BooleanField(
         label=_("I checked: this is a different person. Register anyway."), required=False

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.forms import text_field
+from clinic.forms import name_clean, text_field
 
 from .models import ConsultationRequest
 
@@ -76,6 +76,12 @@ class ConsultationRequestForm(forms.Form):
     )
     # The honeypot: hidden from people by CSS, left empty by them, filled in by most spam robots.
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
+
+    def clean_name(self) -> str:
+        name = name_clean(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Please tell us your name."))
+        return name
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()

@@ -44,3 +44,27 @@ def _display(e164: str, country: str) -> str:
     if phonenumbers.region_code_for_number(number) == country:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+# The kinds of number a code may be texted to: a premium-rate, shared-cost or other paid line is
+# never texted (pumping texts to such numbers earns their owner money at the clinic's cost).
+_TEXTABLE = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def sms_destination_problem(e164: str) -> str | None:
+    """Why a one-time code may not be texted to this (E.164) number, in words, or None: only to
+    mobile numbers of the countries in SMS_CODE_COUNTRIES (default: the clinic's own)."""
+    from django.utils.translation import gettext as _
+
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return _("This is not a valid phone number.")
+    allowed = settings.SMS_CODE_COUNTRIES
+    if phonenumbers.region_code_for_number(number) not in allowed:
+        return _("We can only text codes to numbers in %(countries)s. Please choose e-mail for your code.") % {
+            "countries": ", ".join(allowed)
+        }
+    if phonenumbers.number_type(number) not in _TEXTABLE:
+        return _("We can only text codes to mobile numbers. Please choose e-mail for your code.")
+    return None

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads request.is_secure(): X-Forwarded-Proto only from TRUSTED_PROXIES.
+    "clinic.middleware.TrustedProxyHeadersMiddleware",
+    "clinic.middleware.BodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clinic.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -143,8 +146,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# The same client address as the rate limits and the audit log (TRUSTED_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_ip"
+# The same client address as the rate limits and the audit log (TRUSTED_PROXIES), an IPv6 one
+# counted by its /64; the account's hourly budget and the device cookies (clinic/signin_guard.py).
+AXES_CLIENT_IP_CALLABLE = "clinic.signin_guard.lockout_address"
+AXES_HANDLER = "clinic.signin_guard.GuardedAxesHandler"
+SIGNIN_ACCOUNT_HOURLY_LIMIT = env.int("SIGNIN_ACCOUNT_HOURLY_LIMIT", default=100)
+# A failure during a lockout is refused unchecked and does not restart the cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "clinic.client_address.client_username"
 AXES_LOCKOUT_CALLABLE = "clinic.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
@@ -153,8 +161,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 
-# Two-factor sign-in (clinic/two_factor.py): the clinic admin must use it; others may.
+# Two-factor sign-in (clinic/two_factor.py): the clinic admin must use it; others may, or must
+# when STAFF_2FA_REQUIRED is on (on by default in production).
 ADMIN_2FA_REQUIRED = env.bool("ADMIN_2FA_REQUIRED", default=True)
+STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=False)
 # The clinic admin may remove a colleague's lost phone in setup, never read its secret.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
@@ -182,6 +192,14 @@ CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="USD").upper()
 MESSAGES_FACTS_PROVIDER = "billing.messaging.message_facts"
 # Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default=CLINIC_COUNTRY)
+# Online booking's one-time codes by text (treatments/booking): only to mobile numbers of these
+# countries, at most SMS_CODES_PER_NUMBER_HOUR to one number and SMS_CODES_PER_HOUR in all (reaching
+# that ceiling logs an error, the alert). ONLINE_HOLD_DAY_SHARE: the most of a day's free online
+# times that unverified visitors may hold at once.
+SMS_CODE_COUNTRIES = [c.upper() for c in env.list("SMS_CODE_COUNTRIES", default=[CLINIC_COUNTRY])]
+SMS_CODES_PER_NUMBER_HOUR = env.int("SMS_CODES_PER_NUMBER_HOUR", default=3)
+SMS_CODES_PER_HOUR = env.int("SMS_CODES_PER_HOUR", default=100)
+ONLINE_HOLD_DAY_SHARE = env.float("ONLINE_HOLD_DAY_SHARE", default=0.25)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -219,6 +237,9 @@ else:
 # never served by URL, only through the access-checked download view (treatments.clinical).
 ATTACHMENTS_DIR = env.path("ATTACHMENTS_DIR", default=str(VAR_DIR / "attachments"))
 ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=10)
+# The largest request body the app reads (clinic.middleware.BodySizeMiddleware answers 413 above
+# it, before any of it is read): the largest attachment plus its form. The Caddyfile caps the same.
+REQUEST_BODY_MAX_BYTES = (ATTACHMENT_MAX_MB + 2) * 1024 * 1024
 
 # E-mail: files under var/mail unless EMAIL_URL names a real server (smtp://user:pass@host:587).
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
@@ -239,6 +260,9 @@ SMS_API_URL = env.str("SMS_API_URL", default="https://api.twilio.com")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 SMS_FROM = env.str("SMS_FROM", default="")
+# The outbox sweep's lanes: each has one message with the provider at a time and records its
+# outcome as soon as the provider answers, so a killed worker re-sends at most one text per lane.
+MESSAGES_SWEEP_CONCURRENCY = env.int("MESSAGES_SWEEP_CONCURRENCY", default=1)
 
 # Celery: Redis when given, otherwise the filesystem broker under var/ (no server needed).
 CELERY_FS_DIR = VAR_DIR / "celery"

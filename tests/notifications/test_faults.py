@@ -1,7 +1,8 @@
 """Faults tried for real, each with real processes against the live test database (PostgreSQL):
 a Celery worker killed with SIGKILL in the middle of a batch, Redis stopped while the desk books,
 and the sweeping process's PostgreSQL connection cut with pg_terminate_backend. In each, nothing
-is lost and no message goes out more than twice.
+is lost and a killed process re-sends at most the one text it had with the provider (the sweep
+records each outcome as soon as the provider answers; default settings: one lane).
 
 Every test starts its own redis-server on a free loopback port (never the shared one) and texts
 are written one file per message by FileSmsBackend, so the test counts what really left."""
@@ -42,7 +43,9 @@ pytestmark = [
     pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server on the PATH (apt-get install redis-server)"),
 ]
 
-TEXTS = 1_000  # five batches of 200
+TEXTS = 1_000  # fifty claims of 20
+# The kill lands after this many texts are out: in the middle of a claim, not between two.
+KILL_AT = 310
 WEEKS = re.compile(r": (\d+) weeks since your last session")
 
 
@@ -111,9 +114,11 @@ def _status_count(status: str) -> int:
 
 def _assert_each_sent_once_or_twice(counts: Counter, *, duplicates: int) -> None:
     assert counts.pop(None, 0) <= 1  # at most the one file being written when the process died
-    assert set(counts) == set(range(TEXTS)), "every message went out"
+    assert set(counts) == set(range(TEXTS)), "every message went out: none lost"
     assert max(counts.values()) <= 2, "none more than twice"
     assert sum(1 for n in counts.values() if n == 2) == duplicates
+    print(f"duplicates after one killed process: {duplicates}")  # the figure, shown with -s
+    assert duplicates <= 1, "at most one duplicate per killed process"
     assert _status_count(Message.Status.SENT) == TEXTS
 
 
@@ -125,19 +130,20 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_a_second_worker_sends_the_r
         first = procs.start("worker")
         with broker_at(own_redis.url):
             sweep.apply_async(queue=procs.queue)
-        # Into the second batch: 200 recorded as sent, the next texts going out one by one.
-        _when_texts_out(procs.sms_dir, 300)
+        # Into the sixteenth claim: the texts going out one by one, each recorded as it goes.
+        _when_texts_out(procs.sms_dir, KILL_AT)
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
 
         out = _texts_out(procs.sms_dir)
         recorded = _status_count(Message.Status.SENT)
         unrecorded = sum(out.values()) - recorded
-        # Mid-batch for real: texts left whose outcome the dead worker never wrote, the rest of
-        # its claimed batch still "sending", and later batches never claimed.
-        assert unrecorded > 0 and recorded % delivery.BATCH_SIZE == 0
-        assert _status_count(Message.Status.SENDING) == delivery.BATCH_SIZE
-        assert _status_count(Message.Status.PENDING) == TEXTS - recorded - delivery.BATCH_SIZE
+        stranded = _status_count(Message.Status.SENDING)
+        # Mid-claim for real: at most the one text in flight left unrecorded, the rest of the
+        # dead worker's claim still "sending" (never sent), later claims never made.
+        assert recorded >= KILL_AT - 1 and unrecorded <= 1
+        assert 0 < stranded <= delivery.BATCH_SIZE
+        assert _status_count(Message.Status.PENDING) == TEXTS - recorded - stranded
         lease_end = Message.objects.filter(status=Message.Status.SENDING).values_list("lease_until", flat=True)[0]
         _wait_for(lambda: dt.datetime.now(dt.UTC) > lease_end, seconds=20, what="the dead worker's lease to end")
 
@@ -151,7 +157,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_a_second_worker_sends_the_r
     # Only the texts the dead worker sent without recording went twice (a file it was writing
     # when killed may be cut short: that text was re-sent whole).
     _assert_each_sent_once_or_twice(_texts_out(procs.sms_dir), duplicates=unrecorded - out[None])
-    assert Message.objects.filter(last_error=delivery.RECLAIMED_NOTE).count() == delivery.BATCH_SIZE
+    assert Message.objects.filter(last_error=delivery.RECLAIMED_NOTE).count() == stranded
 
 
 def _next_weekday_at(hour: int, minute: int) -> dt.datetime:
@@ -232,7 +238,7 @@ def test_the_sweeps_database_connection_cut_mid_sweep_loses_nothing(tmp_path):
     log = (tmp_path / "sweep.log").open("w")
     sweeper = subprocess.Popen([sys.executable, "-c", SWEEP], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _when_texts_out(procs.sms_dir, 300)
+        _when_texts_out(procs.sms_dir, KILL_AT)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", [name])
             assert cursor.fetchall() == [(True,)]
@@ -248,7 +254,8 @@ def test_the_sweeps_database_connection_cut_mid_sweep_loses_nothing(tmp_path):
     out = _texts_out(procs.sms_dir)
     recorded = _status_count(Message.Status.SENT)
     unrecorded = sum(out.values()) - recorded
-    assert unrecorded > 0 and _status_count(Message.Status.SENDING) == delivery.BATCH_SIZE
+    stranded = _status_count(Message.Status.SENDING)
+    assert unrecorded <= 1 and 0 < stranded <= delivery.BATCH_SIZE
     lease_end = Message.objects.filter(status=Message.Status.SENDING).values_list("lease_until", flat=True)[0]
 
     # The next sweep, after the lost batch's lease: in this process, the same file channel.
@@ -256,6 +263,6 @@ def test_the_sweeps_database_connection_cut_mid_sweep_loses_nothing(tmp_path):
         result = delivery.messages_sweep(now=lease_end, clock=lambda: lease_end)
 
     assert result.sent == TEXTS - recorded
-    assert len(result.reclaimed) == delivery.BATCH_SIZE
+    assert len(result.reclaimed) == stranded
     _assert_each_sent_once_or_twice(_texts_out(procs.sms_dir), duplicates=unrecorded - out[None])
     assert _status_count(Message.Status.PENDING) == 0

@@ -5,8 +5,9 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms import NameField
 from patients.models import ScreeningQuestion
-from patients.phones import InvalidPhone, phone_normalise
+from patients.phones import InvalidPhone, phone_normalise, sms_destination_problem
 from treatments.models import OnlineBooking
 
 ANYONE = "any"
@@ -35,8 +36,8 @@ class SearchForm(forms.Form):
 
 
 class DetailsForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=80)
-    last_name = forms.CharField(label=_("Last name"), max_length=80)
+    first_name = NameField(label=_("First name"), max_length=80)
+    last_name = NameField(label=_("Last name"), max_length=80)
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
     phone = forms.CharField(label=_("Mobile phone"), max_length=40, widget=forms.TextInput(attrs={"type": "tel"}))
     email = forms.EmailField(label=_("E-mail"), max_length=254)
@@ -67,6 +68,15 @@ class DetailsForm(forms.Form):
             return phone_normalise(self.cleaned_data["phone"])
         except InvalidPhone:
             raise forms.ValidationError(_("This is not a valid phone number, e.g. (312) 555-0123.")) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        phone = cleaned.get("phone")
+        if cleaned.get("code_channel") == OnlineBooking.CodeChannel.SMS and phone:
+            problem = sms_destination_problem(phone)
+            if problem:
+                self.add_error("phone", problem)
+        return cleaned
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

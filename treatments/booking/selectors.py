@@ -76,10 +76,11 @@ def online_slots(
     practitioners: list[Practitioner],
     day: dt.date,
     window: Window,
-    now: dt.datetime,
+    now: dt.datetime | None,
 ) -> list[OnlineSlot]:
     """Free starts on `day` for any of `practitioners` (the first free one in their order wins a
-    start), from the same availability the desk books against. Four queries per practitioner."""
+    start), from the same availability the desk books against. Four queries per practitioner.
+    `now=None`: as if no online hold were live (the day's share of holds is counted against that)."""
     if not (window.first_day <= day <= window.last_day):
         return []
     duration, buffer = type_times(appointment_type)

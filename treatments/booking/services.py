@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clinic.localtime import clinic_zone, local_date, local_datetime
 from clinic.models import AppointmentType, ClinicSettings, Location, Practitioner
 from clinic.tokens import token_hash
 from notifications.sms import get_sms_backend
@@ -30,8 +31,8 @@ from patients.services import (
     screening_record,
 )
 from patients.services_consult import ConsultationError, consultation_request_create
-from treatments.booking.selectors import online_start_problem, online_window
-from treatments.models import OnlineBooking
+from treatments.booking.selectors import online_practitioners, online_slots, online_start_problem, online_window
+from treatments.models import Appointment, OnlineBooking
 from treatments.scheduling import messaging
 from treatments.scheduling.rules import type_times
 from treatments.scheduling.services.booking import appointment_book
@@ -43,9 +44,18 @@ from treatments.scheduling.services.kernel import (
     lock_practitioner,
 )
 
-CODE_VALID = dt.timedelta(minutes=10)
-# A little longer than the code, so a patient typing the code at 9:59 still finds the slot held.
-HOLD_VALID = dt.timedelta(minutes=15)
+# A hold lasts until the code is checked or five minutes (issue 20: holds must not take a day
+# hostage); the code works as long as the hold.
+CODE_VALID = dt.timedelta(minutes=5)
+HOLD_VALID = dt.timedelta(minutes=5)
+DAY_FULL = _(
+    "Many of this day's times are being held by other people booking right now. Please try again in a "
+    "few minutes, or pick another day."
+)
+DESK_TOOK_IT = _(
+    "Sorry: while you were entering your code, the clinic booked that time for someone else. "
+    "Nothing was booked for you. Please pick another time."
+)
 WRONG_CODE = _("That code is not right, or it has expired. Check the latest message, or ask for a new code.")
 
 
@@ -59,7 +69,7 @@ def _code_new() -> str:
 
 
 def _code_send(*, channel: str, email: str, phone: str, code: str, clinic_name: str) -> None:
-    text = _("Your %(clinic)s booking code is %(code)s. It expires in 10 minutes.") % {
+    text = _("Your %(clinic)s booking code is %(code)s. It expires in 5 minutes.") % {
         "clinic": clinic_name,
         "code": code,
     }
@@ -105,9 +115,14 @@ def online_hold_create(
     for practitioner in practitioners:
         try:
             with booking_transaction():
-                # The practitioner's lock first (the expired holds are theirs), then the desk's
-                # one-slot check under it. A patient record does not exist yet; the patient's own
-                # clashes are checked at booking.
+                # One hold at a time per location passes the day's share check (PostgreSQL).
+                # NO KEY: the desk's insert of an appointment at this location (a key share) is not held up.
+                list(
+                    Location.objects.select_for_update(no_key=True).filter(pk=location.pk).values_list("pk", flat=True)
+                )
+                # The practitioner's lock (the expired holds are theirs), then the desk's one-slot
+                # check under it. A patient record does not exist yet; the patient's own clashes are
+                # checked at booking.
                 lock_practitioner(practitioner)
                 OnlineBooking.objects.filter(
                     practitioner=practitioner, status=OnlineBooking.Status.HELD, expires_at__lte=now
@@ -143,6 +158,11 @@ def online_hold_create(
                 )
                 booking.code_hash = _code_hash(booking.pk, code)
                 booking.save(update_fields=["code_hash"])
+                _day_share_check(
+                    appointment_type=appointment_type, location=location, start=start, clinic=clinic, now=now
+                )
+        except DayFull:
+            raise
         except BookingError:
             continue
         transaction.on_commit(
@@ -157,6 +177,52 @@ def online_hold_create(
         )
         return booking
     raise SlotTaken(_("That time is no longer free. Please pick another."))
+
+
+class DayFull(BookingError):
+    """The day's share of free times that unverified visitors may hold is taken."""
+
+
+def _day_share_check(
+    *,
+    appointment_type: AppointmentType,
+    location: Location,
+    start: dt.datetime,
+    clinic: ClinicSettings,
+    now: dt.datetime,
+) -> None:
+    """Called with the new hold written (its transaction still open): refuse it when the live holds
+    would keep more than ONLINE_HOLD_DAY_SHARE of the day's online times (the starts offered but for
+    holds) from everyone else. A day's first hold is always allowed."""
+    day = local_date(start, clinic_zone())
+    held = OnlineBooking.objects.filter(
+        location=location,
+        status=OnlineBooking.Status.HELD,
+        expires_at__gt=now,
+        start__gte=local_datetime(day, dt.time(0, 0)),
+        start__lt=local_datetime(day + dt.timedelta(days=1), dt.time(0, 0)),
+    ).count()
+    if held <= 1:
+        return
+    practitioners = online_practitioners(location=location)
+    window = online_window(clinic=clinic, now=now)
+
+    def starts(moment: dt.datetime | None) -> int:
+        return len(
+            online_slots(
+                appointment_type=appointment_type,
+                location=location,
+                practitioners=practitioners,
+                day=day,
+                window=window,
+                now=moment,
+            )
+        )
+
+    offered = starts(None)  # as if nobody held any
+    free = starts(now)
+    if offered - free > settings.ONLINE_HOLD_DAY_SHARE * offered:
+        raise DayFull(DAY_FULL)
 
 
 def online_hold_release(*, booking_id: int, now: dt.datetime) -> None:
@@ -286,20 +352,36 @@ def online_booking_confirm(
         booking.status = OnlineBooking.Status.EXPIRED
         booking.save(update_fields=["status"])
         patient = _patient_for(booking, now, client_address)
-        appointment = appointment_book(
-            patient=patient,
-            practitioner=booking.practitioner,
-            location=booking.location,
-            appointment_type=booking.appointment_type,
-            start=booking.start,
-            by=None,
-            now=now,
-        )
+        try:
+            appointment = appointment_book(
+                patient=patient,
+                practitioner=booking.practitioner,
+                location=booking.location,
+                appointment_type=booking.appointment_type,
+                start=booking.start,
+                by=None,
+                now=now,
+            )
+        except BookingError as exc:
+            if _desk_booked_over(booking):
+                raise SlotTaken(DESK_TOOK_IT) from exc
+            raise
         booking.status = OnlineBooking.Status.BOOKED
         booking.appointment = appointment
         booking.save(update_fields=["status", "appointment"])
         messaging.appointment_confirmed(appointment=appointment, now=now)
     return booking
+
+
+def _desk_booked_over(booking: OnlineBooking) -> bool:
+    """The desk may book over an online hold: is the held time now the practitioner's appointment?"""
+    return Appointment.objects.filter(
+        practitioner=booking.practitioner,
+        status__in=Appointment.LIVE_STATUSES,
+        start__lt=booking.end,
+        end__gt=booking.start,
+        created_at__gte=booking.created_at,
+    ).exists()
 
 
 def online_request_file(

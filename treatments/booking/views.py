@@ -4,8 +4,11 @@ the held booking's id, never the URL, so nobody can open or confirm someone else
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,7 +32,9 @@ from treatments.booking.selectors import (
     online_window,
 )
 from treatments.booking.services import (
+    HOLD_VALID,
     CodeRefused,
+    DayFull,
     online_booking_confirm,
     online_code_resend,
     online_hold_create,
@@ -39,11 +44,62 @@ from treatments.booking.services import (
 from treatments.models import OnlineBooking
 from treatments.scheduling.services.booking import BookingError
 
+log = logging.getLogger(__name__)
+
 SESSION_HOLD = "book_hold"
 SESSION_DONE = "book_done"
 # Per client address and hour: holds (each sends a message) and code tries (guessing).
 HOLDS_PER_HOUR = 10
 CODES_PER_HOUR = 30
+# Per contact (each phone number and each e-mail address typed) and hour: holds, whatever address
+# they come from.
+HOLDS_PER_CONTACT_HOUR = 3
+HOUR = 3600
+
+
+def _contact_ident(value: str) -> str:
+    # The cache key never holds the number or address itself.
+    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+
+
+def _contact_refusal(data: dict) -> str | None:
+    """Count a hold against the phone and the e-mail typed; a sentence when either has had its share."""
+    contacts = [_contact_ident(v) for v in (data.get("phone"), data.get("email")) if v]
+    if any(ratelimit_count(scope="book_contact", ident=c) >= HOLDS_PER_CONTACT_HOUR for c in contacts):
+        return _(
+            "This phone number or e-mail address has held times several times in the last hour. "
+            "Please try again in an hour, or call us."
+        )
+    for ident in contacts:
+        ratelimit_hit(scope="book_contact", ident=ident, window_seconds=HOUR)
+    return None
+
+
+def _sms_code_refusal(phone: str) -> str | None:
+    """Count one code text to `phone`; a sentence when that number, or the clinic as a whole, has
+    had its hourly share (reaching the clinic's ceiling is logged as an error: the alert)."""
+    ident = _contact_ident(phone)
+    if ratelimit_count(scope="sms_code_to", ident=ident) >= settings.SMS_CODES_PER_NUMBER_HOUR:
+        return _(
+            "We have sent several codes to this number in the last hour. "
+            "Please try again in an hour, or choose e-mail for your code."
+        )
+    if ratelimit_count(scope="sms_code_all", ident="all") >= settings.SMS_CODES_PER_HOUR:
+        log.error(
+            "ALERT: online booking code texts reached SMS_CODES_PER_HOUR (%s) this hour; refusing more",
+            settings.SMS_CODES_PER_HOUR,
+        )
+        return _("We cannot send codes by text message right now. Please choose e-mail for your code, or call us.")
+    ratelimit_hit(scope="sms_code_to", ident=ident, window_seconds=HOUR)
+    ratelimit_hit(scope="sms_code_all", ident="all", window_seconds=HOUR)
+    return None
+
+
+def _refused(request: HttpRequest, template: str, context: dict, message: str) -> HttpResponse:
+    context["refused"] = message
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(HOUR)
+    return response
 
 
 def _limited(request: HttpRequest, scope: str, limit: int) -> bool:
@@ -140,6 +196,12 @@ def details(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "booking/details.html", context, status=400)
     data = form.cleaned_data
+    if not request_only:
+        refusal = _contact_refusal(data)
+        if refusal is None and data["code_channel"] == OnlineBooking.CodeChannel.SMS:
+            refusal = _sms_code_refusal(data["phone"])
+        if refusal:
+            return _refused(request, "booking/details.html", context, refusal)
     previous = request.session.get(SESSION_HOLD)
     if isinstance(previous, int):
         online_hold_release(booking_id=previous, now=now)
@@ -169,6 +231,10 @@ def details(request: HttpRequest) -> HttpResponse:
             screening=form.screening(),
             now=now,
         )
+    except DayFull as exc:
+        response = _refused(request, "booking/details.html", context, exc.message)
+        response["Retry-After"] = str(int(HOLD_VALID.total_seconds()))  # the holds run out by then
+        return response
     except BookingError as exc:
         form.add_error(None, exc.message)
         return render(request, "booking/details.html", context, status=409)
@@ -199,6 +265,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         if _limited(request, "book", HOLDS_PER_HOUR):
             context["limited"] = True
             return render(request, "booking/verify.html", context, status=429)
+        if booking.code_channel == OnlineBooking.CodeChannel.SMS and (refusal := _sms_code_refusal(booking.phone)):
+            return _refused(request, "booking/verify.html", context, refusal)
         try:
             online_code_resend(booking=booking, now=now)
         except BookingError as exc:

@@ -1,7 +1,8 @@
 """POST /sms/inbound/: Twilio delivers patients' replies here. Public (Twilio has no account), so
 every request proves itself with X-Twilio-Signature before anything is read or stored: a bad
 signature is a 403, an oversized body, a missing field or a number no patient has is a 400, and
-in each case nothing is written. The reply's words never reach a log."""
+in each case nothing is written. The same text delivered again (Twilio retries; a replayed call)
+is answered 200 and acted on once. The reply's words never reach a log."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
@@ -16,6 +17,7 @@ from treatments.inbox.replies import MAX_REPLY, sms_patients, sms_reply_receive
 
 # Twilio's form carries some twenty short fields besides the text: 8 KB is generous.
 MAX_REQUEST_BYTES = 8 * 1024
+MAX_SID, MAX_TOKEN = 64, 200  # the columns that keep them (notifications.InboundSms)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -35,11 +37,14 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     url = settings.SITE_URL + request.get_full_path()
     if not twilio_signature_valid(url=url, params=params, signature=request.headers.get("X-Twilio-Signature", "")):
         return HttpResponseForbidden()
-    phone, body = params.get("From", ""), params.get("Body", "")
+    phone, body, sid = params.get("From", ""), params.get("Body", ""), params.get("MessageSid", "")
+    token = request.headers.get("I-Twilio-Idempotency-Token", "")
     if not phone or not body.strip() or len(body) > MAX_REPLY:
+        return HttpResponseBadRequest()
+    if not sid or len(sid) > MAX_SID or len(token) > MAX_TOKEN:
         return HttpResponseBadRequest()
     patients = sms_patients(phone=phone)
     if not patients:
         return HttpResponseBadRequest()
-    sms_reply_receive(patients=patients, body=body, now=timezone.now())
+    sms_reply_receive(patients=patients, body=body, message_sid=sid, idempotency_token=token, now=timezone.now())
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")

@@ -115,9 +115,25 @@ CHANGE_SCOPE = "portal-change"
 def change_rate_limited(request: HttpRequest) -> HttpResponse | None:
     """Count one change attempt from this client; the 429 page once there were too many."""
     ident = client_ip(request) or "unknown"
-    if ratelimit_hit(scope=CHANGE_SCOPE, ident=ident, window_seconds=CHANGE_WINDOW) > CHANGE_LIMIT:
+    return _too_many(request, scope=CHANGE_SCOPE, ident=ident, limit=CHANGE_LIMIT, window=CHANGE_WINDOW)
+
+
+# Check-ins per patient (from any address): a few a day are normal, a flood is a script.
+CHECKIN_LIMIT = 6
+CHECKIN_WINDOW = 60 * 60
+CHECKIN_SCOPE = "portal-checkin"
+
+
+def checkin_rate_limited(request: PortalHttpRequest) -> HttpResponse | None:
+    """Count one check-in sent by this link's patient; the 429 page once there were too many."""
+    ident = str(request.portal_patient.pk)
+    return _too_many(request, scope=CHECKIN_SCOPE, ident=ident, limit=CHECKIN_LIMIT, window=CHECKIN_WINDOW)
+
+
+def _too_many(request: HttpRequest, *, scope: str, ident: str, limit: int, window: int) -> HttpResponse | None:
+    if ratelimit_hit(scope=scope, ident=ident, window_seconds=window) > limit:
         response = render(request, "treatments/portal/too_many.html", status=429)
-        response["Retry-After"] = str(CHANGE_WINDOW)
+        response["Retry-After"] = str(window)
         return response
     return None
 

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.models import AuditEntry, ClinicSettings
-from treatments.portal.access import PortalHttpRequest, appointment_or_404, portal_audit, portal_context, portal_view
+from treatments.portal.access import (
+    PortalHttpRequest,
+    appointment_or_404,
+    checkin_rate_limited,
+    portal_audit,
+    portal_context,
+    portal_view,
+)
 from treatments.portal.forms import CancelForm, CheckInForm, ScreeningForm
 from treatments.portal.selectors import (
     portal_intake_due,
@@ -179,6 +186,8 @@ def checkin(request: PortalHttpRequest, *, now) -> HttpResponse:
     form = CheckInForm(request.POST if request.method == "POST" else None)
     clinic = ClinicSettings.load()
     if request.method == "POST":
+        if limited := checkin_rate_limited(request):
+            return limited
         if form.is_valid():
             try:
                 record = portal_checkin_record(

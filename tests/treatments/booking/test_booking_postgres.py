@@ -1,5 +1,6 @@
-"""The hold is enforced by the database: twenty patients booking online and the desk race for one
-slot on PostgreSQL, and exactly one of them gets it."""
+"""The hold is enforced by the database: twenty patients booking online race for one slot on
+PostgreSQL and exactly one holds it; the desk, booking at the same moment, may book over an online
+hold (issue 20), so it always gets the time."""
 
 import threading
 
@@ -16,7 +17,7 @@ from treatments.scheduling.services.booking import BookingError, appointment_boo
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_twenty_online_holds_and_a_desk_booking_race_for_one_slot_exactly_one_wins():
+def test_twenty_online_holds_race_for_one_slot_exactly_one_wins_and_the_desk_books_it_regardless():
     ensure_seed()
     practitioner, location, _patient = open_online()
     desk_patient = PatientFactory()
@@ -67,9 +68,10 @@ def test_twenty_online_holds_and_a_desk_booking_race_for_one_slot_exactly_one_wi
     for t in threads:
         t.join()
     assert len(outcomes) == 21
-    assert outcomes.count("won") == 1, outcomes
+    # The desk always wins; of the online visitors, one at most (none when the desk came first).
+    assert outcomes.count("won") in (1, 2), outcomes
     # Every loser got a sentence for a person, not a database error.
     assert all(o == "won" or "Traceback" not in o and "Error(" not in o for o in outcomes), outcomes
     holds = OnlineBooking.objects.filter(status=OnlineBooking.Status.HELD).count()
-    appointments = Appointment.objects.filter(start=SLOT).count()
-    assert holds + appointments == 1
+    assert Appointment.objects.filter(start=SLOT, patient=desk_patient).count() == 1
+    assert holds == outcomes.count("won") - 1 <= 1

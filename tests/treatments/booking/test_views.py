@@ -166,8 +166,10 @@ def test_holding_is_rate_limited_per_client(client):
     _practitioner, location, _patient = open_online()
     for n in range(10):
         # 08:00 to 11:00 on three weekdays: each a different free time.
-        client.post(_details_url(location, start=SLOT + dt.timedelta(days=n // 4, hours=n % 4 - 2)), _form())
-    response = client.post(_details_url(location, start=SLOT + dt.timedelta(days=7)), _form())
+        # Each from another visitor's contact details (those have a limit of their own).
+        contact = {"email": f"visitor{n}@example.com", "phone": f"(312) 555-01{n:02d}"}
+        client.post(_details_url(location, start=SLOT + dt.timedelta(days=n // 4, hours=n % 4 - 2)), _form(**contact))
+    response = client.post(_details_url(location, start=SLOT + dt.timedelta(days=7)), _form(email="late@example.com"))
     assert response.status_code == 429
     assert OnlineBooking.objects.count() == 10
 

@@ -174,3 +174,15 @@ def test_csv_export(admin_client_, clinic, table, header, rows):
 
 def test_an_unknown_export_is_404(admin_client_):
     assert admin_client_.get("/practice/reports/patients.csv").status_code == 404
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(admin_client_, clinic):
+    from clinic.models import Practitioner
+
+    Practitioner.objects.filter(display_name="Dr A").update(display_name='=HYPERLINK("http://evil.example","x")')
+    Practitioner.objects.filter(display_name="Dr B").update(display_name="@SUM(1+1)")
+
+    response = admin_client_.get("/practice/reports/sessions.csv?start=2026-01&end=2026-04")
+
+    cells = [row[0] for row in csv.reader(io.StringIO(response.content.decode()))][1:]
+    assert sorted(set(cells)) == ['\'=HYPERLINK("http://evil.example","x")', "'@SUM(1+1)"]

@@ -1,12 +1,13 @@
 """Patients reply by text: Twilio posts each reply to /sms/inbound/ with an HMAC signature."""
 
 import datetime as dt
+import itertools
 import urllib.parse
 
 import pytest
 from django.utils import timezone
 
-from notifications.models import Message
+from notifications.models import InboundSms, Message
 from notifications.sms import twilio_signature
 from patients.models import ConsultationRequest
 from tests.factories import AppointmentFactory, PatientFactory
@@ -25,7 +26,7 @@ def _twilio(settings):
     settings.SITE_URL = "https://clinic.example.com"
 
 
-def _post(client, params: dict[str, str], *, signature: str | None = None, token: str = TOKEN):
+def _post(client, params: dict[str, str], *, signature: str | None = None, token: str = TOKEN, **headers):
     if signature is None:
         signature = twilio_signature(url="https://clinic.example.com" + URL, params=params, auth_token=token)
     return client.post(
@@ -33,11 +34,32 @@ def _post(client, params: dict[str, str], *, signature: str | None = None, token
         data=urllib.parse.urlencode(params),
         content_type="application/x-www-form-urlencoded",
         HTTP_X_TWILIO_SIGNATURE=signature,
+        **headers,
     )
 
 
-def _reply(patient, body: str) -> dict[str, str]:
-    return {"MessageSid": "SM1", "AccountSid": "AC1", "From": patient.phone, "To": "+13125550000", "Body": body}
+_sids = itertools.count(1)
+
+
+def _reply(patient, body: str, *, sid: str | None = None) -> dict[str, str]:
+    sid = sid or f"SM{next(_sids):032d}"
+    return {"MessageSid": sid, "AccountSid": "AC1", "From": patient.phone, "To": "+13125550000", "Body": body}
+
+
+def _texted(appointment, *, kind=Message.Kind.REMINDER, hours_ago: float = 1, to: str | None = None) -> Message:
+    """A text that asked for a C about `appointment`, sent `hours_ago` to the patient's phone."""
+    sent_at = timezone.now() - dt.timedelta(hours=hours_ago)
+    return MessageFactory(
+        patient=appointment.patient,
+        appointment_id=appointment.pk,
+        series_id=appointment.series_id,
+        kind=kind,
+        channel="sms",
+        status=Message.Status.SENT,
+        send_at=sent_at,
+        sent_at=sent_at,
+        to=to or appointment.patient.phone,
+    )
 
 
 def test_the_signature_follows_twilios_documented_example():
@@ -50,10 +72,12 @@ def test_the_signature_follows_twilios_documented_example():
 
 
 @pytest.mark.parametrize("word", ["C", "c", "Yes", " YES! "])
-def test_a_reply_of_c_or_yes_confirms_the_next_session(client, word):
+def test_a_reply_of_c_or_yes_confirms_the_session_the_last_reminder_was_about(client, word):
     patient = PatientFactory()
     later = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=9))
     nearer = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=2))
+    _texted(nearer, hours_ago=30)
+    _texted(later, hours_ago=2)  # the last text that asked for a C: about the later session
 
     response = _post(client, _reply(patient, word))
 
@@ -61,9 +85,96 @@ def test_a_reply_of_c_or_yes_confirms_the_next_session(client, word):
     assert response["Content-Type"] == "text/xml"
     nearer.refresh_from_db()
     later.refresh_from_db()
-    assert nearer.patient_confirmed_at is not None
-    assert later.patient_confirmed_at is None
+    assert later.patient_confirmed_at is not None
+    assert nearer.patient_confirmed_at is None
     assert not ConsultationRequest.objects.exists()
+
+
+def test_the_same_signed_webhook_six_times_confirms_one_session_and_files_nothing(client):
+    patient = PatientFactory()
+    sessions = [
+        AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=d)) for d in (2, 9, 16, 23)
+    ]
+    _texted(sessions[0])
+    replay = _reply(patient, "C", sid="SM" + "a" * 32)
+
+    answers = [_post(client, replay).status_code for _ in range(6)]
+    hello = _reply(patient, "Running late", sid="SM" + "b" * 32)
+    answers += [_post(client, hello).status_code for _ in range(6)]
+
+    assert answers == [200] * 12
+    confirmed = [a.pk for a in Appointment.objects.filter(patient_confirmed_at__isnull=False)]
+    assert confirmed == [sessions[0].pk]
+    assert ConsultationRequest.objects.count() == 1  # "Running late", once
+    assert InboundSms.objects.count() == 2
+
+
+def test_twilios_idempotency_token_makes_a_retry_with_a_new_sid_count_once(client):
+    patient = PatientFactory(first_name="Ann")
+
+    first = _post(client, _reply(patient, "Can I bring my son?"), HTTP_I_TWILIO_IDEMPOTENCY_TOKEN="tok-1")
+    retry = _post(client, _reply(patient, "Can I bring my son?"), HTTP_I_TWILIO_IDEMPOTENCY_TOKEN="tok-1")
+    other = _post(client, _reply(patient, "Can I bring my son?"), HTTP_I_TWILIO_IDEMPOTENCY_TOKEN="tok-2")
+
+    assert (first.status_code, retry.status_code, other.status_code) == (200, 200, 200)
+    assert ConsultationRequest.objects.count() == 2
+
+
+def test_a_family_sharing_a_phone_confirms_the_session_the_last_reminder_named_not_the_earliest(client):
+    mother = PatientFactory(first_name="Rosa", phone="+13125550144")
+    son = PatientFactory(first_name="Leo", phone="+13125550144")
+    hers = AppointmentFactory(patient=mother, start=timezone.now() + dt.timedelta(days=1))
+    his = AppointmentFactory(patient=son, start=timezone.now() + dt.timedelta(days=3))
+    _texted(hers, hours_ago=20)
+    _texted(his, hours_ago=1)
+
+    assert _post(client, _reply(son, "YES")).status_code == 200
+
+    hers.refresh_from_db()
+    his.refresh_from_db()
+    assert his.patient_confirmed_at is not None
+    assert hers.patient_confirmed_at is None
+
+
+def test_a_c_after_the_reminded_session_was_cancelled_goes_to_the_desk_and_confirms_nothing(client):
+    patient = PatientFactory()
+    reminded = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=1))
+    other = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=8))
+    _texted(reminded)
+    Appointment.objects.filter(pk=reminded.pk).update(status=Appointment.Status.CANCELLED, cancelled_at=timezone.now())
+
+    assert _post(client, _reply(patient, "C")).status_code == 200
+
+    assert not Appointment.objects.filter(patient_confirmed_at__isnull=False).exists()
+    assert ConsultationRequest.objects.get().message == "C"
+    other.refresh_from_db()
+    assert other.patient_confirmed_at is None
+
+
+def test_a_c_after_a_series_confirmation_cannot_be_tied_to_one_session_and_goes_to_the_desk(client):
+    patient = PatientFactory()
+    session = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=2))
+    series_text = _texted(session, kind=Message.Kind.CONFIRMATION)
+    Message.objects.filter(pk=series_text.pk).update(appointment_id=None)  # a whole series' dates
+
+    _post(client, _reply(patient, "C"))
+
+    session.refresh_from_db()
+    assert session.patient_confirmed_at is None
+    assert ConsultationRequest.objects.get().message == "C"
+
+
+def test_a_call_without_a_message_sid_is_refused_and_nothing_is_stored(client):
+    patient = PatientFactory()
+    session = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=2))
+    _texted(session)
+    params = _reply(patient, "C")
+    del params["MessageSid"]
+
+    assert _post(client, params).status_code == 400
+    session.refresh_from_db()
+    assert session.patient_confirmed_at is None
+    assert not InboundSms.objects.exists()
 
 
 def test_stop_withdraws_sms_consent_at_once_and_moves_pending_texts_to_email(client):
@@ -154,6 +265,7 @@ def test_a_c_reply_shows_as_confirmed_on_the_desk_calendar_and_the_patient_page(
 
     patient = PatientFactory()
     appointment = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=2))
+    _texted(appointment)
     day = local_date(appointment.start).isoformat()
     assert "cal-confirmed" not in desk_client.get(f"/desk/?date={day}").content.decode()
 
@@ -163,3 +275,22 @@ def test_a_c_reply_shows_as_confirmed_on_the_desk_calendar_and_the_patient_page(
     card = calendar[calendar.index(f'id="appt-{appointment.pk}"') :]
     assert "cal-confirmed" in card[: card.index("</article>")]
     assert "Confirmed" in desk_client.get(f"/desk/patients/{patient.pk}/").content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_webhook_posted_four_times_at_once_is_acted_on_once():
+    from django.test import Client
+
+    from tests.concurrency import race
+
+    patient = PatientFactory()
+    session = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=2))
+    _texted(session)
+    hello = _reply(patient, "Is parking free?")
+
+    answers = race(4, lambda: _post(Client(), hello).status_code)
+
+    assert answers == [200] * 4
+    assert ConsultationRequest.objects.count() == 1
+    assert InboundSms.objects.count() == 1

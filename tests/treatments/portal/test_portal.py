@@ -364,3 +364,16 @@ def test_the_portal_and_the_desk_count_a_series_alike(client, desk_client, knee)
     for text in (portal, desk):
         assert "1 of 3 sessions done" in text
         assert "next: session 2 of 3" in text
+
+
+def test_a_flood_of_check_ins_is_refused_after_six_an_hour_from_any_address(client, knee):
+    answers = [
+        client.post(f"/portal/{knee['token']}/checkin/", {"pain": "3"}, REMOTE_ADDR=f"203.0.113.{i + 1}")
+        for i in range(40)
+    ]
+
+    assert [a.status_code for a in answers[:6]] == [200] * 6
+    assert {a.status_code for a in answers[6:]} == {429}
+    assert answers[-1]["Retry-After"] == "3600"
+    assert "Too many attempts" in answers[-1].content.decode()
+    assert PainCheckIn.objects.count() == OutcomeScore.objects.count() == 6

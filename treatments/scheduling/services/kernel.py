@@ -148,7 +148,9 @@ def check_slot(
         first=day,
         last=day,
         exclude_ids=exclude_ids,
-        now=now,
+        # Online holds stop only other online holds: the desk (a known patient) may book over one,
+        # and the visitor is told when they enter their code (treatments/booking, issue 20).
+        now=now if patient is None else None,
     )
     problem = availability.problem(start, start + duration, buffer=buffer)
     if problem:

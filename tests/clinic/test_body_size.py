@@ -1,0 +1,44 @@
+"""A 25 MB anonymous POST is refused before it is read (issue 20, item 5): 413 with a sentence,
+nothing saved; the proxy caps the same (Caddyfile `request_body`)."""
+
+from pathlib import Path
+
+import pytest
+from django.test import RequestFactory
+
+from clinic.middleware import BodySizeMiddleware
+from patients.models import ConsultationRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_25_mb_anonymous_post_is_refused_with_413_and_nothing_saved(client):
+    body = "name=Ann&email=a%40example.com&message=" + "x" * (25 * 1024 * 1024)
+
+    response = client.post("/consult/", data=body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 413
+    assert "too large to send: at most 12 MB" in response.content.decode()
+    assert not ConsultationRequest.objects.exists()
+
+
+def test_the_body_is_not_read_when_it_is_refused():
+    read = []
+
+    class Body:
+        def read(self, *args):
+            read.append(args)
+            return b""
+
+    request = RequestFactory().post("/consult/", data="x", content_type="text/plain")
+    request.META["CONTENT_LENGTH"] = str(25 * 1024 * 1024)
+    request.META["wsgi.input"] = Body()
+
+    response = BodySizeMiddleware(lambda _request: pytest.fail("the view must not run"))(request)
+
+    assert response.status_code == 413 and read == []
+
+
+def test_the_proxy_caps_request_bodies_too():
+    caddyfile = (Path(__file__).resolve().parents[2] / "Caddyfile").read_text()
+    assert "max_size 12MB" in caddyfile
