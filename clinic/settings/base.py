@@ -179,6 +179,12 @@ CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="USD").upper()
 # The outbox asks this planner for each message's facts at send time (notifications/facts.py):
 # billing answers for payment receipts and passes the rest to treatments' planner.
 MESSAGES_FACTS_PROVIDER = "billing.messaging.message_facts"
+# Card payments online through Stripe (billing/stripe_gateway.py). Without the secret key there is
+# no card gateway: no "Pay now", and online card payments cannot be refunded. The webhook secret
+# verifies POST /billing/stripe/webhook/; the API base is Stripe's unless a test points it elsewhere.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 # Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default=CLINIC_COUNTRY)
 
