@@ -10,9 +10,10 @@ bulk-create appointments. Run alone: `BENCH_ONLY=billing make bench`."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import random
 import uuid
+from collections.abc import Callable
+from functools import partial
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +25,7 @@ HISTORY = 3_000  # invoices of "1×": about a year of a small clinic's visits an
 FIRST_NUMBER = 9_000_000
 
 
-def _queries(fn) -> int:
+def _queries(fn: Callable[[], object]) -> int:
     with CaptureQueriesContext(connection) as captured:
         fn()
     return len(captured)
@@ -105,7 +106,7 @@ def billing_day_page_with_money(ctx: Context) -> list[Result]:
     client = ctx.client("desk")
     url = f"/desk/?date={day.isoformat()}"
 
-    def afresh():
+    def afresh() -> None:
         cache.clear()
         forget_recent()
         assert client.get(url).status_code == 200
@@ -219,13 +220,16 @@ def billing_money_report(ctx: Context) -> list[Result]:
         _ensure_history(HISTORY * times)
         total = Invoice.objects.count()
         for label, first in (("a month", last.replace(day=1)), ("a year", last - dt.timedelta(days=364))):
-            report = functools.partial(billing_report, first=first, last=last, today=last)
+
+            def report(first: dt.date = first) -> object:
+                return billing_report(first=first, last=last, today=last)
+
             queries = _queries(report)
             seconds = time_per_op(report, repeat=10)
             note = f"{total} invoices; {queries} queries; {connection.vendor}"
             results.append(Result(f"billing: money report, {label}, {times}x history", seconds, 10, note=note))
         url = f"/billing/reports/?first={last - dt.timedelta(days=364)}&last={last}"
-        seconds = time_per_op(functools.partial(client.get, url), repeat=10)
+        seconds = time_per_op(partial(client.get, url), repeat=10)
         results.append(
             Result(f"billing: report page, a year, {times}x history", seconds, 10, "page", f"{total} invoices")
         )

@@ -56,13 +56,13 @@ def _sample_facts() -> SendFacts:
 def sample_context(*, clinic: ClinicSettings, first_name: str = SAMPLE_NAMES[0]) -> dict:
     """What the sender's own `message_context` makes of the longest sample values: the budget
     counts exactly the placeholders a real message has, with nothing listed twice."""
+    # Billing's messages carry their facts in the message's data: a payment receipt's (a large
+    # amount, the longest date) and a package expiry notice's (the most sessions, the longest date).
     data = {
         "weeks": 12,
-        # A payment receipt's (billing): a large amount and the longest date.
         "amount": "$12,345.00",
         "paid_on": "30 September 2026",
         "method": "Card (clinic terminal)",
-        # A package expiry notice's (billing): the most sessions and the longest date.
         "sessions_left": 12,
         "expires_on": "30 September 2026",
     }

@@ -151,15 +151,15 @@ def package_cover(appointment_id: int) -> PackageCover | None:
         .first()
     )
     if redemption is not None:
-        package = redemption.package
-        place = package.redemptions.filter(
+        sold = redemption.package
+        place = sold.redemptions.filter(
             reversed_at__isnull=True, appointment__start__lte=redemption.appointment.start
         ).count()
-        words = {"n": place, "total": package.sessions}
+        words = {"n": place, "total": sold.sessions}
         if redemption.kind == PackageRedemption.Kind.FORFEITED:
-            return PackageCover(_("Session %(n)d of %(total)d forfeited — package") % words, False, package.pk)
+            return PackageCover(_("Session %(n)d of %(total)d forfeited — package") % words, False, sold.pk)
         text = _("Session %(n)d of %(total)d — package: the package pays for this visit") % words
-        return PackageCover(text, True, package.pk)
+        return PackageCover(text, True, sold.pk)
     series_id = TreatmentSeries.objects.filter(appointments__pk=appointment_id).values_list("pk", flat=True).first()
     active = Package.objects.filter(series_id=series_id, status=Package.Status.ACTIVE).first() if series_id else None
     if active is None:
