@@ -23,3 +23,9 @@ class BillingConfig(AppConfig):
             register_card_gateway(
                 StripeGateway(secret_key=settings.STRIPE_SECRET_KEY, api_base=settings.STRIPE_API_BASE)
             )
+        # Online booking asks billing for the clinic's deposit, paid on the card gateway's page
+        # before the visit is booked (none asked while no gateway is configured).
+        from billing.online_booking import DepositStep
+        from treatments import hooks
+
+        hooks.register_online_payment(DepositStep())

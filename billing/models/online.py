@@ -20,6 +20,7 @@ class CheckoutAttempt(models.Model):
 
     class Purpose(models.TextChoices):
         INVOICE = "invoice", _("An open invoice")
+        DEPOSIT = "deposit", _("A deposit at online booking")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for the card")
@@ -33,6 +34,10 @@ class CheckoutAttempt(models.Model):
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     invoice = models.ForeignKey(
         Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="checkout_attempts"
+    )
+    # The online booking this deposit secures (held "paying" until the gateway confirms).
+    online_booking = models.ForeignKey(
+        "treatments.OnlineBooking", null=True, blank=True, on_delete=models.PROTECT, related_name="checkout_attempts"
     )
     amount = models.BigIntegerField(help_text=_("Fixed by the server when the attempt began, in minor units."))
     currency = models.CharField(max_length=3)

@@ -17,13 +17,19 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from billing.gateway import GatewayError, HostedCheckout, card_gateway
-from billing.models import CheckoutAttempt, GatewayEvent, Invoice, PaymentMethod
+from billing.gateway import CardGateway, GatewayError, HostedCheckout, card_gateway
+from billing.models import CheckoutAttempt, DepositPolicy, GatewayEvent, Invoice, PaymentMethod
 from billing.money import currency
+from billing.selectors.fees import fee_for_type
+from clinic.localtime import local_date
+from treatments.booking.services import online_booking_complete
+from treatments.models import OnlineBooking
+from treatments.scheduling.services.kernel import BookingError
 
 from ._common import BillingError
 from .checkout import receipt_email
 from .days import lock_location
+from .deposits import deposit_amount, deposit_invoice_at_booking
 from .payments import AllocationRequest, payment_take
 
 log = logging.getLogger(__name__)
@@ -71,6 +77,13 @@ def checkout_begin(
                 )
         except IntegrityError:
             raise BillingError(_("This payment was already started. Reload the page to pay.")) from None
+    return _hosted(attempt, gateway=gateway, success_url=success_url, cancel_url=cancel_url, now=now)
+
+
+def _hosted(
+    attempt: CheckoutAttempt, *, gateway: CardGateway, success_url: str, cancel_url: str, now: dt.datetime
+) -> CheckoutAttempt:
+    """Ask the gateway for the hosted page of an attempt just written; a failure marks it failed."""
     try:
         hosted = gateway.create_checkout(
             amount=attempt.amount,
@@ -88,6 +101,62 @@ def checkout_begin(
     attempt.checkout_url = hosted.url
     attempt.save(update_fields=["checkout_id", "checkout_url"])
     return attempt
+
+
+def online_deposit_due(*, appointment_type_id: int, start: dt.datetime) -> int:
+    """The deposit the clinic's policy asks for a visit of this type booked online (none, a fixed
+    amount, a percentage — 100 % is full prepayment — of the type's fee on the visit's day)."""
+    policy = DepositPolicy.objects.filter(appointment_type_id=appointment_type_id).first()
+    return deposit_amount(policy, fee=fee_for_type(appointment_type_id=appointment_type_id, day=local_date(start)))
+
+
+def deposit_checkout_begin(*, booking_id: int, success_url: str, cancel_url: str, now: dt.datetime) -> CheckoutAttempt:
+    """The hosted page for the deposit of an online booking held while paying. A second press
+    while a page is open returns that page (one attempt at a time)."""
+    gateway = card_gateway()
+    if gateway is None:
+        raise BillingError(_("Paying by card online is not available. Please call the clinic."))
+    with transaction.atomic():
+        booking = OnlineBooking.objects.select_for_update().select_related("location").get(pk=booking_id)
+        if booking.status != OnlineBooking.Status.PAYING or booking.patient_id is None:
+            raise BillingError(_("The time you picked is no longer held. Please pick a time again."))
+        fresh = now - CHECKOUT_LIFETIME + dt.timedelta(minutes=5)
+        open_attempt = CheckoutAttempt.objects.filter(
+            online_booking=booking, status=Status.OPEN, created_at__gt=fresh
+        ).exclude(checkout_url="")
+        if (existing := open_attempt.first()) is not None:
+            return existing
+        amount = online_deposit_due(appointment_type_id=booking.appointment_type_id, start=booking.start)
+        if amount <= 0:
+            raise BillingError(_("No deposit is asked for this booking."))
+        attempt = CheckoutAttempt.objects.create(
+            key=uuid.uuid4(),
+            purpose=CheckoutAttempt.Purpose.DEPOSIT,
+            patient_id=booking.patient_id,
+            location_id=booking.location_id,
+            online_booking=booking,
+            amount=amount,
+            currency=currency(),
+            description=_("Deposit for your visit of %(day)s") % {"day": local_date(booking.start).isoformat()},
+            created_at=now,
+        )
+    return _hosted(attempt, gateway=gateway, success_url=success_url, cancel_url=cancel_url, now=now)
+
+
+def booking_settle(*, booking_id: int, now: dt.datetime) -> bool | None:
+    """Ask the gateway about every open deposit attempt of an online booking (settling a paid one
+    books it). True: paid; False: nothing paid and nothing payable any more; None: not known yet."""
+    unknown = False
+    for attempt in CheckoutAttempt.objects.filter(online_booking_id=booking_id).order_by("pk"):
+        if attempt.status == Status.OPEN:
+            attempt = checkout_refresh(attempt_id=attempt.pk, now=now)
+        if attempt.status == Status.PAID:
+            return True
+        if attempt.status == Status.OPEN and (attempt.checkout_id or attempt.created_at > now - CHECKOUT_LIFETIME):
+            unknown = True
+    if OnlineBooking.objects.filter(pk=booking_id, status=OnlineBooking.Status.BOOKED).exists():
+        return True
+    return None if unknown else False
 
 
 def _attempt_for(hosted: HostedCheckout) -> CheckoutAttempt | None:
@@ -115,6 +184,8 @@ def checkout_settle(*, hosted: HostedCheckout, now: dt.datetime) -> CheckoutAtte
             return attempt
         lock_location(attempt.location_id)
         allocations = []
+        if attempt.purpose == CheckoutAttempt.Purpose.DEPOSIT and attempt.online_booking_id is not None:
+            attempt.invoice = _deposit_booked(attempt, now=now)
         if attempt.invoice_id is not None:
             invoice = Invoice.objects.select_for_update().get(pk=attempt.invoice_id)
             share = min(hosted.amount, max(invoice.balance, 0)) if invoice.status == Invoice.Status.ISSUED else 0
@@ -136,10 +207,28 @@ def checkout_settle(*, hosted: HostedCheckout, now: dt.datetime) -> CheckoutAtte
         attempt.status = Status.PAID
         attempt.payment = result.payment
         attempt.settled_at = now
-        attempt.save(update_fields=["status", "payment", "settled_at"])
+        attempt.save(update_fields=["status", "payment", "settled_at", "invoice"])
         # The patient's receipt, through the outbox (the amount, the date and the method only).
         receipt_email(payment_id=result.payment.pk, attempt_key=attempt.key, by=None, now=now)
     return attempt
+
+
+def _deposit_booked(attempt: CheckoutAttempt, *, now: dt.datetime) -> Invoice | None:
+    """The deposit is paid: book the held slot (treatments' own booking), then its deposit invoice
+    (B2's, linked to the visit, so check-out takes it off). A slot that can no longer be booked
+    leaves the money as the patient's credit for the desk to refund or use, and is logged."""
+    booking_id = attempt.online_booking_id
+    try:
+        with transaction.atomic():
+            booking = online_booking_complete(booking_id=booking_id or 0, now=now)
+            if booking.appointment_id is None:
+                return None
+            return deposit_invoice_at_booking(
+                appointment_ids=[booking.appointment_id], series_id=None, by=None, now=now
+            )
+    except (BookingError, BillingError) as refusal:
+        log.warning("billing: deposit paid for online booking %s, not booked: %s", booking_id, refusal)
+        return None
 
 
 def checkout_expire(*, hosted: HostedCheckout, now: dt.datetime) -> CheckoutAttempt | None:

@@ -281,6 +281,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "messages-sweep": {"task": "notifications.sweep", "schedule": 60.0, "options": {"expires": 55}},
     # Series packages: tell patients before a package expires, and expire it (billing/tasks.py).
     "packages-expiry": {"task": "billing.packages_expiry", "schedule": 3600.0, "options": {"expires": 3500}},
+    # Online bookings held while a deposit is paid: past their time, Stripe is asked before a slot
+    # is given back (paid: booked) (billing/tasks.py, treatments/booking/services.py).
+    "online-paying-holds": {"task": "billing.online_paying_holds", "schedule": 300.0, "options": {"expires": 290}},
 }
 
 LOGGING = {

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+import pytest
+import stripe
 from pytest_httpserver import URIPattern
 from werkzeug import Request, Response
 
@@ -302,3 +304,18 @@ class _Prefix(URIPattern):
 
     def match(self, uri: str) -> bool:
         return uri.startswith(self.prefix)
+
+
+@pytest.fixture
+def fake_stripe(httpserver, settings):
+    """The real StripeGateway registered as billing's card gateway, talking to the fake."""
+    from billing.gateway import register_card_gateway
+    from billing.stripe_gateway import StripeGateway
+
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    saved = (stripe.api_base, stripe.default_http_client, stripe.max_network_retries)
+    fake = FakeStripe(httpserver).install()
+    register_card_gateway(StripeGateway(secret_key=SECRET_KEY, api_base=fake.api_base, timeout=1.0))
+    yield fake
+    register_card_gateway(None)
+    stripe.api_base, stripe.default_http_client, stripe.max_network_retries = saved

@@ -9,34 +9,20 @@ import time
 import uuid
 
 import pytest
-import stripe
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from billing import services
-from billing.gateway import register_card_gateway
 from billing.models import CheckoutAttempt, GatewayEvent, Invoice, Payment, Refund
 from billing.services.online import checkout_begin
-from billing.stripe_gateway import StripeGateway
 from notifications.models import Message
 from tests.billing.factories import desk_setup, issued_invoice
-from tests.billing.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, FakeStripe, sign
+from tests.billing.fake_stripe import WEBHOOK_SECRET, sign
 from tests.factories import PatientFactory
 from tests.treatments.factories_portal import issue_link
 
 pytestmark = pytest.mark.django_db
 WEBHOOK = "/billing/stripe/webhook/"
-
-
-@pytest.fixture
-def fake_stripe(httpserver, settings):
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    saved = (stripe.api_base, stripe.default_http_client, stripe.max_network_retries)
-    fake = FakeStripe(httpserver).install()
-    register_card_gateway(StripeGateway(secret_key=SECRET_KEY, api_base=fake.api_base, timeout=1.0))
-    yield fake
-    register_card_gateway(None)
-    stripe.api_base, stripe.default_http_client, stripe.max_network_retries = saved
 
 
 @pytest.fixture

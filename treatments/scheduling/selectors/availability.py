@@ -114,10 +114,11 @@ def availability_for(
         bookings += [
             # A hold's end already includes its type's buffer.
             Busy(start, end, held)
+            # A hold being paid for stays busy past its expiry until the payment step has asked
+            # the card gateway (treatments/booking/services.py, online_paying_release).
             for start, end in OnlineBooking.objects.filter(
+                Q(status=OnlineBooking.Status.HELD, expires_at__gt=now) | Q(status=OnlineBooking.Status.PAYING),
                 practitioner=practitioner,
-                status=OnlineBooking.Status.HELD,
-                expires_at__gt=now,
                 start__lt=until,
                 end__gt=since,
             ).values_list("start", "end")
