@@ -306,8 +306,8 @@ class _Prefix(URIPattern):
         return uri.startswith(self.prefix)
 
 
-@pytest.fixture
-def fake_stripe(httpserver, settings):
+@pytest.fixture(name="fake_stripe")
+def fake_stripe_fixture(httpserver, settings):
     """The real StripeGateway registered as billing's card gateway, talking to the fake."""
     from billing.gateway import register_card_gateway
     from billing.stripe_gateway import StripeGateway
