@@ -50,7 +50,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy clinic patients notifications treatments education bench
+	$(VENV)/bin/mypy clinic patients notifications treatments education billing bench
 
 format: setup
 	$(VENV)/bin/ruff check --fix .
