@@ -8,5 +8,6 @@ urlpatterns = [
     path("portal/<str:token>/bills/", online.portal_bills, name="portal_bills"),
     path("portal/<str:token>/bills/<int:invoice_id>/pay/", online.portal_pay, name="portal_pay"),
     path("portal/<str:token>/paid/<uuid:key>/", online.portal_paid, name="portal_paid"),
+    path("portal/<str:token>/card/", online.portal_card, name="portal_card"),
     path("stripe/webhook/", online.stripe_webhook, name="stripe_webhook"),
 ]

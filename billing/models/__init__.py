@@ -8,7 +8,7 @@ from .days import DayClose, DayCloseLine
 from .fees import CodeSystem, Fee
 from .history import BillingEvent
 from .invoices import CreditNote, CreditNoteLine, Invoice, InvoiceLine, WriteOff
-from .online import CheckoutAttempt, GatewayEvent
+from .online import CheckoutAttempt, GatewayEvent, SavedCard
 from .packages import Package, PackageRedemption, RefundRule
 from .payments import Allocation, PatientCredit, Payment, PaymentMethod, Refund
 from .policies import BillingPolicy, CancellationPolicy, Charge, DepositPolicy, MissedVisit
@@ -38,5 +38,6 @@ __all__ = [
     "PaymentMethod",
     "Refund",
     "RefundRule",
+    "SavedCard",
     "WriteOff",
 ]

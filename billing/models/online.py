@@ -21,6 +21,7 @@ class CheckoutAttempt(models.Model):
     class Purpose(models.TextChoices):
         INVOICE = "invoice", _("An open invoice")
         DEPOSIT = "deposit", _("A deposit at online booking")
+        CARD = "card", _("A card saved for the late-cancel policy")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for the card")
@@ -46,6 +47,9 @@ class CheckoutAttempt(models.Model):
     checkout_id = models.CharField(max_length=120, null=True, blank=True, unique=True)
     checkout_url = models.URLField(max_length=500, blank=True)
     failure = models.CharField(max_length=250, blank=True)
+    # A card saved for the late-cancel policy: the policy's words the patient agreed to, and when.
+    policy_text = models.TextField(blank=True)
+    policy_version = models.CharField(max_length=16, blank=True)
     payment = models.OneToOneField(
         Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="checkout_attempt"
     )
@@ -56,7 +60,9 @@ class CheckoutAttempt(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "created_at"], name="checkout_status_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="checkout_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | Q(purpose="card", amount=0), name="checkout_amount_positive"
+            ),
             models.CheckConstraint(
                 condition=~Q(status="paid") | Q(payment__isnull=False), name="checkout_paid_has_payment"
             ),
@@ -80,3 +86,24 @@ class GatewayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.event_id}"
+
+
+class SavedCard(models.Model):
+    """A card the patient saved at the gateway so the desk may charge a late-cancel or no-show fee
+    to it, only by choosing to. Keeps the policy's words and version the patient agreed to, and
+    when; the card itself stays at the gateway (only its ids are here)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="saved_cards")
+    customer = models.CharField(max_length=120)
+    card = models.CharField(max_length=120)
+    policy_text = models.TextField()
+    policy_version = models.CharField(max_length=16)
+    agreed_at = models.DateTimeField()
+    attempt = models.OneToOneField(CheckoutAttempt, on_delete=models.PROTECT, related_name="saved_card")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"card on file for patient {self.patient_id}"

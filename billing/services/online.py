@@ -257,6 +257,11 @@ def checkout_refresh(*, attempt_id: int, now: dt.datetime) -> CheckoutAttempt:
     except GatewayError as exc:
         log.warning("billing: checkout %s not looked up: %s", attempt.checkout_id, exc)
         return attempt
+    if attempt.purpose == CheckoutAttempt.Purpose.CARD:
+        from .cards import card_saved  # the card module builds on this one
+
+        card_saved(attempt=attempt, hosted=hosted, now=now)
+        return attempt
     if hosted.paid:
         return checkout_settle(hosted=hosted, now=now) or attempt
     if hosted.status == "expired":

@@ -13,15 +13,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.gateway import card_gateway
-from billing.models import CheckoutAttempt, Invoice
+from billing.models import CheckoutAttempt, Invoice, SavedCard
 from billing.services import BillingError
+from billing.services.cards import card_setup_begin, late_cancel_policy_text, policy_version
 from billing.services.online import checkout_begin, checkout_refresh, gateway_event_take
 from billing.stripe_gateway import checkout_from, plain
-from clinic.models import AuditEntry
+from clinic.models import AuditEntry, Location
 from clinic.roles import public
 from treatments.portal.access import PortalHttpRequest, portal_audit, portal_context, portal_view
 
@@ -81,6 +83,43 @@ def portal_pay(request: PortalHttpRequest, *, now, invoice_id: int) -> HttpRespo
 
 
 @portal_view
+@require_http_methods(["GET", "POST"])
+def portal_card(request: PortalHttpRequest, *, now) -> HttpResponse:
+    """Save a card for the clinic's late-cancel policy: the policy's words first, a tick that they
+    were read (the version shown is checked), then the gateway's setup page. Nothing is charged."""
+    text = late_cancel_policy_text()
+    context = portal_context(
+        request,
+        policy=text,
+        version=policy_version(text),
+        key=uuid.uuid4(),
+        online=card_gateway() is not None,
+        saved=SavedCard.objects.filter(patient=request.portal_patient).first(),
+    )
+    if request.method == "GET":
+        return render(request, "billing/portal/card.html", context)
+    location = Location.objects.filter(active=True).order_by("pk").first()
+    try:
+        attempt = card_setup_begin(
+            patient_id=request.portal_patient.pk,
+            location_id=location.pk if location else 0,
+            key=uuid.UUID(request.POST.get("key", "") or str(uuid.UUID(int=0))),
+            agreed=request.POST.get("agree") == "on",
+            version=request.POST.get("version", ""),
+            success_url=request.build_absolute_uri(
+                reverse("billing:portal_paid", args=[request.portal_token, request.POST.get("key", "")])
+            ),
+            cancel_url=request.build_absolute_uri(reverse("billing:portal_card", args=[request.portal_token])),
+            now=now,
+        )
+    except (BillingError, ValueError) as exc:
+        context["error"] = exc if isinstance(exc, BillingError) else _("The form was incomplete. Please try again.")
+        return render(request, "billing/portal/card.html", context, status=400)
+    portal_audit(request, AuditEntry.Action.CREATE, obj=attempt)
+    return render(request, "billing/portal/continue.html", portal_context(request, attempt=attempt))
+
+
+@portal_view
 @require_http_methods(["GET"])
 def portal_paid(request: PortalHttpRequest, *, now, key: uuid.UUID) -> HttpResponse:
     """Back from the card gateway. The gateway is asked (never the query string) and a payment it
@@ -90,7 +129,8 @@ def portal_paid(request: PortalHttpRequest, *, now, key: uuid.UUID) -> HttpRespo
         raise Http404
     attempt = checkout_refresh(attempt_id=attempt.pk, now=now)
     portal_audit(request, AuditEntry.Action.VIEW, obj=attempt)
-    return render(request, "billing/portal/paid.html", portal_context(request, attempt=attempt))
+    saved = SavedCard.objects.filter(attempt=attempt).exists()
+    return render(request, "billing/portal/paid.html", portal_context(request, attempt=attempt, saved=saved))
 
 
 @public
