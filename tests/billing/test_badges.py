@@ -83,6 +83,7 @@ def test_the_series_and_patient_pages(desk_client, desk_user):
         package = sell(setup, by=desk_user)
         page = desk_client.get(f"/desk/series/{setup.series.pk}/").content.decode()
         assert f'href="/billing/packages/{package.pk}/">Package: 0 of 5 used</a>' in page
+        assert "Balance due" not in page  # the patient's balance: on the patient page, not per session
         page = desk_client.get(f"/desk/patients/{setup.patient.pk}/").content.decode()
     assert "Balance due $600.00" in page and "Package: 0 of 5 used" in page
 
