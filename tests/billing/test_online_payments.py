@@ -312,3 +312,11 @@ def test_the_portal_bills_page_lists_what_is_owed_with_a_fixed_number_of_queries
     assert "no-store" in page["Cache-Control"]
     home = client.get(f"/portal/{token}/")
     assert f"/billing/portal/{token}/bills/" in home.content.decode()
+
+
+def test_the_pay_page_and_the_card_page_have_a_query_ceiling(client, fake_stripe, owed, django_assert_max_num_queries):
+    _desk, invoice, token = owed
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/billing/portal/{token}/bills/{invoice.pk}/pay/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/billing/portal/{token}/card/").status_code == 200
