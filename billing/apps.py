@@ -13,3 +13,19 @@ class BillingConfig(AppConfig):
 
         badges.register()
         receivers.connect()
+        # The card gateway for online payments and their refunds, when Stripe is configured.
+        from django.conf import settings
+
+        if settings.STRIPE_SECRET_KEY:
+            from billing.gateway import register_card_gateway
+            from billing.stripe_gateway import StripeGateway
+
+            register_card_gateway(
+                StripeGateway(secret_key=settings.STRIPE_SECRET_KEY, api_base=settings.STRIPE_API_BASE)
+            )
+        # Online booking asks billing for the clinic's deposit, paid on the card gateway's page
+        # before the visit is booked (none asked while no gateway is configured).
+        from billing.online_booking import DepositStep
+        from treatments import hooks
+
+        hooks.register_online_payment(DepositStep())

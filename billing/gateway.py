@@ -6,6 +6,7 @@ with a clear message, and nothing is recorded."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -29,3 +30,84 @@ def register_refund_gateway(gateway: RefundGateway | None) -> None:
 
 def refund_gateway() -> RefundGateway | None:
     return _gateway
+
+
+# Card payments online (issue 23): what billing asks of a card provider. Stripe's implementation
+# is billing/stripe_gateway.py; a second provider would implement the same five calls. Every call
+# that moves money or creates something at the provider carries our attempt key as its
+# idempotency key, so a retry after a time-out never charges twice.
+
+
+@dataclass(frozen=True)
+class HostedCheckout:
+    """A hosted payment page at the provider, as the provider last told us."""
+
+    id: str
+    url: str
+    status: str  # "open", "complete" or "expired"
+    paid: bool  # the money was taken (Stripe: payment_status "paid")
+    amount: int  # in minor units, as the provider will charge or charged it
+    currency: str
+    payment_reference: str  # the provider's payment id (Stripe: the PaymentIntent), "" until paid
+    attempt_key: str  # our CheckoutAttempt key, echoed back by the provider
+    saved_card: str = ""  # setup mode: the saved card's id (Stripe: the PaymentMethod)
+    customer: str = ""
+
+
+@dataclass(frozen=True)
+class OffSessionCharge:
+    reference: str  # the provider's payment id
+    paid: bool
+    decline: str = ""  # why the card was declined, in the provider's words
+
+
+class CardGateway(Protocol):
+    def create_checkout(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        description: str,
+        success_url: str,
+        cancel_url: str,
+        expires_at: int,
+        attempt_key: uuid.UUID,
+        customer_email: str = "",
+    ) -> HostedCheckout:
+        """A hosted page that takes exactly `amount`; raises GatewayError."""
+        ...
+
+    def create_card_setup(
+        self, *, success_url: str, cancel_url: str, expires_at: int, attempt_key: uuid.UUID, customer_email: str = ""
+    ) -> HostedCheckout:
+        """A hosted page that saves a card for later (no charge); raises GatewayError."""
+        ...
+
+    def retrieve_checkout(self, *, checkout_id: str) -> HostedCheckout:
+        """What the provider knows of a hosted page now; raises GatewayError."""
+        ...
+
+    def refund(self, *, payment_reference: str, amount: int, currency: str, idempotency_key: uuid.UUID) -> str:
+        """Send the refund to the card; return the provider's refund id once it is confirmed."""
+        ...
+
+    def charge_saved_card(
+        self, *, customer: str, card: str, amount: int, currency: str, description: str, attempt_key: uuid.UUID
+    ) -> OffSessionCharge:
+        """Charge a saved card without the patient present; a decline is an answer, not an error.
+        Raises GatewayError when the provider cannot be reached."""
+        ...
+
+
+_card_gateway: CardGateway | None = None
+
+
+def register_card_gateway(gateway: CardGateway | None) -> None:
+    """The card provider for online payments; it also refunds them (register_refund_gateway)."""
+    global _card_gateway
+    _card_gateway = gateway
+    register_refund_gateway(gateway)
+
+
+def card_gateway() -> CardGateway | None:
+    return _card_gateway

@@ -10,3 +10,12 @@ from billing.services.packages import packages_expiry_sweep
 @shared_task(name="billing.packages_expiry", ignore_result=True)
 def packages_expiry() -> int:
     return packages_expiry_sweep(now=timezone.now()).told
+
+
+@shared_task(name="billing.online_paying_holds", ignore_result=True)
+def online_paying_holds() -> int:
+    """Online bookings held while their deposit is paid, past their time: Stripe is asked about
+    each before its slot is given back (treatments.booking.services.online_paying_release)."""
+    from treatments.booking.services import online_paying_release
+
+    return online_paying_release(now=timezone.now())

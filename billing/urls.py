@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .urls_online import urlpatterns as online_urlpatterns
 from .urls_series import urlpatterns as series_urlpatterns
 from .views import checkout, days, invoices, payments
 
@@ -27,4 +28,6 @@ urlpatterns = [
     path("day/", days.day_close, name="day_close"),
     # Packages, missed visits and the money reports (billing/urls_series.py).
     *series_urlpatterns,
+    # Paying online: the portal's pages and Stripe's webhook (billing/urls_online.py).
+    *online_urlpatterns,
 ]

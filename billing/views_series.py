@@ -4,6 +4,8 @@ a late cancellation or no-show. Thin: parse with a form, call a service, render.
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
@@ -14,10 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.access_series import missed_visit_for, package_for, redemption_for
 from billing.forms_series import AttemptForm, MissedVisitForm, ReasonForm, ReverseForm
-from billing.models import MissedVisit, Package, RefundRule
+from billing.models import MissedVisit, Package, RefundRule, SavedCard
 from billing.money import format_money
 from billing.selectors.packages import PackageOffer, package_offer, package_page
 from billing.services._common import BillingError
+from billing.services.cards import missed_visit_charge_card
 from billing.services.missed import missed_visit_decide
 from billing.services.packages import package_close as close_service
 from billing.services.packages import package_sell as sell_service
@@ -174,9 +177,26 @@ def redemption_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 def missed_visit(request: HttpRequest, pk: int) -> HttpResponse:
     missed = missed_visit_for(request.user, pk)
     appointment = missed.appointment
-    form = MissedVisitForm(request.POST or None)
+    charge_card = request.method == "POST" and "charge_card" in request.POST
+    form = MissedVisitForm(None if charge_card else request.POST or None)
     error = ""
-    if request.method == "POST":
+    if charge_card:
+        # "Charge the card on file": a person chose it; a decline leaves the fee owed and says so.
+        try:
+            missed_visit_charge_card(
+                missed_id=missed.pk,
+                attempt_key=_attempt_key(request.POST.get("attempt_key", "")),
+                by=_staff(request),
+                now=timezone.now(),
+                ip=_client_ip(request),
+            )
+        except BillingError as refusal:
+            error = str(refusal)
+        else:
+            messages.success(request, _("The card on file was charged; the receipt is on its way."))
+            return redirect("billing:missed_visit", pk=missed.pk)
+        missed.refresh_from_db()
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 missed_visit_decide(
@@ -208,5 +228,15 @@ def missed_visit(request: HttpRequest, pk: int) -> HttpResponse:
         "fee": format_money(missed.fee),
         "has_package": has_package,
         "pending": missed.decision == MissedVisit.Decision.PENDING,
+        "card_on_file": SavedCard.objects.filter(patient_id=appointment.patient_id).exists(),
+        "fee_owed": missed.invoice is not None and missed.invoice.status == "issued" and missed.invoice.balance > 0,
+        "attempt_key": uuid.uuid4(),
     }
     return render(request, "billing/missed_visit.html", context, status=400 if error else 200)
+
+
+def _attempt_key(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise BillingError(_("The form was incomplete. Please try again.")) from None

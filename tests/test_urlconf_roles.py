@@ -24,6 +24,10 @@ PUBLIC = [
     "notifications:unsubscribe*",
     # The practitioner's calendar feed: secret, revocable token in the URL (desk:feed_* pages stay staff).
     "desk:practitioner_feed",
+    # The patient's bills and "Pay now" by the portal's secret link, like the portal's own pages.
+    "billing:portal_*",
+    # Stripe's webhook: every event must carry a valid Stripe-Signature (HMAC with the webhook secret).
+    "billing:stripe_webhook",
 ]
 # Account doors that are neither public pages nor staff pages.
 ACCOUNT = ["logout", "admin:login", "admin:logout"]

@@ -24,9 +24,10 @@ Texts are plain strings (escaped by the page); they never name a diagnosis or bo
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -137,3 +138,45 @@ def send_on_commit(signal: Signal, sender: Any, **kwargs: Any) -> None:
                 )
 
     transaction.on_commit(send)
+
+
+# Online booking's payment step (issue 23): an app above (billing) may ask for a deposit before an
+# online booking is made. The slot stays held (OnlineBooking "paying") while the patient pays on
+# the card gateway's page; the step books it through `online_booking_complete` once the gateway
+# confirms, and the hold is released only after the step has asked the gateway (never for want of
+# a webhook). Registered in the app's ready(); without one, nothing is asked and booking is free.
+class PaymentStepError(Exception):
+    """The payment could not begin; the message is shown to the patient (nothing was charged)."""
+
+
+class OnlinePaymentStep(Protocol):
+    def deposit_due(self, *, appointment_type_id: int, start: dt.datetime, now: dt.datetime) -> int:
+        """What must be paid to book this online, in minor units; 0 = nothing."""
+        ...
+
+    def deposit_text(self, *, booking_id: int) -> str:
+        """The amount to pay for this held booking, as the patient reads it ("$40.00")."""
+        ...
+
+    def begin(self, *, booking_id: int, success_url: str, cancel_url: str, now: dt.datetime) -> str:
+        """The address of the gateway's page for this booking's deposit; raises PaymentStepError."""
+        ...
+
+    def settle(self, *, booking_id: int, now: dt.datetime) -> bool | None:
+        """Ask the gateway about this booking's payment and book it when paid: True = paid (and
+        booked), False = not paid and no longer payable (the hold may go), None = not known yet
+        (the gateway's page is still open, or the gateway could not be asked: keep holding)."""
+        ...
+
+
+_payment_step: list[OnlinePaymentStep] = []
+
+
+def register_online_payment(step: OnlinePaymentStep | None) -> None:
+    _payment_step.clear()
+    if step is not None:
+        _payment_step.append(step)
+
+
+def online_payment() -> OnlinePaymentStep | None:
+    return _payment_step[0] if _payment_step else None

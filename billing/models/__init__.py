@@ -8,6 +8,7 @@ from .days import DayClose, DayCloseLine
 from .fees import CodeSystem, Fee
 from .history import BillingEvent
 from .invoices import CreditNote, CreditNoteLine, Invoice, InvoiceLine, WriteOff
+from .online import CheckoutAttempt, GatewayEvent, SavedCard
 from .packages import Package, PackageRedemption, RefundRule
 from .payments import Allocation, PatientCredit, Payment, PaymentMethod, Refund
 from .policies import BillingPolicy, CancellationPolicy, Charge, DepositPolicy, MissedVisit
@@ -16,6 +17,7 @@ __all__ = [
     "Allocation",
     "BillingEvent",
     "BillingPolicy",
+    "CheckoutAttempt",
     "CancellationPolicy",
     "Charge",
     "CodeSystem",
@@ -25,6 +27,7 @@ __all__ = [
     "DayCloseLine",
     "DepositPolicy",
     "Fee",
+    "GatewayEvent",
     "Invoice",
     "InvoiceLine",
     "MissedVisit",
@@ -35,5 +38,6 @@ __all__ = [
     "PaymentMethod",
     "Refund",
     "RefundRule",
+    "SavedCard",
     "WriteOff",
 ]

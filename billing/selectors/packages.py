@@ -161,10 +161,10 @@ def package_cover(appointment_id: int) -> PackageCover | None:
         text = _("Session %(n)d of %(total)d — package: the package pays for this visit") % words
         return PackageCover(text, True, sold.pk)
     series_id = TreatmentSeries.objects.filter(appointments__pk=appointment_id).values_list("pk", flat=True).first()
-    package = Package.objects.filter(series_id=series_id, status=Package.Status.ACTIVE).first() if series_id else None
-    if package is None:
+    active = Package.objects.filter(series_id=series_id, status=Package.Status.ACTIVE).first() if series_id else None
+    if active is None:
         return None
-    used = live_redemptions(package)
+    used = live_redemptions(active)
     return PackageCover(
-        _("Package: %(used)d of %(total)d used") % {"used": used, "total": package.sessions}, False, package.pk
+        _("Package: %(used)d of %(total)d used") % {"used": used, "total": active.sessions}, False, active.pk
     )

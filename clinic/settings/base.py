@@ -190,6 +190,12 @@ CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="USD").upper()
 # The outbox asks this planner for each message's facts at send time (notifications/facts.py):
 # billing answers for payment receipts and passes the rest to treatments' planner.
 MESSAGES_FACTS_PROVIDER = "billing.messaging.message_facts"
+# Card payments online through Stripe (billing/stripe_gateway.py). Without the secret key there is
+# no card gateway: no "Pay now", and online card payments cannot be refunded. The webhook secret
+# verifies POST /billing/stripe/webhook/; the API base is Stripe's unless a test points it elsewhere.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 # Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default=CLINIC_COUNTRY)
 # Online booking's one-time codes by text (treatments/booking): only to mobile numbers of these
@@ -300,6 +306,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "messages-sweep": {"task": "notifications.sweep", "schedule": 60.0, "options": {"expires": 55}},
     # Series packages: tell patients before a package expires, and expire it (billing/tasks.py).
     "packages-expiry": {"task": "billing.packages_expiry", "schedule": 3600.0, "options": {"expires": 3500}},
+    # Online bookings held while a deposit is paid: past their time, Stripe is asked before a slot
+    # is given back (paid: booked) (billing/tasks.py, treatments/booking/services.py).
+    "online-paying-holds": {"task": "billing.online_paying_holds", "schedule": 300.0, "options": {"expires": 290}},
 }
 
 LOGGING = {

@@ -31,6 +31,7 @@ from patients.services import (
     screening_record,
 )
 from patients.services_consult import ConsultationError, consultation_request_create
+from treatments import hooks
 from treatments.booking.selectors import online_practitioners, online_slots, online_start_problem, online_window
 from treatments.models import Appointment, OnlineBooking
 from treatments.scheduling import messaging
@@ -56,6 +57,9 @@ DESK_TOOK_IT = _(
     "Sorry: while you were entering your code, the clinic booked that time for someone else. "
     "Nothing was booked for you. Please pick another time."
 )
+# A hold being paid for: past this, the card gateway is asked before the slot is given back (the
+# gateway's page lives 31 minutes: billing/services/online.py).
+PAYING_HOLD = dt.timedelta(minutes=35)
 WRONG_CODE = _("That code is not right, or it has expired. Check the latest message, or ask for a new code.")
 
 
@@ -316,7 +320,7 @@ def online_booking_confirm(
     with transaction.atomic():
         lock_practitioner(booking.practitioner)
         booking = OnlineBooking.objects.select_for_update().select_related("appointment_type").get(pk=booking.pk)
-        if booking.status == OnlineBooking.Status.BOOKED:
+        if booking.status in (OnlineBooking.Status.BOOKED, OnlineBooking.Status.PAYING):
             return booking
         if booking.status != OnlineBooking.Status.HELD or booking.code_tries >= OnlineBooking.MAX_CODE_TRIES:
             raise CodeRefused(_("This booking was not completed. Please pick a time again."), tries_left=0)
@@ -342,16 +346,72 @@ def online_booking_confirm(
             failed = None
     if failed is not None:
         raise failed
+    if booking.status != OnlineBooking.Status.HELD:
+        return booking
+    step = hooks.online_payment()
+    if step is not None and step.deposit_due(
+        appointment_type_id=booking.appointment_type_id, start=booking.start, now=now
+    ):
+        return _paying(booking, now=now, client_address=client_address)
+    return _book(booking, now=now, client_address=client_address, status=OnlineBooking.Status.HELD)
+
+
+def _paying(booking: OnlineBooking, *, now: dt.datetime, client_address: str | None) -> OnlineBooking:
+    """The clinic asks a deposit: the contact is proven, so the patient is found or registered and
+    the slot stays held ("paying") while they pay; nothing is booked until the gateway confirms."""
+    with booking_transaction():
+        lock_practitioner(booking.practitioner)
+        booking = OnlineBooking.objects.select_for_update().get(pk=booking.pk)
+        if booking.status == OnlineBooking.Status.PAYING:
+            return booking
+        if booking.status != OnlineBooking.Status.HELD:
+            raise SlotTaken(_("The time you picked is no longer held. Please pick a time again."))
+        booking.patient = _patient_for(booking, now, client_address)
+        booking.status = OnlineBooking.Status.PAYING
+        booking.expires_at = now + PAYING_HOLD
+        booking.save(update_fields=["patient", "status", "expires_at"])
+    return booking
+
+
+def online_booking_complete(*, booking_id: int, now: dt.datetime) -> OnlineBooking:
+    """Book a held slot whose deposit the card gateway confirmed (called by the payment step, inside
+    its transaction). Booking it twice returns the first booking."""
+    booking = OnlineBooking.objects.select_related("practitioner").get(pk=booking_id)
+    if booking.status == OnlineBooking.Status.BOOKED:
+        return booking
+    return _book(booking, now=now, client_address=None, status=OnlineBooking.Status.PAYING)
+
+
+def online_paying_release(*, now: dt.datetime) -> int:
+    """Holds being paid for, past their time: the payment step asks the card gateway about each
+    first. Paid: it is booked (whatever became of the webhook). Not paid and no longer payable: the
+    slot is given back. Not known (the gateway's page still open, or the gateway not answering):
+    kept, and asked again next time. Returns how many were given back."""
+    step = hooks.online_payment()
+    released = 0
+    waiting = OnlineBooking.objects.filter(status=OnlineBooking.Status.PAYING, expires_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    for booking_id in list(waiting[:200]):
+        answer = step.settle(booking_id=booking_id, now=now) if step is not None else False
+        if answer is False:
+            released += OnlineBooking.objects.filter(pk=booking_id, status=OnlineBooking.Status.PAYING).update(
+                status=OnlineBooking.Status.EXPIRED
+            )
+    return released
+
+
+def _book(booking: OnlineBooking, *, now: dt.datetime, client_address: str | None, status: str) -> OnlineBooking:
     with booking_transaction():
         lock_practitioner(booking.practitioner)
         booking = OnlineBooking.objects.select_for_update().select_related("appointment_type").get(pk=booking.pk)
-        if booking.status != OnlineBooking.Status.HELD:
+        if booking.status != status:
             raise SlotTaken(_("The time you picked is no longer held. Please pick a time again."))
         # Give the hold up first, so the desk's check below sees the slot as free; the lock keeps
         # everyone else out until this transaction ends. Past its expiry the slot may still be free.
         booking.status = OnlineBooking.Status.EXPIRED
         booking.save(update_fields=["status"])
-        patient = _patient_for(booking, now, client_address)
+        patient = booking.patient or _patient_for(booking, now, client_address)
         try:
             appointment = appointment_book(
                 patient=patient,

@@ -7,5 +7,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("details/", views.details, name="details"),
     path("verify/", views.verify, name="verify"),
+    path("pay/", views.pay, name="pay"),
+    path("paid/", views.paid, name="paid"),
     path("done/", views.done, name="done"),
 ]

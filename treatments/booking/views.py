@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from clinic.localtime import local_date
 from clinic.models import ClinicSettings
 from clinic.roles import public
 from patients.ratelimit import ratelimit_count, ratelimit_hit
+from treatments import hooks
 from treatments.booking.forms import ANYONE, CodeForm, DetailsForm, SearchForm
 from treatments.booking.selectors import (
     online_locations,
@@ -46,6 +48,7 @@ from treatments.scheduling.services.booking import BookingError
 
 log = logging.getLogger(__name__)
 
+Status = OnlineBooking.Status
 SESSION_HOLD = "book_hold"
 SESSION_DONE = "book_done"
 # Per client address and hour: holds (each sends a message) and code tries (guessing).
@@ -294,6 +297,65 @@ def verify(request: HttpRequest) -> HttpResponse:
         request.session.pop(SESSION_HOLD, None)
         context["gone"] = exc.message
         return render(request, "booking/verify.html", context, status=409)
+    if booking.status == OnlineBooking.Status.PAYING:
+        return redirect("book:pay")
+    request.session.pop(SESSION_HOLD, None)
+    request.session[SESSION_DONE] = booking.pk
+    return redirect("book:done")
+
+
+def _paying(request: HttpRequest) -> OnlineBooking | None:
+    booking = _held(request)
+    return booking if booking is not None and booking.status in (Status.PAYING, Status.BOOKED) else None
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "POST"])
+def pay(request: HttpRequest) -> HttpResponse:
+    """The deposit the clinic asks (hooks.online_payment): the amount is the server's; the button
+    makes the card gateway's page for it and the patient follows a link there (the site's
+    form-action policy keeps form posts on this site)."""
+    booking, step = _paying(request), hooks.online_payment()
+    if booking is None or step is None:
+        return redirect("book:start")
+    if booking.status == Status.BOOKED:
+        return _done(request, booking)
+    context: dict[str, Any] = {"title": _("Pay the deposit"), "booking": booking}
+    context["deposit"] = step.deposit_text(booking_id=booking.pk)
+    if request.method == "GET":
+        return render(request, "booking/pay.html", context)
+    try:
+        context["checkout_url"] = step.begin(
+            booking_id=booking.pk,
+            success_url=request.build_absolute_uri(reverse("book:paid")),
+            cancel_url=request.build_absolute_uri(reverse("book:pay")),
+            now=timezone.now(),
+        )
+    except hooks.PaymentStepError as exc:
+        context["error"] = str(exc)
+        return render(request, "booking/pay.html", context, status=400)
+    return render(request, "booking/pay.html", context)
+
+
+@public
+@never_cache
+@require_http_methods(["GET"])
+def paid(request: HttpRequest) -> HttpResponse:
+    """Back from the card gateway: the gateway is asked (never the address) and a paid deposit books
+    the held time, whether or not the gateway's webhook came first."""
+    booking, step = _paying(request), hooks.online_payment()
+    if booking is None or step is None:
+        return redirect("book:start")
+    settled = step.settle(booking_id=booking.pk, now=timezone.now())
+    booking.refresh_from_db()
+    if booking.status == Status.BOOKED:
+        return _done(request, booking)
+    context = {"title": _("Your payment"), "booking": booking, "settled": settled}
+    return render(request, "booking/paying.html", context)
+
+
+def _done(request: HttpRequest, booking: OnlineBooking) -> HttpResponse:
     request.session.pop(SESSION_HOLD, None)
     request.session[SESSION_DONE] = booking.pk
     return redirect("book:done")

@@ -20,6 +20,9 @@ class OnlineBooking(models.Model):
 
     class Status(models.TextChoices):
         HELD = "held", _("Held while verifying")
+        # The code was right and the clinic asks a deposit (issue 23): held while the patient pays.
+        # Busy whatever its expiry, until the payment step has asked the card gateway (hooks.py).
+        PAYING = "paying", _("Held while paying")
         BOOKED = "booked", _("Booked")
         EXPIRED = "expired", _("Expired")
 
@@ -54,6 +57,10 @@ class OnlineBooking(models.Model):
     appointment = models.OneToOneField(
         Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="online_booking"
     )
+    # Paying: the patient the verified contact matched (or the new record), who pays the deposit.
+    patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.PROTECT, related_name="online_bookings"
+    )
     created_at = models.DateTimeField()
 
     class Meta:
@@ -63,6 +70,9 @@ class OnlineBooking(models.Model):
             models.CheckConstraint(condition=Q(code_tries__lte=5), name="online_booking_at_most_5_tries"),
             models.CheckConstraint(
                 condition=~Q(status="booked") | Q(appointment__isnull=False), name="online_booking_booked_has_appt"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paying") | Q(patient__isnull=False), name="online_booking_paying_has_patient"
             ),
         ]
 

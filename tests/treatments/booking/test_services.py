@@ -329,3 +329,24 @@ def test_free_times_for_a_day_take_four_queries_per_practitioner(django_assert_n
     starts = [s.start for s in slots]
     assert local(2026, 5, 5, 9) in starts and SLOT not in starts  # held
     assert local(2026, 5, 5, 11) in starts
+
+
+def test_the_desk_may_not_book_over_a_hold_whose_deposit_is_being_paid(django_capture_on_commit_callbacks):
+    """A hold being paid for (issue 23) may have charged the patient's card: unlike a plain hold, it
+    stops the desk too, until the payment step has asked the card gateway."""
+    setup = open_online()
+    practitioner, location, patient = setup
+    booking, _code = _hold_and_code(setup, django_capture_on_commit_callbacks)
+    OnlineBooking.objects.filter(pk=booking.pk).update(status=OnlineBooking.Status.PAYING, patient=PatientFactory())
+
+    with pytest.raises(BookingError, match="held for a patient booking online"):
+        appointment_book(
+            patient=patient,
+            practitioner=practitioner,
+            location=location,
+            appointment_type=consultation(),
+            start=SLOT,
+            by=None,
+            now=NOW + dt.timedelta(minutes=30),  # long past the plain hold's expiry
+        )
+    assert not Appointment.objects.exists()

@@ -53,10 +53,13 @@ def availability_for(
     room: Room | None = None,
     exclude_ids: Iterable[int] = (),
     now: dt.datetime | None = None,
+    paid_holds: bool = False,
 ) -> Availability:
     """Everything that decides whether `practitioner` can see `patient` at `location` between the
     local dates `first` and `last` (inclusive). Given `now`, the slots patients hold while they
-    verify an online booking count too (every booking write and the online slot list pass it)."""
+    verify an online booking count too (every booking write and the online slot list pass it).
+    With `paid_holds` (the desk's booking writes, which may book over a plain hold), a hold whose
+    deposit is being paid still counts: its patient may have been charged."""
     zone = clinic_zone()
     # A day either side: bookings' buffers and closures cross midnight.
     since = local_datetime(first - dt.timedelta(days=1), dt.time(0, 0), zone)
@@ -109,15 +112,19 @@ def availability_for(
         else:
             label = busy_room
         bookings.append(Busy(start, end + dt.timedelta(minutes=buffer), label))
-    if now is not None:
+    if now is not None or paid_holds:
         held = _("that time is held for a patient booking online")
+        # A hold being paid for stays busy past its expiry until the payment step has asked the
+        # card gateway (treatments/booking/services.py, online_paying_release), for everyone.
+        holds = Q(status=OnlineBooking.Status.PAYING)
+        if now is not None:
+            holds |= Q(status=OnlineBooking.Status.HELD, expires_at__gt=now)
         bookings += [
             # A hold's end already includes its type's buffer.
             Busy(start, end, held)
             for start, end in OnlineBooking.objects.filter(
+                holds,
                 practitioner=practitioner,
-                status=OnlineBooking.Status.HELD,
-                expires_at__gt=now,
                 start__lt=until,
                 end__gt=since,
             ).values_list("start", "end")

@@ -149,8 +149,10 @@ def check_slot(
         last=day,
         exclude_ids=exclude_ids,
         # Online holds stop only other online holds: the desk (a known patient) may book over one,
-        # and the visitor is told when they enter their code (treatments/booking, issue 20).
+        # and the visitor is told when they enter their code (treatments/booking, issue 20) --
+        # unless its deposit is being paid (issue 23): that one stops everyone.
         now=now if patient is None else None,
+        paid_holds=True,
     )
     problem = availability.problem(start, start + duration, buffer=buffer)
     if problem:

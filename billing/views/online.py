@@ -1,0 +1,156 @@
+"""Paying online: the portal's "Pay now" for an open invoice (by the patient's secret link, like
+every portal page: another patient's invoice is a 404), the page the patient returns to from the
+card gateway, and the gateway's webhook (public, CSRF-exempt, no-store; its signature is the only
+thing that lets an event in)."""
+
+from __future__ import annotations
+
+import uuid
+
+import stripe
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from billing.gateway import card_gateway
+from billing.models import CheckoutAttempt, Invoice, SavedCard
+from billing.services import BillingError
+from billing.services.cards import card_setup_begin, late_cancel_policy_text, policy_version
+from billing.services.online import checkout_begin, checkout_refresh, gateway_event_take
+from billing.stripe_gateway import checkout_from, plain
+from clinic.models import AuditEntry, Location
+from clinic.roles import public
+from treatments.portal.access import PortalHttpRequest, portal_audit, portal_context, portal_view
+
+
+def _open_invoices(request: PortalHttpRequest):
+    return Invoice.objects.filter(patient=request.portal_patient, status=Invoice.Status.ISSUED, balance__gt=0).order_by(
+        "issue_date", "pk"
+    )
+
+
+@portal_view
+@require_http_methods(["GET"])
+def portal_bills(request: PortalHttpRequest) -> HttpResponse:
+    """What the patient owes, each open invoice with its "Pay now"."""
+    portal_audit(request, AuditEntry.Action.VIEW, object_type="portal.bills")
+    context = portal_context(request, invoices=list(_open_invoices(request)), online=card_gateway() is not None)
+    return render(request, "billing/portal/bills.html", context)
+
+
+@portal_view
+@require_http_methods(["GET", "POST"])
+def portal_pay(request: PortalHttpRequest, *, now, invoice_id: int) -> HttpResponse:
+    """One open invoice: its balance (the server's figure; no amount is read from the form) and a
+    button that makes the card gateway's page for exactly that. Another patient's invoice: 404."""
+    invoice = _open_invoices(request).filter(pk=invoice_id).first()
+    if invoice is None:
+        if Invoice.objects.filter(pk=invoice_id, patient=request.portal_patient).exists():
+            context = portal_context(request, invoice=None, settled=True)
+            return render(request, "billing/portal/pay.html", context)
+        raise Http404
+    context = portal_context(request, invoice=invoice, key=uuid.uuid4(), online=card_gateway() is not None)
+    if request.method == "GET":
+        return render(request, "billing/portal/pay.html", context)
+    try:
+        key = uuid.UUID(request.POST.get("key", ""))
+    except ValueError:
+        context["error"] = BillingError("The form was incomplete. Please press Pay now again.")
+        return render(request, "billing/portal/pay.html", context, status=400)
+    token = request.portal_token
+    back = request.build_absolute_uri(reverse("billing:portal_pay", args=[token, invoice.pk]))
+    done = request.build_absolute_uri(reverse("billing:portal_paid", args=[token, key]))
+    try:
+        attempt = checkout_begin(
+            patient_id=request.portal_patient.pk,
+            invoice_id=invoice.pk,
+            key=key,
+            success_url=done,
+            cancel_url=back,
+            now=now,
+        )
+    except BillingError as exc:
+        context["error"] = exc
+        return render(request, "billing/portal/pay.html", context, status=400)
+    portal_audit(request, AuditEntry.Action.CREATE, obj=attempt)
+    # A link, not a redirect: the site's form-action policy keeps form posts on this site.
+    return render(request, "billing/portal/continue.html", portal_context(request, attempt=attempt))
+
+
+@portal_view
+@require_http_methods(["GET", "POST"])
+def portal_card(request: PortalHttpRequest, *, now) -> HttpResponse:
+    """Save a card for the clinic's late-cancel policy: the policy's words first, a tick that they
+    were read (the version shown is checked), then the gateway's setup page. Nothing is charged."""
+    text = late_cancel_policy_text()
+    context = portal_context(
+        request,
+        policy=text,
+        version=policy_version(text),
+        key=uuid.uuid4(),
+        online=card_gateway() is not None,
+        saved=SavedCard.objects.filter(patient=request.portal_patient).first(),
+    )
+    if request.method == "GET":
+        return render(request, "billing/portal/card.html", context)
+    location = Location.objects.filter(active=True).order_by("pk").first()
+    try:
+        attempt = card_setup_begin(
+            patient_id=request.portal_patient.pk,
+            location_id=location.pk if location else 0,
+            key=uuid.UUID(request.POST.get("key", "") or str(uuid.UUID(int=0))),
+            agreed=request.POST.get("agree") == "on",
+            version=request.POST.get("version", ""),
+            success_url=request.build_absolute_uri(
+                reverse("billing:portal_paid", args=[request.portal_token, request.POST.get("key", "")])
+            ),
+            cancel_url=request.build_absolute_uri(reverse("billing:portal_card", args=[request.portal_token])),
+            now=now,
+        )
+    except (BillingError, ValueError) as exc:
+        context["error"] = exc if isinstance(exc, BillingError) else _("The form was incomplete. Please try again.")
+        return render(request, "billing/portal/card.html", context, status=400)
+    portal_audit(request, AuditEntry.Action.CREATE, obj=attempt)
+    return render(request, "billing/portal/continue.html", portal_context(request, attempt=attempt))
+
+
+@portal_view
+@require_http_methods(["GET"])
+def portal_paid(request: PortalHttpRequest, *, now, key: uuid.UUID) -> HttpResponse:
+    """Back from the card gateway. The gateway is asked (never the query string) and a payment it
+    confirms is recorded once, whether or not its webhook came first."""
+    attempt = CheckoutAttempt.objects.filter(key=key, patient=request.portal_patient).first()
+    if attempt is None:
+        raise Http404
+    attempt = checkout_refresh(attempt_id=attempt.pk, now=now)
+    portal_audit(request, AuditEntry.Action.VIEW, obj=attempt)
+    saved = SavedCard.objects.filter(attempt=attempt).exists()
+    return render(request, "billing/portal/paid.html", portal_context(request, attempt=attempt, saved=saved))
+
+
+@public
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Stripe's events. `Stripe-Signature` is checked with the webhook secret and 300 seconds'
+    tolerance (a bad signature, an old timestamp or no secret configured: 400, nothing done); each
+    event id is taken once (billing.services.online.gateway_event_take)."""
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        return HttpResponse("webhook secret not configured", status=400, content_type="text/plain")
+    try:
+        event = stripe.Webhook.construct_event(
+            request.body, request.headers.get("Stripe-Signature", ""), secret, tolerance=300
+        )
+    except (ValueError, stripe.SignatureVerificationError):
+        return HttpResponse("bad signature", status=400, content_type="text/plain")
+    data = plain(event)
+    obj = (data.get("data") or {}).get("object") or {}
+    hosted = checkout_from(obj) if obj.get("object") == "checkout.session" else None
+    outcome = gateway_event_take(event_id=str(data["id"]), kind=str(data["type"]), hosted=hosted, now=timezone.now())
+    return HttpResponse(outcome, content_type="text/plain")

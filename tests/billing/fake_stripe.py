@@ -1,0 +1,321 @@
+"""A fake Stripe API on loopback (pytest-httpserver), for the real `stripe` library to talk to.
+
+It answers the calls billing's StripeGateway makes — Checkout Sessions (create, retrieve), Refunds,
+PaymentIntents (off-session) — with Stripe's JSON shapes, honours Idempotency-Key the way Stripe
+does (the same key gets the first answer again), and serves a hosted checkout page whose "Pay"
+button marks the session paid, sends the signed `checkout.session.completed` webhook to the app
+(when `webhook_url` is set: the browser journey) and redirects to the session's success URL.
+Events are signed the way Stripe signs them: `t=<ts>,v1=HMAC-SHA256(secret, "<ts>.<payload>")`.
+
+Failures on demand: `fail_next(status)` answers the next API call with that HTTP status;
+`stall_next(seconds)` answers it only after a delay (the gateway's time-out); `declining` cards
+refuse off-session charges."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pytest
+import stripe
+from pytest_httpserver import URIPattern
+from werkzeug import Request, Response
+
+WEBHOOK_SECRET = "whsec_test_fake_stripe"
+SECRET_KEY = "sk_test_fake_stripe"
+
+
+def sign(payload: str, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    t = int(time.time()) if timestamp is None else timestamp
+    v1 = hmac.new(secret.encode(), f"{t}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={t},v1={v1}"
+
+
+def _nested(form: list[tuple[str, str]]) -> dict[str, Any]:
+    """Stripe's form encoding (a[b][0][c]=1) back into a dict (lists as dicts keyed "0", "1")."""
+    out: dict[str, Any] = {}
+    for key, value in form:
+        parts = key.replace("]", "").split("[")
+        here = out
+        for part in parts[:-1]:
+            here = here.setdefault(part, {})
+        here[parts[-1]] = value
+    return out
+
+
+def _error(status: int, message: str, kind: str = "invalid_request_error", **extra: Any) -> Response:
+    body = {"error": {"type": kind, "message": message, **extra}}
+    return Response(json.dumps(body), status=status, content_type="application/json")
+
+
+@dataclass
+class FakeStripe:
+    server: Any  # pytest_httpserver.HTTPServer
+    webhook_url: str = ""
+    sessions: dict[str, dict] = field(default_factory=dict)
+    intents: dict[str, dict] = field(default_factory=dict)
+    refunds: list[dict] = field(default_factory=list)
+    calls: list[tuple[str, str]] = field(default_factory=list)  # (method, path) of every API call
+    events_sent: list[str] = field(default_factory=list)
+    declining: set[str] = field(default_factory=set)  # payment method ids that decline
+    _idempotent: dict[str, tuple[int, str]] = field(default_factory=dict)
+    _fail: list[int] = field(default_factory=list)
+    _stall: list[float] = field(default_factory=list)
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+    _lock: Any = field(default_factory=threading.Lock)
+
+    def install(self) -> FakeStripe:
+        s = self.server
+        s.expect_request("/v1/checkout/sessions", method="POST").respond_with_handler(self._api(self._session_create))
+        s.expect_request(_Prefix("/v1/checkout/sessions/"), method="GET").respond_with_handler(
+            self._api(self._session_get)
+        )
+        s.expect_request("/v1/refunds", method="POST").respond_with_handler(self._api(self._refund_create))
+        s.expect_request("/v1/payment_intents", method="POST").respond_with_handler(self._api(self._intent_create))
+        s.expect_request(_Prefix("/pay/"), method="GET").respond_with_handler(self._page)
+        s.expect_request(_Prefix("/pay/"), method="POST").respond_with_handler(self._page_pay)
+        return self
+
+    @property
+    def api_base(self) -> str:
+        return self.server.url_for("").rstrip("/")
+
+    # Failures on demand ------------------------------------------------------------------------
+    def fail_next(self, status: int = 500) -> None:
+        self._fail.append(status)
+
+    def stall_next(self, seconds: float) -> None:
+        self._stall.append(seconds)
+
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}_test_{next(self._ids):06d}"
+
+    def _api(self, handler):
+        def wrapped(request: Request) -> Response:
+            with self._lock:
+                self.calls.append((request.method, request.path))
+                stall = self._stall.pop(0) if self._stall else 0.0
+                fail = self._fail.pop(0) if self._fail else 0
+            if stall:
+                time.sleep(stall)
+            if fail:
+                return _error(fail, "Something went wrong on Stripe's end.", kind="api_error")
+            if not request.headers.get("Authorization", "").endswith(SECRET_KEY):
+                return _error(401, "Invalid API Key provided.")
+            key = request.headers.get("Idempotency-Key", "")
+            if request.method == "POST" and key:
+                with self._lock:
+                    if key in self._idempotent:
+                        status, body = self._idempotent[key]
+                        return Response(body, status=status, content_type="application/json")
+            with self._lock:
+                response = handler(request)
+                if request.method == "POST" and key and response.status_code < 500:
+                    self._idempotent[key] = (response.status_code, response.get_data(as_text=True))
+            return response
+
+        return wrapped
+
+    # The API -----------------------------------------------------------------------------------
+    def _session_create(self, request: Request) -> Response:
+        data = _nested(parse_qsl(request.get_data(as_text=True)))
+        sid = self._next_id("cs")
+        amount = 0
+        for item in (data.get("line_items") or {}).values():
+            amount += int(item["price_data"]["unit_amount"]) * int(item.get("quantity", 1))
+        currency = ((data.get("line_items") or {}).get("0", {}).get("price_data", {}).get("currency")) or data.get(
+            "currency", "usd"
+        )
+        session = {
+            "id": sid,
+            "object": "checkout.session",
+            "mode": data.get("mode", "payment"),
+            "url": self.server.url_for(f"/pay/{sid}"),
+            "status": "open",
+            "payment_status": "unpaid" if data.get("mode", "payment") == "payment" else "no_payment_required",
+            "amount_total": amount,
+            "currency": currency,
+            "client_reference_id": data.get("client_reference_id"),
+            "metadata": data.get("metadata", {}),
+            "success_url": data.get("success_url", ""),
+            "cancel_url": data.get("cancel_url", ""),
+            "expires_at": int(data.get("expires_at", 0)),
+            "customer_email": data.get("customer_email"),
+            "customer": None,
+            "payment_intent": None,
+            "setup_intent": None,
+        }
+        self.sessions[sid] = session
+        return Response(json.dumps(session), content_type="application/json")
+
+    def _session_get(self, request: Request) -> Response:
+        sid = request.path.rsplit("/", 1)[-1]
+        session = self.sessions.get(sid)
+        if session is None:
+            return _error(404, f"No such checkout.session: '{sid}'", code="resource_missing")
+        body = dict(session)
+        if request.args.get("expand[0]") == "setup_intent" and session.get("setup_intent"):
+            body["setup_intent"] = {"id": session["setup_intent"], "payment_method": session["_card"]}
+        body.pop("_card", None)
+        return Response(json.dumps(body), content_type="application/json")
+
+    def _refund_create(self, request: Request) -> Response:
+        data = _nested(parse_qsl(request.get_data(as_text=True)))
+        intent = self.intents.get(data.get("payment_intent", ""))
+        if intent is None:
+            return _error(404, "No such payment_intent.", code="resource_missing")
+        amount = int(data.get("amount") or intent["amount"])
+        refunded = sum(r["amount"] for r in self.refunds if r["payment_intent"] == intent["id"])
+        if amount + refunded > intent["amount"]:
+            return _error(
+                400,
+                f"Refund amount ({amount}) is greater than unrefunded amount on charge ({intent['amount'] - refunded})",
+                code="amount_too_large",
+            )
+        refund = {
+            "id": self._next_id("re"),
+            "object": "refund",
+            "amount": amount,
+            "payment_intent": intent["id"],
+            "status": "succeeded",
+            "currency": intent["currency"],
+        }
+        self.refunds.append(refund)
+        return Response(json.dumps(refund), content_type="application/json")
+
+    def _intent_create(self, request: Request) -> Response:
+        data = _nested(parse_qsl(request.get_data(as_text=True)))
+        pid = self._next_id("pi")
+        intent = {
+            "id": pid,
+            "object": "payment_intent",
+            "amount": int(data["amount"]),
+            "currency": data.get("currency", "usd"),
+            "customer": data.get("customer"),
+            "payment_method": data.get("payment_method"),
+            "status": "succeeded",
+        }
+        if data.get("payment_method") in self.declining:
+            intent["status"] = "requires_payment_method"
+            self.intents[pid] = intent
+            return _error(
+                402,
+                "Your card was declined.",
+                kind="card_error",
+                code="card_declined",
+                decline_code="insufficient_funds",
+                payment_intent=intent,
+            )
+        self.intents[pid] = intent
+        return Response(json.dumps(intent), content_type="application/json")
+
+    # The hosted page -----------------------------------------------------------------------------
+    def _page(self, request: Request) -> Response:
+        sid = request.path.rsplit("/", 1)[-1]
+        session = self.sessions.get(sid)
+        if session is None:
+            return Response("no such page", status=404)
+        html = (
+            "<!doctype html><html lang='en'><head><title>Fake Stripe Checkout</title></head><body>"
+            f"<h1>Fake Stripe Checkout</h1><p id='amount'>{session['amount_total']} {session['currency']}</p>"
+            f"<form method='post' action='/pay/{sid}'><button type='submit'>Pay</button></form></body></html>"
+        )
+        return Response(html, content_type="text/html")
+
+    def _page_pay(self, request: Request) -> Response:
+        sid = request.path.rsplit("/", 1)[-1]
+        if sid not in self.sessions:
+            return Response("no such page", status=404)
+        payload = self.pay(sid)
+        if self.webhook_url:
+            self.deliver(payload)
+        success = self.sessions[sid]["success_url"].replace("{CHECKOUT_SESSION_ID}", sid)
+        return Response("", status=303, headers={"Location": success})
+
+    # What a test does ----------------------------------------------------------------------------
+    def pay(self, sid: str, *, card: str = "pm_card_visa") -> str:
+        """The patient pays on the hosted page: the session is complete and paid; returns the
+        `checkout.session.completed` event's payload (not yet sent)."""
+        with self._lock:
+            session = self.sessions[sid]
+            if session["mode"] == "payment" and session["payment_intent"] is None:
+                pid = self._next_id("pi")
+                self.intents[pid] = {
+                    "id": pid,
+                    "object": "payment_intent",
+                    "amount": session["amount_total"],
+                    "currency": session["currency"],
+                    "status": "succeeded",
+                }
+                session["payment_intent"] = pid
+                session["payment_status"] = "paid"
+            elif session["mode"] == "setup":
+                session["setup_intent"] = self._next_id("seti")
+                session["customer"] = self._next_id("cus")
+                session["_card"] = card
+            session["status"] = "complete"
+            return self.event("checkout.session.completed", session)
+
+    def expire(self, sid: str) -> str:
+        with self._lock:
+            self.sessions[sid]["status"] = "expired"
+            return self.event("checkout.session.expired", self.sessions[sid])
+
+    def event(self, kind: str, obj: dict) -> str:
+        public = {k: v for k, v in obj.items() if not k.startswith("_")}
+        event = {
+            "id": self._next_id("evt"),
+            "object": "event",
+            "type": kind,
+            "created": int(time.time()),
+            "data": {"object": public},
+        }
+        return json.dumps(event)
+
+    def deliver(self, payload: str, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> int:
+        """POST a signed event to the app's webhook, as Stripe does."""
+        request = urllib.request.Request(
+            self.webhook_url,
+            data=payload.encode(),
+            headers={
+                "Content-Type": "application/json",
+                "Stripe-Signature": sign(payload, secret=secret, timestamp=timestamp),
+            },
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            self.events_sent.append(payload)
+            return response.status
+
+
+class _Prefix(URIPattern):
+    """A URI matcher for pytest-httpserver: every path under a prefix."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def match(self, uri: str) -> bool:
+        return uri.startswith(self.prefix)
+
+
+@pytest.fixture(name="fake_stripe")
+def fake_stripe_fixture(httpserver, settings):
+    """The real StripeGateway registered as billing's card gateway, talking to the fake."""
+    from billing.gateway import register_card_gateway
+    from billing.stripe_gateway import StripeGateway
+
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    saved = (stripe.api_base, stripe.default_http_client, stripe.max_network_retries)
+    fake = FakeStripe(httpserver).install()
+    register_card_gateway(StripeGateway(secret_key=SECRET_KEY, api_base=fake.api_base, timeout=1.0))
+    yield fake
+    register_card_gateway(None)
+    stripe.api_base, stripe.default_http_client, stripe.max_network_retries = saved

@@ -1,0 +1,133 @@
+"""Issue 23's done-when (the card part): a new patient books at /book/ with a deposit paid on the
+fake Stripe's hosted checkout page; the page "pays" and sends the signed webhook to the app; the
+desk sees the deposit applied; the same webhook replayed changes nothing; the clinic admin voids
+the deposit and refunds it, and the refund reaches the fake Stripe once.
+
+The real `stripe` library and billing's StripeGateway talk to the fake Stripe API on loopback
+(tests/billing/fake_stripe.py, pytest-httpserver); nothing is mocked."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from billing.models import DepositPolicy, Fee, Invoice, Payment, Refund
+from clinic.models import AppointmentType
+from tests.billing.fake_stripe import fake_stripe_fixture  # noqa: F401 (the `fake_stripe` fixture)
+from tests.factories import PASSWORD
+from tests.seeds import reseed
+from tests.treatments.factories_calendar import at, practitioner_with_hours
+from treatments.models import Appointment, OnlineBooking
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# A Monday later than the real clock, so the browser keeps the session cookie.
+MONDAY = dt.date(2027, 5, 10)
+NOW = at(MONDAY, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def _seeded(transactional_db):
+    reseed()
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def clinic(settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    settings.ADMIN_2FA_REQUIRED = False  # the clinic admin signs in with the password alone here
+    practitioner_with_hours("Dr Ada Stone")
+    consultation = AppointmentType.objects.get(slug="consultation")
+    AppointmentType.objects.filter(pk=consultation.pk).update(bookable_online=True)
+    Fee.objects.create(
+        appointment_type=consultation,
+        code_system="cpt",
+        code="99203",
+        description="New patient visit",
+        unit_price=20000,
+        valid_from=dt.date(2027, 1, 1),
+    )
+    DepositPolicy.objects.create(appointment_type=consultation, charge="percent", percent_bp=2000)
+    return tmp_path / "mail"
+
+
+def _code_from(folder) -> str:
+    mails = sorted(folder.glob("*.log"))
+    return re.search(r"booking code is (\d{6})", mails[-1].read_text()).group(1)
+
+
+def sign_in(page, live_server, user):
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_a_new_patient_pays_a_deposit_online_and_the_desk_refunds_it_to_the_card(
+    page, live_server, clinic, fake_stripe, desk_user, admin_user
+):
+    fake_stripe.webhook_url = f"{live_server.url}/billing/stripe/webhook/"
+    with time_machine.travel(NOW, tick=True):
+        page.goto(f"{live_server.url}/book/")
+        page.get_by_role("link", name="10:00 with Dr Ada Stone").click()
+        page.get_by_label("First name").fill("Nina")
+        page.get_by_label("Last name").fill("Berg")
+        page.get_by_label("Date of birth").fill("1980-03-04")
+        page.get_by_label("Mobile phone").fill("(312) 555-0188")
+        page.get_by_role("textbox", name="E-mail").fill("nina@example.com")
+        page.get_by_role("radio", name="E-mail").check()
+        page.get_by_role("button", name="Hold this time and send my code").click()
+        page.get_by_label("The 6-digit code").fill(_code_from(clinic))
+        page.get_by_role("button", name="Confirm my booking").click()
+
+        # The deposit: 20 % of the $200.00 visit, fixed by the server; the time is held meanwhile.
+        expect(page.get_by_role("heading", level=1)).to_have_text("Pay the deposit")
+        expect(page.get_by_text("The clinic asks a deposit of $40.00 to book online.")).to_be_visible()
+        assert OnlineBooking.objects.get().status == "paying" and Appointment.objects.count() == 0
+        page.get_by_role("button", name="Pay $40.00 by card").click()
+        page.get_by_role("link", name="Continue to the card page").click()
+
+        # The fake hosted checkout page: it "pays", sends the signed webhook, and sends the patient back.
+        expect(page.get_by_role("heading", level=1)).to_have_text("Fake Stripe Checkout")
+        expect(page.locator("#amount")).to_have_text("4000 usd")
+        page.get_by_role("button", name="Pay").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
+        expect(page.get_by_text("Consultation · Tuesday 11 May, 10:00 · Main Street")).to_be_visible()
+        assert len(fake_stripe.events_sent) == 1  # the webhook reached the app (200) before the return
+
+        appointment = Appointment.objects.get()
+        deposit = Invoice.objects.get(kind="deposit")
+        payment = Payment.objects.get()
+        assert (deposit.appointment_id, deposit.status, payment.method) == (appointment.pk, "paid", "card_online")
+
+        # The desk sees the deposit applied: the invoice paid by the online card payment.
+        sign_in(page, live_server, desk_user)
+        page.goto(f"{live_server.url}/billing/invoices/{deposit.pk}/")
+        expect(page.locator("#invoice-status")).to_have_text("Paid")
+        expect(page.get_by_text("paid $40.00 (Card (online))")).to_be_visible()
+
+        # The same webhook again (Stripe retries): one payment still.
+        assert fake_stripe.deliver(fake_stripe.events_sent[0]) == 200
+        assert Payment.objects.count() == 1 and Invoice.objects.get(pk=deposit.pk).balance == 0
+
+        # The clinic admin voids the deposit and refunds it: the refund reaches Stripe once.
+        sign_in(page, live_server, admin_user)
+        page.goto(f"{live_server.url}/billing/invoices/{deposit.pk}/")
+        page.get_by_text("Correct this invoice (clinic admin)").click()
+        page.locator("form[action$='/void/']").get_by_label("Reason").fill("Patient cannot come")
+        page.get_by_role("button", name="Void invoice").click()
+        expect(page.locator("#invoice-status")).to_have_text("Void")
+        page.locator("a[href^='/billing/payments/']").last.click()
+        page.get_by_role("link", name="Refund").click()
+        page.get_by_label("Amount").fill("40.00")
+        page.get_by_label("Reason").fill("Patient cannot come")
+        page.get_by_role("button", name="Refund").click()
+        expect(page.locator("#payment-refunds")).to_contain_text("$40.00")
+        assert len(fake_stripe.refunds) == 1 and fake_stripe.refunds[0]["payment_intent"] == payment.reference
+        assert Refund.objects.get().reference == fake_stripe.refunds[0]["id"]
