@@ -1,12 +1,19 @@
-"""Celery tasks: thin. Beat queues the package expiry sweep every hour; the database decides what is
+"""Celery tasks: thin. Beat queues the package expiry sweep and the Good Faith Estimate sweep every
+hour; the database decides what is
 due, so a sweep that is lost, late or run twice changes nothing."""
 
 from celery import shared_task
 from django.utils import timezone
 
+from billing.services.documents import gfe_sweep
 from billing.services.packages import packages_expiry_sweep
 
 
 @shared_task(name="billing.packages_expiry", ignore_result=True)
 def packages_expiry() -> int:
     return packages_expiry_sweep(now=timezone.now()).told
+
+
+@shared_task(name="billing.estimates_sweep", ignore_result=True)
+def estimates_sweep() -> int:
+    return gfe_sweep(now=timezone.now())

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import BigIntegerField, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from billing.models import (
     BillingCode,
@@ -267,3 +268,46 @@ def money_page(*, patient: Patient, now: dt.datetime) -> MoneyPage:
         )
     estimates = list(GoodFaithEstimate.objects.filter(Q(patient=patient)).order_by("-created_at"))
     return MoneyPage(statement=statement(patient=patient, now=now), series=rows, estimates=estimates)
+
+
+@dataclass(frozen=True)
+class EstimateOverrun:
+    estimate: GoodFaithEstimate
+    billed: int
+
+    @property
+    def over(self) -> int:
+        return self.billed - self.estimate.total
+
+
+def estimates_exceeded(*, patient_ids: list[int] | None = None, series_id: int | None = None) -> list[EstimateOverrun]:
+    """The Good Faith Estimates a series' bills have exceeded by the dispute threshold ($400) or more:
+    billed = the series' issued invoices (deposit, package, visits, fees) less their credit notes.
+    One query, however many estimates."""
+    from billing.models import CreditNote
+    from billing.services.documents import DISPUTE_THRESHOLD
+
+    invoiced = (
+        Invoice.objects.filter(series_id=OuterRef("series_id"))
+        .exclude(status=Invoice.Status.DRAFT)
+        .order_by()
+        .values("series_id")
+        .annotate(s=Sum("total"))
+        .values("s")
+    )
+    credited = (
+        CreditNote.objects.filter(invoice__series_id=OuterRef("series_id"))
+        .order_by()
+        .values("invoice__series_id")
+        .annotate(s=Sum("total"))
+        .values("s")
+    )
+    rows = GoodFaithEstimate.objects.annotate(
+        billed=Coalesce(Subquery(invoiced, output_field=BigIntegerField()), 0, output_field=BigIntegerField())
+        - Coalesce(Subquery(credited, output_field=BigIntegerField()), 0, output_field=BigIntegerField())
+    ).filter(billed__gte=F("total") + DISPUTE_THRESHOLD)
+    if patient_ids is not None:
+        rows = rows.filter(patient_id__in=patient_ids)
+    if series_id is not None:
+        rows = rows.filter(series_id=series_id)
+    return [EstimateOverrun(estimate=row, billed=int(row.billed)) for row in rows.order_by("pk")]

@@ -193,7 +193,7 @@ def gfe_create(*, series_id: int, by: User | None, now: dt.datetime) -> GoodFait
                         key=f"gfe:{estimate.pk}",
                         kind=ESTIMATE_KIND,
                         send_at=now,
-                        data={"amount": format_money(total)},
+                        data={"amount": format_money(total), "estimate_id": estimate.pk},
                     )
                 ],
                 now=now,
@@ -208,3 +208,21 @@ def gfe_create(*, series_id: int, by: User | None, now: dt.datetime) -> GoodFait
     except IntegrityError:  # another worker made it first: that one is kept
         return GoodFaithEstimate.objects.get(series_id=series_id)
     return estimate
+
+
+def gfe_sweep(*, now: dt.datetime, lookback_days: int = 30) -> int:
+    """The estimates the booking hook missed (a receiver that failed, a worker that died): every
+    series booked in the last `lookback_days` with a session still planned and no estimate gets
+    one now. Returns how many were made. Run hourly by beat (billing.estimates_sweep), well inside
+    the one-business-day rule."""
+    if not settings.BILLING_GOOD_FAITH_ESTIMATES:
+        return 0
+    since = now - dt.timedelta(days=lookback_days)
+    ids = list(
+        TreatmentSeries.objects.filter(
+            created_at__gte=since, good_faith_estimate__isnull=True, appointments__status=Appointment.Status.BOOKED
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return sum(1 for pk in ids if gfe_create(series_id=pk, by=None, now=now) is not None)

@@ -13,6 +13,7 @@ from billing import services
 from billing.access import invoice_for
 from billing.forms import CreditNoteForm, FeeLineForm, FreeLineForm, IssueForm, NewInvoiceForm, ReasonForm, WriteOffForm
 from billing.models import Invoice
+from billing.selectors.documents import estimates_exceeded
 from billing.selectors.fees import fees_valid_on
 from billing.selectors.pages import invoice_list, invoice_page
 from clinic.audit import audit_record
@@ -84,6 +85,8 @@ def _detail_context(request: HttpRequest, invoice: Invoice, **forms_given: objec
         "void_form": ReasonForm(initial=version),
         "write_off_form": WriteOffForm(initial={**version, "amount": invoice.balance}),
         "credit_form": CreditNoteForm(initial=version),
+        # The series' bills against its Good Faith Estimate (issue 23): a warning at $400 over.
+        "overruns": estimates_exceeded(series_id=invoice.series_id) if invoice.series_id else [],
     }
     if invoice.is_draft:
         ctx["fee_form"] = FeeLineForm(initial=version, fees=fees_valid_on(today))

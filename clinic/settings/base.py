@@ -276,6 +276,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "messages-sweep": {"task": "notifications.sweep", "schedule": 60.0, "options": {"expires": 55}},
     # Series packages: tell patients before a package expires, and expire it (billing/tasks.py).
     "packages-expiry": {"task": "billing.packages_expiry", "schedule": 3600.0, "options": {"expires": 3500}},
+    "estimates-sweep": {"task": "billing.estimates_sweep", "schedule": 3600.0, "options": {"expires": 3500}},
 }
 
 LOGGING = {
