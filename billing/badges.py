@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from billing.models import Invoice, MissedVisit, Package, PackageRedemption
 from billing.money import format_money
-from treatments.hooks import BadgeLike, register_badges
+from treatments.hooks import BadgeLike, register_badges, register_portal_links
 from treatments.models import Appointment, TreatmentSeries
 
 OWED = (Invoice.Status.ISSUED,)  # an issued invoice with a balance; paid and void ones owe nothing
@@ -197,8 +197,18 @@ def estimate_badges(ids: Sequence[int]) -> Mapping[int, Sequence[BadgeLike]]:
     return found
 
 
+def portal_account_link(token: str) -> list[dict[str, str]]:
+    """The portal navigation's "Your account" (the money page), no query."""
+    try:
+        href = reverse("billing:portal_money", kwargs={"token": token})
+    except NoReverseMatch:
+        return []
+    return [{"text": _("Your account"), "href": href}]
+
+
 def register() -> None:
     register_badges("appointment", appointment_badges)
     register_badges("series", series_badges)
     register_badges("patient", patient_badges)
     register_badges("patient", estimate_badges)
+    register_portal_links(portal_account_link)

@@ -23,7 +23,7 @@ def _refuse_fetch(_url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 def render_pdf(html: str) -> bytes | None:
     """The PDF of `html`, or None where WeasyPrint cannot run here."""
     try:
-        import weasyprint  # lazy: the app runs without it (the print page instead)
+        import weasyprint  # type: ignore[import-untyped]  # lazy: the app runs without it (the print page instead)
     except (ImportError, OSError) as exc:  # OSError: Pango/HarfBuzz missing
         log.warning("PDF documents unavailable (%s): serving the print page", type(exc).__name__)
         return None

@@ -1,9 +1,8 @@
-"""The outbox's facts provider (settings.MESSAGES_FACTS_PROVIDER): billing answers for its
-own payment receipts, package expiry notices and Good Faith Estimate notices, and hands every
-other message to treatments' planner,
-which it wraps. A receipt or a notice needs no appointment: its words come from the message's own
-data (amount, date, method; sessions left, expiry date), written when it was queued, and the
-location's name."""
+"""The outbox's facts provider (settings.MESSAGES_FACTS_PROVIDER): billing answers for its own
+payment receipts, package expiry notices and Good Faith Estimate notices, and hands every other
+message to treatments' planner, which it wraps. A receipt or a notice needs no appointment: its
+words come from the message's own data (amount, date, method; sessions left, expiry date; the
+estimate's total), written when it was queued, and the location's name."""
 
 from __future__ import annotations
 

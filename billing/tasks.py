@@ -1,6 +1,5 @@
 """Celery tasks: thin. Beat queues the package expiry sweep and the Good Faith Estimate sweep every
-hour; the database decides what is
-due, so a sweep that is lost, late or run twice changes nothing."""
+hour; the database decides what is due, so a sweep that is lost, late or run twice changes nothing."""
 
 from celery import shared_task
 from django.utils import timezone

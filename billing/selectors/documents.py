@@ -120,8 +120,8 @@ def _visit_money(visits: list[Appointment]) -> dict[int, tuple[int, int, bool]]:
         package = packages[package_id]
         appointment_ids.sort(key=order.__getitem__)
         shares = spread(package.price, package.sessions)[: len(appointment_ids)]
-        paid = paid_in_order(shares, package_paid(package))
-        for appointment_id, share, part in zip(appointment_ids, shares, paid, strict=True):
+        parts = paid_in_order(shares, package_paid(package))
+        for appointment_id, share, part in zip(appointment_ids, shares, parts, strict=True):
             money[appointment_id] = (share, part, True)
     invoiced: dict[int, list[Invoice]] = {}
     for invoice in Invoice.objects.filter(
@@ -137,8 +137,8 @@ def _visit_money(visits: list[Appointment]) -> dict[int, tuple[int, int, bool]]:
             continue
         invoices = invoiced.get(appointment.pk, [])
         if invoices:
-            charge = sum(i.total for i in invoices)
-            paid = sum(max(0, min(i.total, i.total - i.balance)) for i in invoices)
+            charge: int = sum(i.total for i in invoices)
+            paid: int = sum(max(0, min(i.total, i.total - i.balance)) for i in invoices)
         else:
             day = local_date(appointment.start)
             fee = fee_on(fees, appointment_type_id=appointment.appointment_type_id, day=day)

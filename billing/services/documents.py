@@ -134,10 +134,12 @@ def gfe_create(*, series_id: int, by: User | None, now: dt.datetime) -> GoodFait
     coding = SeriesCoding.objects.filter(series_id=series.pk).first()
     code = coding.code if coding else BillingCode.M0076
     clinic = ClinicSettings.load()
-    sessions = []
+    sessions: list[dict[str, object]] = []
+    charges: list[int] = []
     for appointment in planned:
         day = local_date(appointment.start)
         fee = fee_for_type(appointment_type_id=appointment.appointment_type_id, day=day)
+        charges.append(fee.unit_price if fee else 0)
         sessions.append(
             {
                 "step": appointment.series_step,
@@ -147,10 +149,10 @@ def gfe_create(*, series_id: int, by: User | None, now: dt.datetime) -> GoodFait
                 "modifier": coding.modifier if coding else "",
                 "units": coding.units if coding else 1,
                 "description": appointment.appointment_type.name,
-                "charge": fee.unit_price if fee else 0,
+                "charge": charges[-1],
             }
         )
-    total = sum(int(s["charge"]) for s in sessions)
+    total = sum(charges)
     practitioner = series.practitioner
     snapshot = {
         "practice": {

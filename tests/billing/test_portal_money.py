@@ -48,6 +48,8 @@ def test_the_money_page_shows_sessions_used_balance_and_papers(client, sold, dja
     assert f"/billing/portal/{token}/series/{setup.series.pk}/superbill.pdf" in page
     assert "Receipt: $200.00" in page
     assert "Pay now" not in page  # the card checkout is not installed in this build
+    home = client.get(f"/portal/{token}/").content.decode()  # the portal's navigation links here
+    assert f'href="/billing/portal/{token}/">Your account</a>' in home
 
 
 def urls_with_pay():

@@ -1,7 +1,7 @@
 """Issue 23's documents in Chromium: a knee series is booked and sold as a package; at the first
 session the practitioner chooses the billing codes (M0076, a diagnosis code) on their small form
-and signs the session's record; the patient then opens their secret link's money page ("1 of 5
-sessions used"), downloads the superbill PDF, and its text — read back with pdftotext — names the
+and signs the session's record; the patient then opens their secret link, goes to "Your account"
+("1 of 5 sessions used"), downloads the superbill PDF, and its text — read back with pdftotext — names the
 practice, the code M0076, the date of service and the Medicare note, and not the session not given."""
 
 import datetime as dt
@@ -110,7 +110,8 @@ def test_after_session_one_the_patient_downloads_a_superbill_pdf(page, live_serv
 
         # The patient, by their link: the money page, then the superbill as a PDF.
         page.context.clear_cookies()
-        page.goto(f"{live_server.url}/billing/portal/{token}/")
+        page.goto(f"{live_server.url}/portal/{token}/")
+        page.get_by_role("link", name="Your account").click()
         expect(page.get_by_text("1 of 5 sessions used")).to_be_visible()
         expect(page.locator("#portal-balance")).to_contain_text("You owe $600.00.")
         with page.expect_download() as download_info:

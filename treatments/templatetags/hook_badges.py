@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from treatments.hooks import Badge
+from treatments.hooks import Badge, portal_links
 
 register = template.Library()
 
@@ -42,3 +42,9 @@ def hook_badges(badges: Sequence[Badge] | None) -> SafeString:
 def hook_badges_for(badges_by_id: dict[int, list[Badge]] | None, key: int) -> SafeString:
     """{% hook_badges_for overview.series_badges s.series.pk %}: one id's badges of a mapping."""
     return badges_html((badges_by_id or {}).get(key, []))
+
+
+@register.simple_tag
+def hook_portal_links(token: str) -> list[dict[str, str]]:
+    """{% hook_portal_links token as links %}: the portal pages apps above treatments add."""
+    return portal_links(token)
