@@ -122,7 +122,7 @@ def appointment_badges(ids: Sequence[int]) -> Mapping[int, Sequence[BadgeLike]]:
             )
             badges.append({"text": label, "href": _link("billing:missed_visit", row["missed_id"]), "tone": "warning"})
         if row["balance"] > 0:
-            badges.append({"text": balance_due_text(row["balance"]), "tone": "warning"})
+            badges.append({"text": balance_due_text(row["balance"]), "tone": "warning", "scope": "patient"})
         if row["status"] in attended:
             href = _link("billing:checkout", row["pk"])
             if href:

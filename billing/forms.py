@@ -115,6 +115,13 @@ class CreditNoteForm(ReasonForm):
     amount = MoneyField(label=_("Amount"))
 
 
+class KeepCreditForm(VersionedForm):
+    """What an invoice owes back, kept as the patient's credit (the desk's choice)."""
+
+    attempt_key = _key_field()
+    amount = MoneyField(label=_("Amount to keep as credit"))
+
+
 class PaymentForm(forms.Form):
     """The amount, how it was paid, and how much goes to each of the patient's open invoices
     (one field per invoice, `alloc_<id>`, with its version in `version_<id>`)."""

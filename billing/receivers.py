@@ -33,7 +33,13 @@ from treatments.models import Appointment
 log = logging.getLogger(__name__)
 
 
-def on_appointment_outcome(*, appointment_id: int, status: str, by: User | None, now: dt.datetime, **_: Any) -> None:
+def _user(by: Any) -> User | None:
+    """The signal's `by` as billing's services take it (an anonymous visitor writes as nobody)."""
+    return by if isinstance(by, User) else None
+
+
+def on_appointment_outcome(*, appointment_id: int, status: str, by: Any, now: dt.datetime, **_: Any) -> None:
+    by = _user(by)
     try:
         if status == "attended":
             if not PackageRedemption.objects.filter(appointment_id=appointment_id, reversed_at__isnull=True).exists():
@@ -53,8 +59,9 @@ def on_appointment_outcome(*, appointment_id: int, status: str, by: User | None,
 
 
 def on_appointments_booked(
-    *, appointment_ids: list[int], series_id: int | None, by: User | None, now: dt.datetime, **_: Any
+    *, appointment_ids: list[int], series_id: int | None, by: Any, now: dt.datetime, **_: Any
 ) -> None:
+    by = _user(by)
     try:
         deposit_invoice_at_booking(appointment_ids=appointment_ids, series_id=series_id, by=by, now=now)
     except BillingError as refusal:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("invoices/<int:pk>/void/", invoices.invoice_void, name="invoice_void"),
     path("invoices/<int:pk>/write-off/", invoices.invoice_write_off, name="invoice_write_off"),
     path("invoices/<int:pk>/credit/", invoices.invoice_credit, name="invoice_credit"),
+    path("invoices/<int:pk>/keep-as-credit/", invoices.invoice_keep_credit, name="invoice_keep_credit"),
     path("pay/", payments.payment_new, name="payment_new"),
     path("payments/<int:pk>/", payments.payment_detail, name="payment"),
     path("payments/<int:pk>/receipt/", payments.receipt_print, name="receipt"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.access_series import missed_visit_for, package_for, redemption_for
 from billing.forms_series import AttemptForm, MissedVisitForm, ReasonForm, ReverseForm
-from billing.models import MissedVisit, Package
+from billing.models import MissedVisit, Package, RefundRule
 from billing.money import format_money
 from billing.selectors.packages import PackageOffer, package_offer, package_page
 from billing.services._common import BillingError
@@ -100,6 +100,7 @@ def _render_package(request: HttpRequest, package: Package, *, status: int = 200
             "credit": format_money(figures.credit),
             "closed_refund": format_money(package.refund_amount),
         },
+        "rule_label": RefundRule(figures.rule).label,
         "close_form": extra.get("close_form") or ReasonForm(),
         "reverse_form": ReverseForm(),
         "is_admin": roles.has_role(request.user, roles.CLINIC_ADMIN),

@@ -7,8 +7,10 @@ Two kinds:
   waiver") whose address the provider gives, so treatments never knows billing's URLs. A provider
   is a function that takes the ids a page shows and returns a mapping id → list of badges, for ALL
   of them at once (a fixed number of queries however many ids). A badge is a plain string or a
-  small dict {"text": ..., "href": ..., "tone": ...} (href and tone optional; tone is one of
-  "info", "warning", "success"); the page always receives dicts with the three keys (see `Badge`).
+  small dict {"text": ..., "href": ..., "tone": ..., "scope": ...} (all but text optional; tone is
+  one of "info", "warning", "success"; scope "patient" marks a fact about the patient rather than
+  this appointment, such as a balance, which a page listing one patient's sessions shows once, not
+  per row); the page always receives dicts with the four keys (see `Badge`).
   Providers register in their AppConfig.ready(); the page calls `appointment_badges(ids)` once per
   page, never per card. A page that keeps its rendered HTML (the desk's day grid) re-renders when
   its fingerprint changes: a provider whose badges change without the appointment changing bumps
@@ -34,6 +36,7 @@ class Badge(TypedDict):
     text: str
     href: str  # "" when the badge is not a link
     tone: str  # "info" (default), "warning" or "success"
+    scope: str  # "" (this object) or "patient" (the patient's, e.g. a balance)
 
 
 BadgeLike = str | Mapping[str, str]
@@ -54,9 +57,14 @@ def register_badges(kind: str, provider: BadgeProvider) -> None:
 
 def _badge(value: BadgeLike) -> Badge:
     if isinstance(value, str):
-        return Badge(text=value, href="", tone="info")
+        return Badge(text=value, href="", tone="info", scope="")
     tone = value.get("tone") or "info"
-    return Badge(text=str(value["text"]), href=str(value.get("href") or ""), tone=tone if tone in TONES else "info")
+    return Badge(
+        text=str(value["text"]),
+        href=str(value.get("href") or ""),
+        tone=tone if tone in TONES else "info",
+        scope="patient" if value.get("scope") == "patient" else "",
+    )
 
 
 def _badges(kind: str, ids: Iterable[int]) -> dict[int, list[Badge]]:

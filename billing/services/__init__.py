@@ -22,6 +22,7 @@ from .invoices import (
 from .payments import (
     AllocationRequest,
     PaymentResult,
+    invoice_keep_as_credit,
     payment_take,
     refund_issue,
     refund_sources,
@@ -45,6 +46,7 @@ __all__ = [
     "invoice_create_draft",
     "invoice_delete_draft",
     "invoice_issue",
+    "invoice_keep_as_credit",
     "invoice_remove_line",
     "invoice_void",
     "invoice_write_off",

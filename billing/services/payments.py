@@ -26,7 +26,7 @@ from patients.models import Patient
 
 from ._common import BillingError, record, require_clinic_admin, versions_match
 from .days import lock_location, posting_date
-from .invoices import refresh
+from .invoices import lock_invoice, refresh
 
 
 @dataclass(frozen=True)
@@ -240,6 +240,10 @@ def _take(
     return payment, True
 
 
+# The reason on a refund row that moved no money: it kept what an invoice owed back as credit.
+KEPT_AS_CREDIT = "kept as the patient's credit"
+
+
 @dataclass(frozen=True)
 class RefundSource:
     """Where a refund of a payment may come from: an invoice it paid that now owes money back
@@ -250,27 +254,121 @@ class RefundSource:
 
 
 def refund_sources(payment: Payment) -> list[RefundSource]:
-    """What of `payment` may be refunded now, by source (a few queries)."""
-    refunded_by_invoice: dict[int | None, int] = dict(
-        payment.refunds.order_by().values("invoice_id").annotate(s=Sum("amount")).values_list("invoice_id", "s")
-    )
+    """What of `payment` may be refunded now, by source (a few queries).
+
+    `left` is what no cash refund has taken yet (keeping money as credit is not a refund of it).
+    The credit part is what the payment holds outside invoices: its overpayment, plus what was
+    released from its invoices into credit or refunded from them, less what was refunded from
+    credit; it is bounded by the patient's credit and by `left`."""
+    rows = payment.refunds.order_by().values("invoice_id", "method").annotate(s=Sum("amount"))
+    released: dict[int, int] = {}
+    cash_refunded = from_credit = 0
+    for row in rows:
+        if row["method"] != PaymentMethod.PATIENT_CREDIT:
+            cash_refunded += row["s"]
+        if row["invoice_id"] is None:
+            from_credit += row["s"]
+        else:
+            released[row["invoice_id"]] = released.get(row["invoice_id"], 0) + row["s"]
     allocated_by_invoice: dict[int, int] = dict(
         payment.allocations.order_by().values("invoice_id").annotate(s=Sum("amount")).values_list("invoice_id", "s")
     )
-    left = payment.amount - sum(refunded_by_invoice.values())
+    left = payment.amount - cash_refunded
     sources: list[RefundSource] = []
     if payment.method != PaymentMethod.PATIENT_CREDIT:
-        unallocated = payment.amount - sum(allocated_by_invoice.values()) - refunded_by_invoice.get(None, 0)
+        unallocated = payment.amount - sum(allocated_by_invoice.values()) + sum(released.values()) - from_credit
         credit = min(unallocated, credit_balance(payment.patient_id), left)
         if credit > 0:
             sources.append(RefundSource(invoice=None, available=credit))
         invoices = Invoice.objects.filter(pk__in=allocated_by_invoice, balance__lt=0).order_by("pk")
         for invoice in invoices:
-            net = allocated_by_invoice[invoice.pk] - refunded_by_invoice.get(invoice.pk, 0)
+            net = allocated_by_invoice[invoice.pk] - released.get(invoice.pk, 0)
             available = min(net, -invoice.balance, left)
             if available > 0:
                 sources.append(RefundSource(invoice=invoice, available=available))
     return sources
+
+
+def invoice_keep_as_credit(
+    *,
+    invoice_id: int,
+    version: int | None,
+    amount: int,
+    attempt_key: uuid.UUID,
+    by: User | None,
+    now: dt.datetime,
+    ip: str | None = None,
+) -> list[Refund]:
+    """What an invoice owes back to the patient (a credit note or a void left its balance below
+    zero) kept as the patient's credit instead of refunded, when the desk chooses so; no money
+    moves, so the day's close does not count it. Recorded as a `patient_credit` refund row per
+    payment it came from (its attempt key derived from `attempt_key`) and a credit row each; the
+    credit then pays another invoice (a deposit applied to the visit) or is refunded later."""
+    if amount <= 0:
+        raise BillingError(_("Enter an amount above zero."))
+
+    def row_key(n: int) -> uuid.UUID:
+        return uuid.uuid5(attempt_key, str(n))
+
+    with transaction.atomic():
+        invoice = lock_invoice(invoice_id)
+        if Refund.objects.filter(attempt_key=row_key(0)).exists():
+            # A double click: the first request's rows.
+            return list(
+                Refund.objects.filter(
+                    invoice=invoice, reason=KEPT_AS_CREDIT, attempt_key__in=[row_key(n) for n in range(100)]
+                )
+            )
+        versions_match(invoice, version)
+        if amount > -invoice.balance:
+            raise BillingError(
+                _("%(n)s owes the patient %(owed)s: no more can be kept as credit.")
+                % {"n": invoice.display_number, "owed": format_money(max(-invoice.balance, 0))}
+            )
+        _lock_patient_credit(invoice.patient_id)
+        day = posting_date(location_id=invoice.location_id, now=now)
+        paid_it = Allocation.objects.filter(invoice=invoice).values("payment_id")
+        payments = Payment.objects.select_for_update().filter(pk__in=paid_it).order_by("pk")
+        rows: list[Refund] = []
+        remaining = amount
+        for payment in payments:
+            source = next((s for s in refund_sources(payment) if s.invoice and s.invoice.pk == invoice.pk), None)
+            take = min(remaining, source.available if source else 0)
+            if take <= 0:
+                continue
+            row = Refund.objects.create(
+                payment=payment,
+                invoice=invoice,
+                location_id=invoice.location_id,
+                method=PaymentMethod.PATIENT_CREDIT,
+                amount=take,
+                reason=KEPT_AS_CREDIT,
+                attempt_key=row_key(len(rows)),
+                refunded_at=now,
+                business_date=day,
+                refunded_by=by,
+            )
+            PatientCredit.objects.create(
+                patient_id=invoice.patient_id, amount=take, refund=row, at=now, business_date=day, by=by
+            )
+            rows.append(row)
+            remaining -= take
+            if not remaining:
+                break
+        if remaining:
+            raise BillingError(_("Only money that was paid on this invoice can be kept as credit."))
+        refresh(invoice, by=by, now=now)
+        record(
+            action=BillingEvent.Action.CREDIT,
+            by=by,
+            now=now,
+            patient_id=invoice.patient_id,
+            invoice=invoice,
+            amount=amount,
+            detail=str(_("kept as the patient's credit")),
+            ip=ip,
+        )
+    return rows
 
 
 def refund_issue(
@@ -347,7 +445,8 @@ def _refund(
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     if payment.method == PaymentMethod.PATIENT_CREDIT:
         raise BillingError(_("A payment made from the patient's credit moved no money: there is nothing to refund."))
-    left = payment.amount - int(payment.refunds.aggregate(s=Sum("amount"))["s"] or 0)
+    cash_refunds = payment.refunds.exclude(method=PaymentMethod.PATIENT_CREDIT)
+    left = payment.amount - int(cash_refunds.aggregate(s=Sum("amount"))["s"] or 0)
     if amount > left:
         raise BillingError(
             _("%(amount)s is more than remains unrefunded on this payment (%(left)s).")

@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.http import HttpRequest
 from django.utils import timezone
 
 from billing.services import BillingError, StaleInvoice
 from clinic.client_address import client_ip
+from clinic.roles import AuthenticatedHttpRequest
 
 
 def now() -> dt.datetime:
     return timezone.now()
 
 
-def actor(request: HttpRequest) -> dict:
+def actor(request: AuthenticatedHttpRequest) -> dict:
     """The `by` and `ip` every billing service takes."""
     return {"by": request.user, "ip": client_ip(request)}
 

@@ -4,7 +4,7 @@ way to take the payment and give the receipt."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,14 +13,14 @@ from billing import services
 from billing.selectors.pages import checkout_page
 from clinic.audit import audit_record
 from clinic.models import AuditEntry
-from clinic.roles import desk_required
+from clinic.roles import AuthenticatedHttpRequest, desk_required
 from treatments.scheduling.access import appointment_for
 
 from ._common import actor, now
 
 
 @desk_required
-def checkout(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def checkout(request: AuthenticatedHttpRequest, appointment_id: int) -> HttpResponse:
     appointment = appointment_for(request.user, appointment_id)
     audit_record(request=request, action=AuditEntry.Action.VIEW, obj=appointment, patient_id=appointment.patient_id)
     return render(request, "billing/checkout.html", {"page": checkout_page(appointment), "error": None})
@@ -28,7 +28,7 @@ def checkout(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 @desk_required
 @require_POST
-def checkout_invoice(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def checkout_invoice(request: AuthenticatedHttpRequest, appointment_id: int) -> HttpResponse:
     appointment = appointment_for(request.user, appointment_id)
     try:
         invoice = services.checkout_invoice(appointment_id=appointment.pk, now=now(), **actor(request))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from billing.access import location_for
 from billing.forms import DayCloseForm
 from billing.selectors.pages import day_page
 from clinic.models import Location
-from clinic.roles import desk_required
+from clinic.roles import AuthenticatedHttpRequest, desk_required
 
 from ._common import actor, now, refusal
 
@@ -27,7 +27,7 @@ def _date(value: str | None) -> dt.date | None:
 
 
 @desk_required
-def day_close(request: HttpRequest) -> HttpResponse:
+def day_close(request: AuthenticatedHttpRequest) -> HttpResponse:
     """?location=<id>&date=YYYY-MM-DD (default: the first active location, its open business date)."""
     locations = list(Location.objects.filter(active=True))
     chosen = request.POST.get("location") or request.GET.get("location")

@@ -6,7 +6,7 @@ see); every view is audited and no-store (clinic.middleware)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -22,7 +22,7 @@ from billing.services.documents import series_coding_save
 from clinic.access import object_or_404
 from clinic.audit import audit_record
 from clinic.models import AuditEntry, ClinicSettings
-from clinic.roles import clinical_required, desk_required
+from clinic.roles import AuthenticatedHttpRequest, clinical_required, desk_required
 from patients.access import patient_for
 from treatments.clinical.access import series_for_clinical
 from treatments.scheduling.access import series_for
@@ -31,7 +31,7 @@ from ._common import actor, now
 
 
 @desk_required
-def series_superbill(request: HttpRequest, series_id: int, fmt: str = "") -> HttpResponse:
+def series_superbill(request: AuthenticatedHttpRequest, series_id: int, fmt: str = "") -> HttpResponse:
     series = series_for(request.user, series_id)
     bill = superbill(series=series)
     audit_record(request=request, action=AuditEntry.Action.VIEW, obj=series, patient_id=series.patient_id)
@@ -46,7 +46,7 @@ def series_superbill(request: HttpRequest, series_id: int, fmt: str = "") -> Htt
 
 @clinical_required
 @require_http_methods(["GET", "POST"])
-def series_coding(request: HttpRequest, series_id: int) -> HttpResponse:
+def series_coding(request: AuthenticatedHttpRequest, series_id: int) -> HttpResponse:
     series = series_for_clinical(request.user, series_id)
     coding = SeriesCoding.objects.filter(series=series).first()
     initial = (
@@ -79,7 +79,7 @@ def series_coding(request: HttpRequest, series_id: int) -> HttpResponse:
 
 
 @desk_required
-def patient_statement(request: HttpRequest, patient_id: int, fmt: str = "") -> HttpResponse:
+def patient_statement(request: AuthenticatedHttpRequest, patient_id: int, fmt: str = "") -> HttpResponse:
     patient = patient_for(request.user, patient_id)
     audit_record(request=request, action=AuditEntry.Action.VIEW, obj=patient, patient_id=patient.pk)
     return document_response(
@@ -92,7 +92,7 @@ def patient_statement(request: HttpRequest, patient_id: int, fmt: str = "") -> H
 
 
 @desk_required
-def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def receipt_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     payment = payment_for(request.user, pk)
     audit_record(request=request, action=AuditEntry.Action.VIEW, obj=payment, patient_id=payment.patient_id)
     return document_response(
@@ -105,7 +105,7 @@ def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @desk_required
-def estimate(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
+def estimate(request: AuthenticatedHttpRequest, pk: int, fmt: str = "") -> HttpResponse:
     gfe = object_or_404(GoodFaithEstimate.objects.select_related("patient", "series"), pk, user=request.user)
     audit_record(request=request, action=AuditEntry.Action.VIEW, obj=gfe, patient_id=gfe.patient_id)
     return document_response(

@@ -4,14 +4,23 @@ it (lines, issue, discard; void, write-off and credit notes are the clinic admin
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing import services
 from billing.access import invoice_for
-from billing.forms import CreditNoteForm, FeeLineForm, FreeLineForm, IssueForm, NewInvoiceForm, ReasonForm, WriteOffForm
+from billing.forms import (
+    CreditNoteForm,
+    FeeLineForm,
+    FreeLineForm,
+    IssueForm,
+    KeepCreditForm,
+    NewInvoiceForm,
+    ReasonForm,
+    WriteOffForm,
+)
 from billing.models import Invoice
 from billing.selectors.documents import estimates_exceeded
 from billing.selectors.fees import fees_valid_on
@@ -19,7 +28,7 @@ from billing.selectors.pages import invoice_list, invoice_page
 from clinic.audit import audit_record
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
-from clinic.roles import CLINIC_ADMIN, admin_required, desk_required, has_role
+from clinic.roles import CLINIC_ADMIN, AuthenticatedHttpRequest, admin_required, desk_required, has_role
 from patients.access import patient_for
 from treatments.scheduling.access import appointment_for
 
@@ -27,20 +36,27 @@ from ._common import actor, now, refusal
 
 
 @desk_required
-def invoices(request: HttpRequest) -> HttpResponse:
+def invoices(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The newest invoices; ?status= narrows them, ?patient= shows one patient's (with a button
+    for a new invoice for them)."""
     status = request.GET.get("status", "")
     if status not in Invoice.Status.values:
         status = ""
-    rows = invoice_list(status=status)
-    return render(
-        request,
-        "billing/invoice_list.html",
-        {"invoices": rows, "status": status, "statuses": Invoice.Status.choices},
-    )
+    patient = patient_for(request.user, request.GET["patient"]) if request.GET.get("patient") else None
+    rows = invoice_list(status=status, patient_id=patient.pk if patient else None)
+    ctx: dict[str, object] = {
+        "invoices": rows,
+        "status": status,
+        "statuses": Invoice.Status.choices,
+        "patient": patient,
+    }
+    if patient is not None:
+        ctx["credit"] = services.credit_balance(patient.pk)
+    return render(request, "billing/invoice_list.html", ctx)
 
 
 @desk_required
-def invoice_new(request: HttpRequest) -> HttpResponse:
+def invoice_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A draft for a patient (?patient=), or for a visit (?appointment=)."""
     appointment = None
     if request.GET.get("appointment") or request.POST.get("appointment"):
@@ -73,7 +89,7 @@ def invoice_new(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/invoice_new.html", ctx, status=status)
 
 
-def _detail_context(request: HttpRequest, invoice: Invoice, **forms_given: object) -> dict:
+def _detail_context(request: AuthenticatedHttpRequest, invoice: Invoice, **forms_given: object) -> dict:
     page = invoice_page(invoice)
     version = {"version": invoice.version}
     today = local_date(now())
@@ -85,6 +101,7 @@ def _detail_context(request: HttpRequest, invoice: Invoice, **forms_given: objec
         "void_form": ReasonForm(initial=version),
         "write_off_form": WriteOffForm(initial={**version, "amount": invoice.balance}),
         "credit_form": CreditNoteForm(initial=version),
+        "keep_form": KeepCreditForm(initial={**version, "amount": -invoice.balance}) if invoice.balance < 0 else None,
         # The series' bills against its Good Faith Estimate (issue 23): a warning at $400 over.
         "overruns": estimates_exceeded(series_id=invoice.series_id) if invoice.series_id else [],
     }
@@ -98,13 +115,13 @@ def _detail_context(request: HttpRequest, invoice: Invoice, **forms_given: objec
 
 
 @desk_required
-def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     audit_record(request=request, action=AuditEntry.Action.VIEW, obj=invoice, patient_id=invoice.patient_id)
     return render(request, "billing/invoice_detail.html", _detail_context(request, invoice))
 
 
-def _again(request: HttpRequest, invoice: Invoice, status: int, **forms_given: object) -> HttpResponse:
+def _again(request: AuthenticatedHttpRequest, invoice: Invoice, status: int, **forms_given: object) -> HttpResponse:
     invoice.refresh_from_db()
     ctx = _detail_context(request, invoice, **forms_given)
     return render(request, "billing/invoice_detail.html", ctx, status=status)
@@ -112,7 +129,7 @@ def _again(request: HttpRequest, invoice: Invoice, status: int, **forms_given: o
 
 @desk_required
 @require_POST
-def invoice_add_line(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_add_line(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     free = request.POST.get("line") == "free"
     form: FeeLineForm | FreeLineForm
@@ -154,7 +171,7 @@ def invoice_add_line(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_required
 @require_POST
-def invoice_remove_line(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+def invoice_remove_line(request: AuthenticatedHttpRequest, pk: int, line_id: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     form = IssueForm(request.POST)
     if not form.is_valid():
@@ -170,7 +187,7 @@ def invoice_remove_line(request: HttpRequest, pk: int, line_id: int) -> HttpResp
 
 @desk_required
 @require_POST
-def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     form = IssueForm(request.POST)
     if not form.is_valid():
@@ -191,7 +208,7 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_required
 @require_POST
-def invoice_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     form = IssueForm(request.POST)
     if not form.is_valid():
@@ -208,7 +225,7 @@ def invoice_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def invoice_void(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_void(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -231,7 +248,7 @@ def invoice_void(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def invoice_write_off(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_write_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     form = WriteOffForm(request.POST)
     if not form.is_valid():
@@ -255,7 +272,7 @@ def invoice_write_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_credit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
     form = CreditNoteForm(request.POST)
     if not form.is_valid():
@@ -274,4 +291,28 @@ def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
     except services.BillingError as exc:
         return _again(request, invoice, refusal(form, exc), credit_form=form)
     messages.success(request, _("Credit note %(n)s issued.") % {"n": note.display_number})
+    return redirect("billing:invoice", invoice.pk)
+
+
+@desk_required
+@require_POST
+def invoice_keep_credit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """What the invoice owes back, kept as the patient's credit instead of refunded."""
+    invoice = invoice_for(request.user, pk)
+    form = KeepCreditForm(request.POST)
+    if not form.is_valid():
+        return _again(request, invoice, 400, keep_form=form)
+    data = form.cleaned_data
+    try:
+        services.invoice_keep_as_credit(
+            invoice_id=invoice.pk,
+            version=data["version"],
+            amount=data["amount"],
+            attempt_key=data["attempt_key"],
+            now=now(),
+            **actor(request),
+        )
+    except services.BillingError as exc:
+        return _again(request, invoice, refusal(form, exc), keep_form=form)
+    messages.success(request, _("Kept as the patient's credit."))
     return redirect("billing:invoice", invoice.pk)

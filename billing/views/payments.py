@@ -4,7 +4,7 @@ clinic admin's)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,13 +17,13 @@ from billing.money import format_money
 from billing.selectors.pages import open_invoices, payment_page
 from clinic.audit import audit_record
 from clinic.models import AuditEntry, ClinicSettings, Location
-from clinic.roles import CLINIC_ADMIN, admin_required, desk_required, has_role
+from clinic.roles import CLINIC_ADMIN, AuthenticatedHttpRequest, admin_required, desk_required, has_role
 from patients.access import patient_for
 
 from ._common import actor, now, refusal
 
 
-def _location_id(request: HttpRequest, invoices: list) -> int | None:
+def _location_id(request: AuthenticatedHttpRequest, invoices: list) -> int | None:
     """Where the money is taken: the desk's choice, else the first open invoice's location."""
     chosen = request.POST.get("location") or request.GET.get("location")
     if chosen and str(chosen).isdigit() and Location.objects.filter(pk=chosen, active=True).exists():
@@ -35,7 +35,7 @@ def _location_id(request: HttpRequest, invoices: list) -> int | None:
 
 
 @desk_required
-def payment_new(request: HttpRequest) -> HttpResponse:
+def payment_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """?patient=<id>, and optionally &invoice=<id> to fill that invoice's balance in."""
     patient = patient_for(request.user, request.POST.get("patient") or request.GET.get("patient") or "")
     invoices = open_invoices(patient.pk)
@@ -94,7 +94,7 @@ def payment_new(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/payment_new.html", ctx, status=status)
 
 
-def _payment_context(request: HttpRequest, payment: Payment, **forms_given: object) -> dict:
+def _payment_context(request: AuthenticatedHttpRequest, payment: Payment, **forms_given: object) -> dict:
     ctx = {
         "page": payment_page(payment),
         "payment": payment,
@@ -106,14 +106,14 @@ def _payment_context(request: HttpRequest, payment: Payment, **forms_given: obje
 
 
 @desk_required
-def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def payment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     payment = payment_for(request.user, pk)
     audit_record(request=request, action=AuditEntry.Action.VIEW, obj=payment, patient_id=payment.patient_id)
     return render(request, "billing/payment_detail.html", _payment_context(request, payment))
 
 
 @desk_required
-def receipt_print(request: HttpRequest, pk: int) -> HttpResponse:
+def receipt_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The printable receipt. Reading it again only prints again: nothing is charged or written
     but the audit log's "viewed"."""
     payment = payment_for(request.user, pk)
@@ -124,7 +124,7 @@ def receipt_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_required
 @require_POST
-def receipt_email(request: HttpRequest, pk: int) -> HttpResponse:
+def receipt_email(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     payment = payment_for(request.user, pk)
     form = ReceiptEmailForm(request.POST)
     if not form.is_valid():
@@ -167,7 +167,7 @@ def _sources(payment: Payment) -> list[tuple[str, str]]:
 
 
 @admin_required
-def refund_new(request: HttpRequest, pk: int) -> HttpResponse:
+def refund_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     payment = payment_for(request.user, pk)
     sources = _sources(payment)
     form = RefundForm(request.POST or None, sources=sources)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
@@ -16,7 +16,7 @@ from billing.models import GoodFaithEstimate, Payment
 from billing.selectors.documents import money_page, statement, superbill
 from billing.selectors.pages import payment_page
 from clinic.models import AuditEntry, ClinicSettings
-from treatments.portal.access import portal_audit, portal_context, portal_view, series_or_404
+from treatments.portal.access import PortalHttpRequest, portal_audit, portal_context, portal_view, series_or_404
 
 
 def pay_url(token: str, invoice_id: int) -> str:
@@ -29,7 +29,7 @@ def pay_url(token: str, invoice_id: int) -> str:
 
 
 @portal_view
-def money(request: HttpRequest, *, now: dt.datetime) -> HttpResponse:
+def money(request: PortalHttpRequest, *, now: dt.datetime) -> HttpResponse:
     page = money_page(patient=request.portal_patient, now=now)
     payable = [(invoice, pay_url(request.portal_token, invoice.pk)) for invoice in page.open_invoices]
     portal_audit(request, AuditEntry.Action.VIEW, object_type="billing.money")
@@ -41,7 +41,7 @@ def money(request: HttpRequest, *, now: dt.datetime) -> HttpResponse:
 
 
 @portal_view
-def portal_superbill(request: HttpRequest, *, series_id: int, fmt: str = "") -> HttpResponse:
+def portal_superbill(request: PortalHttpRequest, *, series_id: int, fmt: str = "") -> HttpResponse:
     series = series_or_404(request, series_id)
     portal_audit(request, AuditEntry.Action.VIEW, obj=series)
     return document_response(
@@ -54,7 +54,7 @@ def portal_superbill(request: HttpRequest, *, series_id: int, fmt: str = "") -> 
 
 
 @portal_view
-def portal_statement(request: HttpRequest, *, now: dt.datetime, fmt: str = "") -> HttpResponse:
+def portal_statement(request: PortalHttpRequest, *, now: dt.datetime, fmt: str = "") -> HttpResponse:
     portal_audit(request, AuditEntry.Action.VIEW, object_type="billing.statement")
     return document_response(
         request,
@@ -66,7 +66,7 @@ def portal_statement(request: HttpRequest, *, now: dt.datetime, fmt: str = "") -
 
 
 @portal_view
-def portal_receipt(request: HttpRequest, *, payment_id: int) -> HttpResponse:
+def portal_receipt(request: PortalHttpRequest, *, payment_id: int) -> HttpResponse:
     payment = (
         Payment.objects.select_related("patient", "location")
         .filter(pk=payment_id, patient=request.portal_patient)
@@ -85,7 +85,7 @@ def portal_receipt(request: HttpRequest, *, payment_id: int) -> HttpResponse:
 
 
 @portal_view
-def portal_estimate(request: HttpRequest, *, estimate_id: int, fmt: str = "") -> HttpResponse:
+def portal_estimate(request: PortalHttpRequest, *, estimate_id: int, fmt: str = "") -> HttpResponse:
     gfe = GoodFaithEstimate.objects.filter(pk=estimate_id, patient=request.portal_patient).first()
     if gfe is None:
         raise Http404

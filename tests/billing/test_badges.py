@@ -83,6 +83,7 @@ def test_the_series_and_patient_pages(desk_client, desk_user):
         package = sell(setup, by=desk_user)
         page = desk_client.get(f"/desk/series/{setup.series.pk}/").content.decode()
         assert f'href="/billing/packages/{package.pk}/">Package: 0 of 5 used</a>' in page
+        assert "Balance due" not in page  # the patient's balance: on the patient page, not per session
         page = desk_client.get(f"/desk/patients/{setup.patient.pk}/").content.decode()
     assert "Balance due $600.00" in page and "Package: 0 of 5 used" in page
 
@@ -108,3 +109,37 @@ def test_the_providers_ask_a_fixed_number_of_queries(desk_user, django_assert_nu
         series_badges([setup.series.pk])
     with django_assert_num_queries(1):
         patient_badges([setup.patient.pk] + [o.patient_id for o in others])
+
+
+def test_the_day_page_with_money_reads_the_same_queries_for_few_or_many_cards(desk_client, desk_user):
+    """Two days of the same series: session 1 alone, then session 2 with eight more patients owing
+    an invoice each. Built afresh, both pages cost the same."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from billing.services import invoice_add_line, invoice_create_draft, invoice_issue
+    from treatments.scheduling.day_grid import forget_recent
+
+    setup = knee_series()
+    sell(setup, by=desk_user)
+    busy = STARTS[1].date()
+    for n in range(8):
+        patient = PatientFactory()
+        booking(setup.practitioner, setup.location, STARTS[1] + dt.timedelta(minutes=45 * (n + 1)), patient=patient)
+        draft = invoice_create_draft(patient_id=patient.pk, location_id=setup.location.pk, by=None, now=SOLD)
+        invoice_add_line(invoice_id=draft.pk, version=None, description="Visit", unit_price=4000, by=None, now=SOLD)
+        invoice_issue(invoice_id=draft.pk, version=None, by=None, now=SOLD)
+
+    def built(day) -> tuple[int, str]:
+        cache.clear()
+        forget_recent()
+        with CaptureQueriesContext(connection) as captured:
+            page = desk_client.get(f"/desk/?date={day}").content.decode()
+        return len(captured), page
+
+    desk_client.get(f"/desk/?date={busy}")
+    few, _page = built(STARTS[0].date())
+    many, page = built(busy)
+    assert page.count("Balance due $40.00") == 8 and "Package: 0 of 5 used" in page
+    assert few == many

@@ -2,6 +2,7 @@
 input answered in the page with nothing half-saved."""
 
 import datetime as dt
+import html
 import re
 import uuid
 
@@ -440,3 +441,70 @@ def test_a_fee_for_both_a_visit_and_a_package_is_refused_in_setup(admin_client_)
     assert response.status_code == 200
     assert "A fee is for either an appointment type (a visit) or a protocol (a package)." in _text(response)
     assert not Fee.objects.filter(code="PKG").exists()
+
+
+def test_a_write_off_above_the_balance_is_explained_once_and_nothing_is_written(admin_client_):
+    desk = desk_setup()
+    invoice = issued_invoice(desk, amount=10000)
+    response = admin_client_.post(
+        reverse("billing:invoice_write_off", args=[invoice.pk]),
+        {"version": invoice.version, "attempt_key": uuid.uuid4(), "amount": "500", "reason": "Hardship"},
+    )
+    assert response.status_code == 400
+    assert _text(response).count("$500.00 is more than the balance due ($100.00).") == 1
+    invoice.refresh_from_db()
+    assert invoice.balance == 10000 and not invoice.write_offs.exists()
+
+
+def test_one_patients_invoices_with_a_way_to_start_a_new_one(desk_client):
+    desk = desk_setup()
+    issued_invoice(desk, amount=1234)
+    other = PatientFactory()
+    services.invoice_create_draft(patient_id=other.pk, location_id=desk.location.pk, by=None, now=NOW)
+    page = _text(desk_client.get(reverse("billing:invoices") + f"?patient={desk.patient.pk}"))
+    assert "Invoices of Maria Lopez" in page and "$12.34" in page and "Draft invoice" not in page
+    assert f"/billing/invoices/new/?patient={desk.patient.pk}" in page
+    assert desk_client.get(reverse("billing:invoices") + "?patient=999999").status_code == 404
+
+
+def test_the_payment_pages_read_a_fixed_number_of_queries(desk_client, django_assert_max_num_queries):
+    desk = desk_setup()
+    invoices = [issued_invoice(desk, amount=1000) for _ in range(2)]
+    payment = pay(desk, invoices[0], 1000).payment
+    desk_client.get(reverse("billing:payment", args=[payment.pk]))  # the clinic's settings row is made once
+    urls = [
+        reverse("billing:payment", args=[payment.pk]),
+        reverse("billing:receipt", args=[payment.pk]),
+        reverse("billing:payment_new") + f"?patient={desk.patient.pk}",
+    ]
+    counts = []
+    for url in urls:
+        with django_assert_max_num_queries(16) as few:
+            desk_client.get(url)
+        counts.append(len(few.captured_queries))
+    for _ in range(5):
+        issued_invoice(desk, amount=1000)
+    with django_assert_max_num_queries(counts[2]):
+        page = _text(desk_client.get(urls[2]))
+    assert page.count("(due $10.00)") == 6
+
+
+def test_the_desk_keeps_what_an_invoice_owes_back_as_credit(desk_client, admin_user):
+    desk = desk_setup()
+    invoice = issued_invoice(desk, amount=5000)
+    pay(desk, invoice, 5000)
+    services.invoice_void(invoice_id=invoice.pk, version=None, reason="x", attempt_key=key(), by=admin_user, now=NOW)
+    page = desk_client.get(reverse("billing:invoice", args=[invoice.pk]))
+    assert "$50.00 is owed back to the patient" in _text(page)
+    invoice.refresh_from_db()
+    url = reverse("billing:invoice_keep_credit", args=[invoice.pk])
+    form = {"version": invoice.version, "attempt_key": _key(page), "amount": "60"}
+    response = desk_client.post(url, form)
+    assert response.status_code == 400 and "owes the patient $50.00: no more can be kept as credit" in _text(response)
+    response = desk_client.post(url, {**form, "amount": "50"}, follow=True)
+    assert "Kept as the patient&#x27;s credit." in response.content.decode()
+    assert services.credit_balance(desk.patient.pk) == 5000
+    assert "is owed back" not in _text(response)
+    assert "kept as the patient's credit $50.00" in html.unescape(_text(response))
+    receipt = _text(desk_client.get(reverse("billing:receipt", args=[Payment.objects.get().pk])))
+    assert "Refunded" not in receipt

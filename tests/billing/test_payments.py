@@ -383,3 +383,81 @@ def test_an_online_card_refund_needs_the_gateway_and_records_nothing_when_it_fai
     assert confirming.calls == [
         {"payment_reference": "pi_123", "amount": 15000, "currency": "USD", "idempotency_key": attempt}
     ]
+
+
+# Money owed back kept as credit ------------------------------------------------------------------
+
+
+def test_a_paid_deposit_credited_back_is_kept_as_credit_and_pays_the_visit(desk_user, admin_user):
+    """A deposit applied to the visit: the deposit invoice is credited, the desk keeps what it owes
+    back as the patient's credit (no money moves), and the credit pays the visit's invoice."""
+    desk = desk_setup()
+    deposit = issued_invoice(desk, amount=5000)
+    pay(desk, deposit, 5000, method="cash")
+    services.credit_note_issue(
+        invoice_id=deposit.pk,
+        version=None,
+        lines=[services.CreditLine(description="Deposit applied to the visit", amount=5000)],
+        reason="Applied to the visit",
+        attempt_key=key(),
+        by=admin_user,
+        now=NOW,
+    )
+    attempt = key()
+    rows = services.invoice_keep_as_credit(
+        invoice_id=deposit.pk, version=None, amount=5000, attempt_key=attempt, by=desk_user, now=NOW
+    )
+    again = services.invoice_keep_as_credit(
+        invoice_id=deposit.pk, version=None, amount=5000, attempt_key=attempt, by=desk_user, now=NOW
+    )
+    deposit.refresh_from_db()
+    assert [r.pk for r in again] == [r.pk for r in rows] and len(rows) == 1
+    assert (deposit.balance, services.credit_balance(desk.patient.pk)) == (0, 5000)
+    visit = issued_invoice(desk, amount=15000)
+    _take(desk, 5000, [AllocationRequest(visit.pk, 5000)], method="patient_credit")
+    _take(desk, 10000, [AllocationRequest(visit.pk, 10000)], method="cash")
+    visit.refresh_from_db()
+    assert (visit.status, services.credit_balance(desk.patient.pk)) == ("paid", 0)
+    # The day's cash is what came in: the deposit and the rest; keeping as credit moved nothing.
+    totals = {t.method: t.expected for t in services.day_totals(location_id=desk.location.pk, business_date=TODAY)}
+    assert totals["cash"] == 15000
+
+
+def test_no_more_than_an_invoice_owes_back_can_be_kept_as_credit(admin_user):
+    desk = desk_setup()
+    invoice = issued_invoice(desk, amount=5000)
+    pay(desk, invoice, 5000)
+    with pytest.raises(BillingError, match=r"owes the patient \$0.00: no more can be kept as credit"):
+        services.invoice_keep_as_credit(
+            invoice_id=invoice.pk, version=None, amount=1, attempt_key=key(), by=None, now=NOW
+        )
+    services.invoice_void(invoice_id=invoice.pk, version=None, reason="x", attempt_key=key(), by=admin_user, now=NOW)
+    with pytest.raises(BillingError, match=r"owes the patient \$50.00"):
+        services.invoice_keep_as_credit(
+            invoice_id=invoice.pk, version=None, amount=5001, attempt_key=key(), by=None, now=NOW
+        )
+    assert services.credit_balance(desk.patient.pk) == 0 and not Refund.objects.exists()
+
+
+def test_credit_kept_from_an_invoice_can_later_be_refunded_in_cash_once(admin_user):
+    desk = desk_setup()
+    invoice = issued_invoice(desk, amount=5000)
+    payment = pay(desk, invoice, 5000).payment
+    services.invoice_void(invoice_id=invoice.pk, version=None, reason="x", attempt_key=key(), by=admin_user, now=NOW)
+    services.invoice_keep_as_credit(
+        invoice_id=invoice.pk, version=None, amount=5000, attempt_key=key(), by=None, now=NOW
+    )
+    assert [(s.invoice, s.available) for s in services.refund_sources(payment)] == [(None, 5000)]
+    services.refund_issue(
+        payment_id=payment.pk, amount=5000, reason="Moving away", attempt_key=key(), by=admin_user, now=NOW
+    )
+    assert services.credit_balance(desk.patient.pk) == 0 and services.refund_sources(payment) == []
+    with pytest.raises(BillingError):
+        services.refund_issue(
+            payment_id=payment.pk, amount=1, reason="again", attempt_key=key(), by=admin_user, now=NOW
+        )
+    totals = {
+        t.method: (t.payments, t.refunds)
+        for t in services.day_totals(location_id=desk.location.pk, business_date=TODAY)
+    }
+    assert totals["cash"] == (5000, 5000)

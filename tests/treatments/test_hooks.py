@@ -41,8 +41,8 @@ def test_badges_are_normalised_and_a_page_asks_once_for_all_ids(provided):
     found = hooks.appointment_badges([3, 1, 3])
     assert provided == [("appointment", [1, 3])]
     assert found[1] == [
-        {"text": "appointment <b>1</b>", "href": "", "tone": "info"},
-        {"text": "Pay 1", "href": "/money/1/", "tone": "warning"},
+        {"text": "appointment <b>1</b>", "href": "", "tone": "info", "scope": ""},
+        {"text": "Pay 1", "href": "/money/1/", "tone": "warning", "scope": ""},
     ]
     assert hooks.series_badges([]) == {}  # no ids: no provider is asked
     assert provided == [("appointment", [1, 3])]

@@ -22,13 +22,17 @@ def practitioner_of(user) -> Practitioner | None:
         return None
 
 
-def may_record(user, appointment: Appointment) -> bool:
-    if not roles.is_clinical(user):
-        return False
+def own_or_admin(user, appointment: Appointment) -> bool:
+    """THE rule of who records a session: the appointment's own practitioner, or the clinic admin.
+    Opening a record (may_record) and signing it (services/records.sign_refusal) both ask here."""
     if roles.has_role(user, roles.CLINIC_ADMIN):
         return True
     own = practitioner_of(user)
     return own is not None and appointment.practitioner_id == own.pk
+
+
+def may_record(user, appointment: Appointment) -> bool:
+    return roles.is_clinical(user) and own_or_admin(user, appointment)
 
 
 def appointment_for_record(user, pk) -> Appointment:

@@ -39,9 +39,10 @@ def hook_badges(badges: Sequence[Badge] | None) -> SafeString:
 
 
 @register.simple_tag
-def hook_badges_for(badges_by_id: dict[int, list[Badge]] | None, key: int) -> SafeString:
-    """{% hook_badges_for overview.series_badges s.series.pk %}: one id's badges of a mapping."""
-    return badges_html((badges_by_id or {}).get(key, []))
+def hook_badges_for(badges_by_id: dict[int, list[Badge]] | None, key: int, skip: str = "") -> SafeString:
+    """{% hook_badges_for overview.series_badges s.series.pk %}: one id's badges of a mapping;
+    skip="patient" leaves out the patient's own facts (a page of one patient's rows)."""
+    return badges_html([b for b in (badges_by_id or {}).get(key, []) if not skip or b["scope"] != skip])
 
 
 @register.simple_tag
