@@ -136,7 +136,8 @@ PACKAGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
     },
 }
 
-# A Good Faith Estimate made for a self-pay patient (billing/services/documents.py): that it is ready
+# A balance reminder (billing/services/documents.py): the amount still owed, nothing else. And a
+# Good Faith Estimate made for a self-pay patient (billing/services/documents.py): that it is ready
 # and its total; never a code, a diagnosis or what the treatment is for.
 ESTIMATE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
     ("estimate", "email"): {
@@ -152,6 +153,21 @@ ESTIMATE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
     ("estimate", "sms"): {
         "text": (
             "{{ clinic_name }}: your cost estimate ({{ amount }}) is ready to read: {{ short_url }} "
+            "Reply STOP to end texts."
+        ),
+    },
+    ("balance", "email"): {
+        "subject": "Your account at {{ clinic_name }}: {{ amount }} to pay",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "your account at {{ clinic_name }} shows {{ amount }} still to pay. "
+            "See it, with your receipts, on your page: {{ portal_url }}\n\n"
+            "Questions: call us on {{ clinic_phone }}." + _SIGN_OFF
+        ),
+    },
+    ("balance", "sms"): {
+        "text": (
+            "{{ clinic_name }}: {{ amount }} is still to pay on your account. See it: {{ short_url }} "
             "Reply STOP to end texts."
         ),
     },

@@ -29,6 +29,8 @@ class Message(models.Model):
         PACKAGE_EXPIRY = "pkg_expiry", _("Package expiry notice")
         # A Good Faith Estimate is in the patient's portal, queued by billing (its total only).
         ESTIMATE = "estimate", _("Good Faith Estimate ready")
+        # What the patient still owes, queued by billing (the amount only).
+        BALANCE = "balance", _("Balance reminder")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

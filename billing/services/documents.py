@@ -6,14 +6,16 @@ message). Keyword-only, typed, each owns its transaction, takes `now`, audited."
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from billing.models import BillingCode, GoodFaithEstimate, PatientBillingDetails, SeriesCoding
+from billing.models import BillingCode, GoodFaithEstimate, Invoice, PatientBillingDetails, SeriesCoding
 from billing.models.documents import parse_icd10_codes
 from billing.money import format_money
 from billing.selectors.fees import fee_for_type
@@ -21,12 +23,15 @@ from clinic import roles
 from clinic.audit import audit_record
 from clinic.localtime import local_date
 from clinic.models import AuditEntry, ClinicSettings
+from notifications.models import Message
 from notifications.services import Planned, messages_plan
+from patients.models import Patient
 from treatments.models import Appointment, TreatmentSeries
 
 from ._common import BillingError
 
 ESTIMATE_KIND = "estimate"
+BALANCE_KIND = "balance"
 # The patient may dispute a bill that exceeds the estimate by this much or more (45 CFR 149.620).
 DISPUTE_THRESHOLD = 40000  # $400.00 in cents
 
@@ -228,3 +233,41 @@ def gfe_sweep(*, now: dt.datetime, lookback_days: int = 30) -> int:
         .distinct()
     )
     return sum(1 for pk in ids if gfe_create(series_id=pk, by=None, now=now) is not None)
+
+
+def balance_reminder(
+    *, patient_id: int, attempt_key: uuid.UUID, by: User | None, now: dt.datetime, ip: str | None = None
+) -> Message | None:
+    """Queue a reminder of what the patient still owes (issued invoices' balances) in the outbox:
+    the amount and their portal link only — never what the visits were for. The attempt key makes a
+    double click one message. Refused when nothing is owed. None when this attempt already queued it."""
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise BillingError(_("That patient does not exist."))
+    owed = (
+        Invoice.objects.filter(patient_id=patient_id, status=Invoice.Status.ISSUED, balance__gt=0).aggregate(
+            s=Sum("balance")
+        )["s"]
+        or 0
+    )
+    if owed <= 0:
+        raise BillingError(_("%(name)s owes nothing: there is no balance to remind them of.") % {"name": patient})
+    with transaction.atomic():
+        planned = messages_plan(
+            patient=patient,
+            wanted=[
+                Planned(
+                    key=f"balance:{patient_id}:{attempt_key}",
+                    kind=BALANCE_KIND,
+                    send_at=now,
+                    data={"amount": format_money(int(owed))},
+                )
+            ],
+            now=now,
+        )
+        if not planned:
+            return None
+        audit_record(
+            request=None, action=AuditEntry.Action.CREATE, obj=planned[0], patient_id=patient_id, user=by, ip=ip
+        )
+    return planned[0]

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-# A frozen copy of notifications/defaults.py's estimate notices: the clinic edits them afterwards.
+# A frozen copy of notifications/defaults.py's estimate notices and balance reminders: the clinic edits them afterwards.
 ESTIMATE_WORDS = {
     ("estimate", "email"): {
         "subject": "Your Good Faith Estimate from {{ clinic_name }}",
@@ -21,6 +21,22 @@ ESTIMATE_WORDS = {
             "Reply STOP to end texts."
         ),
     },
+    ("balance", "email"): {
+        "subject": "Your account at {{ clinic_name }}: {{ amount }} to pay",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "your account at {{ clinic_name }} shows {{ amount }} still to pay. "
+            "See it, with your receipts, on your page: {{ portal_url }}\n\n"
+            "Questions: call us on {{ clinic_phone }}."
+            "\n\n{{ clinic_name }} · {{ clinic_phone }}\nStop these e-mails: {{ unsubscribe_url }}\n"
+        ),
+    },
+    ("balance", "sms"): {
+        "text": (
+            "{{ clinic_name }}: {{ amount }} is still to pay on your account. See it: {{ short_url }} "
+            "Reply STOP to end texts."
+        ),
+    },
 }
 
 
@@ -33,7 +49,7 @@ def load(apps, schema_editor):
 
 
 def unload(apps, schema_editor):
-    apps.get_model("notifications", "MessageTemplate").objects.filter(kind="estimate").delete()
+    apps.get_model("notifications", "MessageTemplate").objects.filter(kind__in=("estimate", "balance")).delete()
 
 
 class Migration(migrations.Migration):
@@ -62,6 +78,7 @@ class Migration(migrations.Migration):
                     ("paid", "Payment receipt"),
                     ("pkg_expiry", "Package expiry notice"),
                     ("estimate", "Good Faith Estimate ready"),
+                    ("balance", "Balance reminder"),
                 ],
                 max_length=12,
             ),
@@ -86,6 +103,7 @@ class Migration(migrations.Migration):
                     ("paid", "Payment receipt"),
                     ("pkg_expiry", "Package expiry notice"),
                     ("estimate", "Good Faith Estimate ready"),
+                    ("balance", "Balance reminder"),
                 ],
                 max_length=12,
             ),

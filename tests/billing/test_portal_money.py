@@ -123,3 +123,25 @@ def test_another_patients_paper_through_this_link_is_a_404(client, sold, desk_us
     # A wrong link is the same 404.
     bad = client.get(f"/billing/portal/{uuid.uuid4().hex}/statement.pdf")
     assert bad.status_code == 404 and no_store(bad)
+
+
+def test_a_balance_reminder_goes_through_the_outbox_with_the_amount_only(sold, desk_user):
+    from billing.services._common import BillingError
+    from billing.services.documents import balance_reminder
+    from notifications.defaults import DEFAULTS
+    from notifications.models import Message
+
+    setup, package, token = sold
+    key = uuid.uuid4()
+    first = balance_reminder(patient_id=setup.patient.pk, attempt_key=key, by=desk_user, now=SOLD)
+    again = balance_reminder(patient_id=setup.patient.pk, attempt_key=key, by=desk_user, now=SOLD)  # double click
+    assert first is not None and again is None
+    message = Message.objects.get(kind="balance")
+    assert message.data == {"amount": "$400.00"}
+    for channel in ("email", "sms"):
+        words = DEFAULTS[("balance", channel)]["text"]
+        assert "{{ amount }}" in words and "M0076" not in words and "diagnos" not in words
+    pay(package.invoice, amount=40000, by=desk_user)  # paid up: nothing to remind of
+    with pytest.raises(BillingError, match="owes nothing"):
+        balance_reminder(patient_id=setup.patient.pk, attempt_key=uuid.uuid4(), by=desk_user, now=SOLD)
+    assert Message.objects.filter(kind="balance").count() == 1
