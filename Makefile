@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: setup run test lint format bench seed clean
+.PHONY: setup system-packages run test lint format bench seed clean
 
 # uv installs the pinned requirements in seconds; it comes from PyPI into the venv itself, so the
 # only things a machine needs are Python 3.11 and npm.
@@ -32,7 +32,11 @@ var/.dirs:
 	mkdir -p var/mail var/sms var/celery/queue var/celery/processed var/celery/control
 	touch $@
 
-setup: $(VENV)/.installed node_modules/.installed var/.dirs
+setup: $(VENV)/.installed node_modules/.installed var/.dirs system-packages
+
+# Pango/HarfBuzz and a font for the PDF papers, pdftotext for their tests: only what is missing.
+system-packages:
+	@.ci/system-packages
 
 run: setup
 	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo --migrate

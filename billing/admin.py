@@ -16,6 +16,7 @@ from billing.models import (
     DayClose,
     Fee,
     Invoice,
+    PatientBillingDetails,
     PatientCredit,
     Payment,
     Refund,
@@ -87,6 +88,16 @@ class FeeAdmin(admin.ModelAdmin):
     @admin.display(description=_("tax"))
     def tax(self, obj: Fee) -> str:
         return format_rate(obj.tax_rate_bp) + (" incl." if obj.tax_inclusive else "")
+
+
+@admin.register(PatientBillingDetails)
+class PatientBillingDetailsAdmin(admin.ModelAdmin):
+    """What the superbill prints about a patient beyond name and birth date, and whether they pay
+    for themselves (a Good Faith Estimate is due in the US)."""
+
+    list_display = ["patient", "payer", "member_id", "self_pay"]
+    autocomplete_fields = ["patient"]
+    search_fields = ["patient__last_name", "member_id"]
 
 
 @admin.register(Invoice)

@@ -8,7 +8,8 @@ BillingConfig.ready(). Each answers for every id a page shows in a fixed number 
 - series: 2 queries — the series' statuses and their packages: "Package: 3 of 5 used", the
   package page, "Sell the package" when there is none, and "Close the package" when the series
   was discontinued with one active.
-- patient: 1 query — "Balance due $40.00".
+- patient: 1 query — "Balance due $40.00"; 1 more — "Bills exceed the Good Faith Estimate by
+  $450.00" (issue 23: the patient's dispute threshold is $400).
 
 Texts name money and sessions only, never a diagnosis or body part."""
 
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from billing.models import Invoice, MissedVisit, Package, PackageRedemption
 from billing.money import format_money
-from treatments.hooks import BadgeLike, register_badges
+from treatments.hooks import BadgeLike, register_badges, register_portal_links
 from treatments.models import Appointment, TreatmentSeries
 
 OWED = (Invoice.Status.ISSUED,)  # an issued invoice with a balance; paid and void ones owe nothing
@@ -179,7 +180,35 @@ def patient_badges(ids: Sequence[int]) -> Mapping[int, Sequence[BadgeLike]]:
     return {patient_id: [{"text": balance_due_text(amount), "tone": "warning"}] for patient_id, amount in owed}
 
 
+def estimate_badges(ids: Sequence[int]) -> Mapping[int, Sequence[BadgeLike]]:
+    """1 query: a warning on the patient when a series' bills exceed its Good Faith Estimate by $400
+    or more (the patient may dispute the bill)."""
+    from billing.selectors.documents import estimates_exceeded
+
+    found: dict[int, list[BadgeLike]] = {}
+    for row in estimates_exceeded(patient_ids=list(ids)):
+        found.setdefault(row.estimate.patient_id, []).append(
+            {
+                "text": _("Bills exceed the Good Faith Estimate by %(amount)s") % {"amount": format_money(row.over)},
+                "href": _link("billing:estimate", row.estimate.pk),
+                "tone": "warning",
+            }
+        )
+    return found
+
+
+def portal_account_link(token: str) -> list[dict[str, str]]:
+    """The portal navigation's "Your account" (the money page), no query."""
+    try:
+        href = reverse("billing:portal_money", kwargs={"token": token})
+    except NoReverseMatch:
+        return []
+    return [{"text": _("Your account"), "href": href}]
+
+
 def register() -> None:
     register_badges("appointment", appointment_badges)
     register_badges("series", series_badges)
     register_badges("patient", patient_badges)
+    register_badges("patient", estimate_badges)
+    register_portal_links(portal_account_link)

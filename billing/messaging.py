@@ -1,8 +1,8 @@
 """The outbox's facts provider (settings.MESSAGES_FACTS_PROVIDER): billing answers for its own
-payment receipts and package expiry notices, and hands every other message to treatments' planner,
-which it wraps. A receipt or a notice needs no appointment: its words come from the message's own
-data (amount, date, method; sessions left, expiry date), written when it was queued, and the
-location's name."""
+payment receipts, package expiry notices and Good Faith Estimate notices, and hands every other
+message to treatments' planner, which it wraps. A receipt or a notice needs no appointment: its
+words come from the message's own data (amount, date, method; sessions left, expiry date; the
+estimate's total, the balance), written when it was queued, and the location's name."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from treatments.scheduling.messaging import message_facts as treatment_facts
 
 from .models import Package
 from .services.checkout import RECEIPT_KIND
+from .services.documents import BALANCE_KIND, ESTIMATE_KIND
 from .services.packages import EXPIRY_KIND
 
 
@@ -23,7 +24,8 @@ def message_facts(
 ) -> dict[int, SendFacts | str]:
     receipts = [m for m in messages if m.kind == RECEIPT_KIND]
     expiries = [m for m in messages if m.kind == EXPIRY_KIND]
-    others = [m for m in messages if m.kind not in (RECEIPT_KIND, EXPIRY_KIND)]
+    estimates = [m for m in messages if m.kind in (ESTIMATE_KIND, BALANCE_KIND)]
+    others = [m for m in messages if m.kind not in (RECEIPT_KIND, EXPIRY_KIND, ESTIMATE_KIND, BALANCE_KIND)]
     answers: dict[int, SendFacts | str] = treatment_facts(others, now=now, clinic=clinic) if others else {}
     names = {m.data.get("location", "") for m in receipts}
     addresses = dict(Location.objects.filter(name__in=names).values_list("name", "address")) if receipts else {}
@@ -46,4 +48,8 @@ def message_facts(
             answers[message.pk] = SendFacts()
         else:
             answers[message.pk] = "the package is no longer active"
+    # A Good Faith Estimate's notice and a balance reminder need nothing beyond their own data (the
+    # amount, written when queued).
+    for message in estimates:
+        answers[message.pk] = SendFacts()
     return answers

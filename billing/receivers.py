@@ -4,7 +4,8 @@ treatments' transaction commits), and what keeps the desk's kept day grid true w
 - A session attended redeems one session of its series' active package.
 - A no-show or late cancellation (or a patient's cancellation inside the policy's window) waits
   for the desk's choice: fee, forfeit or waiver (billing.services.missed). Nothing is charged here.
-- A booking raises the deposit invoice the clinic's policy asks for.
+- A booking raises the deposit invoice the clinic's policy asks for, and a series' booking its
+  Good Faith Estimate (a self-pay patient in the US).
 
 A receiver never fails the treatment write (it has committed); a refusal is logged. Connected in
 BillingConfig.ready()."""
@@ -22,6 +23,7 @@ from django.utils import timezone
 from billing.models import CancellationPolicy, Invoice, MissedVisit, PackageRedemption
 from billing.services._common import BillingError
 from billing.services.deposits import deposit_invoice_at_booking
+from billing.services.documents import gfe_create
 from billing.services.missed import is_late, missed_visit_record
 from billing.services.packages import redemption_make
 from patients.models import Patient
@@ -64,6 +66,10 @@ def on_appointments_booked(
         deposit_invoice_at_booking(appointment_ids=appointment_ids, series_id=series_id, by=by, now=now)
     except BillingError as refusal:
         log.warning("billing: no deposit for appointments %s: %s", appointment_ids, refusal)
+    if series_id is not None:
+        # The self-pay patient's Good Faith Estimate, made from the plan just booked (kept as made;
+        # the hourly sweep makes any this misses).
+        gfe_create(series_id=series_id, by=by, now=now)
 
 
 def touch_patient(*, instance: Any, **_: Any) -> None:

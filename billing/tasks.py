@@ -1,9 +1,10 @@
-"""Celery tasks: thin. Beat queues the package expiry sweep every hour; the database decides what is
-due, so a sweep that is lost, late or run twice changes nothing."""
+"""Celery tasks: thin. Beat queues the package expiry sweep and the Good Faith Estimate sweep every
+hour; the database decides what is due, so a sweep that is lost, late or run twice changes nothing."""
 
 from celery import shared_task
 from django.utils import timezone
 
+from billing.services.documents import gfe_sweep
 from billing.services.packages import packages_expiry_sweep
 
 
@@ -19,3 +20,8 @@ def online_paying_holds() -> int:
     from treatments.booking.services import online_paying_release
 
     return online_paying_release(now=timezone.now())
+
+
+@shared_task(name="billing.estimates_sweep", ignore_result=True)
+def estimates_sweep() -> int:
+    return gfe_sweep(now=timezone.now())

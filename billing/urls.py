@@ -2,9 +2,10 @@ from django.urls import path
 
 from .urls_online import urlpatterns as online_urlpatterns
 from .urls_series import urlpatterns as series_urlpatterns
-from .views import checkout, days, invoices, payments
+from .views import checkout, days, documents, invoices, payments, portal
 
 app_name = "billing"
+PDF = {"fmt": "pdf"}  # the same view, as a PDF download
 
 urlpatterns = [
     path("", invoices.invoices, name="invoices"),
@@ -26,6 +27,32 @@ urlpatterns = [
     path("checkout/<int:appointment_id>/", checkout.checkout, name="checkout"),
     path("checkout/<int:appointment_id>/invoice/", checkout.checkout_invoice, name="checkout_invoice"),
     path("day/", days.day_close, name="day_close"),
+    # The papers (issue 23): superbill, statement, receipt PDF, Good Faith Estimate; the codes form.
+    path("series/<int:series_id>/superbill/", documents.series_superbill, name="superbill"),
+    path("series/<int:series_id>/superbill.pdf", documents.series_superbill, PDF, name="superbill_file"),
+    path("series/<int:series_id>/coding/", documents.series_coding, name="series_coding"),
+    path("patients/<int:patient_id>/statement/", documents.patient_statement, name="statement"),
+    path("patients/<int:patient_id>/statement.pdf", documents.patient_statement, PDF, name="statement_file"),
+    path("payments/<int:pk>/receipt.pdf", documents.receipt_pdf, name="receipt_pdf"),
+    path("estimates/<int:pk>/", documents.estimate, name="estimate"),
+    path("estimates/<int:pk>/estimate.pdf", documents.estimate, PDF, name="estimate_file"),
+    # The patient's money page and papers, by their portal link (billing/views/portal.py).
+    path("portal/<str:token>/", portal.money, name="portal_money"),
+    path("portal/<str:token>/statement.pdf", portal.portal_statement, PDF, name="portal_statement"),
+    path("portal/<str:token>/statement/", portal.portal_statement, name="portal_statement_print"),
+    path("portal/<str:token>/receipts/<int:payment_id>.pdf", portal.portal_receipt, name="portal_receipt"),
+    path(
+        "portal/<str:token>/series/<int:series_id>/superbill.pdf",
+        portal.portal_superbill,
+        PDF,
+        name="portal_superbill",
+    ),
+    path(
+        "portal/<str:token>/series/<int:series_id>/superbill/",
+        portal.portal_superbill,
+        name="portal_superbill_print",
+    ),
+    path("portal/<str:token>/estimates/<int:estimate_id>.pdf", portal.portal_estimate, PDF, name="portal_estimate"),
     # Packages, missed visits and the money reports (billing/urls_series.py).
     *series_urlpatterns,
     # Paying online: the portal's pages and Stripe's webhook (billing/urls_online.py).

@@ -140,7 +140,7 @@ class AppointmentTypeForm(forms.ModelForm):
 class PractitionerForm(forms.ModelForm):
     class Meta:
         model = Practitioner
-        fields = ["user", "display_name", "title", "colour", "active"]
+        fields = ["user", "display_name", "title", "npi", "licence", "colour", "active"]
 
     def clean_colour(self) -> str:
         return _clean_colour(self.cleaned_data.get("colour", ""))

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from clinic.indexed_dates import IndexedDatesMixin
+from clinic.npi import validate_npi
 
 
 class ClinicSettings(models.Model):
@@ -23,6 +24,12 @@ class ClinicSettings(models.Model):
     phone = models.CharField(max_length=40, default="+1 312 555 0100")
     email = models.EmailField(default="clinic@example.com")
     address = models.CharField(max_length=250, blank=True)
+    # On the superbill and the Good Faith Estimate (billing.documents): the practice's group NPI
+    # and tax id (US: the EIN/TIN). Empty = left off the document.
+    group_npi = models.CharField(
+        max_length=10, blank=True, validators=[validate_npi], verbose_name=_("group NPI (type 2)")
+    )
+    tax_id = models.CharField(max_length=20, blank=True, verbose_name=_("tax id (TIN/EIN)"))
     # Before a session: how many days without anti-inflammatories.
     nsaid_pause_days_before = models.PositiveSmallIntegerField(default=7)
     # After a session: how many days without anti-inflammatories (0 = whole course).
@@ -104,6 +111,9 @@ class Practitioner(models.Model):
     title = models.CharField(max_length=60, blank=True, help_text=_("e.g. MD, DO, ND"))
     colour = models.CharField(max_length=7, default="#0d6efd")
     active = models.BooleanField(default=True)
+    # On the superbill and the Good Faith Estimate: the individual NPI (type 1) and the licence.
+    npi = models.CharField(max_length=10, blank=True, validators=[validate_npi], verbose_name=_("NPI (individual)"))
+    licence = models.CharField(max_length=40, blank=True, help_text=_("e.g. IL 036-123456"))
     # The secret calendar feed: only its SHA-256 is stored; revoking clears it.
     feed_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
 

@@ -136,6 +136,43 @@ PACKAGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
     },
 }
 
+# A balance reminder (billing/services/documents.py): the amount still owed, nothing else. And a
+# Good Faith Estimate made for a self-pay patient (billing/services/documents.py): that it is ready
+# and its total; never a code, a diagnosis or what the treatment is for.
+ESTIMATE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
+    ("estimate", "email"): {
+        "subject": "Your Good Faith Estimate from {{ clinic_name }}",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "the estimate of what your booked treatment will cost is ready: {{ amount }} in total. "
+            "Read and download it on your page: {{ portal_url }}\n\n"
+            "Keep it: if a bill is $400 or more above it, you may dispute the bill. "
+            "Questions: call us on {{ clinic_phone }}." + _SIGN_OFF
+        ),
+    },
+    ("estimate", "sms"): {
+        "text": (
+            "{{ clinic_name }}: your cost estimate ({{ amount }}) is ready to read: {{ short_url }} "
+            "Reply STOP to end texts."
+        ),
+    },
+    ("balance", "email"): {
+        "subject": "Your account at {{ clinic_name }}: {{ amount }} to pay",
+        "text": (
+            "Hello {{ first_name }},\n\n"
+            "your account at {{ clinic_name }} shows {{ amount }} still to pay. "
+            "See it, with your receipts, on your page: {{ portal_url }}\n\n"
+            "Questions: call us on {{ clinic_phone }}." + _SIGN_OFF
+        ),
+    },
+    ("balance", "sms"): {
+        "text": (
+            "{{ clinic_name }}: {{ amount }} is still to pay on your account. See it: {{ short_url }} "
+            "Reply STOP to end texts."
+        ),
+    },
+}
+
 DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     ("confirmation", "email"): {
         "subject": "Your sessions at {{ clinic_name }} are booked",
@@ -290,4 +327,5 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     **CHANGE_NOTICES,
     **PAYMENT_RECEIPTS,
     **PACKAGE_NOTICES,
+    **ESTIMATE_NOTICES,
 }

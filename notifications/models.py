@@ -27,6 +27,10 @@ class Message(models.Model):
         PAID = "paid", _("Payment receipt")
         # A prepaid package's sessions run out soon, queued by billing (how many, and the date).
         PACKAGE_EXPIRY = "pkg_expiry", _("Package expiry notice")
+        # A Good Faith Estimate is in the patient's portal, queued by billing (its total only).
+        ESTIMATE = "estimate", _("Good Faith Estimate ready")
+        # What the patient still owes, queued by billing (the amount only).
+        BALANCE = "balance", _("Balance reminder")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -17,6 +17,8 @@ PUBLIC = [
     "education:*",
     "portal:*",
     "portal_short",
+    # The patient's money page and papers: by their secret portal link (treatments.portal.access).
+    "billing:portal_*",
     # The SMS provider's webhook: every call carries an HMAC signature made with the auth token.
     "sms_inbound",
     "consult:*",

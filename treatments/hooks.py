@@ -114,6 +114,26 @@ def patient_badges(ids: Iterable[int]) -> dict[int, list[Badge]]:
     return _badges("patient", ids)
 
 
+# Portal links: pages of an app above treatments that the patient's portal navigation shows
+# ("Your account"). A provider takes the portal token and returns [{"text": ..., "href": ...}]
+# without a query; the href is the provider's own URL.
+PortalLinkProvider = Callable[[str], Sequence[Mapping[str, str]]]
+_portal_link_providers: list[PortalLinkProvider] = []
+
+
+def register_portal_links(provider: PortalLinkProvider) -> None:
+    if provider not in _portal_link_providers:
+        _portal_link_providers.append(provider)
+
+
+def portal_links(token: str) -> list[dict[str, str]]:
+    return [
+        {"text": str(link["text"]), "href": str(link["href"])}
+        for provider in _portal_link_providers
+        for link in provider(token)
+    ]
+
+
 # Events, sent with sender=<the model class> and the keyword arguments named in each comment, on
 # transaction commit (transaction.on_commit), so a receiver sees committed rows. Each carries `by`
 # (the user who recorded it; None for the patient or a task) and `now` (the service's clock).

@@ -5,6 +5,7 @@ Rows that are a ledger (issued invoices, credit notes, payments, refunds, write-
 credit, the day's close, the history) are written only by billing.services and never deleted."""
 
 from .days import DayClose, DayCloseLine
+from .documents import BillingCode, GoodFaithEstimate, PatientBillingDetails, SeriesCoding
 from .fees import CodeSystem, Fee
 from .history import BillingEvent
 from .invoices import CreditNote, CreditNoteLine, Invoice, InvoiceLine, WriteOff
@@ -15,6 +16,7 @@ from .policies import BillingPolicy, CancellationPolicy, Charge, DepositPolicy, 
 
 __all__ = [
     "Allocation",
+    "BillingCode",
     "BillingEvent",
     "BillingPolicy",
     "CheckoutAttempt",
@@ -28,16 +30,19 @@ __all__ = [
     "DepositPolicy",
     "Fee",
     "GatewayEvent",
+    "GoodFaithEstimate",
     "Invoice",
     "InvoiceLine",
     "MissedVisit",
     "Package",
     "PackageRedemption",
+    "PatientBillingDetails",
     "PatientCredit",
     "Payment",
     "PaymentMethod",
     "Refund",
     "RefundRule",
     "SavedCard",
+    "SeriesCoding",
     "WriteOff",
 ]

@@ -32,3 +32,17 @@ def fees_valid_on(day: dt.date) -> list[Fee]:
     return list(
         Fee.objects.filter(_valid_on(day)).select_related("appointment_type", "protocol").order_by("description")
     )
+
+
+def visit_fees(appointment_type_ids: set[int]) -> list[Fee]:
+    """Every visit fee of these types, the latest-starting first (one query), for `fee_on`."""
+    return list(Fee.objects.filter(appointment_type_id__in=appointment_type_ids).order_by("-valid_from", "-id"))
+
+
+def fee_on(fees: list[Fee], *, appointment_type_id: int, day: dt.date) -> Fee | None:
+    """fee_for_type's rule over fees already read (visit_fees): the type's fee valid on `day`."""
+    for fee in fees:
+        valid = fee.valid_from <= day and (fee.valid_to is None or fee.valid_to >= day)
+        if fee.appointment_type_id == appointment_type_id and valid:
+            return fee
+    return None

@@ -187,6 +187,10 @@ CLINIC_COUNTRY = env.str("CLINIC_COUNTRY", default="US").upper()
 # The clinic's one currency (ISO 4217 code). Money is stored as integer minor units of it (cents,
 # pence) and shown with Babel in the clinic's locale (LANGUAGE_CODE + CLINIC_COUNTRY): billing/money.py.
 CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="USD").upper()
+# Good Faith Estimates for self-pay patients (the US No Surprises Act; billing/services/documents.py):
+# on by default in the US, off elsewhere. A clinic outside the US (or one that never bills self-pay)
+# turns it off.
+BILLING_GOOD_FAITH_ESTIMATES = env.bool("BILLING_GOOD_FAITH_ESTIMATES", default=CLINIC_COUNTRY == "US")
 # The outbox asks this planner for each message's facts at send time (notifications/facts.py):
 # billing answers for payment receipts and passes the rest to treatments' planner.
 MESSAGES_FACTS_PROVIDER = "billing.messaging.message_facts"
@@ -309,6 +313,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Online bookings held while a deposit is paid: past their time, Stripe is asked before a slot
     # is given back (paid: booked) (billing/tasks.py, treatments/booking/services.py).
     "online-paying-holds": {"task": "billing.online_paying_holds", "schedule": 300.0, "options": {"expires": 290}},
+    "estimates-sweep": {"task": "billing.estimates_sweep", "schedule": 3600.0, "options": {"expires": 3500}},
 }
 
 LOGGING = {

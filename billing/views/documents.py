@@ -1,0 +1,117 @@
+"""The papers on the staff side: a series' superbill and billing codes (the practitioner's form),
+a patient's statement of account, a payment's receipt and a Good Faith Estimate, each as a print
+page or a PDF (billing/documents.py). Ids go through access helpers (404 for what a user may not
+see); every view is audited and no-store (clinic.middleware)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from billing.access import payment_for
+from billing.documents import document_response
+from billing.forms_documents import SeriesCodingForm
+from billing.models import GoodFaithEstimate, SeriesCoding
+from billing.selectors.documents import statement, superbill
+from billing.selectors.pages import payment_page
+from billing.services._common import BillingError
+from billing.services.documents import series_coding_save
+from clinic.access import object_or_404
+from clinic.audit import audit_record
+from clinic.models import AuditEntry, ClinicSettings
+from clinic.roles import AuthenticatedHttpRequest, clinical_required, desk_required
+from patients.access import patient_for
+from treatments.clinical.access import series_for_clinical
+from treatments.scheduling.access import series_for
+
+from ._common import actor, now
+
+
+@desk_required
+def series_superbill(request: AuthenticatedHttpRequest, series_id: int, fmt: str = "") -> HttpResponse:
+    series = series_for(request.user, series_id)
+    bill = superbill(series=series)
+    audit_record(request=request, action=AuditEntry.Action.VIEW, obj=series, patient_id=series.patient_id)
+    return document_response(
+        request,
+        template="billing/documents/superbill.html",
+        context={"bill": bill, "portal": False},
+        filename=f"superbill-{series.pk}",
+        as_pdf=fmt == "pdf",
+    )
+
+
+@clinical_required
+@require_http_methods(["GET", "POST"])
+def series_coding(request: AuthenticatedHttpRequest, series_id: int) -> HttpResponse:
+    series = series_for_clinical(request.user, series_id)
+    coding = SeriesCoding.objects.filter(series=series).first()
+    initial = (
+        {"code": coding.code, "modifier": coding.modifier, "units": coding.units, "diagnoses": coding.diagnoses}
+        if coding
+        else {"code": "M0076", "units": 1}
+    )
+    form = SeriesCodingForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                series_coding_save(
+                    series_id=series.pk,
+                    code=data["code"],
+                    modifier=data["modifier"],
+                    units=data["units"],
+                    diagnoses=data["diagnoses"],
+                    now=now(),
+                    **actor(request),
+                )
+            except BillingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The billing codes are saved."))
+                return redirect("billing:series_coding", series_id=series.pk)
+    return render(request, "billing/series_coding.html", {"series": series, "form": form}, status=status)
+
+
+@desk_required
+def patient_statement(request: AuthenticatedHttpRequest, patient_id: int, fmt: str = "") -> HttpResponse:
+    patient = patient_for(request.user, patient_id)
+    audit_record(request=request, action=AuditEntry.Action.VIEW, obj=patient, patient_id=patient.pk)
+    return document_response(
+        request,
+        template="billing/documents/statement.html",
+        context={"statement": statement(patient=patient, now=now()), "portal": False},
+        filename=f"statement-{patient.pk}",
+        as_pdf=fmt == "pdf",
+    )
+
+
+@desk_required
+def receipt_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    payment = payment_for(request.user, pk)
+    audit_record(request=request, action=AuditEntry.Action.VIEW, obj=payment, patient_id=payment.patient_id)
+    return document_response(
+        request,
+        template="billing/documents/receipt.html",
+        context={"payment": payment, "page": payment_page(payment), "clinic": ClinicSettings.load()},
+        filename=f"receipt-P-{payment.pk}",
+        as_pdf=True,
+    )
+
+
+@desk_required
+def estimate(request: AuthenticatedHttpRequest, pk: int, fmt: str = "") -> HttpResponse:
+    gfe = object_or_404(GoodFaithEstimate.objects.select_related("patient", "series"), pk, user=request.user)
+    audit_record(request=request, action=AuditEntry.Action.VIEW, obj=gfe, patient_id=gfe.patient_id)
+    return document_response(
+        request,
+        template="billing/documents/estimate.html",
+        context={"gfe": gfe, "snap": gfe.snapshot},
+        filename=f"good-faith-estimate-{gfe.pk}",
+        as_pdf=fmt == "pdf",
+    )
