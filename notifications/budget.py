@@ -58,6 +58,8 @@ def sample_context(*, clinic: ClinicSettings, first_name: str = SAMPLE_NAMES[0])
         "session_count": 4,
         "dates": dates,
         "weeks": 12,
+        "practitioner": "Dr Alexandrina Featherstonehaugh",
+        "by_patient": False,
         "nsaid_pause_days": clinic.nsaid_pause_days_before,
         "nsaid_after": _nsaid_after(clinic),
         "ice_advice": _ice_advice(clinic),

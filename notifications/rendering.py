@@ -82,6 +82,9 @@ def message_context(
         "short_dates": [short_when(start) for start in facts.dates[:SHORT_DATES_SHOWN]],
         "more_dates": max(len(facts.dates) - SHORT_DATES_SHOWN, 0) or "",
         "weeks": message.data.get("weeks", ""),
+        "practitioner": facts.practitioner,
+        # A move notice: the patient chose the new time, so "if it does not suit you" would be false.
+        "by_patient": bool(message.data.get("by_patient")),
         "nsaid_pause_days": clinic.nsaid_pause_days_before,
         "nsaid_after": _nsaid_after(clinic),
         "ice_advice": _ice_advice(clinic),

@@ -24,7 +24,6 @@ from patients.services import PatientData, patient_consent_update, patient_regis
 from patients.services_consult import ConsultationError, consultation_request_create
 from treatments.booking.selectors import online_start_problem, online_window
 from treatments.models import OnlineBooking
-from treatments.scheduling import messaging
 from treatments.scheduling.services.booking import BookingError, SlotTaken, appointment_book
 from treatments.scheduling.services.booking_rules import _booking_transaction, _check_one, _lock_practitioner
 
@@ -278,7 +277,6 @@ def online_booking_confirm(
         booking.status = OnlineBooking.Status.BOOKED
         booking.appointment = appointment
         booking.save(update_fields=["status", "appointment"])
-        messaging.appointment_confirmed(appointment=appointment, now=now)
     return booking
 
 

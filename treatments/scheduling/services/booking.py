@@ -138,7 +138,8 @@ def appointment_book(
     now: dt.datetime,
     room: Room | None = None,
 ) -> Appointment:
-    """A standalone appointment (consultation, follow-up)."""
+    """A standalone appointment (consultation, follow-up), confirmed to the patient in writing
+    whether the desk or the patient booked it."""
     if not (appointment_type.active and practitioner.active and location.active):
         raise BookingError(_("That type, practitioner or location is no longer in use."))
     duration, _buffer = _type_times(appointment_type)
@@ -165,6 +166,7 @@ def appointment_book(
         )
         _history(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
+        messaging.appointment_confirmed(appointment=appointment, now=now)
     return appointment
 
 

@@ -56,6 +56,7 @@ def _move_rows(
     now: dt.datetime,
     reason: str,
     practitioner: Practitioner | None = None,
+    by_patient: bool = False,
 ) -> list[Appointment]:
     """Write the moves; with `practitioner`, the first move's appointment goes to them (in the same
     save as its new time, so the constraints never see it with the new practitioner at the old
@@ -97,7 +98,9 @@ def _move_rows(
         messaging.appointment_changed(appointment=appointment, now=now)
         moved.append(appointment)
     # One notice for the whole change, the session asked for first (moves keep that order).
-    notices.appointments_moved(moves=[(a, olds[a.pk]) for a, _start in moves if a in moved], now=now)
+    notices.appointments_moved(
+        moves=[(a, olds[a.pk]) for a, _start in moves if a in moved], now=now, by_patient=by_patient
+    )
     return sorted(moved, key=lambda a: a.start)
 
 
@@ -129,8 +132,10 @@ def appointment_move(
     reason: str = "",
     shift_later: bool = False,
     practitioner: Practitioner | None = None,
+    by_patient: bool = False,
 ) -> list[Appointment]:
-    """Move one appointment; with `shift_later`, re-plan the later sessions of its series from the
+    """Move one appointment (`by_patient`: the patient chose the new time, so the notice says
+    "as you asked"); with `shift_later`, re-plan the later sessions of its series from the
     new time so the spacing holds. With `practitioner`, the appointment itself goes to them (their
     hours and closures at its location, their bookings); the later sessions it drags keep theirs.
     Returns every appointment that moved."""
@@ -150,7 +155,9 @@ def appointment_move(
         other = _other_practitioner(appointment, practitioner)
         if appointment.series_id is None:
             _check_slot(appointment, start, now=now, practitioner=other)
-            return _move_rows([(appointment, start)], by=by, now=now, reason=reason, practitioner=other)
+            return _move_rows(
+                [(appointment, start)], by=by, now=now, reason=reason, practitioner=other, by_patient=by_patient
+            )
         siblings = _live_siblings(appointment)
         zone = clinic_zone()
         window = session_window(appointment, siblings=siblings, today=local_date(now, zone), shift_later=shift_later)
@@ -170,7 +177,7 @@ def appointment_move(
             # The session itself against its new practitioner; the later ones stay with theirs.
             _check_slot(appointment, start, now=now, practitioner=other, moving=later)
         moves = _plan_moves(appointment, start, later, first_checked=other is not None)
-        return _move_rows(moves, by=by, now=now, reason=reason, practitioner=other)
+        return _move_rows(moves, by=by, now=now, reason=reason, practitioner=other, by_patient=by_patient)
 
 
 def _check_slot(

@@ -79,7 +79,9 @@ def _book(offer: WaitlistOffer, now: dt.datetime) -> Appointment:
     reason = _("Took a time that came free (waitlist)")
     try:
         if entry.appointment_id is not None:
-            moved = appointment_move(appointment=entry.appointment, start=freed.start, by=None, now=now, reason=reason)
+            moved = appointment_move(
+                appointment=entry.appointment, start=freed.start, by=None, now=now, reason=reason, by_patient=True
+            )
             return moved[0] if moved else entry.appointment
         return appointment_book(
             patient=entry.patient,
