@@ -11,7 +11,7 @@ from django.core import mail
 
 from notifications import delivery
 from notifications.forms import MessageTemplateForm
-from notifications.models import Message, MessageTemplate
+from notifications.models import MessageTemplate
 from tests.factories import appointment_type
 from tests.treatments.factories_desk import book_series, clinic_setup, local
 from treatments.scheduling.feeds import appointment_file
