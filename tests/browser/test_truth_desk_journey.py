@@ -15,7 +15,10 @@ from tests.treatments.factories_calendar import at, practitioner_with_hours
 from treatments.models import Appointment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded", "clock")]
-WIDTHS = [pytest.param({"width": 1366, "height": 768}, id="1366"), pytest.param({"width": 390, "height": 844}, id="390")]
+WIDTHS = [
+    pytest.param({"width": 1366, "height": 768}, id="1366"),
+    pytest.param({"width": 390, "height": 844}, id="390"),
+]
 
 
 @pytest.mark.parametrize("viewport", WIDTHS)
