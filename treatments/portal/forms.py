@@ -80,6 +80,8 @@ class CancelForm(forms.Form):
 
     action = forms.ChoiceField(choices=ACTIONS, error_messages={"invalid_choice": _("Please choose what to do.")})
     reason = text_field(label=_("Reason, or times that suit you better (optional)"), max_length=250, rows=2)
+    # Cancelling asks once more on a page of its own (no script: the CSP refuses inline confirm()).
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class SlotForm(forms.Form):
