@@ -6,9 +6,8 @@ on a page of their own before anything changes (an inline confirm() is refused b
 import datetime as dt
 
 import pytest
-from playwright.sync_api import expect
-
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from clinic.models import Closure
 from tests.browser.calendar_grid import DAY, clock, seeded  # noqa: F401 (fixtures used by name)
