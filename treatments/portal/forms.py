@@ -21,6 +21,7 @@ PATIENT_WORDING = {
     ScreeningQuestion.ALLERGY_LATEX: _("Are you allergic to latex?"),
     ScreeningQuestion.ALLERGY_FISH: _("Are you allergic to fish?"),
     ScreeningQuestion.PREGNANCY: _("Are you pregnant, or could you be?"),
+    ScreeningQuestion.ALLERGY_OTHER: _("Are you allergic to anything else, such as a medicine or plasters?"),
     ScreeningQuestion.DIABETES: _("Do you have diabetes?"),
     ScreeningQuestion.SWELLING_FRACTURE: _("Do you have swelling nobody has explained, or a recently broken bone?"),
     ScreeningQuestion.CANCER_PAIN: _("Has a doctor said your pain is caused by cancer?"),
