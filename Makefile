@@ -44,11 +44,13 @@ run: setup
 	@# honcho gives each process its own PORT, hence WEB_PORT for the web process.
 	PATH="$(BIN):$$PATH" DEBUG=1 WEB_PORT=$(PORT) SITE_URL=$(SITE_URL) $(BIN)/honcho start -f Procfile
 
-# ruff, then the import contracts of pyproject.toml [tool.importlinter] (which way apps may depend).
+# ruff, the import contracts of pyproject.toml [tool.importlinter] (which way apps may depend), then
+# the types (mypy with django-stubs, [tool.mypy]: strict for services, selectors and the rules).
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy clinic patients notifications treatments education bench
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

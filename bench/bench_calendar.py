@@ -6,6 +6,7 @@ Run alone against any database: `DATABASE_URL=... python -m bench.bench_calendar
 
 import datetime as dt
 import random
+from functools import partial
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -92,14 +93,13 @@ def _busiest_weekday() -> dt.date:
     """The day with the most appointments in the four weeks from today."""
     from collections import Counter
 
-    from clinic.models import clinic_zone
+    from clinic.localtime import local_date, local_datetime
     from treatments.models import Appointment
 
-    zone = clinic_zone()
-    today = dt.datetime.now(dt.UTC).astimezone(zone).date()
-    start = dt.datetime.combine(today, dt.time.min, tzinfo=zone)
+    today = local_date(dt.datetime.now(dt.UTC))
+    start = local_datetime(today, dt.time.min)
     starts = Appointment.objects.filter(start__gte=start, start__lt=start + dt.timedelta(days=28))
-    days = Counter(moment.astimezone(zone).date() for moment in starts.values_list("start", flat=True))
+    days = Counter(local_date(moment) for moment in starts.values_list("start", flat=True))
     return max(sorted(days), key=lambda day: days[day]) if days else today
 
 
@@ -107,7 +107,8 @@ def _ensure_appointments(target: int) -> dt.date:
     """Weekdays from FIRST_DAY, every practitioner fully booked; returns a busy day to show. With
     `seed_demo --scale large` the database already holds 200,000 appointments: those are used
     as they are (adding as many again would book the same patients twice at once)."""
-    from clinic.models import AppointmentType, Location, clinic_zone
+    from clinic.localtime import local_datetime
+    from clinic.models import AppointmentType, Location
     from patients.models import Patient
     from treatments.models import Appointment
 
@@ -117,7 +118,7 @@ def _ensure_appointments(target: int) -> dt.date:
     kind = AppointmentType.objects.get(slug="injection")
     per_day = PRACTITIONERS * SLOTS_PER_DAY
     days_needed = -(-target // per_day)
-    weekdays = []
+    weekdays: list[dt.date] = []
     day = FIRST_DAY
     while len(weekdays) < days_needed:
         if day.weekday() < 5:
@@ -128,7 +129,6 @@ def _ensure_appointments(target: int) -> dt.date:
     if have >= target:
         return busy_day
     patient_ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True)[:PATIENTS])
-    zone = clinic_zone()
     rows, n = [], 0
     for day_index, day in enumerate(weekdays):
         for p_index, practitioner in enumerate(practitioners):
@@ -136,8 +136,7 @@ def _ensure_appointments(target: int) -> dt.date:
                 n += 1
                 if n <= have:
                     continue
-                local = dt.datetime.combine(day, dt.time(8 + slot // 2, 30 * (slot % 2)), tzinfo=zone)
-                start = local.astimezone(dt.UTC)
+                start = local_datetime(day, dt.time(8 + slot // 2, 30 * (slot % 2)))
                 # Within one time slot every practitioner sees another patient (no patient overlap).
                 patient_id = patient_ids[(day_index * per_day + slot * PRACTITIONERS + p_index) % len(patient_ids)]
                 rows.append(
@@ -208,7 +207,7 @@ def patient_search_at_scale(ctx: Context) -> list[Result]:
     for label, query in _search_queries(sample):
         found = patient_search(query)
         assert sample in found or len(found) == 50, (label, query)
-        seconds = time_per_op(lambda q=query: patient_search(q), repeat=30)
+        seconds = time_per_op(partial(patient_search, query), repeat=30)
         results.append(Result(f"calendar: patient search by {label}", seconds, 30, note=f"{note}; {len(found)} found"))
     client = ctx.client("desk")
 

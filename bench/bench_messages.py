@@ -14,6 +14,7 @@ Runs under `make bench` (the registry) or alone, on a throw-away test database:
 import datetime as dt
 import time
 import uuid
+from typing import cast
 
 from bench.core import Context, Result, benchmark
 
@@ -22,7 +23,7 @@ PATIENTS = 1_000
 
 
 def _seed(now: dt.datetime) -> None:
-    from clinic.models import ClinicSettings
+    from clinic.models import ClinicSettings, Location, Practitioner
     from notifications.models import Message
     from patients.models import Patient
     from tests.factories import LocationFactory, PractitionerFactory, appointment_type, protocol
@@ -32,8 +33,9 @@ def _seed(now: dt.datetime) -> None:
     ClinicSettings.objects.update_or_create(pk=1, defaults={"sms_quiet_start": dt.time(0), "sms_quiet_end": dt.time(0)})
     # A practitioner of its own each run: the bench database is reused, and the factories' numbering
     # starts again in every process (a second run met the first run's user).
-    practitioner = PractitionerFactory(user__username=f"bench-sweep-{uuid.uuid4().hex[:12]}")
-    location = LocationFactory()
+    # A factory call returns the model instance; factory_boy's types say the factory.
+    practitioner = cast(Practitioner, PractitionerFactory(user__username=f"bench-sweep-{uuid.uuid4().hex[:12]}"))
+    location = cast(Location, LocationFactory())
     kind, knee = appointment_type("injection"), protocol()
     patients = Patient.objects.bulk_create(
         Patient(

@@ -4,6 +4,7 @@ on the longest seeded page, and a patient's portal home."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from bench.core import Context, Result, benchmark, time_per_op
 
@@ -25,7 +26,7 @@ def education_pages(_ctx: Context) -> list[Result]:
     ]:
         if client.get(url).status_code != 200:
             continue
-        out.append(Result(name, time_per_op(lambda u=url: client.get(u), repeat=30), 30, kind="page"))
+        out.append(Result(name, time_per_op(partial(client.get, url), repeat=30), 30, kind="page"))
     return out
 
 

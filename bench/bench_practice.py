@@ -3,6 +3,8 @@ session record and the admin's reports. Data is built here, inside the benchmark
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -20,11 +22,10 @@ def _practitioner_for(client):
 
 def _series(practitioner, *, sessions: int, first: dt.datetime):
     """A series with `sessions` signed sessions of 4 sites each and a check-in between sessions."""
-    from clinic.models import Location
+    from clinic.models import AppointmentType, Location
     from patients.models import Patient
     from treatments.models import (
         Appointment,
-        AppointmentType,
         InjectionSite,
         PainCheckIn,
         Protocol,
@@ -103,7 +104,7 @@ def practice_pages(ctx: Context) -> list[Result]:
             assert client.get(url).status_code == 200, url
         # Counted now: every later request clears Django's query log.
         count = len(queries)
-        seconds = time_per_op(lambda url=url: client.get(url), repeat=30)
+        seconds = time_per_op(partial(client.get, url), repeat=30)
         results.append(Result(name, seconds, 30, kind="page", note=f"{count} queries"))
     admin = ctx.client("admin")
     seconds = time_per_op(lambda: admin.get("/practice/reports/"), repeat=10)
@@ -118,9 +119,9 @@ REPORT_SERIES = 200
 
 def _history(practitioner, *, first_year: int, years: int, series_per_year: int) -> None:
     """`series_per_year` three-session knee series with pain and WOMAC each year, bulk-created."""
-    from clinic.models import Location
+    from clinic.models import AppointmentType, Location
     from patients.models import Patient
-    from treatments.models import Appointment, AppointmentType, OutcomeScore, Protocol, SessionRecord, TreatmentSeries
+    from treatments.models import Appointment, OutcomeScore, Protocol, SessionRecord, TreatmentSeries
 
     now = timezone.now()
     location, _ = Location.objects.get_or_create(name="Bench clinic")
@@ -167,7 +168,7 @@ def _history(practitioner, *, first_year: int, years: int, series_per_year: int)
             status=SessionRecord.Status.SIGNED,
             consent_confirmed=True,
             screening_rechecked=True,
-            pain_before=(7, 5, 4)[a.series_step - 1] - (i // 3) % 2,
+            pain_before=(7, 5, 4)[cast(int, a.series_step) - 1] - (i // 3) % 2,  # steps 1-3, created above
             created_at=now,
             signed_by=practitioner.user,
             signed_at=a.start,

@@ -31,6 +31,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,7 +76,7 @@ def ensure_wrk() -> tuple[str | None, str]:
     sudo = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
     if sudo is None:
         return None, "wrk is not installed and apt-get needs root (install wrk)"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     if subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=False, **quiet).returncode != 0:
         subprocess.run([*sudo, "apt-get", "update", "-qq"], check=False, **quiet)
         subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=False, **quiet)

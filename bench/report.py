@@ -85,10 +85,10 @@ def markdown(*, scale: str, vendor: str, results: list[Result], floor_seconds: f
             "| page | requests/s | % of floor | p50 ms | p99 ms | non-200 | socket errors | timeouts |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        for r in stage.results:
+        for h in stage.results:
             lines.append(
-                f"| {r.name} | {r.requests_per_second:.1f} | {r.requests_per_second / floor:.0%} | {r.p50_ms:.1f} | "
-                f"{r.p99_ms:.1f} | {r.bad_status} | {r.socket_errors} | {r.timeouts} |"
+                f"| {h.name} | {h.requests_per_second:.1f} | {h.requests_per_second / floor:.0%} | {h.p50_ms:.1f} | "
+                f"{h.p99_ms:.1f} | {h.bad_status} | {h.socket_errors} | {h.timeouts} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -6,6 +6,7 @@ what exists. Each app keeps its own `<thing>_for(user, pk)` helpers, built on th
 from collections.abc import Iterable
 from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -14,10 +15,12 @@ from clinic import roles
 M = TypeVar("M", bound=Model)
 
 
-def object_or_404(queryset: QuerySet[M], pk: int | str, *, user, allowed: Iterable[str] = roles.ALL_ROLES) -> M:
+def object_or_404(queryset: QuerySet[M], pk: int | str | None, *, user, allowed: Iterable[str] = roles.ALL_ROLES) -> M:
     if not roles.has_role(user, *allowed):
+        raise Http404
+    if pk is None:  # no id given (a missing query parameter)
         raise Http404
     try:
         return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):  # queryset.get raises its model's DoesNotExist
         raise Http404 from None

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -112,7 +114,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 # Django's own account screens, with the multiple choices (permissions, groups) refusing a forged
 # out-of-range id with a message instead of a server error (clinic/admin_forms.py).
-IDS_CHECKED = {models.ManyToManyField: {"form_class": IdsMultipleChoiceField}}
+IDS_CHECKED: dict[type[models.Field], dict[str, Any]] = {models.ManyToManyField: {"form_class": IdsMultipleChoiceField}}
 
 
 class AccountGroupAdmin(GroupAdmin):

@@ -127,7 +127,9 @@ def _sqlite_unique_names() -> dict[frozenset[str], str]:
         table = model._meta.db_table
         for constraint in model._meta.constraints:
             if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
-                columns = [model._meta.get_field(f).column for f in constraint.fields]
+                # A unique constraint names concrete fields only, never a reverse relation.
+                fields = [model._meta.get_field(f) for f in constraint.fields]
+                columns = [f.column for f in fields if isinstance(f, models.Field)]
                 names[frozenset(f"{table}.{c}" for c in columns)] = constraint.name
         for field in model._meta.local_fields:
             if field.unique and not field.primary_key:

@@ -23,8 +23,13 @@ def local_datetime(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo | None = N
     return dt.datetime.combine(day, at, tzinfo=zone or clinic_zone()).astimezone(dt.UTC)
 
 
+def to_local(moment: dt.datetime, zone: zoneinfo.ZoneInfo | None = None) -> dt.datetime:
+    """The instant on the clinic's wall clock (aware, in the clinic zone): its .time(), .weekday()."""
+    return moment.astimezone(zone or clinic_zone())
+
+
 def local_date(moment: dt.datetime, zone: zoneinfo.ZoneInfo | None = None) -> dt.date:
-    return moment.astimezone(zone or clinic_zone()).date()
+    return to_local(moment, zone).date()
 
 
 def day_bounds(

@@ -30,10 +30,10 @@ class TokenMaskFilter(logging.Filter):
 try:  # gunicorn is installed in production images, not required to import this module
     from gunicorn.glogging import Logger as _GunicornLogger
 except ImportError:  # pragma: no cover
-    _GunicornLogger = object  # type: ignore[assignment,misc]
+    _GunicornLogger = object
 
 
-class MaskedGunicornLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
+class MaskedGunicornLogger(_GunicornLogger):
     """gunicorn's access log with secret paths masked in the request line, path, query and referer."""
 
     def atoms(self, resp, req, environ, request_time):

@@ -44,7 +44,8 @@ class ContentSecurityPolicyMiddleware:
 def may_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Marks a view whose pages hold nothing about any patient (the public education pages, the
     calendar's colour stylesheet): browsers may keep them. Every other response is no-store."""
-    view.prolo_may_cache = True
+    # A marker on the function object (functions carry no such attribute in their type), read below.
+    view.prolo_may_cache = True  # type: ignore[attr-defined]
     return view
 
 
@@ -109,7 +110,8 @@ class AdminInputMiddleware:
                 if bounded != query:
                     params = request.GET.copy()
                     params["q"] = bounded
-                    request.GET = params
+                    # A mutable copy stands in for Django's immutable GET: nothing downstream writes to it.
+                    request.GET = params  # type: ignore[assignment]
         return self.get_response(request)
 
 

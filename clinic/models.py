@@ -5,8 +5,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from clinic.localtime import clinic_zone  # noqa: F401 -- re-exported: many callers import it from here
-
 
 class ClinicSettings(models.Model):
     """One row: the clinic's name, contact and the policies that vary between clinics."""

@@ -167,7 +167,10 @@ def two_factor_gate(request: HttpRequest, view) -> str | None:
     """Where a signed-in member of staff must go before this view, or None to let them through.
     Public pages (education, the portal) and logging out are always open."""
     user = request.user
-    if not user.is_authenticated or user.is_verified() or getattr(view, "prolo_public", False):
+    if not user.is_authenticated or getattr(view, "prolo_public", False):
+        return None
+    # is_verified is set on request.user by django_otp's OTPMiddleware; Django's User type lacks it.
+    if user.is_verified():  # type: ignore[attr-defined]
         return None
     name = request.resolver_match.view_name if request.resolver_match else ""
     if name in ALWAYS_OPEN:

@@ -91,12 +91,13 @@ def _setup_page(request: HttpRequest, form: SetupForm, key: str, status: int = 2
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if two_factor_enabled(user) and not user.is_verified():
+    # is_verified is set on request.user by django_otp's OTPMiddleware; Django's user types lack it.
+    if two_factor_enabled(user) and not user.is_verified():  # type: ignore[union-attr]
         return redirect("two_factor_verify")  # a new phone only after the old one (or a recovery code)
     if request.method == "GET":
-        key = totp_key_new()
-        signed = signing.dumps({"key": key, "user": user.pk}, salt=SETUP_SALT)
-        return _setup_page(request, SetupForm(initial={"setup": signed}), key)
+        new_key = totp_key_new()
+        signed = signing.dumps({"key": new_key, "user": user.pk}, salt=SETUP_SALT)
+        return _setup_page(request, SetupForm(initial={"setup": signed}), new_key)
     form = SetupForm(request.POST)
     key = _setup_key(request, request.POST.get("setup", ""))
     if key is None:
@@ -125,7 +126,8 @@ def setup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
-    if request.user.is_verified() or not two_factor_enabled(request.user):
+    # is_verified is set on request.user by django_otp's OTPMiddleware; Django's user types lack it.
+    if request.user.is_verified() or not two_factor_enabled(request.user):  # type: ignore[union-attr]
         return redirect(next_url)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

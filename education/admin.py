@@ -20,8 +20,7 @@ class PageRevisionInline(admin.TabularInline):
     model = PageRevision
     extra = 0
     can_delete = False
-    fields = ["saved_at", "saved_by", "status", "title", "reviewed_by", "reviewed_on"]
-    readonly_fields = fields
+    fields = readonly_fields = ("saved_at", "saved_by", "status", "title", "reviewed_by", "reviewed_on")
     verbose_name_plural = _("History of changes")
     show_change_link = True
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from .models import Page, PageRevision
@@ -10,12 +11,12 @@ from .models import Page, PageRevision
 REVISION_FIELDS = ("title", "summary", "body", "status", "reviewed_by", "reviewed_on")
 
 
-def page_revision_record(*, page: Page, by, now: dt.datetime) -> PageRevision:
+def page_revision_record(*, page: Page, by: User, now: dt.datetime) -> PageRevision:
     kept = {name: getattr(page, name) for name in REVISION_FIELDS}
     return PageRevision.objects.create(page=page, saved_at=now, saved_by=by, **kept)
 
 
-def page_save(*, page: Page, by, now: dt.datetime) -> Page:
+def page_save(*, page: Page, by: User, now: dt.datetime) -> Page:
     """Save a page (new or changed) and its revision together."""
     with transaction.atomic():
         page.save()

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from clinic.admin_base import ReadOnlyAdmin
 from clinic.models import ClinicSettings
 
 from .budget import template_preview
@@ -69,21 +70,12 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    """Read-only: the outbox is written by services; the desk's log is /messages/."""
+class MessageAdmin(ReadOnlyAdmin):
+    """Read-only: the outbox is written by services, and the log of what was sent to a patient is
+    kept whole; the desk's log is /messages/."""
 
     list_display = ["id", "patient", "kind", "channel", "status", "send_at", "sent_at", "attempts"]
     list_filter = ["status", "kind", "channel"]
     search_fields = ["dedupe_key", "to"]
     raw_id_fields = ["patient"]
     date_hierarchy = "send_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # The log of what was sent to a patient is kept whole.
-        return False

@@ -5,16 +5,19 @@ month, a real-length short link)."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
-from django.template.base import FilterExpression, Node, Variable, VariableNode
+from django.template.base import FilterExpression, Node, NodeList, Variable, VariableNode
 from django.template.defaulttags import ForNode, IfNode
 
-from clinic.models import ClinicSettings, clinic_zone
+from clinic.localtime import clinic_zone
+from clinic.models import ClinicSettings
 from patients.models import Patient
-from patients.tokens import portal_short_url
 
+from .facts import SendFacts
 from .links import portal_links
-from .rendering import TEXT_ENGINE, Rendered, render
+from .models import Message, MessageTemplate
+from .rendering import TEXT_ENGINE, Rendered, message_context, render
 from .segments import SegmentCount, sms_segments
 
 SAMPLE_CLINIC_NAME_LENGTH = 40
@@ -22,10 +25,10 @@ SAMPLE_CLINIC_NAME_LENGTH = 40
 # after folding (Ł has no GSM-7 twin), which turns the whole text into UCS-2 (134 characters in
 # two segments instead of 306). The default texts leave the name out for that reason.
 SAMPLE_NAMES = ("Alexandrina", "Zoë Łukasiewicz")
-# A series move lists its later sessions: one more than a text shows, so "and N more" counts too.
 SAMPLE_LATER_DATES = 5
 # A real token's length (patients.tokens.TOKEN_BYTES in base64): the budget counts the real link.
 SAMPLE_TOKEN = "S" * 22
+SAMPLE_UNSUBSCRIBE_URL = "https://example.invalid/messages/unsubscribe/" + "u" * 60 + "/"
 
 
 def _longest_session() -> dt.datetime:
@@ -33,48 +36,42 @@ def _longest_session() -> dt.datetime:
     return dt.datetime(2026, 9, 30, 9, 0, tzinfo=clinic_zone())
 
 
-def sample_context(*, clinic: ClinicSettings, first_name: str = SAMPLE_NAMES[0]) -> dict:
-    from .rendering import SHORT_DATES_SHOWN, _ice_advice, _nsaid_after, short_when, when
-
-    # The clinic's own name stretched to 40 characters, so an accent that forces UCS-2 counts too.
-    name = clinic.name[:SAMPLE_CLINIC_NAME_LENGTH].ljust(SAMPLE_CLINIC_NAME_LENGTH, "x")
+def _sample_facts() -> SendFacts:
+    """The longest facts a message can carry. Every placeholder of `message_context` is filled from
+    these, so one the sender fills must have a value here too (a test checks none is left empty)."""
     start = _longest_session()
-    later = [start + dt.timedelta(weeks=n) for n in range(1, SAMPLE_LATER_DATES + 1)]
-    dates = [when(moment) for moment in later]
-    return {
-        "clinic_name": name,
-        "clinic_phone": clinic.phone,
-        "clinic_email": clinic.email,
-        "first_name": first_name,
-        "when": when(start),
-        "old_when": when(start - dt.timedelta(weeks=1)),
-        "short_dates": [short_when(moment) for moment in later[:SHORT_DATES_SHOWN]],
-        "more_dates": max(len(later) - SHORT_DATES_SHOWN, 0) or "",
-        "day": "Wednesday 30 September",
-        "time": "09:00",
-        "location": "Main Street practice",
-        "address": "1200 North Lake Shore Drive, Chicago",
-        "session_number": 3,
-        "session_count": 4,
-        "dates": dates,
-        "weeks": 12,
-        "practitioner": "Dr Alexandrina Featherstonehaugh",
-        "by_patient": False,
-        "nsaid_pause_days": clinic.nsaid_pause_days_before,
-        "nsaid_after": _nsaid_after(clinic),
-        "ice_advice": _ice_advice(clinic),
-        **portal_links(SAMPLE_TOKEN, 123456),
-        "short_url": portal_short_url(SAMPLE_TOKEN),
-        "unsubscribe_url": "https://example.invalid/messages/unsubscribe/" + "u" * 60 + "/",
-    }
+    # A series move lists its later sessions: one more than a text shows, so "and N more" counts too.
+    later = tuple(start + dt.timedelta(weeks=n) for n in range(1, SAMPLE_LATER_DATES + 1))
+    return SendFacts(
+        start=start,
+        location="Main Street practice",
+        address="1200 North Lake Shore Drive, Chicago",
+        session_number=3,
+        session_count=4,
+        dates=later,
+        previous=start - dt.timedelta(weeks=1),
+        practitioner="Dr Alexandrina Featherstonehaugh",
+    )
+
+
+def sample_context(*, clinic: ClinicSettings, first_name: str = SAMPLE_NAMES[0]) -> dict:
+    """What the sender's own `message_context` makes of the longest sample values: the budget
+    counts exactly the placeholders a real message has, with nothing listed twice."""
+    message = Message(kind="reminder", channel="sms", data={"weeks": 12}, patient=Patient(first_name=first_name))
+    context = message_context(
+        message=message,
+        facts=_sample_facts(),
+        clinic=clinic,
+        links=portal_links(SAMPLE_TOKEN, 123456),
+        unsubscribe=SAMPLE_UNSUBSCRIBE_URL,
+    )
+    # The clinic's own name stretched to 40 characters, so an accent that forces UCS-2 counts too.
+    context["clinic_name"] = clinic.name[:SAMPLE_CLINIC_NAME_LENGTH].ljust(SAMPLE_CLINIC_NAME_LENGTH, "x")
+    return context
 
 
 def known_names() -> frozenset[str]:
     """The placeholders a template may use: exactly what the sender puts in its context."""
-    from .facts import SendFacts
-    from .models import Message
-    from .rendering import message_context
-
     message = Message(kind="reminder", channel="sms", data={}, patient=Patient(first_name=""))
     context = message_context(message=message, facts=SendFacts(), clinic=ClinicSettings(), links={}, unsubscribe="")
     return frozenset(context) | {"forloop"}
@@ -108,9 +105,10 @@ def unknown_placeholders(source: str) -> list[str]:
             if isinstance(node, VariableNode):
                 used.extend(n for n in _names_in(node.filter_expression) if n not in local)
             elif isinstance(node, ForNode):
-                used.extend(n for n in _names_in(node.sequence) if n not in local)
-                walk(list(node.nodelist_loop), local | set(node.loopvars))
-                walk(list(node.nodelist_empty or []), local)
+                # The parser builds a FilterExpression and NodeLists; the stubs also allow strings.
+                used.extend(n for n in _names_in(cast(FilterExpression, node.sequence)) if n not in local)
+                walk(list(cast(NodeList, node.nodelist_loop)), local | set(node.loopvars))
+                walk(list(cast(NodeList, node.nodelist_empty) or []), local)
             elif isinstance(node, IfNode):
                 for condition, nodelist in node.conditions_nodelists:
                     used.extend(n for n in _condition_names(condition) if n not in local)
@@ -133,8 +131,6 @@ class Preview:
 def template_preview(*, kind: str, channel: str, subject: str, text: str, html: str, clinic: ClinicSettings) -> Preview:
     """The template rendered with sample data; a text is counted once per sample name and the
     costlier rendering is the one shown (the same worst case the edit form refuses)."""
-    from .models import MessageTemplate
-
     template = MessageTemplate(kind=kind, channel=channel, subject=subject, text=text, html=html)
     if channel != "sms":
         return Preview(rendered=render(template, sample_context(clinic=clinic)), segments=None)
@@ -142,4 +138,8 @@ def template_preview(*, kind: str, channel: str, subject: str, text: str, html: 
     for name in SAMPLE_NAMES:
         rendered = render(template, sample_context(clinic=clinic, first_name=name))
         previews.append(Preview(rendered=rendered, segments=sms_segments(rendered.text), first_name=name))
-    return max(previews, key=lambda preview: (preview.segments.segments, -SAMPLE_NAMES.index(preview.first_name)))
+    # Every text preview here has its count (segments is None for e-mails only).
+    return max(
+        previews,
+        key=lambda preview: (cast(SegmentCount, preview.segments).segments, -SAMPLE_NAMES.index(preview.first_name)),
+    )

@@ -16,11 +16,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic.localtime import clinic_zone, local_datetime
+from clinic.localtime import local_datetime, to_local
 from clinic.models import ClinicSettings
 from patients.models import Channel
 from patients.tokens import portal_tokens_live
@@ -119,7 +119,7 @@ def _quiet_end(now: dt.datetime, clinic: ClinicSettings) -> dt.datetime | None:
     start, end = clinic.sms_quiet_start, clinic.sms_quiet_end
     if start == end:
         return None
-    local = now.astimezone(clinic_zone())
+    local = to_local(now)
     t = local.time()
     inside = (start <= t < end) if start < end else (t >= start or t < end)
     if not inside:
@@ -208,6 +208,7 @@ def _record(token: str, rows: list[Message], names: list[str]) -> None:
     sets, params = [], []
     for name in names:
         field = Message._meta.get_field(name)
+        assert isinstance(field, Field) and field.column is not None  # Message's own columns, never a relation
         slot = f"%s::{field.db_type(connection)}" if typed else "%s"
         values = [field.get_db_prep_save(getattr(row, name), connection) for row in rows]
         if all(value == values[0] for value in values):

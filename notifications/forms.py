@@ -72,7 +72,9 @@ class MessageTemplateForm(forms.ModelForm):
             html="",
             clinic=ClinicSettings.load(),
         )
-        if not preview.segments.fits:
+        segments = preview.segments
+        assert segments is not None  # an SMS preview always has its count
+        if not segments.fits:
             self.add_error(
                 "text",
                 _(
@@ -82,7 +84,7 @@ class MessageTemplateForm(forms.ModelForm):
                 % {
                     "length": SAMPLE_CLINIC_NAME_LENGTH,
                     "name": preview.first_name,
-                    "count": preview.segments,
-                    "budget": preview.segments.budget,
+                    "count": segments,
+                    "budget": segments.budget,
                 },
             )

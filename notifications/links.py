@@ -6,26 +6,24 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from patients.tokens import portal_short_url, portal_url
+from patients.tokens import portal_page_url, portal_short_url, portal_url
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
 
 def portal_links(raw: str, appointment_id: int | None) -> dict[str, str]:
     """The portal pages a message may point at (the URL contract of the portal)."""
-    home = portal_url(raw)
     links = {
         "short_url": portal_short_url(raw),
-        "portal_url": home,
-        "checkin_url": f"{home}checkin/",
-        "aftercare_url": f"{home}aftercare/",
+        "portal_url": portal_url(raw),
+        "checkin_url": portal_page_url("checkin", raw),
+        "aftercare_url": portal_page_url("aftercare", raw),
     }
     if appointment_id:
-        session = f"{home}sessions/{appointment_id}/"
         links |= {
-            "confirm_url": f"{session}confirm/",
-            "cancel_url": f"{session}cancel/",
-            "before_url": f"{session}before/",
+            "confirm_url": portal_page_url("session_confirm", raw, appointment_id),
+            "cancel_url": portal_page_url("session_cancel", raw, appointment_id),
+            "before_url": portal_page_url("session_before", raw, appointment_id),
         }
     return links
 

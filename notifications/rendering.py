@@ -15,7 +15,8 @@ from django.utils import dateformat
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
-from clinic.models import ClinicSettings, clinic_zone
+from clinic.localtime import to_local
+from clinic.models import ClinicSettings
 
 from .facts import SendFacts
 from .models import Message, MessageTemplate
@@ -34,7 +35,7 @@ class Rendered:
 
 def when(value: dt.datetime) -> str:
     """ "Tuesday 3 March at 09:00" in the clinic's zone."""
-    local = value.astimezone(clinic_zone())
+    local = to_local(value)
     return _("%(day)s at %(time)s") % {"day": dateformat.format(local, "l j F"), "time": local.strftime("%H:%M")}
 
 
@@ -44,7 +45,7 @@ SHORT_DATES_SHOWN = 3
 
 def short_when(value: dt.datetime) -> str:
     """ "Tue 3 Mar 09:00" in the clinic's zone: a date a text can list several of."""
-    local = value.astimezone(clinic_zone())
+    local = to_local(value)
     return f"{dateformat.format(local, 'D j M')} {local:%H:%M}"
 
 
@@ -64,7 +65,7 @@ def message_context(
     *, message: Message, facts: SendFacts, clinic: ClinicSettings, links: dict[str, str], unsubscribe: str
 ) -> dict:
     """Everything a template may use. Plain values only (see the module docstring)."""
-    local_start = facts.start.astimezone(clinic_zone()) if facts.start else None
+    local_start = to_local(facts.start) if facts.start else None
     return {
         "clinic_name": clinic.name,
         "clinic_phone": clinic.phone,

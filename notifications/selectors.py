@@ -1,6 +1,7 @@
 """Reads for the message log: one query for the page of rows (patient joined), one for the count."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
@@ -33,7 +34,9 @@ def message_log(
     return rows
 
 
-def messages_about(*, kinds, appointment_ids=(), series_ids=(), pending: bool = False) -> list[Message]:
+def messages_about(
+    *, kinds: Iterable[str], appointment_ids: Iterable[int] = (), series_ids: Iterable[int] = (), pending: bool = False
+) -> list[Message]:
     """The messages of these kinds about any of the appointments or series (change notices read
     what is pending or went out before planning another)."""
     rows = Message.objects.filter(Q(appointment_id__in=list(appointment_ids)) | Q(series_id__in=list(series_ids)))
@@ -43,7 +46,7 @@ def messages_about(*, kinds, appointment_ids=(), series_ids=(), pending: bool = 
     return list(rows.order_by("created_at", "id"))
 
 
-def messages_told(*, appointment_ids, series_ids, kinds) -> bool:
+def messages_told(*, appointment_ids: Iterable[int], series_ids: Iterable[int], kinds: Iterable[str]) -> bool:
     """Whether a message of these kinds went out about one of the appointments, or a series
     confirmation (which lists every date) about one of the series."""
     about = Q(appointment_id__in=list(appointment_ids), kind__in=kinds) | Q(

@@ -9,6 +9,7 @@ consent, and a change of either re-plans the pending rows at once (`messages_rep
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -113,7 +114,7 @@ def messages_cancel(
     reason: str,
     appointment_id: int | None = None,
     series_id: int | None = None,
-    kinds=None,
+    kinds: Iterable[str] | None = None,
     appointment_ids: list[int] | None = None,
     due_by: dt.datetime | None = None,
 ) -> int:

@@ -5,5 +5,5 @@ from clinic.access import object_or_404
 from .models import Patient
 
 
-def patient_for(user, pk: int | str) -> Patient:
+def patient_for(user, pk: int | str | None) -> Patient:
     return object_or_404(Patient.objects.all(), pk, user=user)

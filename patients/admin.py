@@ -26,7 +26,7 @@ class ScreeningAnswerInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(ReadOnlyAdmin):
     """Read-only. Patients are registered and edited at the desk (`patients.services`), where the
     duplicate check, consent times and the audit entry go with every change; a second write path
     here would skip them. Opening a patient here is audited like opening the desk's page."""
@@ -38,15 +38,6 @@ class PatientAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     inlines = [ScreeningAnswerInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("Edit"))
     def edit_at_the_desk(self, obj: Patient) -> str:

@@ -2,6 +2,7 @@
 error message; the honeypot is a field people never see."""
 
 import re
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -82,8 +83,9 @@ class ConsultationRequestForm(forms.Form):
             raise forms.ValidationError(_("Please enter a phone number using digits, e.g. +1 312 555 0100."))
         return phone
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data; None only from a subclass that says so
         if (
             not data.get("email")
             and not data.get("phone")

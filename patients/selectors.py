@@ -2,7 +2,9 @@
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -106,9 +108,9 @@ def patient_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[Patient]:
     # matches through each condition's index and sorts only those.
     qs = Patient.objects.order_by(Lower("search_name"), "id")
     if kind == "dob":
-        qs = qs.filter(date_of_birth=value)
+        qs = qs.filter(date_of_birth=cast(dt.date, value))  # search_kind's ("dob", date)
     elif kind == "phone":
-        e164, digits = value  # type: ignore[misc]
+        e164, digits = cast(tuple[str, str], value)  # search_kind's ("phone", (e164 or "", digits))
         condition = _phone_part(digits)
         if e164:
             condition |= Q(phone=e164)
@@ -152,7 +154,7 @@ def patient_possible_duplicates(
     return list(qs.order_by("search_name", "id")[:10])
 
 
-def screening_latest(patient_ids) -> dict[int, dict[str, LatestAnswer]]:
+def screening_latest(patient_ids: Iterable[int]) -> dict[int, dict[str, LatestAnswer]]:
     """The latest answer to each question, per patient, in question order, in one query: the one
     reading of the screening history for every page. Patients who never answered are absent."""
     ids = list({int(pk) for pk in patient_ids})
@@ -173,7 +175,7 @@ def screening_latest(patient_ids) -> dict[int, dict[str, LatestAnswer]]:
     return latest
 
 
-def screening_flags(patient_ids) -> dict[int, list[ScreeningFlag]]:
+def screening_flags(patient_ids: Iterable[int]) -> dict[int, list[ScreeningFlag]]:
     """The questions whose latest answer is yes, per patient (one query). Patients without a flag
     are absent."""
     flags = {pk: [a for a in answers.values() if a.answer] for pk, answers in screening_latest(patient_ids).items()}

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -31,6 +32,12 @@ class PatientData:
     screening: dict[str, bool] = field(default_factory=dict)
 
 
+def consent_with_contact(ticked: bool, contact: str) -> bool:
+    """Consent to a channel counts only with an address or number to reach: a tick beside an empty
+    e-mail or phone is no consent. The desk's form, the patient's own ticks and online booking ask here."""
+    return ticked and bool(contact)
+
+
 def _consent_at(current: dt.datetime | None, given: bool, now: dt.datetime) -> dt.datetime | None:
     """Keep the time consent was first given; unticking withdraws it."""
     if not given:
@@ -45,8 +52,12 @@ def _apply(patient: Patient, data: PatientData, now: dt.datetime) -> None:
     patient.phone = data.phone
     patient.email = data.email.strip().lower()
     patient.preferred_channel = data.preferred_channel
-    patient.email_consent_at = _consent_at(patient.email_consent_at, data.email_consent and bool(data.email), now)
-    patient.sms_consent_at = _consent_at(patient.sms_consent_at, data.sms_consent and bool(data.phone), now)
+    patient.email_consent_at = _consent_at(
+        patient.email_consent_at, consent_with_contact(data.email_consent, data.email), now
+    )
+    patient.sms_consent_at = _consent_at(
+        patient.sms_consent_at, consent_with_contact(data.sms_consent, data.phone), now
+    )
     patient.emergency_contact_name = data.emergency_contact_name.strip()
     patient.emergency_contact_phone = data.emergency_contact_phone
 
@@ -55,7 +66,7 @@ def screening_record(
     *,
     patient: Patient,
     answers: dict[str, bool],
-    by,
+    by: User | None,  # None: the patient themself (online booking, intake)
     now: dt.datetime,
     source: str = ScreeningAnswer.Source.INTAKE,
     appointment_id: int | None = None,
@@ -81,7 +92,7 @@ def screening_record(
     return ScreeningAnswer.objects.bulk_create(rows)
 
 
-def patient_register(*, data: PatientData, by, now: dt.datetime) -> Patient:
+def patient_register(*, data: PatientData, by: User | None, now: dt.datetime) -> Patient:
     with transaction.atomic():
         patient = Patient()
         _apply(patient, data, now)
@@ -99,7 +110,7 @@ def _contact(patient: Patient) -> tuple:
     return (patient.preferred_channel, patient.has_consent(Channel.EMAIL), patient.has_consent(Channel.SMS))
 
 
-def patient_update(*, patient: Patient, data: PatientData, by, now: dt.datetime) -> Patient:
+def patient_update(*, patient: Patient, data: PatientData, by: User, now: dt.datetime) -> Patient:
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
         before = _contact(patient)
@@ -122,8 +133,12 @@ def patient_consent_update(
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
         before = _contact(patient)
         stamps = (patient.email_consent_at, patient.sms_consent_at)
-        patient.email_consent_at = _consent_at(patient.email_consent_at, email_consent and bool(patient.email), now)
-        patient.sms_consent_at = _consent_at(patient.sms_consent_at, sms_consent and bool(patient.phone), now)
+        patient.email_consent_at = _consent_at(
+            patient.email_consent_at, consent_with_contact(email_consent, patient.email), now
+        )
+        patient.sms_consent_at = _consent_at(
+            patient.sms_consent_at, consent_with_contact(sms_consent, patient.phone), now
+        )
         if (patient.email_consent_at, patient.sms_consent_at) == stamps:
             return False
         patient.save(update_fields=["email_consent_at", "sms_consent_at", "updated_at"])

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -81,7 +82,7 @@ def consultation_request_create(
         raise ConsultationError(integrity_message(exc)) from exc
 
 
-def consultation_request_mark(*, request_obj: ConsultationRequest, status: str, by, now: dt.datetime) -> None:
+def consultation_request_mark(*, request_obj: ConsultationRequest, status: str, by: User, now: dt.datetime) -> None:
     with transaction.atomic():
         locked = ConsultationRequest.objects.select_for_update().get(pk=request_obj.pk)
         locked.status = status

@@ -77,7 +77,9 @@ def intake_record(*, patient: Patient, data: IntakeData, now: dt.datetime) -> In
     return intake
 
 
-def _intake_create(*, patient: Patient, data: IntakeData, which: str, activities: list[dict], now) -> Intake:
+def _intake_create(
+    *, patient: Patient, data: IntakeData, which: str, activities: list[dict], now: dt.datetime
+) -> Intake:
     return Intake.objects.create(
         patient=patient,
         history=data.history.strip(),

@@ -11,6 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from clinic.integrity import constraint_name
 from clinic.models import ClinicSettings
@@ -103,13 +104,20 @@ def portal_token_issue(*, patient: Patient, now: dt.datetime, days: int | None =
     return portal_tokens_issue(patient_ids={patient.pk}, now=now, days=days)[patient.pk]
 
 
+def portal_page_url(name: str, raw: str, *args: int) -> str:
+    """The full address of a portal page by its URL name ("home", "checkin", "session_confirm"
+    ...; treatments/portal/urls.py), for a link that leaves the site in a message. Reversed by
+    name, so patients need not import the portal that sits above it."""
+    return settings.SITE_URL + reverse(f"portal:{name}", args=[raw, *args])
+
+
 def portal_url(raw: str) -> str:
-    return f"{settings.SITE_URL}/portal/{raw}/"
+    return portal_page_url("home", raw)
 
 
 def portal_short_url(raw: str) -> str:
     """The one link a text carries: /p/<token> leads into the portal (treatments.portal.views.short)."""
-    return f"{settings.SITE_URL}/p/{raw}"
+    return settings.SITE_URL + reverse("portal_short", args=[raw])
 
 
 def portal_token_resolve(*, raw: str, now: dt.datetime) -> PortalToken | None:

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_http_methods
 from clinic.audit import audit_record
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
-from clinic.roles import desk_required
+from clinic.roles import AuthenticatedHttpRequest, desk_required
 
 from .access import patient_for
 from .forms import PatientForm, PatientSearchForm
+from .models import Patient
 from .selectors import patient_possible_duplicates, patient_search, screening_answers, search_kind
 from .services import patient_register, patient_update
 from .tokens import portal_tokens_revoke
@@ -42,7 +43,7 @@ def _today():
 
 @desk_required
 @require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     duplicates = []
     if request.method == "POST":
         confirming = "confirm_not_duplicate" in request.POST
@@ -76,9 +77,9 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @desk_required
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_for(request.user, pk)
-    duplicates = []
+    duplicates: list[Patient] = []
     if request.method == "POST":
         form = PatientForm(request.POST, today=_today())
         if form.is_valid():

@@ -47,7 +47,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
     guidance = self_check_guidance(answers=answers) if answers else None
     ident = client_ip(request) or "unknown"
     form = ConsultationRequestForm(request.POST if request.method == "POST" else None)
-    context = {"form": form, "guidance": guidance}
+    context: dict[str, object] = {"form": form, "guidance": guidance}
     if request.method == "POST":
         if ratelimit_count(scope=RATE_SCOPE, ident=ident) >= REQUEST_LIMIT_PER_HOUR:
             context["limited"] = True

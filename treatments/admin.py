@@ -33,8 +33,8 @@ class StepIntervalsField(forms.CharField):
 
 
 # The protocol form's sections, in the order the admin shows them.
-PROTOCOL_GENERAL = ["name", "condition", "condition_label", "citation", "active"]
-PROTOCOL_SPACING = [
+PROTOCOL_GENERAL = ("name", "condition", "condition_label", "citation", "active")
+PROTOCOL_SPACING = (
     "required_sessions",
     "optional_sessions",
     "as_needed",
@@ -43,8 +43,8 @@ PROTOCOL_SPACING = [
     "window_before_days",
     "window_after_days",
     "appointment_type",
-]
-PROTOCOL_CLINICAL = ["solution", "outcome_measures", "aftercare_slug"]
+)
+PROTOCOL_CLINICAL = ("solution", "outcome_measures", "aftercare_slug")
 
 
 class ProtocolForm(forms.ModelForm):
@@ -95,8 +95,7 @@ class ProtocolAdmin(admin.ModelAdmin):
 
 class AppointmentInline(admin.TabularInline):
     model = Appointment
-    fields = ["series_step", "start", "status", "is_optional", "cancel_kind", "cancel_reason"]
-    readonly_fields = fields
+    fields = readonly_fields = ("series_step", "start", "status", "is_optional", "cancel_kind", "cancel_reason")
     extra = 0
     can_delete = False
     show_change_link = True

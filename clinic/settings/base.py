@@ -164,6 +164,9 @@ USE_TZ = True
 # clinic/localtime.py turns a local date and time into UTC for the code that plans.
 TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/Chicago")
 CLINIC_TIME_ZONE = TIME_ZONE  # the env var's name, kept so code and tests can say which zone they mean
+# The clinic's time grid: every start the planner, the desk's "next free slot" and online booking
+# propose sits on it, counted from local midnight (treatments/scheduling/availability.py).
+SCHEDULING_GRID_MINUTES = env.int("SCHEDULING_GRID_MINUTES", default=5)
 # The clinic's country (ISO 3166 code): its phone numbers are shown in its national format, others
 # in the international one.
 CLINIC_COUNTRY = env.str("CLINIC_COUNTRY", default="US").upper()

@@ -15,7 +15,7 @@ from tests.factories import LocationFactory, PatientFactory, TreatmentSeriesFact
 from tests.treatments.factories_calendar import DAY, at, booking, practitioner_with_hours
 from treatments.models import Appointment, WaitlistEntry
 from treatments.scheduling.services.booking import BookingError, SlotTaken
-from treatments.scheduling.services.booking_rules import _booking_transaction
+from treatments.scheduling.services.kernel import booking_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_an_unknown_constraint_is_logged_without_values_and_shown_as_the_generic
 def test_a_booking_refused_by_an_unknown_rule_is_not_reported_as_time_taken():
     location = LocationFactory()
     Room.objects.create(location=location, name="Room 1")
-    with pytest.raises(BookingError) as caught, _booking_transaction():
+    with pytest.raises(BookingError) as caught, booking_transaction():
         Room.objects.create(location=location, name="Room 1")
     assert not isinstance(caught.value, SlotTaken)
     assert caught.value.message == str(GENERIC)
@@ -100,7 +100,7 @@ def test_a_booking_losing_its_series_step_is_slot_taken_with_that_steps_message(
     patient = PatientFactory()
     series = TreatmentSeriesFactory(patient=patient, practitioner=practitioner, location=location)
     booking(practitioner, location, at(DAY, 9), patient=patient, series=series, series_step=1)
-    with pytest.raises(SlotTaken) as caught, _booking_transaction():
+    with pytest.raises(SlotTaken) as caught, booking_transaction():
         booking(practitioner, location, at(DAY, 10), patient=patient, series=series, series_step=1)
     assert caught.value.message == str(MESSAGES["appointment_one_live_per_series_step"])
     assert Appointment.objects.count() == 1

@@ -5,7 +5,8 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from clinic.models import ClinicSettings, Closure, Location, Practitioner, Room, WorkingHours, clinic_zone
+from clinic.localtime import clinic_zone
+from clinic.models import ClinicSettings, Closure, Location, Practitioner, Room, WorkingHours
 from patients.models import Patient
 from patients.phones import phone_normalise
 from treatments.models import Appointment, OutcomeScore, SessionRecord, TreatmentSeries

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from clinic.models import clinic_zone
+from clinic.localtime import clinic_zone
 from notifications.delivery import messages_sweep
 from notifications.models import Message
 from tests.factories import PatientFactory, protocol

@@ -1,12 +1,14 @@
 """Every text fits two SMS segments with a 40-character clinic name; the admin shows the count
 and refuses an edit that breaks the budget or reads an unknown placeholder."""
 
+import re
+
 import pytest
 
 from clinic import roles
 from clinic.models import ClinicSettings
-from notifications.budget import sample_context, template_preview, unknown_placeholders
-from notifications.defaults import DEFAULTS
+from notifications.budget import known_names, sample_context, template_preview, unknown_placeholders
+from notifications.defaults import CONTEXT_HELP, DEFAULTS
 from notifications.forms import MessageTemplateForm
 from notifications.models import MessageTemplate
 
@@ -55,6 +57,40 @@ def test_an_accented_clinic_name_is_folded_and_stays_gsm7():
 
 def test_sample_data_uses_the_longest_date():
     assert sample_context(clinic=ClinicSettings())["when"] == "Wednesday 30 September at 09:00"
+
+
+def _unbudgeted(context: dict) -> list[str]:
+    """Placeholders the budget would count as empty: a text could grow by their real length."""
+    return sorted(name for name, value in context.items() if value in ("", None, []))
+
+
+def test_the_budget_counts_every_placeholder_the_sender_fills_with_a_value():
+    context = sample_context(clinic=ClinicSettings())
+
+    assert set(context) == known_names() - {"forloop"}
+    assert _unbudgeted(context) == []
+
+
+def test_a_new_placeholder_without_a_sample_value_is_caught(monkeypatch):
+    from notifications import budget
+
+    sender = budget.message_context
+
+    def sender_with_a_new_placeholder(**kwargs):
+        # What a new placeholder filled from facts the sample does not set yet would look like.
+        return sender(**kwargs) | {"room": getattr(kwargs["facts"], "room", "")}
+
+    monkeypatch.setattr(budget, "message_context", sender_with_a_new_placeholder)
+    context = sample_context(clinic=ClinicSettings())
+
+    assert "room" in known_names()
+    assert _unbudgeted(context) == ["room"]
+
+
+def test_the_admin_help_names_every_placeholder():
+    named = set(re.findall(r"[a-z_]+", CONTEXT_HELP))
+
+    assert sorted(known_names() - {"forloop"} - named) == []
 
 
 def test_unknown_placeholders_are_found_in_tags_filters_and_conditions():

@@ -7,7 +7,8 @@ import secrets
 
 import pytest
 
-from clinic.models import ClinicSettings, clinic_zone
+from clinic.localtime import clinic_zone
+from clinic.models import ClinicSettings
 from notifications.budget import SAMPLE_NAMES
 from notifications.facts import SendFacts
 from notifications.forms import MessageTemplateForm

@@ -5,7 +5,7 @@ import pytest
 from patients.models import ScreeningAnswer
 from patients.phones import InvalidPhone, phone_normalise
 from patients.selectors import screening_answers, screening_flags
-from patients.services import PatientData, patient_register, patient_update
+from patients.services import PatientData, patient_consent_update, patient_register, patient_update
 from tests.factories import AppointmentFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +70,18 @@ def test_consent_keeps_its_first_time_and_unticking_withdraws_it(desk_user):
 def test_consent_without_the_address_is_not_recorded(desk_user):
     patient = patient_register(data=_data(email="", email_consent=True), by=desk_user, now=NOW)
     assert patient.email_consent_at is None
+
+
+def test_the_patient_s_own_tick_for_a_channel_with_no_contact_gives_no_consent(desk_user):
+    patient = patient_register(data=_data(phone="", sms_consent=False), by=desk_user, now=NOW)
+
+    changed = patient_consent_update(
+        patient=patient, email_consent=True, sms_consent=True, via="online-booking", ip=None, now=LATER
+    )
+
+    patient.refresh_from_db()
+    assert changed is False
+    assert patient.email_consent_at == NOW and patient.sms_consent_at is None
 
 
 def test_screening_answers_keep_their_history_and_only_changes_are_added(desk_user):

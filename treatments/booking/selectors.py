@@ -10,10 +10,13 @@ from django.utils.translation import gettext as _
 
 from clinic.localtime import clinic_zone, local_date, local_datetime
 from clinic.models import AppointmentType, ClinicSettings, Location, Practitioner, WorkingHours
+from treatments.scheduling.availability import grid_step, on_grid
+from treatments.scheduling.rules import type_times
 from treatments.scheduling.selectors.availability import availability_for
 
-# Online starts sit on a quarter-hour grid: "09:15", never "09:07".
-GRID = dt.timedelta(minutes=15)
+# Online starts are offered every third step of the clinic's grid: "09:15", never "09:05", with the
+# default five-minute grid.
+GRID_STEPS = 3
 # Enough choice for a small screen; the desk can always find more.
 MAX_PER_DAY = 24
 
@@ -68,11 +71,6 @@ def online_start_problem(*, start: dt.datetime, window: Window) -> str | None:
     return None
 
 
-def _grid(moment: dt.datetime, midnight: dt.datetime) -> dt.datetime:
-    extra = (moment - midnight) % GRID
-    return moment if not extra else moment + (GRID - extra)
-
-
 def online_slots(
     *,
     appointment_type: AppointmentType,
@@ -87,15 +85,14 @@ def online_slots(
     if not (window.first_day <= day <= window.last_day):
         return []
     zone = clinic_zone()
-    midnight = local_datetime(day, dt.time(0, 0), zone)
-    duration = dt.timedelta(minutes=appointment_type.duration_minutes)
-    buffer = dt.timedelta(minutes=appointment_type.buffer_minutes)
+    step = grid_step() * GRID_STEPS
+    duration, buffer = type_times(appointment_type)
     found: dict[dt.datetime, OnlineSlot] = {}
     for practitioner in practitioners:
         availability = availability_for(practitioner=practitioner, location=location, first=day, last=day, now=now)
         for free in availability.free_starts(day, duration, buffer):
-            start = _grid(max(free.first, window.earliest), midnight)
+            start = on_grid(max(free.first, window.earliest), zone=zone, step=step)
             while start <= free.last:
                 found.setdefault(start, OnlineSlot(start=start, practitioner=practitioner))
-                start += GRID
+                start += step
     return [found[start] for start in sorted(found)][:MAX_PER_DAY]

@@ -2,14 +2,16 @@
 clinic takes new patients by request only, file a consultation request.
 
 The booking itself is the desk's (`appointment_book`): the same checks, history and messages. The
-hold is written under the same practitioner lock the desk's checks take (booking_rules), so a hold
-and a desk booking can never both win one slot; see OnlineBooking's docstring.
+hold is written under the same practitioner lock the desk's checks take (the booking kernel,
+treatments/scheduling/services/kernel.py), so a hold and a desk booking can never both win one
+slot; see OnlineBooking's docstring.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,12 +22,25 @@ from clinic.models import AppointmentType, ClinicSettings, Location, Practitione
 from clinic.tokens import token_hash
 from notifications.sms import get_sms_backend
 from patients.models import ConsultationRequest, Patient, ScreeningQuestion
-from patients.services import PatientData, patient_consent_update, patient_register, screening_record
+from patients.services import (
+    PatientData,
+    consent_with_contact,
+    patient_consent_update,
+    patient_register,
+    screening_record,
+)
 from patients.services_consult import ConsultationError, consultation_request_create
 from treatments.booking.selectors import online_start_problem, online_window
 from treatments.models import OnlineBooking
-from treatments.scheduling.services.booking import BookingError, SlotTaken, appointment_book
-from treatments.scheduling.services.booking_rules import _booking_transaction, _check_one, _lock_practitioner
+from treatments.scheduling.rules import type_times
+from treatments.scheduling.services.booking import appointment_book
+from treatments.scheduling.services.kernel import (
+    BookingError,
+    SlotTaken,
+    booking_transaction,
+    check_slot,
+    lock_practitioner,
+)
 
 CODE_VALID = dt.timedelta(minutes=10)
 # A little longer than the code, so a patient typing the code at 9:59 still finds the slot held.
@@ -84,19 +99,19 @@ def online_hold_create(
         raise BookingError(_("Give a mobile number to get the code by text message."))
     if code_channel == OnlineBooking.CodeChannel.EMAIL and not email:
         raise BookingError(_("Give an e-mail address to get the code by e-mail."))
-    duration = dt.timedelta(minutes=appointment_type.duration_minutes)
-    buffer = dt.timedelta(minutes=appointment_type.buffer_minutes)
+    duration, buffer = type_times(appointment_type)
     code = _code_new()
     for practitioner in practitioners:
         try:
-            with _booking_transaction():
-                # The desk's one-slot check, under the practitioner's lock (taken inside it). A
-                # patient record does not exist yet; the patient's own clashes are checked at booking.
-                _lock_practitioner(practitioner)
+            with booking_transaction():
+                # The practitioner's lock first (the expired holds are theirs), then the desk's
+                # one-slot check under it. A patient record does not exist yet; the patient's own
+                # clashes are checked at booking.
+                lock_practitioner(practitioner)
                 OnlineBooking.objects.filter(
                     practitioner=practitioner, status=OnlineBooking.Status.HELD, expires_at__lte=now
                 ).update(status=OnlineBooking.Status.EXPIRED)
-                _check_one(
+                check_slot(
                     patient=None,
                     practitioner=practitioner,
                     location=location,
@@ -117,8 +132,8 @@ def online_hold_create(
                     date_of_birth=date_of_birth,
                     email=email.strip().lower(),
                     phone=phone,
-                    email_consent=email_consent and bool(email),
-                    sms_consent=sms_consent and bool(phone),
+                    email_consent=consent_with_contact(email_consent, email),
+                    sms_consent=consent_with_contact(sms_consent, phone),
                     screening={q: bool(a) for q, a in screening.items() if q in ScreeningQuestion.values},
                     code_channel=code_channel,
                     code_hash="",
@@ -130,8 +145,13 @@ def online_hold_create(
         except BookingError:
             continue
         transaction.on_commit(
-            lambda b=booking: _code_send(
-                channel=b.code_channel, email=b.email, phone=b.phone, code=code, clinic_name=clinic.name
+            partial(
+                _code_send,
+                channel=booking.code_channel,
+                email=booking.email,
+                phone=booking.phone,
+                code=code,
+                clinic_name=clinic.name,
             )
         )
         return booking
@@ -227,7 +247,7 @@ def online_booking_confirm(
     `client_address` goes into the audit entry of a known patient's consent change."""
     # A wrong try must be counted even though the caller sees an error: its own transaction.
     with transaction.atomic():
-        _lock_practitioner(booking.practitioner)
+        lock_practitioner(booking.practitioner)
         booking = OnlineBooking.objects.select_for_update().select_related("appointment_type").get(pk=booking.pk)
         if booking.status == OnlineBooking.Status.BOOKED:
             return booking
@@ -255,8 +275,8 @@ def online_booking_confirm(
             failed = None
     if failed is not None:
         raise failed
-    with _booking_transaction():
-        _lock_practitioner(booking.practitioner)
+    with booking_transaction():
+        lock_practitioner(booking.practitioner)
         booking = OnlineBooking.objects.select_for_update().select_related("appointment_type").get(pk=booking.pk)
         if booking.status != OnlineBooking.Status.HELD:
             raise SlotTaken(_("The time you picked is no longer held. Please pick a time again."))

@@ -4,6 +4,7 @@ the held booking's id, never the URL, so nobody can open or confirm someone else
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -89,7 +90,8 @@ def start(request: HttpRequest) -> HttpResponse:
     data = request.GET if "appointment_type" in request.GET else None
     initial = {"location": location.pk, "practitioner": ANYONE, "day": window.first_day}
     form = SearchForm(data, initial=initial, types=types, locations=locations, practitioners=practitioners)
-    slots, day, chosen = None, window.first_day, {}
+    slots, day = None, window.first_day
+    chosen: dict[str, Any] = {}
     if data is None or form.is_valid():
         chosen = form.cleaned_data if data is not None else {"appointment_type": types[0].pk, **initial}
         day = chosen["day"]

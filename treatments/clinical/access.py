@@ -24,9 +24,9 @@ def practitioner_of(user) -> Practitioner | None:
 
 
 def may_record(user, appointment: Appointment) -> bool:
-    """Who may open the record: the clinic admin (to read it and hand it over), the appointment's
+    """Who may OPEN a record: the clinic admin (to read it and hand it over), the appointment's
     practitioner, and the one the record was handed over to. Who may WRITE it is narrower:
-    services/records.py's `write_refusal`."""
+    services/records.py's `write_refusal` (the one writer, never the admin)."""
     if not roles.is_clinical(user):
         return False
     if roles.has_role(user, roles.CLINIC_ADMIN):

@@ -3,10 +3,14 @@ record, the amendment trail and the printable summary say "Pain after: 3 → 4",
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from treatments.models import AdverseEvent, InjectionSite, OutcomeScore, Protocol, SessionRecord, Side
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a lazy translation or a str; for the type checker only
 
 RECORD_LABELS = {
     "pain_before": _("Pain before (0-10)"),
@@ -30,7 +34,7 @@ RECORD_LABELS = {
     "writer": _("Written and signed by"),
 }
 # The same fields are labelled for the visit they belong to.
-KIND_LABELS = {
+KIND_LABELS: dict[str, dict[str, "StrOrPromise"]] = {
     SessionRecord.Kind.CONSULTATION: {"pain_before": _("Pain today (0-10)"), "plan_note": _("Plan")},
     SessionRecord.Kind.FOLLOW_UP: {"pain_before": _("Pain today (0-10)"), "plan": _("Decision")},
 }

@@ -24,7 +24,7 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def display_name(name: str, *, extension: str, limit: int = 100) -> str:
+def display_name(name: str | None, *, extension: str, limit: int = 100) -> str:
     """A harmless name to show and to offer in the download: the last path part only (so
     "../../x.pdf" is "x.pdf"), no control or separator characters, the real extension."""
     name = unicodedata.normalize("NFC", name or "")

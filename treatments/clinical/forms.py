@@ -3,6 +3,7 @@ services decide and write."""
 
 import dataclasses
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,16 +15,13 @@ from treatments.clinical import bodychart
 from treatments.clinical.fields import EVENT_LABELS, SITE_LABELS, field_label
 from treatments.clinical.services.amendments import NEW_EVENT
 from treatments.clinical.services.outcomes import RANGES
-from treatments.clinical.services.records import (
-    AMENDABLE_FIELDS,
-    RECHECK_QUESTIONS,
-    SITE_FIELDS,
-    EventData,
-    RecordData,
-    SiteData,
-)
+from treatments.clinical.services.record_data import SITE_FIELDS, EventData, RecordData, SiteData
+from treatments.clinical.services.records import AMENDABLE_FIELDS, RECHECK_QUESTIONS
 from treatments.clinical.services.visits import KIND_FIELDS
 from treatments.models import AdverseEvent, Attachment, InjectionSite, OutcomeScore, SessionRecord, Side
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a lazy translation or a str; for the type checker only
 
 # Where each condition is usually injected (region, structure): offered as suggestions, any other
 # text is accepted. Keyed by Protocol.condition.
@@ -204,7 +202,9 @@ class AmendForm(forms.Form):
 
     def __init__(self, *args, record: SessionRecord, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(name, field_label(name, record.kind)) for name in KIND_FIELDS[record.kind]]
+        choices: list[tuple[str, StrOrPromise]] = [
+            (name, field_label(name, record.kind)) for name in KIND_FIELDS[record.kind]
+        ]
         for number, site in enumerate(record.sites.all(), start=1):
             where = f"{_('Site')} {number} ({site.structure or site.region})"
             choices += [(f"site:{site.pk}:{name}", f"{where}: {label}") for name, label in SITE_LABELS.items()]
@@ -213,7 +213,9 @@ class AmendForm(forms.Form):
             choices += [(f"event:{event.pk}:{name}", f"{where}: {label}") for name, label in EVENT_LABELS.items()]
         if record.kind == SessionRecord.Kind.INJECTION:
             choices.append((f"event:{NEW_EVENT}:kind", _("Add an adverse event (give its kind)")))
-        self.fields["field"].choices = choices
+        field = self.fields["field"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = choices
 
     def clean(self):
         d = super().clean()

@@ -1,6 +1,8 @@
 """Reads for the desk's inbox: three queries, whatever the number of rows, and the count on the
 navigation (one)."""
 
+import datetime as dt
+
 from django.db.models import QuerySet
 
 from patients.models import ConsultationRequest
@@ -14,7 +16,7 @@ def inbox_alerts() -> list[PainCheckIn]:
     return list(_open_alerts().select_related("patient").order_by("created_at")[:INBOX_LIMIT])
 
 
-def _open_alerts():
+def _open_alerts() -> QuerySet[PainCheckIn]:
     return PainCheckIn.objects.filter(acknowledged_at__isnull=True).exclude(red_flags=[])
 
 
@@ -23,7 +25,7 @@ def open_callback_count() -> int:
     return _open_alerts().count()
 
 
-def inbox_checkins(*, since) -> list[PainCheckIn]:
+def inbox_checkins(*, since: dt.datetime) -> list[PainCheckIn]:
     """Recent check-ins without a red flag, so the desk reads what patients wrote too."""
     return list(
         PainCheckIn.objects.filter(red_flags=[], created_at__gte=since)

@@ -2,12 +2,13 @@
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from treatments.models import PainCheckIn, SeriesRequest
 
 
-def checkin_acknowledge(*, checkin: PainCheckIn, by, now: dt.datetime) -> bool:
+def checkin_acknowledge(*, checkin: PainCheckIn, by: User, now: dt.datetime) -> bool:
     """The desk has called the patient back. Returns False when someone else already had."""
     with transaction.atomic():
         updated = PainCheckIn.objects.filter(pk=checkin.pk, acknowledged_at__isnull=True).update(
@@ -16,7 +17,7 @@ def checkin_acknowledge(*, checkin: PainCheckIn, by, now: dt.datetime) -> bool:
     return bool(updated)
 
 
-def series_request_resolve(*, series_request: SeriesRequest, by, now: dt.datetime) -> bool:
+def series_request_resolve(*, series_request: SeriesRequest, by: User, now: dt.datetime) -> bool:
     """The desk has booked (or declined) the series a consultation asked for. Returns False when
     someone else already had."""
     with transaction.atomic():

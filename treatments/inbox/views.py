@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit import audit_record
 from clinic.models import AuditEntry
-from clinic.roles import desk_required
+from clinic.roles import AuthenticatedHttpRequest, desk_required
 from patients.forms_consult import SELF_CHECK_QUESTIONS, ConsultationStatusForm
 from patients.services_consult import consultation_request_mark
 from treatments.inbox.access import alert_for, consultation_request_for, series_request_for
@@ -37,14 +37,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     # Alerts and move requests show a patient's data: each is a view in the audit trail.
     for alert in [*alerts, *checkins]:
         audit_record(request=request, action=AuditEntry.Action.VIEW, obj=alert, patient_id=alert.patient_id)
-    for item in to_book:
-        audit_record(request=request, action=AuditEntry.Action.VIEW, obj=item, patient_id=item.patient_id)
+    for series_request in to_book:
+        audit_record(
+            request=request, action=AuditEntry.Action.VIEW, obj=series_request, patient_id=series_request.patient_id
+        )
     for item in requests_:
         if item.patient_id:
             audit_record(request=request, action=AuditEntry.Action.VIEW, obj=item, patient_id=item.patient_id)
     questions = dict(SELF_CHECK_QUESTIONS)
     for item in requests_:
-        item.yes_answers = [questions[k] for k, v in (item.self_check or {}).items() if v and k in questions]
+        yes_answers = [questions[k] for k, v in (item.self_check or {}).items() if v and k in questions]
+        # A display attribute the template reads, set on the row only: the model's type has no such field.
+        item.yes_answers = yes_answers  # type: ignore[attr-defined]
     return render(
         request,
         "treatments/inbox.html",
@@ -61,7 +65,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @desk_required
 @require_POST
-def request_status(request: HttpRequest, pk: int) -> HttpResponse:
+def request_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = consultation_request_for(request.user, pk)
     form = ConsultationStatusForm(request.POST)
     if not form.is_valid():
@@ -78,7 +82,7 @@ def request_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_required
 @require_POST
-def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alert = alert_for(request.user, pk)
     if checkin_acknowledge(checkin=alert, by=request.user, now=timezone.now()):
         audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=alert, patient_id=alert.patient_id)
@@ -90,7 +94,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_required
 @require_POST
-def series_request_done(request: HttpRequest, pk: int) -> HttpResponse:
+def series_request_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = series_request_for(request.user, pk)
     if series_request_resolve(series_request=item, by=request.user, now=timezone.now()):
         audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=item, patient_id=item.patient_id)

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from clinic.audit import audit_record
 from clinic.client_address import client_ip
 from clinic.roles import public
+from patients.models import Patient
 from patients.ratelimit import ratelimit_hit
 from patients.tokens import portal_token_resolve
 from treatments.models import Appointment, TreatmentSeries, WaitlistOffer
@@ -26,15 +27,24 @@ FAILED_LOOKUP_WINDOW = 15 * 60
 RATE_SCOPE = "portal-miss"
 
 
+class PortalHttpRequest(HttpRequest):
+    """What a `portal_view` hands its view: the request with the link (the token as written in the
+    URL) and the link's patient. For the type checker; at run time it is Django's HttpRequest."""
+
+    portal_token: str
+    portal_patient: Patient
+
+
 def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Resolve the link first. A view that works with the clock declares `now` and is given the
     time the link was checked at."""
     wants_now = "now" in inspect.signature(view).parameters
 
+    # Django passes a plain HttpRequest: the two portal attributes are set on it below.
     @public
     @never_cache
     @wraps(view)
-    def wrapped(request: HttpRequest, token: str, **kwargs) -> HttpResponse:
+    def wrapped(request: PortalHttpRequest, token: str, **kwargs) -> HttpResponse:
         now = timezone.now()
         access = portal_token_resolve(raw=token, now=now)
         if access is None:
@@ -63,7 +73,7 @@ def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
-def portal_audit(request: HttpRequest, action: str, obj=None, object_type: str = "") -> None:
+def portal_audit(request: PortalHttpRequest, action: str, obj=None, object_type: str = "") -> None:
     audit_record(
         request=request,
         action=action,
@@ -75,21 +85,21 @@ def portal_audit(request: HttpRequest, action: str, obj=None, object_type: str =
     )
 
 
-def appointment_or_404(request: HttpRequest, appointment_id: int) -> Appointment:
+def appointment_or_404(request: PortalHttpRequest, appointment_id: int) -> Appointment:
     appointment = portal_appointment(patient=request.portal_patient, appointment_id=appointment_id)
     if appointment is None:
         raise Http404
     return appointment
 
 
-def series_or_404(request: HttpRequest, series_id: int) -> TreatmentSeries:
+def series_or_404(request: PortalHttpRequest, series_id: int) -> TreatmentSeries:
     series = portal_series(patient=request.portal_patient, series_id=series_id)
     if series is None:
         raise Http404
     return series
 
 
-def offer_or_404(request: HttpRequest, offer_id: int) -> WaitlistOffer:
+def offer_or_404(request: PortalHttpRequest, offer_id: int) -> WaitlistOffer:
     offer = portal_offer(patient=request.portal_patient, offer_id=offer_id)
     if offer is None:
         raise Http404
@@ -112,5 +122,5 @@ def change_rate_limited(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def portal_context(request: HttpRequest, **extra) -> dict:
+def portal_context(request: PortalHttpRequest, **extra) -> dict:
     return {"token": request.portal_token, "patient": request.portal_patient, **extra}

@@ -9,17 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
-
-from clinic.localtime import clinic_zone, local_date
+from clinic.localtime import clinic_zone, local_date, to_local
 from treatments.models import Appointment, TreatmentSeries
 from treatments.scheduling.availability import Availability
-from treatments.scheduling.rules import Window, blocked_reason, from_day, short_day, window_after
-from treatments.scheduling.selectors.availability import availability_around, availability_for, date_span
+from treatments.scheduling.planning import day_starts
+from treatments.scheduling.rules import (
+    HORIZON_DAYS,
+    Window,
+    blocked_reason,
+    from_day,
+    offer_last,
+    session_limit,
+    short_day,
+    type_times,
+    window_after,
+    window_text,
+)
+from treatments.scheduling.selectors.availability import availability_around, availability_for
 from treatments.scheduling.selectors.moves import move_suggestions, series_siblings, session_window
-
-# An open-ended window (a last session, or a standalone appointment) is shown this many days ahead.
-HORIZON_DAYS = 14
 
 
 @dataclass
@@ -45,11 +52,7 @@ class SlotChoices:
 
     @property
     def window_text(self) -> str:
-        if self.window is None:
-            return ""
-        if self.window.has_latest:
-            return date_span(self.window.earliest, self.window.latest)
-        return _("from %(day)s") % {"day": date_span(self.window.earliest, self.window.earliest)}
+        return "" if self.window is None else window_text(self.window, framed=False)
 
     def offers(self, start: dt.datetime) -> bool:
         return start in self.slots
@@ -67,9 +70,10 @@ def _fill(
     now: dt.datetime,
     skip: dt.datetime | None = None,
 ) -> SlotChoices:
-    day = first
-    while day <= last:
-        start = availability.nearest_start(day, preferred, duration, buffer)
+    days = day_starts(
+        first=first, last=last, preferred=preferred, duration=duration, buffer=buffer, availability=availability
+    )
+    for day, start in days:
         if start is not None and start > now and start != skip:
             choices.slots.append(start)
         elif start is None:
@@ -77,14 +81,13 @@ def _fill(
                 day=day, preferred=preferred, duration=duration, buffer=buffer, availability=availability
             )
             choices.days_off.append(DayOff(day, reason))
-        day += dt.timedelta(days=1)
     return choices
 
 
 def _span(window: Window, today: dt.date) -> tuple[dt.date, dt.date]:
     first = max(window.earliest, today)
-    last = window.latest if window.has_latest else first + dt.timedelta(days=HORIZON_DAYS)
-    return first, min(last, first + dt.timedelta(days=HORIZON_DAYS * 3))
+    # A long window is shown for its first six weeks.
+    return first, min(offer_last(window, first), first + dt.timedelta(days=HORIZON_DAYS * 3))
 
 
 def portal_move_choices(*, appointment: Appointment, now: dt.datetime) -> SlotChoices:
@@ -93,9 +96,8 @@ def portal_move_choices(*, appointment: Appointment, now: dt.datetime) -> SlotCh
     zone = clinic_zone()
     today = local_date(now, zone)
     kind = appointment.appointment_type
-    duration = dt.timedelta(minutes=kind.duration_minutes)
-    buffer = dt.timedelta(minutes=kind.buffer_minutes)
-    preferred = appointment.start.astimezone(zone).time()
+    duration, buffer = type_times(kind)
+    preferred = to_local(appointment.start, zone).time()
     if appointment.series_id is None:
         # No spacing to keep: the desk's own suggestions for the next two weeks.
         return SlotChoices(slots=list(move_suggestions(appointment=appointment, now=now).suggestions))
@@ -129,11 +131,12 @@ def next_session_step(*, series: TreatmentSeries, live: list[Appointment]) -> in
     practitioner's plan (planned sessions) and the protocol's limit both leave room for it."""
     if series.status == TreatmentSeries.Status.DISCONTINUED or not live:
         return None
-    step = live[-1].series_step + 1
+    step = (live[-1].series_step or 0) + 1
     protocol = series.protocol
     if step > series.planned_sessions:
         return None
-    if not protocol.as_needed and step > protocol.required_sessions + protocol.optional_sessions:
+    limit = session_limit(protocol)
+    if limit is not None and step > limit:
         return None
     return step
 
@@ -156,13 +159,14 @@ def portal_next_session(*, series: TreatmentSeries, now: dt.datetime) -> NextSes
     availability = availability_for(
         practitioner=series.practitioner, location=series.location, patient=series.patient, first=first, last=last
     )
+    duration, buffer = type_times(kind)
     choices = _fill(
         SlotChoices(window=window),
         first=first,
         last=last,
-        preferred=live[-1].start.astimezone(zone).time(),
-        duration=dt.timedelta(minutes=kind.duration_minutes),
-        buffer=dt.timedelta(minutes=kind.buffer_minutes),
+        preferred=to_local(live[-1].start, zone).time(),
+        duration=duration,
+        buffer=buffer,
         availability=availability,
         now=now,
     )

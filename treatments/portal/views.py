@@ -3,14 +3,14 @@ resolves the link first through treatments.portal.access (a wrong link or anothe
 a 404). Moving and booking sessions: views_sessions.py."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.models import AuditEntry, ClinicSettings
-from treatments.portal.access import appointment_or_404, portal_audit, portal_context, portal_view
+from treatments.portal.access import PortalHttpRequest, appointment_or_404, portal_audit, portal_context, portal_view
 from treatments.portal.forms import CancelForm, CheckInForm, ScreeningForm
 from treatments.portal.selectors import (
     portal_intake_due,
@@ -34,7 +34,7 @@ from treatments.scheduling.feeds import appointment_file
 
 @portal_view
 @require_GET
-def home(request: HttpRequest, *, now) -> HttpResponse:
+def home(request: PortalHttpRequest, *, now) -> HttpResponse:
     upcoming = portal_upcoming(patient=request.portal_patient, now=now)
     progress = portal_series_progress(patient=request.portal_patient, upcoming=upcoming)
     offers = portal_open_offers(patient=request.portal_patient, now=now)
@@ -51,7 +51,7 @@ def home(request: HttpRequest, *, now) -> HttpResponse:
 
 @portal_view
 @require_GET
-def short(request: HttpRequest) -> HttpResponse:
+def short(request: PortalHttpRequest) -> HttpResponse:
     """/p/<token>, the one link a text carries: checked like every portal page (a revoked link is a
     404 here too), then on to the portal's home."""
     return redirect("portal:home", token=request.portal_token)
@@ -59,7 +59,7 @@ def short(request: HttpRequest) -> HttpResponse:
 
 @portal_view
 @require_GET
-def session_ics(request: HttpRequest, *, now, appointment_id: int) -> HttpResponse:
+def session_ics(request: PortalHttpRequest, *, now, appointment_id: int) -> HttpResponse:
     appointment = appointment_or_404(request, appointment_id)
     body = appointment_file(appointment=appointment, now=now)
     portal_audit(request, AuditEntry.Action.EXPORT, obj=appointment)
@@ -70,7 +70,7 @@ def session_ics(request: HttpRequest, *, now, appointment_id: int) -> HttpRespon
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def session_before(request: HttpRequest, *, now, appointment_id: int) -> HttpResponse:
+def session_before(request: PortalHttpRequest, *, now, appointment_id: int) -> HttpResponse:
     appointment = appointment_or_404(request, appointment_id)
     form = ScreeningForm(request.POST if request.method == "POST" else None)
     upcoming = appointment_is_upcoming(appointment=appointment, now=now)
@@ -106,7 +106,7 @@ def session_before(request: HttpRequest, *, now, appointment_id: int) -> HttpRes
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def session_confirm(request: HttpRequest, *, now, appointment_id: int) -> HttpResponse:
+def session_confirm(request: PortalHttpRequest, *, now, appointment_id: int) -> HttpResponse:
     appointment = appointment_or_404(request, appointment_id)
     error = ""
     if request.method == "POST":
@@ -133,7 +133,7 @@ def session_confirm(request: HttpRequest, *, now, appointment_id: int) -> HttpRe
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def session_cancel(request: HttpRequest, *, now, appointment_id: int) -> HttpResponse:
+def session_cancel(request: PortalHttpRequest, *, now, appointment_id: int) -> HttpResponse:
     appointment = appointment_or_404(request, appointment_id)
     clinic = ClinicSettings.load()
     allowed = cancel_allowed_online(appointment=appointment, now=now, clinic=clinic)
@@ -182,7 +182,7 @@ def session_cancel(request: HttpRequest, *, now, appointment_id: int) -> HttpRes
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def checkin(request: HttpRequest, *, now) -> HttpResponse:
+def checkin(request: PortalHttpRequest, *, now) -> HttpResponse:
     form = CheckInForm(request.POST if request.method == "POST" else None)
     clinic = ClinicSettings.load()
     if request.method == "POST":
@@ -217,7 +217,7 @@ def checkin(request: HttpRequest, *, now) -> HttpResponse:
     )
 
 
-def _aftercare(request: HttpRequest, **extra) -> dict:
+def _aftercare(request: PortalHttpRequest, **extra) -> dict:
     """The guides are named by slug and shown by education's own template tag (`aftercare_guides`):
     the portal does not import the education app."""
     series = portal_series_for_aftercare(patient=request.portal_patient)
@@ -232,14 +232,14 @@ def _aftercare(request: HttpRequest, **extra) -> dict:
 
 @portal_view
 @require_GET
-def aftercare(request: HttpRequest) -> HttpResponse:
+def aftercare(request: PortalHttpRequest) -> HttpResponse:
     portal_audit(request, AuditEntry.Action.VIEW, object_type="portal.aftercare")
     return render(request, "treatments/portal/aftercare.html", _aftercare(request, section="aftercare"))
 
 
 @portal_view
 @require_GET
-def aftercare_print(request: HttpRequest) -> HttpResponse:
+def aftercare_print(request: PortalHttpRequest) -> HttpResponse:
     portal_audit(request, AuditEntry.Action.VIEW, object_type="portal.aftercare")
     back_url = reverse("portal:aftercare", kwargs={"token": request.portal_token})
     return render(request, "treatments/portal/aftercare_print.html", _aftercare(request, back_url=back_url))

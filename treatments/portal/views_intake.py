@@ -2,7 +2,7 @@
 one's name. Both through the link like every portal page; nothing is saved unless all is right."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,14 +11,14 @@ from clinic.client_address import client_ip
 from clinic.models import AuditEntry
 from patients.selectors_intake import consent_text_current, intake_status
 from patients.services_intake import IntakeError, consent_sign
-from treatments.portal.access import change_rate_limited, portal_audit, portal_context, portal_view
+from treatments.portal.access import PortalHttpRequest, change_rate_limited, portal_audit, portal_context, portal_view
 from treatments.portal.forms_intake import ConsentForm, IntakeForm, intake_initial
 from treatments.portal.services_intake import portal_intake_submit
 
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest, *, now) -> HttpResponse:
+def intake(request: PortalHttpRequest, *, now) -> HttpResponse:
     status = intake_status(patient_id=request.portal_patient.pk)
     if request.method == "GET":
         portal_audit(request, AuditEntry.Action.VIEW, object_type="patients.intake")
@@ -58,7 +58,7 @@ def _intake_page(request, form, status, http_status: int = 200) -> HttpResponse:
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def consent(request: HttpRequest, *, now) -> HttpResponse:
+def consent(request: PortalHttpRequest, *, now) -> HttpResponse:
     text = consent_text_current()
     status = intake_status(patient_id=request.portal_patient.pk)
     signed_current = status.signature is not None and text is not None and status.signature.consent_text_id == text.pk

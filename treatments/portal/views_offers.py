@@ -3,19 +3,26 @@ claim is the scheduling service's (first claim wins, enforced by the database); 
 claim reads as such and changes nothing."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clinic.models import AuditEntry, ClinicSettings
-from treatments.portal.access import change_rate_limited, offer_or_404, portal_audit, portal_context, portal_view
+from treatments.portal.access import (
+    PortalHttpRequest,
+    change_rate_limited,
+    offer_or_404,
+    portal_audit,
+    portal_context,
+    portal_view,
+)
 from treatments.scheduling.services.waitlist_claim import OfferError, waitlist_offer_claim
 
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def offer(request: HttpRequest, *, now, offer_id: int) -> HttpResponse:
+def offer(request: PortalHttpRequest, *, now, offer_id: int) -> HttpResponse:
     item = offer_or_404(request, offer_id)
     error = ""
     if request.method == "POST":

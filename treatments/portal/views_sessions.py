@@ -3,13 +3,14 @@ the next planned session. Both go through the desk's booking services (portal/se
 nothing fits, the page keeps "ask us to move it" (the request to the desk) as the way out."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clinic.models import AuditEntry, ClinicSettings
 from treatments.portal.access import (
+    PortalHttpRequest,
     appointment_or_404,
     change_rate_limited,
     portal_audit,
@@ -30,7 +31,7 @@ from treatments.portal.slots import portal_move_choices, portal_next_session
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def session_move(request: HttpRequest, *, now, appointment_id: int) -> HttpResponse:
+def session_move(request: PortalHttpRequest, *, now, appointment_id: int) -> HttpResponse:
     appointment = appointment_or_404(request, appointment_id)
     clinic = ClinicSettings.load()
     allowed = cancel_allowed_online(appointment=appointment, now=now, clinic=clinic)
@@ -70,7 +71,7 @@ def session_move(request: HttpRequest, *, now, appointment_id: int) -> HttpRespo
 
 @portal_view
 @require_http_methods(["GET", "POST"])
-def series_next(request: HttpRequest, *, now, series_id: int) -> HttpResponse:
+def series_next(request: PortalHttpRequest, *, now, series_id: int) -> HttpResponse:
     series = series_or_404(request, series_id)
     if request.method == "POST" and (limited := change_rate_limited(request)):
         return limited

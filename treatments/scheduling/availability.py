@@ -18,6 +18,8 @@ STABLE API (the calendar helper's "next free slot" and the waitlist use it):
   - `nearest_start(day, preferred, duration, buffer, step=)` -> the free start closest to the
     preferred local time that day, or None.
   - `closures_between(first, last)` -> the closures touching those local dates.
+- `grid_step()`, `on_grid(moment, zone=, step=, up=)`: the clinic's one time grid
+  (SCHEDULING_GRID_MINUTES, counted from local midnight) and a moment snapped onto it.
 
 All datetimes are timezone-aware; intervals are half-open [start, end), so back-to-back is fine.
 """
@@ -29,11 +31,28 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from clinic.localtime import local_date, local_datetime
 
 UTC = dt.UTC
+
+
+def grid_step() -> dt.timedelta:
+    """The clinic's time grid: proposals read 09:00, 09:05, never 09:03."""
+    return dt.timedelta(minutes=settings.SCHEDULING_GRID_MINUTES)
+
+
+def on_grid(moment: dt.datetime, *, zone: ZoneInfo, step: dt.timedelta | None = None, up: bool = True) -> dt.datetime:
+    """`moment` snapped onto the grid counted from its local midnight: the next point at or after it
+    (`up`), else the last one at or before it. `step` a multiple of the grid (online booking's)."""
+    step = step or grid_step()
+    midnight = local_datetime(local_date(moment, zone), dt.time(0, 0), zone)
+    offset = (moment - midnight) % step
+    if not offset:
+        return moment
+    return moment + (step - offset) if up else moment - offset
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,23 +166,20 @@ class Availability:
         duration: dt.timedelta,
         buffer: dt.timedelta,
         *,
-        step: dt.timedelta = dt.timedelta(minutes=5),
+        step: dt.timedelta | None = None,
     ) -> dt.datetime | None:
-        """The free start that day closest to the preferred wall-clock time, on a `step` grid
-        counted from local midnight (so proposals read 09:00, 09:05, not 09:03)."""
+        """The free start that day closest to the preferred wall-clock time, on the clinic's grid
+        (`on_grid`; `step` overrides it)."""
         want = local_datetime(day, preferred, self.zone)
-        midnight = local_datetime(day, dt.time(0, 0), self.zone)
         best: dt.datetime | None = None
         for r in self.free_starts(day, duration, buffer):
             if r.first <= want <= r.last:
                 return want
-            candidate = r.first if want < r.first else r.last
-            # Snap onto the grid, staying inside the range.
-            offset = (candidate - midnight) % step
-            if offset:
-                candidate = candidate + (step - offset) if want < r.first else candidate - offset
-                if not (r.first <= candidate <= r.last):
-                    continue
+            # The range's nearer end, snapped onto the grid inward, staying inside the range.
+            later = want < r.first
+            candidate = on_grid(r.first if later else r.last, zone=self.zone, step=step, up=later)
+            if not (r.first <= candidate <= r.last):
+                continue
             if best is None or abs(candidate - want) < abs(best - want):
                 best = candidate
         return best

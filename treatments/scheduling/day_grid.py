@@ -78,6 +78,7 @@ def _build(asked: DayAsked, now: dt.datetime, version: str) -> DayGrid:
         "appointment_types": AppointmentType.objects.all(),
     }
     html = render_to_string("treatments/calendar_day_kept.html", context)
+    assert data.valid_until is not None  # day_calendar always sets it
     return DayGrid(mark_safe(html), data.appointment_count, version, data.valid_until)  # rendered by our templates
 
 

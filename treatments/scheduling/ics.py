@@ -51,7 +51,8 @@ def _fold(line: str) -> str:
     raw = line.encode()
     if len(raw) <= 75:
         return line
-    parts, chunk = [], b""
+    parts: list[str] = []
+    chunk = b""
     for char in line:
         encoded = char.encode()
         if len(chunk) + len(encoded) > (75 if not parts else 74):

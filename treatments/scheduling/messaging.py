@@ -8,6 +8,7 @@ a message is still wanted and for the plain facts its text needs.
 """
 
 import datetime as dt
+from typing import TypedDict
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -19,7 +20,8 @@ from notifications.models import Message
 from notifications.services import Planned, messages_cancel, messages_plan
 from treatments.models import Appointment, SessionRecord, TreatmentSeries, WaitlistOffer
 from treatments.scheduling.feeds import sessions_file
-from treatments.scheduling.notices import NOTICE_KINDS, notice_appointment_ids, notice_facts, reminder_moment
+from treatments.scheduling.notices import NOTICE_KINDS, notice_appointment_ids, notice_facts
+from treatments.scheduling.rules import reminder_moment
 
 Kind = Message.Kind
 BEFORE_SESSION = (Kind.PREPARE, Kind.REMINDER)
@@ -34,10 +36,17 @@ def _local_day_at(start: dt.datetime, days_after: int, at: dt.time) -> dt.dateti
     return local_datetime(local_date(start) + dt.timedelta(days=days_after), at)
 
 
+class _About(TypedDict):
+    """What a planned message is about: Planned's appointment_id and series_id."""
+
+    appointment_id: int
+    series_id: int | None
+
+
 def _before_session(appointment: Appointment, clinic: ClinicSettings, now: dt.datetime) -> list[Planned]:
     if appointment.status != Appointment.Status.BOOKED or appointment.start <= now:
         return []
-    base = {"appointment_id": appointment.pk, "series_id": appointment.series_id}
+    base: _About = {"appointment_id": appointment.pk, "series_id": appointment.series_id}
     reminder_at = reminder_moment(appointment.start, clinic)
     plans = []
     if appointment.appointment_type.is_injection:
@@ -104,7 +113,7 @@ def session_signed(*, appointment: Appointment, now: dt.datetime) -> None:
     after the last session of a series, outcome check-ins at 6 and 12 weeks."""
     clinic = ClinicSettings.load()
     at = clinic.aftercare_local_time
-    base = {"appointment_id": appointment.pk, "series_id": appointment.series_id}
+    base: _About = {"appointment_id": appointment.pk, "series_id": appointment.series_id}
     key = f"appt:{appointment.pk}"
     wanted = [
         # Signed after the evening message's time: it goes now rather than never.
@@ -147,13 +156,14 @@ def message_facts(
     appointment_ids = {m.appointment_id for m in messages if m.appointment_id}
     appointment_ids.update(pk for m in messages if m.kind in NOTICE_KINDS for pk in notice_appointment_ids(m))
     series_ids = {m.series_id for m in messages if m.series_id and m.kind in (Kind.CONFIRMATION, Kind.OUTCOME)}
-    appointments = {
+    # Looked up by each message's appointment_id and series_id, which may be None.
+    appointments: dict[int | None, Appointment] = {
         a.pk: a
         for a in Appointment.objects.filter(pk__in=appointment_ids).select_related(
             "location", "series", "record", "practitioner"
         )
     }
-    series = {
+    series: dict[int | None, TreatmentSeries] = {
         s.pk: s
         for s in TreatmentSeries.objects.filter(pk__in=series_ids)
         .select_related("location", "practitioner")
@@ -225,10 +235,11 @@ def _session_facts(message: Message, appointment: Appointment | None, now: dt.da
     )
 
 
-def _appointment_facts(appointment: Appointment | None, clinic: ClinicSettings, now: dt.datetime):
+def _appointment_facts(appointment: Appointment | None, clinic: ClinicSettings | None, now: dt.datetime):
     """One booked appointment's confirmation, its .ics attached (the online booking's)."""
     if appointment is None:
         return _("The appointment no longer exists.")
+    assert clinic is not None  # message_facts loads it whenever a confirmation is in the batch
     if appointment.status != Appointment.Status.BOOKED or appointment.start <= now:
         return _("The appointment is no longer upcoming.")
     return SendFacts(
@@ -243,14 +254,16 @@ def _appointment_facts(appointment: Appointment | None, clinic: ClinicSettings, 
     )
 
 
-def _series_facts(message: Message, series: TreatmentSeries | None, clinic: ClinicSettings, now: dt.datetime):
+def _series_facts(message: Message, series: TreatmentSeries | None, clinic: ClinicSettings | None, now: dt.datetime):
     if series is None:
         return _("The series no longer exists.")
+    assert clinic is not None  # message_facts loads it whenever it read a series
     if message.kind == Kind.OUTCOME:
         return SendFacts()
     if series.status != TreatmentSeries.Status.ACTIVE:
         return _("The series is no longer active.")
-    upcoming = [a for a in series.booked if a.start > now]
+    # booked: set by message_facts' Prefetch(to_attr="booked"), which the model's type cannot know.
+    upcoming = [a for a in series.booked if a.start > now]  # type: ignore[attr-defined]
     if not upcoming:
         return _("The series has no upcoming sessions.")
     ics = sessions_file(appointments=upcoming, clinic=clinic, now=now)

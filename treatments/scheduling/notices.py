@@ -20,13 +20,13 @@ import datetime as dt
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from clinic.localtime import local_shift
 from clinic.models import ClinicSettings
 from notifications.facts import SendFacts
 from notifications.models import Message
 from notifications.selectors import messages_about, messages_told
 from notifications.services import Planned, messages_cancel, messages_plan
 from treatments.models import Appointment
+from treatments.scheduling.rules import reminder_moment
 
 Kind = Message.Kind
 CANCEL_KINDS = (Kind.CANCELLED, Kind.CANCEL_RECEIPT)
@@ -37,13 +37,6 @@ TOLD_KINDS = (Kind.CONFIRMATION, Kind.PREPARE, Kind.REMINDER, Kind.MOVED, Kind.R
 
 def _stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat()
-
-
-def reminder_moment(start: dt.datetime, clinic: ClinicSettings) -> dt.datetime:
-    """When the reminder before a session is due: `reminder_hours` before it on the clinic's wall
-    clock, as a patient means "the day before". messaging plans the reminder then; a change
-    notice is useful from then on."""
-    return local_shift(start, -dt.timedelta(hours=clinic.reminder_hours))
 
 
 def _within_horizon(moment: dt.datetime, clinic: ClinicSettings, now: dt.datetime) -> bool:
@@ -88,7 +81,9 @@ def appointments_moved(
     for pending in messages_about(appointment_ids=ids, kinds=[Kind.MOVED], pending=True):
         for pk, stamp in pending.data.get("from", {}).items():
             if int(pk) in known:
-                known[int(pk)] = parse_datetime(stamp)
+                when = parse_datetime(stamp)
+                assert when is not None  # written by _stamp below: always a whole date and time
+                known[int(pk)] = when
     changed = [(a, known[a.pk]) for a, _old in moves if a.start != known[a.pk]]
     if not changed:
         messages_cancel(
@@ -104,7 +99,7 @@ def appointments_moved(
     if not _useful(appointments, [old for _a, old in changed] + [a.start for a in appointments], now):
         return
     first = appointments[0]
-    data = {
+    data: dict[str, object] = {
         "to": _stamp(first.start),
         "from": {str(a.pk): _stamp(old) for a, old in changed},
         "later": [a.pk for a in appointments[1:]],
@@ -182,7 +177,7 @@ def notice_appointment_ids(message: Message) -> list[int]:
     return [int(pk) for pk in message.data.get("later", []) + message.data.get("also", [])]
 
 
-def notice_facts(message: Message, appointments: dict[int, Appointment], now: dt.datetime) -> SendFacts | str:
+def notice_facts(message: Message, appointments: dict[int | None, Appointment], now: dt.datetime) -> SendFacts | str:
     """A notice whose facts no longer hold is dropped with the reason: the session moved again,
     was cancelled after a move, was booked again, or its time has passed."""
     appointment = appointments.get(message.appointment_id)

@@ -13,6 +13,10 @@ STABLE API:
   the previous session, availability, and no two sessions of the plan overlapping); a session off
   its target day gets a `note` too (what blocks the target day, or the spacing in days).
 - `place(step=, window=, ...)` -> Proposal: one session inside a window.
+- `candidate_days(window, weekday)` -> the days of a window in the order the planner tries them.
+- `plan_reach(first, intervals, count, after_days)` -> the last day a plan can reach.
+- `day_starts(first=, last=, preferred=, duration=, buffer=, availability=)` -> each day with its
+  free start nearest the preferred local time, or None (the portal's offers read it whole).
 - `suggest_starts(first=, last=, preferred=, duration=, buffer=, availability=, not_before=,
   limit=)` -> list[datetime]: one free start per day nearest the preferred local time.
 
@@ -22,12 +26,14 @@ STABLE API:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from treatments.scheduling.availability import Availability, Busy, local_date, local_datetime
+from clinic.localtime import local_date, local_datetime, to_local
+from treatments.scheduling.availability import Availability, Busy
 from treatments.scheduling.rules import (
     Window,
     blocked_reason,
@@ -53,7 +59,7 @@ class Proposal:
         return self.start is not None and not self.problem
 
 
-def _candidate_days(window: Window, weekday: int) -> list[dt.date]:
+def candidate_days(window: Window, weekday: int) -> list[dt.date]:
     """The target day first, then the rest by distance, a day on the preferred weekday counting
     as three days nearer (so a Tuesday patient stays on Tuesdays when the target is a Friday)."""
     days = []
@@ -63,7 +69,7 @@ def _candidate_days(window: Window, weekday: int) -> list[dt.date]:
         day += dt.timedelta(days=1)
     target = window.target or window.earliest
 
-    def key(d: dt.date) -> tuple[int, int, dt.date]:
+    def key(d: dt.date) -> tuple[int, int, int, dt.date]:
         distance = abs((d - target).days)
         bonus = 3 if d.weekday() == weekday else 0
         return (0 if d == target else 1, distance - bonus, distance, d)
@@ -82,7 +88,7 @@ def place(
     availability: Availability,
 ) -> Proposal:
     """One session inside its window, or a Proposal saying why not."""
-    for day in _candidate_days(window, weekday):
+    for day in candidate_days(window, weekday):
         start = availability.nearest_start(day, preferred, duration, buffer)
         if start is not None:
             note = ""
@@ -110,7 +116,7 @@ def plan_series(
     """Propose `count` sessions, the first at `first` (checked, not moved). Sessions are spaced
     from the one actually proposed before them, so one pushed late does not squeeze the next."""
     zone = availability.zone
-    local_first = first.astimezone(zone)
+    local_first = to_local(first, zone)
     preferred, weekday = local_first.timetz().replace(tzinfo=None), local_first.weekday()
     problem = availability.problem(first, first + duration, buffer=buffer)
     proposals = [
@@ -135,12 +141,22 @@ def plan_series(
             placed.append((proposal.start, proposal.start + duration + buffer))
             anchor = proposal.start
         else:
-            # Keep planning the rest from where this one should have been.
-            anchor = local_datetime(window.target, preferred, zone)
+            # Keep planning the rest from where this one should have been (a step window always
+            # has its target).
+            anchor = local_datetime(window.target or window.earliest, preferred, zone)
     return proposals
 
 
-def _place_avoiding(step, window, preferred, weekday, duration, buffer, availability, placed) -> Proposal:
+def _place_avoiding(
+    step: int,
+    window: Window,
+    preferred: dt.time,
+    weekday: int,
+    duration: dt.timedelta,
+    buffer: dt.timedelta,
+    availability: Availability,
+    placed: list[tuple[dt.datetime, dt.datetime]],
+) -> Proposal:
     if any(window.earliest <= local_date(s, availability.zone) <= window.latest for s, _e in placed):
         # The plan's own sessions count as bookings, so two sessions never share a slot.
         extra = [Busy(s - buffer, e, _("another session of this plan")) for s, e in placed]
@@ -177,7 +193,6 @@ def check_proposals(
     """Re-check a plan the desk edited: each session in the future, in order, inside the window
     its previous session sets, free in the availability, and clear of the plan's other sessions."""
     zone = availability.zone
-    fits = {"duration": duration, "buffer": buffer, "availability": availability}
     out: list[Proposal] = []
     for i, start in enumerate(starts):
         step = first_step + i
@@ -205,21 +220,47 @@ def check_proposals(
         message = _("Session %(step)d: %(problem)s") % {"step": step, "problem": problem} if problem else ""
         note = ""
         if not problem and window is not None and local_date(start, zone) != window.target:
-            note = _edited_note(starts[i - 1], start, step, intervals[i - 1], window, before_days, after_days, **fits)
+            note = _edited_note(
+                starts[i - 1],
+                start,
+                step,
+                intervals[i - 1],
+                window,
+                before_days,
+                after_days,
+                duration=duration,
+                buffer=buffer,
+                availability=availability,
+            )
         out.append(Proposal(step, start, end, window, message, note))
     return out
 
 
-def _edited_note(previous, start, step, interval, window, before_days, after_days, *, duration, buffer, availability):
+def _edited_note(
+    previous: dt.datetime,
+    start: dt.datetime,
+    step: int,
+    interval: int,
+    window: Window,
+    before_days: int,
+    after_days: int,
+    *,
+    duration: dt.timedelta,
+    buffer: dt.timedelta,
+    availability: Availability,
+) -> str:
     """Why an edited session is off its target day: what blocks the target day, else (the desk
     chose another day) the spacing it now has."""
     zone = availability.zone
-    preferred = start.astimezone(zone).time()
+    target = window.target
+    if target is None:  # never for a step's window: it always has the day the spacing points at
+        return ""
+    preferred = to_local(start, zone).time()
     reason = blocked_reason(
-        day=window.target, preferred=preferred, duration=duration, buffer=buffer, availability=availability
+        day=target, preferred=preferred, duration=duration, buffer=buffer, availability=availability
     )
     if reason:
-        return off_target_note(window.target, local_date(start, zone), reason)
+        return off_target_note(target, local_date(start, zone), reason)
     return spacing_note(
         previous=previous,
         previous_step=step - 1,
@@ -230,6 +271,29 @@ def _edited_note(previous, start, step, interval, window, before_days, after_day
         after_days=after_days,
         zone=zone,
     ).text
+
+
+def plan_reach(first: dt.date, intervals: list[int], count: int, after_days: int) -> dt.date:
+    """The last local day a plan of `count` sessions from `first` can reach, every session pushed
+    to the end of its window (and a day to spare): how far ahead availability is read."""
+    return first + dt.timedelta(days=sum(intervals) + count * after_days + 1)
+
+
+def day_starts(
+    *,
+    first: dt.date,
+    last: dt.date,
+    preferred: dt.time,
+    duration: dt.timedelta,
+    buffer: dt.timedelta,
+    availability: Availability,
+) -> Iterator[tuple[dt.date, dt.datetime | None]]:
+    """Each day from `first` to `last` with its free start nearest the preferred local time (None:
+    the day has none). Lazy: a caller that has enough stops the scan."""
+    day = first
+    while day <= last:
+        yield day, availability.nearest_start(day, preferred, duration, buffer)
+        day += dt.timedelta(days=1)
 
 
 def suggest_starts(
@@ -246,10 +310,14 @@ def suggest_starts(
     """Up to `limit` free starts, one per day from `first` to `last`, each the nearest to the
     preferred local time (for "move to..." suggestions and "find the next free slot")."""
     out: list[dt.datetime] = []
-    day = first
-    while day <= last and len(out) < limit:
-        start = availability.nearest_start(day, preferred, duration, buffer)
+    if limit <= 0:
+        return out
+    days = day_starts(
+        first=first, last=last, preferred=preferred, duration=duration, buffer=buffer, availability=availability
+    )
+    for _day, start in days:
         if start is not None and (not_before is None or start > not_before):
             out.append(start)
-        day += dt.timedelta(days=1)
+            if len(out) >= limit:
+                break
     return out

@@ -25,6 +25,12 @@ STABLE API (dates are local dates in the clinic zone; datetimes are aware):
 - `off_target_note(target, placed, reason)` -> "Mon 29 Mar: clinic closed — Spring holiday; moved
   to Tue 30 Mar".
 - `why_no_slot(step, window, duration, availability)` -> the sentence when a whole window is full.
+- `date_span(first, last)` -> "10–20 May"; `window_text(window, framed=)` -> a window in words.
+- `HORIZON_DAYS`, `offer_last(window, first)`: how far ahead an open-ended window is offered.
+- `session_limit(plan)` -> the most sessions (None: as needed); `too_many_sessions(plan, count)` its refusal.
+- `type_times(kind)` -> an appointment type's duration and the buffer kept free after it.
+- `as_sentence(clause)` -> "Clause." (availability's clauses as the desk's sentences).
+- `reminder_moment(start, clinic)` -> when the reminder before a session is due.
 
 `Rhythm` is anything with the protocol's `interval_after(step)`, `window_before_days` and
 `window_after_days` (a `Protocol` row); `Session` anything with `series_step`, `start` and
@@ -37,15 +43,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 from typing import Protocol as Shape
 from zoneinfo import ZoneInfo
 
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clinic.localtime import local_date
+from clinic.localtime import local_date, local_shift
 from treatments.scheduling.availability import Availability
 
 
@@ -57,11 +64,28 @@ class Rhythm(Shape):
 
 
 class Session(Shape):
-    series_step: int
+    # Nullable on Appointment (a standalone appointment has no step), typed loosely here: only the
+    # sessions of a series, whose step is set, reach these rules.
+    series_step: Any
     start: dt.datetime
 
     @property
     def is_live(self) -> bool: ...
+
+
+class ReminderSetting(Shape):
+    reminder_hours: int
+
+
+class Timed(Shape):
+    duration_minutes: int
+    buffer_minutes: int
+
+
+class SessionPlan(Shape):
+    required_sessions: int
+    optional_sessions: int
+    as_needed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +109,64 @@ class Window:
 
 def short_day(day: dt.date) -> str:
     return date_format(day, "D j M")
+
+
+def date_span(first: dt.date, last: dt.date) -> str:
+    """ "10–20 May", "28 Apr–3 May", "12 May"."""
+    if first == last:
+        return date_format(first, "j M")
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{date_format(last, 'j M')}"
+    return f"{date_format(first, 'j M')}–{date_format(last, 'j M')}"
+
+
+def window_text(window: Window, *, framed: bool = True) -> str:
+    """A window in words. Framed, for "must fall ...": "between 3–9 May", "on or before 9 May",
+    "on or after 3 May"; bare, for "a day in ...": "3–9 May", "from 3 May"."""
+    if window.has_earliest and window.has_latest:
+        span = date_span(window.earliest, window.latest)
+        return _("between %(span)s") % {"span": span} if framed else span
+    if window.has_latest:
+        return _("on or before %(day)s") % {"day": date_span(window.latest, window.latest)}
+    day = date_span(window.earliest, window.earliest)
+    return _("on or after %(day)s") % {"day": day} if framed else _("from %(day)s") % {"day": day}
+
+
+def type_times(kind: Timed) -> tuple[dt.timedelta, dt.timedelta]:
+    """An appointment type's duration and the buffer kept free after it."""
+    return dt.timedelta(minutes=kind.duration_minutes), dt.timedelta(minutes=kind.buffer_minutes)
+
+
+def as_sentence(clause: str) -> str:
+    """An availability clause ("that time is already booked") as a sentence the desk reads."""
+    clause = capfirst(clause.strip())
+    return clause if clause.endswith((".", "!", "?")) else clause + "."
+
+
+# --- How many sessions, how far ahead ---------------------------------------------------------
+
+# An open-ended window (a last session, or a standalone appointment) is offered this many days ahead.
+HORIZON_DAYS = 14
+
+
+def offer_last(window: Window | None, first: dt.date) -> dt.date:
+    """The last day offered from `first`: the window's own end, or HORIZON_DAYS on when it has none."""
+    if window is not None and window.has_latest:
+        return window.latest
+    return first + dt.timedelta(days=HORIZON_DAYS)
+
+
+def session_limit(plan: SessionPlan) -> int | None:
+    """The most sessions a protocol's series may have: required + optional; None when as needed."""
+    return None if plan.as_needed else plan.required_sessions + plan.optional_sessions
+
+
+def too_many_sessions(plan: SessionPlan, count: int) -> str:
+    """The refusal when a series would have `count` sessions, over the protocol's limit; "" when not."""
+    limit = session_limit(plan)
+    if limit is None or count <= limit:
+        return ""
+    return _("This protocol has at most %(n)d sessions.") % {"n": limit}
 
 
 # --- The window a session may take ------------------------------------------------------------
@@ -306,3 +388,13 @@ def why_no_slot(step: int, window: Window, duration: dt.timedelta, availability:
     if not reasons:
         reasons = [_("the practitioner's hours are fully booked")]
     return f"{base} — {'; '.join(dict.fromkeys(reasons))}."
+
+
+# --- When the patient is reminded -------------------------------------------------------------
+
+
+def reminder_moment(start: dt.datetime, clinic: ReminderSetting) -> dt.datetime:
+    """When the reminder before a session is due: `reminder_hours` before it on the clinic's wall
+    clock, as a patient means "the day before". messaging plans the reminder then; a change
+    notice is useful from then on."""
+    return local_shift(start, -dt.timedelta(hours=clinic.reminder_hours))

@@ -81,7 +81,7 @@ def calendar_card(item: Item) -> SafeString:
     meta = [a.appointment_type.name]
     if item.step_label:
         meta.append(item.step_label)
-    if a.room_id:
+    if a.room is not None:
         meta.append(a.room.name)
     name = escape(a.patient.full_name)
     start = f"{item.local_start:%H:%M}"

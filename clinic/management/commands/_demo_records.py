@@ -36,9 +36,12 @@ def sign_past_sessions(*, now: dt.datetime) -> int:
         .order_by("start")
     )
     for appt in sessions:
-        protocol = appt.series.protocol
-        baseline = 7 + appt.series_id % 3
-        pain_before = max(1, baseline - (appt.series_step - 1) * 2 + rng.randint(-1, 1))
+        # Filtered on series__isnull=False; a series step is set exactly when the series is (a constraint).
+        series, step = appt.series, appt.series_step
+        assert series is not None and step is not None
+        protocol = series.protocol
+        baseline = 7 + series.pk % 3
+        pain_before = max(1, baseline - (step - 1) * 2 + rng.randint(-1, 1))
         signed_at = appt.end + dt.timedelta(minutes=20)
         record = SessionRecord.objects.create(
             appointment=appt,
@@ -47,7 +50,7 @@ def sign_past_sessions(*, now: dt.datetime) -> int:
             screening_rechecked=True,
             pain_before=pain_before,
             pain_after=max(0, pain_before - 2),
-            product_lot=f"DX-{2400 + appt.series_id}",
+            product_lot=f"DX-{2400 + series.pk}",
             created_by=appt.practitioner.user,
             created_at=appt.end,
             signed_by=appt.practitioner.user,
@@ -58,8 +61,8 @@ def sign_past_sessions(*, now: dt.datetime) -> int:
             record=record,
             region=region,
             structure=structure,
-            side=appt.series.side,
-            dextrose_percent=Decimal("20.0") if appt.series_step > 1 else Decimal("15.0"),
+            side=series.side,
+            dextrose_percent=Decimal("20.0") if step > 1 else Decimal("15.0"),
             anaesthetic="lidocaine",
             anaesthetic_percent=Decimal("0.50"),
             volume_ml=Decimal("3.0"),

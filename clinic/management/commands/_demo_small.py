@@ -10,11 +10,13 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from clinic.localtime import clinic_zone, local_date, local_datetime
+from clinic.localtime import clinic_zone, local_date, local_datetime, to_local
 from clinic.models import AppointmentType, Closure, Practitioner, Room, WorkingHours
 from patients.models import Channel, ConsentSignature, ConsentText, Intake, Patient
 from treatments.models import Appointment, OutcomeScore, Protocol, TreatmentSeries
 from treatments.scheduling import messaging
+from treatments.scheduling.planning import candidate_days
+from treatments.scheduling.rules import Window, step_window, type_times
 
 from ._demo_records import sign_past_sessions
 
@@ -141,39 +143,41 @@ class _Planner:
             consent_confirmed_at=self.now - dt.timedelta(days=60),
             created_at=min(self.now, local_datetime(first_day, dt.time(9))) - dt.timedelta(days=7),
         )
-        target, at = first_day, None
+        before, after = protocol.window_before_days, protocol.window_after_days
+        window = Window(first_day, first_day - dt.timedelta(days=before), first_day + dt.timedelta(days=after))
+        at, weekday = None, None
         for step in range(1, protocol.required_sessions + 1):
-            # Like the real planner: later sessions keep the first one's local time when it is free.
+            # The planner's windows and order of days; later sessions keep the first one's local
+            # time and weekday when they are free.
             day, at = self._book(
                 patient=patient,
                 practitioner=practitioner,
                 kind=protocol.appointment_type,
-                target=target,
+                window=window,
                 location_id=location_id,
                 series=series,
                 step=step,
-                window=(protocol.window_before_days, protocol.window_after_days),
                 prefer=at,
+                weekday=weekday,
             )
-            target = day + dt.timedelta(days=protocol.interval_after(step))
+            weekday = day.weekday() if weekday is None else weekday
+            window = step_window(local_datetime(day, at), protocol.interval_after(step), before, after, self.zone)
         messaging.series_booked(series=series, now=self.now)
 
     def book_one(self, *, patient: Patient, practitioner: Practitioner, kind: AppointmentType, day: dt.date) -> None:
         location_id = self._location_for(practitioner)
-        self._book(
-            patient=patient, practitioner=practitioner, kind=kind, target=day, location_id=location_id, window=(0, 14)
-        )
+        window = Window(day, day, day + dt.timedelta(days=14))
+        self._book(patient=patient, practitioner=practitioner, kind=kind, window=window, location_id=location_id)
 
     def _book(
-        self, *, patient, practitioner, kind, target, location_id, window, series=None, step=None, prefer=None
+        self, *, patient, practitioner, kind, window, location_id, series=None, step=None, prefer=None, weekday=None
     ) -> tuple[dt.date, dt.time]:
-        """Book the first free slot on the target day, else the nearest day inside the window."""
-        before, after = window
-        offsets = [0] + [d for k in range(1, max(before, after) + 1) for d in (k, -k) if -before <= d <= after]
-        length = dt.timedelta(minutes=kind.duration_minutes)
-        held = length + dt.timedelta(minutes=kind.buffer_minutes)
-        for offset in offsets:
-            day = target + dt.timedelta(days=offset)
+        """Book the first free slot on the window's target day, else on the next day the planner
+        would try (planning.candidate_days)."""
+        target = window.target or window.earliest
+        length, buffer = type_times(kind)
+        held = length + buffer
+        for day in candidate_days(window, target.weekday() if weekday is None else weekday):
             for start in self._candidates(practitioner.pk, location_id, day, length, prefer=prefer):
                 room = self._free_room(location_id, start, start + held)
                 keys = [("practitioner", practitioner.pk), ("patient", patient.pk)]
@@ -195,7 +199,7 @@ class _Planner:
                     checked_in_at=start - dt.timedelta(minutes=5) if past else None,
                     created_at=min(self.now, start) - dt.timedelta(days=7),
                 )
-                return day, start.astimezone(self.zone).time()
+                return day, to_local(start, self.zone).time()
         raise RuntimeError(f"No free slot for the demo near {target}")  # the demo clinic is far from full
 
     def _candidates(
@@ -216,7 +220,7 @@ class _Planner:
             return []
         first = self.rng.randrange(len(starts))
         if prefer is not None:
-            wanted = [i for i, s in enumerate(starts) if s.astimezone(self.zone).time() == prefer]
+            wanted = [i for i, s in enumerate(starts) if to_local(s, self.zone).time() == prefer]
             first = wanted[0] if wanted else first
         return starts[first:] + starts[:first]
 

@@ -3,7 +3,8 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from treatments.scheduling.availability import Availability, Busy, WeeklyBlock, local_datetime
+from clinic.localtime import local_datetime
+from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
 
 CHICAGO = ZoneInfo("America/Chicago")
 MIN = dt.timedelta(minutes=1)

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from treatments.scheduling.availability import Availability, Busy, WeeklyBlock, local_datetime
+from clinic.localtime import local_datetime
+from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
 from treatments.scheduling.planning import check_proposals, plan_series
 from treatments.scheduling.rules import Window
 

@@ -11,7 +11,7 @@ from tests.concurrency import race
 from tests.factories import PractitionerFactory, appointment_type
 from tests.treatments.factories_desk import clinic_setup, ensure_seed, local
 from treatments.models import Appointment, WaitlistEntry
-from treatments.scheduling.services import booking_rules
+from treatments.scheduling.services import kernel
 from treatments.scheduling.services.booking import SlotTaken, appointment_book
 from treatments.scheduling.services.waitlist import waitlist_add
 
@@ -72,7 +72,7 @@ def test_one_patient_booked_with_two_practitioners_at_once_is_told_about_the_pat
     second = PractitionerFactory(display_name="Dr Ben Okafor")
     kind = appointment_type("follow-up")
     start = local(2026, 5, 5, 10)
-    real = booking_rules.availability_for
+    real = kernel.availability_for
 
     def checked_then_rival_commits(**kwargs):
         result = real(**kwargs)
@@ -81,7 +81,7 @@ def test_one_patient_booked_with_two_practitioners_at_once_is_told_about_the_pat
         rival.join()
         return result
 
-    monkeypatch.setattr(booking_rules, "availability_for", checked_then_rival_commits)
+    monkeypatch.setattr(kernel, "availability_for", checked_then_rival_commits)
     with pytest.raises(SlotTaken) as caught:
         appointment_book(
             patient=patient, practitioner=first, location=location, appointment_type=kind, start=start, by=None, now=NOW

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from clinic.localtime import local_datetime
 from treatments.models import Appointment, Protocol
-from treatments.scheduling.availability import Availability, Busy, WeeklyBlock, local_datetime
+from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
 from treatments.scheduling.rules import (
     Window,
     allowed_window,

@@ -224,7 +224,7 @@ def series_progress(series: TreatmentSeries) -> ClinicalProgress:
         events = list(record.adverse_events.all()) if record else []
         column = SessionColumn(appointment=appointment, record=record, sites=sites, events=events)
         columns.append(column)
-        if column.signed and record.pain_before is not None:
+        if column.signed and record is not None and record.pain_before is not None:
             points.append(
                 ChartPoint(
                     when=local_date(appointment.start),

@@ -6,9 +6,24 @@ with one."""
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 
 from clinic.localtime import clinic_zone, day_bounds
@@ -43,7 +58,7 @@ class Period:
         return cls(start=start, end=end)
 
 
-def _signed(period: Period):
+def _signed(period: Period) -> QuerySet[SessionRecord]:
     return SessionRecord.objects.filter(
         status=SessionRecord.Status.SIGNED,
         appointment__start__gte=period.start,
@@ -83,7 +98,7 @@ def adverse_events_by_kind(period: Period) -> tuple[list[dict], int]:
         .annotate(events=Count("id"), sessions_with=Count("record", distinct=True))
         .order_by("kind")
     )
-    found = {r["kind"]: r for r in rows}
+    found: dict[str, Mapping[str, Any]] = {r["kind"]: r for r in rows}
     table = [
         {
             "kind": kind,
@@ -96,7 +111,7 @@ def adverse_events_by_kind(period: Period) -> tuple[list[dict], int]:
     return table, _signed(period).count()
 
 
-def _series_cohort(period: Period):
+def _series_cohort(period: Period) -> QuerySet[Appointment]:
     """First sessions (step 1) signed with a pain score in the period: one row per series. The
     period bounds the scan through the appointments' start index; everything else per series is
     a correlated subquery on its own rows (series index), so older history is never read."""
@@ -149,10 +164,10 @@ def change_by_protocol(period: Period) -> list[dict]:
         .order_by("series__protocol__name")
     )
 
-    def rounded(value, places=1):
+    def rounded(value: float | Decimal | None, places: int = 1) -> float | None:
         return None if value is None else round(float(value), places)
 
-    def sd(n: int, mean, squares) -> float | None:
+    def sd(n: int, mean: float | Decimal | None, squares: float | Decimal) -> float | None:
         if n < 2 or mean is None:
             return None
         variance = (float(squares) - n * float(mean) ** 2) / (n - 1)

@@ -9,12 +9,15 @@ adverse events; a forgotten adverse event may be added. Keys in `changes` are th
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from clinic.integrity import integrity_message
 from treatments.clinical.services.errors import RecordError
-from treatments.clinical.services.records import SITE_FIELDS, SiteData, check_nrs, check_site, write_refusal
+from treatments.clinical.services.record_data import SITE_FIELDS, SiteData, check_nrs, check_site
+from treatments.clinical.services.records import write_refusal
 from treatments.clinical.services.visits import KIND_FIELDS, check_visit_fields
 from treatments.models import AdverseEvent, InjectionSite, Protocol, RecordAmendment, SessionRecord, Side
 
@@ -36,7 +39,7 @@ CHOICES = {
 NULLABLE = {"pain_before", "pain_after", "needle_gauge", "outcome_value", "candidate", "proposed_protocol_id"}
 
 
-def parse_value(name: str, raw):
+def parse_value(name: str, raw: object) -> object:
     """A typed value from what was typed; a choice may be given by its key or its label."""
     if not isinstance(raw, str):
         return raw
@@ -73,13 +76,13 @@ def parse_value(name: str, raw):
     return text
 
 
-def _as_json(value) -> str | int | bool | None:
+def _as_json(value: object) -> str | int | bool | None:
     if value is None or isinstance(value, bool | int):
         return value
     return str(value)
 
 
-def _apply(obj, fields: dict, prefix: str, diff: dict) -> bool:
+def _apply(obj: Model, fields: dict[str, object], prefix: str, diff: dict[str, object]) -> bool:
     changed = False
     for name, raw in fields.items():
         new, old = parse_value(name, raw), getattr(obj, name)
@@ -102,7 +105,7 @@ def record_amend(
     *,
     record: SessionRecord,
     reason: str,
-    user,
+    user: User,
     now: dt.datetime,
     changes: dict | None = None,
     site_changes: dict[int, dict] | None = None,

@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -35,9 +37,9 @@ def attachment_path(attachment: Attachment) -> Path:
 def attachment_add(
     *,
     patient: Patient,
-    upload,
+    upload: UploadedFile,
     kind: str,
-    user,
+    user: User,
     now: dt.datetime,
     record: SessionRecord | None = None,
 ) -> Attachment:
@@ -46,6 +48,7 @@ def attachment_add(
         raise AttachmentError(_("Choose what kind of document this is."))
     if record is not None and record.appointment.patient_id != patient.pk:
         raise AttachmentError(_("That session belongs to another patient."))
+    assert upload.size is not None  # Django's upload handlers always set it
     if upload.size == 0:
         raise AttachmentError(_("The file is empty."))
     if upload.size > max_bytes():

@@ -5,6 +5,7 @@ whose one change is the writer), so whoever reads the record sees who handed it 
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,7 @@ from treatments.models import Appointment, RecordAmendment, SessionRecord
 
 
 def record_hand_over(
-    *, appointment: Appointment, practitioner: Practitioner, reason: str, user, now: dt.datetime
+    *, appointment: Appointment, practitioner: Practitioner, reason: str, user: User, now: dt.datetime
 ) -> SessionRecord:
     """Give the appointment's record (created as an empty draft when there is none yet) to
     `practitioner`, with the reason in its history."""

@@ -4,6 +4,7 @@ totals of licensed instruments (their items are never reproduced, only the total
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -31,7 +32,7 @@ class OutcomeError(Exception):
 
 
 def outcome_add(
-    *, series: TreatmentSeries, measure: str, value: Decimal, recorded_at: dt.datetime, user, now: dt.datetime
+    *, series: TreatmentSeries, measure: str, value: Decimal, recorded_at: dt.datetime, user: User, now: dt.datetime
 ) -> OutcomeScore:
     if measure not in RANGES:
         raise OutcomeError(_("Choose a measure."))

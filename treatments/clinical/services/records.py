@@ -5,18 +5,22 @@ aftercare messages in the same transaction; afterwards the only change is an ame
 keeps the old and the new value side by side."""
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
-from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from clinic.integrity import constraint_name, integrity_message
-from clinic.localtime import clinic_zone
+from clinic.localtime import to_local
+from clinic.models import Practitioner
 from patients.models import ScreeningAnswer, ScreeningQuestion
-from treatments.clinical.bodychart import chart_point_problem
 from treatments.clinical.services.errors import RecordError
+
+# The services' input types, named here too: callers write `records.RecordData(...)`.
+from treatments.clinical.services.record_data import EventData as EventData
+from treatments.clinical.services.record_data import RecordData, check_nrs, check_site
+from treatments.clinical.services.record_data import SiteData as SiteData
 from treatments.clinical.services.visits import (
     KIND_FIELDS,
     check_visit_fields,
@@ -25,8 +29,16 @@ from treatments.clinical.services.visits import (
     record_kind,
     sign_problems,
 )
-from treatments.models import AdverseEvent, Appointment, AppointmentChange, InjectionSite, SessionRecord, Side
+from treatments.models import (
+    AdverseEvent,
+    Appointment,
+    AppointmentChange,
+    InjectionSite,
+    SessionRecord,
+    TreatmentSeries,
+)
 from treatments.scheduling import messaging
+from treatments.scheduling.services.kernel import history_entry
 
 # The questions asked again before every session (docs/clinical-facts.md, "Screening"): bleeding risk,
 # infection, pregnancy and the allergies that matter for the solution and the gloves.
@@ -39,85 +51,8 @@ RECHECK_QUESTIONS: tuple[str, ...] = (
     ScreeningQuestion.ALLERGY_LATEX,
     ScreeningQuestion.ALLERGY_FISH,
 )
-MAX_SITE_VOLUME_ML = Decimal("30")
-MAX_PERCENT = Decimal("50")
 AMENDABLE_FIELDS: tuple[str, ...] = KIND_FIELDS[SessionRecord.Kind.INJECTION]
 ALL_RECORD_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f for names in KIND_FIELDS.values() for f in names))
-
-
-@dataclass(frozen=True)
-class SiteData:
-    region: str
-    dextrose_percent: Decimal
-    volume_ml: Decimal
-    structure: str = ""
-    side: str = "none"
-    guidance: str = InjectionSite.Guidance.LANDMARK
-    anaesthetic: str = ""
-    anaesthetic_percent: Decimal = Decimal("0")
-    needle_gauge: int | None = None
-    chart_view: str = ""
-    chart_x: int | None = None
-    chart_y: int | None = None
-
-    @classmethod
-    def of(cls, site: InjectionSite) -> "SiteData":
-        return cls(**{name: getattr(site, name) for name in SITE_FIELDS})
-
-
-# What an injection site holds: the form's fields, what a copy takes from the last session.
-SITE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SiteData))
-
-
-@dataclass(frozen=True)
-class EventData:
-    kind: str
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class RecordData:
-    consent_confirmed: bool = False
-    pain_before: int | None = None
-    pain_after: int | None = None
-    product_lot: str = ""
-    plan: str = SessionRecord.Plan.CONTINUE
-    plan_note: str = ""
-    notes: str = ""
-    history: str = ""
-    examination: str = ""
-    imaging_reviewed: str = ""
-    screening_reviewed: bool = False
-    assessment: str = ""
-    candidate: bool | None = None
-    proposed_protocol_id: int | None = None
-    proposed_side: str = Side.NONE
-    progress: str = ""
-    outcome_measure: str = ""
-    outcome_value: Decimal | None = None
-    # question -> "yes" answer; None when the re-check was not done (yet).
-    screening: dict[str, bool] | None = None
-    sites: list[SiteData] = field(default_factory=list)
-    events: list[EventData] = field(default_factory=list)
-
-
-def check_nrs(value: int | None, label: str) -> None:
-    if value is not None and not 0 <= value <= 10:
-        raise RecordError(_("%(label)s must be between 0 and 10.") % {"label": label})
-
-
-def check_site(site: SiteData, number: int) -> None:
-    if not site.region.strip():
-        raise RecordError(_("Site %(n)s: give the region.") % {"n": number})
-    if not Decimal("0") < site.volume_ml <= MAX_SITE_VOLUME_ML:
-        raise RecordError(_("Site %(n)s: the volume must be more than 0 and at most 30 mL.") % {"n": number})
-    for percent in (site.dextrose_percent, site.anaesthetic_percent):
-        if not Decimal("0") <= percent <= MAX_PERCENT:
-            raise RecordError(_("Site %(n)s: a concentration must be between 0 and 50%%.") % {"n": number})
-    if site.needle_gauge is not None and not 10 <= site.needle_gauge <= 34:
-        raise RecordError(_("Site %(n)s: the needle gauge must be between 10 and 34.") % {"n": number})
-    if problem := chart_point_problem(site.chart_view, site.chart_x, site.chart_y):
-        raise RecordError(_("Site %(n)s: %(problem)s.") % {"n": number, "problem": problem})
 
 
 def check_recordable(appointment: Appointment) -> None:
@@ -133,7 +68,7 @@ def check_recordable(appointment: Appointment) -> None:
 ONE_RECORD_PER_APPOINTMENT = "treatments_sessionrecord_appointment_id_key"
 
 
-def record_open(*, appointment: Appointment, user, now: dt.datetime) -> SessionRecord:
+def record_open(*, appointment: Appointment, user: User, now: dt.datetime) -> SessionRecord:
     """The appointment's record, created as an empty draft. Called by the first save, never by
     opening the page: a GET must not write (today's list would say "in draft" when nobody typed)."""
     existing = SessionRecord.objects.filter(appointment=appointment).first()
@@ -155,7 +90,7 @@ def record_open(*, appointment: Appointment, user, now: dt.datetime) -> SessionR
         return SessionRecord.objects.get(appointment=appointment)
 
 
-def _locked_draft(record: SessionRecord, user) -> SessionRecord:
+def _locked_draft(record: SessionRecord, user: User) -> SessionRecord:
     locked = (
         SessionRecord.objects.select_for_update(of=("self",))
         .select_related("appointment__practitioner", "handed_to")
@@ -169,7 +104,7 @@ def _locked_draft(record: SessionRecord, user) -> SessionRecord:
     return locked
 
 
-def _write_screening(*, record: SessionRecord, answers: dict[str, bool], user, now: dt.datetime) -> None:
+def _write_screening(*, record: SessionRecord, answers: dict[str, bool], user: User, now: dt.datetime) -> None:
     appointment = record.appointment
     ScreeningAnswer.objects.filter(
         patient_id=appointment.patient_id, appointment_id=appointment.pk, source=ScreeningAnswer.Source.PRE_SESSION
@@ -211,7 +146,7 @@ def _replace_sites(record: SessionRecord, sites: list[SiteData]) -> None:
     )
 
 
-def record_save(*, record: SessionRecord, data: RecordData, user, now: dt.datetime) -> SessionRecord:
+def record_save(*, record: SessionRecord, data: RecordData, user: User, now: dt.datetime) -> SessionRecord:
     """Save a draft as a whole: its fields, today's screening re-check, its sites and events."""
     check_nrs(data.pain_before, _("Pain before"))
     check_nrs(data.pain_after, _("Pain after"))
@@ -260,7 +195,7 @@ def previous_signed_record(record: SessionRecord) -> SessionRecord | None:
     )
 
 
-def record_copy_previous(*, record: SessionRecord, data: RecordData, user, now: dt.datetime) -> int:
+def record_copy_previous(*, record: SessionRecord, data: RecordData, user: User, now: dt.datetime) -> int:
     """Save the draft's own fields, then fill its sites and solution from the last signed session
     of the series. Returns how many sites were copied."""
     previous = previous_signed_record(record)
@@ -272,15 +207,15 @@ def record_copy_previous(*, record: SessionRecord, data: RecordData, user, now: 
     return len(sites)
 
 
-def record_writer(*, appointment: Appointment, record: SessionRecord | None):
+def record_writer(*, appointment: Appointment, record: SessionRecord | None) -> Practitioner:
     """The one practitioner who writes, signs and amends this appointment's record: the
     appointment's own, or the one the clinic admin handed it over to. The admin reads."""
-    if record is not None and record.handed_to_id is not None:
+    if record is not None and record.handed_to is not None:
         return record.handed_to
     return appointment.practitioner
 
 
-def write_refusal(*, appointment: Appointment, record: SessionRecord | None, user) -> str | None:
+def write_refusal(*, appointment: Appointment, record: SessionRecord | None, user: User) -> str | None:
     """Why this user may not write the record (save, sign, amend), or None."""
     writer = record_writer(appointment=appointment, record=record)
     if getattr(getattr(user, "practitioner", None), "pk", None) == writer.pk:
@@ -290,7 +225,7 @@ def write_refusal(*, appointment: Appointment, record: SessionRecord | None, use
     return _("Only %(who)s, whose appointment this is, writes this record.") % {"who": writer.display_name}
 
 
-def sign_refusal(*, appointment: Appointment, user, now: dt.datetime) -> str | None:
+def sign_refusal(*, appointment: Appointment, user: User, now: dt.datetime) -> str | None:
     """Why this appointment's record cannot be signed by this user now, or None. Only what happened
     can be signed: a session that has not started yet would otherwise show as completed and queue
     aftercare for an injection nobody gave."""
@@ -299,29 +234,28 @@ def sign_refusal(*, appointment: Appointment, user, now: dt.datetime) -> str | N
             "status": appointment.get_status_display().lower()
         }
     if now < appointment.start:
-        starts = formats.date_format(appointment.start.astimezone(clinic_zone()), "DATETIME_FORMAT")
+        starts = formats.date_format(to_local(appointment.start), "DATETIME_FORMAT")
         return _("This session starts at %(start)s: its record can be signed once it has started.") % {"start": starts}
     record = SessionRecord.objects.filter(appointment=appointment).select_related("handed_to").first()
     return write_refusal(appointment=appointment, record=record, user=user)
 
 
-def _mark_arrival(appointment: Appointment, *, user, now: dt.datetime) -> None:
+def _mark_arrival(appointment: Appointment, *, user: User, now: dt.datetime) -> None:
     """Signing is proof the patient came: a booking the desk never checked in is checked in too,
     stamped at its start (the real arrival was not recorded), so attendance counts stay true."""
     if appointment.status != Appointment.Status.BOOKED:
         return
     appointment.checked_in_at = appointment.start
-    AppointmentChange.objects.create(
-        series_id=appointment.series_id,
-        appointment=appointment,
+    history_entry(
         kind=AppointmentChange.Kind.CHECKED_IN,
         by=user,
-        at=now,
+        now=now,
+        appointment=appointment,
         reason=_("Checked in when the record was signed."),
     )
 
 
-def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionRecord:
+def record_sign(*, record: SessionRecord, user: User, now: dt.datetime) -> SessionRecord:
     """Lock the record, complete the appointment and plan its aftercare, all or nothing."""
     with transaction.atomic():
         locked = _locked_draft(record, user)
@@ -341,22 +275,16 @@ def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionReco
         _mark_arrival(appointment, user=user, now=now)
         appointment.status = Appointment.Status.COMPLETED
         appointment.save(update_fields=["status", "checked_in_at", "updated_at"])
-        AppointmentChange.objects.create(
-            series_id=appointment.series_id,
-            appointment=appointment,
-            kind=AppointmentChange.Kind.COMPLETED,
-            by=user,
-            at=now,
-        )
+        history_entry(kind=AppointmentChange.Kind.COMPLETED, by=user, now=now, appointment=appointment)
         if locked.kind == SessionRecord.Kind.CONSULTATION:
             consultation_signed(record=locked, appointment=appointment, now=now)
         elif locked.kind == SessionRecord.Kind.FOLLOW_UP:
             series = follow_up_signed(record=locked, appointment=appointment, user=user, now=now)
             if series is not None:
                 series_follow_plan(record=locked, series=series, appointment=appointment, user=user, now=now)
-        elif appointment.series_id is not None:
+        elif appointment.series is not None:
             # The consent confirmed at the first signed session stands for the series.
-            type(appointment.series).objects.filter(pk=appointment.series_id, consent_confirmed_at__isnull=True).update(
+            TreatmentSeries.objects.filter(pk=appointment.series.pk, consent_confirmed_at__isnull=True).update(
                 consent_confirmed_at=now
             )
             # Before the messages: a series that ends here gets its outcome check-ins planned.
@@ -368,7 +296,9 @@ def record_sign(*, record: SessionRecord, user, now: dt.datetime) -> SessionReco
     return locked
 
 
-def series_follow_plan(*, record: SessionRecord, series, appointment: Appointment, user, now: dt.datetime) -> None:
+def series_follow_plan(
+    *, record: SessionRecord, series: TreatmentSeries, appointment: Appointment, user: User, now: dt.datetime
+) -> None:
     """What the signed plan does to the series at once. Discontinuing cancels the later sessions
     (through the booking service, with a neutral reason the desk and patient may read: never the
     practitioner's note). The last planned session signed with "continue" completes the series.
@@ -397,14 +327,14 @@ def series_follow_plan(*, record: SessionRecord, series, appointment: Appointmen
         type(series).objects.filter(pk=series.pk, status=series.Status.ACTIVE).update(status=series.Status.COMPLETED)
 
 
-def record_save_and_sign(*, record: SessionRecord, data: RecordData, user, now: dt.datetime) -> SessionRecord:
+def record_save_and_sign(*, record: SessionRecord, data: RecordData, user: User, now: dt.datetime) -> SessionRecord:
     """Save what is on the form and sign it; if signing is refused, nothing of the save remains."""
     with transaction.atomic():
         saved = record_save(record=record, data=data, user=user, now=now)
         return record_sign(record=saved, user=user, now=now)
 
 
-def record_submit(*, appointment: Appointment, data: RecordData, action: str, user, now: dt.datetime) -> int:
+def record_submit(*, appointment: Appointment, data: RecordData, action: str, user: User, now: dt.datetime) -> int:
     """What the record form's buttons do: "save", "copy" (returns how many sites were copied) or
     "sign". The draft is created here, by the first save, and a refused save or signing leaves
     nothing behind, not even an empty draft."""

@@ -4,7 +4,9 @@ shared draft / sign / amend path is services/records.py."""
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from clinic.models import AppointmentType
@@ -19,6 +21,9 @@ from treatments.models import (
     Side,
     TreatmentSeries,
 )
+
+if TYPE_CHECKING:
+    from treatments.clinical.services.records import RecordData  # records imports this module
 
 Kind = SessionRecord.Kind
 
@@ -60,7 +65,7 @@ def record_kind(appointment_type: AppointmentType) -> str:
     return Kind.FOLLOW_UP
 
 
-def check_visit_fields(data) -> None:
+def check_visit_fields(data: "RecordData | SessionRecord") -> None:
     """Range and choice checks of the consultation and follow-up fields of a RecordData."""
     if data.proposed_side not in Side.values:
         raise RecordError(_("Choose the side."))
@@ -70,7 +75,7 @@ def check_visit_fields(data) -> None:
         raise RecordError(_("Choose the outcome measure."))
     if (data.outcome_measure == "") != (data.outcome_value is None):
         raise RecordError(_("Give both the outcome measure and its score, or neither."))
-    if data.outcome_measure:
+    if data.outcome_measure and data.outcome_value is not None:  # the value is set with the measure (above)
         low, high = RANGES[data.outcome_measure]
         if not low <= Decimal(data.outcome_value) <= high:
             raise RecordError(_("This measure goes from %(low)s to %(high)s.") % {"low": low, "high": high})
@@ -118,7 +123,7 @@ def consultation_signed(*, record: SessionRecord, appointment: Appointment, now:
 
 
 def follow_up_signed(
-    *, record: SessionRecord, appointment: Appointment, user, now: dt.datetime
+    *, record: SessionRecord, appointment: Appointment, user: User, now: dt.datetime
 ) -> TreatmentSeries | None:
     """Keep the review's outcome score with the series, and return the series its decision acts
     on: the appointment's own, or else the patient's most recent active series (a review is
@@ -130,7 +135,7 @@ def follow_up_signed(
             .order_by("-created_at")
             .first()
         )
-    scores = {OutcomeScore.Measure.PAIN_NRS: record.pain_before}
+    scores: dict[str, int | Decimal | None] = {OutcomeScore.Measure.PAIN_NRS: record.pain_before}
     if record.outcome_measure:
         scores[record.outcome_measure] = record.outcome_value
     OutcomeScore.objects.bulk_create(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.audit import audit_record
-from clinic.roles import clinical_required
+from clinic.roles import AuthenticatedHttpRequest, clinical_required
 from treatments.clinical.access import attachment_for, patient_for_clinical
 from treatments.clinical.forms import AttachmentForm
 from treatments.clinical.services.attachments import AttachmentError, attachment_add, attachment_path, max_bytes
@@ -26,7 +26,7 @@ def _records(patient):
 
 @clinical_required
 @require_http_methods(["GET", "POST"])
-def patient_attachments(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_attachments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = patient_for_clinical(request.user, pk)
     records = _records(patient)
     form = AttachmentForm(records=records)
@@ -64,7 +64,7 @@ def patient_attachments(request: HttpRequest, pk: int) -> HttpResponse:
 
 @clinical_required
 @require_GET
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+def download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = attachment_for(request.user, pk)
     try:
         handle = attachment_path(attachment).open("rb")

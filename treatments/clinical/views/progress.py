@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic.audit import audit_record
 from clinic.localtime import local_date, local_datetime
-from clinic.roles import clinical_required
+from clinic.roles import AuthenticatedHttpRequest, clinical_required
 from treatments.clinical.access import series_for_clinical
 from treatments.clinical.forms import ScoreForm
 from treatments.clinical.selectors.records import series_progress
@@ -43,7 +43,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @clinical_required
 @require_POST
-def score_add(request: HttpRequest, pk: int) -> HttpResponse:
+def score_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     series = series_for_clinical(request.user, pk)
     form = ScoreForm(request.POST)
     error = ""

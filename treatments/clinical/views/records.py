@@ -2,14 +2,15 @@
 its amendments."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.models import User
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.audit import audit_record
-from clinic.roles import admin_required, clinical_required
+from clinic.roles import AuthenticatedHttpRequest, admin_required, clinical_required
 from patients.selectors import screening_flags
 from patients.selectors_intake import intake_status
 from treatments.clinical.access import appointment_for_record
@@ -47,8 +48,8 @@ from treatments.clinical.services.visits import record_kind
 from treatments.models import Appointment, SessionRecord
 
 
-def _context(appointment: Appointment, record: SessionRecord, *, user, **extra) -> dict:
-    condition = appointment.series.protocol.condition if appointment.series_id else ""
+def _context(appointment: Appointment, record: SessionRecord, *, user: User, **extra) -> dict:
+    condition = appointment.series.protocol.condition if appointment.series is not None else ""
     suggestions = SITE_SUGGESTIONS.get(condition, [])
     sites = list(record.sites.all()) if record.pk else []
     return {
@@ -90,7 +91,7 @@ def _draft_forms(record: SessionRecord, appointment: Appointment, data=None):
 
 @clinical_required
 @require_http_methods(["GET", "POST"])
-def record(request: HttpRequest, pk: int) -> HttpResponse:
+def record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_for_record(request.user, pk)
     now = timezone.now()
     existing = record_for_appointment(appointment)
@@ -152,7 +153,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     return _draft_page(request, appointment, current, form, sites, events, error=error)
 
 
-def _visit(request: HttpRequest, appointment: Appointment, current: SessionRecord) -> HttpResponse:
+def _visit(request: AuthenticatedHttpRequest, appointment: Appointment, current: SessionRecord) -> HttpResponse:
     """The draft of a consultation or follow-up note: one form, no sites."""
     now = timezone.now()
     if request.method == "GET":
@@ -211,7 +212,7 @@ def _draft_page(request, appointment, record, form, sites, events, *, error: str
 
 @clinical_required
 @require_POST
-def amend(request: HttpRequest, pk: int) -> HttpResponse:
+def amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_for_record(request.user, pk)
     current = SessionRecord.objects.filter(appointment=appointment).first()
     if current is None or current.status != SessionRecord.Status.SIGNED:
@@ -248,7 +249,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+def hand_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The clinic admin gives the record to another practitioner; the record's history says so."""
     appointment = appointment_for_record(request.user, pk)
     form = HandOverForm(request.POST)
@@ -272,6 +273,6 @@ def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("practice:record", pk=appointment.pk)
     else:
-        error = " ".join(e for errors in form.errors.values() for e in errors)
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     context = {"appointment": appointment, "patient": appointment.patient, "hand_over_form": form, "error": error}
     return render(request, "treatments/record_hand_over_page.html", context, status=400)

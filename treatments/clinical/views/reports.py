@@ -63,7 +63,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, Period | None]:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     form, period = _period(request)
-    context = {"form": form}
+    context: dict[str, object] = {"form": form}
     if period is not None:
         events, signed = adverse_events_by_kind(period)
         context.update(

@@ -7,7 +7,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.localtime import clinic_zone, local_datetime
+from clinic.localtime import local_datetime, to_local
 from clinic.models import AppointmentType, Location, Practitioner
 from treatments.models import Appointment
 
@@ -68,7 +68,7 @@ class WaitlistForm(_WithWhoAndWhat):
 
     @staticmethod
     def _label(appointment: Appointment) -> str:
-        local = appointment.start.astimezone(clinic_zone())
+        local = to_local(appointment.start)
         return f"{local:%Y-%m-%d %H:%M} · {appointment.appointment_type.name} · {appointment.practitioner}"
 
     def clean(self):

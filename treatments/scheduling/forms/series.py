@@ -8,9 +8,10 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.localtime import clinic_zone, local_date, local_datetime
+from clinic.localtime import local_date, local_datetime, to_local
 from clinic.models import AppointmentType, Location, Practitioner, Room
 from treatments.models import Appointment, Protocol, Side
+from treatments.scheduling.rules import too_many_sessions
 
 PREFILL_KEYS = ("practitioner", "location", "protocol", "appointment_type", "side", "date", "time")
 
@@ -75,10 +76,10 @@ class SeriesPlanForm(forms.Form):
         data = super().clean()
         protocol = data.get("protocol")
         if protocol is not None:
-            limit = protocol.required_sessions + protocol.optional_sessions
             count = data.get("sessions") or protocol.required_sessions
-            if not protocol.as_needed and count > limit:
-                self.add_error("sessions", _("This protocol has at most %(n)d sessions.") % {"n": limit})
+            too_many = too_many_sessions(protocol, count)
+            if too_many:
+                self.add_error("sessions", too_many)
             data["sessions"] = count
         room, location = data.get("room"), data.get("location")
         if room is not None and location is not None and room.location_id != location.pk:
@@ -97,7 +98,7 @@ def session_forms(data, count: int, initial: list[dt.datetime | None] | None = N
     forms_ = []
     for i in range(count):
         start = initial[i] if initial and i < len(initial) else None
-        init = {"date": local_date(start), "time": start.astimezone(clinic_zone()).time()} if start else None
+        init = {"date": local_date(start), "time": to_local(start).time()} if start else None
         forms_.append(SessionForm(data, prefix=f"s{i + 1}", initial=init))
     return forms_
 

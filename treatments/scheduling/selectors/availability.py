@@ -6,34 +6,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from clinic.localtime import local_date, local_datetime
-from clinic.models import Closure, Location, Practitioner, Room, WorkingHours, clinic_zone
+from clinic.localtime import clinic_zone, local_date, local_datetime
+from clinic.models import Closure, Location, Practitioner, Room, WorkingHours
 from patients.models import Patient
 from treatments.models import Appointment, OnlineBooking
 from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
+from treatments.scheduling.rules import date_span
 
 
-def date_span(first: dt.date, last: dt.date) -> str:
-    """ "10–20 May", "28 Apr–3 May", "12 May"."""
-    if first == last:
-        return date_format(first, "j M")
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{date_format(last, 'j M')}"
-    return f"{date_format(first, 'j M')}–{date_format(last, 'j M')}"
-
-
-def closure_label(closure: Closure, practitioner: Practitioner, zone) -> str:
+def closure_label(closure: Closure, practitioner: Practitioner, zone: ZoneInfo) -> str:
     first = local_date(closure.starts_at, zone)
     last = local_date(closure.ends_at - dt.timedelta(microseconds=1), zone)
     dates = date_span(first, last)
     if closure.practitioner_id is not None:
         return _("%(who)s is on leave %(dates)s") % {"who": practitioner.display_name, "dates": dates}
-    if closure.location_id is not None:
+    if closure.location is not None:
         return _("%(place)s is closed %(dates)s (%(reason)s)") % {
             "place": closure.location.name,
             "dates": dates,
@@ -46,7 +38,7 @@ def closure_reason(closure: Closure, practitioner: Practitioner) -> str:
     """What a closure is, for a sentence that already names the day."""
     if closure.practitioner_id is not None:
         return _("%(who)s is on leave") % {"who": practitioner.display_name}
-    if closure.location_id is not None:
+    if closure.location is not None:
         return _("%(place)s closed — %(reason)s") % {"place": closure.location.name, "reason": closure.reason}
     return _("clinic closed — %(reason)s") % {"reason": closure.reason}
 

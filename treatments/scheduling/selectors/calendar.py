@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from clinic.localtime import clinic_zone, day_bounds, local_date
-from clinic.models import AppointmentType, Closure, Practitioner, WorkingHours
+from clinic.localtime import clinic_zone, day_bounds, local_date, to_local
+from clinic.models import Closure, Practitioner, WorkingHours
 from patients.selectors import ScreeningFlag, screening_flags
 from patients.selectors_intake import intake_done_expression
 from treatments.models import Appointment
+from treatments.scheduling.attendance import check_in_refusal, no_show_refusal
 from treatments.scheduling.rules import SpacingNote
 from treatments.scheduling.selectors.calendar_version import appointments_between
 from treatments.scheduling.selectors.series_notes import day_spacing
-from treatments.scheduling.services.attendance import check_in_refusal, no_show_refusal
 
 ROW_MINUTES = 5
 MAX_LANES = 4
@@ -116,7 +116,7 @@ def attach_urls(grid: "Grid") -> None:
 def _minute(value: dt.datetime | dt.time, day: dt.date | None = None) -> int:
     """Minutes since local midnight of `day`; 24*60 for the next midnight."""
     if isinstance(value, dt.datetime):
-        local = value.astimezone(clinic_zone())
+        local = to_local(value)
         if day is not None and local.date() < day:
             return 0
         if day is not None and local.date() > day:
@@ -167,23 +167,30 @@ def _assign_lanes(items: list[Item]) -> None:
 def _step_label(appointment: Appointment) -> str:
     from django.utils.translation import gettext as _
 
-    if appointment.series_id is None or appointment.series_step is None:
+    series = appointment.series
+    if series is None or appointment.series_step is None:
         return ""
     return _("session %(step)s of %(total)s") % {
         "step": appointment.series_step,
-        "total": appointment.series.planned_sessions,
+        "total": series.planned_sessions,
     }
 
 
-def _item(appointment: Appointment, day: dt.date, flags, spacing, now: dt.datetime) -> tuple[Item, int, int]:
+def _item(
+    appointment: Appointment,
+    day: dt.date,
+    flags: dict[int, list[ScreeningFlag]],
+    spacing: dict[int, SpacingNote],
+    now: dt.datetime,
+) -> tuple[Item, int, int]:
     zone = clinic_zone()
     start_min = _minute(appointment.start, day)
     end_min = _minute(appointment.end, day)
     item = Item(
         appointment=appointment,
         block=Block(row=0, span=0),
-        local_start=appointment.start.astimezone(zone),
-        local_end=appointment.end.astimezone(zone),
+        local_start=to_local(appointment.start, zone),
+        local_end=to_local(appointment.end, zone),
         flags=flags.get(appointment.patient_id, []),
         step_label=_step_label(appointment),
         can_check_in=check_in_refusal(appointment, now) is None,
@@ -321,7 +328,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
             if _closure_applies(closure, pk, works_at.get(pk, set())):
                 spans.append((column, "closed", s, e, label))
     grid = _finish(list(columns.values()), pending, spans)
-    local_now = now.astimezone(clinic_zone())
+    local_now = to_local(now)
     if local_now.date() == day:
         minute = local_now.hour * 60 + local_now.minute
         if grid.first_minute <= minute < grid.last_minute:
@@ -381,22 +388,3 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
                 spans.append((column, "closed", s, e, label))
     grid = _finish(list(columns.values()), pending, spans)
     return WeekCalendar(practitioner=practitioner, first_day=first_day, grid=grid)
-
-
-def appointment_type_colours() -> list[tuple[int, str, str]]:
-    """(pk, border colour, background) per type, for the generated stylesheet."""
-    result = []
-    for pk, colour in AppointmentType.objects.values_list("pk", "colour"):
-        border = colour if _is_hex(colour) else "#6c757d"
-        result.append((pk, border, _tint(border)))
-    return result
-
-
-def _is_hex(value: str) -> bool:
-    return len(value) == 7 and value[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in value[1:])
-
-
-def _tint(colour: str, amount: float = 0.82) -> str:
-    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    r, g, b = (round(c + (255 - c) * amount) for c in (r, g, b))
-    return f"#{r:02x}{g:02x}{b:02x}"

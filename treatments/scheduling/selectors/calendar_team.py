@@ -85,7 +85,8 @@ def team_week_calendar(*, first_day: dt.date, now: dt.datetime, only: set[int] |
         TeamDay(date=day, columns=[_lane(day, p) for p in practitioners])
         for day in _open_days(days, hours, appointments)
     ]
-    columns = {(d.date, c.practitioner.pk): c for d in team_days for c in d.columns}
+    # Every lane is made by _lane, with its practitioner.
+    columns = {(d.date, c.practitioner.pk): c for d in team_days for c in d.columns if c.practitioner is not None}
     works_at: dict[tuple[dt.date, int], set[int]] = {}
     pending, spans = [], []
     for appointment in appointments:

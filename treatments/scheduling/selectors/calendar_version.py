@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from functools import lru_cache
+from typing import Any
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from clinic.localtime import day_bounds
 from clinic.models import SetupStamp
@@ -25,13 +27,13 @@ from treatments.models import Appointment, TreatmentSeries
 LONGEST = dt.timedelta(hours=12)  # no appointment is longer
 
 
-def appointments_between(start: dt.datetime, end: dt.datetime):
+def appointments_between(start: dt.datetime, end: dt.datetime) -> QuerySet[Appointment]:
     """The appointments a calendar from `start` to `end` shows, bounded on `start` on both sides
     so the index on start answers it (no appointment is longer than LONGEST)."""
     return Appointment.objects.filter(start__lt=end, start__gte=start - LONGEST, end__gt=start)
 
 
-def day_appointments(*, day: dt.date, location_id: int | None = None):
+def day_appointments(*, day: dt.date, location_id: int | None = None) -> QuerySet[Appointment]:
     """The day calendar's appointments, as the page and its poll read them."""
     qs = appointments_between(*day_bounds(day))
     if location_id is not None:
@@ -77,7 +79,9 @@ def _statement(with_location: bool) -> tuple[str, list[str]]:
     return _fingerprint_sql(day_sql), [names[param] for param in params]
 
 
-def _adapt(moment: dt.datetime):
+def _adapt(
+    moment: dt.datetime,
+) -> Any:  # the driver's value for a datetime column (str on SQLite, datetime on PostgreSQL)
     return connection.ops.adapt_datetimefield_value(moment)
 
 

@@ -14,11 +14,12 @@ from treatments.scheduling.rules import SpacingNote, Window, spacing
 from treatments.scheduling.selectors.moves import series_siblings, session_window
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Placed:
-    """A session as rules.spacing reads it, at a time of our choosing."""
+    """A session as rules.spacing reads it, at a time of our choosing (not frozen: rules.Session
+    declares plain attributes)."""
 
-    series_step: int
+    series_step: int | None
     start: dt.datetime
     is_live: bool = True
 
@@ -41,7 +42,9 @@ def move_preview(*, appointment: Appointment, start: dt.datetime, now: dt.dateti
     siblings = series_siblings(appointment)
     preview.window = session_window(appointment, siblings=siblings, today=local_date(now, zone))
     preview.in_window = preview.window is not None and preview.window.contains(local_date(start, zone))
-    rhythm = appointment.series.protocol
+    series = appointment.series
+    assert series is not None  # series_id is set
+    rhythm = series.protocol
     others = [_Placed(s.series_step, s.start) for s in siblings]
     now_notes = spacing(
         sessions=[*others, _Placed(appointment.series_step, appointment.start)], rhythm=rhythm, zone=zone

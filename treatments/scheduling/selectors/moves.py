@@ -8,10 +8,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from clinic.localtime import clinic_zone, local_date
+from clinic.localtime import clinic_zone, local_date, to_local
 from treatments.models import Appointment
 from treatments.scheduling.planning import suggest_starts
-from treatments.scheduling.rules import Window, allowed_window
+from treatments.scheduling.rules import Window, allowed_window, offer_last, type_times
 from treatments.scheduling.selectors.availability import availability_around
 
 
@@ -31,6 +31,8 @@ def session_window(
 ) -> Window | None:
     """The local dates a series session may move to, from `today` on; None when no date keeps the
     spacing. A standalone appointment has no window: callers check `series_id` first."""
+    if appointment.series is None:
+        return None
     return allowed_window(
         session=appointment,
         siblings=siblings,
@@ -54,7 +56,7 @@ def move_suggestions(*, appointment: Appointment, now: dt.datetime) -> MoveOptio
     zone = clinic_zone()
     today = local_date(now, zone)
     options = MoveOptions()
-    first, last = today, today + dt.timedelta(days=14)
+    first, last = today, offer_last(None, today)
     if appointment.series_id is not None:
         siblings = series_siblings(appointment)
         options.window = session_window(appointment, siblings=siblings, today=today)
@@ -62,15 +64,15 @@ def move_suggestions(*, appointment: Appointment, now: dt.datetime) -> MoveOptio
         if options.window_shifted is None:
             return options
         first = options.window_shifted.earliest
-        last = options.window_shifted.latest if options.window_shifted.has_latest else first + dt.timedelta(days=14)
-    kind = appointment.appointment_type
+        last = offer_last(options.window_shifted, first)
+    duration, buffer = type_times(appointment.appointment_type)
     availability = availability_around(appointment, first=first, last=last)
     options.suggestions = suggest_starts(
         first=first,
         last=last,
-        preferred=appointment.start.astimezone(zone).time(),
-        duration=dt.timedelta(minutes=kind.duration_minutes),
-        buffer=dt.timedelta(minutes=kind.buffer_minutes),
+        preferred=to_local(appointment.start, zone).time(),
+        duration=duration,
+        buffer=buffer,
         availability=availability,
         not_before=now,
     )

@@ -8,22 +8,23 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 
-from clinic.localtime import clinic_zone, local_date
+from clinic.localtime import clinic_zone, local_date, to_local
 from clinic.models import Location, Practitioner, Room
 from patients.models import Patient
 from treatments.models import Appointment, Protocol, TreatmentSeries
-from treatments.scheduling.planning import Proposal, check_proposals, plan_series
-from treatments.scheduling.rules import window_after
+from treatments.scheduling.planning import Proposal, check_proposals, plan_reach, plan_series
+from treatments.scheduling.rules import type_times, window_after
 from treatments.scheduling.selectors.availability import availability_for
 
 
 def _rhythm(protocol: Protocol, count: int) -> dict:
+    duration, buffer = type_times(protocol.appointment_type)
     return {
         "intervals": [protocol.interval_after(step) for step in range(1, count)],
         "before_days": protocol.window_before_days,
         "after_days": protocol.window_after_days,
-        "duration": dt.timedelta(minutes=protocol.appointment_type.duration_minutes),
-        "buffer": dt.timedelta(minutes=protocol.appointment_type.buffer_minutes),
+        "duration": duration,
+        "buffer": buffer,
     }
 
 
@@ -42,8 +43,7 @@ def series_propose(
     why in its `note`, each one that cannot be placed in its `problem`."""
     rhythm = _rhythm(protocol, count)
     zone = clinic_zone()
-    # Far enough for every session pushed to the end of its window.
-    last = local_date(first, zone) + dt.timedelta(days=sum(rhythm["intervals"]) + count * rhythm["after_days"] + 1)
+    last = plan_reach(local_date(first, zone), rhythm["intervals"], count, rhythm["after_days"])
     availability = availability_for(
         practitioner=practitioner,
         location=location,
@@ -89,4 +89,4 @@ def next_session_prefill(series: TreatmentSeries, sessions: Sequence[Appointment
         return {}
     last = live[-1]
     zone = clinic_zone()
-    return {"date": window_after(last, series.protocol, zone).target, "time": last.start.astimezone(zone).time()}
+    return {"date": window_after(last, series.protocol, zone).target, "time": to_local(last.start, zone).time()}

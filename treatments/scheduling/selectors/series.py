@@ -118,8 +118,8 @@ def series_page(series: TreatmentSeries, *, now: dt.datetime) -> SeriesPage:
         .first()
     )
     plan = None
-    if last and last[0] in (SessionRecord.Plan.ADD_SESSION, SessionRecord.Plan.CHANGE_INTERVAL):
-        plan = (SessionRecord.Plan(last[0]).label, last[1])
+    if last and last[0] in (SessionRecord.Plan.ADD_SESSION, SessionRecord.Plan.CHANGE_INTERVAL) and last[1] is not None:
+        plan = (str(SessionRecord.Plan(last[0]).label), last[1])
     return SeriesPage(
         _progress(series, sessions, now),
         history,

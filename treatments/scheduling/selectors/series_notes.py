@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
 
-from clinic.localtime import clinic_zone, local_date
+from clinic.localtime import clinic_zone, local_date, to_local
 from treatments.models import Appointment, AppointmentChange, TreatmentSeries
 from treatments.scheduling.rules import (
     SpacingNote,
@@ -17,6 +17,7 @@ from treatments.scheduling.rules import (
     off_target_note,
     short_day,
     spacing,
+    type_times,
     window_after,
 )
 from treatments.scheduling.selectors.availability import availability_for
@@ -35,7 +36,7 @@ def spacing_notes(series: Iterable[TreatmentSeries], sessions: Iterable[Appointm
         live = by_series.get(one.pk, [])
         by_step = spacing(sessions=live, rhythm=one.protocol, zone=zone)
         for session in live:
-            note = by_step.get(session.series_step)
+            note = by_step.get(session.series_step) if session.series_step is not None else None
             if note is not None and not note.ok:
                 notes[session.pk] = note
     return notes
@@ -50,13 +51,13 @@ def series_spacing(series: TreatmentSeries) -> list[SpacingNote]:
 def day_spacing(appointments: Sequence[Appointment]) -> dict[int, SpacingNote]:
     """Spacing problems of the series sessions among `appointments` (a calendar's), in one query
     for the live sessions of their series whatever their number. Needs `series__protocol` loaded."""
-    series = {a.series_id: a.series for a in appointments if a.series_id is not None}
+    series = {a.series_id: a.series for a in appointments if a.series is not None}
     if not series:
         return {}
     live = Appointment.objects.filter(series_id__in=series, status__in=Appointment.LIVE_STATUSES).only(
         "id", "series_id", "series_step", "start", "status"
     )
-    return spacing_notes(series.values(), live)
+    return spacing_notes([one for one in series.values() if one is not None], live)
 
 
 def off_target_notes(
@@ -67,10 +68,12 @@ def off_target_notes(
     move that put it there. Three queries, only when some session is off target."""
     zone = clinic_zone()
     protocol = series.protocol
-    live = sorted((a for a in sessions if a.is_live), key=lambda a: a.series_step)
-    off = []
+    live = sorted((a for a in sessions if a.is_live and a.series_step is not None), key=lambda a: a.series_step or 0)
+    off: list[tuple[Appointment, Appointment, dt.date]] = []
     for previous, session in zip(live, live[1:], strict=False):
         target = window_after(previous, protocol, zone).target
+        if target is None:
+            continue
         if session.status == Appointment.Status.BOOKED and local_date(session.start, zone) != target:
             off.append((previous, session, target))
     if not off:
@@ -83,8 +86,7 @@ def off_target_notes(
         last=max(target for _p, _s, target in off),
         exclude_ids=[session.pk for _p, session, _t in off],
     )
-    duration = dt.timedelta(minutes=protocol.appointment_type.duration_minutes)
-    buffer = dt.timedelta(minutes=protocol.appointment_type.buffer_minutes)
+    duration, buffer = type_times(protocol.appointment_type)
     moves: dict[int, AppointmentChange] = {}
     for change in history:  # newest first: keep each session's latest move
         if change.kind == AppointmentChange.Kind.MOVED and change.appointment_id:
@@ -94,7 +96,7 @@ def off_target_notes(
         placed = local_date(session.start, zone)
         reason = blocked_reason(
             day=target,
-            preferred=session.start.astimezone(zone).time(),
+            preferred=to_local(session.start, zone).time(),
             duration=duration,
             buffer=buffer,
             availability=availability,
@@ -103,7 +105,14 @@ def off_target_notes(
     return notes
 
 
-def _why_else(previous, session, target: dt.date, placed: dt.date, reason: str, moves: dict) -> str:
+def _why_else(
+    previous: Appointment,
+    session: Appointment,
+    target: dt.date,
+    placed: dt.date,
+    reason: str,
+    moves: dict[int, AppointmentChange],
+) -> str:
     if reason:
         return off_target_note(target, placed, reason)
     days = {"target": short_day(target), "placed": short_day(placed)}

@@ -4,12 +4,13 @@ helper's Availability (three queries per location, then pure code)."""
 import datetime as dt
 from dataclasses import dataclass
 
-from clinic.localtime import clinic_zone, local_date
+from clinic.localtime import clinic_zone, local_date, to_local
 from clinic.models import AppointmentType, Location, Practitioner, WorkingHours
+from treatments.scheduling.availability import on_grid
+from treatments.scheduling.rules import type_times
 from treatments.scheduling.selectors.availability import availability_for
 
 SEARCH_DAYS = 90
-GRID = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -20,14 +21,7 @@ class Slot:
 
     @property
     def local_start(self) -> dt.datetime:
-        return self.start.astimezone(clinic_zone())
-
-
-def _ceil(moment: dt.datetime) -> dt.datetime:
-    """Onto the five-minute grid of local wall-clock time."""
-    local = moment.astimezone(clinic_zone())
-    extra = dt.timedelta(minutes=local.minute % 5, seconds=local.second, microseconds=local.microsecond)
-    return moment if not extra else moment + (GRID - extra)
+        return to_local(self.start)
 
 
 def practitioner_locations(practitioner: Practitioner) -> list[Location]:
@@ -46,11 +40,11 @@ def next_free_slots(
     days: int = SEARCH_DAYS,
 ) -> list[Slot]:
     """The earliest free starts (at most one per day and location) from `after`, never in the past."""
-    earliest = _ceil(max(after, now))
-    first = local_date(earliest)
+    zone = clinic_zone()
+    earliest = on_grid(max(after, now), zone=zone)
+    first = local_date(earliest, zone)
     last = first + dt.timedelta(days=days)
-    duration = dt.timedelta(minutes=appointment_type.duration_minutes)
-    buffer = dt.timedelta(minutes=appointment_type.buffer_minutes)
+    duration, buffer = type_times(appointment_type)
     locations = [location] if location is not None else practitioner_locations(practitioner)
     found: list[Slot] = []
     for place in locations:
@@ -59,7 +53,7 @@ def next_free_slots(
         per_place = 0
         while day <= last and per_place < limit:
             for free in availability.free_starts(day, duration, buffer):
-                start = _ceil(max(free.first, earliest))
+                start = on_grid(max(free.first, earliest), zone=zone)
                 if start <= free.last:
                     found.append(Slot(start=start, end=start + duration, location=place))
                     per_place += 1

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from clinic.localtime import clinic_zone, local_date
 from patients.selectors import ScreeningFlag, screening_flags
 from treatments.models import Appointment, WaitlistEntry
-from treatments.scheduling.rules import Window
+from treatments.scheduling.rules import Window, type_times
 from treatments.scheduling.selectors.availability import availability_for
 from treatments.scheduling.selectors.moves import session_window
 
@@ -54,7 +54,7 @@ def waitlist_candidates(*, freed: Appointment, now: dt.datetime) -> list[Candida
         )
     )
     by_pk = {a.pk: a for a in siblings}
-    by_series: dict[int, list[Appointment]] = {}
+    by_series: dict[int | None, list[Appointment]] = {}
     for sibling in siblings:
         by_series.setdefault(sibling.series_id, []).append(sibling)
     zone = clinic_zone()
@@ -63,8 +63,7 @@ def waitlist_candidates(*, freed: Appointment, now: dt.datetime) -> list[Candida
     flags = screening_flags({e.patient_id for e in entries})
     result = []
     for entry in entries:
-        duration = dt.timedelta(minutes=entry.appointment_type.duration_minutes)
-        buffer = dt.timedelta(minutes=entry.appointment_type.buffer_minutes)
+        duration, buffer = type_times(entry.appointment_type)
         # The slot must be free for this patient's appointment type (a longer one may not fit).
         if availability.problem(freed.start, freed.start + duration, buffer=buffer):
             continue

@@ -1,12 +1,10 @@
 """Booking writes: a whole series, a standalone appointment, moving, cancelling, adding a session,
 discontinuing. The one write path for each (views, the portal and tasks call these).
 
-Every function owns its transaction, validates, records AppointmentChange history and calls the
-messaging hooks inside the transaction. No double booking, ever: on PostgreSQL the exclusion
-constraints (migration 0002) turn a lost race into IntegrityError -> SlotTaken with nothing saved;
-on SQLite `transaction_mode=IMMEDIATE` serialises writers, so the overlap check made inside the
-transaction is authoritative. The type's buffer is only checked here (the constraint covers the
-appointment itself).
+Every function owns its transaction (the kernel's `booking_transaction`), takes the practitioner's
+lock once, checks, records one history entry per change and calls the messaging hooks inside the
+transaction (services/kernel.py says how no double booking can happen). The type's buffer is only
+checked here (the constraint covers the appointment itself).
 """
 
 from __future__ import annotations
@@ -19,18 +17,23 @@ from clinic.models import AppointmentType, Location, Practitioner, Room
 from patients.models import Patient
 from treatments.models import Appointment, AppointmentChange, Protocol, Side, TreatmentSeries
 from treatments.scheduling import messaging, notices
+from treatments.scheduling.rules import as_sentence, too_many_sessions, type_times
 from treatments.scheduling.selectors.proposals import series_check
-from treatments.scheduling.services.booking_changes import Cancellation, appointment_cancel, appointment_move
-from treatments.scheduling.services.booking_rules import (
+from treatments.scheduling.services.booking_changes import (
+    Cancellation,
+    appointment_cancel,
+    appointment_move,
+    cancel_booked,
+)
+from treatments.scheduling.services.kernel import (
+    Actor,
     BookingError,
     SlotTaken,
-    _booking_transaction,
-    _cancel_one,
-    _check_one,
-    _history,
-    _lock_practitioner,
-    _sentence,
-    _type_times,
+    author,
+    booking_transaction,
+    check_slot,
+    history_entry,
+    lock_practitioner,
 )
 from treatments.scheduling.services.waitlist_offers import waitlist_offers_make
 
@@ -48,11 +51,11 @@ __all__ = [
 
 
 def _session_create(
-    *, series: TreatmentSeries, step: int, start: dt.datetime, room: Room | None, by, now: dt.datetime
+    *, series: TreatmentSeries, step: int, start: dt.datetime, room: Room | None, by: Actor, now: dt.datetime
 ) -> Appointment:
     """One session of a series, of the protocol's type; steps past the required ones are optional."""
     protocol = series.protocol
-    duration, _buffer = _type_times(protocol.appointment_type)
+    duration, _buffer = type_times(protocol.appointment_type)
     return Appointment.objects.create(
         patient=series.patient,
         practitioner=series.practitioner,
@@ -64,7 +67,7 @@ def _session_create(
         is_optional=step > protocol.required_sessions,
         start=start,
         end=start + duration,
-        created_by=by,
+        created_by=author(by),
         created_at=now,
     )
 
@@ -77,7 +80,7 @@ def series_book(
     location: Location,
     side: str,
     starts: list[dt.datetime],
-    by,
+    by: Actor,
     now: dt.datetime,
     room: Room | None = None,
 ) -> TreatmentSeries:
@@ -88,15 +91,15 @@ def series_book(
         raise BookingError(_("Pick a side."))
     if not (protocol.active and practitioner.active and location.active):
         raise BookingError(_("That protocol, practitioner or location is no longer in use."))
-    limit = protocol.required_sessions + protocol.optional_sessions
-    if not protocol.as_needed and len(starts) > limit:
-        raise BookingError(_("This protocol has at most %(n)d sessions.") % {"n": limit})
+    too_many = too_many_sessions(protocol, len(starts))
+    if too_many:
+        raise BookingError(too_many)
     if any(s.tzinfo is None for s in starts):
         raise BookingError(_("The time has no time zone."))
     if room is not None and room.location_id != location.pk:
         raise BookingError(_("That room is at another location."))
-    with _booking_transaction():
-        _lock_practitioner(practitioner)
+    with booking_transaction():
+        lock_practitioner(practitioner)
         # The same check the desk's "Re-check" showed, now inside the transaction.
         checked = series_check(
             protocol=protocol,
@@ -109,7 +112,7 @@ def series_book(
         )
         problems = [p.problem for p in checked if p.problem]
         if problems:
-            raise BookingError(" ".join(_sentence(p) for p in problems))
+            raise BookingError(" ".join(as_sentence(p) for p in problems))
         series = TreatmentSeries.objects.create(
             patient=patient,
             protocol=protocol,
@@ -117,12 +120,12 @@ def series_book(
             location=location,
             side=side,
             planned_sessions=max(protocol.required_sessions, len(starts)),
-            created_by=by,
+            created_by=author(by),
             created_at=now,
         )
         for step, start in enumerate(starts, start=1):
             appointment = _session_create(series=series, step=step, start=start, room=room, by=by, now=now)
-            _history(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
+            history_entry(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
         messaging.series_booked(series=series, now=now)
     return series
 
@@ -134,7 +137,7 @@ def appointment_book(
     location: Location,
     appointment_type: AppointmentType,
     start: dt.datetime,
-    by,
+    by: Actor,
     now: dt.datetime,
     room: Room | None = None,
 ) -> Appointment:
@@ -142,9 +145,9 @@ def appointment_book(
     whether the desk or the patient booked it."""
     if not (appointment_type.active and practitioner.active and location.active):
         raise BookingError(_("That type, practitioner or location is no longer in use."))
-    duration, _buffer = _type_times(appointment_type)
-    with _booking_transaction():
-        _check_one(
+    duration, _buffer = type_times(appointment_type)
+    with booking_transaction():
+        check_slot(
             patient=patient,
             practitioner=practitioner,
             location=location,
@@ -161,20 +164,20 @@ def appointment_book(
             appointment_type=appointment_type,
             start=start,
             end=start + duration,
-            created_by=by,
+            created_by=author(by),
             created_at=now,
         )
-        _history(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
+        history_entry(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
         messaging.appointment_confirmed(appointment=appointment, now=now)
     return appointment
 
 
-def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: dt.datetime) -> Appointment:
+def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by: Actor, now: dt.datetime) -> Appointment:
     """Add a session after the last live one (an optional one beyond the required sessions)."""
     if start.tzinfo is None:
         raise BookingError(_("The time has no time zone."))
-    with _booking_transaction():
+    with booking_transaction():
         series = (
             TreatmentSeries.objects.select_for_update(of=("self",))
             .select_related("protocol__appointment_type", "practitioner", "location", "patient")
@@ -191,13 +194,13 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: 
             series.save(update_fields=["status"])
         protocol = series.protocol
         live = list(series.appointments.filter(status__in=Appointment.LIVE_STATUSES).order_by("series_step"))
-        limit = protocol.required_sessions + protocol.optional_sessions
-        if not protocol.as_needed and len(live) >= limit:
-            raise BookingError(_("This protocol has at most %(n)d sessions.") % {"n": limit})
-        step = (live[-1].series_step if live else 0) + 1
+        too_many = too_many_sessions(protocol, len(live) + 1)
+        if too_many:
+            raise BookingError(too_many)
+        step = (live[-1].series_step or 0) + 1 if live else 1
         if live and start <= live[-1].start:
             raise BookingError(_("An added session must come after session %(step)d.") % {"step": live[-1].series_step})
-        _check_one(
+        check_slot(
             patient=series.patient,
             practitioner=series.practitioner,
             location=series.location,
@@ -210,18 +213,18 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by, now: 
         if step > series.planned_sessions:
             series.planned_sessions = step
             series.save(update_fields=["planned_sessions"])
-        _history(kind=AppointmentChange.Kind.ADDED, by=by, now=now, appointment=appointment, new=start)
+        history_entry(kind=AppointmentChange.Kind.ADDED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
         notices.session_rebooked(appointment=appointment, now=now)
     return appointment
 
 
-def series_discontinue(*, series: TreatmentSeries, reason: str, by, now: dt.datetime) -> TreatmentSeries:
+def series_discontinue(*, series: TreatmentSeries, reason: str, by: Actor, now: dt.datetime) -> TreatmentSeries:
     """Stop a series: its future booked sessions are cancelled by the clinic with the reason, and
     each freed time is offered to the waitlist like any cancelled one."""
     if not reason.strip():
         raise BookingError(_("Give a reason for discontinuing."))
-    with _booking_transaction():
+    with booking_transaction():
         series = TreatmentSeries.objects.select_for_update(of=("self",)).get(pk=series.pk)
         if series.status == TreatmentSeries.Status.DISCONTINUED:
             raise BookingError(_("This series was already discontinued."))
@@ -229,10 +232,10 @@ def series_discontinue(*, series: TreatmentSeries, reason: str, by, now: dt.date
         series.discontinued_at = now
         series.discontinued_reason = reason[:250]
         series.save(update_fields=["status", "discontinued_at", "discontinued_reason"])
-        _history(kind=AppointmentChange.Kind.DISCONTINUED, by=by, now=now, series=series, reason=reason)
+        history_entry(kind=AppointmentChange.Kind.DISCONTINUED, by=by, now=now, series=series, reason=reason)
         cancelled = list(series.appointments.filter(status=Appointment.Status.BOOKED, start__gt=now))
         for appointment in cancelled:
-            _cancel_one(appointment=appointment, kind=Appointment.CancelKind.CLINIC, reason=reason, by=by, now=now)
+            cancel_booked(appointment=appointment, kind=Appointment.CancelKind.CLINIC, reason=reason, by=by, now=now)
             # Each freed time goes to the waitlist as a cancellation's does, in this transaction.
             waitlist_offers_make(freed=appointment, now=now)
         notices.appointments_cancelled(appointments=cancelled, now=now)

@@ -5,29 +5,65 @@ import these from treatments.scheduling.services.booking."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from clinic.models import Practitioner, clinic_zone
-from treatments.models import Appointment, AppointmentChange, TreatmentSeries
+from clinic.localtime import clinic_zone, local_date, to_local
+from clinic.models import Practitioner
+from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries
 from treatments.scheduling import messaging, notices
-from treatments.scheduling.availability import local_date
-from treatments.scheduling.planning import place, plan_series
-from treatments.scheduling.rules import Window, replan_window, short_day, window_after
-from treatments.scheduling.selectors.availability import availability_around, date_span
-from treatments.scheduling.selectors.moves import session_window
-from treatments.scheduling.services.booking_rules import (
+from treatments.scheduling.planning import place, plan_reach, plan_series
+from treatments.scheduling.rules import (
+    allowed_window,
+    as_sentence,
+    date_span,
+    replan_window,
+    short_day,
+    type_times,
+    window_after,
+    window_text,
+)
+from treatments.scheduling.selectors.availability import availability_around
+from treatments.scheduling.services.kernel import (
+    Actor,
     BookingError,
-    _booking_transaction,
-    _cancel_one,
-    _check_one,
-    _history,
-    _sentence,
-    _type_times,
+    booking_transaction,
+    check_slot,
+    history_entry,
 )
 from treatments.scheduling.services.waitlist_offers import waitlist_offers_make
+
+
+def cancel_booked(*, appointment: Appointment, kind: str, reason: str, by: Actor, now: dt.datetime) -> None:
+    """Cancel a booked appointment inside the caller's transaction: status, history, messages."""
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.cancel_kind = kind
+    appointment.cancel_reason = reason[:250]
+    appointment.cancelled_at = now
+    appointment.save(update_fields=["status", "cancel_kind", "cancel_reason", "cancelled_at", "updated_at"])
+    history_entry(
+        kind=AppointmentChange.Kind.CANCELLED,
+        by=by,
+        now=now,
+        appointment=appointment,
+        old=appointment.start,
+        reason=reason,
+    )
+    messaging.appointment_changed(appointment=appointment, now=now)
+
+
+def _step(session: Appointment) -> int:
+    """A series session's number (a standalone appointment has none and never gets here)."""
+    if session.series_step is None:
+        raise ValueError(f"Appointment {session.pk} is not a session of a series.")
+    return session.series_step
+
+
+def _protocol(session: Appointment) -> Protocol:
+    if session.series is None:
+        raise ValueError(f"Appointment {session.pk} is not a session of a series.")
+    return session.series.protocol
 
 
 def _live_siblings(appointment: Appointment) -> list[Appointment]:
@@ -45,14 +81,14 @@ def _require_movable(appointment: Appointment) -> None:
             _("Only a booked appointment can be changed; this one is %(status)s.")
             % {"status": appointment.get_status_display().lower()}
         )
-    if appointment.series_id and appointment.series.status == TreatmentSeries.Status.DISCONTINUED:
+    if appointment.series is not None and appointment.series.status == TreatmentSeries.Status.DISCONTINUED:
         raise BookingError(_("This series was discontinued."))
 
 
 def _move_rows(
     moves: list[tuple[Appointment, dt.datetime]],
     *,
-    by,
+    by: Actor,
     now: dt.datetime,
     reason: str,
     practitioner: Practitioner | None = None,
@@ -80,11 +116,11 @@ def _move_rows(
             # "I will be there" was said of the old time: the new one is not confirmed yet.
             appointment.patient_confirmed_at = None
             fields.append("patient_confirmed_at")
-        if changes_hands:
+        if changes_hands and practitioner is not None:
             appointment.practitioner = practitioner
             fields.append("practitioner")
         appointment.save(update_fields=fields)
-        _history(
+        history_entry(
             kind=AppointmentChange.Kind.MOVED,
             by=by,
             now=now,
@@ -104,14 +140,6 @@ def _move_rows(
     return sorted(moved, key=lambda a: a.start)
 
 
-def _window_text(window: Window) -> str:
-    if window.has_earliest and window.has_latest:
-        return _("between %(span)s") % {"span": date_span(window.earliest, window.latest)}
-    if window.has_latest:
-        return _("on or before %(day)s") % {"day": date_span(window.latest, window.latest)}
-    return _("on or after %(day)s") % {"day": date_span(window.earliest, window.earliest)}
-
-
 def _other_practitioner(appointment: Appointment, practitioner: Practitioner | None) -> Practitioner | None:
     """The practitioner a move hands the appointment to: None when it stays with its own."""
     if practitioner is None or practitioner.pk == appointment.practitioner_id:
@@ -127,7 +155,7 @@ def appointment_move(
     *,
     appointment: Appointment,
     start: dt.datetime,
-    by,
+    by: Actor,
     now: dt.datetime,
     reason: str = "",
     shift_later: bool = False,
@@ -138,10 +166,14 @@ def appointment_move(
     "as you asked"); with `shift_later`, re-plan the later sessions of its series from the
     new time so the spacing holds. With `practitioner`, the appointment itself goes to them (their
     hours and closures at its location, their bookings); the later sessions it drags keep theirs.
-    Returns every appointment that moved."""
+    Returns every appointment that moved.
+
+    In order: the row and its siblings, locked; the series' window (rules); the slot (the kernel's
+    check, against the practitioner it goes to); the later sessions placed (the planner); then the
+    writes, their history and one notice."""
     if start.tzinfo is None:
         raise BookingError(_("The time has no time zone."))
-    with _booking_transaction():
+    with booking_transaction():
         appointment = (
             Appointment.objects.select_for_update(of=("self",))
             .select_related(
@@ -153,91 +185,99 @@ def appointment_move(
         if start <= now:
             raise BookingError(_("That time is in the past."))
         other = _other_practitioner(appointment, practitioner)
-        if appointment.series_id is None:
-            _check_slot(appointment, start, now=now, practitioner=other)
-            return _move_rows(
-                [(appointment, start)], by=by, now=now, reason=reason, practitioner=other, by_patient=by_patient
+        later = _later_in_window(appointment, start, now=now, shift_later=shift_later)
+        duration, buffer = type_times(appointment.appointment_type)
+        if appointment.series_id is None or other is not None:
+            # The session itself against the practitioner it goes to; the later ones stay with theirs.
+            check_slot(
+                patient=appointment.patient,
+                practitioner=other or appointment.practitioner,
+                location=appointment.location,
+                appointment_type=appointment.appointment_type,
+                start=start,
+                now=now,
+                room=appointment.room,
+                exclude_ids=(appointment.pk, *(a.pk for a in later)),
             )
-        siblings = _live_siblings(appointment)
-        zone = clinic_zone()
-        window = session_window(appointment, siblings=siblings, today=local_date(now, zone), shift_later=shift_later)
-        if window is None or not window.contains(local_date(start, zone)):
-            if window is None:
-                raise BookingError(_("Its neighbours leave no date for this session; move them first."))
-            raise BookingError(
-                _("Session %(step)d must fall %(span)s to keep the spacing.")
-                % {"step": appointment.series_step, "span": _window_text(window)}
+        moves = [(appointment, start)]
+        if appointment.series_id is not None:
+            moves = _plan_moves(
+                appointment, start, later, duration=duration, buffer=buffer, first_checked=other is not None
             )
-        later = [
-            a for a in siblings if a.series_step > appointment.series_step and a.status == Appointment.Status.BOOKED
-        ]
-        if not shift_later:
-            later = []
-        if other is not None:
-            # The session itself against its new practitioner; the later ones stay with theirs.
-            _check_slot(appointment, start, now=now, practitioner=other, moving=later)
-        moves = _plan_moves(appointment, start, later, first_checked=other is not None)
         return _move_rows(moves, by=by, now=now, reason=reason, practitioner=other, by_patient=by_patient)
 
 
-def _check_slot(
-    appointment: Appointment,
-    start: dt.datetime,
-    *,
-    now: dt.datetime,
-    practitioner: Practitioner | None,
-    moving: Sequence[Appointment] = (),
-) -> None:
-    """The one-slot check for `appointment` at `start` with `practitioner` (or its own)."""
-    _check_one(
-        patient=appointment.patient,
-        practitioner=practitioner or appointment.practitioner,
-        location=appointment.location,
-        appointment_type=appointment.appointment_type,
-        start=start,
-        now=now,
-        room=appointment.room,
-        exclude_ids=(appointment.pk, *(a.pk for a in moving)),
+def _later_in_window(
+    appointment: Appointment, start: dt.datetime, *, now: dt.datetime, shift_later: bool
+) -> list[Appointment]:
+    """For a series session: refuse a `start` outside the window its live neighbours allow, and
+    return the later booked sessions that move with it (only with `shift_later`)."""
+    if appointment.series_id is None:
+        return []
+    protocol, step = _protocol(appointment), _step(appointment)
+    siblings = _live_siblings(appointment)
+    zone = clinic_zone()
+    window = allowed_window(
+        session=appointment,
+        siblings=siblings,
+        rhythm=protocol,
+        zone=zone,
+        today=local_date(now, zone),
+        shift_later=shift_later,
     )
+    if window is None:
+        raise BookingError(_("Its neighbours leave no date for this session; move them first."))
+    if not window.contains(local_date(start, zone)):
+        raise BookingError(
+            _("Session %(step)d must fall %(span)s to keep the spacing.") % {"step": step, "span": window_text(window)}
+        )
+    if not shift_later:
+        return []
+    return [a for a in siblings if (a.series_step or 0) > step and a.status == Appointment.Status.BOOKED]
 
 
 def _plan_moves(
-    appointment: Appointment, start: dt.datetime, later: list[Appointment], *, first_checked: bool = False
+    appointment: Appointment,
+    start: dt.datetime,
+    later: list[Appointment],
+    *,
+    duration: dt.timedelta,
+    buffer: dt.timedelta,
+    first_checked: bool = False,
 ) -> list[tuple[Appointment, dt.datetime]]:
     """Where the moved session and the later ones it drags go; BookingError naming the session and
     the reason when one does not fit. `first_checked`: the session's own slot was already checked
     (against the practitioner it goes to), so only the later sessions are placed here."""
-    series = appointment.series
-    protocol = series.protocol
-    duration, buffer = _type_times(appointment.appointment_type)
-    zone = clinic_zone()
+    protocol = _protocol(appointment)
     steps = [appointment, *later]
-    horizon = local_date(start, zone) + dt.timedelta(
-        days=sum(protocol.interval_after(a.series_step) for a in steps) + protocol.window_after_days * len(steps) + 1
+    numbers = [_step(a) for a in steps]
+    zone = clinic_zone()
+    horizon = plan_reach(
+        local_date(start, zone), [protocol.interval_after(n) for n in numbers], len(steps), protocol.window_after_days
     )
     availability = availability_around(
         appointment, first=local_date(start, zone), last=horizon, exclude_ids=[a.pk for a in later]
     )
     problem = None if first_checked else availability.problem(start, start + duration, buffer=buffer)
     if problem:
-        raise BookingError(_sentence(problem))
+        raise BookingError(as_sentence(problem))
     if not later:
         return [(appointment, start)]
     proposals = plan_series(
         first=start,
-        intervals=[protocol.interval_after(a.series_step) for a in steps[:-1]],
+        intervals=[protocol.interval_after(n) for n in numbers[:-1]],
         count=len(steps),
         before_days=protocol.window_before_days,
         after_days=protocol.window_after_days,
         duration=duration,
         buffer=buffer,
         availability=availability,
-        first_step=appointment.series_step,
+        first_step=numbers[0],
     )
     problems = [p.problem for p in proposals[1:] if p.problem]
     if problems:
-        raise BookingError(" ".join(_sentence(p) for p in problems))
-    return [(a, p.start) for a, p in zip(steps, proposals, strict=True)]
+        raise BookingError(" ".join(as_sentence(p) for p in problems))
+    return [(a, p.start) for a, p in zip(steps, proposals, strict=True) if p.start is not None]
 
 
 @dataclass
@@ -249,7 +289,7 @@ class Cancellation:
 
 
 def appointment_cancel(
-    *, appointment: Appointment, kind: str, reason: str, by, now: dt.datetime, replan_rest: bool = False
+    *, appointment: Appointment, kind: str, reason: str, by: Actor, now: dt.datetime, replan_rest: bool = False
 ) -> Cancellation:
     """Cancel one appointment (`by` is None when the patient cancels through the portal). With
     `replan_rest`, the later sessions of its series are re-planned from the last live session
@@ -259,7 +299,7 @@ def appointment_cancel(
     re-planning and cancel only this one)."""
     if kind not in Appointment.CancelKind.values:
         raise BookingError(_("Say who cancelled."))
-    with _booking_transaction():
+    with booking_transaction():
         appointment = (
             Appointment.objects.select_for_update(of=("self",))
             .select_related(
@@ -272,7 +312,7 @@ def appointment_cancel(
                 _("Only a booked appointment can be cancelled; this one is %(status)s.")
                 % {"status": appointment.get_status_display().lower()}
             )
-        _cancel_one(appointment=appointment, kind=kind, reason=reason, by=by, now=now)
+        cancel_booked(appointment=appointment, kind=kind, reason=reason, by=by, now=now)
         notices.appointments_cancelled(appointments=[appointment], now=now)
         result = Cancellation(appointment)
         if replan_rest and appointment.series_id:
@@ -283,13 +323,13 @@ def appointment_cancel(
     return result
 
 
-def _replan_after_cancel(cancelled: Appointment, *, by, now: dt.datetime) -> tuple[list[Appointment], str]:
+def _replan_after_cancel(cancelled: Appointment, *, by: Actor, now: dt.datetime) -> tuple[list[Appointment], str]:
     """The later booked sessions re-planned from the last live session before the cancelled one:
     (moved, "") or ([], why nothing could be re-planned)."""
     siblings = _live_siblings(cancelled)
-    step = cancelled.series_step
-    before = [a for a in siblings if a.series_step < step]
-    later = [a for a in siblings if a.series_step > step and a.status == Appointment.Status.BOOKED]
+    step = _step(cancelled)
+    before = [a for a in siblings if (a.series_step or 0) < step]
+    later = [a for a in siblings if (a.series_step or 0) > step and a.status == Appointment.Status.BOOKED]
     if not later:
         return [], _("no later session is booked")
     if not before:
@@ -297,7 +337,7 @@ def _replan_after_cancel(cancelled: Appointment, *, by, now: dt.datetime) -> tup
             "step": step
         }
     anchor = before[-1]
-    protocol = cancelled.series.protocol
+    protocol = _protocol(cancelled)
     zone = clinic_zone()
     today, cancelled_day = local_date(now, zone), local_date(cancelled.start, zone)
     window = replan_window(previous=anchor, cancelled_day=cancelled_day, today=today, rhythm=protocol, zone=zone)
@@ -314,13 +354,13 @@ def _replan_after_cancel(cancelled: Appointment, *, by, now: dt.datetime) -> tup
             "next": later[0].series_step,
             "kept": short_day(local_date(later[0].start, zone)),
         }
-    duration, buffer = _type_times(later[0].appointment_type)
-    local_start = later[0].start.astimezone(zone)
+    duration, buffer = type_times(later[0].appointment_type)
+    local_start = to_local(later[0].start, zone)
     availability = availability_around(
         later[0], first=window.earliest, last=window.latest, exclude_ids=[a.pk for a in later[1:]]
     )
     first = place(
-        step=later[0].series_step,
+        step=_step(later[0]),
         window=window,
         preferred=local_start.time(),
         weekday=local_start.weekday(),
@@ -329,15 +369,15 @@ def _replan_after_cancel(cancelled: Appointment, *, by, now: dt.datetime) -> tup
         availability=availability,
     )
     if first.start is None:
-        raise BookingError(_sentence(first.problem))
-    moves = _plan_moves(later[0], first.start, later[1:])
+        raise BookingError(as_sentence(first.problem))
+    moves = _plan_moves(later[0], first.start, later[1:], duration=duration, buffer=buffer)
     moved = _move_rows(
         moves,
         by=by,
         now=now,
         reason=_("Re-planned after session %(step)d was cancelled") % {"step": step},
     )
-    _history(
+    history_entry(
         kind=AppointmentChange.Kind.REPLANNED, by=by, now=now, series=cancelled.series, reason=cancelled.cancel_reason
     )
     return moved, ""

@@ -3,6 +3,7 @@ session. Booking the freed slot itself goes through the booking services."""
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ def waitlist_add(
     patient: Patient,
     practitioner: Practitioner,
     appointment_type: AppointmentType,
-    by,
+    by: User,
     now: dt.datetime,
     appointment: Appointment | None = None,
     note: str = "",
@@ -49,7 +50,7 @@ def waitlist_add(
             raise WaitlistError(integrity_message(exc)) from exc
 
 
-def waitlist_resolve(*, entry: WaitlistEntry, by, now: dt.datetime) -> WaitlistEntry:
+def waitlist_resolve(*, entry: WaitlistEntry, by: User, now: dt.datetime) -> WaitlistEntry:
     """Take the entry off the waitlist (the patient was offered a slot, or no longer waits), noting
     who did."""
     with transaction.atomic():

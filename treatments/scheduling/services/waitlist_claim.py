@@ -78,7 +78,7 @@ def _book(offer: WaitlistOffer, now: dt.datetime) -> Appointment:
     entry, freed = offer.entry, offer.freed
     reason = _("Took a time that came free (waitlist)")
     try:
-        if entry.appointment_id is not None:
+        if entry.appointment is not None:
             moved = appointment_move(
                 appointment=entry.appointment, start=freed.start, by=None, now=now, reason=reason, by_patient=True
             )

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clinic.audit import audit_record
-from clinic.models import AuditEntry, clinic_zone
+from clinic.localtime import to_local
+from clinic.models import AuditEntry
 from clinic.roles import desk_required
 from patients.access import patient_for
 from treatments.models import Appointment
@@ -75,19 +76,13 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             except BookingError as exc:
                 error = exc.message
             else:
-                audit_record(
-                    request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id
-                )
-                messages.success(
-                    request,
-                    ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved)) % {"n": len(moved)},
-                )
+                say_moved(request, appointment, moved)
                 _say_spacing(request, appointment)
                 return _back(appointment)
         else:
             error = _("Check the date and time.")
     else:
-        local = appointment.start.astimezone(clinic_zone())
+        local = to_local(appointment.start)
         # A suggestion link fills the form (?date=...&time=...); the desk still confirms.
         form = MoveForm(
             initial={
@@ -108,9 +103,18 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "treatments/series_move.html", ctx, status=400 if error else 200)
 
 
+def say_moved(request: HttpRequest, appointment: Appointment, moved: list[Appointment]) -> None:
+    """After a move (the series page's or the calendar's): the audit entry and "Moved n appointments"."""
+    audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id)
+    messages.success(
+        request,
+        ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved)) % {"n": len(moved)},
+    )
+
+
 def _say_spacing(request: HttpRequest, appointment: Appointment) -> None:
     """After a move, every session of the series now spaced other than the protocol says so."""
-    if appointment.series_id is None:
+    if appointment.series is None:
         return
     for note in series_spacing(appointment.series):
         text = _("Session %(step)d: %(spacing)s.") % {"step": note.step, "spacing": note.text}

@@ -18,10 +18,11 @@ from clinic.roles import PRACTITIONER, desk_required, has_role
 from treatments.scheduling.access import appointment_for, practitioner_for
 from treatments.scheduling.day_grid import DayAsked, day_grid
 from treatments.scheduling.forms.calendar import NextSlotForm
-from treatments.scheduling.selectors.calendar import appointment_type_colours, attach_urls, week_calendar
+from treatments.scheduling.selectors.calendar import attach_urls, week_calendar
 from treatments.scheduling.selectors.calendar_month import month_calendar
 from treatments.scheduling.selectors.calendar_version import day_version
 from treatments.scheduling.selectors.slots import SEARCH_DAYS, next_free_slots
+from treatments.scheduling.selectors.type_colours import appointment_type_colours
 from treatments.scheduling.services.attendance import AttendanceError, appointment_check_in, appointment_mark_no_show
 
 

@@ -16,11 +16,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.audit import audit_record
-from clinic.localtime import clinic_zone, local_date
+from clinic.localtime import local_date, to_local
 from clinic.models import AuditEntry, Practitioner
 from clinic.roles import desk_required
 from patients.access import patient_for
@@ -30,6 +29,7 @@ from treatments.scheduling.forms.series import AppointmentForm
 from treatments.scheduling.selectors.calendar_slot import slot_location, slot_patients, slot_types
 from treatments.scheduling.selectors.move_preview import move_preview
 from treatments.scheduling.services.booking import BookingError, appointment_book, appointment_move
+from treatments.scheduling.views.appointments import say_moved
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -95,7 +95,7 @@ def slot_book(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("%(name)s is booked at %(time)s.")
-                % {"name": patient.full_name, "time": f"{appointment.start.astimezone(clinic_zone()):%H:%M}"},
+                % {"name": patient.full_name, "time": f"{to_local(appointment.start):%H:%M}"},
             )
             day = local_date(appointment.start)
             url = calendar_url(day, back=request.POST.get("back", ""), mark=("booked", appointment.pk))
@@ -139,7 +139,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         form = CalendarMoveForm(request.GET)
         if not form.is_valid():
             status = 400 if request.GET else 200
-            local = appointment.start.astimezone(clinic_zone())
+            local = to_local(appointment.start)
             initial = {"date": local.date(), "time": local.time(), "practitioner": appointment.practitioner_id}
             ctx = _move_context(appointment, CalendarMoveForm(initial=initial), back=request.GET.get("back", ""))
             return render(request, template, ctx, status=status)
@@ -162,13 +162,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         except BookingError as exc:
             error = exc.message
         else:
-            audit_record(
-                request=request, action=AuditEntry.Action.CHANGE, obj=appointment, patient_id=appointment.patient_id
-            )
-            messages.success(
-                request,
-                ngettext("Moved %(n)d appointment.", "Moved %(n)d appointments.", len(moved)) % {"n": len(moved)},
-            )
+            say_moved(request, appointment, moved)
             data = form.cleaned_data
             return _done(request, calendar_url(data["date"], back=data["back"], mark=("moved", appointment.pk)))
     else:

@@ -16,7 +16,7 @@ from clinic.feed_tokens import (
     practitioner_for_feed_token,
 )
 from clinic.models import AuditEntry, Practitioner
-from clinic.roles import desk_required, public
+from clinic.roles import AuthenticatedHttpRequest, desk_required, public
 from treatments.scheduling.access import appointment_for
 from treatments.scheduling.feeds import appointment_file
 from treatments.scheduling.feeds import practitioner_feed as feed_text
@@ -54,7 +54,7 @@ def appointment_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def feed_manage(request: HttpRequest) -> HttpResponse:
+def feed_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A practitioner's own feed: issue (shown once), regenerate or revoke."""
     practitioner = Practitioner.objects.filter(user=request.user).first()
     new_url, notice = "", ""

@@ -59,7 +59,7 @@ def _plan(form: SeriesPlanForm, patient, posted, action: str, now: dt.datetime):
 def series_new(request: HttpRequest) -> HttpResponse:
     patient = patient_for(request.user, request.POST.get("patient") or request.GET.get("patient"))
     now = timezone.now()
-    ctx = {"patient": patient, "rows": None, "error": None, "flags": positive_flags(patient)}
+    ctx: dict[str, object] = {"patient": patient, "rows": None, "error": None, "flags": positive_flags(patient)}
     if request.method != "POST":
         # The calendar links here with a slot: ?practitioner=&location=&date=&time= prefill the form.
         ctx["form"] = SeriesPlanForm(initial={"side": Side.RIGHT, **prefill(request.GET)})

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.audit import audit_record
 from clinic.models import AuditEntry
-from clinic.roles import desk_required
+from clinic.roles import AuthenticatedHttpRequest, desk_required
 from patients.access import patient_for
 from treatments.models import Appointment
 from treatments.scheduling.access import appointment_for, waitlist_entry_for
@@ -34,7 +34,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @desk_required
 @require_http_methods(["GET", "POST"])
-def add(request: HttpRequest) -> HttpResponse:
+def add(request: AuthenticatedHttpRequest) -> HttpResponse:
     raw = request.POST.get("patient") or request.GET.get("patient")
     if not raw:
         messages.info(request, _("Find the patient first, then choose “Add to waitlist”."))
@@ -75,7 +75,7 @@ def add(request: HttpRequest) -> HttpResponse:
 
 @desk_required
 @require_POST
-def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = waitlist_entry_for(request.user, pk)
     try:
         waitlist_resolve(entry=entry, by=request.user, now=timezone.now())
@@ -83,7 +83,8 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("%(name)s is off the waitlist.") % {"name": entry.patient.full_name})
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/desk/") else "desk:waitlist")
+    next_url = request.POST.get("next", "")
+    return redirect(next_url if next_url.startswith("/desk/") else "desk:waitlist")
 
 
 @desk_required

@@ -1,0 +1,185 @@
+"""The booking kernel: what every booking write shares, public and taken once per operation. The
+desk (services/booking.py, booking_changes.py), the patient portal, online booking
+(treatments/booking/services.py) and the waitlist claim all write through these:
+
+- `BookingError`, `SlotTaken`: the refusals, their `message` shown to the user as is.
+- `booking_transaction()`: the transaction that turns a lost race into SlotTaken (by the refused
+  constraint's name), any other database refusal into BookingError.
+- `lock_practitioner(practitioner)`: the practitioner's row lock that serialises booking writes;
+  refuses to run outside `transaction.atomic`, and is taken once per booking transaction however
+  many checks ask for it.
+- `check_slot(...)`: the one-slot check (time zone, past, room, the practitioner's availability).
+- `history_entry(...)`: the AppointmentChange row every write keeps, one per change.
+- `Actor`, `author(by)`: who makes a change (a staff user, or None for the patient or the system).
+
+No double booking, ever: on PostgreSQL the exclusion constraints turn a lost race into
+IntegrityError -> SlotTaken with nothing saved; on SQLite `transaction_mode=IMMEDIATE` serialises
+writers, so the check made inside the transaction is authoritative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeAlias
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from clinic.integrity import constraint_name, integrity_message
+from clinic.localtime import local_date
+from clinic.models import AppointmentType, Location, Practitioner, Room
+from patients.models import Patient
+from treatments.models import Appointment, AppointmentChange, TreatmentSeries
+from treatments.scheduling.rules import as_sentence, type_times
+from treatments.scheduling.selectors.availability import availability_for
+
+# Who makes a change: a staff user, or None (the patient in the portal, a reply by text, the system).
+# Pages pass request.user, which the types allow to be anonymous; the role checks before any write
+# make it a user.
+Actor: TypeAlias = User | AnonymousUser | None
+
+
+def author(by: Actor) -> User | None:
+    """The user a row records as its author; an anonymous visitor never writes."""
+    if isinstance(by, AnonymousUser):
+        raise ValueError("An anonymous visitor cannot make a booking change.")
+    return by
+
+
+class BookingError(Exception):
+    """A booking that cannot be made; `message` is shown to the user as is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class SlotTaken(BookingError):
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("That time was just taken. Pick another."))
+
+
+# The database rules a booking race is lost on (treatments migrations 0002 and 0006_booka, and
+# Appointment.Meta): the time, or the series step, went to someone else.
+SLOT_CONSTRAINTS = frozenset(
+    {
+        "appointment_no_overlap_practitioner",
+        "appointment_no_overlap_patient",
+        "appointment_no_overlap_room",
+        "online_booking_no_overlap_held",
+        "appointment_one_live_per_series_step",
+    }
+)
+
+# The practitioners whose lock the current booking transaction already holds (None outside one).
+_held: ContextVar[set[int] | None] = ContextVar("held_practitioners", default=None)
+
+
+@contextmanager
+def booking_transaction() -> Iterator[None]:
+    """`transaction.atomic()` for a booking write. A lost race on the time or the step raises
+    SlotTaken; any other refusal says what it was, or is logged and shown as the generic error
+    (clinic/integrity.py) — never as "taken". A booking transaction inside another one knows the
+    locks the outer one holds, so a booking made inside a hold's transaction locks nothing twice."""
+    outer = _held.get()
+    token = _held.set(set(outer) if outer is not None else set())
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        message = integrity_message(exc)
+        if constraint_name(exc) in SLOT_CONSTRAINTS:
+            raise SlotTaken(message) from exc
+        raise BookingError(message) from exc
+    finally:
+        _held.reset(token)
+
+
+def lock_practitioner(practitioner: Practitioner) -> None:
+    """Serialise booking writes per practitioner on PostgreSQL: appointments and online holds live
+    in two tables, so no exclusion constraint spans both; whoever takes this row lock first checks
+    and writes, the other then sees its row. SQLite's IMMEDIATE transactions already serialise.
+
+    A lock outside a transaction would be let go at once, so that is refused (as pretix's
+    `lock_objects` does). Inside a booking transaction that holds it already, nothing is asked."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_practitioner() must be called inside transaction.atomic().")
+    held = _held.get()
+    if held is not None and practitioner.pk in held:
+        return
+    list(Practitioner.objects.select_for_update(no_key=True).filter(pk=practitioner.pk).values_list("pk", flat=True))
+    if held is not None:
+        held.add(practitioner.pk)
+
+
+def check_slot(
+    *,
+    # None for an online hold: the patient is not known until their code is checked.
+    patient: Patient | None,
+    practitioner: Practitioner,
+    location: Location,
+    appointment_type: AppointmentType,
+    start: dt.datetime,
+    now: dt.datetime,
+    room: Room | None,
+    exclude_ids: tuple[int, ...] = (),
+) -> None:
+    """Raise BookingError with the sentence the user reads unless `start` can take the type with
+    `practitioner` at `location` (and `room`, and `patient` free then). Takes the practitioner's
+    lock first (once per booking transaction), so the answer holds until the write commits."""
+    if start.tzinfo is None:
+        raise BookingError(_("The time has no time zone."))
+    if start <= now:
+        raise BookingError(_("That time is in the past."))
+    if room is not None and room.location_id != location.pk:
+        raise BookingError(_("That room is at another location."))
+    duration, buffer = type_times(appointment_type)
+    day = local_date(start)
+    lock_practitioner(practitioner)
+    availability = availability_for(
+        practitioner=practitioner,
+        location=location,
+        patient=patient,
+        room=room,
+        first=day,
+        last=day,
+        exclude_ids=exclude_ids,
+        now=now,
+    )
+    problem = availability.problem(start, start + duration, buffer=buffer)
+    if problem:
+        raise BookingError(as_sentence(problem))
+
+
+def history_entry(
+    *,
+    kind: str,
+    by: Actor,
+    now: dt.datetime,
+    appointment: Appointment | None = None,
+    series: TreatmentSeries | None = None,
+    old: dt.datetime | None = None,
+    new: dt.datetime | None = None,
+    reason: str = "",
+    old_practitioner: Practitioner | None = None,
+    new_practitioner: Practitioner | None = None,
+) -> AppointmentChange:
+    """The one history row of a change to an appointment or a series (`by` None: the patient, or
+    the system). The series is the appointment's own unless given."""
+    series_id = series.pk if series is not None else getattr(appointment, "series_id", None)
+    return AppointmentChange.objects.create(
+        kind=kind,
+        by=author(by),
+        at=now,
+        appointment=appointment,
+        series_id=series_id,
+        old_start=old,
+        new_start=new,
+        old_practitioner=old_practitioner,
+        new_practitioner=new_practitioner,
+        reason=reason[:250],
+    )
