@@ -8,7 +8,10 @@ desk (services/booking.py, booking_changes.py), the patient portal, online booki
 - `lock_practitioner(practitioner)`: the practitioner's row lock that serialises booking writes;
   refuses to run outside `transaction.atomic`, and is taken once per booking transaction however
   many checks ask for it.
-- `check_slot(...)`: the one-slot check (time zone, past, room, the practitioner's availability).
+- `check_slot(...)`: the one-slot check (time zone, past, room, the practitioner's availability),
+  under the practitioner's lock; `slot_problem(...)` is the same check read without the lock, for
+  a preview or an offer (the calendar's move dialog, the waitlist) that must say what the write
+  would say.
 - `history_entry(...)`: the AppointmentChange row every write keeps, one per change.
 - `Actor`, `author(by)`: who makes a change (a staff user, or None for the patient or the system).
 
@@ -131,15 +134,42 @@ def check_slot(
     """Raise BookingError with the sentence the user reads unless `start` can take the type with
     `practitioner` at `location` (and `room`, and `patient` free then). Takes the practitioner's
     lock first (once per booking transaction), so the answer holds until the write commits."""
+    lock_practitioner(practitioner)
+    problem = slot_problem(
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        appointment_type=appointment_type,
+        start=start,
+        now=now,
+        room=room,
+        exclude_ids=exclude_ids,
+    )
+    if problem:
+        raise BookingError(problem)
+
+
+def slot_problem(
+    *,
+    patient: Patient | None,
+    practitioner: Practitioner,
+    location: Location,
+    appointment_type: AppointmentType,
+    start: dt.datetime,
+    now: dt.datetime,
+    room: Room | None,
+    exclude_ids: tuple[int, ...] = (),
+) -> str | None:
+    """check_slot's answer as the sentence the user reads, or None when the slot can be taken;
+    reads only and takes no lock (a preview or an offer: the write checks again under the lock)."""
     if start.tzinfo is None:
-        raise BookingError(_("The time has no time zone."))
+        return _("The time has no time zone.")
     if start <= now:
-        raise BookingError(_("That time is in the past."))
+        return _("That time is in the past.")
     if room is not None and room.location_id != location.pk:
-        raise BookingError(_("That room is at another location."))
+        return _("That room is at another location.")
     duration, buffer = type_times(appointment_type)
     day = local_date(start)
-    lock_practitioner(practitioner)
     availability = availability_for(
         practitioner=practitioner,
         location=location,
@@ -151,8 +181,7 @@ def check_slot(
         now=now,
     )
     problem = availability.problem(start, start + duration, buffer=buffer)
-    if problem:
-        raise BookingError(as_sentence(problem))
+    return as_sentence(problem) if problem else None
 
 
 def history_entry(
