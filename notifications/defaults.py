@@ -13,7 +13,8 @@ CONTEXT_HELP = (
     "short dates), more_dates (how many dates short_dates leaves out), "
     "practitioner (confirmations: who the patient will see), by_patient (a move notice: the patient "
     "moved it themselves), short_url (texts: their one link, into the portal), portal_url, confirm_url, "
-    "cancel_url, before_url, checkin_url, aftercare_url, unsubscribe_url"
+    "cancel_url, before_url, checkin_url, aftercare_url, offer_url (a waitlist offer: its own page), "
+    "unsubscribe_url"
 )
 
 _SESSION = "{% if session_number %} (session {{ session_number }}{% if session_count %} of {{ session_count }}{% endif %}){% endif %}"  # noqa: E501
@@ -253,7 +254,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
             "Hello {{ first_name }},\n\n"
             "you are on our waiting list, and a time has come free: {{ when }} at {{ location }}.\n\n"
             "We offer it to a few people at once: whoever takes it first gets it. If you want it, "
-            "take it here: {{ portal_url }}\n\n"
+            "take it here: {{ offer_url }}\n\n"
             "If it does not suit you, do nothing: your booking stays as it is." + _SIGN_OFF
         ),
     },

@@ -96,6 +96,7 @@ def message_context(
         "before_url": "",
         "checkin_url": "",
         "aftercare_url": "",
+        "offer_url": "",
         **links,
         "unsubscribe_url": unsubscribe,
     }

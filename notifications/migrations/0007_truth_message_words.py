@@ -1,13 +1,28 @@
 """Words that said the wrong thing (issue 19, item 9): a single appointment was confirmed as "your
 sessions ... before each session" and without the practitioner's name; a patient who moved their own
 session was asked to call if the new time did not suit them; the aftercare text had no STOP reply,
-which the template editor demands of every text. A template the clinic has edited is left as the
+which the template editor demands of every text; the waitlist offer linked to the portal's home
+instead of the offer's own page. A template the clinic has edited is left as the
 clinic wrote it (only the untouched starting words are replaced)."""
 
 from django.db import migrations
 
 # Frozen: the starting words before this change.
 OLD = {
+    ("offer", "email"): {
+        "subject": "An earlier time is free at {{ clinic_name }}",
+        "text": "Hello {{ first_name }},\n"
+        "\n"
+        "you are on our waiting list, and a time has come free: {{ when }} at {{ location }}.\n"
+        "\n"
+        "We offer it to a few people at once: whoever takes it first gets it. If you want it, "
+        "take it here: {{ portal_url }}\n"
+        "\n"
+        "If it does not suit you, do nothing: your booking stays as it is.\n"
+        "\n"
+        "{{ clinic_name }} · {{ clinic_phone }}\n"
+        "Stop these e-mails: {{ unsubscribe_url }}\n",
+    },
     ("aftercare", "sms"): {
         "subject": "",
         "text": "{{ clinic_name }}: soreness is normal; paracetamol helps. No "

@@ -31,6 +31,7 @@ from treatments.scheduling.services.kernel import (
     booking_transaction,
     check_slot,
     history_entry,
+    slot_args_for,
     slot_problem,
 )
 from treatments.scheduling.services.waitlist_offers import waitlist_offers_make
@@ -199,37 +200,13 @@ def appointment_move(
         duration, buffer = type_times(appointment.appointment_type)
         # The session itself: the kernel's one check, against the practitioner and place it goes to
         # (the calendar's preview asks the same, move_slot_problem); the later ones stay with theirs.
-        check_slot(**_slot_args(appointment, start, now=now, practitioner=other, location=elsewhere, later=later))
+        check_slot(**slot_args_for(appointment, start, now=now, practitioner=other, location=elsewhere, later=later))
         moves = [(appointment, start)]
         if appointment.series_id is not None:
             moves = _plan_moves(appointment, start, later, duration=duration, buffer=buffer, first_checked=True)
         return _move_rows(
             moves, by=by, now=now, reason=reason, practitioner=other, location=elsewhere, by_patient=by_patient
         )
-
-
-def _slot_args(
-    appointment: Appointment,
-    start: dt.datetime,
-    *,
-    now: dt.datetime,
-    practitioner: Practitioner | None,
-    location: Location | None,
-    later: list[Appointment],
-) -> dict:
-    """What the kernel checks for a moved appointment: who and where it goes to (its own unless
-    given; a new place leaves its room behind), the patient, and itself and the sessions it drags
-    out of the way."""
-    return {
-        "patient": appointment.patient,
-        "practitioner": practitioner or appointment.practitioner,
-        "location": location or appointment.location,
-        "appointment_type": appointment.appointment_type,
-        "start": start,
-        "now": now,
-        "room": appointment.room if location is None else None,
-        "exclude_ids": (appointment.pk, *(a.pk for a in later)),
-    }
 
 
 def move_slot_problem(
@@ -245,7 +222,7 @@ def move_slot_problem(
     The series window is the preview's own (selectors/move_preview.py, the same rule)."""
     other = practitioner if practitioner is not None and practitioner.pk != appointment.practitioner_id else None
     elsewhere = location if location is not None and location.pk != appointment.location_id else None
-    return slot_problem(**_slot_args(appointment, start, now=now, practitioner=other, location=elsewhere, later=[]))
+    return slot_problem(**slot_args_for(appointment, start, now=now, practitioner=other, location=elsewhere, later=[]))
 
 
 def _later_in_window(

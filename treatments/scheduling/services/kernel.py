@@ -12,6 +12,8 @@ desk (services/booking.py, booking_changes.py), the patient portal, online booki
   under the practitioner's lock; `slot_problem(...)` is the same check read without the lock, for
   a preview or an offer (the calendar's move dialog, the waitlist) that must say what the write
   would say.
+- `slot_args_for(appointment, start, ...)`: what the check asks of an appointment moved to `start`
+  (its patient, its practitioner or the one it goes to, its place or the new one, its room).
 - `history_entry(...)`: the AppointmentChange row every write keeps, one per change.
 - `Actor`, `author(by)`: who makes a change (a staff user, or None for the patient or the system).
 
@@ -182,6 +184,31 @@ def slot_problem(
     )
     problem = availability.problem(start, start + duration, buffer=buffer)
     return as_sentence(problem) if problem else None
+
+
+def slot_args_for(
+    appointment: Appointment,
+    start: dt.datetime,
+    *,
+    now: dt.datetime,
+    practitioner: Practitioner | None = None,
+    location: Location | None = None,
+    later: tuple[Appointment, ...] | list[Appointment] = (),
+) -> dict:
+    """The arguments of check_slot / slot_problem for `appointment` moved to `start`: who and where
+    it goes to (its own unless given; a new place leaves its room behind), its patient, and itself
+    and the sessions it drags out of the way. The move service, its preview and the waitlist's
+    offers all ask with these, so they ask the same."""
+    return {
+        "patient": appointment.patient,
+        "practitioner": practitioner or appointment.practitioner,
+        "location": location or appointment.location,
+        "appointment_type": appointment.appointment_type,
+        "start": start,
+        "now": now,
+        "room": appointment.room if location is None else None,
+        "exclude_ids": (appointment.pk, *(a.pk for a in later)),
+    }
 
 
 def history_entry(
