@@ -66,7 +66,8 @@ def test_the_preview_offers_the_colleagues_location_and_the_confirm_moves_there(
 
     page = _preview(desk_client, walker, practitioner=okafor.pk)
 
-    assert f'<option value="{northside.pk}" selected>Northside</option>' in page
+    assert "At Northside instead of Downtown" in page
+    assert f'name="location" value="{northside.pk}"' in page  # what the confirm sends
     assert "Confirm the move" in page
     response = desk_client.post(
         f"/desk/appointments/{walker.pk}/move-on-calendar/",

@@ -136,6 +136,7 @@ def _move_context(appointment, form: CalendarMoveForm, **extra) -> dict:
         "practitioners": Practitioner.objects.filter(active=True),
         "locations": Location.objects.filter(active=True),
         "chosen_location": extra.get("location") or appointment.location,
+        "location_given": form.cleaned_data.get("location") if form.is_bound and form.is_valid() else None,
         "back": form.data.get("back", "") if form.is_bound else "",
         "chosen": extra.get("new_practitioner") or appointment.practitioner,
         **extra,
