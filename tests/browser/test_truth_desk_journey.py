@@ -1,8 +1,9 @@
 """What the desk is told is true (issue 19, items 6-8), in Chromium with the Content-Security-Policy
-enforced, at 1366 px and on a 390 px phone, with axe on every page visited: the no-JavaScript booking
-page shows a refusal in the page; a session moved to a colleague who works elsewhere is refused in
-the preview itself at the wrong place and moves to his location, which the dialog offers; "Revoke portal link" and the portal's "Cancel this session" ask
-on a page of their own before anything changes (an inline confirm() is refused by the CSP)."""
+enforced, at 1366 px and on a 390 px phone, with axe on every page visited: a session moved to a
+colleague who works elsewhere is refused in the preview itself at the wrong place and moves to his
+location, which the dialog offers; the no-JavaScript booking page shows a refusal in the page;
+"Revoke portal link" and the portal's "Cancel this session" ask on a page of their own before
+anything changes (an inline confirm() is refused by the CSP)."""
 
 import datetime as dt
 
