@@ -50,6 +50,7 @@ def _sample_facts() -> SendFacts:
         session_count=4,
         dates=later,
         previous=start - dt.timedelta(weeks=1),
+        practitioner="Dr Alexandrina Featherstonehaugh",
     )
 
 
@@ -71,7 +72,7 @@ def sample_context(*, clinic: ClinicSettings, first_name: str = SAMPLE_NAMES[0])
         message=message,
         facts=_sample_facts(),
         clinic=clinic,
-        links=portal_links(SAMPLE_TOKEN, 123456),
+        links=portal_links(SAMPLE_TOKEN, 123456, offer_id=123456),
         unsubscribe=SAMPLE_UNSUBSCRIBE_URL,
     )
     # The clinic's own name stretched to 40 characters, so an accent that forces UCS-2 counts too.

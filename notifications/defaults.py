@@ -11,8 +11,10 @@ CONTEXT_HELP = (
     "session_number, session_count, dates (list), weeks, nsaid_pause_days, nsaid_after, ice_advice, "
     "old_when (change notices: the time the patient knew), short_dates (list, texts: at most four "
     "short dates), more_dates (how many dates short_dates leaves out), "
-    "short_url (texts: their one link, into the portal), portal_url, confirm_url, cancel_url, before_url, "
-    "checkin_url, aftercare_url, unsubscribe_url, amount, paid_on, method (payment receipts), "
+    "practitioner (confirmations: who the patient will see), by_patient (a move notice: the patient "
+    "moved it themselves), short_url (texts: their one link, into the portal), portal_url, confirm_url, "
+    "cancel_url, before_url, checkin_url, aftercare_url, offer_url (a waitlist offer: its own page), "
+    "unsubscribe_url, amount, paid_on, method (payment receipts), "
     "sessions_left, expires_on (package expiry notices)"
 )
 
@@ -27,13 +29,15 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
         "subject": "New time for your session: {{ when }}",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "your session at {{ clinic_name }}{% if old_when %} on {{ old_when }}{% endif %} has moved. "
+            "{% if by_patient %}as you asked, {% endif %}your session at {{ clinic_name }}"
+            "{% if old_when %} on {{ old_when }}{% endif %} has moved. "
             "The new time is {{ when }}{% if location %}, {{ location }}{% endif %}.\n"
             "{% if dates %}\nYour later sessions have moved too. Their new dates are:\n"
             "{% for date in dates %}- {{ date }}\n{% endfor %}{% endif %}\n"
             "Confirm: {{ confirm_url }}\n"
-            "If the new time does not suit you, call us on {{ clinic_phone }} or see your sessions here: "
-            "{{ portal_url }}" + _SIGN_OFF
+            "{% if by_patient %}See your sessions here: {{ portal_url }}"
+            "{% else %}If the new time does not suit you, call us on {{ clinic_phone }} or see your sessions "
+            "here: {{ portal_url }}{% endif %}" + _SIGN_OFF
         ),
     },
     ("moved", "sms"): {
@@ -175,14 +179,26 @@ ESTIMATE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
 
 DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     ("confirmation", "email"): {
-        "subject": "Your sessions at {{ clinic_name }} are booked",
+        # A series names its session count; a single appointment (a consultation) does not.
+        "subject": (
+            "{% if session_count %}Your sessions at {{ clinic_name }} are booked"
+            "{% else %}Your appointment at {{ clinic_name }} is booked{% endif %}"
+        ),
         "text": (
             "Hello {{ first_name }},\n\n"
-            "your sessions at {{ clinic_name }} are booked:\n"
+            "{% if session_count %}"
+            "your sessions at {{ clinic_name }}{% if practitioner %} with {{ practitioner }}{% endif %} are booked:\n"
             "{% for date in dates %}- {{ date }}\n{% endfor %}\n"
             "The dates are attached as a calendar file. You can see, confirm or cancel them here:\n"
             "{{ portal_url }}\n\n"
-            "We will remind you before each session." + _SIGN_OFF
+            "We will remind you before each session."
+            "{% else %}"
+            "your appointment at {{ clinic_name }} is booked for {{ when }}"
+            "{% if practitioner %} with {{ practitioner }}{% endif %}{% if location %}, {{ location }}{% endif %}.\n\n"
+            "It is attached as a calendar file. You can see, confirm or cancel it here:\n"
+            "{{ portal_url }}\n\n"
+            "We will remind you before it."
+            "{% endif %}" + _SIGN_OFF
         ),
     },
     ("confirmation", "sms"): {
@@ -257,10 +273,12 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         ),
     },
     ("aftercare", "sms"): {
+        # Two segments with a 40-character clinic name: the red flags are the ones to act on at once
+        # (the nuance, "worse after 2-3 days instead of better", is in the e-mail and behind the link).
         "text": (
-            "{{ clinic_name }}: soreness is normal; paracetamol helps. No anti-inflammatory painkillers "
-            "{{ nsaid_after }}. Call {{ clinic_phone }} at once for fever, spreading redness, discharge, "
-            "worse pain after 2-3 days or numbness. {{ short_url }}"
+            "{{ clinic_name }}: soreness is normal; paracetamol helps. No ibuprofen-type painkillers "
+            "{{ nsaid_after }}. Call {{ clinic_phone }} for fever, spreading redness, discharge, numbness "
+            "or worsening pain. {{ short_url }} Reply STOP to end texts."
         ),
     },
     ("checkin", "email"): {
@@ -314,7 +332,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
             "Hello {{ first_name }},\n\n"
             "you are on our waiting list, and a time has come free: {{ when }} at {{ location }}.\n\n"
             "We offer it to a few people at once: whoever takes it first gets it. If you want it, "
-            "take it here: {{ portal_url }}\n\n"
+            "take it here: {{ offer_url }}\n\n"
             "If it does not suit you, do nothing: your booking stays as it is." + _SIGN_OFF
         ),
     },

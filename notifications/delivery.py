@@ -240,7 +240,9 @@ def _send_all(batch: _Batch, ready: list[tuple[Message, SendFacts]]) -> None:
                 message=message,
                 facts=facts,
                 clinic=batch.clinic,
-                links=portal_links(raw_tokens[message.patient_id], message.appointment_id),
+                links=portal_links(
+                    raw_tokens[message.patient_id], message.appointment_id, offer_id=message.data.get("offer")
+                ),
                 unsubscribe=unsubscribe_links[pair],
             )
             rendered = render(batch.templates[(message.kind, message.channel)], context)

@@ -22,6 +22,7 @@ class SendFacts:
     session_count: int | None = None
     dates: tuple[dt.datetime, ...] = ()  # every session of a series (confirmation); the others a change touched
     previous: dt.datetime | None = None  # a change notice: the time the patient knew before
+    practitioner: str = ""  # a confirmation: who the patient will see (the one "anyone available" found)
     attachments: tuple[tuple[str, str, str], ...] = ()  # (filename, content, mimetype)
 
 

@@ -34,38 +34,41 @@ class MessageTemplateForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        # Read before the checks below: add_error() drops a field from cleaned_data, and a text
+        # refused for one reason must not then read as empty (a false "Keep Reply STOP").
+        values = {name: data.get(name) or "" for name in ("subject", "text", "html")}
         parsed = True
         for name in ("subject", "text", "html"):
             try:
-                template_check(data.get(name) or "")
+                template_check(values[name])
             except Exception as exc:  # noqa: BLE001 (any parser error is shown to the admin)
                 parsed = False
                 self.add_error(name, _("This template does not parse: %(error)s") % {"error": exc})
                 continue
-            unknown = unknown_placeholders(data.get(name) or "")
+            unknown = unknown_placeholders(values[name])
             if unknown:
                 parsed = False
                 self.add_error(
                     name, _("Unknown placeholder: %(names)s. It would be sent blank.") % {"names": ", ".join(unknown)}
                 )
-        text = data.get("text") or ""
+        text = values["text"]
         if data.get("channel") == "sms":
             # A text's way out is the STOP reply (treatments/inbox/replies.py): no room for a long link.
             if "STOP" not in text:
                 self.add_error("text", _("Keep “Reply STOP” in the text: every message must offer a way out."))
             if parsed and not self.errors.get("kind"):
-                self._check_budget(data)
+                self._check_budget(data, text=text)
         elif "unsubscribe_url" not in text:
             # Every e-mail carries its one-click way out (the e-mail wrapper adds one to the HTML).
             self.add_error("text", _("Keep {{ unsubscribe_url }} in the text: every message must offer a way out."))
         return data
 
-    def _check_budget(self, data: dict) -> None:
+    def _check_budget(self, data: dict, *, text: str) -> None:
         preview = template_preview(
             kind=data.get("kind") or "reminder",
             channel="sms",
             subject="",
-            text=data.get("text") or "",
+            text=text,
             html="",
             clinic=ClinicSettings.load(),
         )

@@ -11,7 +11,7 @@ from patients.tokens import portal_page_url, portal_short_url, portal_url
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
 
-def portal_links(raw: str, appointment_id: int | None) -> dict[str, str]:
+def portal_links(raw: str, appointment_id: int | None, offer_id: int | None = None) -> dict[str, str]:
     """The portal pages a message may point at (the URL contract of the portal)."""
     links = {
         "short_url": portal_short_url(raw),
@@ -25,6 +25,9 @@ def portal_links(raw: str, appointment_id: int | None) -> dict[str, str]:
             "cancel_url": portal_page_url("session_cancel", raw, appointment_id),
             "before_url": portal_page_url("session_before", raw, appointment_id),
         }
+    if offer_id:
+        # A waitlist offer's own page, where the time is taken (not the portal's home).
+        links["offer_url"] = portal_page_url("offer", raw, offer_id)
     return links
 
 

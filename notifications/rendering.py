@@ -90,6 +90,9 @@ def message_context(
         # A package expiry notice's, written by billing when it queued the message.
         "sessions_left": message.data.get("sessions_left", ""),
         "expires_on": message.data.get("expires_on", ""),
+        "practitioner": facts.practitioner,
+        # A move notice: the patient chose the new time, so "if it does not suit you" would be false.
+        "by_patient": bool(message.data.get("by_patient")),
         "nsaid_pause_days": clinic.nsaid_pause_days_before,
         "nsaid_after": _nsaid_after(clinic),
         "ice_advice": _ice_advice(clinic),
@@ -100,6 +103,7 @@ def message_context(
         "before_url": "",
         "checkin_url": "",
         "aftercare_url": "",
+        "offer_url": "",
         **links,
         "unsubscribe_url": unsubscribe,
     }

@@ -78,6 +78,8 @@ class ScreeningQuestion(models.TextChoices):
     ALLERGY_LATEX = "allergy_latex", _("Allergic to latex")
     ALLERGY_FISH = "allergy_fish", _("Allergic to fish")
     PREGNANCY = "pregnancy", _("Pregnant or may be pregnant")
+    # An allergy named in the patient's own words (the intake's "allergies"): the note says which.
+    ALLERGY_OTHER = "allergy_other", _("Has another allergy")
     DIABETES = "diabetes", _("Has diabetes")
     SWELLING_FRACTURE = "swelling_fracture", _("Unexplained swelling or a recent fracture")
     CANCER_PAIN = "cancer_pain", _("Pain caused by cancer")

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from .models import ConsentSignature, ConsentText, Intake, Patient
+from .models import ConsentSignature, ConsentText, Intake, Patient, ScreeningAnswer, ScreeningQuestion
 from .selectors_intake import consent_text_current
 
 MAX_ACTIVITIES = 3
@@ -48,11 +48,38 @@ def _activities_checked(activities: list[tuple[str, int]]) -> list[dict]:
 
 
 def intake_record(*, patient: Patient, data: IntakeData, now: dt.datetime) -> Intake:
-    """Store one submission (earlier ones stay). Raises IntakeError with nothing saved."""
+    """Store one submission (earlier ones stay). Raises IntakeError with nothing saved. Its safety
+    answers become screening answers too, so they are flags wherever the screening flags show
+    (the calendar card, the patient page, the record): one reading of "the patient's flags"."""
     which = data.blood_thinners_which.strip()
     if data.blood_thinners and not which:
         raise IntakeError(_("You said you take blood thinners: please write which one."))
     activities = _activities_checked(data.activities)
+    allergies = data.allergies.strip()
+    with transaction.atomic():
+        intake = _intake_create(patient=patient, data=data, which=which, activities=activities, now=now)
+        # The intake asks both outright: a "no" (or no allergy named) is an answer too, and a later
+        # intake that says so clears an earlier flag.
+        ScreeningAnswer.objects.bulk_create(
+            ScreeningAnswer(
+                patient=patient,
+                question=question,
+                answer=answer,
+                note=note[:250],
+                source=ScreeningAnswer.Source.PORTAL,
+                answered_at=now,
+            )
+            for question, answer, note in (
+                (ScreeningQuestion.ANTICOAGULANTS, data.blood_thinners, which if data.blood_thinners else ""),
+                (ScreeningQuestion.ALLERGY_OTHER, bool(allergies), allergies),
+            )
+        )
+    return intake
+
+
+def _intake_create(
+    *, patient: Patient, data: IntakeData, which: str, activities: list[dict], now: dt.datetime
+) -> Intake:
     return Intake.objects.create(
         patient=patient,
         history=data.history.strip(),

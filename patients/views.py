@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from clinic.audit import audit_record
 from clinic.localtime import local_date
@@ -128,11 +128,15 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @desk_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def portal_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """The desk ends the patient's portal link at once (a lost phone, a shared e-mail): the old
-    link 404s from now on, and the next message the patient gets carries a new one."""
+    link 404s from now on, and the next message the patient gets carries a new one. GET is the
+    confirmation page (a page, not an inline confirm(): the CSP refuses inline script)."""
     patient = patient_for(request.user, pk)
+    if request.method == "GET":
+        title = _("Revoke %(name)s’s portal link?") % {"name": patient.full_name}
+        return render(request, "patients/portal_link_revoke.html", {"patient": patient, "title": title})
     revoked = portal_tokens_revoke(patient=patient, now=timezone.now())
     audit_record(request=request, action=AuditEntry.Action.CHANGE, obj=patient, patient_id=patient.pk)
     if revoked:

@@ -270,7 +270,7 @@
   if (version && scroller && window.htmx) {
     version.addEventListener("htmx:afterRequest", function (event) {
       var now = event.detail.xhr.responseText.trim();
-      if (event.detail.successful && now && now !== version.dataset.version) {
+      if (event.detail.xhr.status === 200 && now && now !== version.dataset.version) {
         version.dataset.version = now;
         refreshGrid();
       }
@@ -295,12 +295,6 @@
     }
   });
 
-  // A refused booking or move answers 400 with the reason: show it in the dialog rather than drop it.
-  document.body.addEventListener("htmx:beforeSwap", function (event) {
-    var inDialog = (dialog && dialog.contains(event.detail.target)) || (moveDialog && moveDialog.contains(event.detail.target));
-    if (event.detail.xhr.status === 400 && inDialog) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
+  // A refused booking or move answers 400 with the reason: htmx swaps it into the dialog (the
+  // responseHandling in base.html's htmx-config, for every page).
 }());

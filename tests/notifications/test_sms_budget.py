@@ -138,3 +138,17 @@ def test_the_admin_shows_the_text_rendered_with_sample_data_and_its_segments(adm
     assert "Wednesday 30 September at 09:00" in page
     assert "2 segments (GSM-7" in page
     assert "(GSM-7," in listing
+
+
+def test_an_unknown_placeholder_alone_is_reported_not_a_missing_stop_reply():
+    form = _form("reminder", "{{ clinic_name }}: {{ wen }}. Reply STOP to end texts.")
+
+    assert not form.is_valid()
+    assert form.errors["text"] == ["Unknown placeholder: wen. It would be sent blank."]
+
+
+def test_an_unknown_placeholder_in_an_email_does_not_also_ask_for_the_unsubscribe_link():
+    form = _form("reminder", "Hello {{ fist_name }}. Stop: {{ unsubscribe_url }}", channel="email")
+
+    assert not form.is_valid()
+    assert form.errors["text"] == ["Unknown placeholder: fist_name. It would be sent blank."]

@@ -88,10 +88,24 @@ def test_the_short_link_leads_into_the_portal(client):
     assert response["Location"] == f"/portal/{raw}/"
 
 
-def test_revoking_takes_post_only_and_a_patient_the_desk_cannot_see_is_a_404(desk_client):
-    patient = PatientFactory()
+def test_revoke_asks_on_a_page_of_its_own_and_opening_it_revokes_nothing(client, desk_client):
+    patient = PatientFactory(first_name="Walt", last_name="Walker")
+    raw = portal_tokens_live(patient_ids={patient.pk}, now=timezone.now())[patient.pk]
+    detail = desk_client.get(f"/desk/patients/{patient.pk}/").content.decode()
+    assert "onclick" not in detail  # the CSP refuses inline script: an inline confirm() never asked
+    assert f'href="/desk/patients/{patient.pk}/portal-link/revoke/">Revoke portal link</a>' in detail
 
-    assert desk_client.get(f"/desk/patients/{patient.pk}/portal-link/revoke/").status_code == 405
+    page = desk_client.get(f"/desk/patients/{patient.pk}/portal-link/revoke/")
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Revoke Walt Walker’s portal link?" in text
+    assert "Yes, revoke the link" in text and "No, keep it" in text
+    assert client.get(f"/portal/{raw}/").status_code == 200
+
+
+def test_revoking_a_patient_the_desk_cannot_see_is_a_404(desk_client):
+    assert desk_client.get("/desk/patients/999999/portal-link/revoke/").status_code == 404
     assert desk_client.post("/desk/patients/999999/portal-link/revoke/").status_code == 404
 
 

@@ -34,7 +34,6 @@ from patients.services_consult import ConsultationError, consultation_request_cr
 from treatments import hooks
 from treatments.booking.selectors import online_practitioners, online_slots, online_start_problem, online_window
 from treatments.models import Appointment, OnlineBooking
-from treatments.scheduling import messaging
 from treatments.scheduling.rules import type_times
 from treatments.scheduling.services.booking import appointment_book
 from treatments.scheduling.services.kernel import (
@@ -429,7 +428,6 @@ def _book(booking: OnlineBooking, *, now: dt.datetime, client_address: str | Non
         booking.status = OnlineBooking.Status.BOOKED
         booking.appointment = appointment
         booking.save(update_fields=["status", "appointment"])
-        messaging.appointment_confirmed(appointment=appointment, now=now)
     return booking
 
 

@@ -367,7 +367,7 @@ def _done(request: HttpRequest, booking: OnlineBooking) -> HttpResponse:
 def done(request: HttpRequest) -> HttpResponse:
     pk = request.session.get(SESSION_DONE)
     booking = (
-        OnlineBooking.objects.select_related("location", "appointment_type")
+        OnlineBooking.objects.select_related("location", "appointment_type", "practitioner")
         .filter(pk=pk, status=OnlineBooking.Status.BOOKED)
         .first()
         if isinstance(pk, int)

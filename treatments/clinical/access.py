@@ -2,7 +2,8 @@
 the user may not see is a 404, so a guessed URL tells nothing about what exists.
 
 The rule: clinical records are read and written by practitioners and the clinic admin only. A
-practitioner records only their OWN appointments (the admin may record any); a series' progress and
+practitioner records only their OWN appointments (or one the clinic admin handed them); the admin
+opens any record to read it and hand it over, never to write it; a series' progress and
 its printable summary may be read by any clinician, as colleagues cover for each other."""
 
 from django.http import Http404
@@ -11,7 +12,7 @@ from clinic import roles
 from clinic.access import object_or_404
 from clinic.models import Practitioner
 from patients.models import Patient
-from treatments.models import Appointment, Attachment, TreatmentSeries
+from treatments.models import Appointment, Attachment, SessionRecord, TreatmentSeries
 
 
 def practitioner_of(user) -> Practitioner | None:
@@ -22,17 +23,21 @@ def practitioner_of(user) -> Practitioner | None:
         return None
 
 
-def own_or_admin(user, appointment: Appointment) -> bool:
-    """THE rule of who records a session: the appointment's own practitioner, or the clinic admin.
-    Opening a record (may_record) and signing it (services/records.sign_refusal) both ask here."""
+def may_record(user, appointment: Appointment) -> bool:
+    """Who may OPEN a record: the clinic admin (to read it and hand it over), the appointment's
+    practitioner, and the one the record was handed over to. Who may WRITE it is narrower:
+    services/records.py's `write_refusal` (the one writer, never the admin)."""
+    if not roles.is_clinical(user):
+        return False
     if roles.has_role(user, roles.CLINIC_ADMIN):
         return True
     own = practitioner_of(user)
-    return own is not None and appointment.practitioner_id == own.pk
-
-
-def may_record(user, appointment: Appointment) -> bool:
-    return roles.is_clinical(user) and own_or_admin(user, appointment)
+    if own is None:
+        return False
+    return (
+        appointment.practitioner_id == own.pk
+        or SessionRecord.objects.filter(appointment=appointment, handed_to=own).exists()
+    )
 
 
 def appointment_for_record(user, pk) -> Appointment:

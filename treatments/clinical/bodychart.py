@@ -196,17 +196,41 @@ def marks_svg(marks: list[ChartMark]) -> str:
     )
 
 
+# Regions typed on a record that the map names differently.
+_REGION_ALIASES = {"pelvis": "sacroiliac joint"}
+
+
+def region_shape(region: str, side: str) -> Shape | None:
+    """The map's shape for a typed region and side (the front view first): where a site recorded
+    without a point is drawn. None when the map has no such region."""
+    name = region.strip().lower()
+    name = _REGION_ALIASES.get(name, name)
+    found = [s for s in SHAPES if s.region.lower() == name]
+    for shape in sorted(found, key=lambda s: s.view != FRONT):
+        if shape.side in (side, "none"):
+            return shape
+    return found[0] if found else None
+
+
 def series_body_chart(sessions) -> dict:
-    """Every placed site of a series' sessions (the progress page's SessionColumns), as marks,
-    and the sites that were recorded without a point (listed, not drawn)."""
+    """Every site of a series' SIGNED sessions (the progress page's SessionColumns) as marks: at
+    its clicked point, or, typed without one, at the centre of its region on the side recorded
+    (else the series' side), said so in its title. A draft is not a fact yet (it may be tomorrow's
+    plan), so it is never drawn. Only a region the map does not have is listed unplaced."""
     marks, unplaced = [], []
     for column in sessions:
+        if not column.signed:
+            continue
         step = column.appointment.series_step or 0
+        series_side = getattr(column.appointment.series, "side", "none") if column.appointment.series else "none"
         for site in column.sites:
             where = f"{site.region} — {site.structure}" if site.structure else site.region
             title = _("Session %(n)s: %(where)s") % {"n": step, "where": where}
             if site.chart_view and site.chart_x is not None and site.chart_y is not None:
                 marks.append(ChartMark(site.chart_view, site.chart_x, site.chart_y, step, title))
+            elif shape := region_shape(site.region, site.side if site.side != "none" else series_side):
+                title = _("%(title)s (placed by its region)") % {"title": title}
+                marks.append(ChartMark(shape.view, shape.cx, shape.cy, step, title))
             else:
                 unplaced.append(title)
     steps = sorted({m.session for m in marks})

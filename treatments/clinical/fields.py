@@ -30,6 +30,8 @@ RECORD_LABELS = {
     "progress": _("Progress since the last visit"),
     "outcome_measure": _("Outcome measure"),
     "outcome_value": _("Outcome score"),
+    # A hand-over by the clinic admin (services/handover.py): who writes and signs the record.
+    "writer": _("Written and signed by"),
 }
 # The same fields are labelled for the visit they belong to.
 KIND_LABELS: dict[str, dict[str, "StrOrPromise"]] = {

@@ -9,6 +9,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from clinic.models import Practitioner
 from patients.models import ScreeningQuestion
 from treatments.clinical import bodychart
 from treatments.clinical.fields import EVENT_LABELS, SITE_LABELS, field_label
@@ -264,3 +265,18 @@ class AttachmentForm(forms.Form):
     def clean_record(self):
         value = self.cleaned_data["record"]
         return self.records[value] if value is not None else None
+
+
+class HandOverForm(forms.Form):
+    """The clinic admin gives a record to another practitioner (services/handover.py)."""
+
+    practitioner = forms.ModelChoiceField(
+        label=_("Hand it to"),
+        queryset=Practitioner.objects.filter(active=True).order_by("display_name"),
+        error_messages={"required": _("Choose the practitioner."), "invalid_choice": _("Choose the practitioner.")},
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=250,
+        error_messages={"required": _("Say why the record is handed over.")},
+    )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", today.today, name="today"),
     path("appointments/<int:pk>/record/", records.record, name="record"),
     path("appointments/<int:pk>/record/amend/", records.amend, name="record_amend"),
+    path("appointments/<int:pk>/record/hand-over/", records.hand_over, name="record_hand_over"),
     path("series/<int:pk>/", progress.progress, name="progress"),
     path("series/<int:pk>/summary/", progress.summary, name="summary"),
     path("series/<int:pk>/scores/", progress.score_add, name="score_add"),

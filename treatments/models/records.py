@@ -71,6 +71,9 @@ class SessionRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
+    # Who writes, signs and amends this record when it is not the appointment's own practitioner:
+    # set only by the clinic admin's hand-over (clinical/services/handover.py), which its history records.
+    handed_to = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [

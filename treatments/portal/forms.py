@@ -21,6 +21,7 @@ PATIENT_WORDING = {
     ScreeningQuestion.ALLERGY_LATEX: _("Are you allergic to latex?"),
     ScreeningQuestion.ALLERGY_FISH: _("Are you allergic to fish?"),
     ScreeningQuestion.PREGNANCY: _("Are you pregnant, or could you be?"),
+    ScreeningQuestion.ALLERGY_OTHER: _("Are you allergic to anything else, such as a medicine or plasters?"),
     ScreeningQuestion.DIABETES: _("Do you have diabetes?"),
     ScreeningQuestion.SWELLING_FRACTURE: _("Do you have swelling nobody has explained, or a recently broken bone?"),
     ScreeningQuestion.CANCER_PAIN: _("Has a doctor said your pain is caused by cancer?"),
@@ -80,6 +81,8 @@ class CancelForm(forms.Form):
 
     action = forms.ChoiceField(choices=ACTIONS, error_messages={"invalid_choice": _("Please choose what to do.")})
     reason = text_field(label=_("Reason, or times that suit you better (optional)"), max_length=250, rows=2)
+    # Cancelling asks once more on a page of its own (no script: the CSP refuses inline confirm()).
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class SlotForm(forms.Form):

@@ -104,7 +104,12 @@ def portal_appointment_reschedule(*, appointment: Appointment, start: dt.datetim
         raise PortalError(_("That time is no longer free. Please choose another one."))
     try:
         appointment_move(
-            appointment=appointment, start=start, by=None, now=now, reason=_("Moved by the patient online")
+            appointment=appointment,
+            start=start,
+            by=None,
+            now=now,
+            reason=_("Moved by the patient online"),
+            by_patient=True,
         )
     except BookingError as exc:
         raise PortalError(exc.message) from exc

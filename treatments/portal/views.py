@@ -145,9 +145,17 @@ def session_cancel(request: PortalHttpRequest, *, now, appointment_id: int) -> H
     clinic = ClinicSettings.load()
     allowed = cancel_allowed_online(appointment=appointment, now=now, clinic=clinic)
     form = CancelForm(request.POST if request.method == "POST" else None)
+    upcoming = appointment_is_upcoming(appointment=appointment, now=now)
     status = 200
+    confirming = False
     if request.method == "POST":
-        if form.is_valid():
+        if not form.is_valid():
+            status = 400
+        elif form.cleaned_data["action"] == "cancel" and not form.cleaned_data["confirmed"] and allowed and upcoming:
+            # Ask once more, on a page of its own, before anything changes (a cancellation the
+            # patient may not make, too late or already made, goes on to the service: it says why).
+            confirming = True
+        else:
             reason = form.cleaned_data["reason"]
             try:
                 if form.cleaned_data["action"] == "cancel":
@@ -163,8 +171,6 @@ def session_cancel(request: PortalHttpRequest, *, now, appointment_id: int) -> H
                 portal_audit(request, AuditEntry.Action.CHANGE, obj=appointment)
                 messages.success(request, done)
                 return redirect("portal:home", token=request.portal_token)
-        else:
-            status = 400
     return render(
         request,
         "treatments/portal/cancel.html",
@@ -173,7 +179,8 @@ def session_cancel(request: PortalHttpRequest, *, now, appointment_id: int) -> H
             appointment=appointment,
             form=form,
             allowed=allowed,
-            upcoming=appointment_is_upcoming(appointment=appointment, now=now),
+            upcoming=upcoming,
+            confirming=confirming,
             clinic=clinic,
         ),
         status=status,

@@ -23,6 +23,12 @@ def _ics_status(appointment: Appointment) -> str:
     return "CONFIRMED" if appointment.is_live else "CANCELLED"
 
 
+def _sequence(appointment: Appointment) -> int:
+    """Grows with every change of the appointment, so a calendar that already holds the event (same
+    UID) takes the new time instead of keeping the old one (RFC 5545 3.8.7.4)."""
+    return int(appointment.updated_at.timestamp()) % 2_000_000_000 if appointment.updated_at else 0
+
+
 def practitioner_event(appointment: Appointment) -> Event:
     """'Session – Jane D.': enough for the practitioner to recognise the booking."""
     kind = _("Session") if appointment.appointment_type.is_injection else _("Appointment")
@@ -34,7 +40,7 @@ def practitioner_event(appointment: Appointment) -> Event:
         summary=f"{kind} – {patient.first_name} {_initial(patient.last_name)}".strip(),
         location=appointment.location.name,
         status=_ics_status(appointment),
-        sequence=int(appointment.updated_at.timestamp()) % 2_000_000_000 if appointment.updated_at else 0,
+        sequence=_sequence(appointment),
         stamp=appointment.updated_at,
     )
 
@@ -66,6 +72,7 @@ def patient_event(appointment: Appointment, *, clinic: ClinicSettings) -> Event:
         location=", ".join(part for part in (location.name, location.address) if part),
         description=_("To change or cancel, call %(phone)s.") % {"phone": clinic.phone},
         status=_ics_status(appointment),
+        sequence=_sequence(appointment),
         stamp=appointment.updated_at,
     )
 

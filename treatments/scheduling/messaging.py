@@ -102,8 +102,8 @@ def appointment_changed(*, appointment: Appointment, now: dt.datetime) -> None:
 
 
 def appointment_confirmed(*, appointment: Appointment, now: dt.datetime) -> None:
-    """A confirmation with the appointment's .ics, for a booking the patient made themselves (the
-    desk tells a patient in person or on the phone)."""
+    """A confirmation with the appointment's .ics for a standalone booking, whoever made it: the
+    patient who booked on the phone has it in writing too (and the practitioner's name)."""
     wanted = [Planned(f"appt:{appointment.pk}:confirmation", Kind.CONFIRMATION, now, appointment_id=appointment.pk)]
     messages_plan(patient=appointment.patient, wanted=wanted, now=now)
 
@@ -159,12 +159,14 @@ def message_facts(
     # Looked up by each message's appointment_id and series_id, which may be None.
     appointments: dict[int | None, Appointment] = {
         a.pk: a
-        for a in Appointment.objects.filter(pk__in=appointment_ids).select_related("location", "series", "record")
+        for a in Appointment.objects.filter(pk__in=appointment_ids).select_related(
+            "location", "series", "record", "practitioner"
+        )
     }
     series: dict[int | None, TreatmentSeries] = {
         s.pk: s
         for s in TreatmentSeries.objects.filter(pk__in=series_ids)
-        .select_related("location")
+        .select_related("location", "practitioner")
         .prefetch_related(
             Prefetch(
                 "appointments",
@@ -245,6 +247,7 @@ def _appointment_facts(appointment: Appointment | None, clinic: ClinicSettings |
         location=appointment.location.name,
         address=appointment.location.address,
         dates=(appointment.start,),
+        practitioner=appointment.practitioner.display_name,
         attachments=(
             ("appointment.ics", sessions_file(appointments=[appointment], clinic=clinic, now=now), "text/calendar"),
         ),
@@ -270,5 +273,6 @@ def _series_facts(message: Message, series: TreatmentSeries | None, clinic: Clin
         address=series.location.address,
         session_count=series.planned_sessions,
         dates=tuple(a.start for a in upcoming),
+        practitioner=series.practitioner.display_name,
         attachments=(("sessions.ics", ics, "text/calendar"),),
     )

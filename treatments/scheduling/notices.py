@@ -67,9 +67,12 @@ def _notice_plan(appointment: Appointment, kind: str, data: dict, now: dt.dateti
 # --- moved ---------------------------------------------------------------------------------------
 
 
-def appointments_moved(*, moves: list[tuple[Appointment, dt.datetime]], now: dt.datetime) -> None:
+def appointments_moved(
+    *, moves: list[tuple[Appointment, dt.datetime]], now: dt.datetime, by_patient: bool = False
+) -> None:
     """`moves`: each moved appointment with its start before this move, the one the desk (or the
-    patient) moved first; the others are the later sessions of its series it shifted."""
+    patient) moved first; the others are the later sessions of its series it shifted.
+    `by_patient`: the patient chose the new time (the notice then confirms it, as asked)."""
     if not moves:
         return
     ids = [appointment.pk for appointment, _old in moves]
@@ -96,11 +99,13 @@ def appointments_moved(*, moves: list[tuple[Appointment, dt.datetime]], now: dt.
     if not _useful(appointments, [old for _a, old in changed] + [a.start for a in appointments], now):
         return
     first = appointments[0]
-    data = {
+    data: dict[str, object] = {
         "to": _stamp(first.start),
         "from": {str(a.pk): _stamp(old) for a, old in changed},
         "later": [a.pk for a in appointments[1:]],
     }
+    if by_patient:
+        data["by_patient"] = True
     _notice_plan(first, Kind.MOVED, data, now, moment=f":{first.start.astimezone(dt.UTC):%Y%m%dT%H%MZ}")
     # Moved into the reminder horizon, the reminder would go at once beside the notice and say the
     # same: the notice, which also asks for a C reply, stands for it. (A later move revives it.)

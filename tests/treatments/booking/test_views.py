@@ -202,3 +202,24 @@ def test_picking_another_time_gives_the_first_hold_back(client):
     assert list(held) == [SLOT + dt.timedelta(hours=1)]
     response = client.get("/book/verify/")
     assert "no-store" in response["Cache-Control"]
+
+
+def test_anyone_available_names_the_practitioner_found_on_the_page_and_in_the_confirmation(
+    client, django_capture_on_commit_callbacks
+):
+    from notifications import delivery
+
+    _practitioner, location, _patient = open_online()  # Dr Ada Stone
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_details_url(location, practitioner="any"), _form())
+    client.post("/book/verify/", {"code": code_in(mail.outbox[-1].body), "verify": "1"})
+    mail.outbox.clear()
+
+    done = client.get("/book/done/").content.decode()
+    delivery.messages_sweep(now=NOW)
+
+    assert "You will see Dr Ada Stone." in done
+    [confirmation] = mail.outbox
+    assert confirmation.subject == "Your appointment at Prolo Clinic is booked"
+    assert "is booked for Tuesday 5 May at 10:00 with Dr Ada Stone" in confirmation.body
+    assert "sessions" not in confirmation.body

@@ -97,11 +97,12 @@ class TestOnThePages:
         response = practitioner_client.get(f"/practice/series/{series.pk}/")
         html = response.content.decode()
         chart = html[html.index("Injection sites across the series") :]
-        assert chart.count('class="bc-mark') == 2
+        # The two clicked sites at their points, the four typed without one at their region (issue 19).
+        assert chart.count('class="bc-mark') == 6
         assert "Session 1: Knee — MCL origin" in chart and "Session 2: Knee — Pes anserine" in chart
         assert 'cx="50" cy="150"' in chart and f'cx="{66 + bodychart.WIDTH + bodychart.GAP}" cy="153"' in chart
-        # Sites typed without a point are still listed, said to be off the chart.
-        assert chart.count("not placed on the chart") == 4
+        assert chart.count("(placed by its region)") == 4 * 2  # each mark's title and its line in the list
+        assert "not placed on the chart" not in chart
 
     def test_the_series_chart_costs_no_extra_query(self, practitioner_client, series, django_assert_max_num_queries):
         with django_assert_max_num_queries(30) as captured:

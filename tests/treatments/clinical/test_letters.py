@@ -39,7 +39,7 @@ def test_the_letter_opens_with_a_suggested_opening_and_the_records_facts(practit
     assert "Knee OA — Rabago 2013" in letter
     assert "3 of 5 planned sessions given" in letter
     assert "Pain (0-10) was 8 at the start and 4 most recently." in letter
-    assert letter.count("Intra-articular") == 3 + 3  # the sessions table and the body chart's list
+    assert letter.count("Intra-articular") == 3 + 3 + 3  # the sessions table, the chart (placed by region), its list
     assert "WOMAC total 62" in letter
     assert 'class="pain-chart' in letter and "Injection sites across the series" in letter
     assert "Dr Maya Patel" in letter and "css/letter.css" in html

@@ -89,7 +89,7 @@ def test_another_practitioner_cannot_sign_the_record():
     appointment = AppointmentFactory(start=NOW, status=Appointment.Status.CHECKED_IN)
     record = saved_draft(appointment)
     colleague = PractitionerFactory()
-    with pytest.raises(RecordError, match="own practitioner"):
+    with pytest.raises(RecordError, match="whose appointment this is"):
         record_sign(record=record, user=colleague.user, now=NOW)
     record.refresh_from_db()
     assert record.status == SessionRecord.Status.DRAFT

@@ -143,7 +143,11 @@ def test_a_follow_up_moved_inside_the_horizon_gets_the_notice_instead_of_a_secon
     appointment_move(appointment=follow_up, start=local(2026, 5, 5, 11), by=None, now=the_day_before)
     delivery.messages_sweep(now=the_day_before)
 
-    assert [e.subject for e in mail.outbox] == ["New time for your session: Tuesday 5 May at 11:00"]
+    # The booking's own confirmation (issue 19: the desk's bookings are confirmed too) and the notice.
+    assert [e.subject for e in mail.outbox] == [
+        "Your appointment at Prolo Clinic is booked",
+        "New time for your session: Tuesday 5 May at 11:00",
+    ]
     reminder = Message.objects.get(appointment_id=follow_up.pk, kind=Kind.REMINDER)
     assert (reminder.status, reminder.last_error) == ("cancelled", "The move notice, sent at once, names the new time.")
 

@@ -18,6 +18,7 @@ from clinic.integrity import integrity_message
 from treatments.clinical.fields import field_label
 from treatments.clinical.services.errors import RecordError
 from treatments.clinical.services.record_data import SITE_FIELDS, SiteData, check_nrs, check_site
+from treatments.clinical.services.records import write_refusal
 from treatments.clinical.services.visits import KIND_FIELDS, check_visit_fields
 from treatments.models import AdverseEvent, InjectionSite, Protocol, RecordAmendment, SessionRecord, Side
 
@@ -119,9 +120,15 @@ def record_amend(
     if not reason:
         raise RecordError(_("Say why the record is corrected."))
     with transaction.atomic():
-        locked = SessionRecord.objects.select_for_update().get(pk=record.pk)
+        locked = (
+            SessionRecord.objects.select_for_update(of=("self",))
+            .select_related("appointment__practitioner", "handed_to")
+            .get(pk=record.pk)
+        )
         if locked.status != SessionRecord.Status.SIGNED:
             raise RecordError(_("A draft is edited directly; only a signed record is amended."))
+        if refusal := write_refusal(appointment=locked.appointment, record=locked, user=user):
+            raise RecordError(refusal)
         unknown = set(changes) - set(KIND_FIELDS[locked.kind])
         unknown |= {n for fields in site_changes.values() for n in fields} - set(SITE_AMENDABLE_FIELDS)
         unknown |= {n for fields in event_changes.values() for n in fields} - set(EVENT_AMENDABLE_FIELDS)

@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from clinic.integrity import constraint_name, integrity_message
+from clinic.models import Practitioner
 from notifications.rendering import short_when
 from patients.models import ScreeningAnswer, ScreeningQuestion
 from treatments import hooks
-from treatments.clinical.access import own_or_admin
 from treatments.clinical.services.errors import RecordError
 
 # The services' input types, named here too: callers write `records.RecordData(...)`.
@@ -90,11 +90,17 @@ def record_open(*, appointment: Appointment, user: User, now: dt.datetime) -> Se
         return SessionRecord.objects.get(appointment=appointment)
 
 
-def _locked_draft(record: SessionRecord) -> SessionRecord:
-    locked = SessionRecord.objects.select_for_update().select_related("appointment").get(pk=record.pk)
+def _locked_draft(record: SessionRecord, user: User) -> SessionRecord:
+    locked = (
+        SessionRecord.objects.select_for_update(of=("self",))
+        .select_related("appointment__practitioner", "handed_to")
+        .get(pk=record.pk)
+    )
     if locked.status != SessionRecord.Status.DRAFT:
         raise RecordError(_("This record is signed and locked. Add an amendment to correct it."))
     check_recordable(locked.appointment)
+    if refusal := write_refusal(appointment=locked.appointment, record=locked, user=user):
+        raise RecordError(refusal)
     return locked
 
 
@@ -154,7 +160,7 @@ def record_save(*, record: SessionRecord, data: RecordData, user: User, now: dt.
     check_visit_fields(data)
     try:
         with transaction.atomic():
-            locked = _locked_draft(record)
+            locked = _locked_draft(record, user)
             locked.consent_confirmed = data.consent_confirmed
             for name in ALL_RECORD_FIELDS:
                 value = getattr(data, name)
@@ -201,6 +207,24 @@ def record_copy_previous(*, record: SessionRecord, data: RecordData, user: User,
     return len(sites)
 
 
+def record_writer(*, appointment: Appointment, record: SessionRecord | None) -> Practitioner:
+    """The one practitioner who writes, signs and amends this appointment's record: the
+    appointment's own, or the one the clinic admin handed it over to. The admin reads."""
+    if record is not None and record.handed_to is not None:
+        return record.handed_to
+    return appointment.practitioner
+
+
+def write_refusal(*, appointment: Appointment, record: SessionRecord | None, user: User) -> str | None:
+    """Why this user may not write the record (save, sign, amend), or None."""
+    writer = record_writer(appointment=appointment, record=record)
+    if getattr(getattr(user, "practitioner", None), "pk", None) == writer.pk:
+        return None
+    if record is not None and record.handed_to_id is not None:
+        return _("Only %(who)s, to whom this record was handed over, writes it.") % {"who": writer.display_name}
+    return _("Only %(who)s, whose appointment this is, writes this record.") % {"who": writer.display_name}
+
+
 def sign_refusal(*, appointment: Appointment, user: User, now: dt.datetime) -> str | None:
     """Why this appointment's record cannot be signed by this user now, or None. Only what happened
     can be signed: a session that has not started yet would otherwise show as completed and queue
@@ -213,9 +237,8 @@ def sign_refusal(*, appointment: Appointment, user: User, now: dt.datetime) -> s
         # "Sun 6 Dec 09:00", as every other page and message writes a time.
         starts = short_when(appointment.start)
         return _("This session starts at %(start)s: its record can be signed once it has started.") % {"start": starts}
-    if not own_or_admin(user, appointment):
-        return _("Only the appointment's own practitioner can sign this record.")
-    return None
+    record = SessionRecord.objects.filter(appointment=appointment).select_related("handed_to").first()
+    return write_refusal(appointment=appointment, record=record, user=user)
 
 
 def _mark_arrival(appointment: Appointment, *, user: User, now: dt.datetime) -> None:
@@ -236,7 +259,7 @@ def _mark_arrival(appointment: Appointment, *, user: User, now: dt.datetime) -> 
 def record_sign(*, record: SessionRecord, user: User, now: dt.datetime) -> SessionRecord:
     """Lock the record, complete the appointment and plan its aftercare, all or nothing."""
     with transaction.atomic():
-        locked = _locked_draft(record)
+        locked = _locked_draft(record, user)
         appointment = Appointment.objects.select_for_update().get(pk=locked.appointment_id)
         refusal = sign_refusal(appointment=appointment, user=user, now=now)
         if refusal:

@@ -2,6 +2,7 @@
 its amendments."""
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.audit import audit_record
-from clinic.roles import AuthenticatedHttpRequest, clinical_required
+from clinic.roles import AuthenticatedHttpRequest, admin_required, clinical_required
 from patients.selectors import screening_flags
 from patients.selectors_intake import intake_status
 from treatments.clinical.access import appointment_for_record
@@ -17,6 +18,7 @@ from treatments.clinical.fields import amendment_trail, person_name, record_fact
 from treatments.clinical.forms import (
     SITE_SUGGESTIONS,
     AmendForm,
+    HandOverForm,
     RecordForm,
     event_formset,
     record_data,
@@ -33,18 +35,20 @@ from treatments.clinical.selectors.records import (
     series_step_label,
 )
 from treatments.clinical.services.amendments import record_amend
+from treatments.clinical.services.handover import record_hand_over
 from treatments.clinical.services.records import (
     RecordError,
     check_recordable,
     previous_signed_record,
     record_submit,
     sign_refusal,
+    write_refusal,
 )
 from treatments.clinical.services.visits import record_kind
 from treatments.models import Appointment, SessionRecord
 
 
-def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
+def _context(appointment: Appointment, record: SessionRecord, *, user: User, **extra) -> dict:
     condition = appointment.series.protocol.condition if appointment.series is not None else ""
     suggestions = SITE_SUGGESTIONS.get(condition, [])
     sites = list(record.sites.all()) if record.pk else []
@@ -62,6 +66,9 @@ def _context(appointment: Appointment, record: SessionRecord, **extra) -> dict:
         "facts": record_facts(record) if record.pk else [],
         "trail": amendment_trail(record) if record.pk else [],
         "signer": person_name(record.signed_by) if record.signed_by_id else "",
+        # The admin (or a colleague) reads: no save, sign or amend, and the reason says who writes.
+        "write_refusal": write_refusal(appointment=appointment, record=record if record.pk else None, user=user),
+        "hand_over_form": extra.pop("hand_over_form", None) or HandOverForm(),
         **extra,
     }
 
@@ -107,7 +114,7 @@ def record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("This record is signed and locked. Add an amendment to correct it."))
             return redirect("practice:record", pk=appointment.pk)
         audit_record(request=request, action="view", obj=current, patient_id=appointment.patient_id)
-        context = _context(appointment, current, amend_form=AmendForm(record=current))
+        context = _context(appointment, current, user=request.user, amend_form=AmendForm(record=current))
         return render(request, "treatments/record_signed.html", context)
     if current.kind != SessionRecord.Kind.INJECTION:
         return _visit(request, appointment, current)
@@ -179,6 +186,7 @@ def _visit_page(request, appointment, record, form, error: str = "") -> HttpResp
     context = _context(
         appointment,
         record,
+        user=request.user,
         form=form,
         error=error,
         sign_refusal=sign_refusal(appointment=appointment, user=request.user, now=timezone.now()),
@@ -191,6 +199,7 @@ def _draft_page(request, appointment, record, form, sites, events, *, error: str
     context = _context(
         appointment,
         record,
+        user=request.user,
         form=form,
         sites=sites,
         events=events,
@@ -233,6 +242,37 @@ def amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "treatments/record_signed.html",
-        _context(appointment, current, amend_form=form, error=error),
+        _context(appointment, current, user=request.user, amend_form=form, error=error),
         status=400,
     )
+
+
+@admin_required
+@require_POST
+def hand_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The clinic admin gives the record to another practitioner; the record's history says so."""
+    appointment = appointment_for_record(request.user, pk)
+    form = HandOverForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            record = record_hand_over(
+                appointment=appointment,
+                practitioner=form.cleaned_data["practitioner"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+                now=timezone.now(),
+            )
+        except RecordError as exc:
+            error = str(exc)
+        else:
+            audit_record(request=request, action="change", obj=record, patient_id=appointment.patient_id)
+            messages.success(
+                request,
+                _("The record is handed over to %(who)s.") % {"who": form.cleaned_data["practitioner"].display_name},
+            )
+            return redirect("practice:record", pk=appointment.pk)
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    context = {"appointment": appointment, "patient": appointment.patient, "hand_over_form": form, "error": error}
+    return render(request, "treatments/record_hand_over_page.html", context, status=400)

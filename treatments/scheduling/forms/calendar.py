@@ -104,6 +104,10 @@ class CalendarMoveForm(forms.Form):
     practitioner = forms.ModelChoiceField(
         label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True), required=False
     )
+    # Empty: where the practitioner it goes to works then (a colleague may work elsewhere).
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=Location.objects.filter(active=True), required=False
+    )
     # Which view to go back to once moved.
     back = forms.ChoiceField(choices=[("", "day"), ("week", "week")], required=False)
 

@@ -149,7 +149,8 @@ def appointment_book(
     now: dt.datetime,
     room: Room | None = None,
 ) -> Appointment:
-    """A standalone appointment (consultation, follow-up)."""
+    """A standalone appointment (consultation, follow-up), confirmed to the patient in writing
+    whether the desk or the patient booked it."""
     if not (appointment_type.active and practitioner.active and location.active):
         raise BookingError(_("That type, practitioner or location is no longer in use."))
     duration, _buffer = type_times(appointment_type)
@@ -176,6 +177,7 @@ def appointment_book(
         )
         history_entry(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
+        messaging.appointment_confirmed(appointment=appointment, now=now)
         hooks.send_on_commit(
             hooks.appointments_booked,
             sender=Appointment,

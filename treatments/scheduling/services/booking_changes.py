@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from clinic.localtime import clinic_zone, local_date, to_local
-from clinic.models import Practitioner
+from clinic.models import Location, Practitioner
 from treatments import hooks
 from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries
 from treatments.scheduling import messaging, notices
@@ -32,6 +32,8 @@ from treatments.scheduling.services.kernel import (
     booking_transaction,
     check_slot,
     history_entry,
+    slot_args_for,
+    slot_problem,
 )
 from treatments.scheduling.services.waitlist_offers import waitlist_offers_make
 
@@ -93,11 +95,13 @@ def _move_rows(
     now: dt.datetime,
     reason: str,
     practitioner: Practitioner | None = None,
+    location: Location | None = None,
+    by_patient: bool = False,
 ) -> list[Appointment]:
-    """Write the moves; with `practitioner`, the first move's appointment goes to them (in the same
-    save as its new time, so the constraints never see it with the new practitioner at the old
-    time)."""
-    handed = moves[0][0].pk if moves and practitioner is not None else None
+    """Write the moves; with `practitioner` (and `location`), the first move's appointment goes to
+    them (in the same save as its new time, so the constraints never see it with the new
+    practitioner at the old time). A new location leaves the room behind (rooms belong to one)."""
+    handed = moves[0][0].pk if moves and (practitioner is not None or location is not None) else None
     # Update in the direction of travel so no row passes over a sibling not yet moved (the
     # exclusion constraints check every row as it is written).
     later = moves and moves[0][1] > moves[0][0].start
@@ -119,6 +123,9 @@ def _move_rows(
         if changes_hands and practitioner is not None:
             appointment.practitioner = practitioner
             fields.append("practitioner")
+        if changes_hands and location is not None:
+            appointment.location, appointment.room = location, None
+            fields += ["location", "room"]
         appointment.save(update_fields=fields)
         history_entry(
             kind=AppointmentChange.Kind.MOVED,
@@ -128,13 +135,15 @@ def _move_rows(
             old=old,
             new=start,
             reason=reason,
-            old_practitioner=old_practitioner if changes_hands else None,
+            old_practitioner=old_practitioner if changes_hands and practitioner is not None else None,
             new_practitioner=practitioner if changes_hands else None,
         )
         messaging.appointment_changed(appointment=appointment, now=now)
         moved.append(appointment)
     # One notice for the whole change, the session asked for first (moves keep that order).
-    notices.appointments_moved(moves=[(a, olds[a.pk]) for a, _start in moves if a in moved], now=now)
+    notices.appointments_moved(
+        moves=[(a, olds[a.pk]) for a, _start in moves if a in moved], now=now, by_patient=by_patient
+    )
     return sorted(moved, key=lambda a: a.start)
 
 
@@ -158,11 +167,15 @@ def appointment_move(
     reason: str = "",
     shift_later: bool = False,
     practitioner: Practitioner | None = None,
+    location: Location | None = None,
+    by_patient: bool = False,
 ) -> list[Appointment]:
-    """Move one appointment; with `shift_later`, re-plan the later sessions of its series from the
+    """Move one appointment (`by_patient`: the patient chose the new time, so the notice says
+    "as you asked"); with `shift_later`, re-plan the later sessions of its series from the
     new time so the spacing holds. With `practitioner`, the appointment itself goes to them (their
-    hours and closures at its location, their bookings); the later sessions it drags keep theirs.
-    Returns every appointment that moved.
+    hours and closures at its location, their bookings); with `location`, it moves there too (a
+    colleague who works elsewhere); the later sessions it drags keep theirs. Returns every
+    appointment that moved.
 
     In order: the row and its siblings, locked; the series' window (rules); the slot (the kernel's
     check, against the practitioner it goes to); the later sessions placed (the planner); then the
@@ -170,8 +183,12 @@ def appointment_move(
     if start.tzinfo is None:
         raise BookingError(_("The time has no time zone."))
     with booking_transaction():
-        moves, other = _planned_moves(appointment, start, now=now, shift_later=shift_later, practitioner=practitioner)
-        return _move_rows(moves, by=by, now=now, reason=reason, practitioner=other)
+        moves, other, elsewhere = _planned_moves(
+            appointment, start, now=now, shift_later=shift_later, practitioner=practitioner, location=location
+        )
+        return _move_rows(
+            moves, by=by, now=now, reason=reason, practitioner=other, location=elsewhere, by_patient=by_patient
+        )
 
 
 def appointment_move_preview(
@@ -181,6 +198,7 @@ def appointment_move_preview(
     now: dt.datetime,
     shift_later: bool = False,
     practitioner: Practitioner | None = None,
+    location: Location | None = None,
 ) -> list[tuple[Appointment, dt.datetime]]:
     """What `appointment_move` would do, without doing it: (session, its new start) for the session
     and each later one it drags, by the same checks and planner; BookingError when it would refuse.
@@ -188,7 +206,9 @@ def appointment_move_preview(
     if start.tzinfo is None:
         raise BookingError(_("The time has no time zone."))
     with booking_transaction():
-        moves, _other = _planned_moves(appointment, start, now=now, shift_later=shift_later, practitioner=practitioner)
+        moves, _other, _elsewhere = _planned_moves(
+            appointment, start, now=now, shift_later=shift_later, practitioner=practitioner, location=location
+        )
     return moves
 
 
@@ -199,9 +219,11 @@ def _planned_moves(
     now: dt.datetime,
     shift_later: bool,
     practitioner: Practitioner | None,
-) -> tuple[list[tuple[Appointment, dt.datetime]], Practitioner | None]:
+    location: Location | None,
+) -> tuple[list[tuple[Appointment, dt.datetime]], Practitioner | None, Location | None]:
     """Inside the caller's transaction: the row locked, the move checked and the later sessions it
-    drags planned. Returns the moves and the practitioner it goes to (None: its own)."""
+    drags planned. Returns the moves, the practitioner it goes to and the place it moves to (None:
+    its own)."""
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related(
@@ -213,26 +235,34 @@ def _planned_moves(
     if start <= now:
         raise BookingError(_("That time is in the past."))
     other = _other_practitioner(appointment, practitioner)
+    elsewhere = location if location is not None and location.pk != appointment.location_id else None
+    if elsewhere is not None and not elsewhere.active:
+        raise BookingError(_("%(place)s is no longer in use.") % {"place": elsewhere.name})
     later = _later_in_window(appointment, start, now=now, shift_later=shift_later)
     duration, buffer = type_times(appointment.appointment_type)
-    if appointment.series_id is None or other is not None:
-        # The session itself against the practitioner it goes to; the later ones stay with theirs.
-        check_slot(
-            patient=appointment.patient,
-            practitioner=other or appointment.practitioner,
-            location=appointment.location,
-            appointment_type=appointment.appointment_type,
-            start=start,
-            now=now,
-            room=appointment.room,
-            exclude_ids=(appointment.pk, *(a.pk for a in later)),
-        )
+    # The session itself: the kernel's one check, against the practitioner and place it goes to
+    # (the calendar's preview asks the same, move_slot_problem); the later ones stay with theirs.
+    check_slot(**slot_args_for(appointment, start, now=now, practitioner=other, location=elsewhere, later=later))
     moves = [(appointment, start)]
     if appointment.series_id is not None:
-        moves = _plan_moves(
-            appointment, start, later, duration=duration, buffer=buffer, first_checked=other is not None
-        )
-    return moves, other
+        moves = _plan_moves(appointment, start, later, duration=duration, buffer=buffer, first_checked=True)
+    return moves, other, elsewhere
+
+
+def move_slot_problem(
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    now: dt.datetime,
+    practitioner: Practitioner | None = None,
+    location: Location | None = None,
+) -> str | None:
+    """The refusal appointment_move would give for the session's own slot, read without locks:
+    what the calendar's move dialog shows before the desk confirms (None: the slot is free).
+    The series window is the preview's own (selectors/move_preview.py, the same rule)."""
+    other = practitioner if practitioner is not None and practitioner.pk != appointment.practitioner_id else None
+    elsewhere = location if location is not None and location.pk != appointment.location_id else None
+    return slot_problem(**slot_args_for(appointment, start, now=now, practitioner=other, location=elsewhere, later=[]))
 
 
 def _later_in_window(

@@ -8,7 +8,12 @@ desk (services/booking.py, booking_changes.py), the patient portal, online booki
 - `lock_practitioner(practitioner)`: the practitioner's row lock that serialises booking writes;
   refuses to run outside `transaction.atomic`, and is taken once per booking transaction however
   many checks ask for it.
-- `check_slot(...)`: the one-slot check (time zone, past, room, the practitioner's availability).
+- `check_slot(...)`: the one-slot check (time zone, past, room, the practitioner's availability),
+  under the practitioner's lock; `slot_problem(...)` is the same check read without the lock, for
+  a preview or an offer (the calendar's move dialog, the waitlist) that must say what the write
+  would say.
+- `slot_args_for(appointment, start, ...)`: what the check asks of an appointment moved to `start`
+  (its patient, its practitioner or the one it goes to, its place or the new one, its room).
 - `history_entry(...)`: the AppointmentChange row every write keeps, one per change.
 - `Actor`, `author(by)`: who makes a change (a staff user, or None for the patient or the system).
 
@@ -131,15 +136,42 @@ def check_slot(
     """Raise BookingError with the sentence the user reads unless `start` can take the type with
     `practitioner` at `location` (and `room`, and `patient` free then). Takes the practitioner's
     lock first (once per booking transaction), so the answer holds until the write commits."""
+    lock_practitioner(practitioner)
+    problem = slot_problem(
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        appointment_type=appointment_type,
+        start=start,
+        now=now,
+        room=room,
+        exclude_ids=exclude_ids,
+    )
+    if problem:
+        raise BookingError(problem)
+
+
+def slot_problem(
+    *,
+    patient: Patient | None,
+    practitioner: Practitioner,
+    location: Location,
+    appointment_type: AppointmentType,
+    start: dt.datetime,
+    now: dt.datetime,
+    room: Room | None,
+    exclude_ids: tuple[int, ...] = (),
+) -> str | None:
+    """check_slot's answer as the sentence the user reads, or None when the slot can be taken;
+    reads only and takes no lock (a preview or an offer: the write checks again under the lock)."""
     if start.tzinfo is None:
-        raise BookingError(_("The time has no time zone."))
+        return _("The time has no time zone.")
     if start <= now:
-        raise BookingError(_("That time is in the past."))
+        return _("That time is in the past.")
     if room is not None and room.location_id != location.pk:
-        raise BookingError(_("That room is at another location."))
+        return _("That room is at another location.")
     duration, buffer = type_times(appointment_type)
     day = local_date(start)
-    lock_practitioner(practitioner)
     availability = availability_for(
         practitioner=practitioner,
         location=location,
@@ -155,8 +187,32 @@ def check_slot(
         paid_holds=True,
     )
     problem = availability.problem(start, start + duration, buffer=buffer)
-    if problem:
-        raise BookingError(as_sentence(problem))
+    return as_sentence(problem) if problem else None
+
+
+def slot_args_for(
+    appointment: Appointment,
+    start: dt.datetime,
+    *,
+    now: dt.datetime,
+    practitioner: Practitioner | None = None,
+    location: Location | None = None,
+    later: tuple[Appointment, ...] | list[Appointment] = (),
+) -> dict:
+    """The arguments of check_slot / slot_problem for `appointment` moved to `start`: who and where
+    it goes to (its own unless given; a new place leaves its room behind), its patient, and itself
+    and the sessions it drags out of the way. The move service, its preview and the waitlist's
+    offers all ask with these, so they ask the same."""
+    return {
+        "patient": appointment.patient,
+        "practitioner": practitioner or appointment.practitioner,
+        "location": location or appointment.location,
+        "appointment_type": appointment.appointment_type,
+        "start": start,
+        "now": now,
+        "room": appointment.room if location is None else None,
+        "exclude_ids": (appointment.pk, *(a.pk for a in later)),
+    }
 
 
 def history_entry(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from clinic.integrity import constraint_name, integrity_message
 from treatments.models import Appointment, WaitlistEntry, WaitlistOffer
-from treatments.scheduling.services.booking import BookingError, appointment_book, appointment_move
+from treatments.scheduling.services.booking import BookingError, SlotTaken, appointment_book, appointment_move
 
 
 class OfferError(Exception):
@@ -79,7 +79,9 @@ def _book(offer: WaitlistOffer, now: dt.datetime) -> Appointment:
     reason = _("Took a time that came free (waitlist)")
     try:
         if entry.appointment is not None:
-            moved = appointment_move(appointment=entry.appointment, start=freed.start, by=None, now=now, reason=reason)
+            moved = appointment_move(
+                appointment=entry.appointment, start=freed.start, by=None, now=now, reason=reason, by_patient=True
+            )
             return moved[0] if moved else entry.appointment
         return appointment_book(
             patient=entry.patient,
@@ -91,8 +93,29 @@ def _book(offer: WaitlistOffer, now: dt.datetime) -> Appointment:
             now=now,
         )
     except BookingError as exc:
-        # The desk (or a move) filled the slot meanwhile, or the series' window changed since.
-        raise OfferTaken() from exc
+        # Taken only when someone now holds the time; any other refusal (the patient's own
+        # booking then, their room, the series' window since) is said as the booking says it, and
+        # the entry keeps waiting (this transaction is undone).
+        if isinstance(exc, SlotTaken) or _filled(freed, entry):
+            raise OfferTaken() from exc
+        raise OfferError(
+            _("Sorry, you cannot take this time: %(reason)s Your booking stays as it was, and you stay on the list.")
+            % {"reason": exc.message}
+        ) from exc
+
+
+def _filled(freed: Appointment, entry: WaitlistEntry) -> bool:
+    """Whether another live appointment now holds the freed time with its practitioner."""
+    return (
+        Appointment.objects.filter(
+            practitioner_id=freed.practitioner_id,
+            status__in=Appointment.LIVE_STATUSES,
+            start__lt=freed.end,
+            end__gt=freed.start,
+        )
+        .exclude(pk=entry.appointment_id or 0)
+        .exists()
+    )
 
 
 def _mark_taken(offer: WaitlistOffer, now: dt.datetime) -> None:

@@ -9,8 +9,9 @@ import datetime as dt
 from clinic.models import ClinicSettings
 from notifications.models import Message
 from notifications.services import Planned, messages_plan
-from treatments.models import Appointment, WaitlistOffer
+from treatments.models import Appointment, WaitlistEntry, WaitlistOffer
 from treatments.scheduling.selectors.waitlist import waitlist_candidates
+from treatments.scheduling.services.kernel import slot_args_for, slot_problem
 
 
 def offer_expiry(*, freed: Appointment, clinic: ClinicSettings, now: dt.datetime) -> dt.datetime:
@@ -18,11 +19,35 @@ def offer_expiry(*, freed: Appointment, clinic: ClinicSettings, now: dt.datetime
     return min(now + dt.timedelta(hours=clinic.waitlist_offer_hours), freed.start)
 
 
+def claim_problem(*, entry: WaitlistEntry, freed: Appointment, now: dt.datetime) -> str | None:
+    """Why `entry` could not take the time `freed` left, in the booking's own words, or None. The
+    same check the claim's write makes (services/waitlist_claim.py): the waiting session moved
+    there (its practitioner, place, room, patient) or a new booking of the entry's type with the
+    freed time's practitioner and place — the kernel's one slot check, without the lock."""
+    if entry.appointment is not None:
+        return slot_problem(**slot_args_for(entry.appointment, freed.start, now=now))
+    return slot_problem(
+        patient=entry.patient,
+        practitioner=freed.practitioner,
+        location=freed.location,
+        appointment_type=entry.appointment_type,
+        start=freed.start,
+        now=now,
+        room=None,
+    )
+
+
 def waitlist_offers_make(*, freed: Appointment, now: dt.datetime) -> list[WaitlistOffer]:
-    """One offer per fitting entry for the slot `freed` left; none twice to the same entry."""
+    """One offer per fitting entry for the slot `freed` left; none twice to the same entry. An
+    entry fits when the series window allows it (waitlist_candidates) and the claim would pass the
+    booking's slot check (claim_problem): an offer the patient could never take is never sent."""
     if freed.status != Appointment.Status.CANCELLED or freed.start <= now:
         return []
-    candidates = waitlist_candidates(freed=freed, now=now)
+    candidates = [
+        c
+        for c in waitlist_candidates(freed=freed, now=now)
+        if claim_problem(entry=c.entry, freed=freed, now=now) is None
+    ]
     if not candidates:
         return []
     clinic = ClinicSettings.load()

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.audit import audit_record
 from clinic.localtime import local_date, to_local
-from clinic.models import AuditEntry, Practitioner
+from clinic.models import AuditEntry, Location, Practitioner
 from clinic.roles import desk_required
 from patients.access import patient_for
 from treatments.scheduling.access import appointment_for
@@ -29,6 +29,7 @@ from treatments.scheduling.forms.series import AppointmentForm
 from treatments.scheduling.selectors.calendar_slot import slot_location, slot_patients, slot_types
 from treatments.scheduling.selectors.move_preview import move_preview
 from treatments.scheduling.services.booking import BookingError, appointment_book, appointment_move
+from treatments.scheduling.services.booking_changes import move_slot_problem
 from treatments.scheduling.views.appointments import say_moved
 
 
@@ -115,11 +116,27 @@ def _moved_practitioner(form: CalendarMoveForm, appointment) -> Practitioner | N
     return chosen if chosen is not None and chosen.pk != appointment.practitioner_id else None
 
 
+def _moved_location(form: CalendarMoveForm, appointment) -> Location:
+    """The place chosen in the dialog; none chosen: where the practitioner it goes to works at the
+    new time (its own place when it stays with its practitioner)."""
+    chosen = form.cleaned_data.get("location")
+    if chosen is not None:
+        return chosen
+    practitioner = _moved_practitioner(form, appointment)
+    if practitioner is None:
+        return appointment.location
+    found = slot_location(practitioner=practitioner, day=form.cleaned_data["date"], at=form.cleaned_data["time"])
+    return found or appointment.location
+
+
 def _move_context(appointment, form: CalendarMoveForm, **extra) -> dict:
     return {
         "appointment": appointment,
         "form": form,
         "practitioners": Practitioner.objects.filter(active=True),
+        "locations": Location.objects.filter(active=True),
+        "chosen_location": extra.get("location") or appointment.location,
+        "location_given": form.cleaned_data.get("location") if form.is_bound and form.is_valid() else None,
         "back": form.data.get("back", "") if form.is_bound else "",
         "chosen": extra.get("new_practitioner") or appointment.practitioner,
         **extra,
@@ -144,7 +161,14 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             ctx = _move_context(appointment, CalendarMoveForm(initial=initial), back=request.GET.get("back", ""))
             return render(request, template, ctx, status=status)
         preview = move_preview(appointment=appointment, start=form.start(), now=now)
-        ctx = _move_context(appointment, form, preview=preview, new_practitioner=_moved_practitioner(form, appointment))
+        practitioner, location = _moved_practitioner(form, appointment), _moved_location(form, appointment)
+        # The confirm's own check, asked now: the dialog never says "fine" to a move it would refuse.
+        problem = move_slot_problem(
+            appointment=appointment, start=form.start(), now=now, practitioner=practitioner, location=location
+        )
+        ctx = _move_context(
+            appointment, form, preview=preview, new_practitioner=practitioner, location=location, problem=problem
+        )
         return render(request, template, ctx)
     form = CalendarMoveForm(request.POST)
     error = ""
@@ -158,6 +182,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=_("Moved on the calendar"),
                 shift_later=form.cleaned_data["shift_later"],
                 practitioner=_moved_practitioner(form, appointment),
+                location=_moved_location(form, appointment),
             )
         except BookingError as exc:
             error = exc.message

@@ -1,0 +1,77 @@
+"""Every safety answer of the intake is a flag (issue 19, item 4): blood thinners and allergies
+told in the portal's intake reach the calendar card, the patient page and the record the way the
+screening flags do — one reading of "the patient's flags" (patients.selectors.screening_flags)."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group
+
+from clinic import roles
+from clinic.localtime import local_date
+from clinic.models import ClinicSettings
+from patients.models import ScreeningAnswer
+from patients.selectors import screening_flags
+from tests.factories import PatientFactory
+from tests.treatments.factories_calendar import booking, practitioner_with_hours
+from tests.treatments.factories_portal import NOW, clear_cache, issue_link  # noqa: F401
+from tests.treatments.portal.test_portal_intake import GOOD_FORM
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_cache")]
+
+
+@pytest.fixture(autouse=True)
+def frozen_clinic():
+    ClinicSettings.load()
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def walker():
+    patel, main = practitioner_with_hours("Dr Priya Patel")
+    patient = PatientFactory(first_name="Walt", last_name="Walker")
+    ScreeningAnswer.objects.create(patient=patient, question="diabetes", answer=True, answered_at=NOW)
+    appointment = booking(patel, main, NOW + dt.timedelta(days=2), patient=patient, slug="consultation")
+    return patient, appointment, patel
+
+
+def _intake(client, patient, **over):
+    response = client.post(f"/portal/{issue_link(patient)}/intake/", {**GOOD_FORM, **over})
+    assert response.status_code == 302
+
+
+def test_blood_thinners_and_allergies_from_the_intake_are_flags_with_what_the_patient_wrote(client, walker):
+    patient, _appointment, _patel = walker
+
+    _intake(client, patient, blood_thinners_which="apixaban", allergies="Penicillin")
+
+    flags = {f.question: f.note for f in screening_flags([patient.pk])[patient.pk]}
+    assert flags == {"anticoagulants": "apixaban", "allergy_other": "Penicillin", "diabetes": ""}
+
+
+def test_a_later_intake_saying_no_clears_the_flags(client, walker):
+    patient, _appointment, _patel = walker
+    _intake(client, patient)
+
+    _intake(client, patient, blood_thinners="no", blood_thinners_which="", allergies="")
+
+    assert [f.question for f in screening_flags([patient.pk])[patient.pk]] == ["diabetes"]
+
+
+def test_the_card_the_patient_page_and_the_record_show_the_intakes_flags(client, walker, desk_client):
+    patient, appointment, patel = walker
+    _intake(client, patient, blood_thinners_which="apixaban", allergies="Penicillin")
+    day = local_date(appointment.start)
+
+    calendar = desk_client.get(f"/desk/?date={day:%Y-%m-%d}").content.decode()
+    patient_page = desk_client.get(f"/desk/patients/{patient.pk}/").content.decode()
+    patel.user.groups.add(Group.objects.get(name=roles.PRACTITIONER))
+    client.force_login(patel.user)
+    record = client.get(f"/practice/appointments/{appointment.pk}/record/").content.decode()
+
+    for name, page in (("calendar", calendar), ("patient page", patient_page), ("record", record)):
+        assert "Takes blood thinners (anticoagulants)" in page, name
+        assert "Has another allergy" in page, name
+    assert "apixaban" in patient_page and "Penicillin" in patient_page

@@ -1,0 +1,135 @@
+"""Messages that tell the patient what happened, no more (issue 19, item 9): a single appointment
+is confirmed as one appointment with its practitioner named, a desk booking is confirmed too, a
+patient who moved a session themselves is not told to call if the time does not suit them, every
+text carries the STOP reply the template editor demands, and a moved session's calendar file
+updates the same event."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from notifications import delivery
+from notifications.forms import MessageTemplateForm
+from notifications.models import MessageTemplate
+from tests.factories import appointment_type
+from tests.treatments.factories_desk import book_series, clinic_setup, local
+from treatments.scheduling.feeds import appointment_file
+from treatments.scheduling.services.booking import appointment_book, appointment_move
+
+pytestmark = pytest.mark.django_db
+NOW = local(2026, 5, 1, 12)  # Friday 1 May, noon in Chicago
+
+
+@pytest.fixture(autouse=True)
+def _frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+def _consultation(setup, *, by=None):
+    practitioner, location, patient = setup
+    return appointment_book(
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        appointment_type=appointment_type("consultation"),
+        start=local(2026, 5, 5, 10),
+        by=by,
+        now=NOW,
+    )
+
+
+def test_a_single_appointment_booked_at_the_desk_is_confirmed_as_one_appointment_with_its_practitioner(desk_user):
+    setup = clinic_setup(name="Dr Ada Stone")
+    _consultation(setup, by=desk_user)
+
+    delivery.messages_sweep(now=NOW)
+
+    [email] = [m for m in mail.outbox if "booked" in m.subject]
+    assert email.subject == "Your appointment at Prolo Clinic is booked"
+    assert "your appointment at Prolo Clinic is booked for Tuesday 5 May at 10:00 with Dr Ada Stone" in (email.body)
+    assert "sessions" not in email.body and "each session" not in email.body
+    assert "We will remind you before it." in email.body
+    [(name, _ics, _type)] = email.attachments
+    assert name == "appointment.ics"
+
+
+def test_a_series_confirmation_still_lists_every_session_and_names_the_practitioner():
+    setup = clinic_setup(name="Dr Ada Stone")
+    book_series(setup, [local(2026, 5, 5), local(2026, 6, 2), local(2026, 6, 30)], now=NOW)
+
+    delivery.messages_sweep(now=NOW)
+
+    [email] = [m for m in mail.outbox if "booked" in m.subject]
+    assert email.subject == "Your sessions at Prolo Clinic are booked"
+    assert "your sessions at Prolo Clinic with Dr Ada Stone are booked:" in email.body
+    assert "- Tuesday 2 June at 09:00" in email.body
+    assert "We will remind you before each session." in email.body
+
+
+def _knew_and_moved(setup, *, by_patient: bool):
+    appointment = _consultation(setup)
+    delivery.messages_sweep(now=NOW)  # the confirmation: the patient knows the time
+    mail.outbox.clear()
+    appointment_move(appointment=appointment, start=local(2026, 5, 7, 10), by=None, now=NOW, by_patient=by_patient)
+    delivery.messages_sweep(now=NOW)
+    [email] = mail.outbox
+    return email
+
+
+def test_a_patient_who_moved_their_own_session_is_not_asked_to_call_if_the_time_does_not_suit():
+    email = _knew_and_moved(clinic_setup(), by_patient=True)
+
+    assert "as you asked, your session at Prolo Clinic on Tuesday 5 May at 10:00 has moved" in email.body
+    assert "The new time is Thursday 7 May at 10:00" in email.body
+    assert "does not suit you" not in email.body
+
+
+def test_a_session_the_clinic_moved_still_offers_a_call_if_the_time_does_not_suit():
+    email = _knew_and_moved(clinic_setup(), by_patient=False)
+
+    assert "If the new time does not suit you, call us" in email.body
+    assert "as you asked" not in email.body
+
+
+def test_every_stored_text_passes_the_template_editors_own_checks():
+    # The editor demands "Reply STOP" of every text: the clinic's starting words keep that rule too.
+    for template in MessageTemplate.objects.filter(channel="sms"):
+        data = {"kind": template.kind, "channel": "sms", "subject": "", "text": template.text, "html": ""}
+        form = MessageTemplateForm(instance=template, data=data)
+        assert form.is_valid(), (template.kind, form.errors)
+
+
+def _event(ics: str) -> tuple[str, int]:
+    uid = re.search(r"^UID:(.+)$", ics, re.M).group(1).strip()
+    sequence = int(re.search(r"^SEQUENCE:(\d+)", ics, re.M).group(1))
+    return uid, sequence
+
+
+def test_a_moved_sessions_calendar_file_keeps_its_uid_and_raises_its_sequence(time_machine):
+    appointment = _consultation(clinic_setup())
+    before = _event(appointment_file(appointment=appointment, now=NOW))
+
+    later = local(2026, 5, 1, 13)
+    time_machine.move_to(later, tick=False)
+    [moved] = appointment_move(appointment=appointment, start=local(2026, 5, 7, 10), by=None, now=later)
+    after = _event(appointment_file(appointment=moved, now=later))
+
+    assert after[0] == before[0]
+    assert after[1] > before[1]
+
+
+def test_the_migration_replaces_untouched_starting_words_and_keeps_a_clinics_own():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("notifications.migrations.0007_truth_message_words")
+    old_aftercare = migration.OLD[("aftercare", "sms")]["text"]
+    MessageTemplate.objects.filter(kind="aftercare", channel="sms").update(text=old_aftercare)
+    MessageTemplate.objects.filter(kind="moved", channel="email").update(text="Our own words {{ unsubscribe_url }}")
+
+    migration.forward(apps, None)
+
+    assert MessageTemplate.objects.get(kind="aftercare", channel="sms").text.endswith("Reply STOP to end texts.")
+    assert MessageTemplate.objects.get(kind="moved", channel="email").text == "Our own words {{ unsubscribe_url }}"
