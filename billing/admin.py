@@ -91,9 +91,10 @@ class FeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PatientBillingDetails)
-class PatientBillingDetailsAdmin(admin.ModelAdmin):
+class PatientBillingDetailsAdmin(ReadOnlyAdmin):
     """What the superbill prints about a patient beyond name and birth date, and whether they pay
-    for themselves (a Good Faith Estimate is due in the US)."""
+    for themselves (a Good Faith Estimate is due in the US). Read-only like every admin of patient
+    data (tests/clinic/test_admin_read_only.py): the admin writes no patient data."""
 
     list_display = ["patient", "payer", "member_id", "self_pay"]
     autocomplete_fields = ["patient"]

@@ -47,7 +47,7 @@ def test_the_money_page_shows_sessions_used_balance_and_papers(client, sold, dja
     assert "You owe $400.00." in page  # $600.00 package − $200.00 paid
     assert f"/billing/portal/{token}/series/{setup.series.pk}/superbill.pdf" in page
     assert "Receipt: $200.00" in page
-    assert "Pay now" not in page  # the card checkout is not installed in this build
+    assert f"/billing/portal/{token}/bills/{package.invoice.pk}/pay/" in page  # Pay now: the card checkout
     home = client.get(f"/portal/{token}/").content.decode()  # the portal's navigation links here
     assert f'href="/billing/portal/{token}/">Your account</a>' in home
 

@@ -63,8 +63,10 @@ def test_a_click_on_the_body_chart_adds_a_site_and_the_series_chart_shows_it(
 
     page.goto(f"{live_server.url}/practice/series/{series.pk}/")
     chart = page.locator("svg.series-body-chart")
-    expect(chart.locator(".bc-mark")).to_have_count(2)
-    expect(chart.locator(".bc-mark text").first).to_have_text("3")
+    # Session 3's two sites where they were clicked; the earlier signed sessions' sites, typed
+    # without a point, placed by their region and side (issue 19, item 2): every signed site shows.
+    expect(chart.locator(".bc-mark").filter(has=page.locator("text", has_text="3"))).to_have_count(2)
+    expect(chart.locator(".bc-mark")).to_have_count(6)
     expect(page.locator(".bc-legend")).to_contain_text("Session 3")
     expect(page.locator(".series-site-list")).to_contain_text("Session 3: Knee")
     assert console_errors == []

@@ -128,6 +128,20 @@ def _package_expiring(series, now) -> None:
     assert packages_expiry_sweep(now=now).told == 1
 
 
+def _estimate_and_balance(patient, series, now) -> None:
+    """The series' Good Faith Estimate (its "ready" message) and a reminder of what is owed (the
+    package sold above), through billing's own services."""
+    import uuid
+
+    from django.test import override_settings
+
+    from billing.services.documents import balance_reminder, gfe_create
+
+    with override_settings(BILLING_GOOD_FAITH_ESTIMATES=True):
+        assert gfe_create(series_id=series.pk, by=None, now=now) is not None
+    assert balance_reminder(patient_id=patient.pk, attempt_key=uuid.uuid4(), by=None, now=now) is not None
+
+
 def _send_everything(channel: str, now) -> list[str]:
     patient = PatientFactory(preferred_channel=channel)
     series = series_with_sessions(starts=[TUESDAY_9AM, TUESDAY_9AM + dt.timedelta(days=28)], now=now, patient=patient)
@@ -139,6 +153,7 @@ def _send_everything(channel: str, now) -> list[str]:
     _change_every_way(patient, series, now)
     _pay_at_the_desk(patient, series, now)
     _package_expiring(series, now)
+    _estimate_and_balance(patient, series, now)
     # Before-session messages need a session still ahead when they go out: send as each comes due.
     for moment in sorted(set(Message.objects.values_list("send_at", flat=True))):
         delivery.messages_sweep(now=moment + dt.timedelta(hours=1) if channel == "sms" else moment)

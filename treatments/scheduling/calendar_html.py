@@ -293,7 +293,10 @@ def _later_day_html(day: dt.date, grid: Grid, today: dt.date, urls: Urls, keep: 
     source = f"{urls.team_day}?date={date}&amp;first={grid.first_minute}&amp;last={grid.last_minute}{escape(keep)}"
     return (
         f'<div class="cal-team-day cal-team-later" role="group" aria-labelledby="day-{date}" '
-        f'hx-get="{source}" hx-trigger="intersect once" hx-swap="outerHTML">\n'
+        f'hx-get="{source}" hx-trigger="intersect once" hx-swap="outerHTML" '
+        # One day at a time: the days that come into view together queue (a wide screen asks
+        # several at once), so the desk's server answers them in turn.
+        f'hx-sync="closest .cal-team:queue all">\n'
         f'    <h2 class="cal-team-date" id="day-{date}"><a href="{urls.calendar}?date={date}"{current}>'
         f"{escape(date_format(day, 'D j M'))}</a></h2>\n"
         f'    <p class="p-3 text-body-secondary" role="status">{fixed["loading"]}</p>\n  </div>'
