@@ -56,7 +56,7 @@ def _issue(patient_ids: set[int], now: dt.datetime, valid: dt.timedelta, *, repl
 
 
 def portal_tokens_live(
-    *, patient_ids: set[int], now: dt.datetime, days: int | None = None, retry: bool = True
+    *, patient_ids: set[int], now: dt.datetime, days: int | None = None, retries: int = 4
 ) -> dict[int, str]:
     """Each patient's one live link: the one already out while it has more than REUSE_MARGIN to
     run, else a new one that replaces it. One query when every link is reused, two or three (and
@@ -82,11 +82,13 @@ def portal_tokens_live(
     try:
         return found | _issue(missing, now, valid, replace=stale)
     except IntegrityError as exc:
-        # Another sweep gave one of these patients a link first: theirs is committed, so reading
-        # again finds it (or, if it is revoked meanwhile, makes one after it).
-        if constraint_name(exc) != ONE_LIVE or not retry:
+        # Another sweep (or another lane of this one) gave one of these patients a link first:
+        # theirs is committed, so reading again finds it (or, if it is revoked meanwhile, makes one
+        # after it). Each retry follows a link someone else committed, so a few always settle
+        # a batch of several patients raced by several lanes.
+        if constraint_name(exc) != ONE_LIVE or retries <= 0:
             raise
-        return portal_tokens_live(patient_ids=patient_ids, now=now, days=days, retry=False)
+        return portal_tokens_live(patient_ids=patient_ids, now=now, days=days, retries=retries - 1)
 
 
 def portal_tokens_issue(*, patient_ids: set[int], now: dt.datetime, days: int | None = None) -> dict[int, str]:
