@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from billing.gateway import card_gateway
+from billing.gateway import GatewayError, card_gateway
 from billing.models import CheckoutAttempt, Invoice, SavedCard
 from billing.services import BillingError
 from billing.services.cards import card_setup_begin, late_cancel_policy_text, policy_version
@@ -152,5 +152,11 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     data = plain(event)
     obj = (data.get("data") or {}).get("object") or {}
     hosted = checkout_from(obj) if obj.get("object") == "checkout.session" else None
-    outcome = gateway_event_take(event_id=str(data["id"]), kind=str(data["type"]), hosted=hosted, now=timezone.now())
+    try:
+        outcome = gateway_event_take(
+            event_id=str(data["id"]), kind=str(data["type"]), hosted=hosted, now=timezone.now()
+        )
+    except GatewayError:
+        # Stripe could not be asked about the event's card: not stored, so Stripe sends it again.
+        return HttpResponse("retry later", status=503, content_type="text/plain")
     return HttpResponse(outcome, content_type="text/plain")

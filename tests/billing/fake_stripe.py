@@ -9,7 +9,8 @@ Events are signed the way Stripe signs them: `t=<ts>,v1=HMAC-SHA256(secret, "<ts
 
 Failures on demand: `fail_next(status)` answers the next API call with that HTTP status;
 `stall_next(seconds)` answers it only after a delay (the gateway's time-out); `declining` cards
-refuse off-session charges."""
+refuse off-session charges. Saved cards (`payment_methods`) can be detached, once: detaching one
+no longer attached is refused as Stripe refuses it."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ class FakeStripe:
     sessions: dict[str, dict] = field(default_factory=dict)
     intents: dict[str, dict] = field(default_factory=dict)
     refunds: list[dict] = field(default_factory=list)
+    payment_methods: dict[str, dict] = field(default_factory=dict)  # saved cards, by id
     calls: list[tuple[str, str]] = field(default_factory=list)  # (method, path) of every API call
     events_sent: list[str] = field(default_factory=list)
     declining: set[str] = field(default_factory=set)  # payment method ids that decline
@@ -80,6 +82,12 @@ class FakeStripe:
         )
         s.expect_request("/v1/refunds", method="POST").respond_with_handler(self._api(self._refund_create))
         s.expect_request("/v1/payment_intents", method="POST").respond_with_handler(self._api(self._intent_create))
+        s.expect_request(_Prefix("/v1/payment_methods/"), method="POST").respond_with_handler(
+            self._api(self._method_detach)
+        )
+        s.expect_request(_Prefix("/v1/payment_methods/"), method="GET").respond_with_handler(
+            self._api(self._method_get)
+        )
         s.expect_request(_Prefix("/pay/"), method="GET").respond_with_handler(self._page)
         s.expect_request(_Prefix("/pay/"), method="POST").respond_with_handler(self._page_pay)
         return self
@@ -217,6 +225,28 @@ class FakeStripe:
         self.intents[pid] = intent
         return Response(json.dumps(intent), content_type="application/json")
 
+    def _method_detach(self, request: Request) -> Response:
+        """POST /v1/payment_methods/<id>/detach: as Stripe, a card no longer attached is refused."""
+        pmid = request.path.split("/")[3]
+        method = self.payment_methods.get(pmid)
+        if method is None:
+            return _error(404, f"No such PaymentMethod: '{pmid}'", code="resource_missing")
+        if not method["customer"]:
+            return _error(
+                400,
+                "The payment method you provided is not attached to a customer so detachment is impossible.",
+                code="payment_method_unexpected_state",
+            )
+        method["customer"] = None
+        return Response(json.dumps(method), content_type="application/json")
+
+    def _method_get(self, request: Request) -> Response:
+        pmid = request.path.rsplit("/", 1)[-1]
+        method = self.payment_methods.get(pmid)
+        if method is None:
+            return _error(404, f"No such PaymentMethod: '{pmid}'", code="resource_missing")
+        return Response(json.dumps(method), content_type="application/json")
+
     # The hosted page -----------------------------------------------------------------------------
     def _page(self, request: Request) -> Response:
         sid = request.path.rsplit("/", 1)[-1]
@@ -261,6 +291,7 @@ class FakeStripe:
                 session["setup_intent"] = self._next_id("seti")
                 session["customer"] = self._next_id("cus")
                 session["_card"] = card
+                self.payment_methods[card] = {"id": card, "object": "payment_method", "customer": session["customer"]}
             session["status"] = "complete"
             return self.event("checkout.session.completed", session)
 
