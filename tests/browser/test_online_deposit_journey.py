@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from billing.models import DepositPolicy, Fee, Invoice, Payment, Refund
+from billing.models import DepositPolicy, Fee, Invoice, Package, Payment, Refund
 from clinic.models import AppointmentType
 from tests.billing.fake_stripe import fake_stripe_fixture  # noqa: F401 (the `fake_stripe` fixture)
 from tests.factories import PASSWORD
@@ -131,3 +131,43 @@ def test_a_new_patient_pays_a_deposit_online_and_the_desk_refunds_it_to_the_card
         expect(page.locator("#payment-refunds")).to_contain_text("$40.00")
         assert len(fake_stripe.refunds) == 1 and fake_stripe.refunds[0]["payment_intent"] == payment.reference
         assert Refund.objects.get().reference == fake_stripe.refunds[0]["id"]
+
+
+def test_a_patient_buys_the_series_package_on_the_fake_checkout_page_and_the_desk_sees_it(
+    browser, live_server, fake_stripe, desk_user
+):
+    """Issue 23, item 1: the portal's money page offers the package at the desk's price; the fake
+    hosted page pays and sends the signed webhook; the desk's series page says "Package: 0 of 5
+    used". Each new page passes axe (a context with bypass_csp, so axe can be injected)."""
+    from tests.billing.factories_series import knee_series
+    from tests.browser.axe_portal import assert_accessible
+    from tests.treatments.factories_portal import issue_link
+
+    fake_stripe.webhook_url = f"{live_server.url}/billing/stripe/webhook/"
+    setup = knee_series()
+    token = issue_link(setup.patient, now=NOW, days=3650)
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    with time_machine.travel(NOW, tick=True):
+        page.goto(f"{live_server.url}/billing/portal/{token}/")
+        assert_accessible(page)
+        page.get_by_role("link", name="Buy the package — 5 sessions for $600.00").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Buy the package")
+        expect(page.locator("#package-to-pay")).to_have_text("To pay now: $600.00")
+        assert_accessible(page)
+        page.get_by_role("button", name="Pay $600.00 now").click()
+        page.get_by_role("link", name="Continue to the card page").click()
+        expect(page.locator("#amount")).to_have_text("60000 usd")
+        page.get_by_role("button", name="Pay").click()
+        expect(page.locator("#package-bought")).to_contain_text("Your package is bought")
+        assert_accessible(page)
+        assert len(fake_stripe.events_sent) == 1  # the signed webhook reached the app
+        package = Package.objects.get()
+        assert (package.invoice.status, Payment.objects.get().method) == ("paid", "card_online")
+        assert fake_stripe.deliver(fake_stripe.events_sent[0]) == 200  # a replay: nothing more
+        assert Package.objects.count() == 1 and Payment.objects.count() == 1
+
+        sign_in(page, live_server, desk_user)
+        page.goto(f"{live_server.url}/desk/series/{setup.series.pk}/")
+        expect(page.get_by_text("Package: 0 of 5 used").first).to_be_visible()
+    context.close()
