@@ -16,7 +16,7 @@ from billing.money import format_money
 from billing.services import BillingError
 from billing.services.cards import card_setup_begin, late_cancel_fee_for, late_cancel_policy_text, policy_version
 from billing.services.online import booking_settle, checkout_refresh, deposit_checkout_begin, online_deposit_due
-from treatments.hooks import PaymentStepError
+from treatments.hooks import CardChoice, PaymentStepError
 from treatments.models import OnlineBooking
 
 
@@ -65,17 +65,7 @@ class CardStep:
         text = late_cancel_policy_text()
         return (text, policy_version(text)) if text else ("", "")
 
-    def begin(
-        self,
-        *,
-        booking_id: int,
-        agreed: bool,
-        version: str,
-        key: uuid.UUID,
-        success_url: str,
-        cancel_url: str,
-        now: dt.datetime,
-    ) -> str:
+    def begin(self, *, booking_id: int, choice: CardChoice, success_url: str, cancel_url: str, now: dt.datetime) -> str:
         booking = self._booked(booking_id)
         if booking is None or booking.appointment is None:
             raise PaymentStepError(_("Your booking was not found. Please book again."))
@@ -83,9 +73,9 @@ class CardStep:
             attempt = card_setup_begin(
                 patient_id=booking.appointment.patient_id,
                 location_id=booking.location_id,
-                key=key,
-                agreed=agreed,
-                version=version,
+                key=choice.key,
+                agreed=choice.agreed,
+                version=choice.version,
                 success_url=success_url,
                 cancel_url=cancel_url,
                 now=now,

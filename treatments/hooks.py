@@ -28,6 +28,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypedDict
 
 from django.db import transaction
@@ -206,23 +207,23 @@ def online_payment() -> OnlinePaymentStep | None:
 # Online booking's card step (issue 23, item 4): after the visit is booked (and its deposit paid),
 # an app above (billing) may offer to save a card for the clinic's late-cancel policy: the policy's
 # words, "I agree", the card gateway's setup page, or skip. Registered in the app's ready().
+@dataclass(frozen=True)
+class CardChoice:
+    """What the patient sent from the card step: the tick, the policy version the page showed, and
+    the form's key (the gateway's idempotency key)."""
+
+    agreed: bool
+    version: str
+    key: uuid.UUID
+
+
 class OnlineCardStep(Protocol):
     def offer(self, *, booking_id: int) -> tuple[str, str]:
         """The policy's words and their version when a card is worth saving for this booked visit;
         ("", "") when not (no late-cancel fee for its type, no card gateway, a card already saved)."""
         ...
 
-    def begin(
-        self,
-        *,
-        booking_id: int,
-        agreed: bool,
-        version: str,
-        key: uuid.UUID,
-        success_url: str,
-        cancel_url: str,
-        now: dt.datetime,
-    ) -> str:
+    def begin(self, *, booking_id: int, choice: CardChoice, success_url: str, cancel_url: str, now: dt.datetime) -> str:
         """The address of the gateway's card setup page; raises PaymentStepError (nothing saved)."""
         ...
 

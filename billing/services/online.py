@@ -138,6 +138,14 @@ def online_deposit_due(*, appointment_type_id: int, start: dt.datetime) -> int:
     return deposit_amount(policy, fee=fee_for_type(appointment_type_id=appointment_type_id, day=local_date(start)))
 
 
+def _page_open(*, now: dt.datetime, **what: object) -> CheckoutAttempt | None:
+    """An attempt for `what` whose hosted page is still open for a while (a second press, another
+    tab: the patient is sent to that page rather than to a second one)."""
+    fresh = now - CHECKOUT_LIFETIME + dt.timedelta(minutes=5)
+    attempts = CheckoutAttempt.objects.filter(status=Status.OPEN, created_at__gt=fresh, **what)
+    return attempts.exclude(checkout_url="").first()
+
+
 def deposit_checkout_begin(*, booking_id: int, success_url: str, cancel_url: str, now: dt.datetime) -> CheckoutAttempt:
     """The hosted page for the deposit of an online booking held while paying. A second press
     while a page is open returns that page (one attempt at a time)."""
@@ -148,11 +156,7 @@ def deposit_checkout_begin(*, booking_id: int, success_url: str, cancel_url: str
         booking = OnlineBooking.objects.select_for_update().select_related("location").get(pk=booking_id)
         if booking.status != OnlineBooking.Status.PAYING or booking.patient_id is None:
             raise BillingError(_("The time you picked is no longer held. Please pick a time again."))
-        fresh = now - CHECKOUT_LIFETIME + dt.timedelta(minutes=5)
-        open_attempt = CheckoutAttempt.objects.filter(
-            online_booking=booking, status=Status.OPEN, created_at__gt=fresh
-        ).exclude(checkout_url="")
-        if (existing := open_attempt.first()) is not None:
+        if (existing := _page_open(now=now, online_booking=booking)) is not None:
             return existing
         amount = online_deposit_due(appointment_type_id=booking.appointment_type_id, start=booking.start)
         if amount <= 0:
@@ -197,11 +201,7 @@ def package_checkout_begin(
             raise BillingError(offer.problem or _("This package cannot be bought online."))
         if offer.to_invoice <= 0:
             raise BillingError(_("Your deposit already covers the package: there is nothing to pay."))
-        fresh = now - CHECKOUT_LIFETIME + dt.timedelta(minutes=5)
-        open_attempt = CheckoutAttempt.objects.filter(
-            series=series, purpose=CheckoutAttempt.Purpose.PACKAGE, status=Status.OPEN, created_at__gt=fresh
-        ).exclude(checkout_url="")
-        if (pending := open_attempt.first()) is not None:
+        if (pending := _page_open(now=now, series=series, purpose=CheckoutAttempt.Purpose.PACKAGE)) is not None:
             return pending
         attempt = CheckoutAttempt.objects.create(
             key=key,

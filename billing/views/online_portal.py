@@ -9,15 +9,15 @@ import uuid
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from billing.gateway import card_gateway
-from billing.models import SavedCard
+from billing.models import CheckoutAttempt, SavedCard
 from billing.selectors.packages import package_offer
 from billing.services import BillingError
 from billing.services.cards import card_remove
 from billing.services.online import package_checkout_begin
+from billing.views.online import to_hosted_page
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
 from treatments.portal.access import PortalHttpRequest, portal_audit, portal_context, portal_view, series_or_404
@@ -34,14 +34,10 @@ def portal_package(request: PortalHttpRequest, *, now, series_id: int) -> HttpRe
     if request.method == "GET":
         portal_audit(request, AuditEntry.Action.VIEW, obj=series)
         return render(request, "billing/portal/package.html", context)
-    try:
-        key = uuid.UUID(request.POST.get("key", ""))
-    except ValueError:
-        context["error"] = _("The form was incomplete. Please press the button again.")
-        return render(request, "billing/portal/package.html", context, status=400)
     token = request.portal_token
-    try:
-        attempt = package_checkout_begin(
+
+    def begin(key: uuid.UUID) -> CheckoutAttempt:
+        return package_checkout_begin(
             patient_id=request.portal_patient.pk,
             series_id=series.pk,
             key=key,
@@ -49,12 +45,8 @@ def portal_package(request: PortalHttpRequest, *, now, series_id: int) -> HttpRe
             cancel_url=request.build_absolute_uri(reverse("billing:portal_package", args=[token, series.pk])),
             now=now,
         )
-    except BillingError as exc:
-        context["error"] = exc
-        return render(request, "billing/portal/package.html", context, status=400)
-    portal_audit(request, AuditEntry.Action.CREATE, obj=attempt)
-    # A link, not a redirect: the site's form-action policy keeps form posts on this site.
-    return render(request, "billing/portal/continue.html", portal_context(request, attempt=attempt))
+
+    return to_hosted_page(request, template="billing/portal/package.html", context=context, begin=begin)
 
 
 @portal_view

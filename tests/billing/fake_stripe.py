@@ -57,6 +57,14 @@ def _error(status: int, message: str, kind: str = "invalid_request_error", **ext
     return Response(json.dumps(body), status=status, content_type="application/json")
 
 
+def _missing(kind: str, oid: str) -> Response:
+    return _error(404, f"No such {kind}: '{oid}'", code="resource_missing")
+
+
+def _json(body: dict) -> Response:
+    return Response(json.dumps(body), content_type="application/json")
+
+
 @dataclass
 class FakeStripe:
     server: Any  # pytest_httpserver.HTTPServer
@@ -168,7 +176,7 @@ class FakeStripe:
         sid = request.path.rsplit("/", 1)[-1]
         session = self.sessions.get(sid)
         if session is None:
-            return _error(404, f"No such checkout.session: '{sid}'", code="resource_missing")
+            return _missing("checkout.session", sid)
         body = dict(session)
         if request.args.get("expand[0]") == "setup_intent" and session.get("setup_intent"):
             body["setup_intent"] = {"id": session["setup_intent"], "payment_method": session["_card"]}
@@ -230,7 +238,7 @@ class FakeStripe:
         pmid = request.path.split("/")[3]
         method = self.payment_methods.get(pmid)
         if method is None:
-            return _error(404, f"No such PaymentMethod: '{pmid}'", code="resource_missing")
+            return _missing("PaymentMethod", pmid)
         if not method["customer"]:
             return _error(
                 400,
@@ -238,14 +246,12 @@ class FakeStripe:
                 code="payment_method_unexpected_state",
             )
         method["customer"] = None
-        return Response(json.dumps(method), content_type="application/json")
+        return _json(method)
 
     def _method_get(self, request: Request) -> Response:
         pmid = request.path.rsplit("/", 1)[-1]
         method = self.payment_methods.get(pmid)
-        if method is None:
-            return _error(404, f"No such PaymentMethod: '{pmid}'", code="resource_missing")
-        return Response(json.dumps(method), content_type="application/json")
+        return _missing("PaymentMethod", pmid) if method is None else _json(method)
 
     # The hosted page -----------------------------------------------------------------------------
     def _page(self, request: Request) -> Response:

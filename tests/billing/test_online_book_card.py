@@ -7,23 +7,14 @@ one SavedCard."""
 import re
 
 import pytest
-import time_machine
-from django.core.cache import cache
 
 from billing.models import CancellationPolicy, CheckoutAttempt, Payment, SavedCard
 from tests.billing.fake_stripe import sign
-from tests.billing.test_online_deposit import _book_to_payment, _deposit_policy
+from tests.billing.test_online_deposit import _book_to_payment, _clock_and_cache, _deposit_policy  # noqa: F401 (the clock)
 from tests.treatments.booking.factories_booking import NOW, consultation, open_online
 from treatments.models import OnlineBooking
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clock_and_cache():
-    cache.clear()
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def _late_cancel_fee():

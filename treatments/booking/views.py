@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -325,17 +326,25 @@ def pay(request: HttpRequest) -> HttpResponse:
     context["deposit"] = step.deposit_text(booking_id=booking.pk)
     if request.method == "GET":
         return render(request, "booking/pay.html", context)
+    paid, back = (request.build_absolute_uri(reverse(name)) for name in ("book:paid", "book:pay"))
+    return _to_gateway(
+        request,
+        "booking/pay.html",
+        context,
+        lambda: step.begin(booking_id=booking.pk, success_url=paid, cancel_url=back, now=timezone.now()),
+    )
+
+
+def _to_gateway(request: HttpRequest, template: str, context: dict[str, Any], begin: Callable[[], str]) -> HttpResponse:
+    """A press that makes the card gateway's page (`begin` returns its address): the page then
+    shows a link to it (the site's form-action policy keeps form posts on this site), or the
+    step's refusal (status 400, nothing charged)."""
     try:
-        context["checkout_url"] = step.begin(
-            booking_id=booking.pk,
-            success_url=request.build_absolute_uri(reverse("book:paid")),
-            cancel_url=request.build_absolute_uri(reverse("book:pay")),
-            now=timezone.now(),
-        )
+        context["checkout_url"] = begin()
     except hooks.PaymentStepError as exc:
         context["error"] = str(exc)
-        return render(request, "booking/pay.html", context, status=400)
-    return render(request, "booking/pay.html", context)
+        return render(request, template, context, status=400)
+    return render(request, template, context)
 
 
 @public
@@ -415,20 +424,19 @@ def card(request: HttpRequest) -> HttpResponse:
     except ValueError:
         context["error"] = _("The form was incomplete. Please try again.")
         return render(request, "booking/card.html", context, status=400)
-    try:
-        context["checkout_url"] = step.begin(
-            booking_id=booking.pk,
-            agreed=request.POST.get("agree") == "on",
-            version=request.POST.get("version", ""),
-            key=key,
-            success_url=request.build_absolute_uri(reverse("book:card_saved", args=[key])),
-            cancel_url=request.build_absolute_uri(reverse("book:card")),
-            now=timezone.now(),
-        )
-    except hooks.PaymentStepError as exc:
-        context["error"] = str(exc)
-        return render(request, "booking/card.html", context, status=400)
-    return render(request, "booking/card.html", context)
+    choice = hooks.CardChoice(
+        agreed=request.POST.get("agree") == "on", version=request.POST.get("version", ""), key=key
+    )
+    saved = request.build_absolute_uri(reverse("book:card_saved", args=[key]))
+    back = request.build_absolute_uri(reverse("book:card"))
+    return _to_gateway(
+        request,
+        "booking/card.html",
+        context,
+        lambda: step.begin(
+            booking_id=booking.pk, choice=choice, success_url=saved, cancel_url=back, now=timezone.now()
+        ),
+    )
 
 
 @public
