@@ -162,6 +162,8 @@ def test_the_desk_selling_meanwhile_keeps_the_card_payment_as_credit(client, fak
     payment = Payment.objects.get()
     assert payment.amount == PACKAGE and payment.method == "card_online"  # the card was charged: recorded
     assert not payment.allocations.exists()  # kept as the patient's credit for the desk
+    paid = client.get(f"/billing/portal/{token}/paid/{key}/").content.decode()
+    assert "kept your payment as credit on your account" in paid and "Your package is bought" not in paid
 
 
 def test_another_patients_series_through_a_portal_link_is_a_404(client, fake_stripe, series):
