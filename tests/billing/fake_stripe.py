@@ -343,16 +343,35 @@ class _Prefix(URIPattern):
         return uri.startswith(self.prefix)
 
 
-@pytest.fixture(name="fake_stripe")
-def fake_stripe_fixture(httpserver, settings):
-    """The real StripeGateway registered as billing's card gateway, talking to the fake."""
+def _installed(server, settings, *, timeout: float):
     from billing.gateway import register_card_gateway
     from billing.stripe_gateway import StripeGateway
 
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     saved = (stripe.api_base, stripe.default_http_client, stripe.max_network_retries)
-    fake = FakeStripe(httpserver).install()
-    register_card_gateway(StripeGateway(secret_key=SECRET_KEY, api_base=fake.api_base, timeout=1.0))
+    fake = FakeStripe(server).install()
+    register_card_gateway(StripeGateway(secret_key=SECRET_KEY, api_base=fake.api_base, timeout=timeout))
     yield fake
     register_card_gateway(None)
     stripe.api_base, stripe.default_http_client, stripe.max_network_retries = saved
+
+
+@pytest.fixture(name="fake_stripe")
+def fake_stripe_fixture(httpserver, settings):
+    """The real StripeGateway registered as billing's card gateway, talking to the fake."""
+    yield from _installed(httpserver, settings, timeout=1.0)
+
+
+@pytest.fixture(name="threaded_fake_stripe")
+def threaded_fake_stripe_fixture(settings):
+    """The same on a server answering requests side by side: for the browser, where the hosted
+    page's "Pay" delivers a webhook whose handling asks the fake Stripe again (a saved card)."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    try:
+        yield from _installed(server, settings, timeout=5.0)
+    finally:
+        server.clear()
+        server.stop()
