@@ -25,7 +25,10 @@ class BillingConfig(AppConfig):
             )
         # Online booking asks billing for the clinic's deposit, paid on the card gateway's page
         # before the visit is booked (none asked while no gateway is configured).
-        from billing.online_booking import DepositStep
+        from billing.online_booking import CardStep, DepositStep
         from treatments import hooks
 
         hooks.register_online_payment(DepositStep())
+        # Once booked online, a card may be saved for the late-cancel policy (offered only when a
+        # card gateway is configured and the visit's type has a late-cancel fee).
+        hooks.register_online_card(CardStep())

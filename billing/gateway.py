@@ -33,7 +33,7 @@ def refund_gateway() -> RefundGateway | None:
 
 
 # Card payments online (issue 23): what billing asks of a card provider. Stripe's implementation
-# is billing/stripe_gateway.py; a second provider would implement the same five calls. Every call
+# is billing/stripe_gateway.py; a second provider would implement the same six calls. Every call
 # that moves money or creates something at the provider carries our attempt key as its
 # idempotency key, so a retry after a time-out never charges twice.
 
@@ -61,25 +61,24 @@ class OffSessionCharge:
     decline: str = ""  # why the card was declined, in the provider's words
 
 
+@dataclass(frozen=True)
+class HostedPage:
+    """Where a hosted page sends the patient back, until when it is kept, and our attempt's key
+    (the provider's idempotency key, echoed back with the page)."""
+
+    success_url: str
+    cancel_url: str
+    expires_at: int  # a Unix timestamp
+    attempt_key: uuid.UUID
+    customer_email: str = ""
+
+
 class CardGateway(Protocol):
-    def create_checkout(
-        self,
-        *,
-        amount: int,
-        currency: str,
-        description: str,
-        success_url: str,
-        cancel_url: str,
-        expires_at: int,
-        attempt_key: uuid.UUID,
-        customer_email: str = "",
-    ) -> HostedCheckout:
+    def create_checkout(self, *, amount: int, currency: str, description: str, page: HostedPage) -> HostedCheckout:
         """A hosted page that takes exactly `amount`; raises GatewayError."""
         ...
 
-    def create_card_setup(
-        self, *, success_url: str, cancel_url: str, expires_at: int, attempt_key: uuid.UUID, customer_email: str = ""
-    ) -> HostedCheckout:
+    def create_card_setup(self, *, page: HostedPage) -> HostedCheckout:
         """A hosted page that saves a card for later (no charge); raises GatewayError."""
         ...
 
@@ -96,6 +95,11 @@ class CardGateway(Protocol):
     ) -> OffSessionCharge:
         """Charge a saved card without the patient present; a decline is an answer, not an error.
         Raises GatewayError when the provider cannot be reached."""
+        ...
+
+    def detach_card(self, *, card: str) -> None:
+        """The patient removed a saved card: the provider forgets it (a card already detached is
+        done, not an error); raises GatewayError."""
         ...
 
 

@@ -109,6 +109,17 @@ def line_amounts(*, unit_price: int, quantity: int, tax_rate_bp: int, tax_inclus
     return amount + tax, tax
 
 
+def price_less_deposit(*, unit_price: int, tax_rate_bp: int, tax_inclusive: bool, deposit: int) -> int:
+    """The unit price of a fee's line once a deposit (a gross amount) comes off it: with tax on top
+    the deposit comes off the price before tax (deposit ÷ (1 + rate), rounded half up); otherwise
+    as it is. The line's gross is then `line_amounts` of this price — the desk's package offer, the
+    sale's invoice and the portal's card checkout all read it here."""
+    reduction = deposit
+    if tax_rate_bp and not tax_inclusive:
+        reduction = half_up(deposit * BASIS_POINTS, BASIS_POINTS + tax_rate_bp)
+    return unit_price - reduction
+
+
 def format_rate(tax_rate_bp: int) -> str:
     """2000 → "20%", 825 → "8.25%"."""
     value = Decimal(tax_rate_bp).scaleb(-2).normalize()

@@ -1,17 +1,22 @@
-"""Billing's answer to online booking's payment step (treatments.hooks.OnlinePaymentStep): the
-deposit the clinic's policy asks at /book/, paid on Stripe's hosted page before the visit is booked.
-Registered in BillingConfig.ready() when a card gateway is configured."""
+"""Billing's answers to online booking's steps (treatments.hooks): the deposit the clinic's policy
+asks at /book/, paid on Stripe's hosted page before the visit is booked (OnlinePaymentStep), and,
+once booked, a card saved for the late-cancel policy (OnlineCardStep). Registered in
+BillingConfig.ready()."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+
+from django.utils.translation import gettext as _
 
 from billing.gateway import card_gateway
-from billing.models import CheckoutAttempt
+from billing.models import CheckoutAttempt, SavedCard
 from billing.money import format_money
 from billing.services import BillingError
-from billing.services.online import booking_settle, deposit_checkout_begin, online_deposit_due
-from treatments.hooks import PaymentStepError
+from billing.services.cards import card_setup_begin, late_cancel_fee_for, late_cancel_policy_text, policy_version
+from billing.services.online import booking_settle, checkout_refresh, deposit_checkout_begin, online_deposit_due
+from treatments.hooks import CardChoice, PaymentStepError
 from treatments.models import OnlineBooking
 
 
@@ -36,3 +41,57 @@ class DepositStep:
 
     def settle(self, *, booking_id: int, now: dt.datetime) -> bool | None:
         return booking_settle(booking_id=booking_id, now=now)
+
+
+class CardStep:
+    """After an online booking: save a card for the clinic's late-cancel policy, when its type has
+    a late-cancel fee, a card gateway exists and the patient has no card on file yet."""
+
+    def _booked(self, booking_id: int) -> OnlineBooking | None:
+        return (
+            OnlineBooking.objects.select_related("appointment")
+            .filter(pk=booking_id, status=OnlineBooking.Status.BOOKED)
+            .first()
+        )
+
+    def offer(self, *, booking_id: int) -> tuple[str, str]:
+        booking = self._booked(booking_id)
+        if booking is None or booking.appointment is None or card_gateway() is None:
+            return "", ""
+        if not late_cancel_fee_for(booking.appointment_type_id):
+            return "", ""
+        if SavedCard.objects.filter(patient_id=booking.appointment.patient_id).exists():
+            return "", ""
+        text = late_cancel_policy_text()
+        return (text, policy_version(text)) if text else ("", "")
+
+    def begin(self, *, booking_id: int, choice: CardChoice, success_url: str, cancel_url: str, now: dt.datetime) -> str:
+        booking = self._booked(booking_id)
+        if booking is None or booking.appointment is None:
+            raise PaymentStepError(_("Your booking was not found. Please book again."))
+        try:
+            attempt = card_setup_begin(
+                patient_id=booking.appointment.patient_id,
+                location_id=booking.location_id,
+                key=choice.key,
+                agreed=choice.agreed,
+                version=choice.version,
+                success_url=success_url,
+                cancel_url=cancel_url,
+                now=now,
+            )
+        except BillingError as exc:
+            raise PaymentStepError(str(exc)) from None
+        return attempt.checkout_url
+
+    def saved(self, *, booking_id: int, key: uuid.UUID, now: dt.datetime) -> bool:
+        booking = self._booked(booking_id)
+        if booking is None or booking.appointment is None:
+            return False
+        attempt = CheckoutAttempt.objects.filter(
+            key=key, patient_id=booking.appointment.patient_id, purpose=CheckoutAttempt.Purpose.CARD
+        ).first()
+        if attempt is None:
+            return False
+        checkout_refresh(attempt_id=attempt.pk, now=now)
+        return SavedCard.objects.filter(attempt=attempt).exists()

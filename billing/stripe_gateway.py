@@ -10,12 +10,13 @@ GatewayError with plain words; a card declined off-session is an answer (OffSess
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import stripe
 from django.utils.translation import gettext as _
 
-from billing.gateway import GatewayError, HostedCheckout, OffSessionCharge
+from billing.gateway import GatewayError, HostedCheckout, HostedPage, OffSessionCharge
 
 DEFAULT_TIMEOUT = 20.0
 
@@ -29,11 +30,22 @@ def _id(value: Any) -> str:
     return str(value.get("id", ""))
 
 
+class _Declined(GatewayError):
+    """A card declined off-session: an answer (OffSessionCharge), not a failure to reach Stripe."""
+
+    def __init__(self, exc: stripe.CardError) -> None:
+        error = exc.error
+        intent_id = _id(plain(error.payment_intent) if error and error.payment_intent else "")
+        self.charge = OffSessionCharge(reference=intent_id, paid=False, decline=exc.user_message or _("Declined."))
+        super().__init__(self.charge.decline)
+
+
 def _failure(exc: stripe.StripeError) -> GatewayError:
+    """Stripe's errors in plain words, the one mapping every call goes through."""
     if isinstance(exc, stripe.APIConnectionError):
         return GatewayError(_("The card service did not answer in time."))
     if isinstance(exc, stripe.CardError):
-        return GatewayError(exc.user_message or _("The card was declined."))
+        return _Declined(exc)
     status = getattr(exc, "http_status", None) or "?"
     return GatewayError(_("The card service could not do it (error %(status)s).") % {"status": status})
 
@@ -62,6 +74,28 @@ def checkout_from(obj: Any) -> HostedCheckout:
     )
 
 
+def _call(method: Callable[..., Any], /, *args: Any, **params: Any) -> Any:
+    """One call to Stripe; its errors in billing's words (GatewayError), mapped once (`_failure`)."""
+    try:
+        return method(*args, **params)
+    except stripe.StripeError as exc:
+        raise _failure(exc) from None
+
+
+def _page_params(page: HostedPage) -> dict[str, Any]:
+    """What every hosted page of ours tells Stripe: our attempt, the way back, how long it lasts."""
+    params: dict[str, Any] = {
+        "client_reference_id": str(page.attempt_key),
+        "metadata": {"attempt": str(page.attempt_key)},
+        "success_url": page.success_url,
+        "cancel_url": page.cancel_url,
+        "expires_at": page.expires_at,
+    }
+    if page.customer_email:
+        params["customer_email"] = page.customer_email
+    return params
+
+
 class StripeGateway:
     def __init__(self, *, secret_key: str, api_base: str = "", timeout: float = DEFAULT_TIMEOUT) -> None:
         self.secret_key = secret_key
@@ -70,88 +104,42 @@ class StripeGateway:
         stripe.max_network_retries = 0
         stripe.default_http_client = stripe.RequestsClient(timeout=timeout)
 
-    def create_checkout(
-        self,
-        *,
-        amount: int,
-        currency: str,
-        description: str,
-        success_url: str,
-        cancel_url: str,
-        expires_at: int,
-        attempt_key: uuid.UUID,
-        customer_email: str = "",
-    ) -> HostedCheckout:
-        params: dict[str, Any] = {
-            "mode": "payment",
-            "line_items": [
-                {
-                    "quantity": 1,
-                    "price_data": {
-                        "currency": currency.lower(),
-                        "unit_amount": amount,
-                        "product_data": {"name": description},
-                    },
-                }
-            ],
-            "client_reference_id": str(attempt_key),
-            "metadata": {"attempt": str(attempt_key)},
-            "payment_intent_data": {"metadata": {"attempt": str(attempt_key)}},
-            "success_url": success_url,
-            "cancel_url": cancel_url,
-            "expires_at": expires_at,
-        }
-        if customer_email:
-            params["customer_email"] = customer_email
-        try:
-            session = stripe.checkout.Session.create(
-                api_key=self.secret_key, idempotency_key=f"checkout-{attempt_key}", **params
-            )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from None
+    def _session(self, params: dict[str, Any], *, page: HostedPage, prefix: str) -> HostedCheckout:
+        session = _call(
+            stripe.checkout.Session.create,
+            api_key=self.secret_key,
+            idempotency_key=f"{prefix}-{page.attempt_key}",
+            **params,
+            **_page_params(page),
+        )
         return checkout_from(session)
 
-    def create_card_setup(
-        self, *, success_url: str, cancel_url: str, expires_at: int, attempt_key: uuid.UUID, customer_email: str = ""
-    ) -> HostedCheckout:
-        params: dict[str, Any] = {
-            "mode": "setup",
-            "currency": "usd",
-            "customer_creation": "always",
-            "client_reference_id": str(attempt_key),
-            "metadata": {"attempt": str(attempt_key)},
-            "success_url": success_url,
-            "cancel_url": cancel_url,
-            "expires_at": expires_at,
+    def create_checkout(self, *, amount: int, currency: str, description: str, page: HostedPage) -> HostedCheckout:
+        item = {"currency": currency.lower(), "unit_amount": amount, "product_data": {"name": description}}
+        params = {
+            "mode": "payment",
+            "line_items": [{"quantity": 1, "price_data": item}],
+            "payment_intent_data": {"metadata": {"attempt": str(page.attempt_key)}},
         }
-        if customer_email:
-            params["customer_email"] = customer_email
-        try:
-            session = stripe.checkout.Session.create(
-                api_key=self.secret_key, idempotency_key=f"setup-{attempt_key}", **params
-            )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from None
-        return checkout_from(session)
+        return self._session(params, page=page, prefix="checkout")
+
+    def create_card_setup(self, *, page: HostedPage) -> HostedCheckout:
+        params = {"mode": "setup", "currency": "usd", "customer_creation": "always"}
+        return self._session(params, page=page, prefix="setup")
 
     def retrieve_checkout(self, *, checkout_id: str) -> HostedCheckout:
-        try:
-            session = stripe.checkout.Session.retrieve(checkout_id, api_key=self.secret_key, expand=["setup_intent"])
-        except stripe.StripeError as exc:
-            raise _failure(exc) from None
+        session = _call(stripe.checkout.Session.retrieve, checkout_id, api_key=self.secret_key, expand=["setup_intent"])
         return checkout_from(session)
 
     def refund(self, *, payment_reference: str, amount: int, currency: str, idempotency_key: uuid.UUID) -> str:  # noqa: ARG002 (a refund is in its payment's currency)
-        try:
-            refund = stripe.Refund.create(
-                api_key=self.secret_key,
-                idempotency_key=f"refund-{idempotency_key}",
-                payment_intent=payment_reference,
-                amount=amount,
-                metadata={"attempt": str(idempotency_key)},
-            )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from None
+        refund = _call(
+            stripe.Refund.create,
+            api_key=self.secret_key,
+            idempotency_key=f"refund-{idempotency_key}",
+            payment_intent=payment_reference,
+            amount=amount,
+            metadata={"attempt": str(idempotency_key)},
+        )
         # "pending" is accepted by Stripe and reaches the card later; "failed"/"canceled" never will.
         answer = plain(refund)
         if answer.get("status") not in ("succeeded", "pending"):
@@ -162,7 +150,8 @@ class StripeGateway:
         self, *, customer: str, card: str, amount: int, currency: str, description: str, attempt_key: uuid.UUID
     ) -> OffSessionCharge:
         try:
-            intent = stripe.PaymentIntent.create(
+            intent = _call(
+                stripe.PaymentIntent.create,
                 api_key=self.secret_key,
                 idempotency_key=f"charge-{attempt_key}",
                 amount=amount,
@@ -174,11 +163,21 @@ class StripeGateway:
                 description=description,
                 metadata={"attempt": str(attempt_key)},
             )
-        except stripe.CardError as exc:
-            intent_id = _id(plain(exc.error.payment_intent) if exc.error and exc.error.payment_intent else "")
-            return OffSessionCharge(reference=intent_id, paid=False, decline=exc.user_message or _("Declined."))
-        except stripe.StripeError as exc:
-            raise _failure(exc) from None
+        except _Declined as declined:
+            return declined.charge
         answer = plain(intent)
         paid = answer.get("status") == "succeeded"
         return OffSessionCharge(reference=str(answer["id"]), paid=paid, decline="" if paid else str(answer["status"]))
+
+    def detach_card(self, *, card: str) -> None:
+        """PaymentMethod detach. Stripe refuses to detach a card that is no longer attached (a
+        second press, a retry after a time-out): the card is then looked up, and a card with no
+        customer is done."""
+        try:
+            stripe.PaymentMethod.detach(card, api_key=self.secret_key)
+        except stripe.InvalidRequestError as exc:
+            method = plain(_call(stripe.PaymentMethod.retrieve, card, api_key=self.secret_key))
+            if method.get("customer"):
+                raise _failure(exc) from None
+        except stripe.StripeError as exc:
+            raise _failure(exc) from None

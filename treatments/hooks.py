@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypedDict
 
 from django.db import transaction
@@ -200,3 +202,44 @@ def register_online_payment(step: OnlinePaymentStep | None) -> None:
 
 def online_payment() -> OnlinePaymentStep | None:
     return _payment_step[0] if _payment_step else None
+
+
+# Online booking's card step (issue 23, item 4): after the visit is booked (and its deposit paid),
+# an app above (billing) may offer to save a card for the clinic's late-cancel policy: the policy's
+# words, "I agree", the card gateway's setup page, or skip. Registered in the app's ready().
+@dataclass(frozen=True)
+class CardChoice:
+    """What the patient sent from the card step: the tick, the policy version the page showed, and
+    the form's key (the gateway's idempotency key)."""
+
+    agreed: bool
+    version: str
+    key: uuid.UUID
+
+
+class OnlineCardStep(Protocol):
+    def offer(self, *, booking_id: int) -> tuple[str, str]:
+        """The policy's words and their version when a card is worth saving for this booked visit;
+        ("", "") when not (no late-cancel fee for its type, no card gateway, a card already saved)."""
+        ...
+
+    def begin(self, *, booking_id: int, choice: CardChoice, success_url: str, cancel_url: str, now: dt.datetime) -> str:
+        """The address of the gateway's card setup page; raises PaymentStepError (nothing saved)."""
+        ...
+
+    def saved(self, *, booking_id: int, key: uuid.UUID, now: dt.datetime) -> bool:
+        """Back from the gateway: ask it, and keep the card once. True when the card is saved."""
+        ...
+
+
+_card_step: list[OnlineCardStep] = []
+
+
+def register_online_card(step: OnlineCardStep | None) -> None:
+    _card_step.clear()
+    if step is not None:
+        _card_step.append(step)
+
+
+def online_card() -> OnlineCardStep | None:
+    return _card_step[0] if _card_step else None

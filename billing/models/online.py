@@ -21,6 +21,7 @@ class CheckoutAttempt(models.Model):
     class Purpose(models.TextChoices):
         INVOICE = "invoice", _("An open invoice")
         DEPOSIT = "deposit", _("A deposit at online booking")
+        PACKAGE = "package", _("A series package bought from the portal")
         CARD = "card", _("A card saved for the late-cancel policy")
 
     class Status(models.TextChoices):
@@ -39,6 +40,10 @@ class CheckoutAttempt(models.Model):
     # The online booking this deposit secures (held "paying" until the gateway confirms).
     online_booking = models.ForeignKey(
         "treatments.OnlineBooking", null=True, blank=True, on_delete=models.PROTECT, related_name="checkout_attempts"
+    )
+    # The series whose package this attempt buys (sold when the gateway confirms the payment).
+    series = models.ForeignKey(
+        "treatments.TreatmentSeries", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     amount = models.BigIntegerField(help_text=_("Fixed by the server when the attempt began, in minor units."))
     currency = models.CharField(max_length=3)
@@ -88,10 +93,17 @@ class GatewayEvent(models.Model):
         return f"{self.kind} {self.event_id}"
 
 
+class LiveCards(models.Manager["SavedCard"]):
+    def get_queryset(self) -> models.QuerySet["SavedCard"]:
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class SavedCard(models.Model):
     """A card the patient saved at the gateway so the desk may charge a late-cancel or no-show fee
     to it, only by choosing to. Keeps the policy's words and version the patient agreed to, and
-    when; the card itself stays at the gateway (only its ids are here)."""
+    when; the card itself stays at the gateway (only its ids are here). A card the patient removed
+    (detached at the gateway) keeps its row with `removed_at`: `SavedCard.objects` are the cards
+    that may still be charged, `SavedCard.every` all of them."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="saved_cards")
     customer = models.CharField(max_length=120)
@@ -101,9 +113,15 @@ class SavedCard(models.Model):
     agreed_at = models.DateTimeField()
     attempt = models.OneToOneField(CheckoutAttempt, on_delete=models.PROTECT, related_name="saved_card")
     created_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    every = models.Manager()  # removed cards too (default_manager_name keeps `objects` first)
+    objects = LiveCards()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        default_manager_name = "objects"
+        base_manager_name = "every"
 
     def __str__(self) -> str:
         return f"card on file for patient {self.patient_id}"

@@ -24,7 +24,15 @@ def fee_for_type(*, appointment_type_id: int, day: dt.date) -> Fee | None:
 
 def fee_for_protocol(*, protocol_id: int, day: dt.date) -> Fee | None:
     """The protocol's package fee valid on `day`."""
-    return Fee.objects.filter(_valid_on(day), protocol_id=protocol_id).order_by("-valid_from", "-id").first()
+    return fees_for_protocols({protocol_id}, day=day).get(protocol_id)
+
+
+def fees_for_protocols(protocol_ids: set[int], *, day: dt.date) -> dict[int, Fee]:
+    """Each protocol's package fee valid on `day` (the latest-starting one wins), one query."""
+    found: dict[int, Fee] = {}
+    for fee in Fee.objects.filter(_valid_on(day), protocol_id__in=protocol_ids).order_by("-valid_from", "-id"):
+        found.setdefault(fee.protocol_id or 0, fee)
+    return found
 
 
 def fees_valid_on(day: dt.date) -> list[Fee]:

@@ -8,24 +8,28 @@ from dataclasses import dataclass
 from django.db.models import Sum
 
 from billing.models import Allocation, BillingPolicy, Fee, Invoice, Package, PackageRedemption, Refund
-from billing.money import line_amounts
+from billing.money import line_amounts, price_less_deposit
 from billing.package_rules import PackageRefund
-from billing.selectors.fees import fee_for_protocol, fee_for_type
+from billing.selectors.fees import fee_on, fees_for_protocols, visit_fees
 from treatments.models import TreatmentSeries
 
 
 def deposit_to_apply(series_id: int) -> Invoice | None:
     """The series' issued deposit invoice not yet applied to a package."""
-    return (
-        Invoice.objects.filter(
-            series_id=series_id,
-            kind=Invoice.Kind.DEPOSIT,
-            status__in=(Invoice.Status.ISSUED, Invoice.Status.PAID),
-            deposit_applied_to__isnull=True,
-        )
-        .order_by("id")
-        .first()
-    )
+    return deposits_to_apply({series_id}).get(series_id)
+
+
+def deposits_to_apply(series_ids: set[int]) -> dict[int, Invoice]:
+    """deposit_to_apply for several series, one query."""
+    found: dict[int, Invoice] = {}
+    for invoice in Invoice.objects.filter(
+        series_id__in=series_ids,
+        kind=Invoice.Kind.DEPOSIT,
+        status__in=(Invoice.Status.ISSUED, Invoice.Status.PAID),
+        deposit_applied_to__isnull=True,
+    ).order_by("id"):
+        found.setdefault(invoice.series_id or 0, invoice)
+    return found
 
 
 def live_redemptions(package: Package) -> int:
@@ -71,7 +75,22 @@ class PackageOffer:
 
     @property
     def to_invoice(self) -> int:
-        return self.price - (self.deposit.total if self.deposit else 0)
+        """What the sale's invoice will total: the package's price, or its line less the deposit
+        (package_sell's `line_less_deposit`, the same rule)."""
+        if self.fee is None or self.deposit is None:
+            return self.price
+        unit_price = price_less_deposit(
+            unit_price=self.fee.unit_price,
+            tax_rate_bp=self.fee.tax_rate_bp,
+            tax_inclusive=self.fee.tax_inclusive,
+            deposit=self.deposit.total,
+        )
+        return line_amounts(
+            unit_price=max(unit_price, 0),
+            quantity=1,
+            tax_rate_bp=self.fee.tax_rate_bp,
+            tax_inclusive=self.fee.tax_inclusive,
+        )[0]
 
     @property
     def saving(self) -> int:
@@ -88,20 +107,36 @@ def _gross(fee: Fee | None) -> int:
 
 def package_offer(series: TreatmentSeries, *, today: dt.date) -> PackageOffer:
     """Four queries: the package fee, the visit fee, an active package, the deposit."""
+    return package_offers([series], today=today)[series.pk]
+
+
+def package_offers(series_list: list[TreatmentSeries], *, today: dt.date) -> dict[int, PackageOffer]:
+    """What each series' package would sell for today (the desk's "Sell the package", the portal's
+    "Buy the package"), in four queries whatever the number of series (their protocols read)."""
     from django.utils.translation import gettext as _
 
-    fee = fee_for_protocol(protocol_id=series.protocol_id, day=today)
-    visit = fee_for_type(appointment_type_id=series.protocol.appointment_type_id, day=today)
-    problem = ""
-    if Package.objects.filter(series=series, status=Package.Status.ACTIVE).exists():
-        problem = _("This series already has an active package.")
-    elif series.status != TreatmentSeries.Status.ACTIVE:
-        problem = _("Only an active series can be sold as a package.")
-    elif fee is None or not fee.package_sessions:
-        problem = _("The fee schedule has no package price for this protocol today.")
-    elif visit is None:
-        problem = _("The fee schedule has no single-visit price for this protocol's sessions today: add it first.")
-    return PackageOffer(fee, _gross(fee), _gross(visit), deposit_to_apply(series.pk), problem)
+    ids = {s.pk for s in series_list}
+    fees = fees_for_protocols({s.protocol_id for s in series_list}, day=today)
+    visits = visit_fees({s.protocol.appointment_type_id for s in series_list})
+    active = set(
+        Package.objects.filter(series_id__in=ids, status=Package.Status.ACTIVE).values_list("series_id", flat=True)
+    )
+    deposits = deposits_to_apply(ids)
+    offers = {}
+    for series in series_list:
+        fee = fees.get(series.protocol_id)
+        visit = fee_on(visits, appointment_type_id=series.protocol.appointment_type_id, day=today)
+        problem = ""
+        if series.pk in active:
+            problem = _("This series already has an active package.")
+        elif series.status != TreatmentSeries.Status.ACTIVE:
+            problem = _("Only an active series can be sold as a package.")
+        elif fee is None or not fee.package_sessions:
+            problem = _("The fee schedule has no package price for this protocol today.")
+        elif visit is None:
+            problem = _("The fee schedule has no single-visit price for this protocol's sessions today: add it first.")
+        offers[series.pk] = PackageOffer(fee, _gross(fee), _gross(visit), deposits.get(series.pk), problem)
+    return offers
 
 
 @dataclass(frozen=True)

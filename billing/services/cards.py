@@ -12,14 +12,15 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from billing.gateway import GatewayError, HostedCheckout, card_gateway
+from billing.gateway import GatewayError, HostedCheckout, HostedPage, card_gateway
 from billing.models import CancellationPolicy, Charge, CheckoutAttempt, Invoice, MissedVisit, PaymentMethod, SavedCard
 from billing.money import currency, format_money
+from clinic.localtime import local_date
 
 from ._common import BillingError
 from .checkout import receipt_email
 from .missed import missed_visit_decide
-from .online import CHECKOUT_LIFETIME, NOTHING_CHARGED
+from .online import hosted_page
 from .payments import AllocationRequest, payment_take
 
 
@@ -91,19 +92,11 @@ def card_setup_begin(
         policy_version=version,
         created_at=now,
     )
-    try:
-        hosted = gateway.create_card_setup(
-            success_url=success_url,
-            cancel_url=cancel_url,
-            expires_at=int((now + CHECKOUT_LIFETIME).timestamp()),
-            attempt_key=key,
-        )
-    except GatewayError as exc:
-        CheckoutAttempt.objects.filter(pk=attempt.pk).update(status=CheckoutAttempt.Status.FAILED, failure=str(exc))
-        raise BillingError(f"{exc} {NOTHING_CHARGED}") from None
-    attempt.checkout_id, attempt.checkout_url = hosted.id, hosted.url
-    attempt.save(update_fields=["checkout_id", "checkout_url"])
-    return attempt
+
+    def make(page: HostedPage) -> HostedCheckout:
+        return gateway.create_card_setup(page=page)
+
+    return hosted_page(attempt, make=make, success_url=success_url, cancel_url=cancel_url, now=now)
 
 
 def card_saved(*, attempt: CheckoutAttempt, hosted: HostedCheckout, now: dt.datetime) -> SavedCard | None:
@@ -112,7 +105,7 @@ def card_saved(*, attempt: CheckoutAttempt, hosted: HostedCheckout, now: dt.date
         return None
     with transaction.atomic():
         locked = CheckoutAttempt.objects.select_for_update().get(pk=attempt.pk)
-        existing = SavedCard.objects.filter(attempt=locked).first()
+        existing = SavedCard.every.filter(attempt=locked).first()  # removed since: not saved again
         if existing is not None:
             return existing
         locked.settled_at = now
@@ -129,6 +122,49 @@ def card_saved(*, attempt: CheckoutAttempt, hosted: HostedCheckout, now: dt.date
         )
 
 
+def card_setup_settle(*, attempt: CheckoutAttempt, now: dt.datetime) -> SavedCard | None:
+    """Stripe's webhook says a card-setup page completed: the event names only its SetupIntent, so
+    the gateway is asked for the card, then it is kept once (`card_saved`: the patient's return
+    racing the webhook make one SavedCard). Raises GatewayError when the gateway cannot be asked
+    (the webhook answers an error and Stripe sends the event again)."""
+    gateway = card_gateway()
+    if gateway is None or not attempt.checkout_id:
+        return None
+    hosted = gateway.retrieve_checkout(checkout_id=attempt.checkout_id)
+    return card_saved(attempt=attempt, hosted=hosted, now=now)
+
+
+def late_cancel_fee_for(appointment_type_id: int) -> bool:
+    """Whether a late cancellation or no-show of this type may cost a fee (a card is worth saving)."""
+    return (
+        CancellationPolicy.objects.filter(appointment_type_id=appointment_type_id).exclude(charge=Charge.NONE).exists()
+    )
+
+
+def card_remove(*, patient_id: int, card_id: int, now: dt.datetime) -> SavedCard:
+    """The patient removes a saved card: it is detached at the gateway first (a card already
+    detached is fine), then marked removed, so the desk can no longer charge a fee to it. The
+    gateway failing: BillingError, the card stays saved. Pressing twice removes it once."""
+    gateway = card_gateway()
+    with transaction.atomic():
+        card = SavedCard.every.select_for_update().filter(pk=card_id, patient_id=patient_id).first()
+        if card is None:
+            raise BillingError(_("That card is not yours."))
+        if card.removed_at is not None:
+            return card
+        if gateway is None:
+            raise BillingError(_("Cards cannot be removed online just now. Please call the clinic."))
+        try:
+            gateway.detach_card(card=card.card)
+        except GatewayError as exc:
+            raise BillingError(
+                _("%(why)s Your card was not removed. Please try again in a minute.") % {"why": exc}
+            ) from None
+        card.removed_at = now
+        card.save(update_fields=["removed_at"])
+    return card
+
+
 def missed_visit_charge_card(
     *, missed_id: int, attempt_key: uuid.UUID, by: User | None, now: dt.datetime, ip: str | None = None
 ) -> Invoice:
@@ -142,6 +178,15 @@ def missed_visit_charge_card(
     card = SavedCard.objects.filter(patient_id=missed.appointment.patient_id).first()
     gateway = card_gateway()
     if card is None or gateway is None:
+        removed = SavedCard.every.filter(patient_id=missed.appointment.patient_id).first()
+        if removed is not None and removed.removed_at is not None:
+            raise BillingError(
+                _(
+                    "The patient removed their card on file on %(day)s: it cannot be charged. "
+                    "The fee can be charged as an invoice instead."
+                )
+                % {"day": local_date(removed.removed_at).isoformat()}
+            )
         raise BillingError(_("This patient has no card on file."))
     if missed.decision == MissedVisit.Decision.PENDING:
         missed = missed_visit_decide(missed_id=missed.pk, decision=MissedVisit.Decision.FEE, by=by, now=now, ip=ip)

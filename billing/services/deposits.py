@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from billing.models import BillingEvent, Charge, DepositPolicy, Fee, Invoice
-from billing.money import format_money, half_up, line_amounts
+from billing.money import format_money, half_up, line_amounts, price_less_deposit
 from billing.selectors.fees import fee_for_protocol, fee_for_type
 from clinic.localtime import local_date
 from treatments.models import Appointment, TreatmentSeries
@@ -117,15 +117,17 @@ def line_less_deposit(
     tax, rounded half up); the deposit's history says what it was applied to (`what`)."""
     if deposit.total >= price:
         raise BillingError(_("The deposit is as much as the fee: there is nothing left to invoice."))
-    reduction = deposit.total
-    if fee.tax_rate_bp and not fee.tax_inclusive:
-        reduction = half_up(deposit.total * 10_000, 10_000 + fee.tax_rate_bp)
     invoice_add_line(
         invoice_id=invoice.pk,
         version=None,
         description=_("%(fee)s, less the deposit on %(deposit)s (%(amount)s)")
         % {"fee": fee.description, "deposit": deposit.display_number, "amount": format_money(deposit.total)},
-        unit_price=fee.unit_price - reduction,
+        unit_price=price_less_deposit(
+            unit_price=fee.unit_price,
+            tax_rate_bp=fee.tax_rate_bp,
+            tax_inclusive=fee.tax_inclusive,
+            deposit=deposit.total,
+        ),
         tax_rate_bp=fee.tax_rate_bp,
         tax_inclusive=fee.tax_inclusive,
         code_system=fee.code_system,

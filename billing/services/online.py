@@ -13,23 +13,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from billing.gateway import CardGateway, GatewayError, HostedCheckout, card_gateway
+from billing.gateway import CardGateway, GatewayError, HostedCheckout, HostedPage, card_gateway
 from billing.models import CheckoutAttempt, DepositPolicy, GatewayEvent, Invoice, PaymentMethod
 from billing.money import currency
 from billing.selectors.fees import fee_for_type
+from billing.selectors.packages import package_offer
 from clinic.localtime import local_date
 from treatments.booking.services import online_booking_complete
-from treatments.models import OnlineBooking
+from treatments.models import OnlineBooking, TreatmentSeries
 from treatments.scheduling.services.kernel import BookingError
 
 from ._common import BillingError
 from .checkout import receipt_email
 from .days import lock_location
 from .deposits import deposit_amount, deposit_invoice_at_booking
+from .packages import package_sell
 from .payments import AllocationRequest, payment_take
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,18 @@ Status = CheckoutAttempt.Status
 # Stripe refuses a hosted page that expires sooner than 30 minutes after it is made.
 CHECKOUT_LIFETIME = dt.timedelta(minutes=31)
 NOTHING_CHARGED = _("Nothing was charged. Please try again in a minute.")
+
+
+def _pressed_before(*, key: uuid.UUID, patient_id: int) -> CheckoutAttempt | None:
+    """The attempt this form's key already began (a double click: the same page), or None."""
+    existing = CheckoutAttempt.objects.filter(key=key).first()
+    if existing is None:
+        return None
+    if existing.patient_id != patient_id:
+        raise BillingError(_("That payment page is not yours."))
+    if existing.status == Status.OPEN and existing.checkout_url:
+        return existing
+    raise BillingError(_("This payment was already started. Reload the page to pay."))
 
 
 def checkout_begin(
@@ -49,13 +64,8 @@ def checkout_begin(
     gateway = card_gateway()
     if gateway is None:
         raise BillingError(_("Paying by card online is not available. Please call the clinic."))
-    existing = CheckoutAttempt.objects.filter(key=key).first()
-    if existing is not None:
-        if existing.patient_id != patient_id:
-            raise BillingError(_("That payment page is not yours."))
-        if existing.status == Status.OPEN and existing.checkout_url:
-            return existing
-        raise BillingError(_("This payment was already started. Reload the page to pay."))
+    if (existing := _pressed_before(key=key, patient_id=patient_id)) is not None:
+        return existing
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().filter(pk=invoice_id, patient_id=patient_id).first()
         if invoice is None:
@@ -80,20 +90,25 @@ def checkout_begin(
     return _hosted(attempt, gateway=gateway, success_url=success_url, cancel_url=cancel_url, now=now)
 
 
-def _hosted(
-    attempt: CheckoutAttempt, *, gateway: CardGateway, success_url: str, cancel_url: str, now: dt.datetime
+def hosted_page(
+    attempt: CheckoutAttempt,
+    *,
+    make: Callable[[HostedPage], HostedCheckout],
+    success_url: str,
+    cancel_url: str,
+    now: dt.datetime,
 ) -> CheckoutAttempt:
-    """Ask the gateway for the hosted page of an attempt just written; a failure marks it failed."""
+    """Ask the gateway for the hosted page of an attempt just written (`make`: a payment page or
+    a card setup page); a failure marks the attempt failed and tells the patient nothing was
+    charged."""
+    page = HostedPage(
+        success_url=success_url,
+        cancel_url=cancel_url,
+        expires_at=int((now + CHECKOUT_LIFETIME).timestamp()),
+        attempt_key=attempt.key,
+    )
     try:
-        hosted = gateway.create_checkout(
-            amount=attempt.amount,
-            currency=attempt.currency,
-            description=attempt.description,
-            success_url=success_url,
-            cancel_url=cancel_url,
-            expires_at=int((now + CHECKOUT_LIFETIME).timestamp()),
-            attempt_key=attempt.key,
-        )
+        hosted = make(page)
     except GatewayError as exc:
         CheckoutAttempt.objects.filter(pk=attempt.pk).update(status=Status.FAILED, failure=str(exc)[:250])
         raise BillingError(f"{exc} {NOTHING_CHARGED}") from None
@@ -103,11 +118,32 @@ def _hosted(
     return attempt
 
 
+def _hosted(
+    attempt: CheckoutAttempt, *, gateway: CardGateway, success_url: str, cancel_url: str, now: dt.datetime
+) -> CheckoutAttempt:
+    """The payment page for exactly the attempt's amount."""
+
+    def make(page: HostedPage) -> HostedCheckout:
+        return gateway.create_checkout(
+            amount=attempt.amount, currency=attempt.currency, description=attempt.description, page=page
+        )
+
+    return hosted_page(attempt, make=make, success_url=success_url, cancel_url=cancel_url, now=now)
+
+
 def online_deposit_due(*, appointment_type_id: int, start: dt.datetime) -> int:
     """The deposit the clinic's policy asks for a visit of this type booked online (none, a fixed
     amount, a percentage — 100 % is full prepayment — of the type's fee on the visit's day)."""
     policy = DepositPolicy.objects.filter(appointment_type_id=appointment_type_id).first()
     return deposit_amount(policy, fee=fee_for_type(appointment_type_id=appointment_type_id, day=local_date(start)))
+
+
+def _page_open(*, now: dt.datetime, **what: object) -> CheckoutAttempt | None:
+    """An attempt for `what` whose hosted page is still open for a while (a second press, another
+    tab: the patient is sent to that page rather than to a second one)."""
+    fresh = now - CHECKOUT_LIFETIME + dt.timedelta(minutes=5)
+    attempts = CheckoutAttempt.objects.filter(status=Status.OPEN, created_at__gt=fresh, **what)
+    return attempts.exclude(checkout_url="").first()
 
 
 def deposit_checkout_begin(*, booking_id: int, success_url: str, cancel_url: str, now: dt.datetime) -> CheckoutAttempt:
@@ -120,11 +156,7 @@ def deposit_checkout_begin(*, booking_id: int, success_url: str, cancel_url: str
         booking = OnlineBooking.objects.select_for_update().select_related("location").get(pk=booking_id)
         if booking.status != OnlineBooking.Status.PAYING or booking.patient_id is None:
             raise BillingError(_("The time you picked is no longer held. Please pick a time again."))
-        fresh = now - CHECKOUT_LIFETIME + dt.timedelta(minutes=5)
-        open_attempt = CheckoutAttempt.objects.filter(
-            online_booking=booking, status=Status.OPEN, created_at__gt=fresh
-        ).exclude(checkout_url="")
-        if (existing := open_attempt.first()) is not None:
+        if (existing := _page_open(now=now, online_booking=booking)) is not None:
             return existing
         amount = online_deposit_due(appointment_type_id=booking.appointment_type_id, start=booking.start)
         if amount <= 0:
@@ -138,6 +170,48 @@ def deposit_checkout_begin(*, booking_id: int, success_url: str, cancel_url: str
             amount=amount,
             currency=currency(),
             description=_("Deposit for your visit of %(day)s") % {"day": local_date(booking.start).isoformat()},
+            created_at=now,
+        )
+    return _hosted(attempt, gateway=gateway, success_url=success_url, cancel_url=cancel_url, now=now)
+
+
+def package_checkout_begin(
+    *, patient_id: int, series_id: int, key: uuid.UUID, success_url: str, cancel_url: str, now: dt.datetime
+) -> CheckoutAttempt:
+    """A hosted checkout for the series' package, bought by the patient from the portal. The
+    amount is what the desk's sale would invoice today (`package_offer`: the package fee less a
+    deposit already invoiced); the package is sold only when the gateway says the money was
+    taken (`checkout_settle`). A second press while a page is open returns that page."""
+    gateway = card_gateway()
+    if gateway is None:
+        raise BillingError(_("Paying by card online is not available. Please call the clinic."))
+    if (existing := _pressed_before(key=key, patient_id=patient_id)) is not None:
+        return existing
+    with transaction.atomic():
+        series = (
+            TreatmentSeries.objects.select_for_update(of=("self",))
+            .select_related("protocol")
+            .filter(pk=series_id, patient_id=patient_id)
+            .first()
+        )
+        if series is None:
+            raise BillingError(_("That treatment series is not yours."))
+        offer = package_offer(series, today=local_date(now))
+        if offer.problem or offer.fee is None:
+            raise BillingError(offer.problem or _("This package cannot be bought online."))
+        if offer.to_invoice <= 0:
+            raise BillingError(_("Your deposit already covers the package: there is nothing to pay."))
+        if (pending := _page_open(now=now, series=series, purpose=CheckoutAttempt.Purpose.PACKAGE)) is not None:
+            return pending
+        attempt = CheckoutAttempt.objects.create(
+            key=key,
+            purpose=CheckoutAttempt.Purpose.PACKAGE,
+            patient_id=patient_id,
+            location_id=series.location_id,
+            series=series,
+            amount=offer.to_invoice,
+            currency=currency(),
+            description=_("Series package: %(n)d sessions") % {"n": offer.fee.package_sessions},
             created_at=now,
         )
     return _hosted(attempt, gateway=gateway, success_url=success_url, cancel_url=cancel_url, now=now)
@@ -182,6 +256,8 @@ def checkout_settle(*, hosted: HostedCheckout, now: dt.datetime) -> CheckoutAtte
             return None
         if attempt.status == Status.PAID or not hosted.paid:
             return attempt
+        if attempt.purpose == CheckoutAttempt.Purpose.PACKAGE and attempt.series_id is not None:
+            attempt.invoice = _package_sold(attempt, now=now)  # locks the series, as the desk's sale does
         lock_location(attempt.location_id)
         allocations = []
         if attempt.purpose == CheckoutAttempt.Purpose.DEPOSIT and attempt.online_booking_id is not None:
@@ -231,6 +307,19 @@ def _deposit_booked(attempt: CheckoutAttempt, *, now: dt.datetime) -> Invoice | 
         return None
 
 
+def _package_sold(attempt: CheckoutAttempt, *, now: dt.datetime) -> Invoice | None:
+    """The package is paid: sell it as the desk does (`package_sell`, the attempt's key making a
+    second settle the same sale) and return its invoice. A series that can no longer be sold (the
+    desk sold it meanwhile, it stopped) leaves the money as the patient's credit, logged."""
+    try:
+        with transaction.atomic():
+            package = package_sell(series_id=attempt.series_id or 0, attempt_key=attempt.key, by=None, now=now)
+    except BillingError as refusal:
+        log.warning("billing: package paid online for series %s, not sold: %s", attempt.series_id, refusal)
+        return None
+    return package.invoice
+
+
 def checkout_expire(*, hosted: HostedCheckout, now: dt.datetime) -> CheckoutAttempt | None:
     """The hosted page expired unpaid: the attempt is over (a paid one stays paid, whatever order
     the events come in)."""
@@ -274,15 +363,29 @@ PAID_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_suc
 EXPIRED_EVENTS = ("checkout.session.expired", "checkout.session.async_payment_failed")
 
 
+def _card_attempt(hosted: HostedCheckout) -> CheckoutAttempt | None:
+    """The card-setup attempt (Checkout in setup mode) an event is about, or None."""
+    query = CheckoutAttempt.objects.filter(purpose=CheckoutAttempt.Purpose.CARD)
+    return query.filter(checkout_id=hosted.id).first()
+
+
 def gateway_event_take(*, event_id: str, kind: str, hosted: HostedCheckout | None, now: dt.datetime) -> str:
     """One verified webhook event: stored by its id once, and acted on in the same transaction (so
-    an event whose handling fails is not stored, and the gateway's retry is handled afresh).
+    an event whose handling fails is not stored, and the gateway's retry is handled afresh). A
+    completed card setup asks the gateway for the card (the event names only its SetupIntent);
+    the gateway not answering raises GatewayError: the event is not stored, Stripe sends it again.
     Returns what happened, in a word, for the response and the log."""
     try:
         with transaction.atomic():
             GatewayEvent.objects.create(event_id=event_id, kind=kind[:80], received_at=now)
             outcome = "ignored"
-            if hosted is not None and kind in PAID_EVENTS:
+            card = _card_attempt(hosted) if hosted is not None and kind in PAID_EVENTS else None
+            if card is not None:
+                from .cards import card_setup_settle  # the card module builds on this one
+
+                saved = card_setup_settle(attempt=card, now=now)
+                outcome = "card saved" if saved is not None else "card not saved"
+            elif hosted is not None and kind in PAID_EVENTS:
                 attempt = checkout_settle(hosted=hosted, now=now)
                 outcome = "paid" if attempt is not None and attempt.status == Status.PAID else "not paid"
             elif hosted is not None and kind in EXPIRED_EVENTS:

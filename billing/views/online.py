@@ -6,6 +6,7 @@ thing that lets an event in)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import stripe
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from billing.gateway import card_gateway
+from billing.gateway import GatewayError, card_gateway
 from billing.models import CheckoutAttempt, Invoice, SavedCard
 from billing.services import BillingError
 from billing.services.cards import card_setup_begin, late_cancel_policy_text, policy_version
@@ -57,28 +58,39 @@ def portal_pay(request: PortalHttpRequest, *, now, invoice_id: int) -> HttpRespo
     context = portal_context(request, invoice=invoice, key=uuid.uuid4(), online=card_gateway() is not None)
     if request.method == "GET":
         return render(request, "billing/portal/pay.html", context)
-    try:
-        key = uuid.UUID(request.POST.get("key", ""))
-    except ValueError:
-        context["error"] = BillingError("The form was incomplete. Please press Pay now again.")
-        return render(request, "billing/portal/pay.html", context, status=400)
     token = request.portal_token
-    back = request.build_absolute_uri(reverse("billing:portal_pay", args=[token, invoice.pk]))
-    done = request.build_absolute_uri(reverse("billing:portal_paid", args=[token, key]))
-    try:
-        attempt = checkout_begin(
+
+    def begin(key: uuid.UUID) -> CheckoutAttempt:
+        return checkout_begin(
             patient_id=request.portal_patient.pk,
             invoice_id=invoice.pk,
             key=key,
-            success_url=done,
-            cancel_url=back,
+            success_url=request.build_absolute_uri(reverse("billing:portal_paid", args=[token, key])),
+            cancel_url=request.build_absolute_uri(reverse("billing:portal_pay", args=[token, invoice.pk])),
             now=now,
         )
+
+    return to_hosted_page(request, template="billing/portal/pay.html", context=context, begin=begin)
+
+
+def to_hosted_page(
+    request: PortalHttpRequest, *, template: str, context: dict, begin: Callable[[uuid.UUID], CheckoutAttempt]
+) -> HttpResponse:
+    """The press on a portal page that starts a hosted page: the form's key (refused with a message
+    when it is missing), the service `begin(key)` (its refusal shown on the page, status 400), then
+    the link to the gateway's page — a link, not a redirect: the site's form-action policy keeps
+    form posts on this site."""
+    try:
+        key = uuid.UUID(request.POST.get("key", ""))
+    except ValueError:
+        context["error"] = _("The form was incomplete. Please press the button again.")
+        return render(request, template, context, status=400)
+    try:
+        attempt = begin(key)
     except BillingError as exc:
         context["error"] = exc
-        return render(request, "billing/portal/pay.html", context, status=400)
+        return render(request, template, context, status=400)
     portal_audit(request, AuditEntry.Action.CREATE, obj=attempt)
-    # A link, not a redirect: the site's form-action policy keeps form posts on this site.
     return render(request, "billing/portal/continue.html", portal_context(request, attempt=attempt))
 
 
@@ -99,24 +111,21 @@ def portal_card(request: PortalHttpRequest, *, now) -> HttpResponse:
     if request.method == "GET":
         return render(request, "billing/portal/card.html", context)
     location = Location.objects.filter(active=True).order_by("pk").first()
-    try:
-        attempt = card_setup_begin(
+    token = request.portal_token
+
+    def begin(key: uuid.UUID) -> CheckoutAttempt:
+        return card_setup_begin(
             patient_id=request.portal_patient.pk,
             location_id=location.pk if location else 0,
-            key=uuid.UUID(request.POST.get("key", "") or str(uuid.UUID(int=0))),
+            key=key,
             agreed=request.POST.get("agree") == "on",
             version=request.POST.get("version", ""),
-            success_url=request.build_absolute_uri(
-                reverse("billing:portal_paid", args=[request.portal_token, request.POST.get("key", "")])
-            ),
-            cancel_url=request.build_absolute_uri(reverse("billing:portal_card", args=[request.portal_token])),
+            success_url=request.build_absolute_uri(reverse("billing:portal_paid", args=[token, key])),
+            cancel_url=request.build_absolute_uri(reverse("billing:portal_card", args=[token])),
             now=now,
         )
-    except (BillingError, ValueError) as exc:
-        context["error"] = exc if isinstance(exc, BillingError) else _("The form was incomplete. Please try again.")
-        return render(request, "billing/portal/card.html", context, status=400)
-    portal_audit(request, AuditEntry.Action.CREATE, obj=attempt)
-    return render(request, "billing/portal/continue.html", portal_context(request, attempt=attempt))
+
+    return to_hosted_page(request, template="billing/portal/card.html", context=context, begin=begin)
 
 
 @portal_view
@@ -152,5 +161,11 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     data = plain(event)
     obj = (data.get("data") or {}).get("object") or {}
     hosted = checkout_from(obj) if obj.get("object") == "checkout.session" else None
-    outcome = gateway_event_take(event_id=str(data["id"]), kind=str(data["type"]), hosted=hosted, now=timezone.now())
+    try:
+        outcome = gateway_event_take(
+            event_id=str(data["id"]), kind=str(data["type"]), hosted=hosted, now=timezone.now()
+        )
+    except GatewayError:
+        # Stripe could not be asked about the event's card: not stored, so Stripe sends it again.
+        return HttpResponse("retry later", status=503, content_type="text/plain")
     return HttpResponse(outcome, content_type="text/plain")

@@ -12,9 +12,12 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from billing.documents import document_response
-from billing.models import GoodFaithEstimate, Payment
+from billing.gateway import card_gateway
+from billing.models import GoodFaithEstimate, Payment, SavedCard
 from billing.selectors.documents import money_page, statement, superbill
+from billing.selectors.packages import package_offers
 from billing.selectors.pages import payment_page
+from clinic.localtime import local_date
 from clinic.models import AuditEntry, ClinicSettings
 from treatments.portal.access import PortalHttpRequest, portal_audit, portal_context, portal_view, series_or_404
 
@@ -32,11 +35,18 @@ def pay_url(token: str, invoice_id: int) -> str:
 def money(request: PortalHttpRequest, *, now: dt.datetime) -> HttpResponse:
     page = money_page(patient=request.portal_patient, now=now)
     payable = [(invoice, pay_url(request.portal_token, invoice.pk)) for invoice in page.open_invoices]
+    # "Buy the package" by card (issue 23): a series with a package price and no active package.
+    online = card_gateway() is not None
+    offers = package_offers([row.series for row in page.series], today=local_date(now)) if online else {}
+    series_rows = [(row, offers.get(row.series.pk)) for row in page.series]
+    cards = list(SavedCard.objects.filter(patient=request.portal_patient))
     portal_audit(request, AuditEntry.Action.VIEW, object_type="billing.money")
     return render(
         request,
         "billing/portal/money.html",
-        portal_context(request, page=page, payable=payable, clinic=ClinicSettings.load()),
+        portal_context(
+            request, page=page, payable=payable, series_rows=series_rows, cards=cards, clinic=ClinicSettings.load()
+        ),
     )
 
 

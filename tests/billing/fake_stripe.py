@@ -9,7 +9,8 @@ Events are signed the way Stripe signs them: `t=<ts>,v1=HMAC-SHA256(secret, "<ts
 
 Failures on demand: `fail_next(status)` answers the next API call with that HTTP status;
 `stall_next(seconds)` answers it only after a delay (the gateway's time-out); `declining` cards
-refuse off-session charges."""
+refuse off-session charges. Saved cards (`payment_methods`) can be detached, once: detaching one
+no longer attached is refused as Stripe refuses it."""
 
 from __future__ import annotations
 
@@ -56,6 +57,14 @@ def _error(status: int, message: str, kind: str = "invalid_request_error", **ext
     return Response(json.dumps(body), status=status, content_type="application/json")
 
 
+def _missing(kind: str, oid: str) -> Response:
+    return _error(404, f"No such {kind}: '{oid}'", code="resource_missing")
+
+
+def _json(body: dict) -> Response:
+    return Response(json.dumps(body), content_type="application/json")
+
+
 @dataclass
 class FakeStripe:
     server: Any  # pytest_httpserver.HTTPServer
@@ -63,6 +72,7 @@ class FakeStripe:
     sessions: dict[str, dict] = field(default_factory=dict)
     intents: dict[str, dict] = field(default_factory=dict)
     refunds: list[dict] = field(default_factory=list)
+    payment_methods: dict[str, dict] = field(default_factory=dict)  # saved cards, by id
     calls: list[tuple[str, str]] = field(default_factory=list)  # (method, path) of every API call
     events_sent: list[str] = field(default_factory=list)
     declining: set[str] = field(default_factory=set)  # payment method ids that decline
@@ -80,6 +90,12 @@ class FakeStripe:
         )
         s.expect_request("/v1/refunds", method="POST").respond_with_handler(self._api(self._refund_create))
         s.expect_request("/v1/payment_intents", method="POST").respond_with_handler(self._api(self._intent_create))
+        s.expect_request(_Prefix("/v1/payment_methods/"), method="POST").respond_with_handler(
+            self._api(self._method_detach)
+        )
+        s.expect_request(_Prefix("/v1/payment_methods/"), method="GET").respond_with_handler(
+            self._api(self._method_get)
+        )
         s.expect_request(_Prefix("/pay/"), method="GET").respond_with_handler(self._page)
         s.expect_request(_Prefix("/pay/"), method="POST").respond_with_handler(self._page_pay)
         return self
@@ -160,7 +176,7 @@ class FakeStripe:
         sid = request.path.rsplit("/", 1)[-1]
         session = self.sessions.get(sid)
         if session is None:
-            return _error(404, f"No such checkout.session: '{sid}'", code="resource_missing")
+            return _missing("checkout.session", sid)
         body = dict(session)
         if request.args.get("expand[0]") == "setup_intent" and session.get("setup_intent"):
             body["setup_intent"] = {"id": session["setup_intent"], "payment_method": session["_card"]}
@@ -217,6 +233,26 @@ class FakeStripe:
         self.intents[pid] = intent
         return Response(json.dumps(intent), content_type="application/json")
 
+    def _method_detach(self, request: Request) -> Response:
+        """POST /v1/payment_methods/<id>/detach: as Stripe, a card no longer attached is refused."""
+        pmid = request.path.split("/")[3]
+        method = self.payment_methods.get(pmid)
+        if method is None:
+            return _missing("PaymentMethod", pmid)
+        if not method["customer"]:
+            return _error(
+                400,
+                "The payment method you provided is not attached to a customer so detachment is impossible.",
+                code="payment_method_unexpected_state",
+            )
+        method["customer"] = None
+        return _json(method)
+
+    def _method_get(self, request: Request) -> Response:
+        pmid = request.path.rsplit("/", 1)[-1]
+        method = self.payment_methods.get(pmid)
+        return _missing("PaymentMethod", pmid) if method is None else _json(method)
+
     # The hosted page -----------------------------------------------------------------------------
     def _page(self, request: Request) -> Response:
         sid = request.path.rsplit("/", 1)[-1]
@@ -261,6 +297,7 @@ class FakeStripe:
                 session["setup_intent"] = self._next_id("seti")
                 session["customer"] = self._next_id("cus")
                 session["_card"] = card
+                self.payment_methods[card] = {"id": card, "object": "payment_method", "customer": session["customer"]}
             session["status"] = "complete"
             return self.event("checkout.session.completed", session)
 
@@ -306,16 +343,35 @@ class _Prefix(URIPattern):
         return uri.startswith(self.prefix)
 
 
-@pytest.fixture(name="fake_stripe")
-def fake_stripe_fixture(httpserver, settings):
-    """The real StripeGateway registered as billing's card gateway, talking to the fake."""
+def _installed(server, settings, *, timeout: float):
     from billing.gateway import register_card_gateway
     from billing.stripe_gateway import StripeGateway
 
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     saved = (stripe.api_base, stripe.default_http_client, stripe.max_network_retries)
-    fake = FakeStripe(httpserver).install()
-    register_card_gateway(StripeGateway(secret_key=SECRET_KEY, api_base=fake.api_base, timeout=1.0))
+    fake = FakeStripe(server).install()
+    register_card_gateway(StripeGateway(secret_key=SECRET_KEY, api_base=fake.api_base, timeout=timeout))
     yield fake
     register_card_gateway(None)
     stripe.api_base, stripe.default_http_client, stripe.max_network_retries = saved
+
+
+@pytest.fixture(name="fake_stripe")
+def fake_stripe_fixture(httpserver, settings):
+    """The real StripeGateway registered as billing's card gateway, talking to the fake."""
+    yield from _installed(httpserver, settings, timeout=1.0)
+
+
+@pytest.fixture(name="threaded_fake_stripe")
+def threaded_fake_stripe_fixture(settings):
+    """The same on a server answering requests side by side: for the browser, where the hosted
+    page's "Pay" delivers a webhook whose handling asks the fake Stripe again (a saved card)."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    try:
+        yield from _installed(server, settings, timeout=5.0)
+    finally:
+        server.clear()
+        server.stop()

@@ -13,9 +13,9 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from billing.models import DepositPolicy, Fee, Invoice, Payment, Refund
+from billing.models import DepositPolicy, Fee, Invoice, Package, Payment, Refund
 from clinic.models import AppointmentType
-from tests.billing.fake_stripe import fake_stripe_fixture  # noqa: F401 (the `fake_stripe` fixture)
+from tests.billing.fake_stripe import fake_stripe_fixture, threaded_fake_stripe_fixture  # noqa: F401 (fixtures)
 from tests.factories import PASSWORD
 from tests.seeds import reseed
 from tests.treatments.factories_calendar import at, practitioner_with_hours
@@ -131,3 +131,96 @@ def test_a_new_patient_pays_a_deposit_online_and_the_desk_refunds_it_to_the_card
         expect(page.locator("#payment-refunds")).to_contain_text("$40.00")
         assert len(fake_stripe.refunds) == 1 and fake_stripe.refunds[0]["payment_intent"] == payment.reference
         assert Refund.objects.get().reference == fake_stripe.refunds[0]["id"]
+
+
+def test_a_patient_buys_the_series_package_on_the_fake_checkout_page_and_the_desk_sees_it(
+    browser, live_server, fake_stripe, desk_user
+):
+    """Issue 23, item 1: the portal's money page offers the package at the desk's price; the fake
+    hosted page pays and sends the signed webhook; the desk's series page says "Package: 0 of 5
+    used". Each new page passes axe (a context with bypass_csp, so axe can be injected)."""
+    from tests.billing.factories_series import knee_series
+    from tests.browser.axe_portal import assert_accessible
+    from tests.treatments.factories_portal import issue_link
+
+    fake_stripe.webhook_url = f"{live_server.url}/billing/stripe/webhook/"
+    setup = knee_series()
+    token = issue_link(setup.patient, now=NOW, days=3650)
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    with time_machine.travel(NOW, tick=True):
+        page.goto(f"{live_server.url}/billing/portal/{token}/")
+        assert_accessible(page)
+        page.get_by_role("link", name="Buy the package — 5 sessions for $600.00").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Buy the package")
+        expect(page.locator("#package-to-pay")).to_have_text("To pay now: $600.00")
+        assert_accessible(page)
+        page.get_by_role("button", name="Pay $600.00 now").click()
+        page.get_by_role("link", name="Continue to the card page").click()
+        expect(page.locator("#amount")).to_have_text("60000 usd")
+        page.get_by_role("button", name="Pay").click()
+        expect(page.locator("#package-bought")).to_contain_text("Your package is bought")
+        assert_accessible(page)
+        assert len(fake_stripe.events_sent) == 1  # the signed webhook reached the app
+        package = Package.objects.get()
+        assert (package.invoice.status, Payment.objects.get().method) == ("paid", "card_online")
+        assert fake_stripe.deliver(fake_stripe.events_sent[0]) == 200  # a replay: nothing more
+        assert Package.objects.count() == 1 and Payment.objects.count() == 1
+
+        sign_in(page, live_server, desk_user)
+        page.goto(f"{live_server.url}/desk/series/{setup.series.pk}/")
+        expect(page.get_by_text("Package: 0 of 5 used").first).to_be_visible()
+    context.close()
+
+
+def test_after_the_deposit_the_patient_saves_a_card_for_late_cancellations(
+    browser, live_server, clinic, threaded_fake_stripe
+):
+    """Issue 23, item 4 inside /book/: once booked and the deposit paid, the visit's type has a
+    late-cancel fee, so the patient reads the policy, ticks "I agree" and saves a card on the fake
+    Stripe's setup page; its webhook (which asks the fake Stripe for the card) and the return make
+    one SavedCard. Each new page passes axe."""
+    from billing.models import CancellationPolicy, SavedCard
+    from tests.browser.axe_portal import assert_accessible
+
+    fake = threaded_fake_stripe
+    fake.webhook_url = f"{live_server.url}/billing/stripe/webhook/"
+    CancellationPolicy.objects.create(
+        appointment_type=AppointmentType.objects.get(slug="consultation"), window_hours=24, amount=7500
+    )
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    with time_machine.travel(NOW, tick=True):
+        page.goto(f"{live_server.url}/book/")
+        page.get_by_role("link", name="10:00 with Dr Ada Stone").click()
+        page.get_by_label("First name").fill("Nina")
+        page.get_by_label("Last name").fill("Berg")
+        page.get_by_label("Date of birth").fill("1980-03-04")
+        page.get_by_label("Mobile phone").fill("(312) 555-0188")
+        page.get_by_role("textbox", name="E-mail").fill("nina@example.com")
+        page.get_by_role("radio", name="E-mail").check()
+        page.get_by_role("button", name="Hold this time and send my code").click()
+        page.get_by_label("The 6-digit code").fill(_code_from(clinic))
+        page.get_by_role("button", name="Confirm my booking").click()
+        page.get_by_role("button", name="Pay $40.00 by card").click()
+        page.get_by_role("link", name="Continue to the card page").click()
+        page.get_by_role("button", name="Pay").click()
+
+        # Booked and paid: the optional card step, with the policy's words.
+        expect(page.get_by_role("heading", name="Save a card for late cancellations (optional)")).to_be_visible()
+        expect(page.locator("#policy-text")).to_contain_text("may cost $75.00")
+        assert_accessible(page)
+        page.get_by_role("button", name="Save a card").click()  # "I agree" not ticked
+        expect(page.get_by_role("alert")).to_contain_text("tick that you have read the policy")
+        page.get_by_label("I agree: I have read the policy, and a fee may be charged to this card.").check()
+        page.get_by_role("button", name="Save a card").click()
+        page.get_by_role("link", name="Continue to the card page").click()
+        expect(page.locator("#amount")).to_have_text("0 usd")  # setup mode: nothing charged
+        page.get_by_role("button", name="Pay").click()
+        expect(page.get_by_text("Your card is saved for late cancellations. Nothing was charged.")).to_be_visible()
+        assert_accessible(page)
+        assert len(fake.events_sent) == 2  # the deposit's and the card's webhooks reached the app
+        card = SavedCard.objects.get()
+        assert card.card == "pm_card_visa" and "may cost $75.00" in card.policy_text
+        assert Payment.objects.count() == 1  # the deposit only
+    context.close()

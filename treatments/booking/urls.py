@@ -9,5 +9,7 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("pay/", views.pay, name="pay"),
     path("paid/", views.paid, name="paid"),
+    path("card/", views.card, name="card"),
+    path("card/saved/<uuid:key>/", views.card_saved, name="card_saved"),
     path("done/", views.done, name="done"),
 ]
