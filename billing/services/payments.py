@@ -26,7 +26,7 @@ from patients.models import Patient
 
 from ._common import BillingError, record, require_clinic_admin, versions_match
 from .days import lock_location, posting_date
-from .invoices import lock_invoice, refresh
+from .invoices import lock_invoice, refresh, settle
 
 
 @dataclass(frozen=True)
@@ -357,16 +357,14 @@ def invoice_keep_as_credit(
                 break
         if remaining:
             raise BillingError(_("Only money that was paid on this invoice can be kept as credit."))
-        refresh(invoice, by=by, now=now)
-        record(
+        settle(
+            invoice,
             action=BillingEvent.Action.CREDIT,
-            by=by,
-            now=now,
-            patient_id=invoice.patient_id,
-            invoice=invoice,
             amount=amount,
             detail=str(_("kept as the patient's credit")),
             ip=ip,
+            by=by,
+            now=now,
         )
     return rows
 
