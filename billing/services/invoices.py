@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sequences
@@ -171,6 +172,37 @@ def invoice_create_draft(
             audit=AuditEntry.Action.CREATE,
             ip=ip,
         )
+    return invoice
+
+
+def visit_invoice_issue(
+    *,
+    appointment: Appointment,
+    kind: str,
+    fill: Callable[[Invoice], object],
+    by: User | None,
+    now: dt.datetime,
+    ip: str | None = None,
+) -> Invoice:
+    """The visit's live invoice of `kind`, issued: the one that exists (a draft is issued, `fill`ed
+    first if it has no line), or a new one `fill`ed and issued. One live invoice per visit and kind
+    (a database constraint): a double click, or two desks at once, make one. Inside the caller's
+    transaction."""
+    invoice = invoice_create_draft(
+        patient_id=appointment.patient_id,
+        location_id=appointment.location_id,
+        kind=kind,
+        appointment_id=appointment.pk,
+        series_id=appointment.series_id,
+        practitioner_id=appointment.practitioner_id,
+        by=by,
+        now=now,
+        ip=ip,
+    )
+    if invoice.is_draft:
+        if not invoice.lines.exists():
+            fill(invoice)
+        invoice = invoice_issue(invoice_id=invoice.pk, version=None, by=by, now=now, ip=ip)
     return invoice
 
 
