@@ -180,37 +180,33 @@ def missed_visit(request: HttpRequest, pk: int) -> HttpResponse:
     charge_card = request.method == "POST" and "charge_card" in request.POST
     form = MissedVisitForm(None if charge_card else request.POST or None)
     error = ""
-    if charge_card:
-        # "Charge the card on file": a person chose it; a decline leaves the fee owed and says so.
-        try:
-            missed_visit_charge_card(
-                missed_id=missed.pk,
-                attempt_key=_attempt_key(request.POST.get("attempt_key", "")),
-                by=_staff(request),
-                now=timezone.now(),
-                ip=_client_ip(request),
-            )
-        except BillingError as refusal:
-            error = str(refusal)
-        else:
-            messages.success(request, _("The card on file was charged; the receipt is on its way."))
-            return redirect("billing:missed_visit", pk=missed.pk)
-        missed.refresh_from_db()
-    elif request.method == "POST":
-        if form.is_valid():
+    if request.method == "POST":
+        if charge_card or form.is_valid():
             try:
-                missed_visit_decide(
-                    missed_id=missed.pk,
-                    decision=form.cleaned_data["decision"],
-                    waiver_reason=form.cleaned_data["waiver_reason"],
-                    by=_staff(request),
-                    now=timezone.now(),
-                    ip=_client_ip(request),
-                )
+                if charge_card:
+                    # "Charge the card on file": a person chose it; a decline leaves the fee owed and says so.
+                    missed_visit_charge_card(
+                        missed_id=missed.pk,
+                        attempt_key=_attempt_key(request.POST.get("attempt_key", "")),
+                        by=_staff(request),
+                        now=timezone.now(),
+                        ip=_client_ip(request),
+                    )
+                    done = _("The card on file was charged; the receipt is on its way.")
+                else:
+                    missed_visit_decide(
+                        missed_id=missed.pk,
+                        decision=form.cleaned_data["decision"],
+                        waiver_reason=form.cleaned_data["waiver_reason"],
+                        by=_staff(request),
+                        now=timezone.now(),
+                        ip=_client_ip(request),
+                    )
+                    done = _("Recorded.")
             except BillingError as refusal:
                 error = str(refusal)
             else:
-                messages.success(request, _("Recorded."))
+                messages.success(request, done)
                 return redirect("billing:missed_visit", pk=missed.pk)
         else:
             error = _("Choose one of the three, and give a reason for a waiver.")

@@ -20,7 +20,7 @@ from treatments.models import Appointment
 
 from ._common import BillingError, record
 from .deposits import visit_line
-from .invoices import invoice_create_draft, invoice_issue
+from .invoices import visit_invoice_issue
 
 RECEIPT_KIND = "paid"
 
@@ -38,23 +38,15 @@ def checkout_invoice(*, appointment_id: int, by: User | None, now: dt.datetime, 
         # A session given from the series' package (billing/services/packages.py) is paid by it.
         raise BillingError(_("The series package pays for this session: there is nothing to invoice for it."))
     with transaction.atomic():
-        invoice = invoice_create_draft(
-            patient_id=appointment.patient_id,
-            location_id=appointment.location_id,
+        # The fee of the visit's type, less a deposit taken for it at booking (deposits.py).
+        return visit_invoice_issue(
+            appointment=appointment,
             kind=Invoice.Kind.REGULAR,
-            appointment_id=appointment.pk,
-            series_id=appointment.series_id,
-            practitioner_id=appointment.practitioner_id,
+            fill=lambda invoice: visit_line(invoice=invoice, appointment=appointment, by=by, now=now, ip=ip),
             by=by,
             now=now,
             ip=ip,
         )
-        if invoice.is_draft:
-            if not invoice.lines.exists():
-                # The fee of the visit's type, less a deposit taken for it at booking (deposits.py).
-                visit_line(invoice=invoice, appointment=appointment, by=by, now=now, ip=ip)
-            invoice = invoice_issue(invoice_id=invoice.pk, version=None, by=by, now=now, ip=ip)
-    return invoice
 
 
 def receipt_facts(payment: Payment) -> dict[str, str]:

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sequences
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from billing.models import BillingEvent, CodeSystem, CreditNote, CreditNoteLine, Fee, Invoice, InvoiceLine, WriteOff
@@ -90,6 +92,35 @@ def refresh(invoice: Invoice, *, by: User | None, now: dt.datetime) -> Invoice:
     return invoice
 
 
+def settle(
+    invoice: Invoice,
+    *,
+    action: str,
+    amount: int | None,
+    detail: str,
+    by: User | None,
+    now: dt.datetime,
+    ip: str | None,
+    audit: str = AuditEntry.Action.CHANGE,
+    audited: Model | None = None,
+) -> None:
+    """The last step of every write on an invoice (it is locked by the caller): its totals, balance
+    and version from the ledger rows (`refresh`), then its history row and the audit entry."""
+    refresh(invoice, by=by, now=now)
+    record(
+        action=action,
+        by=by,
+        now=now,
+        patient_id=invoice.patient_id,
+        invoice=invoice,
+        amount=amount,
+        detail=detail,
+        audit=audit,
+        audited=audited,
+        ip=ip,
+    )
+
+
 def invoice_create_draft(
     *,
     patient_id: int,
@@ -144,6 +175,37 @@ def invoice_create_draft(
     return invoice
 
 
+def visit_invoice_issue(
+    *,
+    appointment: Appointment,
+    kind: str,
+    fill: Callable[[Invoice], object],
+    by: User | None,
+    now: dt.datetime,
+    ip: str | None = None,
+) -> Invoice:
+    """The visit's live invoice of `kind`, issued: the one that exists (a draft is issued, `fill`ed
+    first if it has no line), or a new one `fill`ed and issued. One live invoice per visit and kind
+    (a database constraint): a double click, or two desks at once, make one. Inside the caller's
+    transaction."""
+    invoice = invoice_create_draft(
+        patient_id=appointment.patient_id,
+        location_id=appointment.location_id,
+        kind=kind,
+        appointment_id=appointment.pk,
+        series_id=appointment.series_id,
+        practitioner_id=appointment.practitioner_id,
+        by=by,
+        now=now,
+        ip=ip,
+    )
+    if invoice.is_draft:
+        if not invoice.lines.exists():
+            fill(invoice)
+        invoice = invoice_issue(invoice_id=invoice.pk, version=None, by=by, now=now, ip=ip)
+    return invoice
+
+
 def _add_line(
     invoice: Invoice,
     *,
@@ -189,18 +251,47 @@ def _add_line(
         appointment_id=appointment_id,
         series_id=series_id,
     )
-    refresh(invoice, by=by, now=now)
-    record(
+    settle(
+        invoice,
         action=BillingEvent.Action.LINE_ADDED,
-        by=by,
-        now=now,
-        patient_id=invoice.patient_id,
-        invoice=invoice,
         amount=gross,
         detail=f"{code} {line.description} × {quantity}".strip(),
         ip=ip,
+        by=by,
+        now=now,
     )
     return line
+
+
+def _add_fee_line(
+    invoice: Invoice,
+    fee: Fee,
+    *,
+    quantity: int,
+    appointment_id: int | None,
+    series_id: int | None,
+    by: User | None,
+    now: dt.datetime,
+    ip: str | None,
+) -> InvoiceLine:
+    """A line copied from the fee schedule: code, description, price and tax as they are now."""
+    return _add_line(
+        invoice,
+        description=fee.description,
+        unit_price=fee.unit_price,
+        quantity=quantity,
+        tax_rate_bp=fee.tax_rate_bp,
+        tax_inclusive=fee.tax_inclusive,
+        code_system=fee.code_system,
+        code=fee.code,
+        modifier=fee.modifier,
+        fee=fee,
+        appointment_id=appointment_id,
+        series_id=series_id,
+        by=by,
+        now=now,
+        ip=ip,
+    )
 
 
 def invoice_add_fee_line(
@@ -221,22 +312,8 @@ def invoice_add_fee_line(
         fee = Fee.objects.filter(pk=fee_id).first()
         if fee is None:
             raise BillingError(_("That fee does not exist."))
-        return _add_line(
-            invoice,
-            description=fee.description,
-            unit_price=fee.unit_price,
-            quantity=quantity,
-            tax_rate_bp=fee.tax_rate_bp,
-            tax_inclusive=fee.tax_inclusive,
-            code_system=fee.code_system,
-            code=fee.code,
-            modifier=fee.modifier,
-            fee=fee,
-            appointment_id=appointment_id,
-            series_id=series_id,
-            by=by,
-            now=now,
-            ip=ip,
+        return _add_fee_line(
+            invoice, fee, quantity=quantity, appointment_id=appointment_id, series_id=series_id, by=by, now=now, ip=ip
         )
 
 
@@ -264,17 +341,10 @@ def invoice_add_appointment_line(
                 _("No fee is set for “%(type)s” on %(day)s: the clinic admin adds one in setup (Billing › Fees).")
                 % {"type": appointment.appointment_type.name, "day": day.isoformat()}
             )
-        return _add_line(
+        return _add_fee_line(
             invoice,
-            description=fee.description,
-            unit_price=fee.unit_price,
+            fee,
             quantity=1,
-            tax_rate_bp=fee.tax_rate_bp,
-            tax_inclusive=fee.tax_inclusive,
-            code_system=fee.code_system,
-            code=fee.code,
-            modifier=fee.modifier,
-            fee=fee,
             appointment_id=appointment.pk,
             series_id=appointment.series_id,
             by=by,
@@ -332,16 +402,14 @@ def invoice_remove_line(
         if line is None:
             raise BillingError(_("That line is not on this invoice."))
         line.delete()
-        refresh(invoice, by=by, now=now)
-        record(
+        settle(
+            invoice,
             action=BillingEvent.Action.LINE_REMOVED,
-            by=by,
-            now=now,
-            patient_id=invoice.patient_id,
-            invoice=invoice,
             amount=line.line_total,
             detail=line.description,
             ip=ip,
+            by=by,
+            now=now,
         )
     return invoice
 
@@ -372,16 +440,14 @@ def invoice_issue(
         invoice.issued_by = by
         invoice.due_date = due_date or invoice.issue_date
         invoice.save(update_fields=["number", "status", "issued_at", "issued_by", "issue_date", "due_date"])
-        refresh(invoice, by=by, now=now)
-        record(
+        settle(
+            invoice,
             action=BillingEvent.Action.ISSUED,
-            by=by,
-            now=now,
-            patient_id=invoice.patient_id,
-            invoice=invoice,
             amount=invoice.total,
             detail=invoice.display_number,
             ip=ip,
+            by=by,
+            now=now,
         )
     return invoice
 
@@ -508,18 +574,16 @@ def credit_note_issue(
         note = _issue_credit_note(
             invoice, lines=lines, reason=reason, voids=False, attempt_key=attempt_key, by=by, now=now
         )
-        refresh(invoice, by=by, now=now)
-        record(
+        settle(
+            invoice,
             action=BillingEvent.Action.CREDIT_NOTE,
-            by=by,
-            now=now,
-            patient_id=invoice.patient_id,
-            invoice=invoice,
             amount=total,
             detail=f"{note.display_number}: {reason}",
             audit=AuditEntry.Action.CREATE,
             audited=invoice,
             ip=ip,
+            by=by,
+            now=now,
         )
     return note
 
@@ -571,16 +635,14 @@ def invoice_void(
         invoice.status = Invoice.Status.VOID
         invoice.voided_at = now
         invoice.save(update_fields=["status", "voided_at"])
-        refresh(invoice, by=by, now=now)
-        record(
+        settle(
+            invoice,
             action=BillingEvent.Action.VOID,
-            by=by,
-            now=now,
-            patient_id=invoice.patient_id,
-            invoice=invoice,
             amount=remaining,
             detail=detail,
             ip=ip,
+            by=by,
+            now=now,
         )
     return invoice
 
@@ -628,15 +690,13 @@ def invoice_write_off(
             by=by,
             attempt_key=attempt_key,
         )
-        refresh(invoice, by=by, now=now)
-        record(
+        settle(
+            invoice,
             action=BillingEvent.Action.WRITE_OFF,
-            by=by,
-            now=now,
-            patient_id=invoice.patient_id,
-            invoice=invoice,
             amount=amount,
             detail=reason,
             ip=ip,
+            by=by,
+            now=now,
         )
     return write_off

@@ -19,7 +19,7 @@ from clinic.models import AuditEntry
 from treatments.models import Appointment
 
 from ._common import BillingError, record
-from .invoices import invoice_add_line, invoice_create_draft, invoice_issue
+from .invoices import invoice_add_line, visit_invoice_issue
 from .packages import redemption_make
 
 Reason = MissedVisit.Reason
@@ -80,19 +80,10 @@ def missed_visit_record(*, appointment_id: int, reason: str, now: dt.datetime) -
 def _fee_invoice(missed: MissedVisit, *, by: User | None, now: dt.datetime, ip: str | None) -> Invoice:
     appointment = missed.appointment
     label = _("No-show fee") if missed.reason == Reason.NO_SHOW else _("Late cancellation fee")
-    invoice = invoice_create_draft(
-        patient_id=appointment.patient_id,
-        location_id=appointment.location_id,
+    return visit_invoice_issue(
+        appointment=appointment,
         kind=Invoice.Kind.FEE,
-        appointment_id=appointment.pk,
-        series_id=appointment.series_id,
-        practitioner_id=appointment.practitioner_id,
-        by=by,
-        now=now,
-        ip=ip,
-    )
-    if invoice.is_draft and not invoice.lines.exists():
-        invoice_add_line(
+        fill=lambda invoice: invoice_add_line(
             invoice_id=invoice.pk,
             version=None,
             description=_("%(label)s: visit of %(day)s")
@@ -102,10 +93,11 @@ def _fee_invoice(missed: MissedVisit, *, by: User | None, now: dt.datetime, ip: 
             by=by,
             now=now,
             ip=ip,
-        )
-    if invoice.is_draft:
-        invoice = invoice_issue(invoice_id=invoice.pk, version=None, by=by, now=now, ip=ip)
-    return invoice
+        ),
+        by=by,
+        now=now,
+        ip=ip,
+    )
 
 
 def missed_visit_decide(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -47,6 +49,42 @@ def _lock_package(package_id: int) -> Package:
         return Package.objects.select_for_update().get(pk=package_id)
     except Package.DoesNotExist:
         raise BillingError(_("That package does not exist.")) from None
+
+
+@contextmanager
+def _refused_as(message: str) -> Iterator[None]:
+    """A write one of the package constraints may refuse (two desks, or a desk and the sweep, at
+    once): in its own savepoint, the refusal said in `message`."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise BillingError(message) from None
+
+
+def _package_event(
+    package: Package,
+    *,
+    action: str,
+    detail: str,
+    amount: int | None = None,
+    audit: str = AuditEntry.Action.CHANGE,
+    by: User | None,
+    now: dt.datetime,
+    ip: str | None = None,
+) -> None:
+    """A package's history row, on its invoice, and the audit entry on that invoice."""
+    record(
+        action=action,
+        by=by,
+        now=now,
+        patient_id=package.patient_id,
+        invoice=package.invoice,
+        amount=amount,
+        detail=detail,
+        audit=audit,
+        ip=ip,
+    )
 
 
 def package_sell(
@@ -118,35 +156,30 @@ def package_sell(
         invoice = invoice_issue(invoice_id=invoice.pk, version=None, by=by, now=now, ip=ip)
         policy = BillingPolicy.current()
         expires = today + dt.timedelta(days=policy.expiry_days) if policy.expiry_days else None
-        try:
-            with transaction.atomic():
-                package = Package.objects.create(
-                    patient_id=series.patient_id,
-                    series=series,
-                    fee=fee,
-                    invoice=invoice,
-                    deposit_invoice=deposit,
-                    sessions=fee.package_sessions,
-                    price=price,
-                    single_visit_price=single_visit,
-                    sold_at=now,
-                    sold_by=by,
-                    expires_on=expires,
-                    attempt_key=attempt_key,
-                )
-        except IntegrityError:
-            raise BillingError(_("This series already has an active package.")) from None
-        record(
+        with _refused_as(_("This series already has an active package.")):
+            package = Package.objects.create(
+                patient_id=series.patient_id,
+                series=series,
+                fee=fee,
+                invoice=invoice,
+                deposit_invoice=deposit,
+                sessions=fee.package_sessions,
+                price=price,
+                single_visit_price=single_visit,
+                sold_at=now,
+                sold_by=by,
+                expires_on=expires,
+                attempt_key=attempt_key,
+            )
+        _package_event(
+            package,
             action=BillingEvent.Action.PACKAGE_SOLD,
-            by=by,
-            now=now,
-            patient_id=series.patient_id,
-            invoice=invoice,
             amount=invoice.total,
             detail=_("%(n)d sessions at %(price)s; single visit %(single)s")
             % {"n": package.sessions, "price": format_money(package.price), "single": format_money(single_visit)},
             audit=AuditEntry.Action.CREATE,
-            audited=invoice,
+            by=by,
+            now=now,
             ip=ip,
         )
     return package
@@ -183,26 +216,21 @@ def redemption_make(
         used = live_redemptions(package)
         if used >= package.sessions:
             raise BillingError(_("The package has no session left."))
-        try:
-            with transaction.atomic():
-                redemption = PackageRedemption.objects.create(
-                    package=package, appointment_id=appointment_id, kind=kind, at=now, by=by
-                )
-        except IntegrityError:
-            raise BillingError(_("This session is already taken from the package.")) from None
+        with _refused_as(_("This session is already taken from the package.")):
+            redemption = PackageRedemption.objects.create(
+                package=package, appointment_id=appointment_id, kind=kind, at=now, by=by
+            )
         if used + 1 == package.sessions:
             package.status = Package.Status.USED
             package.save(update_fields=["status"])
-        record(
+        _package_event(
+            package,
             action=BillingEvent.Action.REDEEMED if kind == Kind.ATTENDED else BillingEvent.Action.FORFEITED,
-            by=by,
-            now=now,
-            patient_id=package.patient_id,
-            invoice=package.invoice,
             detail=_("%(what)s: %(n)d of %(total)d")
             % {"what": _step_words(appointment), "n": used + 1, "total": package.sessions},
             audit=AuditEntry.Action.CREATE,
-            audited=package.invoice,
+            by=by,
+            now=now,
             ip=ip,
         )
     return redemption
@@ -232,20 +260,15 @@ def redemption_reverse(
         redemption.save(update_fields=["reversed_at", "reversed_by", "reversed_reason"])
         if package.status == Package.Status.USED:
             package.status = Package.Status.ACTIVE
-            try:
-                with transaction.atomic():
-                    package.save(update_fields=["status"])
-            except IntegrityError:
-                raise BillingError(_("This series has another active package: give the session back there.")) from None
-        record(
+            with _refused_as(_("This series has another active package: give the session back there.")):
+                package.save(update_fields=["status"])
+        _package_event(
+            package,
             action=BillingEvent.Action.UNREDEEMED,
-            by=by,
-            now=now,
-            patient_id=package.patient_id,
-            invoice=package.invoice,
             detail=_("%(what)s given back: %(reason)s")
             % {"what": _step_words(redemption.appointment), "reason": reason},
-            audited=package.invoice,
+            by=by,
+            now=now,
             ip=ip,
         )
     return redemption
@@ -311,15 +334,13 @@ def package_close(
         package.save(
             update_fields=["status", "closed_at", "closed_reason", "refund_rule", "refund_amount", "credit_note"]
         )
-        record(
+        _package_event(
+            package,
             action=BillingEvent.Action.PACKAGE_CLOSED,
-            by=by,
-            now=now,
-            patient_id=package.patient_id,
-            invoice=package.invoice,
             amount=figures.amount,
             detail=" · ".join(figures.lines()),
-            audited=package.invoice,
+            by=by,
+            now=now,
             ip=ip,
         )
     return package
@@ -376,14 +397,13 @@ def packages_expiry_sweep(*, now: dt.datetime) -> ExpirySweep:
                     ],
                     now=now,
                 )
-                record(
+                _package_event(
+                    package,
                     action=BillingEvent.Action.EXPIRY_NOTICE,
-                    by=None,
-                    now=now,
-                    patient_id=package.patient_id,
-                    invoice=package.invoice,
                     detail=_("%(n)d sessions left, expiring %(day)s")
                     % {"n": left, "day": package.expires_on.isoformat()},
+                    by=None,
+                    now=now,
                 )
                 told += 1
             package.expiry_notice_at = now
@@ -396,13 +416,12 @@ def packages_expiry_sweep(*, now: dt.datetime) -> ExpirySweep:
             left = package.sessions - live_redemptions(package)
             package.status = Package.Status.EXPIRED
             package.save(update_fields=["status"])
-            record(
+            _package_event(
+                package,
                 action=BillingEvent.Action.PACKAGE_EXPIRED,
+                detail=_("%(n)d sessions left unused") % {"n": left},
                 by=None,
                 now=now,
-                patient_id=package.patient_id,
-                invoice=package.invoice,
-                detail=_("%(n)d sessions left unused") % {"n": left},
             )
             expired += 1
     return ExpirySweep(told=told, expired=expired)

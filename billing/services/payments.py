@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -26,7 +28,9 @@ from patients.models import Patient
 
 from ._common import BillingError, record, require_clinic_admin, versions_match
 from .days import lock_location, posting_date
-from .invoices import lock_invoice, refresh
+from .invoices import lock_invoice, refresh, settle
+
+Keyed = TypeVar("Keyed", Payment, Refund)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,32 @@ class AllocationRequest:
 class PaymentResult:
     payment: Payment
     created: bool  # False: this attempt key had already been used; `payment` is the first one's
+
+
+def _once(
+    model: type[Keyed], attempt_key: uuid.UUID, *, location_id: int, write: Callable[[], Keyed]
+) -> tuple[Keyed, bool]:
+    """A money write keyed by its form's attempt key (UNIQUE on the row), done at most once: a double
+    click or a retry after a time-out gets the first submit's row back (False). The first row is
+    looked for before anything is locked; again once the location is locked (a second request
+    queues there behind the first); and when the constraint refused a request that raced the first
+    past both. `write` runs in the transaction that holds the location's lock."""
+    rows = model._default_manager.filter(attempt_key=attempt_key)
+    existing = rows.first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            lock_location(location_id)
+            existing = rows.first()
+            if existing is not None:
+                return existing, False
+            return write(), True
+    except IntegrityError:
+        existing = rows.first()
+        if existing is None:
+            raise
+        return existing, False
 
 
 def _lock_patient_credit(patient_id: int) -> int:
@@ -102,32 +132,26 @@ def payment_take(
         raise BillingError(_("An online card payment is recorded by the card gateway, not at the desk."))
     if amount <= 0:
         raise BillingError(_("Enter an amount above zero."))
-    existing = Payment.objects.filter(attempt_key=attempt_key).first()
-    if existing is not None:
-        return PaymentResult(existing, created=False)
-    try:
-        with transaction.atomic():
-            payment, created = _take(
-                patient_id=patient_id,
-                location_id=location_id,
-                method=method,
-                amount=amount,
-                allocations=allocations,
-                attempt_key=attempt_key,
-                reference=reference.strip(),
-                note=note.strip(),
-                keep_change_as_credit=keep_change_as_credit,
-                business_date=business_date,
-                by=by,
-                now=now,
-                ip=ip,
-            )
-    except IntegrityError:
-        # The same attempt key committed by a concurrent request (a double click racing itself).
-        existing = Payment.objects.filter(attempt_key=attempt_key).first()
-        if existing is None:
-            raise
-        return PaymentResult(existing, created=False)
+    payment, created = _once(
+        Payment,
+        attempt_key,
+        location_id=location_id,
+        write=lambda: _take(
+            patient_id=patient_id,
+            location_id=location_id,
+            method=method,
+            amount=amount,
+            allocations=allocations,
+            attempt_key=attempt_key,
+            reference=reference.strip(),
+            note=note.strip(),
+            keep_change_as_credit=keep_change_as_credit,
+            business_date=business_date,
+            by=by,
+            now=now,
+            ip=ip,
+        ),
+    )
     return PaymentResult(payment, created=created)
 
 
@@ -146,12 +170,7 @@ def _take(
     by: User | None,
     now: dt.datetime,
     ip: str | None,
-) -> tuple[Payment, bool]:
-    lock_location(location_id)
-    # A double click's second request queued on the lock behind the first: it finds its payment.
-    existing = Payment.objects.filter(attempt_key=attempt_key).first()
-    if existing is not None:
-        return existing, False
+) -> Payment:
     invoices = _lock_invoices(patient_id, allocations)
     allocated = sum(r.amount for r in allocations)
     if allocated > amount:
@@ -237,7 +256,7 @@ def _take(
             at=now,
             by=by,
         )
-    return payment, True
+    return payment
 
 
 # The reason on a refund row that moved no money: it kept what an invoice owed back as credit.
@@ -357,16 +376,14 @@ def invoice_keep_as_credit(
                 break
         if remaining:
             raise BillingError(_("Only money that was paid on this invoice can be kept as credit."))
-        refresh(invoice, by=by, now=now)
-        record(
+        settle(
+            invoice,
             action=BillingEvent.Action.CREDIT,
-            by=by,
-            now=now,
-            patient_id=invoice.patient_id,
-            invoice=invoice,
             amount=amount,
             detail=str(_("kept as the patient's credit")),
             ip=ip,
+            by=by,
+            now=now,
         )
     return rows
 
@@ -394,33 +411,33 @@ def refund_issue(
         raise BillingError(_("Say why the money is refunded."))
     if amount <= 0:
         raise BillingError(_("Enter an amount above zero."))
-    existing = Refund.objects.filter(attempt_key=attempt_key).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            refund = _refund(
-                payment_id=payment_id,
-                amount=amount,
-                reason=reason,
-                attempt_key=attempt_key,
-                invoice_id=invoice_id,
-                business_date=business_date,
-                by=by,
-                now=now,
-                ip=ip,
-            )
-    except IntegrityError:
-        existing = Refund.objects.filter(attempt_key=attempt_key).first()
-        if existing is None:
-            raise
-        return existing
+    location_id = Payment.objects.filter(pk=payment_id).values_list("location_id", flat=True).first()
+    if location_id is None:
+        raise BillingError(_("That payment does not exist."))
+    refund, _created = _once(
+        Refund,
+        attempt_key,
+        location_id=location_id,
+        write=lambda: _refund(
+            payment_id=payment_id,
+            location_id=location_id,
+            amount=amount,
+            reason=reason,
+            attempt_key=attempt_key,
+            invoice_id=invoice_id,
+            business_date=business_date,
+            by=by,
+            now=now,
+            ip=ip,
+        ),
+    )
     return refund
 
 
 def _refund(
     *,
     payment_id: int,
+    location_id: int,
     amount: int,
     reason: str,
     attempt_key: uuid.UUID,
@@ -430,13 +447,6 @@ def _refund(
     now: dt.datetime,
     ip: str | None,
 ) -> Refund:
-    location_id = Payment.objects.filter(pk=payment_id).values_list("location_id", flat=True).first()
-    if location_id is None:
-        raise BillingError(_("That payment does not exist."))
-    lock_location(location_id)
-    existing = Refund.objects.filter(attempt_key=attempt_key).first()
-    if existing is not None:
-        return existing
     invoice = None
     if invoice_id is not None:
         invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()

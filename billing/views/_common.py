@@ -1,10 +1,13 @@
-"""What billing's views share: the request's clock and address, and how a refused write is shown."""
+"""What billing's views share: the request's clock and address, and how a form's write is answered
+(a refused write shown in the form, the status code it earns)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django import forms
+from django.http import HttpResponse
 from django.utils import timezone
 
 from billing.services import BillingError, StaleInvoice
@@ -26,3 +29,24 @@ def refusal(form: forms.Form, exc: BillingError) -> int:
     someone else changed the invoice meanwhile, 400 otherwise."""
     form.add_error(None, str(exc))
     return 409 if isinstance(exc, StaleInvoice) else 400
+
+
+def form_write(
+    request: AuthenticatedHttpRequest,
+    form: forms.Form,
+    *,
+    write: Callable[[dict], HttpResponse],
+    again: Callable[[int], HttpResponse],
+) -> HttpResponse:
+    """A form's page and its write, answered the same way on every billing page: shown (200) on
+    GET; sent but invalid (400) or refused by the service (its reason in the form, 400 or 409: see
+    `refusal`) shown `again` with what was typed and nothing saved; written, `write`'s answer (a
+    redirect). `write` gets the cleaned data and calls the service."""
+    if request.method != "POST":
+        return again(200)
+    if not form.is_valid():
+        return again(400)
+    try:
+        return write(form.cleaned_data)
+    except BillingError as exc:
+        return again(refusal(form, exc))

@@ -17,7 +17,6 @@ from billing.forms_documents import SeriesCodingForm
 from billing.models import GoodFaithEstimate, SeriesCoding
 from billing.selectors.documents import statement, superbill
 from billing.selectors.pages import payment_page
-from billing.services._common import BillingError
 from billing.services.documents import series_coding_save
 from clinic.access import object_or_404
 from clinic.audit import audit_record
@@ -27,7 +26,7 @@ from patients.access import patient_for
 from treatments.clinical.access import series_for_clinical
 from treatments.scheduling.access import series_for
 
-from ._common import actor, now
+from ._common import actor, form_write, now
 
 
 @desk_required
@@ -55,27 +54,24 @@ def series_coding(request: AuthenticatedHttpRequest, series_id: int) -> HttpResp
         else {"code": "M0076", "units": 1}
     )
     form = SeriesCodingForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                series_coding_save(
-                    series_id=series.pk,
-                    code=data["code"],
-                    modifier=data["modifier"],
-                    units=data["units"],
-                    diagnoses=data["diagnoses"],
-                    now=now(),
-                    **actor(request),
-                )
-            except BillingError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("The billing codes are saved."))
-                return redirect("billing:series_coding", series_id=series.pk)
-    return render(request, "billing/series_coding.html", {"series": series, "form": form}, status=status)
+
+    def save(data: dict) -> HttpResponse:
+        series_coding_save(
+            series_id=series.pk,
+            code=data["code"],
+            modifier=data["modifier"],
+            units=data["units"],
+            diagnoses=data["diagnoses"],
+            now=now(),
+            **actor(request),
+        )
+        messages.success(request, _("The billing codes are saved."))
+        return redirect("billing:series_coding", series_id=series.pk)
+
+    def page(status: int) -> HttpResponse:
+        return render(request, "billing/series_coding.html", {"series": series, "form": form}, status=status)
+
+    return form_write(request, form, write=save, again=page)
 
 
 @desk_required

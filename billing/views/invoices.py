@@ -3,6 +3,9 @@ it (lines, issue, discard; void, write-off and credit notes are the clinic admin
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -32,7 +35,7 @@ from clinic.roles import CLINIC_ADMIN, AuthenticatedHttpRequest, admin_required,
 from patients.access import patient_for
 from treatments.scheduling.access import appointment_for
 
-from ._common import actor, now, refusal
+from ._common import actor, form_write, now
 
 
 @desk_required
@@ -66,27 +69,26 @@ def invoice_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         patient = patient_for(request.user, request.GET.get("patient") or request.POST.get("patient") or "")
     initial = {"location": appointment.location_id if appointment else None}
     form = NewInvoiceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invoice = services.invoice_create_draft(
-                patient_id=patient.pk,
-                location_id=form.cleaned_data["location"].pk,
-                kind=form.cleaned_data["kind"],
-                appointment_id=appointment.pk if appointment else None,
-                series_id=appointment.series_id if appointment else None,
-                practitioner_id=appointment.practitioner_id if appointment else None,
-                note=form.cleaned_data["note"],
-                now=now(),
-                **actor(request),
-            )
-        except services.BillingError as exc:
-            status = refusal(form, exc)
-        else:
-            return redirect("billing:invoice", invoice.pk)
-    else:
-        status = 400 if request.method == "POST" else 200
-    ctx = {"form": form, "patient": patient, "appointment": appointment}
-    return render(request, "billing/invoice_new.html", ctx, status=status)
+
+    def create(data: dict) -> HttpResponse:
+        invoice = services.invoice_create_draft(
+            patient_id=patient.pk,
+            location_id=data["location"].pk,
+            kind=data["kind"],
+            appointment_id=appointment.pk if appointment else None,
+            series_id=appointment.series_id if appointment else None,
+            practitioner_id=appointment.practitioner_id if appointment else None,
+            note=data["note"],
+            now=now(),
+            **actor(request),
+        )
+        return redirect("billing:invoice", invoice.pk)
+
+    def page(status: int) -> HttpResponse:
+        ctx = {"form": form, "patient": patient, "appointment": appointment}
+        return render(request, "billing/invoice_new.html", ctx, status=status)
+
+    return form_write(request, form, write=create, again=page)
 
 
 def _detail_context(request: AuthenticatedHttpRequest, invoice: Invoice, **forms_given: object) -> dict:
@@ -127,19 +129,36 @@ def _again(request: AuthenticatedHttpRequest, invoice: Invoice, status: int, **f
     return render(request, "billing/invoice_detail.html", ctx, status=status)
 
 
+def _write_on(
+    request: AuthenticatedHttpRequest,
+    invoice: Invoice,
+    form: forms.Form,
+    name: str,
+    write: Callable[[dict], str],
+    *,
+    then: str = "",
+) -> HttpResponse:
+    """A write from one of the invoice page's forms: refused, the page again with that form (`name`
+    in the page's context) saying why; done, `write`'s message (if any) and back to the invoice, or
+    to `then`."""
+
+    def done(data: dict) -> HttpResponse:
+        message = write(data)
+        if message:
+            messages.success(request, message)
+        return redirect(then) if then else redirect("billing:invoice", invoice.pk)
+
+    return form_write(request, form, write=done, again=lambda status: _again(request, invoice, status, **{name: form}))
+
+
 @desk_required
 @require_POST
 def invoice_add_line(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
-    free = request.POST.get("line") == "free"
-    form: FeeLineForm | FreeLineForm
-    form = FreeLineForm(request.POST) if free else FeeLineForm(request.POST, fees=fees_valid_on(local_date(now())))
-    name = "line_form" if free else "fee_form"
-    if not form.is_valid():
-        return _again(request, invoice, 400, **{name: form})
-    data = form.cleaned_data
-    try:
-        if isinstance(form, FreeLineForm):
+    if request.POST.get("line") == "free":
+        free = FreeLineForm(request.POST)
+
+        def add_free(data: dict) -> str:
             services.invoice_add_line(
                 invoice_id=invoice.pk,
                 version=data["version"],
@@ -148,90 +167,78 @@ def invoice_add_line(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                 code=data["code"],
                 unit_price=data["unit_price"],
                 quantity=data["quantity"],
-                tax_rate_bp=form.tax_rate_bp(),
+                tax_rate_bp=free.tax_rate_bp(),
                 tax_inclusive=data["tax_inclusive"],
                 now=now(),
                 **actor(request),
             )
-        else:
-            services.invoice_add_fee_line(
-                invoice_id=invoice.pk,
-                version=data["version"],
-                fee_id=data["fee"].pk,
-                quantity=data["quantity"],
-                appointment_id=invoice.appointment_id,
-                series_id=invoice.series_id,
-                now=now(),
-                **actor(request),
-            )
-    except services.BillingError as exc:
-        return _again(request, invoice, refusal(form, exc), **{name: form})
-    return redirect("billing:invoice", invoice.pk)
+            return ""
+
+        return _write_on(request, invoice, free, "line_form", add_free)
+
+    def add_fee(data: dict) -> str:
+        services.invoice_add_fee_line(
+            invoice_id=invoice.pk,
+            version=data["version"],
+            fee_id=data["fee"].pk,
+            quantity=data["quantity"],
+            appointment_id=invoice.appointment_id,
+            series_id=invoice.series_id,
+            now=now(),
+            **actor(request),
+        )
+        return ""
+
+    fee = FeeLineForm(request.POST, fees=fees_valid_on(local_date(now())))
+    return _write_on(request, invoice, fee, "fee_form", add_fee)
 
 
 @desk_required
 @require_POST
 def invoice_remove_line(request: AuthenticatedHttpRequest, pk: int, line_id: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
-    form = IssueForm(request.POST)
-    if not form.is_valid():
-        return _again(request, invoice, 400, issue_form=form)
-    try:
+
+    def remove(data: dict) -> str:
         services.invoice_remove_line(
-            invoice_id=invoice.pk, version=form.cleaned_data["version"], line_id=line_id, now=now(), **actor(request)
+            invoice_id=invoice.pk, version=data["version"], line_id=line_id, now=now(), **actor(request)
         )
-    except services.BillingError as exc:
-        return _again(request, invoice, refusal(form, exc), issue_form=form)
-    return redirect("billing:invoice", invoice.pk)
+        return ""
+
+    return _write_on(request, invoice, IssueForm(request.POST), "issue_form", remove)
 
 
 @desk_required
 @require_POST
 def invoice_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
-    form = IssueForm(request.POST)
-    if not form.is_valid():
-        return _again(request, invoice, 400, issue_form=form)
-    try:
+
+    def issue(data: dict) -> str:
         issued = services.invoice_issue(
-            invoice_id=invoice.pk,
-            version=form.cleaned_data["version"],
-            due_date=form.cleaned_data["due_date"],
-            now=now(),
-            **actor(request),
+            invoice_id=invoice.pk, version=data["version"], due_date=data["due_date"], now=now(), **actor(request)
         )
-    except services.BillingError as exc:
-        return _again(request, invoice, refusal(form, exc), issue_form=form)
-    messages.success(request, _("%(n)s issued.") % {"n": issued.display_number})
-    return redirect("billing:invoice", invoice.pk)
+        return _("%(n)s issued.") % {"n": issued.display_number}
+
+    return _write_on(request, invoice, IssueForm(request.POST), "issue_form", issue)
 
 
 @desk_required
 @require_POST
 def invoice_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
-    form = IssueForm(request.POST)
-    if not form.is_valid():
-        return _again(request, invoice, 400, issue_form=form)
-    try:
-        services.invoice_delete_draft(
-            invoice_id=invoice.pk, version=form.cleaned_data["version"], now=now(), **actor(request)
-        )
-    except services.BillingError as exc:
-        return _again(request, invoice, refusal(form, exc), issue_form=form)
-    messages.success(request, _("The draft was discarded."))
-    return redirect("billing:invoices")
+
+    def discard(data: dict) -> str:
+        services.invoice_delete_draft(invoice_id=invoice.pk, version=data["version"], now=now(), **actor(request))
+        return _("The draft was discarded.")
+
+    return _write_on(request, invoice, IssueForm(request.POST), "issue_form", discard, then="billing:invoices")
 
 
 @admin_required
 @require_POST
 def invoice_void(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        return _again(request, invoice, 400, void_form=form)
-    data = form.cleaned_data
-    try:
+
+    def void(data: dict) -> str:
         services.invoice_void(
             invoice_id=invoice.pk,
             version=data["version"],
@@ -240,21 +247,17 @@ def invoice_void(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             now=now(),
             **actor(request),
         )
-    except services.BillingError as exc:
-        return _again(request, invoice, refusal(form, exc), void_form=form)
-    messages.success(request, _("The invoice is void."))
-    return redirect("billing:invoice", invoice.pk)
+        return _("The invoice is void.")
+
+    return _write_on(request, invoice, ReasonForm(request.POST), "void_form", void)
 
 
 @admin_required
 @require_POST
 def invoice_write_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
-    form = WriteOffForm(request.POST)
-    if not form.is_valid():
-        return _again(request, invoice, 400, write_off_form=form)
-    data = form.cleaned_data
-    try:
+
+    def write_off(data: dict) -> str:
         services.invoice_write_off(
             invoice_id=invoice.pk,
             version=data["version"],
@@ -264,21 +267,17 @@ def invoice_write_off(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             now=now(),
             **actor(request),
         )
-    except services.BillingError as exc:
-        return _again(request, invoice, refusal(form, exc), write_off_form=form)
-    messages.success(request, _("Written off."))
-    return redirect("billing:invoice", invoice.pk)
+        return _("Written off.")
+
+    return _write_on(request, invoice, WriteOffForm(request.POST), "write_off_form", write_off)
 
 
 @admin_required
 @require_POST
 def invoice_credit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invoice = invoice_for(request.user, pk)
-    form = CreditNoteForm(request.POST)
-    if not form.is_valid():
-        return _again(request, invoice, 400, credit_form=form)
-    data = form.cleaned_data
-    try:
+
+    def credit(data: dict) -> str:
         note = services.credit_note_issue(
             invoice_id=invoice.pk,
             version=data["version"],
@@ -288,10 +287,9 @@ def invoice_credit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             now=now(),
             **actor(request),
         )
-    except services.BillingError as exc:
-        return _again(request, invoice, refusal(form, exc), credit_form=form)
-    messages.success(request, _("Credit note %(n)s issued.") % {"n": note.display_number})
-    return redirect("billing:invoice", invoice.pk)
+        return _("Credit note %(n)s issued.") % {"n": note.display_number}
+
+    return _write_on(request, invoice, CreditNoteForm(request.POST), "credit_form", credit)
 
 
 @desk_required
@@ -299,11 +297,8 @@ def invoice_credit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def invoice_keep_credit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """What the invoice owes back, kept as the patient's credit instead of refunded."""
     invoice = invoice_for(request.user, pk)
-    form = KeepCreditForm(request.POST)
-    if not form.is_valid():
-        return _again(request, invoice, 400, keep_form=form)
-    data = form.cleaned_data
-    try:
+
+    def keep(data: dict) -> str:
         services.invoice_keep_as_credit(
             invoice_id=invoice.pk,
             version=data["version"],
@@ -312,7 +307,6 @@ def invoice_keep_credit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             now=now(),
             **actor(request),
         )
-    except services.BillingError as exc:
-        return _again(request, invoice, refusal(form, exc), keep_form=form)
-    messages.success(request, _("Kept as the patient's credit."))
-    return redirect("billing:invoice", invoice.pk)
+        return _("Kept as the patient's credit.")
+
+    return _write_on(request, invoice, KeepCreditForm(request.POST), "keep_form", keep)

@@ -20,7 +20,7 @@ from clinic.models import AuditEntry, ClinicSettings, Location
 from clinic.roles import CLINIC_ADMIN, AuthenticatedHttpRequest, admin_required, desk_required, has_role
 from patients.access import patient_for
 
-from ._common import actor, now, refusal
+from ._common import actor, form_write, now
 
 
 def _location_id(request: AuthenticatedHttpRequest, invoices: list) -> int | None:
@@ -53,45 +53,41 @@ def payment_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             initial["amount"] = invoice.balance
     form = PaymentForm(request.POST or None, invoices=invoices, initial=initial)
     location_id = _location_id(request, invoices)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid() and location_id is not None:
-            data = form.cleaned_data
-            try:
-                result = services.payment_take(
-                    patient_id=patient.pk,
-                    location_id=location_id,
-                    method=data["method"],
-                    amount=data["amount"],
-                    allocations=[services.AllocationRequest(i, a, v) for i, a, v in form.allocations()],
-                    attempt_key=data["attempt_key"],
-                    reference=data["reference"],
-                    keep_change_as_credit=data["keep_change_as_credit"],
-                    now=now(),
-                    **actor(request),
-                )
-            except services.BillingError as exc:
-                status = refusal(form, exc)
-            else:
-                if result.created:
-                    messages.success(
-                        request, _("%(amount)s received.") % {"amount": format_money(result.payment.amount)}
-                    )
-                else:
-                    messages.info(request, _("This payment was already recorded (the form was sent twice)."))
-                return redirect("billing:payment", result.payment.pk)
-        elif location_id is None:
-            form.add_error(None, _("Set up a location first."))
-    ctx = {
-        "form": form,
-        "patient": patient,
-        "invoices": invoices,
-        "credit": services.credit_balance(patient.pk),
-        "locations": Location.objects.filter(active=True),
-        "location_id": location_id,
-    }
-    return render(request, "billing/payment_new.html", ctx, status=status)
+    if request.method == "POST" and location_id is None:
+        form.add_error(None, _("Set up a location first."))
+
+    def take(data: dict) -> HttpResponse:
+        assert location_id is not None  # the form holds an error without one
+        result = services.payment_take(
+            patient_id=patient.pk,
+            location_id=location_id,
+            method=data["method"],
+            amount=data["amount"],
+            allocations=[services.AllocationRequest(i, a, v) for i, a, v in form.allocations()],
+            attempt_key=data["attempt_key"],
+            reference=data["reference"],
+            keep_change_as_credit=data["keep_change_as_credit"],
+            now=now(),
+            **actor(request),
+        )
+        if result.created:
+            messages.success(request, _("%(amount)s received.") % {"amount": format_money(result.payment.amount)})
+        else:
+            messages.info(request, _("This payment was already recorded (the form was sent twice)."))
+        return redirect("billing:payment", result.payment.pk)
+
+    def page(status: int) -> HttpResponse:
+        ctx = {
+            "form": form,
+            "patient": patient,
+            "invoices": invoices,
+            "credit": services.credit_balance(patient.pk),
+            "locations": Location.objects.filter(active=True),
+            "location_id": location_id,
+        }
+        return render(request, "billing/payment_new.html", ctx, status=status)
+
+    return form_write(request, form, write=take, again=page)
 
 
 def _payment_context(request: AuthenticatedHttpRequest, payment: Payment, **forms_given: object) -> dict:
@@ -127,28 +123,26 @@ def receipt_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def receipt_email(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     payment = payment_for(request.user, pk)
     form = ReceiptEmailForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request, "billing/payment_detail.html", _payment_context(request, payment, receipt_form=form), status=400
-        )
-    try:
+
+    def send(data: dict) -> HttpResponse:
         queued = services.receipt_email(
-            payment_id=payment.pk, attempt_key=form.cleaned_data["attempt_key"], now=now(), **actor(request)
+            payment_id=payment.pk, attempt_key=data["attempt_key"], now=now(), **actor(request)
         )
-    except services.BillingError as exc:
-        status = refusal(form, exc)
-        return render(
-            request, "billing/payment_detail.html", _payment_context(request, payment, receipt_form=form), status=status
-        )
-    if queued is None:
-        messages.info(request, _("This receipt was already queued (the button was pressed twice)."))
-    elif queued.status == queued.Status.SKIPPED:
-        messages.warning(
-            request, _("Not sent: the patient has not agreed to e-mail or texts. Print the receipt instead.")
-        )
-    else:
-        messages.success(request, _("The receipt is on its way to the patient."))
-    return redirect("billing:payment", payment.pk)
+        if queued is None:
+            messages.info(request, _("This receipt was already queued (the button was pressed twice)."))
+        elif queued.status == queued.Status.SKIPPED:
+            messages.warning(
+                request, _("Not sent: the patient has not agreed to e-mail or texts. Print the receipt instead.")
+            )
+        else:
+            messages.success(request, _("The receipt is on its way to the patient."))
+        return redirect("billing:payment", payment.pk)
+
+    def page(status: int) -> HttpResponse:
+        ctx = _payment_context(request, payment, receipt_form=form)
+        return render(request, "billing/payment_detail.html", ctx, status=status)
+
+    return form_write(request, form, write=send, again=page)
 
 
 def _sources(payment: Payment) -> list[tuple[str, str]]:
@@ -171,29 +165,26 @@ def refund_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     payment = payment_for(request.user, pk)
     sources = _sources(payment)
     form = RefundForm(request.POST or None, sources=sources)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.refund_issue(
-                    payment_id=payment.pk,
-                    amount=data["amount"],
-                    reason=data["reason"],
-                    attempt_key=data["attempt_key"],
-                    invoice_id=form.invoice_id(),
-                    now=now(),
-                    **actor(request),
-                )
-            except services.BillingError as exc:
-                status = refusal(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("%(amount)s refunded by %(method)s.")
-                    % {"amount": format_money(data["amount"]), "method": payment.get_method_display()},
-                )
-                return redirect("billing:payment", payment.pk)
-    ctx = {"form": form, "payment": payment, "sources": sources}
-    return render(request, "billing/refund_new.html", ctx, status=status)
+
+    def refund(data: dict) -> HttpResponse:
+        services.refund_issue(
+            payment_id=payment.pk,
+            amount=data["amount"],
+            reason=data["reason"],
+            attempt_key=data["attempt_key"],
+            invoice_id=form.invoice_id(),
+            now=now(),
+            **actor(request),
+        )
+        messages.success(
+            request,
+            _("%(amount)s refunded by %(method)s.")
+            % {"amount": format_money(data["amount"]), "method": payment.get_method_display()},
+        )
+        return redirect("billing:payment", payment.pk)
+
+    def page(status: int) -> HttpResponse:
+        ctx = {"form": form, "payment": payment, "sources": sources}
+        return render(request, "billing/refund_new.html", ctx, status=status)
+
+    return form_write(request, form, write=refund, again=page)

@@ -167,3 +167,22 @@ def test_the_page_reads_a_fixed_number_of_queries(
     # with its appointment, the active package, the audit entry
     with django_assert_max_num_queries(14):
         desk_client.get(f"/billing/missed/{missed.pk}/")
+
+
+def test_the_desk_decides_on_the_missed_visit_page_once_and_bad_input_saves_nothing(
+    desk_client, desk_user, django_capture_on_commit_callbacks
+):
+    policy()
+    setup = knee_series()
+    missed = no_show(setup, desk_user, django_capture_on_commit_callbacks)
+    url = f"/billing/missed/{missed.pk}/"
+    response = desk_client.post(url, {"decision": "waived", "waiver_reason": ""})
+    assert response.status_code == 400
+    assert "Choose one of the three, and give a reason for a waiver." in response.content.decode()
+    missed.refresh_from_db()
+    assert missed.decision == "pending"
+    response = desk_client.post(url, {"decision": "fee", "waiver_reason": ""}, follow=True)
+    assert response.redirect_chain[-1][0] == url and "Recorded." in response.content.decode()
+    response = desk_client.post(url, {"decision": "waived", "waiver_reason": "Snow storm"})
+    assert response.status_code == 400 and "This was already decided: fee charged." in response.content.decode()
+    assert Invoice.objects.filter(kind=Invoice.Kind.FEE).count() == 1

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from billing import services
 from billing.models import CreditNote, DayClose, Fee, Invoice, InvoiceLine, Payment, Refund
+from clinic.models import Location
 from notifications.models import Message
 from tests.billing.factories import NOW, desk_setup, issued_invoice, key, pay
 from tests.factories import AppointmentFactory, PatientFactory
@@ -145,6 +146,38 @@ def test_editing_an_issued_invoice_is_refused_in_the_page(desk_client):
     assert "Add line" not in page and "Discard draft" not in page
 
 
+def test_the_desk_removes_a_line_and_discards_the_draft_from_its_page(desk_client):
+    desk = desk_setup()
+    invoice = services.invoice_create_draft(patient_id=desk.patient.pk, location_id=desk.location.pk, by=None, now=NOW)
+    line = services.invoice_add_line(
+        invoice_id=invoice.pk, version=None, description="Knee brace", unit_price=4050, by=None, now=NOW
+    )
+    invoice.refresh_from_db()
+    response = desk_client.post(
+        reverse("billing:invoice_remove_line", args=[invoice.pk, line.pk]), {"version": invoice.version}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("billing:invoice", args=[invoice.pk])
+    assert "Line removed $40.50 — Knee brace" in _text(desk_client.get(response["Location"]))
+    assert not InvoiceLine.objects.exists()
+    invoice.refresh_from_db()
+    response = desk_client.post(reverse("billing:invoice_discard", args=[invoice.pk]), {"version": invoice.version})
+    assert response.status_code == 302 and response["Location"] == reverse("billing:invoices")
+    assert "The draft was discarded." in _text(desk_client.get(response["Location"]))
+    assert not Invoice.objects.exists()
+
+
+def test_discarding_a_draft_someone_else_changed_is_refused_and_the_draft_stays(desk_client):
+    desk = desk_setup()
+    invoice = services.invoice_create_draft(patient_id=desk.patient.pk, location_id=desk.location.pk, by=None, now=NOW)
+    services.invoice_add_line(invoice_id=invoice.pk, version=None, description="a", unit_price=100, by=None, now=NOW)
+    response = desk_client.post(reverse("billing:invoice_discard", args=[invoice.pk]), {"version": invoice.version})
+    assert response.status_code == 409
+    assert "was changed by someone else while you were on this page. Reload it and try again." in _text(response)
+    assert Invoice.objects.get().lines.count() == 1
+    response = desk_client.post(reverse("billing:invoice_discard", args=[invoice.pk]), {"version": "x"})
+    assert response.status_code == 400 and Invoice.objects.exists()
+
+
 def test_a_page_left_open_while_someone_else_changed_the_invoice_is_told_to_reload(desk_client):
     desk = desk_setup()
     invoice = services.invoice_create_draft(patient_id=desk.patient.pk, location_id=desk.location.pk, by=None, now=NOW)
@@ -248,6 +281,16 @@ def test_bad_payments_are_explained_in_the_page_and_nothing_is_recorded(desk_cli
     assert message in response.content.decode()
     invoice.refresh_from_db()
     assert not Payment.objects.exists() and invoice.balance == 15000
+
+
+def test_a_payment_without_any_active_location_asks_to_set_one_up_and_records_nothing(desk_client):
+    patient = PatientFactory()
+    Location.objects.update(active=False)
+    form = {"patient": patient.pk, "attempt_key": key(), "method": "cash", "reference": "", "amount": "20.00"}
+    response = desk_client.post(reverse("billing:payment_new"), form)
+    assert response.status_code == 400
+    assert "Set up a location first." in _text(response)
+    assert not Payment.objects.exists()
 
 
 def test_two_desks_on_the_same_invoice_the_second_is_told_to_reload(desk_client):

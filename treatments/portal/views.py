@@ -2,7 +2,11 @@
 resolves the link first through treatments.portal.access (a wrong link or another patient's id is
 a 404). Moving and booking sessions: views_sessions.py."""
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
+from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +41,33 @@ from treatments.portal.services import (
     portal_screening_record,
 )
 from treatments.scheduling.feeds import appointment_file
+
+
+def portal_form_write(
+    request: PortalHttpRequest,
+    form: forms.Form,
+    *,
+    write: Callable[[dict], str],
+    page: Callable[[int], HttpResponse],
+    seen: Model,
+    allowed: bool = True,
+) -> HttpResponse:
+    """A portal page with one form that changes the patient's plan, answered one way on every such
+    page: shown on GET (`seen` audited as viewed); sent and `allowed` and valid, `write` calls the
+    service (and audits what it changed) and its thank-you shows on the portal's home; otherwise the
+    page again (400) with why: the form's errors, or the service's refusal in the form."""
+    if request.method != "POST":
+        portal_audit(request, AuditEntry.Action.VIEW, obj=seen)
+        return page(200)
+    if allowed and form.is_valid():
+        try:
+            done = write(form.cleaned_data)
+        except PortalError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, done)
+            return redirect("portal:home", token=request.portal_token)
+    return page(400)
 
 
 @portal_view
@@ -81,34 +112,20 @@ def session_before(request: PortalHttpRequest, *, now, appointment_id: int) -> H
     appointment = appointment_or_404(request, appointment_id)
     form = ScreeningForm(request.POST if request.method == "POST" else None)
     upcoming = appointment_is_upcoming(appointment=appointment, now=now)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                portal_screening_record(
-                    patient=request.portal_patient,
-                    appointment=appointment,
-                    answers=form.answers(),
-                    note=form.cleaned_data["note"],
-                    now=now,
-                )
-            except PortalError as exc:
-                form.add_error(None, str(exc))
-                status = 400
-            else:
-                portal_audit(request, AuditEntry.Action.CREATE, obj=appointment, object_type="patients.screeninganswer")
-                messages.success(request, _("Thank you. Your answers have reached the clinic."))
-                return redirect("portal:home", token=request.portal_token)
-        else:
-            status = 400
-    else:
-        portal_audit(request, AuditEntry.Action.VIEW, obj=appointment)
-    return render(
-        request,
-        "treatments/portal/before.html",
-        portal_context(request, appointment=appointment, form=form, upcoming=upcoming, clinic=ClinicSettings.load()),
-        status=status,
-    )
+
+    def answer(data: dict) -> str:
+        portal_screening_record(
+            patient=request.portal_patient, appointment=appointment, answers=form.answers(), note=data["note"], now=now
+        )
+        portal_audit(request, AuditEntry.Action.CREATE, obj=appointment, object_type="patients.screeninganswer")
+        return _("Thank you. Your answers have reached the clinic.")
+
+    def page(status: int) -> HttpResponse:
+        clinic = ClinicSettings.load()
+        ctx = portal_context(request, appointment=appointment, form=form, upcoming=upcoming, clinic=clinic)
+        return render(request, "treatments/portal/before.html", ctx, status=status)
+
+    return portal_form_write(request, form, write=answer, page=page, seen=appointment)
 
 
 @portal_view

@@ -2,9 +2,8 @@
 the next planned session. Both go through the desk's booking services (portal/services.py); when
 nothing fits, the page keeps "ask us to move it" (the request to the desk) as the way out."""
 
-from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -20,13 +19,13 @@ from treatments.portal.access import (
 )
 from treatments.portal.forms import SlotForm
 from treatments.portal.services import (
-    PortalError,
     appointment_is_upcoming,
     cancel_allowed_online,
     portal_appointment_reschedule,
     portal_session_book,
 )
 from treatments.portal.slots import portal_move_choices, portal_next_session
+from treatments.portal.views import portal_form_write
 
 
 @portal_view
@@ -39,24 +38,14 @@ def session_move(request: PortalHttpRequest, *, now, appointment_id: int) -> Htt
         return limited
     choices = portal_move_choices(appointment=appointment, now=now) if allowed else None
     form = SlotForm(request.POST if request.method == "POST" else None, slots=choices.slots if choices else [])
-    status = 200
-    if request.method == "POST":
-        if allowed and form.is_valid():
-            try:
-                portal_appointment_reschedule(appointment=appointment, start=form.cleaned_data["start"], now=now)
-            except PortalError as exc:
-                form.add_error(None, str(exc))
-            else:
-                portal_audit(request, AuditEntry.Action.CHANGE, obj=appointment)
-                messages.success(request, _("Your session has been moved. We have sent you the new time."))
-                return redirect("portal:home", token=request.portal_token)
-        status = 400
-    else:
-        portal_audit(request, AuditEntry.Action.VIEW, obj=appointment)
-    return render(
-        request,
-        "treatments/portal/move.html",
-        portal_context(
+
+    def move(data: dict) -> str:
+        portal_appointment_reschedule(appointment=appointment, start=data["start"], now=now)
+        portal_audit(request, AuditEntry.Action.CHANGE, obj=appointment)
+        return _("Your session has been moved. We have sent you the new time.")
+
+    def page(status: int) -> HttpResponse:
+        ctx = portal_context(
             request,
             appointment=appointment,
             form=form,
@@ -64,9 +53,10 @@ def session_move(request: PortalHttpRequest, *, now, appointment_id: int) -> Htt
             allowed=allowed,
             upcoming=appointment_is_upcoming(appointment=appointment, now=now),
             clinic=clinic,
-        ),
-        status=status,
-    )
+        )
+        return render(request, "treatments/portal/move.html", ctx, status=status)
+
+    return portal_form_write(request, form, write=move, page=page, seen=appointment, allowed=allowed)
 
 
 @portal_view
@@ -77,23 +67,14 @@ def series_next(request: PortalHttpRequest, *, now, series_id: int) -> HttpRespo
         return limited
     nxt = portal_next_session(series=series, now=now)
     form = SlotForm(request.POST if request.method == "POST" else None, slots=nxt.choices.slots if nxt else [])
-    status = 200
-    if request.method == "POST":
-        if nxt is not None and form.is_valid():
-            try:
-                booked = portal_session_book(series=series, start=form.cleaned_data["start"], now=now)
-            except PortalError as exc:
-                form.add_error(None, str(exc))
-            else:
-                portal_audit(request, AuditEntry.Action.CREATE, obj=booked)
-                messages.success(request, _("Your session is booked. We have sent you the time."))
-                return redirect("portal:home", token=request.portal_token)
-        status = 400
-    else:
-        portal_audit(request, AuditEntry.Action.VIEW, obj=series)
-    return render(
-        request,
-        "treatments/portal/next_session.html",
-        portal_context(request, series=series, next=nxt, form=form, clinic=ClinicSettings.load()),
-        status=status,
-    )
+
+    def book(data: dict) -> str:
+        booked = portal_session_book(series=series, start=data["start"], now=now)
+        portal_audit(request, AuditEntry.Action.CREATE, obj=booked)
+        return _("Your session is booked. We have sent you the time.")
+
+    def page(status: int) -> HttpResponse:
+        ctx = portal_context(request, series=series, next=nxt, form=form, clinic=ClinicSettings.load())
+        return render(request, "treatments/portal/next_session.html", ctx, status=status)
+
+    return portal_form_write(request, form, write=book, page=page, seen=series, allowed=nxt is not None)

@@ -12,7 +12,8 @@ STABLE API:
 - `check_proposals(starts=, ...)` -> list[Proposal]: re-check a desk-edited plan (window against
   the previous session, availability, and no two sessions of the plan overlapping); a session off
   its target day gets a `note` too (what blocks the target day, or the spacing in days).
-- `place(step=, window=, ...)` -> Proposal: one session inside a window.
+- `place(step=, window=, ..., placed=)` -> Proposal: one session inside a window, clear of the
+  plan's sessions already `placed`.
 - `candidate_days(window, weekday)` -> the days of a window in the order the planner tries them.
 - `plan_reach(first, intervals, count, after_days)` -> the last day a plan can reach.
 - `day_starts(first=, last=, preferred=, duration=, buffer=, availability=)` -> each day with its
@@ -26,7 +27,7 @@ STABLE API:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
@@ -86,8 +87,11 @@ def place(
     duration: dt.timedelta,
     buffer: dt.timedelta,
     availability: Availability,
+    placed: Sequence[tuple[dt.datetime, dt.datetime]] = (),
 ) -> Proposal:
-    """One session inside its window, or a Proposal saying why not."""
+    """One session inside its window, or a Proposal saying why not; `placed` (start, end + buffer)
+    are the plan's sessions proposed so far, which it keeps clear of."""
+    availability = _with_placed(availability, window, buffer, placed)
     for day in candidate_days(window, weekday):
         start = availability.nearest_start(day, preferred, duration, buffer)
         if start is not None:
@@ -135,7 +139,16 @@ def plan_series(
     for i in range(1, count):
         step = first_step + i
         window = step_window(anchor, intervals[i - 1], before_days, after_days, zone)
-        proposal = _place_avoiding(step, window, preferred, weekday, duration, buffer, availability, placed)
+        proposal = place(
+            step=step,
+            window=window,
+            preferred=preferred,
+            weekday=weekday,
+            duration=duration,
+            buffer=buffer,
+            availability=availability,
+            placed=placed,
+        )
         proposals.append(proposal)
         if proposal.start is not None:
             placed.append((proposal.start, proposal.start + duration + buffer))
@@ -147,34 +160,20 @@ def plan_series(
     return proposals
 
 
-def _place_avoiding(
-    step: int,
-    window: Window,
-    preferred: dt.time,
-    weekday: int,
-    duration: dt.timedelta,
-    buffer: dt.timedelta,
-    availability: Availability,
-    placed: list[tuple[dt.datetime, dt.datetime]],
-) -> Proposal:
-    if any(window.earliest <= local_date(s, availability.zone) <= window.latest for s, _e in placed):
-        # The plan's own sessions count as bookings, so two sessions never share a slot.
-        extra = [Busy(s - buffer, e, _("another session of this plan")) for s, e in placed]
-        availability = Availability(
-            zone=availability.zone,
-            blocks=availability.blocks,
-            closures=availability.closures,
-            bookings=[*availability.bookings, *extra],
-            outside_hours_label=availability.outside_hours_label,
-        )
-    return place(
-        step=step,
-        window=window,
-        preferred=preferred,
-        weekday=weekday,
-        duration=duration,
-        buffer=buffer,
-        availability=availability,
+def _with_placed(
+    availability: Availability, window: Window, buffer: dt.timedelta, placed: Sequence[tuple[dt.datetime, dt.datetime]]
+) -> Availability:
+    """The availability with the plan's own sessions in the window counted as bookings, so two
+    sessions never share a slot."""
+    if not any(window.earliest <= local_date(s, availability.zone) <= window.latest for s, _e in placed):
+        return availability
+    extra = [Busy(s - buffer, e, _("another session of this plan")) for s, e in placed]
+    return Availability(
+        zone=availability.zone,
+        blocks=availability.blocks,
+        closures=availability.closures,
+        bookings=[*availability.bookings, *extra],
+        outside_hours_label=availability.outside_hours_label,
     )
 
 

@@ -75,6 +75,19 @@ def _session_create(
     )
 
 
+def _tell_booked(appointment_ids: list[int], *, series_id: int | None, by: Actor, now: dt.datetime) -> None:
+    """The other apps hear of new sessions once the booking commits (billing's deposit and package
+    hooks, treatments/hooks.py): a whole series, a standalone visit, or a session added."""
+    hooks.send_on_commit(
+        hooks.appointments_booked,
+        sender=Appointment,
+        appointment_ids=appointment_ids,
+        series_id=series_id,
+        by=by,
+        now=now,
+    )
+
+
 def series_book(
     *,
     patient: Patient,
@@ -132,9 +145,7 @@ def series_book(
             history_entry(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
             booked.append(appointment.pk)
         messaging.series_booked(series=series, now=now)
-        hooks.send_on_commit(
-            hooks.appointments_booked, sender=Appointment, appointment_ids=booked, series_id=series.pk, by=by, now=now
-        )
+        _tell_booked(booked, series_id=series.pk, by=by, now=now)
     return series
 
 
@@ -178,14 +189,7 @@ def appointment_book(
         history_entry(kind=AppointmentChange.Kind.BOOKED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
         messaging.appointment_confirmed(appointment=appointment, now=now)
-        hooks.send_on_commit(
-            hooks.appointments_booked,
-            sender=Appointment,
-            appointment_ids=[appointment.pk],
-            series_id=None,
-            by=by,
-            now=now,
-        )
+        _tell_booked([appointment.pk], series_id=None, by=by, now=now)
     return appointment
 
 
@@ -232,14 +236,7 @@ def series_add_session(*, series: TreatmentSeries, start: dt.datetime, by: Actor
         history_entry(kind=AppointmentChange.Kind.ADDED, by=by, now=now, appointment=appointment, new=start)
         messaging.appointment_changed(appointment=appointment, now=now)
         notices.session_rebooked(appointment=appointment, now=now)
-        hooks.send_on_commit(
-            hooks.appointments_booked,
-            sender=Appointment,
-            appointment_ids=[appointment.pk],
-            series_id=series.pk,
-            by=by,
-            now=now,
-        )
+        _tell_booked([appointment.pk], series_id=series.pk, by=by, now=now)
     return appointment
 
 

@@ -8,7 +8,7 @@ desk (services/booking.py, booking_changes.py), the patient portal, online booki
 - `lock_practitioner(practitioner)`: the practitioner's row lock that serialises booking writes;
   refuses to run outside `transaction.atomic`, and is taken once per booking transaction however
   many checks ask for it.
-- `check_slot(...)`: the one-slot check (time zone, past, room, the practitioner's availability),
+- `check_slot(**slot)`: the one-slot check (time zone, past, room, the practitioner's availability),
   under the practitioner's lock; `slot_problem(...)` is the same check read without the lock, for
   a preview or an offer (the calendar's move dialog, the waitlist) that must say what the write
   would say.
@@ -28,7 +28,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypeAlias
+from typing import NotRequired, TypeAlias, TypedDict, Unpack
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, connection, transaction
@@ -121,65 +121,52 @@ def lock_practitioner(practitioner: Practitioner) -> None:
         held.add(practitioner.pk)
 
 
-def check_slot(
-    *,
+class Slot(TypedDict):
+    """What a one-slot check asks: `appointment_type` at `start` with `practitioner` at `location`
+    (and `room`, and `patient` free then), as seen at `now`, leaving out `exclude_ids` (the
+    appointment being moved and the sessions it drags along)."""
+
     # None for an online hold: the patient is not known until their code is checked.
-    patient: Patient | None,
-    practitioner: Practitioner,
-    location: Location,
-    appointment_type: AppointmentType,
-    start: dt.datetime,
-    now: dt.datetime,
-    room: Room | None,
-    exclude_ids: tuple[int, ...] = (),
-) -> None:
-    """Raise BookingError with the sentence the user reads unless `start` can take the type with
-    `practitioner` at `location` (and `room`, and `patient` free then). Takes the practitioner's
-    lock first (once per booking transaction), so the answer holds until the write commits."""
-    lock_practitioner(practitioner)
-    problem = slot_problem(
-        patient=patient,
-        practitioner=practitioner,
-        location=location,
-        appointment_type=appointment_type,
-        start=start,
-        now=now,
-        room=room,
-        exclude_ids=exclude_ids,
-    )
+    patient: Patient | None
+    practitioner: Practitioner
+    location: Location
+    appointment_type: AppointmentType
+    start: dt.datetime
+    now: dt.datetime
+    room: Room | None
+    exclude_ids: NotRequired[tuple[int, ...]]
+
+
+def check_slot(**slot: Unpack[Slot]) -> None:
+    """Raise BookingError with the sentence the user reads unless the slot can be taken. Takes the
+    practitioner's lock first (once per booking transaction), so the answer holds until the write
+    commits."""
+    lock_practitioner(slot["practitioner"])
+    problem = slot_problem(**slot)
     if problem:
         raise BookingError(problem)
 
 
-def slot_problem(
-    *,
-    patient: Patient | None,
-    practitioner: Practitioner,
-    location: Location,
-    appointment_type: AppointmentType,
-    start: dt.datetime,
-    now: dt.datetime,
-    room: Room | None,
-    exclude_ids: tuple[int, ...] = (),
-) -> str | None:
+def slot_problem(**slot: Unpack[Slot]) -> str | None:
     """check_slot's answer as the sentence the user reads, or None when the slot can be taken;
     reads only and takes no lock (a preview or an offer: the write checks again under the lock)."""
+    start, now, room, location, patient = slot["start"], slot["now"], slot["room"], slot["location"], slot["patient"]
     if start.tzinfo is None:
         return _("The time has no time zone.")
     if start <= now:
         return _("That time is in the past.")
     if room is not None and room.location_id != location.pk:
         return _("That room is at another location.")
-    duration, buffer = type_times(appointment_type)
+    duration, buffer = type_times(slot["appointment_type"])
     day = local_date(start)
     availability = availability_for(
-        practitioner=practitioner,
+        practitioner=slot["practitioner"],
         location=location,
         patient=patient,
         room=room,
         first=day,
         last=day,
-        exclude_ids=exclude_ids,
+        exclude_ids=slot.get("exclude_ids", ()),
         # Online holds stop only other online holds: the desk (a known patient) may book over one,
         # and the visitor is told when they enter their code (treatments/booking, issue 20) --
         # unless its deposit is being paid (issue 23): that one stops everyone.
@@ -198,7 +185,7 @@ def slot_args_for(
     practitioner: Practitioner | None = None,
     location: Location | None = None,
     later: tuple[Appointment, ...] | list[Appointment] = (),
-) -> dict:
+) -> Slot:
     """The arguments of check_slot / slot_problem for `appointment` moved to `start`: who and where
     it goes to (its own unless given; a new place leaves its room behind), its patient, and itself
     and the sessions it drags out of the way. The move service, its preview and the waitlist's
