@@ -27,6 +27,7 @@ def deposits_to_apply(series_ids: set[int]) -> dict[int, Invoice]:
         kind=Invoice.Kind.DEPOSIT,
         status__in=(Invoice.Status.ISSUED, Invoice.Status.PAID),
         deposit_applied_to__isnull=True,
+        package__isnull=True,  # a full prepayment is its package's own invoice
     ).order_by("id"):
         found.setdefault(invoice.series_id or 0, invoice)
     return found

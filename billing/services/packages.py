@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 
-from billing.models import BillingEvent, BillingPolicy, Invoice, Package, PackageRedemption
+from billing.models import BillingEvent, BillingPolicy, Fee, Invoice, Package, PackageRedemption
 from billing.money import format_money, line_amounts
 from billing.selectors.fees import fee_for_protocol, fee_for_type
 from billing.selectors.packages import deposit_to_apply, live_redemptions, package_invoices, package_refund
@@ -87,6 +87,41 @@ def _package_event(
     )
 
 
+def _package_invoice(
+    series: TreatmentSeries,
+    *,
+    fee: Fee,
+    price: int,
+    deposit: Invoice | None,
+    single_visit: int,
+    by: User | None,
+    now: dt.datetime,
+    ip: str | None,
+) -> Invoice:
+    """The sale's issued invoice: the package fee's line, or its price less the series' deposit."""
+    invoice = invoice_create_draft(
+        patient_id=series.patient_id,
+        location_id=series.location_id,
+        kind=Invoice.Kind.PACKAGE,
+        series_id=series.pk,
+        practitioner_id=series.practitioner_id,
+        note=_("Series package: %(n)d sessions (single visit %(price)s)")
+        % {"n": fee.package_sessions, "price": format_money(single_visit)},
+        by=by,
+        now=now,
+        ip=ip,
+    )
+    if deposit is None:
+        invoice_add_fee_line(
+            invoice_id=invoice.pk, version=None, fee_id=fee.pk, series_id=series.pk, by=by, now=now, ip=ip
+        )
+    else:
+        line_less_deposit(
+            invoice, fee=fee, price=price, deposit=deposit, what=_("the series package"), by=by, now=now, ip=ip
+        )
+    return invoice_issue(invoice_id=invoice.pk, version=None, by=by, now=now, ip=ip)
+
+
 def package_sell(
     *,
     series_id: int,
@@ -129,31 +164,18 @@ def package_sell(
             tax_rate_bp=visit_fee.tax_rate_bp,
             tax_inclusive=visit_fee.tax_inclusive,
         )
-        invoice = invoice_create_draft(
-            patient_id=series.patient_id,
-            location_id=series.location_id,
-            kind=Invoice.Kind.PACKAGE,
-            series_id=series.pk,
-            practitioner_id=series.practitioner_id,
-            note=_("Series package: %(n)d sessions (single visit %(price)s)")
-            % {"n": fee.package_sessions, "price": format_money(single_visit)},
-            by=by,
-            now=now,
-            ip=ip,
-        )
         price, _tax = line_amounts(
             unit_price=fee.unit_price, quantity=1, tax_rate_bp=fee.tax_rate_bp, tax_inclusive=fee.tax_inclusive
         )
         deposit = deposit_to_apply(series.pk)
-        if deposit is None:
-            invoice_add_fee_line(
-                invoice_id=invoice.pk, version=None, fee_id=fee.pk, series_id=series.pk, by=by, now=now, ip=ip
-            )
+        if deposit is not None and deposit.total >= price:
+            # Full prepayment: the deposit invoiced at booking was the package's price, so it is the
+            # package's invoice (nothing more to invoice; what was paid on it is the package's paid).
+            invoice, deposit = deposit, None
         else:
-            line_less_deposit(
-                invoice, fee=fee, price=price, deposit=deposit, what=_("the series package"), by=by, now=now, ip=ip
+            invoice = _package_invoice(
+                series, fee=fee, price=price, deposit=deposit, single_visit=single_visit, by=by, now=now, ip=ip
             )
-        invoice = invoice_issue(invoice_id=invoice.pk, version=None, by=by, now=now, ip=ip)
         policy = BillingPolicy.current()
         expires = today + dt.timedelta(days=policy.expiry_days) if policy.expiry_days else None
         with _refused_as(_("This series already has an active package.")):

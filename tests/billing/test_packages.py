@@ -231,6 +231,27 @@ def test_a_series_deposit_is_invoiced_at_booking_and_applied_to_the_package(
     assert BillingEvent.objects.filter(invoice=deposit, action="deposit_applied").exists()
 
 
+def test_full_prepayment_at_booking_is_the_packages_own_invoice(desk_user, django_capture_on_commit_callbacks):
+    """A protocol's deposit of 100 % (the clinic's "full prepayment") is the package's price: the
+    desk's sale makes no second invoice, the deposit invoice is the package's, and what was paid on
+    it is the package's paid; the portal offers nothing more to pay."""
+    fees()
+    DepositPolicy.objects.create(protocol=protocol(), charge="percent", percent_bp=10000)
+    with django_capture_on_commit_callbacks(execute=True):
+        setup = knee_series(priced=False, by=desk_user)
+    deposit = Invoice.objects.get(kind=Invoice.Kind.DEPOSIT)
+    assert deposit.total == PACKAGE
+    pay_all(setup, deposit, by=desk_user)
+    package = sell(setup, by=desk_user)
+    assert package.invoice_id == deposit.pk and package.deposit_invoice_id is None
+    assert package.price == PACKAGE
+    assert Invoice.objects.filter(series=setup.series).count() == 1  # no second invoice
+    from billing.selectors.packages import deposit_to_apply, package_paid
+
+    assert package_paid(package) == PACKAGE
+    assert deposit_to_apply(setup.series.pk) is None  # never applied a second time
+
+
 def test_a_percentage_deposit_for_a_visit_type_comes_off_its_check_out(desk_user, django_capture_on_commit_callbacks):
     from clinic.models import AppointmentType
     from tests.factories import PatientFactory, appointment_type
