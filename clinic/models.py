@@ -65,6 +65,9 @@ class ClinicSettings(models.Model):
     practitioners_own_time_off = models.BooleanField(
         default=False, verbose_name=_("practitioners may add their own time off")
     )
+    # The portal's intake asks "Are you pregnant, or could you be?" (a yes, or "rather discuss it",
+    # is the PREGNANCY screening flag).
+    intake_asks_pregnancy = models.BooleanField(default=True, verbose_name=_("the intake asks about pregnancy"))
 
     class Meta:
         verbose_name = _("clinic settings")
