@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0010_merge_round_clinic'),
+        ("clinic", "0010_merge_round_clinic"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clinicsettings',
-            name='intake_asks_pregnancy',
-            field=models.BooleanField(default=True, verbose_name='the intake asks about pregnancy'),
+            model_name="clinicsettings",
+            name="intake_asks_pregnancy",
+            field=models.BooleanField(default=True, verbose_name="the intake asks about pregnancy"),
         ),
     ]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -160,13 +160,7 @@ def _place_avoiding(
     if any(window.earliest <= local_date(s, availability.zone) <= window.latest for s, _e in placed):
         # The plan's own sessions count as bookings, so two sessions never share a slot.
         extra = [Busy(s - buffer, e, _("another session of this plan")) for s, e in placed]
-        availability = Availability(
-            zone=availability.zone,
-            blocks=availability.blocks,
-            closures=availability.closures,
-            bookings=[*availability.bookings, *extra],
-            outside_hours_label=availability.outside_hours_label,
-        )
+        availability = replace(availability, bookings=[*availability.bookings, *extra])
     return place(
         step=step,
         window=window,
