@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0012_truth_allergy_told_in_intake'),
+        ("patients", "0012_truth_allergy_told_in_intake"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='intake',
-            name='pregnancy',
-            field=models.CharField(blank=True, choices=[('', 'Not asked'), ('yes', 'Yes, or may be'), ('no', 'No'), ('discuss', 'Prefers to discuss it with the clinician')], default='', max_length=8),
+            model_name="intake",
+            name="pregnancy",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Not asked"),
+                    ("yes", "Yes, or may be"),
+                    ("no", "No"),
+                    ("discuss", "Prefers to discuss it with the clinician"),
+                ],
+                default="",
+                max_length=8,
+            ),
         ),
     ]

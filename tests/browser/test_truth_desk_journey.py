@@ -91,13 +91,19 @@ def test_revoking_a_portal_link_and_cancelling_a_session_ask_first_under_the_csp
     assert page.request.get(f"{live_server.url}/portal/{token}/").status == 404
 
 
+def _walker_with_patel_and_okafor():
+    """Walker booked with Dr Patel at Downtown, 09:00; Dr Okafor works at Northside."""
+    patel, downtown = practitioner_with_hours("Dr Priya Patel", location=Location.objects.create(name="Downtown"))
+    okafor, northside = practitioner_with_hours("Dr Ken Okafor", location=Location.objects.create(name="Northside"))
+    walker = booking(patel, downtown, at(DAY, 9), patient=PatientFactory(first_name="Walt", last_name="Walker"))
+    return patel, downtown, okafor, northside, walker
+
+
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_moving_to_a_colleague_previews_the_confirms_check_and_offers_his_location(
     login, desk_user, live_server, viewport
 ):
-    patel, downtown = practitioner_with_hours("Dr Priya Patel", location=Location.objects.create(name="Downtown"))
-    okafor, northside = practitioner_with_hours("Dr Ken Okafor", location=Location.objects.create(name="Northside"))
-    walker = booking(patel, downtown, at(DAY, 9), patient=PatientFactory(first_name="Walt", last_name="Walker"))
+    patel, downtown, okafor, northside, walker = _walker_with_patel_and_okafor()
     page = login(desk_user.username, PASSWORD)
     page.set_viewport_size(viewport)
 
@@ -134,9 +140,7 @@ def test_a_card_dragged_to_a_colleague_on_the_day_previews_his_location_and_is_b
     at 14:00 (he works at Northside); the dialog's preview names Northside and its confirm books
     it there. On the phone, where a mouse drag is not how anyone moves a card (the columns scroll
     sideways under a finger), the same move by the keyboard: M on the card, then the dialog."""
-    patel, downtown = practitioner_with_hours("Dr Priya Patel", location=Location.objects.create(name="Downtown"))
-    okafor, northside = practitioner_with_hours("Dr Ken Okafor", location=Location.objects.create(name="Northside"))
-    walker = booking(patel, downtown, at(DAY, 9), patient=PatientFactory(first_name="Walt", last_name="Walker"))
+    patel, downtown, okafor, northside, walker = _walker_with_patel_and_okafor()
     page = login(desk_user.username, PASSWORD)
     page.set_viewport_size(viewport)
     page.goto(f"{live_server.url}/desk/?date={DAY}")

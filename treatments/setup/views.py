@@ -171,6 +171,10 @@ def outside_booking(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("setup:practitioner", args=[practitioner.pk]) + "#outside")
 
 
+def _when(date, start, end) -> str:
+    return f"{date_format(date, 'D j M')} {start:%H:%M}–{end:%H:%M}"
+
+
 @admin_required
 @require_POST
 def dated_hours_new(request: HttpRequest, pk: int) -> HttpResponse:
@@ -192,16 +196,11 @@ def dated_hours_new(request: HttpRequest, pk: int) -> HttpResponse:
         except SetupError as exc:
             form.add_error(None, exc.message)
         else:
+            when = _when(data["date"], data["start"], data["end"])
             messages.success(
                 request,
-                _("%(who)s works %(date)s %(start)s–%(end)s at %(place)s too.")
-                % {
-                    "who": practitioner.display_name,
-                    "date": date_format(data["date"], "D j M"),
-                    "start": f"{data['start']:%H:%M}",
-                    "end": f"{data['end']:%H:%M}",
-                    "place": data["location"].name,
-                },
+                _("%(who)s works %(when)s at %(place)s too.")
+                % {"who": practitioner.display_name, "when": when, "place": data["location"].name},
             )
             return redirect("setup:practitioner", pk=practitioner.pk)
     return _practitioner_page(request, practitioner, now=now, status=400, dated_form=form)
@@ -212,11 +211,8 @@ def dated_hours_new(request: HttpRequest, pk: int) -> HttpResponse:
 def dated_hours_delete(request: HttpRequest, pk: int) -> HttpResponse:
     dated = dated_hours_for(request.user, pk)
     dated_hours_remove(dated=dated)
-    messages.success(
-        request,
-        _("The extra hours of %(date)s %(start)s–%(end)s are removed.")
-        % {"date": date_format(dated.date, "D j M"), "start": f"{dated.start:%H:%M}", "end": f"{dated.end:%H:%M}"},
-    )
+    when = _when(dated.date, dated.start, dated.end)
+    messages.success(request, _("The extra hours of %(when)s are removed.") % {"when": when})
     return redirect("setup:practitioner", pk=dated.practitioner_id)
 
 

@@ -42,6 +42,17 @@ def _intake(client, patient, **over):
     assert response.status_code == 302
 
 
+def _card_patient_page_and_record(client, desk_client, walker) -> tuple[str, str, str]:
+    """The desk's day calendar and patient page, then the practitioner's record of the session."""
+    patient, appointment, patel = walker
+    calendar = desk_client.get(f"/desk/?date={local_date(appointment.start):%Y-%m-%d}").content.decode()
+    patient_page = desk_client.get(f"/desk/patients/{patient.pk}/").content.decode()
+    patel.user.groups.add(Group.objects.get(name=roles.PRACTITIONER))
+    client.force_login(patel.user)
+    record = client.get(f"/practice/appointments/{appointment.pk}/record/").content.decode()
+    return calendar, patient_page, record
+
+
 def test_blood_thinners_and_allergies_from_the_intake_are_flags_with_what_the_patient_wrote(client, walker):
     patient, _appointment, _patel = walker
 
@@ -63,13 +74,8 @@ def test_a_later_intake_saying_no_clears_the_flags(client, walker):
 def test_the_card_the_patient_page_and_the_record_show_the_intakes_flags(client, walker, desk_client):
     patient, appointment, patel = walker
     _intake(client, patient, blood_thinners_which="apixaban", allergies="Penicillin")
-    day = local_date(appointment.start)
 
-    calendar = desk_client.get(f"/desk/?date={day:%Y-%m-%d}").content.decode()
-    patient_page = desk_client.get(f"/desk/patients/{patient.pk}/").content.decode()
-    patel.user.groups.add(Group.objects.get(name=roles.PRACTITIONER))
-    client.force_login(patel.user)
-    record = client.get(f"/practice/appointments/{appointment.pk}/record/").content.decode()
+    calendar, patient_page, record = _card_patient_page_and_record(client, desk_client, walker)
 
     for name, page in (("calendar", calendar), ("patient page", patient_page), ("record", record)):
         assert "Takes blood thinners (anticoagulants)" in page, name
@@ -121,13 +127,8 @@ def test_a_yes_or_rather_discuss_is_the_pregnancy_flag_on_the_card_the_patient_p
 ):
     patient, appointment, patel = walker
     _intake(client, patient, pregnancy=answer)
-    day = local_date(appointment.start)
 
-    calendar = desk_client.get(f"/desk/?date={day:%Y-%m-%d}").content.decode()
-    patient_page = desk_client.get(f"/desk/patients/{patient.pk}/").content.decode()
-    patel.user.groups.add(Group.objects.get(name=roles.PRACTITIONER))
-    client.force_login(patel.user)
-    record = client.get(f"/practice/appointments/{appointment.pk}/record/").content.decode()
+    calendar, patient_page, record = _card_patient_page_and_record(client, desk_client, walker)
 
     flags = {f.question: f.note for f in screening_flags([patient.pk])[patient.pk]}
     assert flags["pregnancy"] == note
