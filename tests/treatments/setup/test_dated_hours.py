@@ -248,3 +248,11 @@ def test_only_the_clinic_admin_may_add_or_remove_extra_hours(client, desk_user, 
         assert _add(other, practitioner, location, **{"extra-date": "2026-05-10"}).status_code == 403
         assert other.post(f"/desk/setup/extra-hours/{dated.pk}/remove/").status_code == 403
     assert list(DatedHours.objects.all()) == [dated]
+
+
+def test_the_week_of_every_practitioner_opens_the_extra_saturday_only(desk_client, saturday):
+    week = desk_client.get(f"/desk/week/?date={SATURDAY}").content.decode()
+    after = desk_client.get(f"/desk/week/?date={NEXT_SATURDAY}").content.decode()
+
+    assert f'data-date="{SATURDAY}"' in week
+    assert f'data-date="{NEXT_SATURDAY}"' not in after
