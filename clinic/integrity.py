@@ -58,6 +58,7 @@ MESSAGES = {
     ),
     # Clinic set-up.
     "working_hours_end_after_start": _("A block must end after it starts."),
+    "dated_hours_end_after_start": _("A block must end after it starts."),
     # Clinical records: out-of-range values that got past the forms.
     "treatments_sessionrecord_appointment_id_key": _("This session already has a record. Reload the page."),
     "record_pain_before_0_10": _("Pain before must be a number from 0 to 10."),

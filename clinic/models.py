@@ -65,6 +65,9 @@ class ClinicSettings(models.Model):
     practitioners_own_time_off = models.BooleanField(
         default=False, verbose_name=_("practitioners may add their own time off")
     )
+    # The portal's intake asks "Are you pregnant, or could you be?" (a yes, or "rather discuss it",
+    # is the PREGNANCY screening flag).
+    intake_asks_pregnancy = models.BooleanField(default=True, verbose_name=_("the intake asks about pregnancy"))
 
     class Meta:
         verbose_name = _("clinic settings")
@@ -152,6 +155,27 @@ class WorkingHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practitioner} {self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class DatedHours(models.Model):
+    """Working time on one date besides the week's (a Saturday worked once, a late Tuesday): it
+    adds bookable time; a closure over it still wins."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="dated_hours")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="dated_hours")
+    date = models.DateField()
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["date", "start"]
+        verbose_name = _("extra hours on a date")
+        verbose_name_plural = _("extra hours on dates")
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="dated_hours_end_after_start")]
+        indexes = [models.Index(fields=["practitioner", "date"], name="dated_hours_practitioner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} {self.date:%Y-%m-%d} {self.start:%H:%M}-{self.end:%H:%M}"
 
 
 class Closure(models.Model):

@@ -9,7 +9,7 @@ import uuid
 
 from django.db.models.signals import post_delete, post_save
 
-CLINIC_SETUP = ["Location", "Room", "Practitioner", "WorkingHours", "Closure", "AppointmentType"]
+CLINIC_SETUP = ["Location", "Room", "Practitioner", "WorkingHours", "DatedHours", "Closure", "AppointmentType"]
 
 
 def setup_stamp_bump(**_signal) -> None:

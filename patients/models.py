@@ -190,11 +190,19 @@ class Intake(models.Model):
     """What a patient tells the clinic before their first visit, one row per submission (the latest
     is shown; earlier ones stay as they were sent). Typed by the patient in their portal."""
 
+    class Pregnancy(models.TextChoices):
+        NOT_ASKED = "", _("Not asked")
+        YES = "yes", _("Yes, or may be")
+        NO = "no", _("No")
+        DISCUSS = "discuss", _("Prefers to discuss it with the clinician")
+
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="intakes")
     history = models.TextField(max_length=4000, blank=True)
     medicines = models.TextField(max_length=2000, blank=True)
     blood_thinners = models.BooleanField()
     blood_thinners_which = models.CharField(max_length=200, blank=True)
+    # Asked when the clinic's settings say so (ClinicSettings.intake_asks_pregnancy).
+    pregnancy = models.CharField(max_length=8, choices=Pregnancy.choices, blank=True, default="")
     allergies = models.TextField(max_length=2000, blank=True)
     previous_treatments = models.TextField(max_length=2000, blank=True)
     imaging = models.TextField(max_length=2000, blank=True)

@@ -23,6 +23,8 @@ class IntakeError(Exception):
 class IntakeData:
     blood_thinners: bool
     blood_thinners_which: str = ""
+    # Intake.Pregnancy: "" when the clinic does not ask.
+    pregnancy: str = ""
     history: str = ""
     medicines: str = ""
     allergies: str = ""
@@ -54,12 +56,28 @@ def intake_record(*, patient: Patient, data: IntakeData, now: dt.datetime) -> In
     which = data.blood_thinners_which.strip()
     if data.blood_thinners and not which:
         raise IntakeError(_("You said you take blood thinners: please write which one."))
+    if data.pregnancy not in Intake.Pregnancy.values:
+        raise IntakeError(_("Please answer the question about pregnancy."))
     activities = _activities_checked(data.activities)
     allergies = data.allergies.strip()
+    answers = [
+        (ScreeningQuestion.ANTICOAGULANTS, data.blood_thinners, which if data.blood_thinners else ""),
+        (ScreeningQuestion.ALLERGY_OTHER, bool(allergies), allergies),
+    ]
+    if data.pregnancy:
+        # "Rather discuss it" is flagged too: the clinician asks before any injection.
+        discuss = data.pregnancy == Intake.Pregnancy.DISCUSS
+        answers.append(
+            (
+                ScreeningQuestion.PREGNANCY,
+                data.pregnancy != Intake.Pregnancy.NO,
+                _("The patient prefers to discuss it with the clinician") if discuss else "",
+            )
+        )
     with transaction.atomic():
         intake = _intake_create(patient=patient, data=data, which=which, activities=activities, now=now)
-        # The intake asks both outright: a "no" (or no allergy named) is an answer too, and a later
-        # intake that says so clears an earlier flag.
+        # The intake asks these outright: a "no" (or no allergy named) is an answer too, and a
+        # later intake that says so clears an earlier flag. Pregnancy only where the clinic asks.
         ScreeningAnswer.objects.bulk_create(
             ScreeningAnswer(
                 patient=patient,
@@ -69,10 +87,7 @@ def intake_record(*, patient: Patient, data: IntakeData, now: dt.datetime) -> In
                 source=ScreeningAnswer.Source.PORTAL,
                 answered_at=now,
             )
-            for question, answer, note in (
-                (ScreeningQuestion.ANTICOAGULANTS, data.blood_thinners, which if data.blood_thinners else ""),
-                (ScreeningQuestion.ALLERGY_OTHER, bool(allergies), allergies),
-            )
+            for question, answer, note in answers
         )
     return intake
 
@@ -86,6 +101,7 @@ def _intake_create(
         medicines=data.medicines.strip(),
         blood_thinners=data.blood_thinners,
         blood_thinners_which=which if data.blood_thinners else "",
+        pregnancy=data.pregnancy,
         allergies=data.allergies.strip(),
         previous_treatments=data.previous_treatments.strip(),
         imaging=data.imaging.strip(),

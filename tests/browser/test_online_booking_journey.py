@@ -88,7 +88,8 @@ def _fill_intake_and_sign(page) -> None:
     _fits(page)
     page.get_by_label("What brings you to us?").fill("Knee pain for a year, worse on stairs.")
     page.get_by_label("Which medicines do you take").fill("Paracetamol")
-    page.get_by_role("radio", name="Yes").check()
+    page.get_by_role("radio", name="Yes", exact=True).check()
+    page.get_by_role("radio", name="I would rather talk about it with the clinician").check()
     page.get_by_label("Activity 1", exact=True).fill("Climbing stairs")
     page.get_by_label("How well can you do it today? (activity 1)").select_option("3")
     page.get_by_role("button", name="Send my form").click()
@@ -181,4 +182,5 @@ def test_a_new_patient_books_a_consultation_online_and_the_desk_sees_it(
     expect(card).to_contain_text("Nina Berg")
     expect(card).to_contain_text("Consultation")
     expect(card).to_contain_text("Screening flags: Takes blood thinners")
+    expect(card).to_contain_text("Pregnant or may be pregnant")  # "rather talk about it" is asked in the room
     expect(card.locator(".cal-intake")).to_have_text("Intake done")

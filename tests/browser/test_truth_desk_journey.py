@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clinic.models import Closure, Location
-from tests.browser.calendar_grid import DAY, clock, seeded  # noqa: F401 (fixtures used by name)
+from tests.browser.calendar_grid import DAY, clock, drag_card, seeded  # noqa: F401 (fixtures used by name)
 from tests.browser.truth_axe import assert_accessible_under_csp
 from tests.factories import PASSWORD, PatientFactory
 from tests.treatments.factories_calendar import at, booking, practitioner_with_hours
@@ -91,13 +91,19 @@ def test_revoking_a_portal_link_and_cancelling_a_session_ask_first_under_the_csp
     assert page.request.get(f"{live_server.url}/portal/{token}/").status == 404
 
 
+def _walker_with_patel_and_okafor():
+    """Walker booked with Dr Patel at Downtown, 09:00; Dr Okafor works at Northside."""
+    patel, downtown = practitioner_with_hours("Dr Priya Patel", location=Location.objects.create(name="Downtown"))
+    okafor, northside = practitioner_with_hours("Dr Ken Okafor", location=Location.objects.create(name="Northside"))
+    walker = booking(patel, downtown, at(DAY, 9), patient=PatientFactory(first_name="Walt", last_name="Walker"))
+    return patel, downtown, okafor, northside, walker
+
+
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_moving_to_a_colleague_previews_the_confirms_check_and_offers_his_location(
     login, desk_user, live_server, viewport
 ):
-    patel, downtown = practitioner_with_hours("Dr Priya Patel", location=Location.objects.create(name="Downtown"))
-    okafor, northside = practitioner_with_hours("Dr Ken Okafor", location=Location.objects.create(name="Northside"))
-    walker = booking(patel, downtown, at(DAY, 9), patient=PatientFactory(first_name="Walt", last_name="Walker"))
+    patel, downtown, okafor, northside, walker = _walker_with_patel_and_okafor()
     page = login(desk_user.username, PASSWORD)
     page.set_viewport_size(viewport)
 
@@ -121,6 +127,44 @@ def test_moving_to_a_colleague_previews_the_confirms_check_and_offers_his_locati
     page.get_by_role("button", name="Show the effect").click()
     page.get_by_role("button", name="Confirm the move").click()
     expect(page.get_by_text("Moved 1 appointment.")).to_be_visible()
+    assert_accessible_under_csp(page)
+    walker.refresh_from_db()
+    assert (walker.practitioner, walker.location, walker.start) == (okafor, northside, at(DAY, 14))
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_a_card_dragged_to_a_colleague_on_the_day_previews_his_location_and_is_booked_there(
+    login, desk_user, live_server, viewport
+):
+    """Item 6 by a real drag: Walker's 09:00 card from Dr Patel's column (Downtown) to Dr Okafor's
+    at 14:00 (he works at Northside); the dialog's preview names Northside and its confirm books
+    it there. On the phone, where a mouse drag is not how anyone moves a card (the columns scroll
+    sideways under a finger), the same move by the keyboard: M on the card, then the dialog."""
+    patel, downtown, okafor, northside, walker = _walker_with_patel_and_okafor()
+    page = login(desk_user.username, PASSWORD)
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    assert_accessible_under_csp(page)
+
+    dialog = page.get_by_role("dialog")
+    if viewport["width"] >= 1366:
+        drag_card(page, page.locator(f"#appt-{walker.pk}"), f'.cal-col[data-practitioner="{okafor.pk}"]', 14, 0)
+    else:
+        page.locator(f"#appt-{walker.pk} .cal-name a").focus()
+        page.keyboard.press("m")
+        expect(page.get_by_label("Time")).to_be_focused()
+        page.keyboard.type("1400")
+        dialog.get_by_label("Practitioner").select_option(label="Dr Ken Okafor")
+        dialog.get_by_role("button", name="Show the effect").click()
+    expect(dialog).to_contain_text("To: Tuesday 11 May, 14:00")
+    expect(dialog).to_contain_text("With Dr Ken Okafor instead of Dr Priya Patel")
+    expect(dialog).to_contain_text("At Northside instead of Downtown")
+    assert_accessible_under_csp(page)
+    walker.refresh_from_db()
+    assert (walker.practitioner, walker.location) == (patel, downtown)  # nothing moved by the preview
+    dialog.get_by_role("button", name="Confirm the move").click()
+    expect(page.get_by_text("Moved 1 appointment.")).to_be_visible()
+    expect(page.locator(f'.cal-col[data-practitioner="{okafor.pk}"] #appt-{walker.pk}')).to_contain_text("14:00")
     assert_accessible_under_csp(page)
     walker.refresh_from_db()
     assert (walker.practitioner, walker.location, walker.start) == (okafor, northside, at(DAY, 14))

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from clinic.localtime import clinic_zone, local_date, local_datetime
-from clinic.models import AppointmentType, ClinicSettings, Location, Practitioner, WorkingHours
+from clinic.models import AppointmentType, ClinicSettings, DatedHours, Location, Practitioner, WorkingHours
 from treatments.scheduling.rules import type_times
 from treatments.scheduling.selectors.availability import availability_for
 
@@ -43,11 +44,14 @@ def online_locations() -> list[Location]:
 
 
 def online_practitioners(*, location: Location | None = None) -> list[Practitioner]:
-    """Active practitioners with working hours (at `location`, when given)."""
+    """Active practitioners with working hours — a week, or extra hours on dates — (at `location`,
+    when given). One query."""
     hours = WorkingHours.objects.all()
+    dated = DatedHours.objects.all()
     if location is not None:
-        hours = hours.filter(location=location)
-    return list(Practitioner.objects.filter(active=True, pk__in=hours.values("practitioner_id")).order_by("pk"))
+        hours, dated = hours.filter(location=location), dated.filter(location=location)
+    who = Q(pk__in=hours.values("practitioner_id")) | Q(pk__in=dated.values("practitioner_id"))
+    return list(Practitioner.objects.filter(who, active=True).order_by("pk"))
 
 
 def online_window(*, clinic: ClinicSettings, now: dt.datetime) -> Window:

@@ -28,6 +28,20 @@ class IntakeForm(forms.Form):
         error_messages={"required": _("Please answer yes or no."), "invalid_choice": _("Please answer yes or no.")},
     )
     blood_thinners_which = text_field(label=_("If yes: which one?"), max_length=200)
+    pregnancy = forms.ChoiceField(
+        label=_("Are you pregnant, or could you be?"),
+        help_text=_("Some treatments are not given in pregnancy. Your answer stays between you and the clinic."),
+        choices=[
+            (Intake.Pregnancy.YES, _("Yes, or I could be")),
+            (Intake.Pregnancy.NO, _("No")),
+            (Intake.Pregnancy.DISCUSS, _("I would rather talk about it with the clinician")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Please choose an answer about pregnancy."),
+            "invalid_choice": _("Please choose an answer about pregnancy."),
+        },
+    )
     allergies = text_field(label=_("Are you allergic to anything? Which?"), max_length=2000, rows=2)
     previous_treatments = text_field(
         label=_("What have you already tried for it (physiotherapy, injections, surgery ...)?"),
@@ -39,8 +53,10 @@ class IntakeForm(forms.Form):
     )
     goals = text_field(label=_("What would you like to be able to do again?"), max_length=2000, rows=3)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, asks_pregnancy: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if not asks_pregnancy:
+            del self.fields["pregnancy"]
         for n in range(1, MAX_ACTIVITIES + 1):
             self.fields[f"activity_{n}"] = text_field(label=_("Activity %(n)d") % {"n": n}, max_length=120)
             self.fields[f"score_{n}"] = forms.TypedChoiceField(
@@ -53,7 +69,14 @@ class IntakeForm(forms.Form):
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(_("Your problem"), "history", "previous_treatments", "imaging", "goals"),
-            Fieldset(_("Medicines and allergies"), "medicines", "blood_thinners", "blood_thinners_which", "allergies"),
+            Fieldset(
+                _("Medicines and allergies"),
+                "medicines",
+                "blood_thinners",
+                "blood_thinners_which",
+                "allergies",
+                *(["pregnancy"] if asks_pregnancy else []),
+            ),
             Fieldset(
                 _("Three things that are hard for you now"),
                 HTML(
@@ -88,6 +111,7 @@ class IntakeForm(forms.Form):
         return IntakeData(
             blood_thinners=c["blood_thinners"] == "yes",
             blood_thinners_which=c["blood_thinners_which"],
+            pregnancy=c.get("pregnancy", ""),
             history=c["history"],
             medicines=c["medicines"],
             allergies=c["allergies"],
@@ -110,6 +134,8 @@ def intake_initial(intake: Intake | None) -> dict:
     }
     initial["goals"] = intake.goals
     initial["blood_thinners"] = "yes" if intake.blood_thinners else "no"
+    if intake.pregnancy:
+        initial["pregnancy"] = intake.pregnancy
     for n, row in enumerate(intake.activities, start=1):
         initial[f"activity_{n}"], initial[f"score_{n}"] = row["activity"], str(row["score"])
     return initial

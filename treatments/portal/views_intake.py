@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clinic.client_address import client_ip
-from clinic.models import AuditEntry
+from clinic.models import AuditEntry, ClinicSettings
 from patients.selectors_intake import consent_text_current, intake_status
 from patients.services_intake import IntakeError, consent_sign
 from treatments.portal.access import PortalHttpRequest, change_rate_limited, portal_audit, portal_context, portal_view
@@ -22,12 +22,12 @@ def intake(request: PortalHttpRequest, *, now) -> HttpResponse:
     status = intake_status(patient_id=request.portal_patient.pk)
     if request.method == "GET":
         portal_audit(request, AuditEntry.Action.VIEW, object_type="patients.intake")
-        form = IntakeForm(initial=intake_initial(status.intake))
+        form = IntakeForm(initial=intake_initial(status.intake), asks_pregnancy=_asks_pregnancy())
         return _intake_page(request, form, status)
     limited = change_rate_limited(request)
     if limited:
         return limited
-    form = IntakeForm(request.POST)
+    form = IntakeForm(request.POST, asks_pregnancy=_asks_pregnancy())
     if form.is_valid():
         try:
             saved = portal_intake_submit(patient=request.portal_patient, data=form.to_data(), now=now)
@@ -40,6 +40,10 @@ def intake(request: PortalHttpRequest, *, now) -> HttpResponse:
                 return redirect("portal:consent", token=request.portal_token)
             return redirect("portal:home", token=request.portal_token)
     return _intake_page(request, form, status, http_status=400)
+
+
+def _asks_pregnancy() -> bool:
+    return ClinicSettings.load().intake_asks_pregnancy
 
 
 def _current_id() -> int | None:

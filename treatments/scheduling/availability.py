@@ -5,13 +5,18 @@ STABLE API (the calendar helper's "next free slot" and the waitlist use it):
 
 - `WeeklyBlock(weekday, start, end)`: one block of working hours, wall-clock in the clinic zone
   (weekday 0 = Monday). Several blocks a day make breaks.
+- `DatedBlock(date, start, end)`: working time on one local date besides the week's (a Saturday
+  worked once: clinic.models.DatedHours). It adds time; closures still win.
 - `Busy(start, end, label)`: time nobody may book, in UTC. `label` is the user-facing reason
   ("Dr X is on leave 10-20 May", "Dr X already has an appointment then"); labels are clauses
   (lower-case, no full stop) so callers can write "Session 3: <label>." or "<Label>." A closure's
   `reason` is the same without its dates ("clinic closed — Spring holiday").
-- `Availability(zone=, blocks=, closures=, bookings=)`: everything for one practitioner at one
-  location (and one patient). Bookings should already include their type's buffer at the end.
-  - `working(day)` -> the day's working intervals in UTC (DST-safe: 09:00 local stays 09:00).
+- `Availability(zone=, blocks=, closures=, bookings=, dated=)`: everything for one practitioner at
+  one location (and one patient). Bookings should already include their type's buffer at the end.
+  Rebuild one with `dataclasses.replace` so nothing (the dated blocks) is left behind.
+  - `working(day)` -> the day's working intervals in UTC (DST-safe: 09:00 local stays 09:00): the
+    week's blocks of its weekday and the dated blocks of that date — the one "is it inside the
+    hours" rule (`problem`, `free_starts` and the planner read it).
   - `problem(start, end, buffer=)` -> None when [start, end) can be booked with `buffer` kept
     free after it, else the first reason it cannot.
   - `free_starts(day, duration, buffer)` -> the ranges of possible start times that day.
@@ -75,6 +80,13 @@ class WeeklyBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class DatedBlock:
+    date: dt.date
+    start: dt.time
+    end: dt.time
+
+
+@dataclass(frozen=True, slots=True)
 class Busy:
     start: dt.datetime
     end: dt.datetime
@@ -122,22 +134,39 @@ class Availability:
     bookings: list[Busy] = field(default_factory=list)
     # Shown when a slot is outside every block ("outside Dr X's hours at Main Street").
     outside_hours_label: str = ""
+    # Extra working time on single dates (besides the week's blocks).
+    dated: list[DatedBlock] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._by_weekday: dict[int, list[WeeklyBlock]] = {}
-        for block in sorted(self.blocks, key=lambda b: (b.weekday, b.start)):
-            self._by_weekday.setdefault(block.weekday, []).append(block)
+        self._by_weekday: dict[int, list[tuple[dt.time, dt.time]]] = {}
+        for block in self.blocks:
+            self._by_weekday.setdefault(block.weekday, []).append((block.start, block.end))
+        self._by_date: dict[dt.date, list[tuple[dt.time, dt.time]]] = {}
+        for extra in self.dated:
+            self._by_date.setdefault(extra.date, []).append((extra.start, extra.end))
         self._closures = _Sorted(self.closures)
         self._bookings = _Sorted(self.bookings)
 
+    def _blocks_on(self, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+        """The day's blocks, in order, touching blocks joined (a dated block may extend the week's:
+        09:00-17:00 and 17:00-20:00 is one working stretch to 20:00)."""
+        blocks = sorted([*self._by_weekday.get(day.weekday(), []), *self._by_date.get(day, [])])
+        joined: list[tuple[dt.time, dt.time]] = []
+        for start, end in blocks:
+            if joined and start <= joined[-1][1]:
+                joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+            else:
+                joined.append((start, end))
+        return joined
+
     def working(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
         return [
-            (local_datetime(day, b.start, self.zone), local_datetime(day, b.end, self.zone))
-            for b in self._by_weekday.get(day.weekday(), [])
+            (local_datetime(day, start, self.zone), local_datetime(day, end, self.zone))
+            for start, end in self._blocks_on(day)
         ]
 
     def works_on(self, day: dt.date) -> bool:
-        return day.weekday() in self._by_weekday
+        return day.weekday() in self._by_weekday or day in self._by_date
 
     def problem(self, start: dt.datetime, end: dt.datetime, *, buffer: dt.timedelta = dt.timedelta(0)) -> str | None:
         if end <= start:

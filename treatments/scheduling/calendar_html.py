@@ -91,6 +91,7 @@ def _words(_language: str | None) -> dict:
         "intake": format_html(' <span class="badge text-bg-info cal-intake">{}</span>', _("Intake done")),
         "flags": escape(_("Screening flags:")),
         "in_closure": escape(_("Inside a closure — move or cancel:")),
+        "outside_hours": escape(_("Outside the hours — move or cancel")),
         "closed": escape(_("Closed")),
         "week": escape(_("Week")),
         "nobody": escape(_("No practitioner is set up yet. Add practitioners and their hours in Setup.")),
@@ -159,6 +160,9 @@ def card_html(item: Item, fixed: Mapping, urls: Urls, badges: Sequence[hooks.Bad
     if item.in_closure:
         # Marked until the desk moves or cancels it (/desk/setup/closures/<pk>/).
         spacing += f'<div class="cal-covered">{fixed["in_closure"]} {escape(item.in_closure)}</div>'
+    elif item.outside_hours:
+        # Marked until moved or cancelled, or the hours change back (/desk/setup/practitioners/<pk>/).
+        spacing += f'<div class="cal-covered">{fixed["outside_hours"]}</div>'
     actions = []
     if item.can_check_in:
         actions.append("check_in")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -164,17 +164,11 @@ def _with_placed(
     availability: Availability, window: Window, buffer: dt.timedelta, placed: Sequence[tuple[dt.datetime, dt.datetime]]
 ) -> Availability:
     """The availability with the plan's own sessions in the window counted as bookings, so two
-    sessions never share a slot."""
+    sessions never share a slot (dataclasses.replace keeps every other field, the dated hours too)."""
     if not any(window.earliest <= local_date(s, availability.zone) <= window.latest for s, _e in placed):
         return availability
     extra = [Busy(s - buffer, e, _("another session of this plan")) for s, e in placed]
-    return Availability(
-        zone=availability.zone,
-        blocks=availability.blocks,
-        closures=availability.closures,
-        bookings=[*availability.bookings, *extra],
-        outside_hours_label=availability.outside_hours_label,
-    )
+    return replace(availability, bookings=[*availability.bookings, *extra])
 
 
 def check_proposals(

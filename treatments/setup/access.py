@@ -9,7 +9,7 @@ from django.http import Http404
 
 from clinic import roles
 from clinic.access import object_or_404
-from clinic.models import ClinicSettings, Closure, Practitioner
+from clinic.models import ClinicSettings, Closure, DatedHours, Practitioner
 
 
 def own_practitioner(user) -> Practitioner | None:
@@ -41,3 +41,8 @@ def closure_for(user, pk: int | str) -> Closure:
 
 def practitioner_for_setup(user, pk: int | str) -> Practitioner:
     return object_or_404(Practitioner.objects.all(), pk, user=user, allowed=[roles.CLINIC_ADMIN])
+
+
+def dated_hours_for(user, pk: int | str) -> DatedHours:
+    """Extra hours on a date: the clinic admin's to change (404 for anyone else)."""
+    return object_or_404(DatedHours.objects.all(), pk, user=user, allowed=[roles.CLINIC_ADMIN])

@@ -65,6 +65,22 @@ class WeekForm(forms.Form):
         return data
 
 
+class DatedHoursForm(forms.Form):
+    """Extra working time on one date (a Saturday worked once, a later Tuesday)."""
+
+    location = forms.ModelChoiceField(queryset=Location.objects.filter(active=True), label=_("Location"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start is not None and end is not None and end <= start:
+            raise forms.ValidationError(_("The end must be after the start."))
+        return data
+
+
 class ClosureForm(forms.Form):
     """A closure (the clinic, a location) or a practitioner's time off, by days and times."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -19,10 +19,11 @@ from clinic.closures import clashing_closure, same_scope  # noqa: F401 -- re-exp
 from clinic.localtime import clinic_zone, local_date
 from clinic.models import Closure, Location, Practitioner
 from treatments.models import Appointment
-from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
+from treatments.scheduling.availability import Availability, Busy, DatedBlock, WeeklyBlock
 from treatments.scheduling.planning import place
 from treatments.scheduling.rules import Window
 from treatments.scheduling.selectors.availability import availability_around, closure_label
+from treatments.scheduling.selectors.hours import HoursBlock, HoursIndex, hour_blocks
 from treatments.scheduling.selectors.moves import series_siblings, session_window
 
 # A standalone appointment (no series window) is offered the nearest free time this many days
@@ -107,13 +108,7 @@ def nearest_allowed(appointment: Appointment, *, now: dt.datetime, also_closed: 
         )
     availability = availability_around(appointment, first=window.earliest, last=window.latest)
     if also_closed:
-        availability = Availability(
-            zone=availability.zone,
-            blocks=availability.blocks,
-            closures=[*availability.closures, *also_closed],
-            bookings=availability.bookings,
-            outside_hours_label=availability.outside_hours_label,
-        )
+        availability = replace(availability, closures=[*availability.closures, *also_closed])
     kind = appointment.appointment_type
     local = appointment.start.astimezone(zone)
     proposal = place(
@@ -165,7 +160,14 @@ def outside_new_week(
     *, practitioner: Practitioner, location: Location, blocks: list[WeeklyBlock], now: dt.datetime
 ) -> list[Appointment]:
     """The booked appointments ahead that a week of `blocks` would leave outside the hours."""
-    week = Availability(zone=clinic_zone(), blocks=blocks)
+    # The extra hours on dates stay: a booking on a Saturday worked once is not outside the hours.
+    zone = clinic_zone()
+    dated = [
+        DatedBlock(h.date, h.start, h.end)
+        for h in hour_blocks(practitioner_id=practitioner.pk, location_id=location.pk, first=local_date(now, zone))
+        if h.date is not None
+    ]
+    week = Availability(zone=zone, blocks=blocks, dated=dated)
     ahead = (
         Appointment.objects.filter(
             practitioner=practitioner,
@@ -179,6 +181,52 @@ def outside_new_week(
     )
     # A week with no other busy time: `problem` is then only "outside the hours".
     return [a for a in ahead if week.problem(a.start, a.end) is not None]
+
+
+def outside_hours_bookings(
+    *, practitioner: Practitioner, now: dt.datetime, hours: list[HoursBlock] | None = None
+) -> list[Appointment]:
+    """The practitioner's booked appointments ahead that their hours (the week's and the extra
+    hours on dates) leave outside, at the booking's location: what a week change left behind,
+    until each is moved or cancelled, or the hours change back. Two queries; one given `hours`
+    (`hour_blocks` of the practitioner from today)."""
+    zone = clinic_zone()
+    if hours is None:
+        hours = hour_blocks(practitioner_id=practitioner.pk, first=local_date(now, zone))
+    index = HoursIndex(hours, zone)
+    ahead = (
+        Appointment.objects.filter(
+            practitioner=practitioner,
+            status=Appointment.Status.BOOKED,
+            start__gt=now,
+            start__lt=now + dt.timedelta(days=WEEK_HORIZON_DAYS),
+        )
+        .select_related("patient", "practitioner", "location", "room", "appointment_type", "series__protocol")
+        .order_by("start", "pk")
+    )
+    return [
+        a
+        for a in ahead
+        if index.outside(practitioner_id=a.practitioner_id, location_id=a.location_id, start=a.start, end=a.end)
+    ]
+
+
+def booking_outside_hours(appointment: Appointment) -> bool:
+    """Is this booking outside its practitioner's hours at its location that day? One query."""
+    zone = clinic_zone()
+    day = local_date(appointment.start, zone)
+    index = HoursIndex(
+        hour_blocks(
+            practitioner_id=appointment.practitioner_id, location_id=appointment.location_id, first=day, last=day
+        ),
+        zone,
+    )
+    return index.outside(
+        practitioner_id=appointment.practitioner_id,
+        location_id=appointment.location_id,
+        start=appointment.start,
+        end=appointment.end,
+    )
 
 
 def upcoming_closures(*, practitioner: Practitioner | None, now: dt.datetime) -> list[Closure]:

@@ -11,12 +11,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clinic.closures import clash_message, clashing_closure
-from clinic.models import ClinicSettings, Closure, Location, Practitioner, WorkingHours
+from clinic.localtime import local_date
+from clinic.models import ClinicSettings, Closure, DatedHours, Location, Practitioner, WorkingHours
 from clinic.setup_stamp import setup_stamp_bump
 from treatments.models import Appointment
 from treatments.scheduling.services.booking import BookingError, appointment_cancel, appointment_move
 from treatments.scheduling.services.kernel import Actor
-from treatments.setup.selectors import closure_covering, nearest_allowed
+from treatments.setup.selectors import booking_outside_hours, closure_covering, nearest_allowed
 
 
 class SetupError(Exception):
@@ -98,18 +99,66 @@ def working_week_set(
         return rows
 
 
-def _require_covered(appointment: Appointment) -> Closure:
-    closure = closure_covering(appointment)
-    if appointment.status != Appointment.Status.BOOKED or closure is None:
-        raise SetupError(_("This booking is no longer inside a closure: nothing to do."))
-    return closure
+def dated_hours_add(
+    *,
+    practitioner: Practitioner,
+    location: Location,
+    date: dt.date,
+    start: dt.time,
+    end: dt.time,
+    now: dt.datetime,
+) -> DatedHours:
+    """Extra working time on one date, besides the week's. Refused when it ends before it starts,
+    the date is past, or it overlaps (or repeats) extra hours of the same practitioner that date
+    (anywhere: nobody works in two places at once). A closure over it still wins."""
+    if end <= start:
+        raise SetupError(_("The end must be after the start."))
+    if date < local_date(now):
+        raise SetupError(_("That date is over already."))
+    with transaction.atomic():
+        _lock_setup()
+        clash = (
+            DatedHours.objects.filter(practitioner=practitioner, date=date, start__lt=end, end__gt=start)
+            .select_related("location")
+            .first()
+        )
+        if clash is not None:
+            raise SetupError(
+                _("%(who)s already has extra hours then: %(start)s–%(end)s at %(place)s. Change or remove those.")
+                % {
+                    "who": practitioner.display_name,
+                    "start": f"{clash.start:%H:%M}",
+                    "end": f"{clash.end:%H:%M}",
+                    "place": clash.location.name,
+                }
+            )
+        # Saved one by one: post_save renews the calendars' setup stamp.
+        return DatedHours.objects.create(practitioner=practitioner, location=location, date=date, start=start, end=end)
+
+
+def dated_hours_remove(*, dated: DatedHours) -> None:
+    with transaction.atomic():
+        _lock_setup()
+        dated.delete()
+
+
+def _why_to_handle(appointment: Appointment) -> str:
+    """Why this booking is to be moved or cancelled (the move's and the cancellation's reason): a
+    closure covers it, or the hours left it outside. Refused when neither holds any more."""
+    if appointment.status == Appointment.Status.BOOKED:
+        closure = closure_covering(appointment)
+        if closure is not None:
+            return _("Closure: %(reason)s") % {"reason": closure.reason}
+        if booking_outside_hours(appointment):
+            return _("The practitioner's hours changed")
+    raise SetupError(_("This booking is no longer inside a closure or outside the hours: nothing to do."))
 
 
 def covered_booking_move(*, appointment: Appointment, by: Actor, now: dt.datetime) -> list[Appointment]:
-    """Move a booking a closure covers to the nearest allowed time (its series' window kept, the
-    later sessions where they are), through the desk's move service (which re-checks it and
-    tells the patient)."""
-    closure = _require_covered(appointment)
+    """Move a booking a closure covers, or that the hours leave outside, to the nearest allowed
+    time (its series' window kept, the later sessions where they are), through the desk's move
+    service (which re-checks it and tells the patient)."""
+    reason = _why_to_handle(appointment)
     covered = nearest_allowed(appointment, now=now)
     if covered.proposed is None:
         raise SetupError(
@@ -117,26 +166,20 @@ def covered_booking_move(*, appointment: Appointment, by: Actor, now: dt.datetim
             % {"why": covered.problem.rstrip(".")}
         )
     try:
-        return appointment_move(
-            appointment=appointment,
-            start=covered.proposed,
-            by=by,
-            now=now,
-            reason=_("Closure: %(reason)s") % {"reason": closure.reason},
-        )
+        return appointment_move(appointment=appointment, start=covered.proposed, by=by, now=now, reason=reason)
     except BookingError as exc:
         raise SetupError(exc.message) from exc
 
 
 def covered_booking_cancel(*, appointment: Appointment, by: Actor, now: dt.datetime) -> Appointment:
-    """Cancel a booking a closure covers, as the clinic, through the desk's cancel service (the
-    patient is told by the usual notice)."""
-    closure = _require_covered(appointment)
+    """Cancel a booking a closure covers, or that the hours leave outside, as the clinic, through
+    the desk's cancel service (the patient is told by the usual notice)."""
+    reason = _why_to_handle(appointment)
     try:
         return appointment_cancel(
             appointment=appointment,
             kind=Appointment.CancelKind.CLINIC,
-            reason=_("Closure: %(reason)s") % {"reason": closure.reason},
+            reason=reason,
             by=by,
             now=now,
         ).appointment

@@ -5,23 +5,30 @@ before it is saved; a closure over bookings leads to them, each to be moved or c
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
+from clinic.localtime import local_date
 from clinic.models import Practitioner, WorkingHours
 from clinic.roles import admin_required, role_required
+from treatments.models import Appointment
 from treatments.scheduling.access import appointment_for
 from treatments.scheduling.availability import WeeklyBlock
-from treatments.setup.access import closure_for, practitioner_for_setup, time_off_owner
-from treatments.setup.forms import ClosureForm, WeekForm, blocks_text
+from treatments.scheduling.selectors.hours import hour_blocks
+from treatments.setup.access import closure_for, dated_hours_for, practitioner_for_setup, time_off_owner
+from treatments.setup.forms import ClosureForm, DatedHoursForm, WeekForm, blocks_text
 from treatments.setup.selectors import (
     covered_bookings,
     covered_with_proposals,
+    nearest_allowed,
+    outside_hours_bookings,
     outside_new_week,
     upcoming_closures,
 )
@@ -31,6 +38,8 @@ from treatments.setup.services import (
     closure_remove,
     covered_booking_cancel,
     covered_booking_move,
+    dated_hours_add,
+    dated_hours_remove,
     working_week_set,
 )
 
@@ -118,27 +127,93 @@ def practitioner_hours(request: HttpRequest, pk: int) -> HttpResponse:
                         ) % {"n": len(affected)}
                     messages.success(request, text)
                     return redirect("setup:practitioner", pk=practitioner.pk)
-    outside = []
-    for location in {h.location for h in practitioner.working_hours.select_related("location")}:
-        outside += outside_new_week(
-            practitioner=practitioner,
-            location=location,
-            blocks=[
-                WeeklyBlock(h.weekday, h.start, h.end) for h in practitioner.working_hours.filter(location=location)
-            ],
-            now=now,
-        )
+    context = {"forms": forms, "changed_form": changed_form, "affected": affected}
+    status = 400 if changed_form is not None and changed_form.errors else 200
+    return _practitioner_page(request, practitioner, now=now, status=status, **context)
+
+
+def _practitioner_page(
+    request: HttpRequest, practitioner: Practitioner, *, now, status: int = 200, **context
+) -> HttpResponse:
+    # The bookings the hours leave outside (after a week change), each with its nearest allowed
+    # time, to be moved or cancelled as a closure's are.
+    hours = hour_blocks(practitioner_id=practitioner.pk, first=local_date(now))
+    outside = [
+        nearest_allowed(a, now=now) for a in outside_hours_bookings(practitioner=practitioner, now=now, hours=hours)
+    ]
+    context.setdefault("forms", _week_forms(practitioner))
+    context.setdefault("dated_form", DatedHoursForm(prefix="extra"))
     context = {
         "practitioner": practitioner,
-        "forms": forms,
-        "changed_form": changed_form,
-        "affected": affected,
-        "outside": sorted(outside, key=lambda a: a.start),
+        "outside": outside,
+        "dated_hours": [h for h in hours if h.date is not None],
         "closures": upcoming_closures(practitioner=practitioner, now=now),
         "closure_form": ClosureForm(initial={"practitioner": practitioner}),
+        **context,
     }
-    status = 400 if changed_form is not None and changed_form.errors else 200
     return render(request, "setup/practitioner.html", context, status=status)
+
+
+@admin_required
+@require_POST
+def outside_booking(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move one booking the hours leave outside to its nearest allowed time, or cancel it (the
+    patient is told), or do either to every such booking ("all")."""
+    practitioner = practitioner_for_setup(request.user, pk)
+    now = timezone.now()
+    if request.POST.get("appointment") == "all":
+        targets = outside_hours_bookings(practitioner=practitioner, now=now)
+    else:
+        targets = [appointment_for(request.user, request.POST.get("appointment", ""))]
+        if targets[0].practitioner_id != practitioner.pk:
+            raise Http404
+    _handle_bookings(request, targets, request.POST.get("action", ""), now=now)
+    return redirect(reverse("setup:practitioner", args=[practitioner.pk]) + "#outside")
+
+
+def _when(date, start, end) -> str:
+    return f"{date_format(date, 'D j M')} {start:%H:%M}–{end:%H:%M}"
+
+
+@admin_required
+@require_POST
+def dated_hours_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add extra working hours on one date (the page again, with the reason, when refused)."""
+    practitioner = practitioner_for_setup(request.user, pk)
+    now = timezone.now()
+    form = DatedHoursForm(request.POST, prefix="extra")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            dated_hours_add(
+                practitioner=practitioner,
+                location=data["location"],
+                date=data["date"],
+                start=data["start"],
+                end=data["end"],
+                now=now,
+            )
+        except SetupError as exc:
+            form.add_error(None, exc.message)
+        else:
+            when = _when(data["date"], data["start"], data["end"])
+            messages.success(
+                request,
+                _("%(who)s works %(when)s at %(place)s too.")
+                % {"who": practitioner.display_name, "when": when, "place": data["location"].name},
+            )
+            return redirect("setup:practitioner", pk=practitioner.pk)
+    return _practitioner_page(request, practitioner, now=now, status=400, dated_form=form)
+
+
+@admin_required
+@require_POST
+def dated_hours_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    dated = dated_hours_for(request.user, pk)
+    dated_hours_remove(dated=dated)
+    when = _when(dated.date, dated.start, dated.end)
+    messages.success(request, _("The extra hours of %(when)s are removed.") % {"when": when})
+    return redirect("setup:practitioner", pk=dated.practitioner_id)
 
 
 @time_off_required
@@ -245,6 +320,16 @@ def closure_booking(request: HttpRequest, pk: int) -> HttpResponse:
         if (own_only := time_off_owner(request.user)) and targets[0].practitioner_id != own_only.pk:
             messages.error(request, _("That booking is not yours."))
             return redirect("setup:closure", pk=closure.pk)
+    _handle_bookings(request, targets, action, now=now)
+    return redirect("setup:closure", pk=closure.pk)
+
+
+def _handle_bookings(request: HttpRequest, targets: list[Appointment], action: str, *, now) -> None:
+    """Move each booking to its nearest allowed time, or cancel it as the clinic (the patient is
+    told either way); what was done and what was refused, as messages."""
+    if action not in ("move", "cancel"):
+        messages.error(request, _("Choose to move or to cancel."))
+        return
     done, refused = 0, []
     for appointment in targets:
         try:
@@ -269,7 +354,6 @@ def closure_booking(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, text % {"n": done})
     for line in refused:
         messages.error(request, line)
-    return redirect("setup:closure", pk=closure.pk)
 
 
 @time_off_required

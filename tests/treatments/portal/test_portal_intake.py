@@ -21,6 +21,7 @@ GOOD_FORM = {
     "blood_thinners": "yes",
     "blood_thinners_which": "Apixaban",
     "allergies": "Latex",
+    "pregnancy": "no",
     "previous_treatments": "Physiotherapy",
     "imaging": "MRI in 2025",
     "goals": "Walk to the shops",

@@ -1,5 +1,6 @@
 """Loads an `Availability` (treatments/scheduling/availability.py) from the database in three queries:
-working hours, closures, live appointments; given `now`, a fourth: slots held by online bookings.
+working hours (the week's and the dated ones, selectors/hours.py), closures, live appointments;
+given `now`, a fourth: slots held by online bookings.
 Shared by the booking services, the series pages and the calendar's "next free slot"."""
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from clinic.localtime import clinic_zone, local_date, local_datetime
-from clinic.models import Closure, Location, Practitioner, Room, WorkingHours
+from clinic.models import Closure, Location, Practitioner, Room
 from patients.models import Patient
 from treatments.models import Appointment, OnlineBooking
-from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
+from treatments.scheduling.availability import Availability, Busy, DatedBlock, WeeklyBlock
 from treatments.scheduling.rules import date_span
+from treatments.scheduling.selectors.hours import hour_blocks
 
 
 def closure_label(closure: Closure, practitioner: Practitioner, zone: ZoneInfo) -> str:
@@ -64,12 +66,9 @@ def availability_for(
     # A day either side: bookings' buffers and closures cross midnight.
     since = local_datetime(first - dt.timedelta(days=1), dt.time(0, 0), zone)
     until = local_datetime(last + dt.timedelta(days=2), dt.time(0, 0), zone)
-    blocks = [
-        WeeklyBlock(h.weekday, h.start, h.end)
-        for h in WorkingHours.objects.filter(practitioner=practitioner, location=location).only(
-            "weekday", "start", "end"
-        )
-    ]
+    hours = hour_blocks(practitioner_id=practitioner.pk, location_id=location.pk, first=first, last=last)
+    blocks = [WeeklyBlock(h.weekday, h.start, h.end) for h in hours if h.weekday is not None]
+    dated = [DatedBlock(h.date, h.start, h.end) for h in hours if h.date is not None]
     closures = [
         Busy(c.starts_at, c.ends_at, closure_label(c, practitioner, zone), closure_reason(c, practitioner))
         for c in Closure.objects.filter(starts_at__lt=until, ends_at__gt=since)
@@ -132,6 +131,7 @@ def availability_for(
     return Availability(
         zone=zone,
         blocks=blocks,
+        dated=dated,
         closures=closures,
         bookings=bookings,
         outside_hours_label=_("that time is outside %(who)s's hours at %(place)s")

@@ -23,6 +23,7 @@ from treatments.scheduling.attendance import check_in_refusal, no_show_refusal
 from treatments.scheduling.rules import SpacingNote, spacing_note
 from treatments.scheduling.selectors.calendar_rows import CardRow, _appointments
 from treatments.scheduling.selectors.calendar_setup import CalendarSetup, calendar_setup
+from treatments.scheduling.selectors.hours import HoursIndex
 
 ROW_MINUTES = 5
 MAX_LANES = 4
@@ -56,6 +57,9 @@ class Item:
     # A booking inside a closure or time off added after it: the closure's reason, until the desk
     # moves or cancels it (/desk/setup/closures/<pk>/).
     in_closure: str = ""
+    # A booking ahead that its practitioner's hours (changed since) leave outside, until moved or
+    # cancelled, or the hours change back (/desk/setup/practitioners/<pk>/).
+    outside_hours: bool = False
 
 
 @dataclass
@@ -258,8 +262,12 @@ def _closure_span(closure: Closure, day: dt.date) -> tuple[int, int, str]:
     return start, end, f"{closure.reason} ({start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d})"
 
 
-def _mark_covered(pending: list[tuple[Column, Item, int, int]], closures: list[Closure]) -> None:
-    """Mark each booked card that a closure of its practitioner or location covers."""
+def _mark_covered(
+    pending: list[tuple[Column, Item, int, int]], closures: list[Closure], setup: CalendarSetup, now: dt.datetime
+) -> None:
+    """Mark each booked card that a closure of its practitioner or location covers, or, ahead,
+    that the hours leave outside (from the setup's hours: no query)."""
+    hours = HoursIndex(setup.hours)
     for _column, item, _s, _e in pending:
         a = item.appointment
         if a.status != Appointment.Status.BOOKED:
@@ -273,6 +281,10 @@ def _mark_covered(pending: list[tuple[Column, Item, int, int]], closures: list[C
             ):
                 item.in_closure = closure.reason
                 break
+        else:
+            item.outside_hours = a.start > now and hours.outside(
+                practitioner_id=a.practitioner_id, location_id=a.location_id, start=a.start, end=a.end
+            )
 
 
 def _closure_applies(closure: Closure, practitioner_id: int, locations: set[int]) -> bool:
@@ -313,8 +325,7 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
     appointments = _appointments(start, end, None, location_id)
     with_appointments = {a.practitioner_id for a in appointments}
     setup = calendar_setup()
-    weekday = day.weekday()
-    hours = [h for h in setup.hours if h.weekday == weekday and (location_id is None or h.location_id == location_id)]
+    hours = [h for h in setup.hours if h.on(day) and (location_id is None or h.location_id == location_id)]
     if location_id is None:
         practitioners = [p for p in setup.practitioners if p.active or p.pk in with_appointments]
     else:
@@ -338,14 +349,14 @@ def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = No
         if block.practitioner_id in columns:
             works_at.setdefault(block.practitioner_id, set()).add(block.location_id)
             spans.append(
-                (columns[block.practitioner_id], "open", _minute(block.start), _minute(block.end), block.location.name)
+                (columns[block.practitioner_id], "open", _minute(block.start), _minute(block.end), block.location_name)
             )
     for closure in closures:
         s, e, label = _closure_span(closure, day)
         for pk, column in columns.items():
             if _closure_applies(closure, pk, works_at.get(pk, set())):
                 spans.append((column, "closed", s, e, label))
-    _mark_covered(pending, closures)
+    _mark_covered(pending, closures, setup, now)
     grid = _finish(list(columns.values()), pending, spans)
     local_now = to_local(now)
     if local_now.date() == day:
@@ -396,8 +407,8 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
         pending.append((columns[day], item, s, e))
     for block in hours:
         for day, column in columns.items():
-            if day.weekday() == block.weekday:
-                spans.append((column, "open", _minute(block.start), _minute(block.end), block.location.name))
+            if block.on(day):
+                spans.append((column, "open", _minute(block.start), _minute(block.end), block.location_name))
     locations = {h.location_id for h in hours} | {a.location_id for a in appointments}
     for closure in closures:
         if not _closure_applies(closure, practitioner.pk, locations):
@@ -406,6 +417,6 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
             s, e, label = _closure_span(closure, day)
             if e > 0 and s < 24 * 60 and e > s:
                 spans.append((column, "closed", s, e, label))
-    _mark_covered(pending, closures)
+    _mark_covered(pending, closures, setup, now)
     grid = _finish(list(columns.values()), pending, spans)
     return WeekCalendar(practitioner=practitioner, first_day=first_day, grid=grid)

@@ -1,5 +1,6 @@
 """What the desk calendars show besides the appointments — every practitioner, their working hours
-(with the location's name), the appointment types and the protocols — read once per process for
+(the week's and the extra hours on dates, with the location's name: selectors/hours.py), the
+appointment types and the protocols — read once per process for
 each setup stamp (clinic.setup_stamp: its token is replaced whenever any of those rows is saved or
 deleted). A day built afresh after a check-in, a booking or a move then reads one token instead of
 four tables. Closures are read per calendar (by their dates)."""
@@ -9,15 +10,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from clinic.models import AppointmentType, Practitioner, SetupStamp, WorkingHours
+from clinic.models import AppointmentType, Practitioner, SetupStamp
 from treatments.models import Protocol
+from treatments.scheduling.selectors.hours import HoursBlock, hour_blocks
 
 
 @dataclass(frozen=True)
 class CalendarSetup:
     token: str
     practitioners: list[Practitioner]  # every one, active or not, in their order (display name)
-    hours: list[WorkingHours]  # every block, with its location
+    hours: list[HoursBlock]  # every block, weekly and dated, with its location's name
     types: list[AppointmentType]
     protocols: dict[int, Protocol]
 
@@ -37,7 +39,7 @@ def calendar_setup() -> CalendarSetup:
     setup = CalendarSetup(
         token=token,
         practitioners=list(Practitioner.objects.all()),
-        hours=list(WorkingHours.objects.select_related("location")),
+        hours=hour_blocks(),
         types=list(AppointmentType.objects.all()),
         protocols=Protocol.objects.in_bulk(),
     )

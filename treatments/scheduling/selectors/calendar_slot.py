@@ -1,31 +1,33 @@
 """What an empty slot clicked on the desk calendar books into: the location the practitioner works
-at then (their working hours), and the patients the desk is looking for. Two queries."""
+at then (their working hours), and the patients the desk is looking for. Three queries."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from clinic.models import AppointmentType, Location, Practitioner, WorkingHours
+from clinic.models import AppointmentType, Location, Practitioner
 from patients.models import Patient
 from patients.selectors import patient_search
+from treatments.scheduling.selectors.hours import hour_blocks
 
 SLOT_RESULTS = 8
 
 
 def slot_location(*, practitioner: Practitioner, day: dt.date, at: dt.time) -> Location | None:
-    """Where the practitioner works at `at` on `day`; outside their hours, the first place they
-    work that day, else the clinic's first active location (the booking service still refuses a
-    time outside working hours, in its own words)."""
-    hours = list(
-        WorkingHours.objects.filter(practitioner=practitioner, weekday=day.weekday(), location__active=True)
-        .select_related("location")
-        .order_by("start")
+    """Where the practitioner works at `at` on `day` (the week's hours or extra hours on that date);
+    outside their hours, the first place they work that day, else the clinic's first active location
+    (the booking service still refuses a time outside working hours, in its own words)."""
+    hours = sorted(
+        (
+            h
+            for h in hour_blocks(practitioner_id=practitioner.pk, first=day, last=day, active_locations=True)
+            if h.on(day)
+        ),
+        key=lambda h: h.start,
     )
-    for block in hours:
-        if block.start <= at < block.end:
-            return block.location
-    if hours:
-        return hours[0].location
+    chosen = next((h.location_id for h in hours if h.start <= at < h.end), hours[0].location_id if hours else None)
+    if chosen is not None:
+        return Location.objects.filter(pk=chosen).first()
     return Location.objects.filter(active=True).order_by("pk").first()
 
 

@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDate
 
 from clinic.localtime import clinic_zone, day_bounds, local_date
-from clinic.models import Closure, Practitioner, WorkingHours
+from clinic.models import Closure, Practitioner
 from treatments.scheduling.selectors.calendar import (
     Column,
     Grid,
@@ -28,6 +28,7 @@ from treatments.scheduling.selectors.calendar import (
 )
 from treatments.scheduling.selectors.calendar_setup import calendar_setup
 from treatments.scheduling.selectors.calendar_version import appointments_between, day_version
+from treatments.scheduling.selectors.hours import HoursBlock
 
 
 @dataclass
@@ -47,10 +48,9 @@ class TeamWeek:
     later: list[dt.date] = field(default_factory=list)  # open days not built: loaded when seen
 
 
-def _open_days(days: list[dt.date], hours: list[WorkingHours], booked: set[dt.date]) -> list[dt.date]:
+def _open_days(days: list[dt.date], hours: list[HoursBlock], booked: set[dt.date]) -> list[dt.date]:
     """The days someone works or is booked; the whole week when nobody has hours yet."""
-    weekdays = {h.weekday for h in hours}
-    open_days = [d for d in days if d.weekday() in weekdays or d in booked]
+    open_days = [d for d in days if d in booked or any(h.on(d) for h in hours)]
     return open_days or days
 
 
@@ -158,10 +158,10 @@ def team_week_calendar(
         pending.append((columns[key], item, s, e))
         works_at.setdefault(key, set()).add(appointment.location_id)
     for block in hours:
-        for day in (d.date for d in team_days if d.date.weekday() == block.weekday):
+        for day in (d.date for d in team_days if block.on(d.date)):
             key = (day, block.practitioner_id)
             works_at.setdefault(key, set()).add(block.location_id)
-            spans.append((columns[key], "open", _minute(block.start), _minute(block.end), block.location.name))
+            spans.append((columns[key], "open", _minute(block.start), _minute(block.end), block.location_name))
     for closure in closures:
         for (day, pk), column in columns.items():
             s, e, label = _closure_span(closure, day)
@@ -170,7 +170,7 @@ def team_week_calendar(
     # The days built apart share the page's rows: the window covers every open day's hours and
     # appointments (or the page's own window, given to a day built alone).
     also = [window] if window else [(first, last) for _n, first, last in outline.values()]
-    also += [(_minute(h.start), _minute(h.end)) for h in hours if any(d.weekday() == h.weekday for d in open_days)]
+    also += [(_minute(h.start), _minute(h.end)) for h in hours if any(h.on(d) for d in open_days)]
     grid = _finish(list(columns.values()), pending, spans, also)
     return TeamWeek(
         first_day=first_day,

@@ -4,8 +4,10 @@ helper's Availability (three queries per location, then pure code)."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from clinic.localtime import clinic_zone, local_date, to_local
-from clinic.models import AppointmentType, Location, Practitioner, WorkingHours
+from clinic.models import AppointmentType, DatedHours, Location, Practitioner, WorkingHours
 from treatments.scheduling.availability import on_grid
 from treatments.scheduling.rules import type_times
 from treatments.scheduling.selectors.availability import availability_for
@@ -25,8 +27,10 @@ class Slot:
 
 
 def practitioner_locations(practitioner: Practitioner) -> list[Location]:
-    ids = WorkingHours.objects.filter(practitioner=practitioner).values_list("location_id", flat=True)
-    return list(Location.objects.filter(pk__in=ids, active=True))
+    """Where the practitioner works: the week's hours and any extra hours on dates (one query)."""
+    weekly = WorkingHours.objects.filter(practitioner=practitioner).values("location_id")
+    dated = DatedHours.objects.filter(practitioner=practitioner).values("location_id")
+    return list(Location.objects.filter(Q(pk__in=weekly) | Q(pk__in=dated), active=True))
 
 
 def next_free_slots(
