@@ -17,7 +17,7 @@ from billing.forms_documents import BillingDetailsForm, ReminderForm
 from billing.models import BillingEvent, PatientBillingDetails
 from billing.money import format_money
 from billing.services._common import BillingError
-from billing.services.accounts import amount_owed, balance_reminder, billing_details_save
+from billing.services.accounts import DETAIL_FIELDS, amount_owed, balance_reminder, billing_details_save
 from clinic.audit import audit_record
 from clinic.models import AuditEntry
 from clinic.roles import AuthenticatedHttpRequest, desk_required
@@ -48,22 +48,12 @@ def _page(
 ) -> HttpResponse:
     details = PatientBillingDetails.objects.filter(patient=patient).first()
     if form is None:
-        initial: dict[str, Any] = (
-            {
-                "address": details.address,
-                "payer": details.payer,
-                "member_id": details.member_id,
-                "self_pay": details.self_pay,
-            }
-            if details
-            else {"self_pay": True}
-        )
+        initial: dict[str, Any] = {"self_pay": True}
+        if details is not None:
+            initial = {name: getattr(details, name) for name in DETAIL_FIELDS}
         form = BillingDetailsForm(initial=initial)
-    history = list(
-        BillingEvent.objects.filter(patient=patient, action__in=HISTORY)
-        .select_related("by")
-        .order_by("-at", "-id")[:20]
-    )
+    events = BillingEvent.objects.filter(patient=patient, action__in=HISTORY).select_related("by")
+    history = [{"at": e.at, "by": e.by, "text": _history_text(e)} for e in events.order_by("-at", "-id")[:20]]
     context = {
         "patient": patient,
         "form": form,
