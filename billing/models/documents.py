@@ -59,6 +59,14 @@ class BillingCode(models.TextChoices):
         return "HCPCS" if code == cls.M0076 else "CPT"
 
 
+def code_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """What the database holds to of any stored code: units 1-99, a modifier of two capitals or digits."""
+    return [
+        models.CheckConstraint(condition=Q(units__gte=1, units__lte=99), name=f"{prefix}_units"),
+        models.CheckConstraint(condition=Q(modifier__regex=r"^([A-Z0-9]{2})?$"), name=f"{prefix}_modifier"),
+    ]
+
+
 class SeriesCoding(models.Model):
     """The practitioner's choice for a series: the procedure code (as the patient's payer directs),
     its modifier and units per visit, and the diagnosis codes (ICD-10) in pointer order A, B, …"""
@@ -73,10 +81,7 @@ class SeriesCoding(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(condition=Q(units__gte=1, units__lte=99), name="series_coding_units"),
-            models.CheckConstraint(condition=Q(modifier__regex=r"^([A-Z0-9]{2})?$"), name="series_coding_modifier"),
-        ]
+        constraints = code_constraints("series_coding")
 
     def __str__(self) -> str:
         return f"{self.code} for series {self.series_id}"
@@ -100,10 +105,7 @@ class VisitCoding(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(condition=Q(units__gte=1, units__lte=99), name="visit_coding_units"),
-            models.CheckConstraint(condition=Q(modifier__regex=r"^([A-Z0-9]{2})?$"), name="visit_coding_modifier"),
-        ]
+        constraints = code_constraints("visit_coding")
 
     def __str__(self) -> str:
         return f"{self.code} for appointment {self.appointment_id}"

@@ -67,7 +67,8 @@ def billing_details_save(
         for name in DETAIL_FIELDS:
             setattr(details, name, values[name])
         details.save()
-        labels = [str(PatientBillingDetails._meta.get_field(name).verbose_name) for name in changed]
+        words = {"address": _("address"), "payer": _("insurer"), "member_id": _("member id"), "self_pay": _("self-pay")}
+        labels = [words[name] for name in changed]
         BillingEvent.objects.create(
             patient=patient,
             action=BillingEvent.Action.DETAILS_CHANGED,

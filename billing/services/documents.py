@@ -129,35 +129,25 @@ def visit_codings_save(
             v.appointment_id: v for v in VisitCoding.objects.select_for_update().filter(appointment_id__in=wanted)
         }
         changed = 0
-        for appointment_id, (code, modifier, units) in wanted.items():
+        for appointment_id, chosen in wanted.items():
             current = existing.get(appointment_id)
-            if (code, modifier, units) == (default.code, default.modifier, default.units):
-                if current is None:
-                    continue
-                audit_record(
-                    request=None,
-                    action=AuditEntry.Action.DELETE,
-                    obj=current,
-                    patient_id=series.patient_id,
-                    user=by,
-                    ip=ip,
-                )
-                current.delete()
-            elif current is not None and (current.code, current.modifier, current.units) == (code, modifier, units):
+            follows_series = chosen == (default.code, default.modifier, default.units)
+            if current is None and follows_series:
                 continue
+            if current is not None and (current.code, current.modifier, current.units) == chosen:
+                continue
+            if current is not None and follows_series:
+                record, action = current, AuditEntry.Action.DELETE
             else:
-                coding, _created = VisitCoding.objects.update_or_create(
+                code, modifier, units = chosen
+                record, _created = VisitCoding.objects.update_or_create(
                     appointment_id=appointment_id,
                     defaults={"code": code, "modifier": modifier, "units": units, "updated_at": now, "updated_by": by},
                 )
-                audit_record(
-                    request=None,
-                    action=AuditEntry.Action.CHANGE,
-                    obj=coding,
-                    patient_id=series.patient_id,
-                    user=by,
-                    ip=ip,
-                )
+                action = AuditEntry.Action.CHANGE
+            audit_record(request=None, action=action, obj=record, patient_id=series.patient_id, user=by, ip=ip)
+            if follows_series:
+                record.delete()  # the visit follows the series' coding again
             changed += 1
     return changed
 

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.forms_documents import BillingDetailsForm, ReminderForm
@@ -26,14 +25,20 @@ from patients.models import Channel, Patient
 
 from ._common import actor, now, refusal
 
-CHANNEL_WORDS = {Channel.EMAIL: gettext_lazy("e-mail"), Channel.SMS: gettext_lazy("text message")}
+
+def channel_words(channel: str) -> str:
+    """How the desk reads a channel in a sentence: "queued for e-mail", "… for text message"."""
+    words: dict[str, str] = {Channel.EMAIL.value: _("e-mail"), Channel.SMS.value: _("text message")}
+    return words.get(channel, channel)
+
+
 HISTORY = (BillingEvent.Action.DETAILS_CHANGED, BillingEvent.Action.BALANCE_REMINDER)
 
 
 def _history_text(event: BillingEvent) -> str:
     what = str(event.get_action_display())
     if event.action == BillingEvent.Action.BALANCE_REMINDER and event.amount is not None:
-        channel = CHANNEL_WORDS.get(event.detail, event.detail)
+        channel = channel_words(event.detail)
         return f"{what}: {format_money(event.amount)}, {channel}"
     return f"{what}: {event.detail}" if event.detail else what
 
@@ -114,7 +119,7 @@ def reminder_send(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRes
             _("A reminder of %(amount)s owed was queued for %(channel)s.")
             % {
                 "amount": format_money(reminder.amount),
-                "channel": CHANNEL_WORDS.get(reminder.channel, reminder.channel),
+                "channel": channel_words(reminder.channel),
             },
         )
     return redirect("billing:billing_details", patient_id=patient.pk)

@@ -29,7 +29,7 @@ def test_the_desk_saves_the_details_and_the_superbill_prints_the_new_address(des
     page = desk_client.get(url(setup.patient)).content.decode()
     assert "The billing details are saved" in page
     assert 'value="5 Elm Ave, Springfield IL 62701"' in page  # spaces tidied
-    assert "Billing details changed: address, payer, insurer member id" in page  # the history names fields
+    assert "Billing details changed: address, insurer, member id" in page  # the history names fields
     details = PatientBillingDetails.objects.get(patient=setup.patient)
     assert (details.payer, details.member_id, details.self_pay) == ("Blue Lake Health", "XQZ-123456", True)
     assert AuditEntry.objects.filter(
