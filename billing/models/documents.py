@@ -158,7 +158,7 @@ def checked_modifier(modifier: str) -> str:
 
 class PatientBillingDetails(models.Model):
     """What the superbill prints about the patient beyond their name and date of birth. Entered by
-    the desk at /billing/patients/<id>/details/ (billing.services.documents.billing_details_save);
+    the desk at /billing/patients/<id>/details/ (billing.services.accounts.billing_details_save);
     the admin only reads it. Empty fields are left off the document."""
 
     patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="billing_details")
