@@ -93,6 +93,9 @@ def test_the_patient_page_statement_and_balance_badge_link_here(desk_client, des
     assert f'href="{url(setup.patient)}">Balance due $600.00</a>' in patient_page
     statement = desk_client.get(f"/billing/patients/{setup.patient.pk}/statement/").content.decode()
     assert f'href="{url(setup.patient)}"' in statement
+    assert "<title>Statement of account — " in statement  # the desk's links are in the body, not the title
+    superbill = desk_client.get(f"/billing/series/{setup.series.pk}/superbill/").content.decode()
+    assert "<title>Superbill — " in superbill and superbill.count(f'href="{url(setup.patient)}"') == 1
 
 
 def test_the_page_reads_a_fixed_number_of_queries(desk_client, desk_user, django_assert_max_num_queries):
