@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser, User
 
 from billing.models import Invoice, Payment
+from clinic import roles
 from clinic.access import object_or_404
 from clinic.models import Location
+from treatments.models import Appointment
 
 
 def invoice_for(user: User | AnonymousUser, pk: int | str) -> Invoice:
@@ -20,3 +22,11 @@ def payment_for(user: User | AnonymousUser, pk: int | str) -> Payment:
 
 def location_for(user: User | AnonymousUser, pk: int | str) -> Location:
     return object_or_404(Location.objects.all(), pk, user=user)
+
+
+def may_code_visit(user: User | AnonymousUser, appointment: Appointment) -> bool:
+    """The visit's own practitioner, or the clinic admin, chooses the code it is billed with
+    (the codes-per-visit page shows the others' visits read-only; the service refuses them)."""
+    if roles.has_role(user, roles.CLINIC_ADMIN):
+        return True
+    return roles.has_role(user, roles.PRACTITIONER) and appointment.practitioner.user_id == user.pk

@@ -8,7 +8,8 @@ BillingConfig.ready(). Each answers for every id a page shows in a fixed number 
 - series: 2 queries — the series' statuses and their packages: "Package: 3 of 5 used", the
   package page, "Sell the package" when there is none, and "Close the package" when the series
   was discontinued with one active.
-- patient: 1 query — "Balance due $40.00"; 1 more — "Bills exceed the Good Faith Estimate by
+- patient: 1 query — "Balance due $40.00" (a link to the patient's billing details, where the
+  desk sends a reminder); no query — "Billing details"; 1 more — "Bills exceed the Good Faith Estimate by
   $450.00" (issue 23: the patient's dispute threshold is $400).
 
 Texts name money and sessions only, never a diagnosis or body part."""
@@ -177,7 +178,27 @@ def patient_badges(ids: Sequence[int]) -> Mapping[int, Sequence[BadgeLike]]:
         .annotate(s=Sum("balance"))
         .values_list("patient_id", "s")
     )
-    return {patient_id: [{"text": balance_due_text(amount), "tone": "warning"}] for patient_id, amount in owed}
+    return {
+        patient_id: [
+            {
+                "text": balance_due_text(amount),
+                "tone": "warning",
+                "href": _link("billing:billing_details", patient_id),
+            }
+        ]
+        for patient_id, amount in owed
+    }
+
+
+def patient_links(ids: Sequence[int]) -> Mapping[int, Sequence[BadgeLike]]:
+    """No query: "Billing details" on the patient's page — the superbill's address and insurer, the
+    balance reminder (billing/views/accounts.py)."""
+    found: dict[int, list[BadgeLike]] = {}
+    for patient_id in ids:
+        href = _link("billing:billing_details", patient_id)
+        if href:
+            found[patient_id] = [{"text": _("Billing details"), "href": href}]
+    return found
 
 
 def estimate_badges(ids: Sequence[int]) -> Mapping[int, Sequence[BadgeLike]]:
@@ -211,4 +232,5 @@ def register() -> None:
     register_badges("series", series_badges)
     register_badges("patient", patient_badges)
     register_badges("patient", estimate_badges)
+    register_badges("patient", patient_links)
     register_portal_links(portal_account_link)

@@ -14,8 +14,9 @@ from notifications.models import Message
 from treatments.scheduling.messaging import message_facts as treatment_facts
 
 from .models import Package
+from .services.accounts import BALANCE_KIND
 from .services.checkout import RECEIPT_KIND
-from .services.documents import BALANCE_KIND, ESTIMATE_KIND
+from .services.documents import ESTIMATE_KIND
 from .services.packages import EXPIRY_KIND
 
 

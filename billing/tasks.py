@@ -1,9 +1,11 @@
-"""Celery tasks: thin. Beat queues the package expiry sweep and the Good Faith Estimate sweep every
-hour; the database decides what is due, so a sweep that is lost, late or run twice changes nothing."""
+"""Celery tasks: thin. Beat queues the package expiry sweep, the Good Faith Estimate sweep and the
+balance reminders every hour; the database decides what is due, so a sweep that is lost, late or
+run twice changes nothing."""
 
 from celery import shared_task
 from django.utils import timezone
 
+from billing.services.accounts import balance_reminders_sweep
 from billing.services.documents import gfe_sweep
 from billing.services.packages import packages_expiry_sweep
 
@@ -25,3 +27,9 @@ def online_paying_holds() -> int:
 @shared_task(name="billing.estimates_sweep", ignore_result=True)
 def estimates_sweep() -> int:
     return gfe_sweep(now=timezone.now())
+
+
+@shared_task(name="billing.balance_reminders", ignore_result=True)
+def balance_reminders() -> int:
+    """Reminders of what is owed on the clinic's schedule (BillingPolicy.balance_reminder_days)."""
+    return balance_reminders_sweep(now=timezone.now())

@@ -2,7 +2,7 @@ from django.urls import path
 
 from .urls_online import urlpatterns as online_urlpatterns
 from .urls_series import urlpatterns as series_urlpatterns
-from .views import checkout, days, documents, invoices, payments, portal
+from .views import accounts, checkout, days, documents, invoices, payments, portal
 
 app_name = "billing"
 PDF = {"fmt": "pdf"}  # the same view, as a PDF download
@@ -31,6 +31,9 @@ urlpatterns = [
     path("series/<int:series_id>/superbill/", documents.series_superbill, name="superbill"),
     path("series/<int:series_id>/superbill.pdf", documents.series_superbill, PDF, name="superbill_file"),
     path("series/<int:series_id>/coding/", documents.series_coding, name="series_coding"),
+    path("series/<int:series_id>/coding/visits/", documents.visit_coding, name="visit_coding"),
+    path("patients/<int:patient_id>/details/", accounts.billing_details, name="billing_details"),
+    path("patients/<int:patient_id>/reminder/", accounts.reminder_send, name="balance_reminder"),
     path("patients/<int:patient_id>/statement/", documents.patient_statement, name="statement"),
     path("patients/<int:patient_id>/statement.pdf", documents.patient_statement, PDF, name="statement_file"),
     path("payments/<int:pk>/receipt.pdf", documents.receipt_pdf, name="receipt_pdf"),

@@ -5,7 +5,7 @@ Rows that are a ledger (issued invoices, credit notes, payments, refunds, write-
 credit, the day's close, the history) are written only by billing.services and never deleted."""
 
 from .days import DayClose, DayCloseLine
-from .documents import BillingCode, GoodFaithEstimate, PatientBillingDetails, SeriesCoding
+from .documents import BillingCode, GoodFaithEstimate, PatientBillingDetails, SeriesCoding, VisitCoding
 from .fees import CodeSystem, Fee
 from .history import BillingEvent
 from .invoices import CreditNote, CreditNoteLine, Invoice, InvoiceLine, WriteOff
@@ -44,5 +44,6 @@ __all__ = [
     "RefundRule",
     "SavedCard",
     "SeriesCoding",
+    "VisitCoding",
     "WriteOff",
 ]

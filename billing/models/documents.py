@@ -7,6 +7,7 @@ through their portal link or the staff pages: never in a message, a log line or 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -58,6 +59,14 @@ class BillingCode(models.TextChoices):
         return "HCPCS" if code == cls.M0076 else "CPT"
 
 
+def code_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """What the database holds to of any stored code: units 1-99, a modifier of two capitals or digits."""
+    return [
+        models.CheckConstraint(condition=Q(units__gte=1, units__lte=99), name=f"{prefix}_units"),
+        models.CheckConstraint(condition=Q(modifier__regex=r"^([A-Z0-9]{2})?$"), name=f"{prefix}_modifier"),
+    ]
+
+
 class SeriesCoding(models.Model):
     """The practitioner's choice for a series: the procedure code (as the patient's payer directs),
     its modifier and units per visit, and the diagnosis codes (ICD-10) in pointer order A, B, …"""
@@ -72,10 +81,7 @@ class SeriesCoding(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(condition=Q(units__gte=1, units__lte=99), name="series_coding_units"),
-            models.CheckConstraint(condition=Q(modifier__regex=r"^([A-Z0-9]{2})?$"), name="series_coding_modifier"),
-        ]
+        constraints = code_constraints("series_coding")
 
     def __str__(self) -> str:
         return f"{self.code} for series {self.series_id}"
@@ -85,9 +91,75 @@ class SeriesCoding(models.Model):
         return self.diagnoses.split()
 
 
+class VisitCoding(models.Model):
+    """The practitioner's code for one attended visit when the payer directs another than the
+    series' (e.g. 20610 for this visit, M0076 for the others). No row: the visit is billed with
+    the series' coding (`visit_code`, the one function that decides). Written by
+    billing.services.documents.visit_codings_save."""
+
+    appointment = models.OneToOneField("treatments.Appointment", on_delete=models.PROTECT, related_name="visit_coding")
+    code = models.CharField(max_length=5, choices=BillingCode.choices)
+    modifier = models.CharField(max_length=2, blank=True)
+    units = models.PositiveSmallIntegerField(default=1)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = code_constraints("visit_coding")
+
+    def __str__(self) -> str:
+        return f"{self.code} for appointment {self.appointment_id}"
+
+
+@dataclass(frozen=True)
+class VisitCode:
+    """What a visit is billed with: system (HCPCS/CPT), code, modifier, units; `own` when the
+    practitioner chose it for this visit rather than the series."""
+
+    system: str
+    code: str
+    modifier: str
+    units: int
+    own: bool = False
+
+
+def visit_code(*, series: SeriesCoding | None, visit: VisitCoding | None = None) -> VisitCode:
+    """THE rule for a visit's code, used by the superbill, the Good Faith Estimate and the codes
+    page: the visit's own code when the practitioner set one, else the series', else M0076 × 1."""
+    if visit is not None:
+        return VisitCode(BillingCode.system(visit.code), visit.code, visit.modifier, visit.units, own=True)
+    if series is not None:
+        return VisitCode(BillingCode.system(series.code), series.code, series.modifier, series.units)
+    return VisitCode(BillingCode.system(BillingCode.M0076), BillingCode.M0076, "", 1)
+
+
+def checked_code(*, code: str, modifier: str, units: int) -> tuple[str, str, int]:
+    """A procedure code, modifier and units as the practitioner typed them, checked (the series'
+    form, the per-visit form and their services all call this): the code one of BillingCode, the
+    modifier two letters or digits (upper-cased) or none, units 1-99. Raises ValidationError."""
+    if code not in BillingCode.values:
+        raise ValidationError(CODE_CHOICE_MESSAGE)
+    if not 1 <= units <= 99:
+        raise ValidationError(UNITS_MESSAGE)
+    return code, checked_modifier(modifier), units
+
+
+CODE_CHOICE_MESSAGE = _lazy("Choose M0076, 20550 or 20610.")
+UNITS_MESSAGE = _lazy("Units are a whole number between 1 and 99.")
+
+
+def checked_modifier(modifier: str) -> str:
+    """'rt ' → 'RT'; empty stays empty; anything but two letters or digits is refused."""
+    modifier = modifier.strip().upper()
+    if modifier and (len(modifier) != 2 or not modifier.isalnum() or not modifier.isascii()):
+        raise ValidationError(_("A modifier is two letters or digits, e.g. RT."))
+    return modifier
+
+
 class PatientBillingDetails(models.Model):
-    """What the superbill prints about the patient beyond their name and date of birth. Entered in
-    setup (Django admin) by the desk; empty fields are left off the document."""
+    """What the superbill prints about the patient beyond their name and date of birth. Entered by
+    the desk at /billing/patients/<id>/details/ (billing.services.accounts.billing_details_save);
+    the admin only reads it. Empty fields are left off the document."""
 
     patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="billing_details")
     address = models.CharField(max_length=250, blank=True)

@@ -39,6 +39,9 @@ class BillingEvent(models.Model):
         EXPIRY_NOTICE = "expiry_notice", _("Patient told of the package's expiry")
         DEPOSIT_APPLIED = "deposit_applied", _("Deposit applied")
         FEE_WAIVED = "fee_waived", _("Missed-visit fee waived")
+        # The patient's papers (billing/services/documents.py): what the desk changed, what was sent.
+        DETAILS_CHANGED = "details_changed", _("Billing details changed")
+        BALANCE_REMINDER = "balance_reminder", _("Balance reminder queued")
 
     patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="events")

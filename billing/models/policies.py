@@ -29,6 +29,13 @@ class BillingPolicy(models.Model):
     expiry_notice_days = models.PositiveSmallIntegerField(
         default=30, help_text=_("The patient is told this many days before a package with sessions left expires.")
     )
+    balance_reminder_days = models.PositiveSmallIntegerField(
+        default=0,
+        help_text=_(
+            "Remind a patient of what they owe when an invoice has been unpaid this many days, and again "
+            "at most once every this many days; 0 = never (the desk can still send one)."
+        ),
+    )
 
     xero_account_code = models.CharField(
         max_length=20, default="200", help_text=_("The sales account in Xero's invoice import (200 = Sales).")

@@ -20,6 +20,7 @@ from billing.models import (
     Payment,
     SeriesCoding,
 )
+from billing.models.documents import VisitCode, VisitCoding, visit_code
 from billing.selectors.fees import fee_on, visit_fees
 from billing.selectors.packages import package_paid
 from clinic.localtime import local_date
@@ -147,34 +148,63 @@ def _visit_money(visits: list[Appointment]) -> dict[int, tuple[int, int, bool]]:
     return money
 
 
+def attended_visits(series: TreatmentSeries) -> list[Appointment]:
+    """The series' attended visits in order, each with its practitioner and its own code if any
+    (one query)."""
+    return list(
+        series.appointments.filter(status__in=ATTENDED)
+        .select_related("practitioner", "visit_coding")
+        .order_by("start", "pk")
+    )
+
+
+def own_code(appointment: Appointment) -> VisitCoding | None:
+    """The visit's own code, read from `attended_visits`' join (no query)."""
+    return getattr(appointment, "visit_coding", None)
+
+
+@dataclass(frozen=True)
+class VisitCodeRow:
+    appointment: Appointment
+    billed: VisitCode
+
+
+def visit_codes(*, series: TreatmentSeries) -> tuple[SeriesCoding | None, list[VisitCodeRow]]:
+    """The codes-per-visit page: the series' coding and each attended visit with what it is billed
+    with now (its own code, else the series'). Two queries."""
+    coding = SeriesCoding.objects.filter(series_id=series.pk).first()
+    rows = [VisitCodeRow(a, visit_code(series=coding, visit=own_code(a))) for a in attended_visits(series)]
+    return coding, rows
+
+
 def superbill(*, series: TreatmentSeries) -> Superbill:
     """The series' superbill: only attended visits, each with place of service 11, the
-    practitioner's code (M0076 unless they chose 20550/20610 for the payer), modifier and units,
+    practitioner's code (M0076 unless they chose 20550/20610 for the payer — for the series, or
+    for this visit: `visit_code` decides), modifier and units,
     the diagnosis pointers, its charge and what was paid."""
     coding = SeriesCoding.objects.filter(series_id=series.pk).first()
     details = PatientBillingDetails.objects.filter(patient_id=series.patient_id).first()
     diagnoses = list(zip(POINTER_LETTERS, coding.diagnosis_list if coding else [], strict=False))
     pointers = "".join(letter for letter, _code in diagnoses[:4])  # a claim line points at up to four
-    visits = list(
-        series.appointments.filter(status__in=ATTENDED).select_related("practitioner").order_by("start", "pk")
-    )
+    visits = attended_visits(series)
     money = _visit_money(visits)
-    code = coding.code if coding else BillingCode.M0076
-    rows = [
-        SuperbillVisit(
-            appointment=a,
-            date=local_date(a.start),
-            system=BillingCode.system(code),
-            code=code,
-            modifier=coding.modifier if coding else "",
-            units=coding.units if coding else 1,
-            pointers=pointers,
-            charge=money[a.pk][0],
-            paid=money[a.pk][1],
-            package=money[a.pk][2],
+    rows = []
+    for a in visits:
+        billed = visit_code(series=coding, visit=own_code(a))
+        rows.append(
+            SuperbillVisit(
+                appointment=a,
+                date=local_date(a.start),
+                system=billed.system,
+                code=billed.code,
+                modifier=billed.modifier,
+                units=billed.units,
+                pointers=pointers,
+                charge=money[a.pk][0],
+                paid=money[a.pk][1],
+                package=money[a.pk][2],
+            )
         )
-        for a in visits
-    ]
     return Superbill(
         clinic=ClinicSettings.load(),
         series=series,

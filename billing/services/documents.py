@@ -1,37 +1,37 @@
 """Writes behind the patient's papers (issue 23): the practitioner's billing and diagnosis codes
-for a series, and the Good Faith Estimate (made once from the series' plan, kept as it was made,
-the patient told through the outbox that it is in their portal — no code or diagnosis in the
-message). Keyword-only, typed, each owns its transaction, takes `now`, audited."""
+for a series and, where the payer directs, a code per attended visit; and the Good Faith Estimate
+(made once from the series' plan, kept as it was made, the patient told through the outbox that
+it is in their portal — no code or diagnosis in the message). Keyword-only, typed, each owns its
+transaction, takes `now`, audited. The patient's account at the desk (billing details, balance
+reminders) is billing/services/accounts.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from billing.models import BillingCode, GoodFaithEstimate, Invoice, PatientBillingDetails, SeriesCoding
-from billing.models.documents import parse_icd10_codes
+from billing.access import may_code_visit
+from billing.models import GoodFaithEstimate, PatientBillingDetails, SeriesCoding, VisitCoding
+from billing.models.documents import checked_code, parse_icd10_codes, visit_code
 from billing.money import format_money
+from billing.selectors.documents import ATTENDED
 from billing.selectors.fees import fee_for_type
 from clinic import roles
 from clinic.audit import audit_record
 from clinic.localtime import local_date
 from clinic.models import AuditEntry, ClinicSettings
-from notifications.models import Message
 from notifications.services import Planned, messages_plan
-from patients.models import Patient
 from treatments.models import Appointment, TreatmentSeries
 
 from ._common import BillingError
 
 ESTIMATE_KIND = "estimate"
-BALANCE_KIND = "balance"
 # The patient may dispute a bill that exceeds the estimate by this much or more (45 CFR 149.620).
 DISPUTE_THRESHOLD = 40000  # $400.00 in cents
 
@@ -51,17 +51,11 @@ def series_coding_save(
     20550/20610), modifier, units and the ICD-10 diagnosis codes (validated, in pointer order)."""
     if not roles.has_role(by, *roles.CLINICAL_ROLES):
         raise PermissionDenied(_("Only a practitioner may choose the billing codes."))
-    if code not in BillingCode.values:
-        raise BillingError(_("Choose M0076, 20550 or 20610."))
-    modifier = modifier.strip().upper()
-    if modifier and (len(modifier) != 2 or not modifier.isalnum()):
-        raise BillingError(_("A modifier is two letters or digits, e.g. RT."))
-    if not 1 <= units <= 99:
-        raise BillingError(_("Units are between 1 and 99."))
     try:
+        code, modifier, units = checked_code(code=code, modifier=modifier, units=units)
         codes = parse_icd10_codes(diagnoses)
-    except Exception as exc:  # ValidationError: its message is the page's
-        raise BillingError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+    except ValidationError as exc:  # its message is the page's
+        raise BillingError(" ".join(exc.messages)) from exc
     with transaction.atomic():
         series = TreatmentSeries.objects.select_for_update().filter(pk=series_id).first()
         if series is None:
@@ -81,6 +75,81 @@ def series_coding_save(
             request=None, action=AuditEntry.Action.CHANGE, obj=coding, patient_id=series.patient_id, user=by, ip=ip
         )
     return coding
+
+
+@dataclass(frozen=True)
+class VisitCodeRequest:
+    """One attended visit's code as the practitioner chose it on the codes-per-visit page."""
+
+    appointment_id: int
+    code: str
+    modifier: str
+    units: int
+
+
+def visit_codings_save(
+    *,
+    series_id: int,
+    rows: list[VisitCodeRequest],
+    by: User,
+    now: dt.datetime,
+    ip: str | None = None,
+) -> int:
+    """The practitioner's code, modifier and units per attended visit of the series, each checked
+    as the series' are (`checked_code`). A visit given the series' own coding keeps no row of its
+    own (it follows the series' coding if that changes later). All or nothing: one bad row, a visit
+    not attended or not of this series, or a visit of another practitioner (unless the clinic admin)
+    refuses the whole form. Returns how many visits changed; audited per visit."""
+    if not roles.has_role(by, *roles.CLINICAL_ROLES):
+        raise PermissionDenied(_("Only a practitioner may choose the billing codes."))
+    wanted: dict[int, tuple[str, str, int]] = {}
+    for row in rows:
+        try:
+            wanted[row.appointment_id] = checked_code(code=row.code, modifier=row.modifier, units=row.units)
+        except ValidationError as exc:
+            raise BillingError(" ".join(exc.messages)) from exc
+    with transaction.atomic():
+        series = TreatmentSeries.objects.select_for_update().filter(pk=series_id).first()
+        if series is None:
+            raise BillingError(_("That series does not exist."))
+        visits = {
+            a.pk: a
+            for a in Appointment.objects.filter(series=series, pk__in=wanted, status__in=ATTENDED).select_related(
+                "practitioner"
+            )
+        }
+        for appointment_id in wanted:
+            appointment = visits.get(appointment_id)
+            if appointment is None:
+                raise BillingError(_("Only the attended visits of this series can be given a code."))
+            if not may_code_visit(by, appointment):
+                raise PermissionDenied(_("Only the visit's practitioner or the clinic admin may choose its code."))
+        default = visit_code(series=SeriesCoding.objects.filter(series=series).first())
+        existing = {
+            v.appointment_id: v for v in VisitCoding.objects.select_for_update().filter(appointment_id__in=wanted)
+        }
+        changed = 0
+        for appointment_id, chosen in wanted.items():
+            current = existing.get(appointment_id)
+            follows_series = chosen == (default.code, default.modifier, default.units)
+            if current is None and follows_series:
+                continue
+            if current is not None and (current.code, current.modifier, current.units) == chosen:
+                continue
+            if current is not None and follows_series:
+                record, action = current, AuditEntry.Action.DELETE
+            else:
+                code, modifier, units = chosen
+                record, _created = VisitCoding.objects.update_or_create(
+                    appointment_id=appointment_id,
+                    defaults={"code": code, "modifier": modifier, "units": units, "updated_at": now, "updated_by": by},
+                )
+                action = AuditEntry.Action.CHANGE
+            audit_record(request=None, action=action, obj=record, patient_id=series.patient_id, user=by, ip=ip)
+            if follows_series:
+                record.delete()  # the visit follows the series' coding again
+            changed += 1
+    return changed
 
 
 def add_business_days(day: dt.date, n: int) -> dt.date:
@@ -137,7 +206,7 @@ def gfe_create(*, series_id: int, by: User | None, now: dt.datetime) -> GoodFait
     if not planned:
         return None
     coding = SeriesCoding.objects.filter(series_id=series.pk).first()
-    code = coding.code if coding else BillingCode.M0076
+    billed = visit_code(series=coding)  # planned sessions: none has a code of its own yet
     clinic = ClinicSettings.load()
     sessions: list[dict[str, object]] = []
     charges: list[int] = []
@@ -149,10 +218,10 @@ def gfe_create(*, series_id: int, by: User | None, now: dt.datetime) -> GoodFait
             {
                 "step": appointment.series_step,
                 "date": day.isoformat(),
-                "system": BillingCode.system(code),
-                "code": code,
-                "modifier": coding.modifier if coding else "",
-                "units": coding.units if coding else 1,
+                "system": billed.system,
+                "code": billed.code,
+                "modifier": billed.modifier,
+                "units": billed.units,
                 "description": appointment.appointment_type.name,
                 "charge": charges[-1],
             }
@@ -233,41 +302,3 @@ def gfe_sweep(*, now: dt.datetime, lookback_days: int = 30) -> int:
         .distinct()
     )
     return sum(1 for pk in ids if gfe_create(series_id=pk, by=None, now=now) is not None)
-
-
-def balance_reminder(
-    *, patient_id: int, attempt_key: uuid.UUID, by: User | None, now: dt.datetime, ip: str | None = None
-) -> Message | None:
-    """Queue a reminder of what the patient still owes (issued invoices' balances) in the outbox:
-    the amount and their portal link only — never what the visits were for. The attempt key makes a
-    double click one message. Refused when nothing is owed. None when this attempt already queued it."""
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None:
-        raise BillingError(_("That patient does not exist."))
-    owed = (
-        Invoice.objects.filter(patient_id=patient_id, status=Invoice.Status.ISSUED, balance__gt=0).aggregate(
-            s=Sum("balance")
-        )["s"]
-        or 0
-    )
-    if owed <= 0:
-        raise BillingError(_("%(name)s owes nothing: there is no balance to remind them of.") % {"name": patient})
-    with transaction.atomic():
-        planned = messages_plan(
-            patient=patient,
-            wanted=[
-                Planned(
-                    key=f"balance:{patient_id}:{attempt_key}",
-                    kind=BALANCE_KIND,
-                    send_at=now,
-                    data={"amount": format_money(int(owed))},
-                )
-            ],
-            now=now,
-        )
-        if not planned:
-            return None
-        audit_record(
-            request=None, action=AuditEntry.Action.CREATE, obj=planned[0], patient_id=patient_id, user=by, ip=ip
-        )
-    return planned[0]

@@ -1,23 +1,27 @@
-"""The papers on the staff side: a series' superbill and billing codes (the practitioner's form),
-a patient's statement of account, a payment's receipt and a Good Faith Estimate, each as a print
-page or a PDF (billing/documents.py). Ids go through access helpers (404 for what a user may not
-see); every view is audited and no-store (clinic.middleware)."""
+"""The papers on the staff side: a series' superbill and billing codes (the practitioner's forms:
+the series' codes, and a code per attended visit), a patient's statement of account, a payment's
+receipt and a Good Faith Estimate, each as a print page or a PDF (billing/documents.py). Ids go
+through access helpers (404 for what a user may not see); every view is audited and no-store
+(clinic.middleware)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from billing.access import payment_for
+from billing.access import may_code_visit, payment_for
 from billing.documents import document_response
-from billing.forms_documents import SeriesCodingForm
+from billing.forms_documents import ReminderForm, SeriesCodingForm, VisitCodingForm
 from billing.models import GoodFaithEstimate, SeriesCoding
-from billing.selectors.documents import statement, superbill
+from billing.selectors.documents import statement, superbill, visit_codes
 from billing.selectors.pages import payment_page
-from billing.services.documents import series_coding_save
+from billing.services._common import BillingError
+from billing.services.documents import VisitCodeRequest, series_coding_save, visit_codings_save
 from clinic.access import object_or_404
 from clinic.audit import audit_record
 from clinic.models import AuditEntry, ClinicSettings
@@ -74,6 +78,45 @@ def series_coding(request: AuthenticatedHttpRequest, series_id: int) -> HttpResp
     return form_write(request, form, write=save, again=page)
 
 
+@clinical_required
+@require_http_methods(["GET", "POST"])
+def visit_coding(request: AuthenticatedHttpRequest, series_id: int) -> HttpResponse:
+    """The code per attended visit (the payer may direct 20610 for one visit, M0076 for the
+    others): the rows of the visits the user may code are the form; the others are read-only."""
+    series = series_for_clinical(request.user, series_id)
+    coding, rows = visit_codes(series=series)
+    mine = [row for row in rows if may_code_visit(request.user, row.appointment)]
+    form = VisitCodingForm(request.POST or None, visits=[(row.appointment, row.billed) for row in mine])
+    status = 200
+    if request.method == "POST":
+        if not mine:
+            raise PermissionDenied(_("Only the visit's practitioner or the clinic admin may choose its code."))
+        status = 400
+        if form.is_valid():
+            try:
+                changed = visit_codings_save(
+                    series_id=series.pk,
+                    rows=[VisitCodeRequest(pk, code, modifier, units) for pk, code, modifier, units in form.rows()],
+                    now=now(),
+                    **actor(request),
+                )
+            except BillingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    ngettext("The code of %(n)d visit is saved.", "The codes of %(n)d visits are saved.", changed)
+                    % {"n": changed}
+                    if changed
+                    else _("Nothing changed."),
+                )
+                return redirect("billing:visit_coding", series_id=series.pk)
+    editable = {row.appointment.pk for row in mine}
+    table = [(row, form.fields_of(row.appointment.pk) if row.appointment.pk in editable else None) for row in rows]
+    context = {"series": series, "coding": coding, "form": form, "table": table}
+    return render(request, "billing/visit_coding.html", context, status=status)
+
+
 @desk_required
 def patient_statement(request: AuthenticatedHttpRequest, patient_id: int, fmt: str = "") -> HttpResponse:
     patient = patient_for(request.user, patient_id)
@@ -81,7 +124,7 @@ def patient_statement(request: AuthenticatedHttpRequest, patient_id: int, fmt: s
     return document_response(
         request,
         template="billing/documents/statement.html",
-        context={"statement": statement(patient=patient, now=now()), "portal": False},
+        context={"statement": statement(patient=patient, now=now()), "portal": False, "reminder_form": ReminderForm()},
         filename=f"statement-{patient.pk}",
         as_pdf=fmt == "pdf",
     )

@@ -314,6 +314,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # is given back (paid: booked) (billing/tasks.py, treatments/booking/services.py).
     "online-paying-holds": {"task": "billing.online_paying_holds", "schedule": 300.0, "options": {"expires": 290}},
     "estimates-sweep": {"task": "billing.estimates_sweep", "schedule": 3600.0, "options": {"expires": 3500}},
+    # Reminders of what patients owe, on the billing policy's schedule (0 days = off): at most one
+    # per patient per that many days, whatever hour the sweep runs (billing/services/accounts.py).
+    "balance-reminders": {"task": "billing.balance_reminders", "schedule": 3600.0, "options": {"expires": 3500}},
 }
 
 LOGGING = {

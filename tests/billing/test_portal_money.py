@@ -127,7 +127,7 @@ def test_another_patients_paper_through_this_link_is_a_404(client, sold, desk_us
 
 def test_a_balance_reminder_goes_through_the_outbox_with_the_amount_only(sold, desk_user):
     from billing.services._common import BillingError
-    from billing.services.documents import balance_reminder
+    from billing.services.accounts import balance_reminder
     from notifications.defaults import DEFAULTS
     from notifications.models import Message
 
@@ -135,7 +135,7 @@ def test_a_balance_reminder_goes_through_the_outbox_with_the_amount_only(sold, d
     key = uuid.uuid4()
     first = balance_reminder(patient_id=setup.patient.pk, attempt_key=key, by=desk_user, now=SOLD)
     again = balance_reminder(patient_id=setup.patient.pk, attempt_key=key, by=desk_user, now=SOLD)  # double click
-    assert first is not None and again is None
+    assert first.message is not None and again.message is None
     message = Message.objects.get(kind="balance")
     assert message.data == {"amount": "$400.00"}
     for channel in ("email", "sms"):

@@ -135,11 +135,12 @@ def _estimate_and_balance(patient, series, now) -> None:
 
     from django.test import override_settings
 
-    from billing.services.documents import balance_reminder, gfe_create
+    from billing.services.accounts import balance_reminder
+    from billing.services.documents import gfe_create
 
     with override_settings(BILLING_GOOD_FAITH_ESTIMATES=True):
         assert gfe_create(series_id=series.pk, by=None, now=now) is not None
-    assert balance_reminder(patient_id=patient.pk, attempt_key=uuid.uuid4(), by=None, now=now) is not None
+    assert balance_reminder(patient_id=patient.pk, attempt_key=uuid.uuid4(), by=None, now=now).message is not None
 
 
 def _send_everything(channel: str, now) -> list[str]:
