@@ -330,7 +330,7 @@ def run_stage(scale: str) -> Stage:
     say(f"migrating and seeding {urlsplit(url).path.lstrip('/')} (scale {scale}; seeded once, then reused)")
     prepared = prepare_in_child(url, secret, scale)
     workers = 2 * (os.cpu_count() or 1)
-    port = free_port()
+    port = int(os.environ.get("BENCH_HTTP_PORT") or 0) or free_port()
     say(f"starting gunicorn: production settings, {workers} workers, on 127.0.0.1:{port} (log: {LOG})")
     server = start_gunicorn(server_env(url, secret), port, workers)
     base = f"http://127.0.0.1:{port}"
