@@ -9,7 +9,8 @@ It brings what it needs and says so:
   created if missing and seeded like the in-process stage's. No server is started: when none
   answers, the stage is skipped with the reason;
 - gunicorn with `bench.settings_http` (the production settings, plus the floor's URL) on
-  127.0.0.1 and a free port, two workers per core, stopped at the end.
+  127.0.0.1 and a free port (or BENCH_HTTP_PORT), two workers per core, stopped at the end; the
+  desks' sessions have entered their second factor, as production asks of staff.
 
 Every figure is a ratio to the floor's requests per second in the same run; a page "fails" on any
 answer other than 200, any socket error and any timeout (wrk's 2 s). Run alone:
@@ -171,10 +172,21 @@ def _prepare(scale: str) -> None:
     _ensure_appointments(200_000)
     day, query = busy_day_and_search()
     desk = get_user_model().objects.get(username="frontdesk")
+    # Production asks staff for a second factor (STAFF_2FA_REQUIRED): each desk's session is one
+    # that entered its code, on the desk's authenticator app (one per account).
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=desk, confirmed=True).first() or TOTPDevice.objects.create(
+        user=desk, name="Bench desk phone", confirmed=True
+    )
     cookies = []
     for _ in range(SESSIONS):
         client = Client()
         client.force_login(desk)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
         cookies.append(client.cookies["sessionid"].value)
     days = [d.isoformat() for d in busy_days() if d != day]
     from django.core.cache import cache
