@@ -53,13 +53,13 @@ def make_context(scale: str):
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from .core import Context
+    from .core import Context, sign_in
 
     ctx = Context(scale=scale)
     users = get_user_model().objects.in_bulk(["frontdesk", "practitioner", "admin"], field_name="username")
     for role, username in [("desk", "frontdesk"), ("practitioner", "practitioner"), ("admin", "admin")]:
         client = Client()
-        client.force_login(users[username])
+        sign_in(client, users[username])  # with the second factor, as production asks of staff
         ctx.clients[role] = client
     ctx.clients["anonymous"] = Client()
     return ctx

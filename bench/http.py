@@ -166,27 +166,17 @@ def _prepare(scale: str) -> None:
 
     from bench.__main__ import seed
     from bench.bench_calendar import PATIENTS, _ensure_appointments, _ensure_patients, busy_day_and_search, busy_days
+    from bench.core import sign_in
 
     seed(scale)
     _ensure_patients(PATIENTS)
     _ensure_appointments(200_000)
     day, query = busy_day_and_search()
     desk = get_user_model().objects.get(username="frontdesk")
-    # Production asks staff for a second factor (STAFF_2FA_REQUIRED): each desk's session is one
-    # that entered its code, on the desk's authenticator app (one per account).
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=desk, confirmed=True).first() or TOTPDevice.objects.create(
-        user=desk, name="Bench desk phone", confirmed=True
-    )
     cookies = []
     for _ in range(SESSIONS):
         client = Client()
-        client.force_login(desk)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+        sign_in(client, desk)  # with the second factor, as production asks of staff
         cookies.append(client.cookies["sessionid"].value)
     days = [d.isoformat() for d in busy_days() if d != day]
     from django.core.cache import cache

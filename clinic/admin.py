@@ -156,7 +156,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 _SENTINEL = 987654321
 
 
-def _cell_text(field: models.Field, empty: str):
+def _cell_text(field, empty: str):
     """How the change list shows the field's value (as admin.utils.display_for_field does), with the
     choices' labels read once per page rather than once per cell."""
     if field.is_relation:
