@@ -13,7 +13,9 @@ It brings what it needs and says so:
   desks' sessions have entered their second factor, as production asks of staff.
 
 Every figure is a ratio to the floor's requests per second in the same run; a page "fails" on any
-answer other than 200, any socket error and any timeout (wrk's 2 s). Run alone:
+answer other than 200, any socket error and any timeout (wrk's, 2 s unless BENCH_HTTP_TIMEOUT says
+otherwise: with 64 connections on four workers a request waits its turn behind the others, about
+64 / (requests per second) seconds, so a page under 32 requests/s times out at 2 s). Run alone:
 `python -m bench.http` (uses BENCH_SCALE and DATABASE_URL like make bench)."""
 
 from __future__ import annotations
@@ -269,6 +271,11 @@ end
 _LINE = re.compile(r"^BENCH (.*)$", re.MULTILINE)
 
 
+def timeout() -> int:
+    """wrk's timeout in seconds (BENCH_HTTP_TIMEOUT, default 2)."""
+    return int(os.environ.get("BENCH_HTTP_TIMEOUT") or 2)
+
+
 def parse_wrk(output: str, name: str) -> HttpResult:
     """The line our Lua `done` prints, as a result."""
     match = _LINE.search(output)
@@ -295,7 +302,7 @@ def load(wrk: str, name: str, url: str, cookies: list[str], seconds: int, paths:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % values)
     try:
-        base = [wrk, "-t", str(THREADS), "-c", str(CONNECTIONS), "--timeout", "2s", "-s", script.name]
+        base = [wrk, "-t", str(THREADS), "-c", str(CONNECTIONS), "--timeout", f"{timeout()}s", "-s", script.name]
         warmup = [*base, "-d", f"{WARMUP_SECONDS}s", url, "--", "0"]
         subprocess.run(warmup, capture_output=True, check=False)
         measure = [*base, "-d", f"{seconds}s", url, "--", str(len(paths) // 2)]
@@ -397,7 +404,8 @@ def print_table(stage: Stage) -> None:
     floor = floor_rps(stage.results)
     print(
         f"\nHTTP: gunicorn ({stage.workers} workers, production settings) on PostgreSQL {stage.postgres_version}, "
-        f"wrk {CONNECTIONS} connections, {stage.seconds} s a page; load average {stage.loads[0]} at the start, "
+        f"wrk {CONNECTIONS} connections, {stage.seconds} s a page, timeout {timeout()} s; "
+        f"load average {stage.loads[0]} at the start, "
         f"{stage.loads[1]} at the end\n"
     )
     width = max(len(r.name) for r in stage.results)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .core import Result
-from .http import Stage, floor_rps
+from .http import Stage, floor_rps, timeout
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -112,7 +112,7 @@ def markdown(
         floor = floor_rps(stage.results)
         lines += [
             f"{stage.workers} gunicorn workers, {stage.connections} connections, {stage.seconds} s a page after a "
-            "warm-up; the floor is the better of its two runs.",
+            f"warm-up, wrk's timeout {timeout()} s; the floor is the better of its two runs.",
             "",
             "| page | requests/s | % of floor | p50 ms | p99 ms | non-200 | socket errors | timeouts |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",
