@@ -9,8 +9,9 @@ Environment: DATABASE_URL (default: SQLite at var/bench.sqlite3; a postgres:// U
 BENCH_SCALE=small|large (default small; large seeds 50,000 patients and 200,000 appointments once),
 BENCH_ONLY=<substring> to run only benchmarks whose function name contains it (the HTTP stage and
 docs/benchmarks.md are then left out unless BENCH_HTTP=1), BENCH_HTTP=0 to leave the HTTP stage
-out, BENCH_HTTP_SECONDS (default 10), BENCH_POSTGRES_URL (the HTTP stage's database when
-DATABASE_URL is not PostgreSQL)."""
+out, BENCH_HTTP_SECONDS (default 10), BENCH_HTTP_PORT (gunicorn's port on 127.0.0.1; default a
+free one), BENCH_HTTP_TIMEOUT (wrk's timeout in seconds, default 2), BENCH_POSTGRES_URL (the
+HTTP stage's database when DATABASE_URL is not PostgreSQL)."""
 
 import importlib
 import os
@@ -53,13 +54,13 @@ def make_context(scale: str):
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from .core import Context
+    from .core import Context, sign_in
 
     ctx = Context(scale=scale)
     users = get_user_model().objects.in_bulk(["frontdesk", "practitioner", "admin"], field_name="username")
     for role, username in [("desk", "frontdesk"), ("practitioner", "practitioner"), ("admin", "admin")]:
         client = Client()
-        client.force_login(users[username])
+        sign_in(client, users[username])  # with the second factor, as production asks of staff
         ctx.clients[role] = client
     ctx.clients["anonymous"] = Client()
     return ctx

@@ -99,7 +99,7 @@ def _money_on(day: dt.date) -> int:
 def billing_day_page_with_money(ctx: Context) -> list[Result]:
     from django.core.cache import cache
 
-    from treatments.scheduling.day_grid import forget_recent
+    from treatments.scheduling.day_grid import forget_grids
 
     day = _busiest_day()
     cards = _money_on(day)
@@ -108,7 +108,7 @@ def billing_day_page_with_money(ctx: Context) -> list[Result]:
 
     def afresh() -> None:
         cache.clear()
-        forget_recent()
+        forget_grids()
         assert client.get(url).status_code == 200
 
     built_queries = _queries(afresh)

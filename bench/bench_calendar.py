@@ -251,7 +251,7 @@ def day_calendar_at_scale(ctx: Context) -> list[Result]:
     from django.utils import timezone
 
     from treatments.models import Appointment
-    from treatments.scheduling.day_grid import forget_recent
+    from treatments.scheduling.day_grid import forget_grids
     from treatments.scheduling.selectors.calendar import day_calendar
 
     _ensure_patients(PATIENTS)
@@ -267,10 +267,13 @@ def day_calendar_at_scale(ctx: Context) -> list[Result]:
     weight = len(client.get(url).content)
     page = time_per_op(lambda: client.get(url), repeat=20)
 
-    def forget():  # as after any change to the day: the grid is built again (untimed)
+    def forget():  # as after a check-in, a booking or a move: the day's grid is built again (untimed);
+        # the process keeps its setup (practitioners, hours, types), whose stamp those leave alone
         cache.clear()
-        forget_recent()
+        forget_grids()
 
+    forget()
+    client.get(url)  # this process has read the setup, as a desk's server has after its first page
     forget()
     with CaptureQueriesContext(connection) as captured:
         client.get(url)

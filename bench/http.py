@@ -9,10 +9,13 @@ It brings what it needs and says so:
   created if missing and seeded like the in-process stage's. No server is started: when none
   answers, the stage is skipped with the reason;
 - gunicorn with `bench.settings_http` (the production settings, plus the floor's URL) on
-  127.0.0.1 and a free port, two workers per core, stopped at the end.
+  127.0.0.1 and a free port (or BENCH_HTTP_PORT), two workers per core, stopped at the end; the
+  desks' sessions have entered their second factor, as production asks of staff.
 
 Every figure is a ratio to the floor's requests per second in the same run; a page "fails" on any
-answer other than 200, any socket error and any timeout (wrk's 2 s). Run alone:
+answer other than 200, any socket error and any timeout (wrk's, 2 s unless BENCH_HTTP_TIMEOUT says
+otherwise: with 64 connections on four workers a request waits its turn behind the others, about
+64 / (requests per second) seconds, so a page under 32 requests/s times out at 2 s). Run alone:
 `python -m bench.http` (uses BENCH_SCALE and DATABASE_URL like make bench)."""
 
 from __future__ import annotations
@@ -165,28 +168,17 @@ def _prepare(scale: str) -> None:
 
     from bench.__main__ import seed
     from bench.bench_calendar import PATIENTS, _ensure_appointments, _ensure_patients, busy_day_and_search, busy_days
+    from bench.core import sign_in
 
     seed(scale)
     _ensure_patients(PATIENTS)
     _ensure_appointments(200_000)
     day, query = busy_day_and_search()
     desk = get_user_model().objects.get(username="frontdesk")
-    # Production requires a second factor of every staff member (STAFF_2FA_REQUIRED): the desk's
-    # sessions are signed in with a confirmed authenticator, as django_otp.login marks them, so
-    # every request pays what production's does (the middleware loads the session's device).
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=desk, confirmed=True).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=desk, name="bench", confirmed=True)
     cookies = []
     for _ in range(SESSIONS):
         client = Client()
-        client.force_login(desk)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+        sign_in(client, desk)  # with the second factor, as production asks of staff
         cookies.append(client.cookies["sessionid"].value)
     days = [d.isoformat() for d in busy_days() if d != day]
     from django.core.cache import cache
@@ -279,6 +271,11 @@ end
 _LINE = re.compile(r"^BENCH (.*)$", re.MULTILINE)
 
 
+def timeout() -> int:
+    """wrk's timeout in seconds (BENCH_HTTP_TIMEOUT, default 2)."""
+    return int(os.environ.get("BENCH_HTTP_TIMEOUT") or 2)
+
+
 def parse_wrk(output: str, name: str) -> HttpResult:
     """The line our Lua `done` prints, as a result."""
     match = _LINE.search(output)
@@ -305,7 +302,7 @@ def load(wrk: str, name: str, url: str, cookies: list[str], seconds: int, paths:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % values)
     try:
-        base = [wrk, "-t", str(THREADS), "-c", str(CONNECTIONS), "--timeout", "2s", "-s", script.name]
+        base = [wrk, "-t", str(THREADS), "-c", str(CONNECTIONS), "--timeout", f"{timeout()}s", "-s", script.name]
         warmup = [*base, "-d", f"{WARMUP_SECONDS}s", url, "--", "0"]
         subprocess.run(warmup, capture_output=True, check=False)
         measure = [*base, "-d", f"{seconds}s", url, "--", str(len(paths) // 2)]
@@ -342,7 +339,7 @@ def run_stage(scale: str) -> Stage:
     say(f"migrating and seeding {urlsplit(url).path.lstrip('/')} (scale {scale}; seeded once, then reused)")
     prepared = prepare_in_child(url, secret, scale)
     workers = 2 * (os.cpu_count() or 1)
-    port = free_port()
+    port = int(os.environ.get("BENCH_HTTP_PORT") or 0) or free_port()
     say(f"starting gunicorn: production settings, {workers} workers, on 127.0.0.1:{port} (log: {LOG})")
     server = start_gunicorn(server_env(url, secret), port, workers)
     base = f"http://127.0.0.1:{port}"
@@ -407,7 +404,8 @@ def print_table(stage: Stage) -> None:
     floor = floor_rps(stage.results)
     print(
         f"\nHTTP: gunicorn ({stage.workers} workers, production settings) on PostgreSQL {stage.postgres_version}, "
-        f"wrk {CONNECTIONS} connections, {stage.seconds} s a page; load average {stage.loads[0]} at the start, "
+        f"wrk {CONNECTIONS} connections, {stage.seconds} s a page, timeout {timeout()} s; "
+        f"load average {stage.loads[0]} at the start, "
         f"{stage.loads[1]} at the end\n"
     )
     width = max(len(r.name) for r in stage.results)

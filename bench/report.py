@@ -10,9 +10,24 @@ import sys
 from pathlib import Path
 
 from .core import Result
-from .http import Stage, floor_rps
+from .http import Stage, floor_rps, timeout
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+SMALL = "The small demo clinic (`seed_demo`), with the volume each benchmark adds (bench/bench_*.py)."
+DATA = {
+    "large": [
+        "`seed_demo --scale large` (clinic/management/commands/_demo_large.py): 50,000 patients, each with",
+        "a four-session series — 200,000 appointments. 20 practitioners work Mon-Fri with sixteen half-hour",
+        "visits each (08:00-12:00, 13:00-17:00), so a busy weekday holds 320 of their visits beside the",
+        "small demo's: about 330 cards on the day page, 20 columns (the desk of issue 21). 1,000,000 audit",
+        'entries over four years (bench/bench_audit.py). "Built afresh" is the day page as after a',
+        "check-in, a booking or a move: its kept grid forgotten, the process's setup (practitioners,",
+        'hours, types) kept, as those leave the setup stamp alone. The HTTP stage\'s "afresh" row asks',
+        "a different busy day (at least nine tenths as busy as the busiest) on each request.",
+    ],
+}
 
 
 def machine() -> dict[str, str]:
@@ -70,6 +85,10 @@ def markdown(
         "",
         f"Run of {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, `BENCH_SCALE={scale}`.",
         "",
+        "## The data",
+        "",
+        *DATA.get(scale, [SMALL]),
+        "",
         "## Machine",
         "",
         "| | |",
@@ -93,7 +112,7 @@ def markdown(
         floor = floor_rps(stage.results)
         lines += [
             f"{stage.workers} gunicorn workers, {stage.connections} connections, {stage.seconds} s a page after a "
-            "warm-up; the floor is the better of its two runs.",
+            f"warm-up, wrk's timeout {timeout()} s; the floor is the better of its two runs.",
             "",
             "| page | requests/s | % of floor | p50 ms | p99 ms | non-200 | socket errors | timeouts |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",

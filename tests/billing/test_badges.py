@@ -102,7 +102,7 @@ def test_the_providers_ask_a_fixed_number_of_queries(desk_user, django_assert_nu
         for n in range(count)
     ]
     ids = [s.pk for s in setup.sessions] + [o.pk for o in others]
-    with django_assert_num_queries(2):  # the appointments with their money, the series' packages
+    with django_assert_num_queries(1):  # the appointments with their money and their series' packages
         found = appointment_badges(ids)
     assert len(found) == 5  # the series' sessions; the others owe nothing and have no package
     with django_assert_num_queries(2):

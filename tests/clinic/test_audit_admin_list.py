@@ -103,3 +103,27 @@ def test_the_list_reads_the_users_with_the_entries(admin_client_, desk_user, dja
     with django_assert_max_num_queries(20):
         page = admin_client_.get(LIST).content.decode()
     assert page.count(desk_user.username) >= 30
+
+
+def test_each_row_shows_the_entry_as_the_admin_did_with_a_link_to_it(admin_client_, desk_user):
+    """The rows are built in Python (clinic.admin.audit_rows): the same cells Django's change list
+    made, the user's name, the action's label, an empty address as "-", every value escaped."""
+    shown = audit_record(
+        request=None,
+        action=AuditEntry.Action.CHANGE,
+        object_type="<b>report</b>",
+        object_id=7,
+        patient_id=12,
+        user=desk_user,
+        ip="10.0.0.5",
+    )
+    nobody = audit_record(request=None, action=AuditEntry.Action.VIEW, object_type="x", object_id=8)
+    page = admin_client_.get(LIST).content.decode()
+    row = page.split(f'href="/admin/clinic/auditentry/{shown.pk}/change/"', 1)[1].split("</tr>", 1)[0]
+    assert f'<td class="field-user nowrap">{desk_user.username}</td>' in row
+    assert f'<td class="field-action">{AuditEntry.Action.CHANGE.label}</td>' in row
+    assert '<td class="field-object_type">&lt;b&gt;report&lt;/b&gt;</td>' in row
+    assert '<td class="field-ip">10.0.0.5</td>' in row and '<td class="field-patient_id">12</td>' in row
+    other = page.split(f'href="/admin/clinic/auditentry/{nobody.pk}/change/"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="field-user nowrap">-</td>' in other and '<td class="field-ip">-</td>' in other
+    assert 'id="nav-sidebar"' not in page  # the list takes the page's width

@@ -109,3 +109,22 @@ def test_benchmarks_md_names_the_machine_and_both_tables():
         assert words in text
     assert "| calendar: day page | 6.00 | 3.0 | 206 cards |" in text
     assert "| framework floor (bare view, 1 query) | 400.0 | 100% |" in text
+
+
+def test_the_bench_signs_staff_in_with_their_second_factor(desk_user):
+    """An authenticator app makes any staff page ask for its code first: the bench's clients (and
+    the HTTP stage's desks) are signed in as having entered it, as production asks of staff."""
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bench.core import sign_in
+
+    TOTPDevice.objects.create(user=desk_user, name="Phone", confirmed=True)
+    plain = Client()
+    plain.force_login(desk_user)
+    assert plain.get("/desk/patients/")["Location"].startswith("/accounts/two-factor/verify/")
+    signed = Client()
+    sign_in(signed, desk_user)
+    assert signed.get("/desk/patients/").status_code == 200
+    sign_in(Client(), desk_user)
+    assert TOTPDevice.objects.filter(user=desk_user).count() == 1  # one app per account, reused

@@ -124,8 +124,14 @@ def _shared(operation, *args, **kwargs):
         return None
 
 
-def forget_recent() -> None:
-    """Empty this process's grids and setup (the tests do, with the cache, before each test)."""
+def forget_grids() -> None:
+    """Empty this process's grids, keeping its setup: as after a check-in, a booking or a move,
+    which change the day's fingerprint and not the setup stamp (the bench's "built afresh")."""
     with _lock:
         _recent.clear()
+
+
+def forget_recent() -> None:
+    """Empty this process's grids and setup (the tests do, with the cache, before each test)."""
+    forget_grids()
     forget_setup()

@@ -165,16 +165,16 @@ def test_day_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_q
     # session, user, roles, locations, the day's fingerprint, the setup's token, appointments (as
     # values, with each session's previous live session for its spacing), closures, flags, clinic
     # settings, session save (+2 savepoints) (+1: the navigation's call-back count); the cards'
-    # extra badges (treatments.hooks) cost none with no provider, 2 with billing's.
+    # extra badges (treatments.hooks) cost none with no provider, 1 with billing's.
     # The setup (practitioners, hours, types, protocols) is read once per process per setup change:
     cache.clear()  # the day built afresh by a process that has not read the setup yet
     forget_recent()
-    # + 2: the money badges (treatments.hooks.appointment_badges: billing's providers), fixed
-    with django_assert_max_num_queries(18 + 2):
+    # + 1: the money badges (treatments.hooks.appointment_badges: billing's provider), fixed
+    with django_assert_max_num_queries(18 + 1):
         desk_client.get(f"/desk/?date={DAY}")
     # After a booking on the day: the grid is built afresh, the setup kept.
     booking(practitioners[0], location, at(DAY, 17))
-    with django_assert_max_num_queries(14 + 2):  # + the money badges, as above
+    with django_assert_max_num_queries(14 + 1):  # + the money badges, as above
         built = desk_client.get(f"/desk/?date={DAY}").content.decode()
     # Kept: the grid comes from the cache; the fingerprint alone says it still holds.
     with django_assert_max_num_queries(10):
@@ -272,8 +272,8 @@ def test_a_day_of_a_thousand_appointments_answers_with_every_card(desk_client, d
     desk_client.get("/desk/")
     cache.clear()
     forget_recent()
-    # + 2: the money badges (treatments.hooks.appointment_badges: billing's providers), fixed
-    with django_assert_max_num_queries(18 + 2):
+    # + 1: the money badges (treatments.hooks.appointment_badges: billing's provider), fixed
+    with django_assert_max_num_queries(18 + 1):
         response = desk_client.get(f"/desk/?date={DAY}")
     page = response.content.decode()
     assert response.status_code == 200

@@ -167,6 +167,16 @@ class _Reading:
         self.step_words = _step_words()
         self.protocols = setup.protocols
         self._attendance: dict[tuple, tuple[bool, bool]] = {}
+        # A busy day's 330 cards start at a few dozen times, and their series' sessions are spaced
+        # alike: each local time and each spacing is worked out once.
+        self._local: dict[dt.datetime, dt.datetime] = {}
+        self._spacing: dict[tuple, SpacingNote | None] = {}
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        found = self._local.get(moment)
+        if found is None:
+            found = self._local[moment] = to_local(moment, self.zone)
+        return found
 
     def attendance(self, a: CardRow) -> tuple[bool, bool]:
         """May it be checked in, marked a no-show (the attendance rules, which read its status and
@@ -186,6 +196,9 @@ class _Reading:
         None when it is spaced as its protocol says."""
         if a.previous_step is None or not a.is_live:
             return None
+        key = (a.protocol_id, a.previous_start, a.previous_step, a.start, a.series_step)
+        if key in self._spacing:
+            return self._spacing[key]
         protocol = self.protocols[a.protocol_id]
         note = spacing_note(
             previous=a.previous_start,
@@ -197,13 +210,14 @@ class _Reading:
             after_days=protocol.window_after_days,
             zone=self.zone,
         )
-        return None if note.ok else note
+        found = self._spacing[key] = None if note.ok else note
+        return found
 
 
 def _item(appointment: CardRow, day: dt.date, reading: _Reading) -> tuple[Item, int, int]:
-    zone, now = reading.zone, reading.now
+    now = reading.now
     can_check_in, can_no_show = reading.attendance(appointment)
-    local_start, local_end = to_local(appointment.start, zone), to_local(appointment.end, zone)
+    local_start, local_end = reading.local(appointment.start), reading.local(appointment.end)
     start_min = _local_minute(local_start, day)
     end_min = _local_minute(local_end, day)
     item = Item(
