@@ -78,7 +78,7 @@ def test_practitioner_turns_two_factor_on_and_off_for_themselves(
     page.get_by_role("link", name=practitioner_user.username).click()
     page.get_by_role("link", name="Two-factor sign-in").click()
     expect(page.get_by_text("Off: you sign in with your password alone.")).to_be_visible()
-    page.get_by_role("link", name="Turn on two-factor sign-in").click()
+    page.get_by_role("link", name="Set up an authenticator app").click()
     key, recovery = _set_up_from_the_page(page)
     page.get_by_role("link", name="I have kept them, continue").click()
 
