@@ -287,6 +287,12 @@ OTP_WEBAUTHN_RP_NAME_CALLABLE = "clinic.passkeys.relying_party_name"
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [_PASSKEY_ORIGIN]
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
+# How long the unsubscribe link at the foot of a message works (notifications/links.py); after
+# that its page says how else to stop the messages.
+UNSUBSCRIBE_LINK_DAYS = env.int("UNSUBSCRIBE_LINK_DAYS", default=60)
+if UNSUBSCRIBE_LINK_DAYS < 1:
+    raise ImproperlyConfigured("UNSUBSCRIBE_LINK_DAYS must be 1 or more")
+
 # SMS: a file backend by default; see notifications/channels.
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.FileSmsBackend")
 SMS_FILE_PATH = str(VAR_DIR / "sms")
