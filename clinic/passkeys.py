@@ -74,8 +74,8 @@ class PasskeyRegisterView(CompleteCredentialRegistrationView):
     a way it already has; one that had none is now verified by the new passkey (it was just used)."""
 
     def post(self, *args, **kwargs):
-        # is_verified is set on request.user by django_otp's OTPMiddleware; Django's user types lack it.
-        first_step = not self.request.user.is_verified()  # type: ignore[union-attr]
+        # is_verified is set on request.user by django_otp's OTPMiddleware.
+        first_step = not self.request.user.is_verified()
         response = super().post(*args, **kwargs)
         if response.status_code == 200:
             if first_step:

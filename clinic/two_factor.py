@@ -1,8 +1,9 @@
 """Two-factor sign-in for staff: a TOTP authenticator app (django-otp's TOTPDevice) with ten
 single-use recovery codes (a StaticDevice), and passkeys (clinic/passkeys.py, django-otp-webauthn's
 WebAuthnCredential, a django-otp device too). Required for the clinic admin (`ADMIN_2FA_REQUIRED`),
-and for every staff role when `STAFF_2FA_REQUIRED` is on (on by default in production). The policy — who must enter a code, who must set one up first — is
-`two_factor_gate`, applied to every request by `clinic.middleware.TwoFactorMiddleware`."""
+and for every staff role when `STAFF_2FA_REQUIRED` is on (on by default in production). The policy
+— who must pass the second step, who must set one up first — is `two_factor_gate`, applied to every
+request by `clinic.middleware.TwoFactorMiddleware`."""
 
 import datetime as dt
 import logging
@@ -36,10 +37,18 @@ CODE_NEEDED_SESSION_KEY = "prolo_2fa_code_needed"
 ALWAYS_OPEN = {"logout", "admin:logout"}
 # The passkey ceremonies (clinic/urls_passkeys.py) behind the second step's page and the set-up
 # page; the library itself refuses a new passkey to a session that has a way it has not used.
-PASSKEY_SIGN_IN = {"two_factor_verify", "otp_webauthn:credential-authentication-begin",
-                   "otp_webauthn:credential-authentication-complete", "otp_webauthn:js-i18n-catalog"}
-PASSKEY_SET_UP = {"two_factor_setup", "otp_webauthn:credential-registration-begin",
-                  "otp_webauthn:credential-registration-complete", "otp_webauthn:js-i18n-catalog"}
+PASSKEY_SIGN_IN = {
+    "two_factor_verify",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
+PASSKEY_SET_UP = {
+    "two_factor_setup",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
 
 
 def two_factor_required(user) -> bool:

@@ -20,7 +20,9 @@ urlpatterns = [
         staff_required(BeginCredentialRegistrationView.as_view()),
         name="credential-registration-begin",
     ),
-    path("registration/complete/", staff_required(PasskeyRegisterView.as_view()), name="credential-registration-complete"),
+    path(
+        "registration/complete/", staff_required(PasskeyRegisterView.as_view()), name="credential-registration-complete"
+    ),
     path(
         "authentication/begin/",
         staff_required(BeginCredentialAuthenticationView.as_view()),

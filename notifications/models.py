@@ -137,7 +137,9 @@ class UnsubscribeLink(models.Model):
     class Meta:
         indexes = [models.Index(fields=["expires_at"], name="unsubscribe_link_expiry_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="unsubscribe_link_expires_later")
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="unsubscribe_link_expires_later"
+            )
         ]
 
     def __str__(self) -> str:

@@ -106,7 +106,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
     if found.expired:
         return render(
-            request, "notifications/unsubscribe.html", {"expired": True, "unsubscribe_link_days": settings.UNSUBSCRIBE_LINK_DAYS}, status=410
+            request,
+            "notifications/unsubscribe.html",
+            {"expired": True, "unsubscribe_link_days": settings.UNSUBSCRIBE_LINK_DAYS},
+            status=410,
         )
     patient_id, channel = found.patient_id, found.channel
     if not Patient.objects.filter(pk=patient_id).exists():

@@ -2,8 +2,8 @@
 environment (see the table in README.md); nothing secret has a default here."""
 
 import ipaddress
-from urllib.parse import urlsplit
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured

@@ -43,9 +43,7 @@ def _virtual_authenticator(page) -> dict:
 
 
 def _stored_passkeys(authenticator: dict) -> list:
-    return authenticator["cdp"].send("WebAuthn.getCredentials", {"authenticatorId": authenticator["id"]})[
-        "credentials"
-    ]
+    return authenticator["cdp"].send("WebAuthn.getCredentials", {"authenticatorId": authenticator["id"]})["credentials"]
 
 
 def _log_in(page, base: str, username: str) -> None:

@@ -4,6 +4,7 @@ working for UNSUBSCRIBE_LINK_DAYS and then saying how else to stop the messages.
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import importlib
 import re
@@ -43,10 +44,8 @@ def _decodings(token: str) -> list[bytes]:
     found = []
     for part in [token, *re.split(r"[:.\-_]", token)]:
         for decode in (base64.urlsafe_b64decode, base64.b64decode):
-            try:
+            with contextlib.suppress(binascii.Error, ValueError):
                 found.append(decode(part + "=" * (-len(part) % 4)))
-            except (binascii.Error, ValueError):
-                pass
     return found
 
 
