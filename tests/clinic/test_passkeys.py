@@ -3,7 +3,6 @@ authenticator app, the second step and the set-up page open only the ceremonies 
 a person sees and removes their own passkeys. The ceremonies themselves run in Chromium's virtual
 authenticator (tests/browser/test_passkey_journey.py)."""
 
-import datetime as dt
 import json
 import os
 import re
@@ -18,14 +17,11 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from clinic.settings.base import _passkey_site
 from clinic.two_factor import two_factor_disable
-from tests.clinic.test_two_factor import _user_with_two_factor
+from tests.clinic.test_two_factor import SETUP, T0, VERIFY, _log_in, _user_with_two_factor
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
-VERIFY = "/accounts/two-factor/verify/"
-SETUP = "/accounts/two-factor/set-up/"
 MANAGE = "/accounts/two-factor/"
 CEREMONY = "/accounts/two-factor/passkeys/"
 
@@ -46,10 +42,6 @@ def _passkey(user, **extra) -> WebAuthnCredential:
         confirmed=True,
         **extra,
     )
-
-
-def _log_in(client, username: str):
-    return client.post("/accounts/login/", {"username": username, "password": PASSWORD})
 
 
 def _passed_with(client, device) -> None:
