@@ -219,3 +219,17 @@ def test_turning_two_factor_off_removes_the_passkeys_too(desk_user):
 )
 def test_the_relying_party_comes_from_the_site_url(site_url, expected):
     assert _passkey_site(site_url) == expected
+
+
+def test_the_clinic_admin_can_remove_a_colleagues_lost_passkey_but_not_add_one(admin_client_, desk_user):
+    passkey = _passkey(desk_user)
+    page = admin_client_.get(f"/admin/django_otp_webauthn/webauthncredential/{passkey.pk}/change/")
+    assert page.status_code == 200 and "desk" in page.content.decode()
+    assert passkey.public_key.hex() not in page.content.decode()
+    assert admin_client_.get("/admin/django_otp_webauthn/webauthncredential/add/").status_code == 403
+    admin_client_.post(f"/admin/django_otp_webauthn/webauthncredential/{passkey.pk}/delete/", {"post": "yes"})
+    assert not WebAuthnCredential.objects.filter(user=desk_user).exists()
+    # The colleague signs in with the password again, and may add a new passkey.
+    desk = Client()
+    _log_in(desk, "desk")
+    assert desk.get("/desk/").status_code == 200
