@@ -18,7 +18,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.views import CompleteCredentialAuthenticationView, CompleteCredentialRegistrationView
 
 from .models import ClinicSettings
-from .two_factor import CODE_NEEDED_SESSION_KEY, TwoFactorError, second_step_passed, two_factor_required
+from .two_factor import CODE_NEEDED_SESSION_KEY, TwoFactorError, app_enabled, second_step_passed, two_factor_required
 
 logger = logging.getLogger(__name__)
 
@@ -40,18 +40,18 @@ def passkey_for(user, pk: int) -> WebAuthnCredential:
 def passkey_remove(*, user, pk: int) -> None:
     """Remove one of the user's passkeys. Someone who must use two-factor sign-in keeps at least one
     way to do it (an authenticator app or another passkey)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     with transaction.atomic():
         passkey = passkey_for(user, pk)
-        others = (
+        # All the user's passkeys locked, in one order: of two tabs removing the last two at once,
+        # the second waits for the first and then sees one fewer.
+        live = list(
             WebAuthnCredential.objects.select_for_update()
             .filter(user=user, confirmed=True)
-            .exclude(pk=passkey.pk)
-            .count()
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
-        has_app = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        if two_factor_required(user) and not others and not has_app:
+        others = len([other for other in live if other != passkey.pk])
+        if two_factor_required(user) and not others and not app_enabled(user):
             raise TwoFactorError(
                 _(
                     "You must keep one way to pass the second step of signing in. Add another passkey "

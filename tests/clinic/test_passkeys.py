@@ -233,3 +233,18 @@ def test_the_clinic_admin_can_remove_a_colleagues_lost_passkey_but_not_add_one(a
     desk = Client()
     _log_in(desk, "desk")
     assert desk.get("/desk/").status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_removing_the_last_two_passkeys_at_once_leave_one(desk_user, settings):
+    from clinic.passkeys import passkey_remove
+    from clinic.two_factor import TwoFactorError
+    from tests.concurrency import race
+
+    settings.STAFF_2FA_REQUIRED = True
+    pks = iter([_passkey(desk_user).pk, _passkey(desk_user).pk])
+    outcomes = race(2, lambda: passkey_remove(user=desk_user, pk=next(pks)))
+    assert sorted(type(o).__name__ for o in outcomes) == ["NoneType", "TwoFactorError"]
+    assert all(not isinstance(o, Exception) or isinstance(o, TwoFactorError) for o in outcomes)
+    assert WebAuthnCredential.objects.filter(user=desk_user).count() == 1
