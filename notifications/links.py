@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.urls import reverse
 
 from clinic.tokens import token_hash, token_plausible
@@ -53,14 +54,15 @@ def unsubscribe_tokens_issue(*, pairs: set[tuple[int, str]], now: dt.datetime) -
     the table holds only what still works (two queries for any number of pairs)."""
     raw = {pair: secrets.token_urlsafe(UNSUBSCRIBE_TOKEN_BYTES) for pair in pairs}
     expires_at = now + dt.timedelta(days=settings.UNSUBSCRIBE_LINK_DAYS)
-    # Two statements, no transaction of their own: neither needs the other to have happened.
-    UnsubscribeLink.objects.filter(expires_at__lte=now).delete()
-    UnsubscribeLink.objects.bulk_create(
-        UnsubscribeLink(
-            patient_id=pair[0], channel=pair[1], token_hash=token_hash(token), created_at=now, expires_at=expires_at
+    # One transaction for both statements (each alone would open its own).
+    with transaction.atomic():
+        UnsubscribeLink.objects.filter(expires_at__lte=now).delete()
+        UnsubscribeLink.objects.bulk_create(
+            UnsubscribeLink(
+                patient_id=pair[0], channel=pair[1], token_hash=token_hash(token), created_at=now, expires_at=expires_at
+            )
+            for pair, token in raw.items()
         )
-        for pair, token in raw.items()
-    )
     return raw
 
 
