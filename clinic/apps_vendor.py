@@ -5,6 +5,7 @@
 from axes.apps import AppConfig as _AxesConfig
 from django_otp.plugins.otp_static.apps import DefaultConfig as _StaticConfig
 from django_otp.plugins.otp_totp.apps import DefaultConfig as _TotpConfig
+from django_otp_webauthn.apps import OtpWebauthnConfig as _PasskeysConfig
 
 
 class AxesConfig(_AxesConfig):
@@ -17,3 +18,7 @@ class TwoFactorAppsConfig(_TotpConfig):
 
 class TwoFactorCodesConfig(_StaticConfig):
     verbose_name = "Two-factor: recovery codes"
+
+
+class PasskeysConfig(_PasskeysConfig):
+    verbose_name = "Two-factor: passkeys"

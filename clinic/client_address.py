@@ -59,6 +59,22 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return str(client)
 
 
+def client_network(request: HttpRequest | None) -> str | None:
+    """The client as the guessing limits count it (sign-in lockouts, feed-token misses): an IPv6
+    address as the first address of its /64 (one household or one host's whole allocation, so
+    hopping through its addresses gains nothing), anything else as `client_ip` gives it."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return address
+
+
 # The longest username the user table holds: a longer one names nobody.
 USERNAME_MAX = 150
 

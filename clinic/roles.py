@@ -44,7 +44,7 @@ _CLINICAL_MODELS = {
     ],
 }
 _SETUP_APPS = {"clinic", "treatments", "education", "notifications", "patients", "billing"}
-_TWO_FACTOR_APPS = {"otp_totp", "otp_static"}
+_TWO_FACTOR_APPS = {"otp_totp", "otp_static", "django_otp_webauthn"}
 
 
 def roles_of(user) -> frozenset[str]:
@@ -116,7 +116,7 @@ def sync_role_permissions(*, using: str = "default") -> None:
         ]
         group.permissions.set(perms)
     admin, _ = Group.objects.using(using).get_or_create(name=CLINIC_ADMIN)
-    # Two-factor devices: the admin may see and remove a colleague's (a lost phone), never add one.
+    # Two-factor devices: the admin may see and remove a colleague's (a lost phone or passkey), never add one.
     devices = Q(content_type__app_label__in=_TWO_FACTOR_APPS, codename__regex=r"^(view|delete)_")
     admin.permissions.set(
         Permission.objects.using(using).filter(Q(content_type__app_label__in=_SETUP_APPS | {"auth", "axes"}) | devices)

@@ -23,7 +23,6 @@ budget counts, so it holds across processes and restarts."""
 
 import datetime as dt
 import hashlib
-import ipaddress
 import secrets
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -35,7 +34,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from .client_address import client_ip
+from .client_address import client_network
 
 ACCOUNT_WINDOW = dt.timedelta(hours=1)
 DEVICE_COOKIE_PREFIX = "prolo_device_"
@@ -44,18 +43,9 @@ DEVICE_DAYS = 180
 
 
 def lockout_address(request: HttpRequest | None) -> str | None:
-    """The client address as the lockouts count it (AXES_CLIENT_IP_CALLABLE): an IPv6 address as
-    the first address of its /64, anything else as `client_ip` gives it."""
-    address = client_ip(request)
-    try:
-        parsed = ipaddress.ip_address(address or "")
-    except ValueError:
-        return address
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
-    return address
+    """The client address as the lockouts count it (AXES_CLIENT_IP_CALLABLE): `client_network`, an
+    IPv6 address as the first address of its /64."""
+    return client_network(request)
 
 
 def _cookie_name(username: str) -> str:

@@ -1,7 +1,9 @@
-"""Two-factor sign-in for staff: a TOTP authenticator app (django-otp's TOTPDevice) and ten
-single-use recovery codes (a StaticDevice). Required for the clinic admin (`ADMIN_2FA_REQUIRED`),
-optional for everyone else. The policy — who must enter a code, who must set one up first — is
-`two_factor_gate`, applied to every request by `clinic.middleware.TwoFactorMiddleware`."""
+"""Two-factor sign-in for staff: a TOTP authenticator app (django-otp's TOTPDevice) with ten
+single-use recovery codes (a StaticDevice), and passkeys (clinic/passkeys.py, django-otp-webauthn's
+WebAuthnCredential, a django-otp device too). Required for the clinic admin (`ADMIN_2FA_REQUIRED`),
+and for every staff role when `STAFF_2FA_REQUIRED` is on (on by default in production). The policy
+— who must pass the second step, who must set one up first — is `two_factor_gate`, applied to every
+request by `clinic.middleware.TwoFactorMiddleware`."""
 
 import datetime as dt
 import logging
@@ -14,11 +16,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
+from django_otp_webauthn.models import WebAuthnCredential
 
 from . import roles
 from .integrity import integrity_message
@@ -31,6 +35,20 @@ RECOVERY_CODES = 10
 CODE_NEEDED_SESSION_KEY = "prolo_2fa_code_needed"
 # Pages a signed-in user may open before the second step: leaving, and the step itself.
 ALWAYS_OPEN = {"logout", "admin:logout"}
+# The passkey ceremonies (clinic/urls_passkeys.py) behind the second step's page and the set-up
+# page; the library itself refuses a new passkey to a session that has a way it has not used.
+PASSKEY_SIGN_IN = {
+    "two_factor_verify",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
+PASSKEY_SET_UP = {
+    "two_factor_setup",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
 
 
 def two_factor_required(user) -> bool:
@@ -39,8 +57,14 @@ def two_factor_required(user) -> bool:
     return settings.ADMIN_2FA_REQUIRED and roles.has_role(user, roles.CLINIC_ADMIN)
 
 
-def two_factor_enabled(user) -> bool:
+def app_enabled(user) -> bool:
+    """Whether the user has an authenticator app (and so recovery codes)."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def two_factor_enabled(user) -> bool:
+    """Whether the user has a second step to pass: an authenticator app or a passkey."""
+    return app_enabled(user) or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
 
 
 def recovery_codes_left(user) -> int:
@@ -122,9 +146,11 @@ def recovery_codes_renew(*, user) -> list[str]:
 
 
 def two_factor_disable(*, user) -> None:
+    """Every second step goes: the authenticator app, its recovery codes and any passkeys."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        WebAuthnCredential.objects.filter(user=user).delete()
     logger.info("two-factor sign-in turned off for user %s", user.pk)
 
 
@@ -148,6 +174,14 @@ def two_factor_throttled(*, user, code: str) -> bool:
     """Whether wrong codes of this kind (app or recovery) have made the user wait before the next."""
     devices = _device_model(_code_normalise(code)).objects.devices_for_user(user, confirmed=True)
     return any(not device.verify_is_allowed()[0] for device in devices)
+
+
+def second_step_passed(request: HttpRequest, device: Device) -> None:
+    """The session passed the second step with this device (a code or a passkey). A new session key
+    then: a key seen before is worth nothing."""
+    request.session.cycle_key()
+    otp_login(request, device)
+    request.session.pop(CODE_NEEDED_SESSION_KEY, None)
 
 
 def mark_code_needed(sender, request: HttpRequest | None = None, user=None, **kwargs) -> None:  # noqa: ARG001 -- a signal receiver's signature
@@ -180,11 +214,11 @@ def two_factor_gate(request: HttpRequest, view) -> str | None:
     required = two_factor_required(user)
     if request.session.get(CODE_NEEDED_SESSION_KEY) or required:
         if two_factor_enabled(user):
-            if name == "two_factor_verify":
+            if name in PASSKEY_SIGN_IN:
                 return None
             return f"{reverse('two_factor_verify')}?{urlencode({'next': request.get_full_path()})}"
-        # No phone (any more: the clinic admin may have removed it): nothing to enter.
+        # No phone nor passkey (any more: the clinic admin may have removed them): nothing to enter.
         request.session.pop(CODE_NEEDED_SESSION_KEY, None)
-    if required and name != "two_factor_setup":
+    if required and name not in PASSKEY_SET_UP:
         return reverse("two_factor_setup")
     return None

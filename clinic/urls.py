@@ -19,6 +19,12 @@ urlpatterns = [
     path("accounts/two-factor/verify/", views_two_factor.verify, name="two_factor_verify"),
     path("accounts/two-factor/turn-off/", views_two_factor.disable, name="two_factor_disable"),
     path("accounts/two-factor/recovery-codes/", views_two_factor.codes_renew, name="two_factor_codes"),
+    path(
+        "accounts/two-factor/passkeys/<int:pk>/remove/",
+        views_two_factor.passkey_delete,
+        name="two_factor_passkey_remove",
+    ),
+    path("accounts/two-factor/passkeys/", include("clinic.urls_passkeys")),
     path("admin/", admin.site.urls),
     path("desk/patients/", include("patients.urls")),
     path("desk/requests/", include("treatments.inbox.urls")),

@@ -12,16 +12,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import roles
 from .models import ClinicSettings
+from .passkeys import passkey_remove, passkeys_of
 from .two_factor import (
-    CODE_NEEDED_SESSION_KEY,
     TwoFactorError,
+    app_enabled,
     recovery_codes_left,
     recovery_codes_renew,
+    second_step_passed,
     totp_key_new,
     totp_key_text,
     totp_qr_data_uri,
@@ -81,7 +82,8 @@ def _setup_page(request: HttpRequest, form: SetupForm, key: str, status: int = 2
         "key_text": totp_key_text(key),
         "qr": totp_qr_data_uri(uri),
         "required": two_factor_required(request.user),
-        "replacing": two_factor_enabled(request.user),
+        "replacing": app_enabled(request.user),
+        "has_passkeys": passkeys_of(request.user).exists(),
         "title": _("Set up two-factor sign-in"),
     }
     return render(request, "registration/two_factor_setup.html", context, status=status)
@@ -116,9 +118,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         )
         return _setup_page(request, form, key, status=400)
     device, codes = enabled
-    request.session.cycle_key()
-    otp_login(request, device)
-    request.session.pop(CODE_NEEDED_SESSION_KEY, None)
+    second_step_passed(request, device)
     return render(request, "registration/two_factor_codes.html", {"codes": codes, "first_time": True})
 
 
@@ -135,10 +135,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         throttled = two_factor_throttled(user=request.user, code=code)
         device = None if throttled else two_factor_check(user=request.user, code=code)
         if device is not None:
-            # A new session key once the second step is passed: a key seen before is worth nothing.
-            request.session.cycle_key()
-            otp_login(request, device)
-            request.session.pop(CODE_NEEDED_SESSION_KEY, None)
+            second_step_passed(request, device)
             if isinstance(device, StaticDevice):
                 left = recovery_codes_left(request.user)
                 messages.warning(
@@ -152,7 +149,13 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             form.add_error("code", _("That code is not right. Enter the newest code from your app."))
     status = 400 if form.errors else 200
-    return render(request, "registration/two_factor_verify.html", {"form": form, "next": next_url}, status=status)
+    context = {
+        "form": form,
+        "next": next_url,
+        "has_app": app_enabled(request.user),
+        "has_passkeys": passkeys_of(request.user).exists(),
+    }
+    return render(request, "registration/two_factor_verify.html", context, status=status)
 
 
 @staff_required
@@ -161,11 +164,26 @@ def manage(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "enabled": two_factor_enabled(user),
+        "app_enabled": app_enabled(user),
+        "passkeys": list(passkeys_of(user)),
         "required": two_factor_required(user),
         "codes_left": recovery_codes_left(user),
         "form": CodeForm(),
     }
     return render(request, "registration/two_factor.html", context)
+
+
+@staff_required
+@require_POST
+def passkey_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove one of one's own passkeys (another person's is a 404)."""
+    try:
+        passkey_remove(user=request.user, pk=pk)
+    except TwoFactorError as exc:
+        messages.error(request, str(exc))
+        return redirect("two_factor")
+    messages.success(request, _("The passkey is removed: it no longer signs you in."))
+    return redirect("two_factor")
 
 
 @staff_required
@@ -189,7 +207,7 @@ def disable(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def codes_renew(request: HttpRequest) -> HttpResponse:
-    if not two_factor_enabled(request.user):
+    if not app_enabled(request.user):
         return redirect("two_factor")
     try:
         codes = recovery_codes_renew(user=request.user)

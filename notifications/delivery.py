@@ -27,7 +27,7 @@ from patients.models import Channel
 from patients.tokens import portal_tokens_live
 
 from .facts import SendFacts, facts_provider
-from .links import portal_links, unsubscribe_url
+from .links import portal_links, unsubscribe_tokens_issue, unsubscribe_url_for
 from .models import Message, MessageTemplate
 from .rendering import Compiled, Rendered, message_context, render
 from .services import channel_for
@@ -229,13 +229,12 @@ def _send_all(batch: _Batch, ready: list[tuple[Message, SendFacts]]) -> None:
     raw_tokens = portal_tokens_live(
         patient_ids={m.patient_id for m, _ in ready}, now=batch.now, days=batch.clinic.portal_link_days
     )
-    unsubscribe_links: dict[tuple[int, str], str] = {}
+    unsubscribe_tokens = unsubscribe_tokens_issue(pairs={(m.patient_id, m.channel) for m, _ in ready}, now=batch.now)
+    unsubscribe_links = {pair: unsubscribe_url_for(token) for pair, token in unsubscribe_tokens.items()}
     sms_backend = get_sms_backend()
     with get_connection() as mail_connection:
         for message, facts in ready:
             pair = (message.patient_id, message.channel)
-            if pair not in unsubscribe_links:
-                unsubscribe_links[pair] = unsubscribe_url(patient_id=pair[0], channel=pair[1])
             context = message_context(
                 message=message,
                 facts=facts,
@@ -251,9 +250,9 @@ def _send_all(batch: _Batch, ready: list[tuple[Message, SendFacts]]) -> None:
             except Exception as exc:  # noqa: BLE001 (any channel failure is retried, never lost)
                 _record_failure(batch, message, exc)
                 continue
-            # The log keeps the words as sent, minus the live portal token: only its hash is
-            # stored anywhere, so a database leak must not reveal a working link.
-            raw = raw_tokens[message.patient_id]
+            # The log keeps the words as sent, minus the live portal and unsubscribe tokens: only
+            # their hashes are stored anywhere, so a database leak must not reveal a working link.
+            secrets_in_it = (raw_tokens[message.patient_id], unsubscribe_tokens[pair])
             batch.record(
                 message,
                 status=Message.Status.SENT,
@@ -261,11 +260,17 @@ def _send_all(batch: _Batch, ready: list[tuple[Message, SendFacts]]) -> None:
                 provider_id=provider_id[:120],
                 to=to,
                 subject=rendered.subject,
-                text=rendered.text.replace(raw, HIDDEN_TOKEN),
-                html=rendered.html.replace(raw, HIDDEN_TOKEN),
+                text=_masked(rendered.text, secrets_in_it),
+                html=_masked(rendered.html, secrets_in_it),
                 last_error=RECLAIMED_NOTE if message.pk in batch.result.reclaimed else "",
             )
             batch.result.sent += 1
+
+
+def _masked(text: str, secrets_in_it: tuple[str, ...]) -> str:
+    for secret in secrets_in_it:
+        text = text.replace(secret, HIDDEN_TOKEN)
+    return text
 
 
 def _record_failure(batch: _Batch, message: Message, exc: Exception) -> None:

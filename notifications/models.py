@@ -120,3 +120,27 @@ class InboundSms(models.Model):
 
     def __str__(self) -> str:
         return self.message_sid
+
+
+class UnsubscribeLink(models.Model):
+    """The link at the foot of every message that stops that channel for the patient. The token in
+    the URL is 22 random characters that say nothing of the patient; only its SHA-256 is stored
+    (clinic/tokens.py), so neither the URL nor a database leak gives the patient away or a working
+    link. It works for UNSUBSCRIBE_LINK_DAYS, then shows how else to stop the messages."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="unsubscribe_link_expiry_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="unsubscribe_link_expires_later"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"unsubscribe link {self.pk}"

@@ -1,6 +1,7 @@
 """The desk's message log (what went out, to whom, when; resend for failures) and the patient's
 one-click unsubscribe."""
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -98,10 +99,19 @@ def message_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
 @csrf_exempt  # the signed token is the credential; mail clients POST here without a session (RFC 8058)
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    found = unsubscribe_read(token)
-    if found is None or found[1] not in Channel.values:
+    """The link at the foot of a message: GET asks, POST (the page's button, or a mail client's
+    one-click List-Unsubscribe-Post) stops the channel. A link past its life says how else to stop."""
+    found = unsubscribe_read(token, now=timezone.now())
+    if found is None or found.channel not in Channel.values:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
-    patient_id, channel = found
+    if found.expired:
+        return render(
+            request,
+            "notifications/unsubscribe.html",
+            {"expired": True, "unsubscribe_link_days": settings.UNSUBSCRIBE_LINK_DAYS},
+            status=410,
+        )
+    patient_id, channel = found.patient_id, found.channel
     if not Patient.objects.filter(pk=patient_id).exists():
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
     label = Channel(channel).label

@@ -3,6 +3,7 @@ environment (see the table in README.md); nothing secret has a default here."""
 
 import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp",
     "clinic.apps_vendor.TwoFactorAppsConfig",
     "clinic.apps_vendor.TwoFactorCodesConfig",
+    "clinic.apps_vendor.PasskeysConfig",
     "clinic",
     "patients",
     "notifications",
@@ -260,6 +262,36 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Prolo Clinic <clinic@localhost>")
 # The public address patients' links point at (portal, unsubscribe, calendar).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+
+def _passkey_site(site_url: str) -> tuple[str, str]:
+    """The relying party's id (the host passkeys are bound to) and the origin they are used from,
+    from SITE_URL. Passkeys need a host name: an address such as 127.0.0.1 becomes localhost (a
+    developer uses http://localhost:8000 to try them)."""
+    parts = urlsplit(site_url)
+    host = parts.hostname or "localhost"
+    try:
+        ipaddress.ip_address(host)
+        host = "localhost"
+    except ValueError:
+        pass
+    port = f":{parts.port}" if parts.port else ""
+    return host, f"{parts.scheme}://{host}{port}"
+
+
+# Passkeys (WebAuthn, django-otp-webauthn) as a second factor beside the authenticator app
+# (clinic/passkeys.py). Only as a second factor: the password step and its limits always come first.
+_PASSKEY_RP_ID, _PASSKEY_ORIGIN = _passkey_site(SITE_URL)
+OTP_WEBAUTHN_RP_ID = env.str("PASSKEY_RP_ID", default=_PASSKEY_RP_ID)
+OTP_WEBAUTHN_RP_NAME_CALLABLE = "clinic.passkeys.relying_party_name"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_PASSKEY_ORIGIN]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+# How long the unsubscribe link at the foot of a message works (notifications/links.py); after
+# that its page says how else to stop the messages.
+UNSUBSCRIBE_LINK_DAYS = env.int("UNSUBSCRIBE_LINK_DAYS", default=60)
+if UNSUBSCRIBE_LINK_DAYS < 1:
+    raise ImproperlyConfigured("UNSUBSCRIBE_LINK_DAYS must be 1 or more")
 
 # SMS: a file backend by default; see notifications/channels.
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.FileSmsBackend")

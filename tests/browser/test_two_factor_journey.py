@@ -46,7 +46,7 @@ def test_clinic_admin_sets_up_two_factor_at_first_login_then_signs_in_with_a_cod
 ):
     page = login(admin_user.username, PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/accounts/two-factor/set-up/")
-    expect(page.get_by_role("status")).to_contain_text("Set it up to continue")
+    expect(page.get_by_role("status").filter(has_text="Set one up to continue")).to_be_visible()
     # Nothing else opens first.
     page.goto(f"{live_server.url}/desk/patients/")
     expect(page).to_have_url(f"{live_server.url}/accounts/two-factor/set-up/")
@@ -78,7 +78,7 @@ def test_practitioner_turns_two_factor_on_and_off_for_themselves(
     page.get_by_role("link", name=practitioner_user.username).click()
     page.get_by_role("link", name="Two-factor sign-in").click()
     expect(page.get_by_text("Off: you sign in with your password alone.")).to_be_visible()
-    page.get_by_role("link", name="Turn on two-factor sign-in").click()
+    page.get_by_role("link", name="Set up an authenticator app").click()
     key, recovery = _set_up_from_the_page(page)
     page.get_by_role("link", name="I have kept them, continue").click()
 

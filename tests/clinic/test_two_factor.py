@@ -74,7 +74,7 @@ def test_the_clinic_admin_is_sent_to_set_up_two_factor_before_any_staff_page(cli
 def test_the_set_up_page_shows_a_qr_code_and_the_key_and_stores_nothing(client, admin_user):
     _log_in(client, "boss")
     page = client.get(SETUP).content.decode()
-    assert "Clinic admins sign in with a code from their phone" in page
+    assert "The clinic asks you to sign in with a second step" in page
     assert '<img class="two-factor-qr" src="data:image/svg+xml' in page
     assert re.search(r'id="totp-key"[^>]*>([A-Z2-7]{4} ){7}[A-Z2-7]{4}<', page)
     assert not TOTPDevice.objects.exists()

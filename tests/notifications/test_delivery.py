@@ -54,9 +54,13 @@ def test_the_log_keeps_the_words_as_sent_but_never_the_live_portal_token(now):
     delivery.messages_sweep(now=now)
 
     raw = mail.outbox[0].body.split("/portal/")[1].split("/")[0]
+    unsubscribe = mail.outbox[0].body.split("/messages/unsubscribe/")[1].split("/")[0]
     row = Message.objects.get(kind=Kind.CONFIRMATION)
     assert raw not in row.text and raw not in row.html
-    assert row.text == mail.outbox[0].body.replace(raw, delivery.HIDDEN_TOKEN)
+    assert unsubscribe not in row.text and unsubscribe not in row.html
+    assert row.text == mail.outbox[0].body.replace(raw, delivery.HIDDEN_TOKEN).replace(
+        unsubscribe, delivery.HIDDEN_TOKEN
+    )
 
 
 def test_messages_not_yet_due_stay_in_the_outbox(now):
@@ -258,9 +262,10 @@ def test_a_claim_of_200_takes_a_fixed_handful_of_queries_and_one_update_per_outc
     portal_tokens_live(patient_ids={p.pk for p in patients}, now=now)
 
     # The claim (select, update, read back), settings, templates, the planner's facts, the portal
-    # links: a handful for the claim; then exactly one single-row UPDATE per outcome, written as
+    # links, the unsubscribe links (one transaction deleting expired ones and inserting the
+    # batch's): a handful for the claim; then exactly one single-row UPDATE per outcome, written as
     # the provider answers.
-    with django_assert_max_num_queries(10 + 200):
+    with django_assert_max_num_queries(14 + 200):
         delivery.messages_sweep(now=now, max_batches=1, batch_size=200)
     assert Message.objects.filter(status=Message.Status.SENT).count() == 201
     assert len(mail.outbox) == 201
