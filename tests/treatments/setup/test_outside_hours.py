@@ -162,3 +162,22 @@ def test_the_calendar_reads_no_more_queries_with_bookings_outside_the_hours(
         page = desk.get(f"/desk/?date={DAY + dt.timedelta(days=1)}")
     assert page.status_code == 200
     assert not any("workinghours" in q["sql"] or "datedhours" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_the_week_of_every_practitioner_marks_a_booking_left_outside_the_hours(
+    desk, afternoon, django_assert_max_num_queries
+):
+    inside = booking(afternoon.practitioner, afternoon.location, at(DAY, 9))
+    desk.get(f"/desk/week/?date={DAY}")  # the setup read once by this process
+
+    # The mark is worked out from the hours the setup holds: the week's ceiling holds
+    # (test_calendar_team_week), and no query reads the hours for it.
+    with django_assert_max_num_queries(18) as ctx:
+        week = desk.get(f"/desk/week/?date={DAY}").content.decode()
+    # The day loaded later (htmx) marks it as well.
+    later = desk.get(f"/desk/week/day/?date={DAY}&first=480&last=1080").content.decode()
+
+    assert MARK in _card(week, afternoon)
+    assert MARK not in _card(week, inside)
+    assert MARK in _card(later, afternoon)
+    assert not any("workinghours" in q["sql"] or "datedhours" in q["sql"] for q in ctx.captured_queries)

@@ -100,6 +100,10 @@ def test_the_covered_booking_is_marked_on_the_calendar_until_it_is_moved(admin_c
 
     day = desk_client.get(f"/desk/?date={DAY}").content.decode()
     assert "Inside a closure — move or cancel: Conference" in day and "cal-in-closure" in day
+    # The week of every practitioner marks its card too (issue 19, item 5).
+    week = desk_client.get(f"/desk/week/?date={DAY}").content.decode()
+    card = week[week.index(f'id="appt-{amelia.pk}"') :].split("</article>", 1)[0]
+    assert "Inside a closure — move or cancel: Conference" in card and "cal-in-closure" in card
 
     # A minute later, as in life (the day's fingerprint reads the appointments' updated_at).
     with time_machine.travel(NOW + dt.timedelta(minutes=1), tick=False):
@@ -111,6 +115,7 @@ def test_the_covered_booking_is_marked_on_the_calendar_until_it_is_moved(admin_c
     amelia.refresh_from_db()
     assert amelia.start == at(DAY, 8, 30)
     assert "Inside a closure" not in day
+    assert "Inside a closure" not in desk_client.get(f"/desk/week/?date={DAY}").content.decode()
 
 
 def test_every_covered_booking_can_be_cancelled_at_once_with_the_patients_told(admin_client_, patel):

@@ -23,6 +23,7 @@ from treatments.scheduling.selectors.calendar import (
     _closure_span,
     _finish,
     _item,
+    _mark_covered,
     _minute,
     _Reading,
 )
@@ -167,6 +168,7 @@ def team_week_calendar(
             s, e, label = _closure_span(closure, day)
             if e > s and _closure_applies(closure, pk, works_at.get((day, pk), set())):
                 spans.append((column, "closed", s, e, label))
+    _mark_covered(pending, closures, setup, now)
     # The days built apart share the page's rows: the window covers every open day's hours and
     # appointments (or the page's own window, given to a day built alone).
     also = [window] if window else [(first, last) for _n, first, last in outline.values()]
