@@ -3,7 +3,8 @@ with axe on every page: the clinic admin (signed in with a code) changes a pract
 sees the booking it leaves outside the hours before saving; adds a conference over a booked
 consultation, sees it listed with its nearest allowed time before saving, saves, finds the card
 marked on the calendar, moves the booking from the closure's page, and is refused the same
-conference twice."""
+conference twice. Removing extra hours on a date over a booking lists it first, then leaves it
+listed outside the hours and marked on the week of every practitioner."""
 
 import datetime as dt
 
@@ -12,7 +13,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from clinic.models import Closure, WorkingHours
+from clinic.models import Closure, DatedHours, WorkingHours
 from tests.browser.axe_portal import assert_accessible
 from tests.browser.calendar_grid import DAY, clock, seeded  # noqa: F401 (fixtures used by name)
 from tests.factories import PASSWORD, PatientFactory
@@ -152,4 +153,37 @@ def test_clinic_admin_sets_hours_and_a_closure_and_handles_the_booking_it_covers
         expect(page.get_by_text("Saved. It covers no booking.")).to_be_visible()
         assert Closure.objects.get(reason="Dentist").starts_at == at(DAY, 15)
     assert late.pk
+    context.close()
+
+
+@pytest.mark.parametrize("size", ["desk", "phone"])
+def test_clinic_admin_removes_extra_hours_over_a_booking_after_seeing_it(browser, live_server, admin_user, size):
+    patel, main = practitioner_with_hours("Dr Patel")
+    saturday = DAY + dt.timedelta(days=4)
+    DatedHours.objects.create(practitioner=patel, location=main, date=saturday, start=dt.time(9), end=dt.time(13))
+    sam = booking(patel, main, at(saturday, 10), patient=PatientFactory(first_name="Sam", last_name="Sato"))
+    context = browser.new_context(bypass_csp=True, viewport=SIZES[size])
+    page = context.new_page()
+    _sign_in_with_a_code(page, live_server, admin_user)
+    page.goto(f"{live_server.url}/desk/setup/practitioners/{patel.pk}/")
+
+    page.get_by_role("button", name="Remove Sat 15 May 09:00–13:00").click()
+    expect(page.locator("#removing")).to_contain_text(
+        "Nothing is removed yet: without the extra hours of Sat 15 May 09:00–13:00, 1 booking falls outside the hours."
+    )
+    expect(page.locator(f"#covered-{sam.pk}")).to_contain_text("Sam Sato")
+    expect(page.locator(f"#covered-{sam.pk}")).to_contain_text("Fri 14 May 10:00")  # the nearest weekday time
+    _visit_check(page)
+    assert DatedHours.objects.count() == 1
+
+    page.get_by_role("button", name="Remove anyway").click()
+    expect(page.get_by_text("1 booking now falls outside the hours")).to_be_visible()
+    expect(page.locator("#outside")).to_contain_text("Sam Sato")
+    _visit_check(page)
+    assert not DatedHours.objects.exists()
+
+    # The week of every practitioner marks the card, as the day does.
+    page.goto(f"{live_server.url}/desk/week/?date={saturday}")
+    expect(page.locator(f"#appt-{sam.pk}")).to_contain_text("Outside the hours — move or cancel")
+    _visit_check(page)
     context.close()

@@ -45,4 +45,6 @@ def practitioner_for_setup(user, pk: int | str) -> Practitioner:
 
 def dated_hours_for(user, pk: int | str) -> DatedHours:
     """Extra hours on a date: the clinic admin's to change (404 for anyone else)."""
-    return object_or_404(DatedHours.objects.all(), pk, user=user, allowed=[roles.CLINIC_ADMIN])
+    return object_or_404(
+        DatedHours.objects.select_related("practitioner", "location"), pk, user=user, allowed=[roles.CLINIC_ADMIN]
+    )

@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from clinic.closures import clashing_closure, same_scope  # noqa: F401 -- re-exported: the setup page's reads
-from clinic.localtime import clinic_zone, local_date
-from clinic.models import Closure, Location, Practitioner
+from clinic.localtime import clinic_zone, day_bounds, local_date
+from clinic.models import Closure, DatedHours, Location, Practitioner
 from treatments.models import Appointment
 from treatments.scheduling.availability import Availability, Busy, DatedBlock, WeeklyBlock
 from treatments.scheduling.planning import place
@@ -85,10 +85,17 @@ class Covered:
     problem: str = ""
 
 
-def nearest_allowed(appointment: Appointment, *, now: dt.datetime, also_closed: Sequence[Busy] = ()) -> Covered:
+def nearest_allowed(
+    appointment: Appointment,
+    *,
+    now: dt.datetime,
+    also_closed: Sequence[Busy] = (),
+    less_hours: Sequence[DatedBlock] = (),
+) -> Covered:
     """The nearest free time for `appointment` that keeps its series' window (the later sessions
     stay where they are), its practitioner, location, patient and room: the planner's `place`
-    from the appointment's own day outwards. `also_closed`: a closure not saved yet (a preview)."""
+    from the appointment's own day outwards. A preview of a change not saved yet: `also_closed`,
+    a closure; `less_hours`, extra hours on a date about to be removed."""
     zone = clinic_zone()
     today = local_date(now, zone)
     own_day = local_date(appointment.start, zone)
@@ -109,6 +116,8 @@ def nearest_allowed(appointment: Appointment, *, now: dt.datetime, also_closed: 
     availability = availability_around(appointment, first=window.earliest, last=window.latest)
     if also_closed:
         availability = replace(availability, closures=[*availability.closures, *also_closed])
+    if less_hours:
+        availability = replace(availability, dated=[d for d in availability.dated if d not in less_hours])
     kind = appointment.appointment_type
     local = appointment.start.astimezone(zone)
     proposal = place(
@@ -157,30 +166,46 @@ def covered_with_proposals(
 
 
 def outside_new_week(
-    *, practitioner: Practitioner, location: Location, blocks: list[WeeklyBlock], now: dt.datetime
+    *,
+    practitioner: Practitioner,
+    location: Location,
+    now: dt.datetime,
+    blocks: list[WeeklyBlock] | None = None,
+    removing: DatedHours | None = None,
 ) -> list[Appointment]:
-    """The booked appointments ahead that a week of `blocks` would leave outside the hours."""
-    # The extra hours on dates stay: a booking on a Saturday worked once is not outside the hours.
+    """The booked appointments ahead that the hours at `location` would leave outside after a
+    change not saved yet: a week of `blocks` in place of the week there, or the extra hours
+    `removing` gone (then only the bookings of its date that the hours hold now). Two queries."""
     zone = clinic_zone()
-    dated = [
-        DatedBlock(h.date, h.start, h.end)
-        for h in hour_blocks(practitioner_id=practitioner.pk, location_id=location.pk, first=local_date(now, zone))
-        if h.date is not None
-    ]
-    week = Availability(zone=zone, blocks=blocks, dated=dated)
-    ahead = (
-        Appointment.objects.filter(
-            practitioner=practitioner,
-            location=location,
-            status=Appointment.Status.BOOKED,
-            start__gt=now,
-            start__lt=now + dt.timedelta(days=WEEK_HORIZON_DAYS),
-        )
-        .select_related("patient", "appointment_type")
-        .order_by("start")
+    held = hour_blocks(practitioner_id=practitioner.pk, location_id=location.pk, first=local_date(now, zone))
+    if blocks is None:
+        blocks = [WeeklyBlock(h.weekday, h.start, h.end) for h in held if h.weekday is not None]
+    # The extra hours on dates stay (but the ones removed): a booking on a Saturday worked once is
+    # not outside the hours.
+    dated = [DatedBlock(h.date, h.start, h.end) for h in held if h.date is not None]
+    gone = [] if removing is None else [DatedBlock(removing.date, removing.start, removing.end)]
+    after = Availability(zone=zone, blocks=blocks, dated=[d for d in dated if d not in gone])
+    ahead = Appointment.objects.filter(
+        practitioner=practitioner,
+        location=location,
+        status=Appointment.Status.BOOKED,
+        start__gt=now,
+        start__lt=now + dt.timedelta(days=WEEK_HORIZON_DAYS),
     )
-    # A week with no other busy time: `problem` is then only "outside the hours".
-    return [a for a in ahead if week.problem(a.start, a.end) is not None]
+    before = None
+    if removing is not None:
+        first, last = day_bounds(removing.date, zone=zone)
+        ahead = ahead.filter(start__lt=last, end__gt=first)
+        before = Availability(zone=zone, blocks=blocks, dated=dated)
+    # An availability with no other busy time: `problem` is then only "outside the hours".
+    ahead = ahead.select_related(
+        "patient", "practitioner", "location", "room", "appointment_type", "series__protocol"
+    ).order_by("start", "pk")
+    return [
+        a
+        for a in ahead
+        if after.problem(a.start, a.end) is not None and (before is None or before.problem(a.start, a.end) is None)
+    ]
 
 
 def outside_hours_bookings(

@@ -20,7 +20,7 @@ from clinic.models import Practitioner, WorkingHours
 from clinic.roles import admin_required, role_required
 from treatments.models import Appointment
 from treatments.scheduling.access import appointment_for
-from treatments.scheduling.availability import WeeklyBlock
+from treatments.scheduling.availability import DatedBlock, WeeklyBlock
 from treatments.scheduling.selectors.hours import hour_blocks
 from treatments.setup.access import closure_for, dated_hours_for, practitioner_for_setup, time_off_owner
 from treatments.setup.forms import ClosureForm, DatedHoursForm, WeekForm, blocks_text
@@ -119,17 +119,22 @@ def practitioner_hours(request: HttpRequest, pk: int) -> HttpResponse:
                         "who": practitioner.display_name,
                         "place": location.name,
                     }
-                    if affected:
-                        text += " " + ngettext(
-                            "%(n)d booking now falls outside the hours: move it from the list below.",
-                            "%(n)d bookings now fall outside the hours: move them from the list below.",
-                            len(affected),
-                        ) % {"n": len(affected)}
-                    messages.success(request, text)
+                    messages.success(request, text + _left_outside(len(affected)))
                     return redirect("setup:practitioner", pk=practitioner.pk)
     context = {"forms": forms, "changed_form": changed_form, "affected": affected}
     status = 400 if changed_form is not None and changed_form.errors else 200
     return _practitioner_page(request, practitioner, now=now, status=status, **context)
+
+
+def _left_outside(n: int) -> str:
+    """What a saved change of the hours says of the bookings it left outside them ("" for none)."""
+    if not n:
+        return ""
+    return " " + ngettext(
+        "%(n)d booking now falls outside the hours: move it from the list below.",
+        "%(n)d bookings now fall outside the hours: move them from the list below.",
+        n,
+    ) % {"n": n}
 
 
 def _practitioner_page(
@@ -209,11 +214,21 @@ def dated_hours_new(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required
 @require_POST
 def dated_hours_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove extra hours on a date. Leaving bookings outside the hours: the first POST lists them
+    (with the nearest allowed time of each) and removes nothing; the second, confirmed, removes."""
     dated = dated_hours_for(request.user, pk)
-    dated_hours_remove(dated=dated)
+    now = timezone.now()
+    practitioner = dated.practitioner
+    affected = outside_new_week(practitioner=practitioner, location=dated.location, now=now, removing=dated)
     when = _when(dated.date, dated.start, dated.end)
-    messages.success(request, _("The extra hours of %(when)s are removed.") % {"when": when})
-    return redirect("setup:practitioner", pk=dated.practitioner_id)
+    if affected and request.POST.get("confirm") != "yes":
+        gone = [DatedBlock(dated.date, dated.start, dated.end)]
+        preview = [nearest_allowed(a, now=now, less_hours=gone) for a in affected]
+        return _practitioner_page(request, practitioner, now=now, removing=dated, removing_when=when, preview=preview)
+    dated_hours_remove(dated=dated)
+    text = _("The extra hours of %(when)s are removed.") % {"when": when}
+    messages.success(request, text + _left_outside(len(affected)))
+    return redirect("setup:practitioner", pk=practitioner.pk)
 
 
 @time_off_required

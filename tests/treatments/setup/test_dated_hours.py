@@ -256,3 +256,75 @@ def test_the_week_of_every_practitioner_opens_the_extra_saturday_only(desk_clien
 
     assert f'data-date="{SATURDAY}"' in week
     assert f'data-date="{NEXT_SATURDAY}"' not in after
+
+
+@pytest.fixture
+def saturday_booked(saturday):
+    """The extra Saturday with Maria's 10:00 consultation inside it."""
+    return DatedHours.objects.get(), _book(saturday, local(2026, 5, 9, 10))
+
+
+def _remove(client, dated, **over):
+    return client.post(f"/desk/setup/extra-hours/{dated.pk}/remove/", over)
+
+
+def test_removing_extra_hours_over_a_booking_lists_it_first_and_removes_nothing(
+    admin_client_, saturday_booked, django_assert_max_num_queries
+):
+    dated, maria = saturday_booked
+    admin_client_.get(f"/desk/setup/practitioners/{dated.practitioner_id}/")  # session and settings
+
+    with django_assert_max_num_queries(30):
+        response = _remove(admin_client_, dated)
+    page = response.content.decode()
+    row = page[page.index(f'id="covered-{maria.pk}"') :].split("</tr>", 1)[0]
+
+    assert response.status_code == 200
+    assert "Nothing is removed yet: without the extra hours of Sat 9 May 09:00–13:00, 1 booking" in page
+    assert "Sat 9 May 10:00" in row and maria.patient.full_name in row
+    # Its nearest allowed time is worked out without the extra Saturday: a weekday's hours.
+    assert "Fri 8 May 10:00" in row
+    assert list(DatedHours.objects.all()) == [dated]
+
+
+def test_removing_extra_hours_when_confirmed_leaves_the_booking_listed_outside_the_hours(
+    admin_client_, saturday_booked
+):
+    dated, maria = saturday_booked
+
+    removed = _remove(admin_client_, dated, confirm="yes")
+    page = admin_client_.get(removed["Location"]).content.decode()
+
+    assert removed.status_code == 302
+    assert "The extra hours of Sat 9 May 09:00–13:00 are removed. 1 booking now falls outside the hours" in page
+    assert not DatedHours.objects.exists()
+    assert f'id="covered-{maria.pk}"' in page.split('id="outside"', 1)[1]
+    maria.refresh_from_db()
+    assert maria.start == local(2026, 5, 9, 10) and maria.status == "booked"
+
+
+def test_a_confirmation_not_understood_removes_nothing_and_a_gone_one_is_404(admin_client_, saturday_booked):
+    dated, _maria = saturday_booked
+
+    maybe = _remove(admin_client_, dated, confirm="maybe")
+    assert maybe.status_code == 200 and "Nothing is removed yet" in maybe.content.decode()
+    assert DatedHours.objects.exists()
+    assert _remove(admin_client_, dated, confirm="yes").status_code == 302
+    assert _remove(admin_client_, dated, confirm="yes").status_code == 404
+
+
+def test_a_booking_on_another_date_does_not_hold_the_removal(admin_client_, saturday):
+    _book(saturday, local(2026, 5, 8, 10))  # the Friday before, inside the week's hours
+    dated = DatedHours.objects.get()
+
+    assert _remove(admin_client_, dated).status_code == 302
+    assert not DatedHours.objects.exists()
+
+
+def test_only_the_clinic_admin_sees_what_removing_extra_hours_leaves(client, desk_user, saturday_booked):
+    dated, _maria = saturday_booked
+
+    assert _remove(client, dated)["Location"].startswith("/accounts/login/")
+    client.force_login(desk_user)
+    assert _remove(client, dated).status_code == 403
+    assert DatedHours.objects.exists()
