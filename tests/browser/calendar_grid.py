@@ -47,3 +47,29 @@ def drag_card(page, card, column_selector: str, hh: int, mm: int):
     box = grid.bounding_box()
     y = (hh * 60 + mm - first) / 5 * box["height"] / rows
     card.drag_to(grid, source_position={"x": 4, "y": 2}, target_position={"x": box["width"] / 2, "y": y + 2})
+
+
+def drag_card_in_view(page, card, column_selector: str, hh: int, mm: int):
+    """Drag a card with the mouse so its new start lands at a wall-clock time in a column, first
+    scrolling so the card and that time are both on screen: on a phone the day is taller than the
+    screen and the columns wider (the page scrolls, the calendar's box sideways), and a pointer
+    cannot leave the screen while it drags."""
+    cal = page.locator(".cal")
+    first, rows = int(cal.get_attribute("data-first-minute")), int(cal.get_attribute("data-rows"))
+    grid = page.locator(f"{column_selector} .cal-grid")
+    card.scroll_into_view_if_needed()
+
+    def target_y() -> float:
+        box = grid.bounding_box()
+        return box["y"] + (hh * 60 + mm - first) / 5 * box["height"] / rows
+
+    page.evaluate("(dy) => window.scrollBy(0, dy)", min(card.bounding_box()["y"], target_y()) - 100)
+    start, box, y = card.bounding_box(), grid.bounding_box(), target_y()
+    view = page.viewport_size
+    x = max(box["x"], 0) + (min(box["x"] + box["width"], view["width"]) - max(box["x"], 0)) / 2
+    assert 0 <= start["x"] + 6 < view["width"] and 0 < x < view["width"], "the card or the column is off screen"
+    assert 0 <= start["y"] and y + 3 < view["height"], "the card and the time do not fit one screen"
+    page.mouse.move(start["x"] + 6, start["y"] + 3)
+    page.mouse.down()
+    page.mouse.move(x, y + 3, steps=8)
+    page.mouse.up()
