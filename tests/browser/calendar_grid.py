@@ -68,7 +68,7 @@ def drag_card_in_view(page, card, column_selector: str, hh: int, mm: int):
     view = page.viewport_size
     x = max(box["x"], 0) + (min(box["x"] + box["width"], view["width"]) - max(box["x"], 0)) / 2
     assert 0 <= start["x"] + 6 < view["width"] and 0 < x < view["width"], "the card or the column is off screen"
-    assert 0 <= start["y"] and y + 3 < view["height"], "the card and the time do not fit one screen"
+    assert start["y"] >= 0 and y + 3 < view["height"], "the card and the time do not fit one screen"
     page.mouse.move(start["x"] + 6, start["y"] + 3)
     page.mouse.down()
     page.mouse.move(x, y + 3, steps=8)
