@@ -53,14 +53,15 @@ def _prepared_names() -> set[str]:
 def execute(cursor: Any, name: str, sql: str, params: Sequence[Any]) -> None:
     """Run `sql` (the driver's `%s` placeholders) with `params` on `cursor` (Django's), as the
     statement `name` prepared once per connection on PostgreSQL. `name` must be unique per SQL:
-    the module and shape that wrote it (e.g. "calendar_rows_1_0")."""
+    the module and shape that wrote it (e.g. "calendar_rows_10")."""
     if connection.vendor != "postgresql":
         cursor.execute(sql, params)
         return
     names = _prepared_names()
     statement = f"prolo_{name}"
     if statement not in names:
-        cursor.cursor.execute(f"PREPARE {statement} AS {_numbered(sql)}")
+        with connection.wrap_database_errors:  # Django's errors, as for any query
+            cursor.cursor.execute(f"PREPARE {statement} AS {_numbered(sql)}")
         names.add(statement)
     placeholders = f" ({', '.join(['%s'] * len(params))})" if params else ""
     cursor.execute(f"{_GENERIC}; EXECUTE {statement}{placeholders}", params)

@@ -168,6 +168,10 @@ def _statement(_vendor: str, by_practitioner: bool, by_location: bool) -> _State
     names = {repr(value): name for name, value in _bound(_PROBE_START, _PROBE_END, -7001, -7002).items()}
     order = tuple(names.get(repr(param), (param,)) for param in params)
     converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+    if _vendor == "postgresql":
+        # The driver gives every value its type (ints, aware datetimes, booleans): the one
+        # converter the ORM adds, int() of the previous step's subquery, would only copy each row.
+        converters = {}
     return _Statement(sql, order, converters)
 
 
@@ -196,7 +200,7 @@ def _appointments(
     with connection.cursor() as cursor:
         prepared.execute(cursor, name, statement.sql, params)
         rows = cursor.fetchall()
-    if statement.converters:  # e.g. SQLite's dates and booleans; none on PostgreSQL
+    if statement.converters:  # e.g. SQLite's dates and booleans; none on PostgreSQL (_statement)
         rows = [_converted(row, statement.converters) for row in rows]
     return [CardRow(values) for values in rows]
 
