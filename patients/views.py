@@ -70,10 +70,11 @@ def _search_box_html(form: PatientSearchForm) -> SafeString:
             + "</div> "
         )
     value_html = f' value="{escape(value)}"' if value else ""
+    maxlength = field.field.widget.attrs["maxlength"]
     html = (
         f'<div id="div_{field.id_for_label}" class="mb-3"><label for="{field.id_for_label}" class="form-label">'
         f"{escape(field.label)}</label> "
-        f'<input type="search" name="q"{value_html} data-search-box="" maxlength="{field.field.widget.attrs["maxlength"]}" '
+        f'<input type="search" name="q"{value_html} data-search-box="" maxlength="{maxlength}" '
         f'class="textinput form-control{invalid}" aria-describedby="{described}" id="{field.id_for_label}"> '
         f'{error_html}<div id="{help_id}" class="form-text">{escape(field.help_text)}</div></div>'
     )
