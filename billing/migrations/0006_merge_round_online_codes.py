@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0005_online_packages_card_removal'),
-        ('billing', '0005_visit_coding_billing_details_reminders'),
+        ("billing", "0005_online_packages_card_removal"),
+        ("billing", "0005_visit_coding_billing_details_reminders"),
     ]
 
-    operations = [
-    ]
+    operations = []
