@@ -10,8 +10,9 @@ BENCH_SCALE=small|large (default small; large seeds 50,000 patients and 200,000 
 BENCH_ONLY=<substring> to run only benchmarks whose function name contains it (the HTTP stage and
 docs/benchmarks.md are then left out unless BENCH_HTTP=1), BENCH_HTTP=0 to leave the HTTP stage
 out, BENCH_HTTP_SECONDS (default 10), BENCH_HTTP_PORT (gunicorn's port on 127.0.0.1; default a
-free one), BENCH_HTTP_TIMEOUT (wrk's timeout in seconds, default 2), BENCH_POSTGRES_URL (the
-HTTP stage's database when DATABASE_URL is not PostgreSQL)."""
+free one), BENCH_HTTP_TIMEOUT (wrk's timeout in seconds, default 2), BENCH_HTTP_WORKERS
+(gunicorn's workers, default two per core, as production), BENCH_POSTGRES_URL (the HTTP stage's
+database when DATABASE_URL is not PostgreSQL)."""
 
 import importlib
 import os

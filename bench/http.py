@@ -9,8 +9,9 @@ It brings what it needs and says so:
   created if missing and seeded like the in-process stage's. No server is started: when none
   answers, the stage is skipped with the reason;
 - gunicorn with `bench.settings_http` (the production settings, plus the floor's URL) on
-  127.0.0.1 and a free port (or BENCH_HTTP_PORT), two workers per core, stopped at the end; the
-  desks' sessions have entered their second factor, as production asks of staff.
+  127.0.0.1 and a free port (or BENCH_HTTP_PORT), two workers per core (or BENCH_HTTP_WORKERS),
+  stopped at the end; the desks' sessions have entered their second factor, as production asks
+  of staff.
 
 Every figure is a ratio to the floor's requests per second in the same run; a page "fails" on any
 answer other than 200, any socket error and any timeout (wrk's, 2 s unless BENCH_HTTP_TIMEOUT says
@@ -338,7 +339,7 @@ def run_stage(scale: str) -> Stage:
     secret = secrets.token_urlsafe(50)
     say(f"migrating and seeding {urlsplit(url).path.lstrip('/')} (scale {scale}; seeded once, then reused)")
     prepared = prepare_in_child(url, secret, scale)
-    workers = 2 * (os.cpu_count() or 1)
+    workers = int(os.environ.get("BENCH_HTTP_WORKERS") or 0) or 2 * (os.cpu_count() or 1)
     port = int(os.environ.get("BENCH_HTTP_PORT") or 0) or free_port()
     say(f"starting gunicorn: production settings, {workers} workers, on 127.0.0.1:{port} (log: {LOG})")
     server = start_gunicorn(server_env(url, secret), port, workers)

@@ -127,3 +127,18 @@ def test_each_row_shows_the_entry_as_the_admin_did_with_a_link_to_it(admin_clien
     other = page.split(f'href="/admin/clinic/auditentry/{nobody.pk}/change/"', 1)[1].split("</tr>", 1)[0]
     assert '<td class="field-user nowrap">-</td>' in other and '<td class="field-ip">-</td>' in other
     assert 'id="nav-sidebar"' not in page  # the list takes the page's width
+
+
+def test_the_list_builds_no_app_list_and_an_entry_keeps_the_sidebar(admin_client_, time_machine):
+    """Django's each_context builds the sidebar's list of models on every admin page (each
+    registered model asked for the user's permissions); the list, which shows no sidebar, does not."""
+    _entries(time_machine, MOMENTS)
+    entry = AuditEntry.objects.order_by("pk").first()
+    assert entry is not None
+    response = admin_client_.get(LIST)
+    assert response.status_code == 200 and response.context["available_apps"] == []
+    assert "4 audit entries" in response.content.decode()
+    detail = admin_client_.get(f"{LIST}{entry.pk}/change/")
+    # The entry's page keeps Django's sidebar, with the models its user may see.
+    assert detail.status_code == 200 and detail.context["available_apps"]
+    assert 'id="nav-sidebar"' in detail.content.decode()

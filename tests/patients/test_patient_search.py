@@ -98,3 +98,33 @@ def test_the_results_page_costs_the_same_queries_however_many_match(desk_client,
     first = patient_search("White")[0]
     assert f'href="/desk/patients/{first.pk}/"' in page
     assert f'href="/desk/waitlist/new/?patient={first.pk}"' in page
+
+
+def _crispy_box(query: dict | None) -> str:
+    from django.template import Context, Template
+
+    from patients.forms import PatientSearchForm
+
+    form = PatientSearchForm(query)
+    return Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": form}))
+
+
+def _words(html: str) -> list[str]:
+    """The markup with its layout whitespace folded (crispy's template indents its label)."""
+    return html.replace("<", " <").replace(">", "> ").split()
+
+
+@pytest.mark.parametrize("query", [None, {"q": "Doe"}, {"q": '"><b>x'}, {"q": "x" * 120}])
+def test_the_search_box_is_the_one_crispy_forms_drew(desk_client, query):
+    """The box is built by hand (patients.views._search_box_html): the same label, input, help and
+    error as the form layout engine drew, the value escaped."""
+    page = desk_client.get("/desk/patients/", query or {}).content.decode()
+    box = page.split('<form method="get"', 1)[1].split('<button type="submit"', 1)[0].split(">", 1)[1]
+    assert _words(box) == _words(_crispy_box(query))
+
+
+def test_a_search_too_long_says_so_in_the_box(desk_client, jane):
+    page = desk_client.get("/desk/patients/", {"q": "Doe" * 40}).content.decode()
+    assert "Ensure this value has at most 100 characters (it has 120)." in page
+    assert 'aria-invalid="true"' in page and 'aria-describedby="id_q_helptext id_q_error"' in page
+    assert "Jane" not in page.split("</form>", 1)[1]  # no results for what was refused

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from clinic import prepared
 from clinic.models import Practitioner
 from patients.selectors_intake import intake_done_expression
 from treatments.models import Appointment
@@ -167,6 +168,10 @@ def _statement(_vendor: str, by_practitioner: bool, by_location: bool) -> _State
     names = {repr(value): name for name, value in _bound(_PROBE_START, _PROBE_END, -7001, -7002).items()}
     order = tuple(names.get(repr(param), (param,)) for param in params)
     converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+    if _vendor == "postgresql":
+        # The driver gives every value its type (ints, aware datetimes, booleans): the one
+        # converter the ORM adds, int() of the previous step's subquery, would only copy each row.
+        converters = {}
     return _Statement(sql, order, converters)
 
 
@@ -191,10 +196,11 @@ def _appointments(
     statement = _statement(connection.vendor, practitioner_id is not None, location_id is not None)
     values = _bound(start, end, practitioner_id, location_id)
     params = [values[name] if isinstance(name, str) else name[0] for name in statement.params]
+    name = f"calendar_rows_{int(practitioner_id is not None)}{int(location_id is not None)}"
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
+        prepared.execute(cursor, name, statement.sql, params)
         rows = cursor.fetchall()
-    if statement.converters:  # e.g. SQLite's dates and booleans; none on PostgreSQL
+    if statement.converters:  # e.g. SQLite's dates and booleans; none on PostgreSQL (_statement)
         rows = [_converted(row, statement.converters) for row in rows]
     return [CardRow(values) for values in rows]
 
