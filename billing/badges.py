@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 
 from billing.models import Invoice, MissedVisit, Package, PackageRedemption
 from billing.money import format_money
-from clinic import prepared
 from clinic.id_lists import id_list
 from treatments.hooks import BadgeLike, register_badges, register_portal_links
 from treatments.models import Appointment, TreatmentSeries
@@ -138,7 +137,7 @@ def _facts(ids: Sequence[int]) -> list[tuple]:
     sql, order = _statement(connection.vendor)
     chosen = id_list(ids).params[0]
     with connection.cursor() as cursor:
-        prepared.execute(cursor, "appointment_badges", sql, [chosen if kept is None else kept[0] for kept in order])
+        cursor.execute(sql, [chosen if kept is None else kept[0] for kept in order])
         return cursor.fetchall()
 
 

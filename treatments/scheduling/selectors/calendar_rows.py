@@ -12,7 +12,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from clinic import prepared
 from clinic.models import Practitioner
 from patients.selectors_intake import intake_done_expression
 from treatments.models import Appointment
@@ -196,9 +195,8 @@ def _appointments(
     statement = _statement(connection.vendor, practitioner_id is not None, location_id is not None)
     values = _bound(start, end, practitioner_id, location_id)
     params = [values[name] if isinstance(name, str) else name[0] for name in statement.params]
-    name = f"calendar_rows_{int(practitioner_id is not None)}{int(location_id is not None)}"
     with connection.cursor() as cursor:
-        prepared.execute(cursor, name, statement.sql, params)
+        cursor.execute(statement.sql, params)
         rows = cursor.fetchall()
     if statement.converters:  # e.g. SQLite's dates and booleans; none on PostgreSQL (_statement)
         rows = [_converted(row, statement.converters) for row in rows]

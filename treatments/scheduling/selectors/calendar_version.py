@@ -19,7 +19,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-from clinic import prepared
 from clinic.localtime import day_bounds
 from clinic.models import SetupStamp
 from patients.models import ConsentSignature, Intake, Patient, ScreeningAnswer
@@ -93,6 +92,6 @@ def day_version(*, day: dt.date, location_id: int | None = None, last_day: dt.da
     values = {"end": _adapt(end), "from": _adapt(start - LONGEST), "start": _adapt(start)}
     values["location"] = location_id
     with connection.cursor() as cursor:
-        prepared.execute(cursor, f"day_version_{int(location_id is not None)}", sql, [values[name] for name in order])
+        cursor.execute(sql, [values[name] for name in order])
         row = cursor.fetchone()
     return hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()
