@@ -28,7 +28,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 # No page uses the camera, microphone, location, payments, USB or sensors: no page, nor anything
-# injected into one, may ask for them. (Passkeys, publickey-credentials-*, stay at their default.)
+# injected into one, may ask for them. (Passkeys, publickey-credentials-*, stay at their default.
+# "bluetooth" is no feature Chromium knows: it logged an error in the console of every page.)
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
@@ -38,7 +39,6 @@ PERMISSIONS_POLICY = ", ".join(
         "payment",
         "usb",
         "serial",
-        "bluetooth",
         "accelerometer",
         "gyroscope",
         "magnetometer",

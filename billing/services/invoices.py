@@ -22,7 +22,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from billing.models import BillingEvent, CodeSystem, CreditNote, CreditNoteLine, Fee, Invoice, InvoiceLine, WriteOff
+from billing.models import (
+    BillingEvent,
+    CodeSystem,
+    CreditNote,
+    CreditNoteLine,
+    Fee,
+    Invoice,
+    InvoiceLine,
+    Package,
+    WriteOff,
+)
 from billing.money import format_money, half_up, line_amounts
 from billing.selectors.fees import fee_for_type
 from billing.selectors.ledger import ledger_sums
@@ -618,6 +628,16 @@ def invoice_void(
             raise BillingError(_("A draft has no number to void: discard it instead."))
         if invoice.status == Invoice.Status.VOID:
             raise BillingError(_("%(number)s is already void.") % {"number": invoice.display_number})
+        # A void leaves the package it sold open, its sessions still given from it: the package's
+        # own closing credits the invoice by the clinic's rule and stops its sessions.
+        if Package.objects.filter(invoice=invoice, status=Package.Status.ACTIVE).exists():
+            raise BillingError(
+                _(
+                    "%(number)s sold a package that is still open: close the package instead (its page "
+                    "shows what is credited and why)."
+                )
+                % {"number": invoice.display_number}
+            )
         remaining = _creditable(invoice)
         detail = reason
         if remaining > 0:

@@ -359,7 +359,9 @@ LOGGING = {
     "filters": {"mask_tokens": {"()": "clinic.log_masks.TokenMaskFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Django's own console handler (DEBUG only) would print each of its records a second time,
+    # unmasked: its records go to the root's masked handler alone. (No ADMINS: no mail handler.)
+    "loggers": {"axes": {"level": "WARNING"}, "django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -200,3 +200,10 @@ def test_without_weasyprint_the_pdf_link_serves_the_print_page(desk_client, monk
     response = desk_client.get(f"/billing/series/{setup.series.pk}/superbill.pdf")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert "Medicare does not cover prolotherapy" in response.content.decode()
+
+
+def test_the_print_pages_name_the_clinic_icon_so_the_browser_asks_no_missing_favicon(desk_client):
+    """The print pages had no icon link: each opened one 404 (/favicon.ico) in the server's log."""
+    setup = knee_series()
+    page = desk_client.get(f"/billing/patients/{setup.patient.pk}/statement/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page

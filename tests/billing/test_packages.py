@@ -276,3 +276,29 @@ def test_a_percentage_deposit_for_a_visit_type_comes_off_its_check_out(desk_user
     assert checkout.total == VISIT - VISIT // 4
     assert f"less the deposit on {deposit.display_number} ($37.50)" in checkout.lines.get().description
     assert BillingEvent.objects.filter(invoice=deposit, action="deposit_applied").exists()
+
+
+def test_voiding_the_invoice_of_an_open_package_is_refused_so_it_gives_no_free_session(
+    admin_user, desk_user, django_capture_on_commit_callbacks
+):
+    """A voided package invoice left its package active: the next sessions were taken from a
+    package nobody owed for, and no other package could be sold. Closing it is the way out."""
+    setup = knee_series()
+    package = sell(setup, by=desk_user)
+    with pytest.raises(BillingError, match="close the package"):
+        services.invoice_void(
+            invoice_id=package.invoice_id,
+            version=None,
+            reason="Sold by mistake",
+            attempt_key=uuid.uuid4(),
+            by=admin_user,
+            now=SOLD,
+        )
+    invoice = Invoice.objects.get(pk=package.invoice_id)
+    assert invoice.status == "issued" and not CreditNote.objects.exists()
+    closed = package_close(
+        package_id=package.pk, reason="Sold by mistake", attempt_key=uuid.uuid4(), by=admin_user, now=SOLD
+    )
+    assert closed.status == Package.Status.CLOSED
+    attend(setup, 1, desk_user, django_capture_on_commit_callbacks)
+    assert not PackageRedemption.objects.exists()

@@ -145,3 +145,17 @@ def test_a_balance_reminder_goes_through_the_outbox_with_the_amount_only(sold, d
     with pytest.raises(BillingError, match="owes nothing"):
         balance_reminder(patient_id=setup.patient.pk, attempt_key=uuid.uuid4(), by=desk_user, now=SOLD)
     assert Message.objects.filter(kind="balance").count() == 1
+
+
+def test_a_package_closed_early_is_not_shown_to_the_patient_as_prepaid(client, sold, admin_user):
+    """The demo's Liam read "1 of 4 sessions used · prepaid package" after the clinic had closed his
+    package and refunded the rest: he would think his next sessions were paid for."""
+    from billing.services.packages import package_close
+
+    setup, package, token = sold
+    url = f"/billing/portal/{token}/"
+    assert "3 of 5 sessions used · prepaid package" in client.get(url).content.decode()
+    package_close(package_id=package.pk, reason="Moving away", attempt_key=uuid.uuid4(), by=admin_user, now=SOLD)
+    page = client.get(url).content.decode()
+    assert "3 of 5 sessions used · package closed early" in page
+    assert "prepaid package" not in page

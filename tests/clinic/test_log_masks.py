@@ -50,6 +50,18 @@ def test_djangos_not_found_warning_for_a_portal_link_is_masked_by_the_configured
     assert TOKEN not in written
 
 
+def test_no_handler_writes_djangos_records_without_the_mask():
+    """Under DEBUG (make run) Django's own console handler printed every "Not Found:" a second
+    time, the portal token in clear, beside the masked line of settings.LOGGING."""
+    logger = logging.getLogger("django.request")
+    while logger is not None:
+        for handler in logger.handlers:
+            # (pytest's own capture handlers aside: they are the test run's, not the app's)
+            if isinstance(handler, logging.StreamHandler) and not type(handler).__module__.startswith("_pytest"):
+                assert any(isinstance(f, TokenMaskFilter) for f in handler.filters), (logger.name, handler)
+        logger = logger.parent if logger.propagate else None
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -177,3 +177,10 @@ def test_the_demos_first_screens_have_bookings_whatever_day_make_run_starts(db, 
         client.post("/accounts/login/", {"username": "practitioner", "password": "prolo-demo"})
         practice = client.get("/practice/").content.decode()
         assert practice.count("/record/") >= 1, "Dr Patel's today is empty"
+
+
+def test_no_two_demo_patients_share_a_name(seeded):
+    """The demo had two of each of 20 names (two James Brown, two Elijah Silva): the desk's search,
+    the calendar and the invoices could not tell the demo's patients apart."""
+    names = list(Patient.objects.values_list("first_name", "last_name"))
+    assert len(names) == len(set(names))

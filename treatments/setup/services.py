@@ -80,7 +80,8 @@ def working_week_set(
     *, practitioner: Practitioner, location: Location, blocks: list[tuple[int, dt.time, dt.time]]
 ) -> list[WorkingHours]:
     """Replace the practitioner's week at this location by `blocks` (weekday, start, end): blocks
-    of a day must not overlap; an empty list means they no longer work there."""
+    of a day must not overlap, nor the practitioner's week at another location; an empty list means
+    they no longer work there."""
     for _weekday, start, end in blocks:
         if end <= start:
             raise SetupError(_("A block must end after it starts."))
@@ -90,6 +91,21 @@ def working_week_set(
             raise SetupError(_("%(day)s: two blocks overlap.") % {"day": WorkingHours.Weekday(day_a).label})
     with transaction.atomic():
         _lock_setup()
+        # Nobody works in two places at once: a block over the week at another location is refused.
+        elsewhere = WorkingHours.objects.filter(practitioner=practitioner).exclude(location=location)
+        for weekday, start, end in by_day:
+            clash = elsewhere.filter(weekday=weekday, start__lt=end, end__gt=start).select_related("location").first()
+            if clash is not None:
+                raise SetupError(
+                    _("%(day)s: %(who)s works %(start)s–%(end)s at %(place)s then.")
+                    % {
+                        "day": WorkingHours.Weekday(weekday).label,
+                        "who": practitioner.display_name,
+                        "start": f"{clash.start:%H:%M}",
+                        "end": f"{clash.end:%H:%M}",
+                        "place": clash.location.name,
+                    }
+                )
         WorkingHours.objects.filter(practitioner=practitioner, location=location).delete()
         rows = WorkingHours.objects.bulk_create(
             WorkingHours(practitioner=practitioner, location=location, weekday=d, start=s, end=e) for d, s, e in by_day
@@ -110,7 +126,8 @@ def dated_hours_add(
 ) -> DatedHours:
     """Extra working time on one date, besides the week's. Refused when it ends before it starts,
     the date is past, or it overlaps (or repeats) extra hours of the same practitioner that date
-    (anywhere: nobody works in two places at once). A closure over it still wins."""
+    (anywhere: nobody works in two places at once) or the week's hours at another location. A
+    closure over it still wins."""
     if end <= start:
         raise SetupError(_("The end must be after the start."))
     if date < local_date(now):
@@ -130,6 +147,22 @@ def dated_hours_add(
                     "start": f"{clash.start:%H:%M}",
                     "end": f"{clash.end:%H:%M}",
                     "place": clash.location.name,
+                }
+            )
+        week = (
+            WorkingHours.objects.filter(practitioner=practitioner, weekday=date.weekday(), start__lt=end, end__gt=start)
+            .exclude(location=location)
+            .select_related("location")
+            .first()
+        )
+        if week is not None:
+            raise SetupError(
+                _("%(who)s works %(start)s–%(end)s at %(place)s that day.")
+                % {
+                    "who": practitioner.display_name,
+                    "start": f"{week.start:%H:%M}",
+                    "end": f"{week.end:%H:%M}",
+                    "place": week.location.name,
                 }
             )
         # Saved one by one: post_save renews the calendars' setup stamp.

@@ -103,7 +103,8 @@ def _intake_done(patient: Patient, now: dt.datetime) -> None:
 
 
 def _patient(i: int, rng: random.Random, now: dt.datetime) -> Patient:
-    first, last = FIRST[i % len(FIRST)], LAST[(i * 7) % len(LAST)]
+    # The second round of first names takes the next last name along: no two patients share a name.
+    first, last = FIRST[i % len(FIRST)], LAST[(i * 7 + i // len(FIRST)) % len(LAST)]
     sms = i % 3 == 0
     return Patient.objects.create(
         first_name=first,

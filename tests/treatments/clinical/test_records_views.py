@@ -243,3 +243,12 @@ def test_a_bad_amendment_shows_a_message_and_adds_nothing(practitioner_client, a
 def test_the_record_page_has_no_inline_style_or_script(practitioner_client, appointment):
     html = practitioner_client.get(url(appointment)).content.decode()
     assert "style=" not in html and "<script>" not in html
+
+
+def test_copying_one_site_says_site_not_sites(practitioner_client, appointment):
+    from treatments.models import InjectionSite
+
+    last = InjectionSite.objects.filter(record__appointment__series=appointment.series).order_by("-pk")
+    InjectionSite.objects.filter(record=last.first().record).exclude(pk=last.first().pk).delete()
+    response = practitioner_client.post(url(appointment), payload(action="copy"), follow=True)
+    assert "1 site copied from the last session." in response.content.decode()

@@ -391,3 +391,13 @@ def test_a_flood_of_check_ins_is_refused_after_six_an_hour_from_any_address(clie
     assert answers[-1]["Retry-After"] == "3600"
     assert "Too many attempts" in answers[-1].content.decode()
     assert PainCheckIn.objects.count() == OutcomeScore.objects.count() == 6
+
+
+def test_the_error_summary_puts_no_colon_after_a_question_or_a_sentence(client, knee):
+    """ "…the worst pain you can imagine.: Please choose a number" in the patient's error summary."""
+    response = client.post(f"/portal/{knee['token']}/checkin/", {"pain": "4", "red_flags": ["made_up"]})
+    page = response.content.decode()
+    assert "Do you have any of these warning signs?</a> Please tick only the warning signs listed." in page
+    response = client.post(f"/portal/{knee['token']}/checkin/", {})
+    assert "you can imagine.</a> Please choose a number from 0 to 10." in response.content.decode()
+    assert "?</a>:" not in page and ".</a>:" not in response.content.decode()

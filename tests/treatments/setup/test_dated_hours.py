@@ -328,3 +328,22 @@ def test_only_the_clinic_admin_sees_what_removing_extra_hours_leaves(client, des
     client.force_login(desk_user)
     assert _remove(client, dated).status_code == 403
     assert DatedHours.objects.exists()
+
+
+def test_extra_hours_over_the_week_at_another_location_are_refused(saturday):
+    """Extra hours at Downtown on a Monday Dr Okafor works at Northside were saved: the calendars
+    and /book/ offered him in two places at once."""
+    from tests.factories import LocationFactory
+
+    practitioner, _main, _patient = saturday
+    elsewhere = LocationFactory(name="Lakeside")
+    monday = dt.date(2026, 5, 11)
+    with pytest.raises(SetupError, match="Dr Ada Stone works 08:00–12:00 at Main Street that day"):
+        dated_hours_add(
+            practitioner=practitioner, location=elsewhere, date=monday, start=dt.time(10), end=dt.time(12), now=NOW
+        )
+    assert DatedHours.objects.count() == 1  # the Saturday only
+    dated_hours_add(
+        practitioner=practitioner, location=elsewhere, date=monday, start=dt.time(17), end=dt.time(19), now=NOW
+    )
+    assert DatedHours.objects.count() == 2

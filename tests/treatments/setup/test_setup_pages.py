@@ -207,3 +207,16 @@ def test_the_day_calendar_offers_sweeping_time_off_only_to_who_may_add_it(admin_
     desk = Client()
     desk.force_login(desk_user)
     assert "data-time-off-url" not in desk.get(f"/desk/?date={DAY}").content.decode()
+
+
+def test_the_setup_index_lists_each_location_of_a_week_without_a_stray_comma(admin_client_):
+    """Dr Lindqvist's hours read "Downtown: Mon 08:30-12:00, Mon 13:00-17:00, ; Northside: …"."""
+    from tests.factories import LocationFactory, WorkingHoursFactory
+
+    doctor, _main = practitioner_with_hours("Dr Lindqvist", weekdays=(0,))
+    northside = LocationFactory(name="Northside")
+    WorkingHoursFactory(practitioner=doctor, location=northside, weekday=1, start=dt.time(9), end=dt.time(12))
+
+    page = admin_client_.get("/desk/setup/").content.decode()
+
+    assert "Main Street: Mon 08:00-12:00, Mon 13:00-17:00; Northside: Tue 09:00-12:00</span>" in page

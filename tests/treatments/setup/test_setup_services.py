@@ -191,3 +191,18 @@ def test_a_week_at_a_new_location_renews_the_calendars_setup_stamp(patel):
     before = SetupStamp.objects.get(pk=1).token
     working_week_set(practitioner=doctor, location=northside, blocks=[(5, dt.time(9), dt.time(12))])
     assert SetupStamp.objects.get(pk=1).token != before
+
+
+def test_a_week_at_another_location_over_the_hours_here_is_refused(patel):
+    """Dr Okafor's Monday 09:00-12:00 at Downtown was saved over his Monday 08:30-12:00 at
+    Northside: the calendars and /book/ then offered him in two places at once."""
+    from tests.factories import LocationFactory
+
+    doctor, _main = patel
+    northside = LocationFactory(name="Northside")
+    with pytest.raises(SetupError, match="Monday: Dr Patel works 08:00–12:00 at Main Street then"):
+        working_week_set(practitioner=doctor, location=northside, blocks=[(0, dt.time(9), dt.time(12))])
+    assert not WorkingHours.objects.filter(location=northside).exists()
+    # Touching is not overlapping: the lunch hour at Northside is his to work.
+    working_week_set(practitioner=doctor, location=northside, blocks=[(0, dt.time(12), dt.time(13))])
+    assert WorkingHours.objects.filter(location=northside).count() == 1

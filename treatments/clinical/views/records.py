@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.audit import audit_record
@@ -144,7 +145,13 @@ def record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if action == "sign":
                 messages.success(request, _("The record is signed and the appointment completed."))
             elif action == "copy":
-                messages.success(request, _("%(n)s sites copied from the last session.") % {"n": copied})
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s site copied from the last session.", "%(n)s sites copied from the last session.", copied
+                    )
+                    % {"n": copied},
+                )
             else:
                 messages.success(request, _("The draft is saved."))
             return redirect("practice:record", pk=appointment.pk)
