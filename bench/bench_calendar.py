@@ -190,8 +190,10 @@ def _search_sample():
 
 
 def busy_days(limit: int = 1000) -> list[dt.date]:
-    """Up to `limit` days each at least nine tenths as busy as the busiest (the HTTP stage asks a
-    different one each request, so no kept grid can answer), spread over the data."""
+    """Up to `limit` days each at least eight tenths as busy as the busiest (the HTTP stage asks a
+    different one each request, so no kept grid can answer), spread over the data. Eight tenths:
+    the in-process benchmarks book a few dozen more visits on the busiest day (387 against the
+    seed's 325), which at nine tenths left 3 days, and a kept grid answered the "afresh" load."""
     from django.db.models import Count
     from django.db.models.functions import TruncDate
 
@@ -208,7 +210,7 @@ def busy_days(limit: int = 1000) -> list[dt.date]:
     if not counted:
         return []
     busiest = max(counted.values())
-    days = sorted(day for day, n in counted.items() if n >= 0.9 * busiest)
+    days = sorted(day for day, n in counted.items() if n >= 0.8 * busiest)
     random.Random(21).shuffle(days)  # neighbours in the list are far apart in time
     return days[:limit]
 
