@@ -130,6 +130,16 @@ def online_hold_create(
                 OnlineBooking.objects.filter(
                     practitioner=practitioner, status=OnlineBooking.Status.HELD, expires_at__lte=now
                 ).update(status=OnlineBooking.Status.EXPIRED)
+                # The same visitor asking for the same time again (back, then send): their earlier
+                # hold gives way to this one (a new code), rather than refusing them their own time.
+                OnlineBooking.objects.filter(
+                    practitioner=practitioner,
+                    status=OnlineBooking.Status.HELD,
+                    start=start,
+                    date_of_birth=date_of_birth,
+                    email=email.strip().lower(),
+                    phone=phone,
+                ).update(status=OnlineBooking.Status.EXPIRED)
                 check_slot(
                     patient=None,
                     practitioner=practitioner,

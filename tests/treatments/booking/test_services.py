@@ -181,6 +181,25 @@ def test_another_patient_cannot_hold_a_held_slot_but_can_once_it_expires():
     assert OnlineBooking.objects.filter(status=OnlineBooking.Status.EXPIRED).count() == 1
 
 
+def test_the_same_visitor_asking_for_their_held_time_again_gets_it_with_a_new_code(
+    django_capture_on_commit_callbacks,
+):
+    """Back, then send again within the hold's five minutes: the visitor's own hold gives way (the
+    first code no longer books), while someone else still cannot take the held time."""
+    setup = open_online()
+    first, first_code = _hold_and_code(setup, django_capture_on_commit_callbacks)
+    again, code = _hold_and_code(setup, django_capture_on_commit_callbacks)
+
+    assert again.pk != first.pk and again.status == OnlineBooking.Status.HELD
+    first.refresh_from_db()
+    assert first.status == OnlineBooking.Status.EXPIRED
+    with pytest.raises(SlotTaken):
+        _hold(setup, email="other@example.com")
+    with pytest.raises(CodeRefused):
+        online_booking_confirm(booking=first, code=first_code, now=NOW)
+    assert online_booking_confirm(booking=again, code=code, now=NOW).status == "booked"
+
+
 def test_anyone_falls_through_to_the_next_free_practitioner():
     setup = open_online()
     practitioner, location, patient = setup
