@@ -143,7 +143,7 @@ def test_a_new_patient_books_a_consultation_online_and_the_desk_sees_it(
     page.get_by_role("textbox", name="E-mail").fill("nina@example.com")
     page.get_by_role("radio", name="E-mail").check()
     page.get_by_label("Send me reminders and messages by e-mail").check()
-    page.get_by_label("Takes blood thinners (anticoagulants)").check()
+    page.get_by_label("Do you take blood thinners (anticoagulants)?").check()
     page.get_by_role("button", name="Hold this time and send my code").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")

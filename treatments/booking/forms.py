@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.forms import NameField
 from patients.models import ScreeningQuestion
 from patients.phones import InvalidPhone, phone_normalise, sms_destination_problem
+from patients.screening_words import PATIENT_WORDING
 from treatments.models import OnlineBooking
 
 ANYONE = "any"
@@ -50,14 +51,16 @@ class DetailsForm(forms.Form):
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        for question, label in ScreeningQuestion.choices:
-            self.fields[f"screen_{question}"] = forms.BooleanField(label=label, required=False)
+        for question in ScreeningQuestion:
+            self.fields[f"screen_{question.value}"] = forms.BooleanField(
+                label=PATIENT_WORDING[question], required=False
+            )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(_("About you"), "first_name", "last_name", "date_of_birth"),
             Fieldset(_("How we reach you"), "phone", "email", "code_channel", "email_consent", "sms_consent"),
             Fieldset(
-                _("Health questions: tick each one that applies to you"),
+                _("Health questions: tick each one you would answer yes to"),
                 *[f"screen_{q}" for q in ScreeningQuestion.values],
             ),
             Submit("hold", _("Hold this time and send my code")),

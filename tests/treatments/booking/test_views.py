@@ -223,3 +223,13 @@ def test_anyone_available_names_the_practitioner_found_on_the_page_and_in_the_co
     assert confirmation.subject == "Your appointment at Prolo Clinic is booked"
     assert "is booked for Tuesday 5 May at 10:00 with Dr Ada Stone" in confirmation.body
     assert "sessions" not in confirmation.body
+
+
+def test_the_health_questions_at_online_booking_are_asked_in_the_patients_words(client):
+    _practitioner, location, _patient = open_online()
+    page = client.get(_details_url(location)).content.decode()
+
+    assert "Do you take blood thinners (anticoagulants)?" in page
+    assert "Are you pregnant, or could you be?" in page
+    # Not the staff's labels of the same answers (the card's flags).
+    assert "Takes blood thinners" not in page and "Has diabetes" not in page
