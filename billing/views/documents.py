@@ -20,7 +20,6 @@ from billing.forms_documents import ReminderForm, SeriesCodingForm, VisitCodingF
 from billing.models import GoodFaithEstimate, SeriesCoding
 from billing.selectors.documents import statement, superbill, visit_codes
 from billing.selectors.pages import payment_page
-from billing.services._common import BillingError
 from billing.services.documents import VisitCodeRequest, series_coding_save, visit_codings_save
 from clinic.access import object_or_404
 from clinic.audit import audit_record
@@ -87,34 +86,32 @@ def visit_coding(request: AuthenticatedHttpRequest, series_id: int) -> HttpRespo
     coding, rows = visit_codes(series=series)
     mine = [row for row in rows if may_code_visit(request.user, row.appointment)]
     form = VisitCodingForm(request.POST or None, visits=[(row.appointment, row.billed) for row in mine])
-    status = 200
-    if request.method == "POST":
-        if not mine:
-            raise PermissionDenied(_("Only the visit's practitioner or the clinic admin may choose its code."))
-        status = 400
-        if form.is_valid():
-            try:
-                changed = visit_codings_save(
-                    series_id=series.pk,
-                    rows=[VisitCodeRequest(pk, code, modifier, units) for pk, code, modifier, units in form.rows()],
-                    now=now(),
-                    **actor(request),
-                )
-            except BillingError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(
-                    request,
-                    ngettext("The code of %(n)d visit is saved.", "The codes of %(n)d visits are saved.", changed)
-                    % {"n": changed}
-                    if changed
-                    else _("Nothing changed."),
-                )
-                return redirect("billing:visit_coding", series_id=series.pk)
-    editable = {row.appointment.pk for row in mine}
-    table = [(row, form.fields_of(row.appointment.pk) if row.appointment.pk in editable else None) for row in rows]
-    context = {"series": series, "coding": coding, "form": form, "table": table}
-    return render(request, "billing/visit_coding.html", context, status=status)
+    if request.method == "POST" and not mine:
+        raise PermissionDenied(_("Only the visit's practitioner or the clinic admin may choose its code."))
+
+    def save(_data: dict) -> HttpResponse:
+        changed = visit_codings_save(
+            series_id=series.pk,
+            rows=[VisitCodeRequest(pk, code, modifier, units) for pk, code, modifier, units in form.rows()],
+            now=now(),
+            **actor(request),
+        )
+        messages.success(
+            request,
+            ngettext("The code of %(n)d visit is saved.", "The codes of %(n)d visits are saved.", changed)
+            % {"n": changed}
+            if changed
+            else _("Nothing changed."),
+        )
+        return redirect("billing:visit_coding", series_id=series.pk)
+
+    def page(status: int) -> HttpResponse:
+        editable = {row.appointment.pk for row in mine}
+        table = [(row, form.fields_of(row.appointment.pk) if row.appointment.pk in editable else None) for row in rows]
+        context = {"series": series, "coding": coding, "form": form, "table": table}
+        return render(request, "billing/visit_coding.html", context, status=status)
+
+    return form_write(request, form, write=save, again=page)
 
 
 @desk_required
