@@ -7,6 +7,7 @@ conference twice. Removing extra hours on a date over a booking lists it first, 
 listed outside the hours and marked on the week of every practitioner."""
 
 import datetime as dt
+import re
 
 import pytest
 from django_otp.oath import totp
@@ -58,8 +59,12 @@ def test_clinic_admin_sets_hours_and_a_closure_and_handles_the_booking_it_covers
     if size == "desk":
         page.get_by_role("link", name="Hours").click()
     else:
+        # The menu opens only once Bootstrap's script has run (it loads at the end of the page), and
+        # its link is clickable once the opening animation ends: wait for both, not for time.
+        page.wait_for_load_state("load")
         page.get_by_role("button", name="Menu").click()
-        page.get_by_role("link", name="Hours").click()
+        expect(page.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))
+        page.get_by_role("link", name="Hours", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hours and time off")
     _visit_check(page)
     page.get_by_role("link", name="Dr Patel").click()
