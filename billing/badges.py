@@ -1,11 +1,12 @@
 """Money on treatments' pages, through treatments.hooks: the providers billing registers in
 BillingConfig.ready(). Each answers for every id a page shows in a fixed number of queries:
 
-- appointment: 1 query — the appointments (patient, series, status) with the billing rows that
-  concern them: their patients' balances, their live redemptions (and their place in the
-  package), a missed visit waiting for the desk, the live packages of their series. "Session 3
-  of 5 — package", "Package: 2 of 5 used", "Balance due $40.00", a "Check out" link for a visit
-  that was attended, and "No-show: fee, forfeit or waiver".
+- appointment: 1 query — given the appointments a page has read (patient, series, status:
+  treatments.hooks.ShownAppointment), the billing rows that concern them: their patients'
+  balances, their live redemptions (and their place in the package), a missed visit waiting for
+  the desk, the live packages of their series. "Session 3 of 5 — package", "Package: 2 of 5
+  used", "Balance due $40.00", a "Check out" link for a visit that was attended, and "No-show:
+  fee, forfeit or waiver".
 - series: 2 queries — the series' statuses and their packages: "Package: 3 of 5 used", the
   package page, "Sell the package" when there is none, and "Close the package" when the series
   was discontinued with one active.
@@ -30,7 +31,7 @@ from django.utils.translation import gettext as _
 from billing.models import Invoice, MissedVisit, Package, PackageRedemption
 from billing.money import format_money
 from clinic.id_lists import id_list
-from treatments.hooks import BadgeLike, register_badges, register_portal_links
+from treatments.hooks import BadgeLike, ShownAppointment, register_badges, register_portal_links
 from treatments.models import Appointment, TreatmentSeries
 
 OWED = (Invoice.Status.ISSUED,)  # an issued invoice with a balance; paid and void ones owe nothing
@@ -58,18 +59,17 @@ def _link_maker(name: str):
     return lambda pk: f"{before}{pk}{after}"
 
 
-def _facts_queryset(ids: Sequence[int]):
-    """One query for every appointment shown: each appointment's patient, series and status, and
+def _facts_queryset(ids: Sequence[int], patients: Sequence[int], series: Sequence[int]):
+    """One query for the appointments a page shows (their ids, their patients', their series'):
     the few billing rows that concern them -- an issued invoice with a balance of their patient, a
     live redemption (with its place in the package), a missed visit waiting for the desk, the live
-    packages of their series. Read from the billing tables through their indexes, so a day with
-    hundreds of cards and little money costs the cards' primary-key lookups and a few probes (a
-    subquery per card and per fact read ~2,000 index entries on a busy day)."""
+    packages of their series. The page has read the appointments (hooks.ShownAppointment), so the
+    ids travel as three lists and each part is a probe of a billing index: a day with hundreds of
+    cards and little money costs a few probes."""
     number, text = BigIntegerField(), CharField()
     # typed: PostgreSQL gives the UNION's column the first branches' type, and a bare NULL is text
     none_n, none_t = Cast(Value(None), number), Cast(Value(None), text)
     chosen = id_list(ids)
-    shown = Appointment.objects.filter(pk__in=chosen).order_by()
     earlier = (
         PackageRedemption.objects.filter(
             package_id=OuterRef("package_id"),
@@ -89,8 +89,7 @@ def _facts_queryset(ids: Sequence[int]):
         .values("n")
     )
     parts = [
-        shown.values_list(Value("a", output_field=text), "pk", "patient_id", "series_id", none_n, Cast("status", text)),
-        Invoice.objects.filter(status__in=OWED, balance__gt=0, patient_id__in=shown.values("patient_id"))
+        Invoice.objects.filter(status__in=OWED, balance__gt=0, patient_id__in=id_list(patients))
         .order_by()
         .values_list(Value("b", output_field=text), "patient_id", "balance", none_n, none_n, none_t),
         PackageRedemption.objects.filter(appointment_id__in=chosen, reversed_at__isnull=True)
@@ -106,7 +105,7 @@ def _facts_queryset(ids: Sequence[int]):
         MissedVisit.objects.filter(appointment_id__in=chosen, decision=MissedVisit.Decision.PENDING)
         .order_by()
         .values_list(Value("m", output_field=text), "appointment_id", "pk", none_n, none_n, Cast("reason", text)),
-        Package.objects.filter(series_id__in=shown.values("series_id"), status__in=LIVE_PACKAGE)
+        Package.objects.filter(series_id__in=id_list(series), status__in=LIVE_PACKAGE)
         .order_by()
         .values_list(
             Value("p", output_field=text),
@@ -120,37 +119,43 @@ def _facts_queryset(ids: Sequence[int]):
     return parts[0].union(*parts[1:], all=True)
 
 
-_PROBE = [-7001]  # a stand-in id list, to compile the statement once (as the calendar's rows do)
+# Stand-in id lists, to compile the statement once (as the calendar's rows do): each parameter
+# that is one of them is replaced by the page's list of the same name.
+_PROBES = {"ids": [-7001], "patients": [-7002], "series": [-7003]}
 
 
 @lru_cache(maxsize=2)
 def _statement(_vendor: str) -> tuple[str, tuple]:
-    """The facts' SQL, written by the ORM once per database; each parameter that is the id list
-    is marked None (every other one, such as the statuses, is kept as written)."""
-    queryset = _facts_queryset(_PROBE)
+    """The facts' SQL, written by the ORM once per database; each parameter that is an id list is
+    marked by its name (every other one, such as the statuses, is kept as written)."""
+    queryset = _facts_queryset(_PROBES["ids"], _PROBES["patients"], _PROBES["series"])
     sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    probe = id_list(_PROBE).params[0]
-    return sql, tuple(None if param == probe else (param,) for param in params)
+    names = {id_list(probe).params[0]: name for name, probe in _PROBES.items()}
+    return sql, tuple(names.get(param, (param,)) for param in params)
 
 
-def _facts(ids: Sequence[int]) -> list[tuple]:
+def _facts(shown: Sequence[ShownAppointment]) -> list[tuple]:
     sql, order = _statement(connection.vendor)
-    chosen = id_list(ids).params[0]
+    lists = {
+        "ids": id_list(a.pk for a in shown).params[0],
+        "patients": id_list(a.patient_id for a in shown).params[0],
+        "series": id_list(a.series_id for a in shown if a.series_id is not None).params[0],
+    }
     with connection.cursor() as cursor:
-        cursor.execute(sql, [chosen if kept is None else kept[0] for kept in order])
+        cursor.execute(sql, [lists[kept] if isinstance(kept, str) else kept[0] for kept in order])
         return cursor.fetchall()
 
 
-def appointment_badges(ids: Sequence[int]) -> Mapping[int, Sequence[BadgeLike]]:
-    appointments: dict[int, tuple[int, int | None, str]] = {}  # pk: patient, series, status
+def appointment_badges(shown: Sequence[ShownAppointment]) -> Mapping[int, Sequence[BadgeLike]]:
+    """Registered with `shown=True`: the page's rows of its appointments (treatments.hooks)."""
     balances: dict[int, int] = {}
     redeemed: dict[int, tuple[int, int, str]] = {}  # appointment: package, place, kind
     missed: dict[int, tuple[int, str]] = {}  # appointment: missed visit, reason
     sold: dict[int, list[tuple[str, int, int, int]]] = {}  # series: (sold at, package, sessions, used)
-    for kind, key, a, b, c, t in _facts(ids):
-        if kind == "a":
-            appointments[key] = (a, b, t)
-        elif kind == "b":
+    if not shown:
+        return {}
+    for kind, key, a, b, c, t in _facts(shown):
+        if kind == "b":
             balances[key] = balances.get(key, 0) + a
         elif kind == "r":
             redeemed[key] = (a, b, t)
@@ -160,34 +165,44 @@ def appointment_badges(ids: Sequence[int]) -> Mapping[int, Sequence[BadgeLike]]:
             sold.setdefault(key, []).append((t, a, b, c))
     packages = {series: max(found) for series, found in sold.items()}  # the latest sale wins
     missed_link, checkout_link = _link_maker("billing:missed_visit"), _link_maker("billing:checkout")
+    # A busy day's hundreds of cards share a few sentences and amounts: each translated or
+    # formatted once per page.
+    forfeited, redeemed_words = (
+        _("Session %(n)s of %(total)s forfeited — package"),
+        _("Session %(n)s of %(total)s — package"),
+    )
+    package_words = _("Package: %(used)d of %(total)d used")
+    no_show, late = _("No-show: fee, forfeit or waiver"), _("Late cancellation: fee, forfeit or waiver")
+    check_out = _("Check out")
+    balance_texts: dict[int, str] = {}
     found: dict[int, list[BadgeLike]] = {}
     attended = (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED)
-    for pk, (patient_id, series_id, status) in appointments.items():
+    for pk, patient_id, series_id, status in shown:
         badges: list[BadgeLike] = []
         package = packages.get(series_id) if series_id else None
         if pk in redeemed:
             _package_id, place, how = redeemed[pk]
             words = {"n": place, "total": (package[2] if package else None) or "?"}
             if how == PackageRedemption.Kind.FORFEITED:
-                badges.append({"text": _("Session %(n)s of %(total)s forfeited — package") % words, "tone": "info"})
+                badges.append({"text": forfeited % words, "tone": "info"})
             else:
-                badges.append({"text": _("Session %(n)s of %(total)s — package") % words, "tone": "success"})
+                badges.append({"text": redeemed_words % words, "tone": "success"})
         elif package is not None and status == Appointment.Status.BOOKED:
-            badges.append(_("Package: %(used)d of %(total)d used") % {"used": package[3], "total": package[2]})
+            badges.append(package_words % {"used": package[3], "total": package[2]})
         if pk in missed:
             missed_id, reason = missed[pk]
-            label = (
-                _("No-show: fee, forfeit or waiver")
-                if reason == MissedVisit.Reason.NO_SHOW
-                else _("Late cancellation: fee, forfeit or waiver")
-            )
+            label = no_show if reason == MissedVisit.Reason.NO_SHOW else late
             badges.append({"text": label, "href": missed_link(missed_id), "tone": "warning"})
-        if balances.get(patient_id, 0) > 0:
-            badges.append({"text": balance_due_text(balances[patient_id]), "tone": "warning", "scope": "patient"})
+        balance = balances.get(patient_id, 0)
+        if balance > 0:
+            text = balance_texts.get(balance)
+            if text is None:
+                text = balance_texts[balance] = balance_due_text(balance)
+            badges.append({"text": text, "tone": "warning", "scope": "patient"})
         if status in attended:
             href = checkout_link(pk)
             if href:
-                badges.append({"text": _("Check out"), "href": href})
+                badges.append({"text": check_out, "href": href})
         if badges:
             found[pk] = badges
     return found
@@ -288,7 +303,7 @@ def portal_account_link(token: str) -> list[dict[str, str]]:
 
 
 def register() -> None:
-    register_badges("appointment", appointment_badges)
+    register_badges("appointment", appointment_badges, shown=True)
     register_badges("series", series_badges)
     register_badges("patient", patient_badges)
     register_badges("patient", estimate_badges)

@@ -12,9 +12,13 @@ Two kinds:
   this appointment, such as a balance, which a page listing one patient's sessions shows once, not
   per row); the page always receives dicts with the four keys (see `Badge`).
   Providers register in their AppConfig.ready(); the page calls `appointment_badges(ids)` once per
-  page, never per card. A page that keeps its rendered HTML (the desk's day grid) re-renders when
-  its fingerprint changes: a provider whose badges change without the appointment changing bumps
-  the patient's `updated_at`, which the day's fingerprint covers.
+  page, never per card. A page that has read its appointments already passes them as
+  `ShownAppointment` rows instead of ids, and a provider registered with `shown=True` receives those
+  rows (patient, series, status) and need not read the appointments again (the day grid's 330 cards);
+  given bare ids, the hooks read the rows for it in one query. A page that keeps its rendered HTML
+  (the desk's day grid) re-renders when its fingerprint changes: a provider whose badges change
+  without the appointment changing bumps the patient's `updated_at`, which the day's fingerprint
+  covers.
 - **Events** — Django signals sent by treatments' services after the transaction that made the
   change commits (`send_on_commit`). Receivers (billing) must never fail the treatment write; they
   run on commit, after it.
@@ -29,12 +33,14 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypedDict
+from typing import Any, NamedTuple, Protocol, TypedDict
 
 from django.db import transaction
 from django.dispatch import Signal
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from treatments.models import Appointment
 
 
 class Badge(TypedDict):
@@ -49,15 +55,33 @@ BadgeProvider = Callable[[Sequence[int]], Mapping[int, Sequence[BadgeLike]]]
 TONES = ("info", "warning", "success")
 log = logging.getLogger(__name__)
 
+
+class ShownAppointment(NamedTuple):
+    """An appointment as a page has read it: what a badge provider may need to know of it."""
+
+    pk: int
+    patient_id: int
+    series_id: int | None
+    status: str
+
+
 _providers: dict[str, list[BadgeProvider]] = {"appointment": [], "series": [], "patient": []}
+_shown_providers: list[Callable[[Sequence[ShownAppointment]], Mapping[int, Sequence[BadgeLike]]]] = []
 
 
-def register_badges(kind: str, provider: BadgeProvider) -> None:
-    """Register a provider for `kind` ("appointment", "series" or "patient"); idempotent."""
+def register_badges(
+    kind: str, provider: Callable[..., Mapping[int, Sequence[BadgeLike]]], *, shown: bool = False
+) -> None:
+    """Register a provider for `kind` ("appointment", "series" or "patient"); idempotent. With
+    `shown` (appointments only) it receives `ShownAppointment` rows instead of ids."""
     if kind not in _providers:
         raise ValueError(f"unknown badge kind {kind!r}")
+    if shown and kind != "appointment":
+        raise ValueError("only appointment badge providers receive shown rows")
     if provider not in _providers[kind]:
         _providers[kind].append(provider)
+    if shown and provider not in _shown_providers:
+        _shown_providers.append(provider)
 
 
 def _badge(value: BadgeLike) -> Badge:
@@ -89,23 +113,41 @@ _CSS = {"info": "text-bg-light border", "warning": "text-bg-warning", "success":
 def badges_html(badges: Sequence[Badge]) -> SafeString:
     """Each badge escaped; a link when it has an address (the provider's, never a treatments URL).
     The template tag `hook_badges` and the calendar's card builder both render with this."""
-    return format_html_join(
-        "",
-        ' <{0} class="badge {1} hook-badge"{2}>{3}</{0}>',
-        (
-            (
-                "a" if b["href"] else "span",
-                _CSS[b["tone"]],
-                format_html(' href="{}"', b["href"]) if b["href"] else "",
-                b["text"],
-            )
-            for b in badges
-        ),
-    )
+    parts = []
+    for b in badges:
+        text = conditional_escape(b["text"])
+        css = _CSS[b["tone"]]
+        if b["href"]:
+            parts.append(f' <a class="badge {css} hook-badge" href="{conditional_escape(b["href"])}">{text}</a>')
+        else:
+            parts.append(f' <span class="badge {css} hook-badge">{text}</span>')
+    return mark_safe("".join(parts))  # every value escaped above
 
 
-def appointment_badges(ids: Iterable[int]) -> dict[int, list[Badge]]:
-    return _badges("appointment", ids)
+def appointment_badges(appointments: Iterable[int | ShownAppointment]) -> dict[int, list[Badge]]:
+    """The badges of every appointment a page shows: ids, or the rows the page has read."""
+    given = list(appointments)
+    shown = {a.pk: a for a in given if isinstance(a, ShownAppointment)}
+    wanted = sorted({int(a) for a in given if not isinstance(a, ShownAppointment)} | set(shown))
+    found: dict[int, list[Badge]] = {}
+    if not wanted:
+        return found
+    for provider in _providers["appointment"]:
+        if provider in _shown_providers:
+            missing = [pk for pk in wanted if pk not in shown]
+            if missing:
+                shown.update((row.pk, row) for row in _read_shown(missing))
+            answer = provider([shown[pk] for pk in wanted if pk in shown])
+        else:
+            answer = provider(wanted)
+        for key, values in answer.items():
+            found.setdefault(key, []).extend(_badge(v) for v in values)
+    return found
+
+
+def _read_shown(ids: Sequence[int]) -> list[ShownAppointment]:
+    rows = Appointment.objects.filter(pk__in=ids).values_list("pk", "patient_id", "series_id", "status")
+    return [ShownAppointment(*row) for row in rows]
 
 
 def series_badges(ids: Iterable[int]) -> dict[int, list[Badge]]:

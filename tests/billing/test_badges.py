@@ -15,6 +15,8 @@ from billing.services import AllocationRequest
 from tests.billing.factories_series import SOLD, STARTS, knee_series, sell
 from tests.factories import PatientFactory, appointment_type
 from tests.treatments.factories_calendar import booking
+from treatments import hooks
+from treatments.hooks import ShownAppointment
 from treatments.scheduling.services.attendance import appointment_check_in, appointment_mark_no_show
 
 pytestmark = pytest.mark.django_db
@@ -101,10 +103,12 @@ def test_the_providers_ask_a_fixed_number_of_queries(desk_user, django_assert_nu
         )
         for n in range(count)
     ]
-    ids = [s.pk for s in setup.sessions] + [o.pk for o in others]
-    with django_assert_num_queries(1):  # the appointments with their money and their series' packages
-        found = appointment_badges(ids)
+    shown = [ShownAppointment(a.pk, a.patient_id, a.series_id, a.status) for a in [*setup.sessions, *others]]
+    with django_assert_num_queries(1):  # the money of the appointments a page has read, their series' packages
+        found = appointment_badges(shown)
     assert len(found) == 5  # the series' sessions; the others owe nothing and have no package
+    with django_assert_num_queries(2):  # given bare ids, the hooks read the appointments first
+        assert hooks.appointment_badges(a.pk for a in shown).keys() == found.keys()
     with django_assert_num_queries(2):
         series_badges([setup.series.pk])
     with django_assert_num_queries(1):

@@ -121,9 +121,11 @@ class Urls:
 
 
 def card_badges(items: Iterable[Item]) -> dict[int, list[hooks.Badge]]:
-    """The extra badges of every card shown, asked for once (treatments.hooks; no query when no
-    app provides any)."""
-    return hooks.appointment_badges(item.appointment.pk for item in items)
+    """The extra badges of every card shown, asked for once with what the cards have read
+    (treatments.hooks; no query when no app provides any)."""
+    return hooks.appointment_badges(
+        hooks.ShownAppointment(a.pk, a.patient_id, a.series_id, a.status) for a in (item.appointment for item in items)
+    )
 
 
 def _flags(item: Item, fixed: Mapping) -> str:

@@ -139,5 +139,7 @@ def series_page(series: TreatmentSeries, *, now: dt.datetime) -> SeriesPage:
         spacing=spacing_notes([series], sessions),
         off_target=off_target_notes(series, sessions, history),
         badges=hooks.series_badges([series.pk]).get(series.pk, []),
-        session_badges=hooks.appointment_badges(a.pk for a in sessions),
+        session_badges=hooks.appointment_badges(
+            hooks.ShownAppointment(a.pk, a.patient_id, a.series_id, a.status) for a in sessions
+        ),
     )
