@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 from html import escape
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -105,9 +106,10 @@ def words() -> dict:
 
 
 class Urls:
-    """Every URL a card links to, reversed once per page: the id goes between two fixed halves."""
+    """Every URL a card links to, reversed once per page: the id goes between two fixed halves.
+    With the page's words, each button's HTML before and after the id (`buttons`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, fixed: Mapping | None = None) -> None:
         self.halves = {}
         for key, name in CARD_URLS.items():
             before, after = reverse(name, args=[_SENTINEL]).split(str(_SENTINEL))
@@ -118,6 +120,21 @@ class Urls:
         week_before, week_after = reverse("desk:calendar_week", args=[_SENTINEL]).split(str(_SENTINEL))
         self.week = (escape(week_before), escape(week_after))
         self.team_day = escape(reverse("desk:calendar_team_day"))
+        fixed = fixed if fixed is not None else words()
+        self.buttons = {
+            key: (fixed[key][0] + self.halves[key][0], self.halves[key][1] + fixed[key][1])
+            for key in ("check_in", "no_show", "move", "cancel", "ics", "waitlist")
+        }
+
+
+def page_urls() -> Urls:
+    """The page's URLs, kept per language, script prefix and URLconf (they change with none else)."""
+    return _urls(get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=16)
+def _urls(_language: str | None, _prefix: str, _urlconf: str | None) -> Urls:
+    return Urls(words())
 
 
 def card_badges(items: Iterable[Item]) -> dict[int, list[hooks.Badge]]:
@@ -141,23 +158,27 @@ def _clock(local: dt.datetime) -> str:
     return f"{local:%H:%M}"
 
 
+@lru_cache(maxsize=4096)
+def _meta(type_name: str, step_label: str, room_name: str | None) -> str:
+    """The card's type · session n of m · room, escaped (a day's cards share a few dozen)."""
+    return escape(" · ".join(part for part in (type_name, step_label, room_name) if part))
+
+
+_BOOKED, _CANCELLED = Appointment.Status.BOOKED.value, Appointment.Status.CANCELLED.value
+_LIVE = frozenset(str(status) for status in Appointment.LIVE_STATUSES)
+
+
 def card_html(item: Item, fixed: Mapping, urls: Urls, badges: Sequence[hooks.Badge] = ()) -> str:
     """One appointment card. Every variable part is escaped here, once."""
     a = item.appointment
     pk = str(a.pk)
-    halves = urls.halves
-    meta = [a.type_name]
-    if item.step_label:
-        meta.append(item.step_label)
-    if a.room_id:
-        meta.append(a.room_name)
+    status = a.status
     name = escape(f"{a.first_name} {a.last_name}")
-    start, end = _clock(item.local_start), _clock(item.local_end)
-    status = fixed["status"].get(a.status) or escape(a.status)
+    start = _clock(item.local_start)
+    live = status in _LIVE
     extra = ""
-    if a.status == Appointment.Status.BOOKED and a.patient_confirmed_at:
+    if status == _BOOKED and a.patient_confirmed_at:
         extra = fixed["confirmed"]
-    live = a.status in Appointment.LIVE_STATUSES
     if not a.series_id and live and a.intake_done:
         # A first visit whose patient sent the intake and signed the consent; series sessions do
         # not repeat it.
@@ -171,29 +192,30 @@ def card_html(item: Item, fixed: Mapping, urls: Urls, badges: Sequence[hooks.Bad
     elif item.outside_hours:
         # Marked until moved or cancelled, or the hours change back (/desk/setup/practitioners/<pk>/).
         spacing += f'<div class="cal-covered">{fixed["outside_hours"]}</div>'
-    actions = []
+    buttons = urls.buttons
+    actions = ""
     if item.can_check_in:
-        actions.append("check_in")
+        actions += buttons["check_in"][0] + pk + buttons["check_in"][1]
     if item.can_no_show:
-        actions.append("no_show")
-    if a.status == Appointment.Status.BOOKED and not item.can_no_show:
-        actions += ["move", "cancel"]
+        actions += buttons["no_show"][0] + pk + buttons["no_show"][1]
+    elif status == _BOOKED:
+        actions += buttons["move"][0] + pk + buttons["move"][1] + buttons["cancel"][0] + pk + buttons["cancel"][1]
     if live:
-        actions.append("ics")
+        actions += buttons["ics"][0] + pk + buttons["ics"][1]
     if item.frees_slot:
-        actions.append("waitlist")
-    buttons = "".join(fixed[key][0] + halves[key][0] + pk + halves[key][1] + fixed[key][1] for key in actions)
-    patient = halves["patient"][0] + str(a.patient_id) + halves["patient"][1]
+        actions += buttons["waitlist"][0] + pk + buttons["waitlist"][1]
+    patient = urls.halves["patient"]
     b = item.block
     return (
         f'<article id="appt-{pk}" class="cal-appt cal-r-{b.row} cal-s-{b.span} cal-ln-{b.lanes}-{b.lane} '
-        f'cal-type-{a.appointment_type_id} cal-st-{a.status}{" cal-in-closure" if item.in_closure else ""}" '
+        f'cal-type-{a.appointment_type_id} cal-st-{status}{" cal-in-closure" if item.in_closure else ""}" '
         f'aria-label="{start} {name}">'
-        f'<div><span class="cal-time">{start}–{end}</span> {_flags(item, fixed)} '
-        f'<span class="badge text-bg-light border cal-status">{status}</span>{extra}</div>'
-        f'<div class="cal-name"><a href="{patient}" title="{name}">{name}</a></div>'
-        f'<div class="cal-meta">{escape(" · ".join(meta))}</div>{spacing}'
-        f'<div class="cal-actions">{buttons}</div>'
+        f'<div><span class="cal-time">{start}–{_clock(item.local_end)}</span> {_flags(item, fixed)} '
+        f'<span class="badge text-bg-light border cal-status">{fixed["status"].get(status) or escape(status)}</span>'
+        f"{extra}</div>"
+        f'<div class="cal-name"><a href="{patient[0]}{a.patient_id}{patient[1]}" title="{name}">{name}</a></div>'
+        f'<div class="cal-meta">{_meta(a.type_name, item.step_label, a.room_name if a.room_id else None)}</div>'
+        f'{spacing}<div class="cal-actions">{actions}</div>'
         "</article>"
     )
 
@@ -237,7 +259,7 @@ def hour_lines(grid: Grid) -> str:
 def grid_html(grid: Grid, *, day: dt.date | None = None, week: bool = False) -> SafeString:
     """The day's grid (a column per practitioner, `day` shown) or a practitioner's week (a column
     per day, `week`): the page's calendar box, with every card."""
-    fixed, urls = words(), Urls()
+    fixed, urls = words(), page_urls()
     badges = card_badges(item for column in grid.columns for item in column.items)
     lines = hour_lines(grid)
     out = [
@@ -319,7 +341,7 @@ def team_week_html(days: Sequence, grid: Grid, *, today: dt.date, later: Sequenc
     """The week of every practitioner (selectors.calendar_team.TeamWeek's days): each open day a
     lane per practitioner, on one time grid; the days in `later` are loaded when they come into
     view (`keep`: the page's choice of practitioners, as query parameters)."""
-    fixed, urls = words(), Urls()
+    fixed, urls = words(), page_urls()
     badges = card_badges(item for column in grid.columns for item in column.items)
     lines = hour_lines(grid)
     out = [
@@ -340,6 +362,6 @@ def team_week_html(days: Sequence, grid: Grid, *, today: dt.date, later: Sequenc
 
 def team_day_html(team_day, grid: Grid, *, today: dt.date) -> SafeString:
     """One day of the week of every practitioner, loaded into the page when it comes into view."""
-    fixed, urls = words(), Urls()
+    fixed, urls = words(), page_urls()
     badges = card_badges(item for column in team_day.columns for item in column.items)
     return mark_safe(_team_day_html(team_day, grid, today, fixed, urls, badges, hour_lines(grid)))  # escaped above

@@ -31,7 +31,7 @@ DEFAULT_OPEN = dt.time(8, 0)
 DEFAULT_CLOSE = dt.time(18, 0)
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """Something placed on the grid: working hours, a closure or an appointment."""
 
@@ -42,7 +42,7 @@ class Block:
     label: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     appointment: CardRow
     block: Block
