@@ -19,7 +19,7 @@ from .access import patient_for
 from .forms import PatientForm, PatientSearchForm
 from .models import Patient
 from .phones import phone_display
-from .selectors import patient_possible_duplicates, patient_search, screening_answers, search_kind
+from .selectors import SearchRow, patient_possible_duplicates, patient_search_rows, screening_answers, search_kind
 from .services import patient_register, patient_update
 from .tokens import portal_tokens_revoke
 
@@ -37,7 +37,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 "phone number, or a date of birth (YYYY-MM-DD)."
             ) % {"q": query}
         else:
-            results = patient_search(query)
+            results = patient_search_rows(query)
     context = {
         "search_box": _search_box_html(form),
         "results": results,
@@ -81,7 +81,7 @@ def _search_box_html(form: PatientSearchForm) -> SafeString:
     return mark_safe(html)  # every value escaped above
 
 
-def _rows_html(patients) -> SafeString:
+def _rows_html(patients: list[SearchRow]) -> SafeString:
     """The results table's rows, built here with each value escaped once: a common last name fills
     the page (50 rows), and the template language spent more on them (a lookup and an escape per
     variable) than the search itself. Each URL is reversed once per page, not twice a row."""

@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 
 from patients.phones import phone_display
-from patients.selectors import patient_search, search_kind
+from patients.selectors import patient_search, patient_search_rows, search_kind
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,19 +85,51 @@ def test_the_patient_page_shows_the_formatted_number(desk_client, jane):
 
 @pytest.mark.parametrize("count", [1, 60])
 def test_the_results_page_costs_the_same_queries_however_many_match(desk_client, django_assert_max_num_queries, count):
-    """A common last name fills the page (50 rows): one query for them, each row's links and
-    phone built without another."""
+    """A common last name fills the page (50 rows): one query for them, reading only the columns
+    shown, each row's links and phone built without another."""
     for n in range(count):
         PatientFactory(first_name=f"Ann{n:02d}", last_name="White", phone=f"+1312555{n:04d}")
     desk_client.get("/desk/patients/")
     # session, user, roles, the patients, clinic settings, the call-back count, session save (+2)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(9) as captured:
         page = desk_client.get("/desk/patients/", {"q": "White"}).content.decode()
+    [patients] = [q["sql"] for q in captured.captured_queries if '"patients_patient"' in q["sql"]]
+    assert "emergency_contact" not in patients and "consent" not in patients  # nothing the list does not show
     assert page.count("<tr>") - 1 == min(count, 50)  # the header row and each patient's
     assert "(312) 555-0000" in page
     first = patient_search("White")[0]
     assert f'href="/desk/patients/{first.pk}/"' in page
     assert f'href="/desk/waitlist/new/?patient={first.pk}"' in page
+
+
+@pytest.mark.parametrize(
+    "query", ["doe", "Jane", "jane doe", "doe, j", "jane.doe@", "5550", "(312) 555-0123", "1980-02-03"]
+)
+def test_the_results_list_reads_the_same_patients_in_the_same_order_as_the_search(jane, query):
+    PatientFactory(first_name="Ann", last_name="Doering", phone="+442079460018", email="ann@example.com")
+    PatientFactory(first_name="Jane", last_name="Doe", date_of_birth="1980-02-03", phone="+13125550124")
+    PatientFactory(first_name="Zoe", last_name="Doe", date_of_birth="1980-02-03", email="zoe@example.com")
+    patients = patient_search(query)
+    assert patients  # each query finds someone
+    rows = patient_search_rows(query)
+    shown = [(p.pk, p.first_name, p.last_name, p.date_of_birth, p.phone, p.email) for p in patients]
+    assert [tuple(row) for row in rows] == shown
+
+
+def test_results_are_sorted_by_last_then_first_name_whatever_the_case_typed():
+    for first, last in [("cleo", "Doe"), ("Ann", "doering"), ("Bob", "DOE"), ("amy", "Doe")]:
+        PatientFactory(first_name=first, last_name=last)
+    assert [f"{r.last_name} {r.first_name}" for r in patient_search_rows("doe")] == [
+        "Doe amy",
+        "DOE Bob",
+        "Doe cleo",
+        "doering Ann",
+    ]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "012", "x1"])
+def test_the_results_list_is_empty_when_there_is_nothing_to_search(jane, query):
+    assert patient_search_rows(query) == []
 
 
 def _crispy_box(query: dict | None) -> str:
