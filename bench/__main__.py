@@ -97,6 +97,9 @@ def main() -> int:
     load_benchmarks()
     load_at_start = load_average()
     ctx = make_context(scale)
+    from clinic.gc_tuning import tune_for_requests
+
+    tune_for_requests()  # as the web process does once loaded (clinic/wsgi.py)
     floor = measure_floor(ctx)
     results, failures = [floor], []
     for fn in BENCHMARKS:
