@@ -2,10 +2,12 @@
 list filters whose values are read from an index, and a date hierarchy that probes the index on
 the date instead of reading every row.
 
-- `CappedCountPaginator`: the number of rows matching, counted up to CAP and no further (a
-  `COUNT(*)` over the whole table costs as much as reading it); past CAP the list says "more
-  than", and its pages stop there (a deeper page would also read every row before it: the
-  filters and the date hierarchy narrow the list instead).
+- `CappedCountPaginator`: the number of rows matching, counted up to ten pages past the page
+  asked for and never past CAP (a `COUNT(*)` over the whole table costs as much as reading it,
+  and a filter matching one row in ten reads ten rows for each one counted); past that the list
+  says "more than" and offers the pages counted, each step further counting ten pages more. The
+  pages stop at CAP (a deeper page would also read every row before it: the filters and the
+  date hierarchy narrow the list instead).
 - `DistinctFromIndex`: a list filter offering the column's values, found one by one through the
   index that leads with the column (a "loose index scan": one probe per distinct value).
 - The date hierarchy: clinic/indexed_dates.py (the model's QuerySet answers it by index probes)."""
@@ -15,6 +17,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import admin
+from django.contrib.admin.views.main import PAGE_VAR
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -25,20 +28,38 @@ CAP = 5_000
 
 class CappedCountPaginator(Paginator):
     cap = CAP
+    pages_ahead = 10
+
+    def __init__(self, *args, page: int = 1, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.page_asked = max(1, page)
+
+    @cached_property
+    def counted_up_to(self) -> int:
+        """How far the count goes: ten pages past the page asked for, at most CAP."""
+        return min(self.cap, (self.page_asked + self.pages_ahead) * self.per_page)
 
     @cached_property
     def count(self) -> int:
-        """At most CAP + 1: CAP + 1 means "more than CAP" (shown so by the list's pagination)."""
+        """At most counted_up_to + 1, which means "more than that" (so said by the list's pagination)."""
         queryset = cast(QuerySet, self.object_list)  # the admin pages a QuerySet
-        return queryset.order_by()[: self.cap + 1].count()
+        return queryset.order_by()[: self.counted_up_to + 1].count()
 
     @property
     def capped(self) -> bool:
-        return self.count > self.cap
+        return self.count > self.counted_up_to
 
     @cached_property
     def num_pages(self) -> int:
-        return super().num_pages if not self.capped else max(1, self.cap // self.per_page)
+        return super().num_pages if not self.capped else max(1, self.counted_up_to // self.per_page)
+
+
+def page_asked(request) -> int:
+    """The change list's page number (its `p`), as the admin reads it: 1 when not a number."""
+    try:
+        return int(request.GET.get(PAGE_VAR, 1))
+    except ValueError:
+        return 1
 
 
 class DistinctFromIndex(admin.SimpleListFilter):
