@@ -9,7 +9,8 @@ the date instead of reading every row.
   pages stop at CAP (a deeper page would also read every row before it: the filters and the
   date hierarchy narrow the list instead).
 - `DistinctFromIndex`: a list filter offering the column's values, found one by one through the
-  index that leads with the column (a "loose index scan": one probe per distinct value).
+  index that leads with the column (a "loose index scan": one probe per distinct value); the
+  list's filters of this kind read in one statement.
 - The date hierarchy: clinic/indexed_dates.py (the model's QuerySet answers it by index probes)."""
 
 from __future__ import annotations
@@ -63,28 +64,43 @@ def page_asked(request) -> int:
 
 
 class DistinctFromIndex(admin.SimpleListFilter):
-    """Subclass with `title` and `parameter_name` (the column)."""
+    """Subclass with `title` and `parameter_name` (the column). The values of every such filter
+    of the list are read in one statement, once per request."""
 
-    def lookups(self, _request, model_admin):
-        return [(value, value) for value in distinct_values(model_admin.model, self.parameter_name)]
+    def lookups(self, request, model_admin):
+        kinds = [f for f in model_admin.list_filter if isinstance(f, type) and issubclass(f, DistinctFromIndex)]
+        columns = [kind.parameter_name for kind in kinds]
+        key = (model_admin.model, tuple(columns))
+        found = request.__dict__.setdefault("_distinct_from_index", {})
+        if key not in found:
+            found[key] = distinct_values(model_admin.model, columns)
+        return [(value, value) for value in found[key][self.parameter_name]]
 
     def queryset(self, _request, queryset):
         value = self.value()
         return queryset.filter(**{self.parameter_name: value}) if value else queryset
 
 
-def distinct_values(model, column: str, limit: int = 200) -> list[str]:
-    """The column's distinct values in order, read through its index: each next value is the
-    smallest one above the last (one index probe each), up to `limit` of them."""
-    table = connections["default"].ops.quote_name(model._meta.db_table)
-    name = connections["default"].ops.quote_name(model._meta.get_field(column).column)
-    sql = (
-        f"WITH RECURSIVE found(value, n) AS ("
-        f"SELECT MIN({name}), 1 FROM {table} "
-        f"UNION ALL SELECT (SELECT MIN({name}) FROM {table} WHERE {name} > found.value), n + 1 "
-        f"FROM found WHERE found.value IS NOT NULL AND n < %s"
-        f") SELECT value FROM found WHERE value IS NOT NULL"
-    )
+def distinct_values(model, columns: list[str], limit: int = 200) -> dict[str, list[str]]:
+    """Each column's distinct values in order, read through its index: each next value is the
+    smallest one above the last (one index probe each), up to `limit` of them; all the columns
+    in one statement."""
+    quote = connections["default"].ops.quote_name
+    table = quote(model._meta.db_table)
+    walks, picks = [], []
+    for n, column in enumerate(columns):
+        name = quote(model._meta.get_field(column).column)
+        walks.append(
+            f"found{n}(value, n) AS ("
+            f"SELECT MIN({name}), 1 FROM {table} "
+            f"UNION ALL SELECT (SELECT MIN({name}) FROM {table} WHERE {name} > found{n}.value), n + 1 "
+            f"FROM found{n} WHERE found{n}.value IS NOT NULL AND n < %s)"
+        )
+        picks.append(f"SELECT {n}, n, value FROM found{n} WHERE value IS NOT NULL")
+    sql = f"WITH RECURSIVE {', '.join(walks)} {' UNION ALL '.join(picks)} ORDER BY 1, 2"
+    values: dict[str, list[str]] = {column: [] for column in columns}
     with connections["default"].cursor() as cursor:
-        cursor.execute(sql, [limit])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, [limit] * len(columns))
+        for n, _step, value in cursor.fetchall():
+            values[columns[n]].append(value)
+    return values

@@ -42,10 +42,10 @@ def test_only_the_admin_sees_the_audit_list(admin_user, desk_user):
     assert anonymous.get(LIST)["Location"].startswith("/admin/login/")
 
 
-# session, user, 2FA device, permissions (2), the filters' values (2), the capped count, the page of
-# entries, roles, the date range, the date hierarchy's probes (one statement), the session saved
-# (three statements: it is saved on every request)
-PAGE_QUERIES = 15
+# session, user, 2FA device, permissions (2), the filters' values (one statement), the capped count,
+# the page of entries, roles, the date range, the date hierarchy's probes (one statement), the
+# session saved (three statements: it is saved on every request)
+PAGE_QUERIES = 14
 
 
 def test_the_list_never_counts_the_whole_table(admin_client_, time_machine, django_assert_max_num_queries):
