@@ -76,11 +76,15 @@ class IndexedDatesMixin(_QuerySet):
         periods = _periods(bounds["first"].astimezone(zone), bounds["last"].astimezone(zone), kind)
         if len(periods) > self.most_probes:
             return super().datetimes(field_name, kind, order, tzinfo)
-        found = []
-        for n in range(0, len(periods), self.probes_per_statement):
-            some = periods[n : n + self.probes_per_statement]
+        # The first period holds the first row and the last the last: only those between are probed.
+        found = [periods[0][0]]
+        between = periods[1:-1]
+        for n in range(0, len(between), self.probes_per_statement):
+            some = between[n : n + self.probes_per_statement]
             held = self._periods_holding_rows(field_name, some)
             found += [start for (start, _end), holds in zip(some, held, strict=True) if holds]
+        if len(periods) > 1:
+            found.append(periods[-1][0])
         return found if order == "ASC" else found[::-1]
 
     def _periods_holding_rows(self, field_name: str, periods: list[tuple[dt.datetime, dt.datetime]]) -> list[bool]:
