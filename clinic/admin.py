@@ -2,15 +2,11 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags import admin_list
-from django.contrib.admin.utils import display_for_field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.db import models
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp_webauthn.admin import WebAuthnCredentialAdmin
@@ -26,7 +22,8 @@ from .admin_forms import (
     WorkingHoursForm,
     WorkingHoursInlineFormSet,
 )
-from .admin_paging import CappedCountPaginator, DistinctFromIndex
+from .admin_paging import CappedCountPaginator, DistinctFromIndex, page_asked
+from .admin_rows import audit_rows
 from .feed_tokens import feed_url, practitioner_feed_token_issue, practitioner_feed_token_revoke
 from .models import AppointmentType, AuditEntry, ClinicSettings, Closure, Location, Practitioner, Room, WorkingHours
 
@@ -168,9 +165,13 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         request._audit_list_without_apps = True
         return super().changelist_view(request, {**(extra_context or {}), "is_nav_sidebar_enabled": False})
 
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # The count goes ten pages past the page asked for (clinic/admin_paging.py).
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, page=page_asked(request))
+
     def get_changelist_instance(self, request):
         """The page's table (templates/admin/clinic/auditentry/change_list.html): Django's headers,
-        and the rows built here, each value shown as Django shows it and escaped once."""
+        and the rows built in clinic/admin_rows.py, each value shown as Django shows it."""
         changelist = super().get_changelist_instance(request)
         headers = list(admin_list.result_headers(changelist))
         changelist.table = {
@@ -180,43 +181,6 @@ class AuditEntryAdmin(ReadOnlyAdmin):
             "results": audit_rows(changelist.result_list, self.list_display, self.get_empty_value_display()),
         }
         return changelist
-
-
-_SENTINEL = 987654321
-
-
-def _cell_text(field, empty: str):
-    """How the change list shows the field's value (as admin.utils.display_for_field does), with the
-    choices' labels read once per page rather than once per cell."""
-    if field.is_relation:
-        return lambda entry: str(related) if (related := getattr(entry, field.name)) is not None else empty
-    if field.flatchoices:
-        labels = dict(field.flatchoices)
-        return lambda entry: labels.get(getattr(entry, field.attname), empty)
-    if isinstance(field, models.CharField):
-        return lambda entry: empty if (value := getattr(entry, field.attname)) is None else str(value)
-    return lambda entry: display_for_field(getattr(entry, field.attname), field, empty)
-
-
-def audit_rows(entries, columns: list[str], empty: str) -> list[list[SafeString]]:
-    """Each entry's cells as Django's change list renders them: the first a link to the entry,
-    a user's name (or `empty`), choices by their label, the rest as display_for_field shows them."""
-    link = [escape(half) for half in reverse("admin:clinic_auditentry_change", args=[_SENTINEL]).split(str(_SENTINEL))]
-    fields = [AuditEntry._meta.get_field(name) for name in columns]
-    texts = [_cell_text(field, empty) for field in fields]
-    nowrap = [" nowrap" if field.is_relation or isinstance(field, models.DateTimeField) else "" for field in fields]
-    rows = []  # every value escaped (shown), the names and links are the model's and the admin's
-    for entry in entries:
-        href = f"{link[0]}{entry.pk}{link[1]}"
-        cells = []
-        for n, field in enumerate(fields):
-            shown, css = conditional_escape(texts[n](entry)), nowrap[n]
-            if n == 0:
-                cells.append(mark_safe(f'<th class="field-{field.name}{css}"><a href="{href}">{shown}</a></th>'))
-            else:
-                cells.append(mark_safe(f'<td class="field-{field.name}{css}">{shown}</td>'))
-        rows.append(cells)
-    return rows
 
 
 # Django's own account screens, with the multiple choices (permissions, groups) refusing a forged

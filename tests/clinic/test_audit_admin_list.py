@@ -42,11 +42,15 @@ def test_only_the_admin_sees_the_audit_list(admin_user, desk_user):
     assert anonymous.get(LIST)["Location"].startswith("/admin/login/")
 
 
+# session, user, 2FA device, permissions (2), the filters' values (one statement), the capped count,
+# the page of entries, roles, the date range, the date hierarchy's probes (one statement), the
+# session saved (three statements: it is saved on every request)
+PAGE_QUERIES = 14
+
+
 def test_the_list_never_counts_the_whole_table(admin_client_, time_machine, django_assert_max_num_queries):
     _entries(time_machine, MOMENTS)
-    # session, user, 2FA device, permissions (2), the filters' values (2), the capped count, settings,
-    # the page of entries, roles, the date range (2), one probe per year spanned (3 here), session save
-    with CaptureQueriesContext(connection) as captured, django_assert_max_num_queries(20):
+    with CaptureQueriesContext(connection) as captured, django_assert_max_num_queries(PAGE_QUERIES):
         page = admin_client_.get(LIST).content.decode()
     assert "4 audit entries" in page
     counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper() and "clinic_auditentry" in q["sql"]]
@@ -61,6 +65,22 @@ def test_past_its_cap_the_list_says_more_than_and_stops_paging(admin_client_, ti
     assert "More than 4 audit entries: choose a filter or a date to see them all" in page
     assert admin_client_.get(LIST + "?p=2").status_code == 200
     assert admin_client_.get(LIST + "?p=3").status_code != 200  # the pages stop at the cap
+
+
+def test_the_count_goes_a_few_pages_past_the_page_asked_for(admin_client_, time_machine, monkeypatch):
+    """A filter matching one entry in ten reads ten for each one counted: the count stops a few
+    pages past the page shown, and each page further counts further, up to the whole list."""
+    _entries(time_machine, MOMENTS * 3)  # 12 entries
+    monkeypatch.setattr(CappedCountPaginator, "pages_ahead", 2)
+    monkeypatch.setattr("clinic.admin.AuditEntryAdmin.list_per_page", 2)
+    first = admin_client_.get(LIST).content.decode()
+    assert "More than 6 audit entries" in first  # pages 1 to 3 counted
+    assert "?p=3" in first and "?p=4" not in first
+    third = admin_client_.get(LIST + "?p=3").content.decode()
+    assert "More than 10 audit entries" in third and "?p=5" in third
+    last = admin_client_.get(LIST + "?p=6").content.decode()
+    assert "12 audit entries" in last and "More than" not in last
+    assert last.count('class="field-at nowrap"') == 2
 
 
 def test_the_filters_offer_the_values_found_and_filter_by_them(admin_client_, time_machine):
@@ -100,13 +120,13 @@ def test_the_list_reads_the_users_with_the_entries(admin_client_, desk_user, dja
     for n in range(30):
         audit_record(request=None, action=AuditEntry.Action.VIEW, object_type="x", object_id=n, user=desk_user)
     admin_client_.get(LIST)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(PAGE_QUERIES):
         page = admin_client_.get(LIST).content.decode()
     assert page.count(desk_user.username) >= 30
 
 
 def test_each_row_shows_the_entry_as_the_admin_did_with_a_link_to_it(admin_client_, desk_user):
-    """The rows are built in Python (clinic.admin.audit_rows): the same cells Django's change list
+    """The rows are built in Python (clinic.admin_rows.audit_rows): the same cells Django's change list
     made, the user's name, the action's label, an empty address as "-", every value escaped."""
     shown = audit_record(
         request=None,
@@ -142,3 +162,40 @@ def test_the_list_builds_no_app_list_and_an_entry_keeps_the_sidebar(admin_client
     # The entry's page keeps Django's sidebar, with the models its user may see.
     assert detail.status_code == 200 and detail.context["available_apps"]
     assert 'id="nav-sidebar"' in detail.content.decode()
+
+
+def test_the_query_count_stays_fixed_whatever_the_entries_and_the_drill_down(
+    admin_client_, time_machine, django_assert_max_num_queries
+):
+    """Fifteen years of entries, the list, filtered, a year, a month and a day: the same queries
+    each time (the date hierarchy's probes go in one statement), and each page shows its entries."""
+    moments = [
+        (dt.datetime(2011 + n, 1 + n % 12, 1 + n % 28, 15, tzinfo=dt.UTC), kind, via)
+        for n in range(15)
+        for kind, via in [("patients.patient", "staff"), ("report", "system")]
+    ]
+    _entries(time_machine, moments)
+    pages = {
+        "": "30 audit entries",
+        "?object_type=report": "15 audit entries",
+        "?object_type=report&via=system": "15 audit entries",
+        "?action=view&via=staff": "15 audit entries",
+        "?at__year=2015": "2 audit entries",
+        "?at__year=2015&at__month=5": "2 audit entries",
+        "?at__year=2015&at__month=5&at__day=5": "2 audit entries",
+    }
+    for query, shown in pages.items():
+        admin_client_.get(LIST + query)
+        with django_assert_max_num_queries(PAGE_QUERIES):
+            page = admin_client_.get(LIST + query).content.decode()
+        assert shown in page, query
+    years = admin_client_.get(LIST).content.decode()
+    assert all(f"?at__year={year}" in years for year in range(2011, 2026))
+    assert "?at__month=5&amp;at__year=2015" in admin_client_.get(LIST + "?at__year=2015").content.decode()
+
+
+def test_an_empty_object_id_is_shown_as_the_admin_shows_an_empty_value(admin_client_):
+    entry = audit_record(request=None, action=AuditEntry.Action.VIEW, object_type="patients.intake")
+    page = admin_client_.get(LIST).content.decode()
+    row = page.split(f'href="/admin/clinic/auditentry/{entry.pk}/change/"', 1)[1].split("</tr>", 1)[0]
+    assert entry.object_id == "" and '<td class="field-object_id">-</td>' in row
