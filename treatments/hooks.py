@@ -65,13 +65,13 @@ class ShownAppointment(NamedTuple):
     status: str
 
 
-_providers: dict[str, list[BadgeProvider]] = {"appointment": [], "series": [], "patient": []}
-_shown_providers: list[Callable[[Sequence[ShownAppointment]], Mapping[int, Sequence[BadgeLike]]]] = []
+# A provider takes ids (BadgeProvider), or ShownAppointment rows when registered with `shown`.
+AnyProvider = Callable[..., Mapping[int, Sequence[BadgeLike]]]
+_providers: dict[str, list[AnyProvider]] = {"appointment": [], "series": [], "patient": []}
+_shown_providers: list[AnyProvider] = []
 
 
-def register_badges(
-    kind: str, provider: Callable[..., Mapping[int, Sequence[BadgeLike]]], *, shown: bool = False
-) -> None:
+def register_badges(kind: str, provider: AnyProvider, *, shown: bool = False) -> None:
     """Register a provider for `kind` ("appointment", "series" or "patient"); idempotent. With
     `shown` (appointments only) it receives `ShownAppointment` rows instead of ids."""
     if kind not in _providers:
