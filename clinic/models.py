@@ -1,10 +1,11 @@
 from datetime import time
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from clinic.compiled_sql import CompiledRead
 from clinic.indexed_dates import IndexedDatesMixin
 from clinic.npi import validate_npi
 
@@ -78,8 +79,20 @@ class ClinicSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ClinicSettings":
-        obj, _ = cls.objects.get_or_create(pk=1)
-        return obj
+        """The one row, created with its defaults the first time. Every staff page's layout reads
+        it: through a statement compiled once (clinic/compiled_sql.py)."""
+        found = _SETTINGS.rows()
+        if found:
+            return cls.from_db("default", _SETTINGS_FIELDS, found[0])
+        try:
+            with transaction.atomic():
+                return cls.objects.create(pk=1)
+        except IntegrityError:  # made by another request since the read
+            return cls.objects.get(pk=1)
+
+
+_SETTINGS_FIELDS = [field.attname for field in ClinicSettings._meta.concrete_fields]
+_SETTINGS = CompiledRead(lambda: ClinicSettings.objects.filter(pk=1).values_list(*_SETTINGS_FIELDS))
 
 
 class Location(models.Model):

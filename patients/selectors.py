@@ -9,6 +9,7 @@ from typing import NamedTuple, cast
 from django.db import connection
 from django.db.models import CharField, F, Func, Q, QuerySet
 
+from clinic.compiled_sql import CompiledRead
 from clinic.id_lists import id_list
 
 from .models import Patient, ScreeningAnswer, ScreeningQuestion
@@ -185,6 +186,16 @@ def patient_possible_duplicates(
     return list(qs.order_by("search_name", "id")[:10])
 
 
+_ANSWERS = CompiledRead(  # every page with patients on it asks: compiled once
+    lambda ids: (
+        ScreeningAnswer.objects.filter(patient_id__in=id_list(ids))  # a busy day's 330 patients: one parameter
+        .order_by("patient_id", "question", "-answered_at", "-id")
+        .values_list("patient_id", "question", "answer", "answered_at", "note")
+    ),
+    ids=[-7001],
+)
+
+
 def screening_latest(patient_ids: Iterable[int]) -> dict[int, dict[str, LatestAnswer]]:
     """The latest answer to each question, per patient, in question order, in one query: the one
     reading of the screening history for every page. Patients who never answered are absent."""
@@ -193,12 +204,7 @@ def screening_latest(patient_ids: Iterable[int]) -> dict[int, dict[str, LatestAn
         return {}
     labels = dict(ScreeningQuestion.choices)
     latest: dict[int, dict[str, LatestAnswer]] = {}
-    rows = (
-        ScreeningAnswer.objects.filter(patient_id__in=id_list(ids))  # a busy day's 330 patients: one parameter
-        .order_by("patient_id", "question", "-answered_at", "-id")
-        .values_list("patient_id", "question", "answer", "answered_at", "note")
-    )
-    for patient_id, question, answer, answered_at, note in rows:
+    for patient_id, question, answer, answered_at, note in _ANSWERS.rows(ids=ids):
         answers = latest.setdefault(patient_id, {})
         if question not in answers:
             label = str(labels.get(question, question))

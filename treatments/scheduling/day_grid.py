@@ -29,7 +29,7 @@ from clinic.localtime import local_date
 from clinic.models import Location
 from treatments.scheduling.calendar_html import grid_html
 from treatments.scheduling.selectors.calendar import day_calendar
-from treatments.scheduling.selectors.calendar_setup import forget_setup
+from treatments.scheduling.selectors.calendar_setup import CalendarSetup, forget_setup
 from treatments.scheduling.selectors.calendar_version import day_version
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class DayAsked:
     location: Location | None
     locations: list[Location]  # the active ones, for the filter
     feed_link: bool  # a practitioner sees "My calendar feed"
+    setup: CalendarSetup | None = None  # the setup the view has read (its locations), read once a page
 
 
 def _key(asked: DayAsked, version: str) -> str:
@@ -63,7 +64,7 @@ def _key(asked: DayAsked, version: str) -> str:
 
 def _build(asked: DayAsked, now: dt.datetime, version: str) -> DayGrid:
     day, location = asked.day, asked.location
-    data = day_calendar(day=day, now=now, location_id=location.pk if location else None)
+    data = day_calendar(day=day, now=now, location_id=location.pk if location else None, setup=asked.setup)
     context = {
         "grid_html": grid_html(data.grid, day=day),
         "day": day,

@@ -15,6 +15,7 @@ from typing import cast
 
 from django.db.models import Q
 
+from clinic.compiled_sql import CompiledRead
 from clinic.localtime import clinic_zone, day_bounds, local_date, to_local
 from clinic.models import Closure, Practitioner
 from patients.selectors import ScreeningFlag, screening_flags
@@ -301,6 +302,19 @@ def _mark_covered(
             )
 
 
+_CLOSURE_FIELDS = [field.attname for field in Closure._meta.concrete_fields]
+_CLOSURES = CompiledRead(
+    lambda start, end: Closure.objects.filter(starts_at__lt=end, ends_at__gt=start).values_list(*_CLOSURE_FIELDS),
+    start=dt.datetime(2001, 2, 3, 6, 0, tzinfo=dt.UTC),
+    end=dt.datetime(2001, 2, 4, 6, 0, tzinfo=dt.UTC),
+)
+
+
+def closures_between(start: dt.datetime, end: dt.datetime) -> list[Closure]:
+    """Every closure overlapping start..end (a clinic's holiday, a location's, anyone's leave)."""
+    return [Closure.from_db("default", _CLOSURE_FIELDS, row) for row in _CLOSURES.rows(start=start, end=end)]
+
+
 def _closure_applies(closure: Closure, practitioner_id: int, locations: set[int]) -> bool:
     """A clinic holiday closes every column; a location's closure the columns of those working
     there that day; a leave its practitioner's column."""
@@ -332,20 +346,22 @@ def _valid_until(appointments: list[CardRow], now: dt.datetime, shows_today: boo
     return min(moments)
 
 
-def day_calendar(*, day: dt.date, now: dt.datetime, location_id: int | None = None) -> DayCalendar:
+def day_calendar(
+    *, day: dt.date, now: dt.datetime, location_id: int | None = None, setup: CalendarSetup | None = None
+) -> DayCalendar:
     """Every active practitioner (and anyone with an appointment that day) as a column; with a
-    location, only those working or booked there that day."""
+    location, only those working or booked there that day. `setup`: the one the page has read."""
     start, end = day_bounds(day)
     appointments = _appointments(start, end, None, location_id)
     with_appointments = {a.practitioner_id for a in appointments}
-    setup = calendar_setup()
+    setup = setup or calendar_setup()
     hours = [h for h in setup.hours if h.on(day) and (location_id is None or h.location_id == location_id)]
     if location_id is None:
         practitioners = [p for p in setup.practitioners if p.active or p.pk in with_appointments]
     else:
         wanted = with_appointments | {h.practitioner_id for h in hours}
         practitioners = [p for p in setup.practitioners if p.pk in wanted]
-    closures = list(Closure.objects.filter(starts_at__lt=end, ends_at__gt=start))
+    closures = closures_between(start, end)
     reading = _Reading(appointments, now, setup)
 
     columns = {

@@ -1,6 +1,6 @@
 """What the desk calendars show besides the appointments — every practitioner, their working hours
 (the week's and the extra hours on dates, with the location's name: selectors/hours.py), the
-appointment types and the protocols — read once per process for
+appointment types, the protocols and the active locations — read once per process for
 each setup stamp (clinic.setup_stamp: its token is replaced whenever any of those rows is saved or
 deleted). A day built afresh after a check-in, a booking or a move then reads one token instead of
 four tables. Closures are read per calendar (by their dates)."""
@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from clinic.models import AppointmentType, Practitioner, SetupStamp
+from clinic.compiled_sql import CompiledRead
+from clinic.models import AppointmentType, Location, Practitioner, SetupStamp
 from treatments.models import Protocol
 from treatments.scheduling.selectors.hours import HoursBlock, hour_blocks
 
@@ -22,17 +23,20 @@ class CalendarSetup:
     hours: list[HoursBlock]  # every block, weekly and dated, with its location's name
     types: list[AppointmentType]
     protocols: dict[int, Protocol]
+    locations: list[Location]  # the active ones, by name (the day page's filter)
 
 
 _kept: CalendarSetup | None = None
+_TOKEN = CompiledRead(lambda: SetupStamp.objects.filter(pk=1).values_list("token")[:1])
 _lock = threading.Lock()
 
 
 def calendar_setup() -> CalendarSetup:
-    """The setup as of now: one query when this process read it under the current token, five
+    """The setup as of now: one query when this process read it under the current token, six
     when the setup changed since (or no token was ever written: nothing is kept then)."""
     global _kept
-    token = SetupStamp.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    found = _TOKEN.rows()
+    token = (found[0][0] if found else "") or ""
     kept = _kept
     if token and kept is not None and kept.token == token:
         return kept
@@ -42,6 +46,7 @@ def calendar_setup() -> CalendarSetup:
         hours=hour_blocks(),
         types=list(AppointmentType.objects.all()),
         protocols=Protocol.objects.in_bulk(),
+        locations=list(Location.objects.filter(active=True)),
     )
     if token:
         with _lock:

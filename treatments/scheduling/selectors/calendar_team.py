@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDate
 
 from clinic.localtime import clinic_zone, day_bounds, local_date
-from clinic.models import Closure, Practitioner
+from clinic.models import Practitioner
 from treatments.scheduling.selectors.calendar import (
     Column,
     Grid,
@@ -26,6 +26,7 @@ from treatments.scheduling.selectors.calendar import (
     _mark_covered,
     _minute,
     _Reading,
+    closures_between,
 )
 from treatments.scheduling.selectors.calendar_setup import calendar_setup
 from treatments.scheduling.selectors.calendar_version import appointments_between, day_version
@@ -143,7 +144,7 @@ def team_week_calendar(
             for a in _appointments(built_start, built_end, None)
             if a.practitioner_id in shown and local_date(a.start) in built
         ]
-    closures = list(Closure.objects.filter(starts_at__lt=end, ends_at__gt=start))
+    closures = closures_between(start, end)
     reading = _Reading(appointments, now, setup)
 
     team_days = [TeamDay(date=day, columns=[_lane(day, p) for p in practitioners]) for day in built]

@@ -21,6 +21,7 @@ from treatments.scheduling.day_grid import DayAsked, day_grid
 from treatments.scheduling.forms.calendar import NextSlotForm
 from treatments.scheduling.selectors.calendar import week_calendar
 from treatments.scheduling.selectors.calendar_month import month_calendar
+from treatments.scheduling.selectors.calendar_setup import calendar_setup
 from treatments.scheduling.selectors.calendar_version import day_version
 from treatments.scheduling.selectors.slots import SEARCH_DAYS, next_free_slots
 from treatments.scheduling.selectors.type_colours import appointment_type_colours
@@ -61,10 +62,16 @@ def parse_location(raw: str | None, locations: list[Location]) -> tuple[Location
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
     day, problem = parse_day(request.GET.get("date"))
-    locations = list(Location.objects.filter(active=True))
-    location, location_problem = parse_location(request.GET.get("location"), locations)
+    setup = calendar_setup()  # kept by the process while the setup stamp holds (one query for its token)
+    location, location_problem = parse_location(request.GET.get("location"), setup.locations)
     problem = " ".join(p for p in (problem, location_problem) if p)
-    asked = DayAsked(day=day, location=location, locations=locations, feed_link=has_role(request.user, PRACTITIONER))
+    asked = DayAsked(
+        day=day,
+        location=location,
+        locations=setup.locations,
+        feed_link=has_role(request.user, PRACTITIONER),
+        setup=setup,
+    )
     context = {"day_grid": day_grid(asked=asked, now=timezone.now()), "problem": problem}
     return render(request, "treatments/calendar_day.html", context, status=400 if problem else 200)
 
@@ -74,7 +81,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 def version(request: HttpRequest) -> HttpResponse:
     """What the open day polls: a short fingerprint that changes when any appointment on it does."""
     day, problem = parse_day(request.GET.get("date"))
-    locations = list(Location.objects.filter(active=True))
+    locations = calendar_setup().locations  # kept with the setup (one query for its token)
     location, location_problem = parse_location(request.GET.get("location"), locations)
     if problem or location_problem:
         return HttpResponse(problem or location_problem, status=400, content_type="text/plain; charset=utf-8")
