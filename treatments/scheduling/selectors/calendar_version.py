@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 
 from clinic.localtime import day_bounds
 from clinic.models import SetupStamp
-from patients.models import ConsentSignature, Intake, Patient, ScreeningAnswer
+from patients.models import ConsentSignature, Intake, ScreeningAnswer
 from treatments.models import Appointment, TreatmentSeries
 
 LONGEST = dt.timedelta(hours=12)  # no appointment is longer
@@ -42,19 +42,22 @@ def day_appointments(*, day: dt.date, location_id: int | None = None) -> QuerySe
 
 
 def _fingerprint_sql(day_sql: str) -> str:
-    appointment, patient = Appointment._meta.db_table, Patient._meta.db_table
-    answer, series, stamp = ScreeningAnswer._meta.db_table, TreatmentSeries._meta.db_table, SetupStamp._meta.db_table
+    """The day's rows (with their patients' updated_at, read in the same scan) and the series
+    shown with every session of theirs (one join), summed; the screening answers, intakes and
+    consents of the day's patients; the setup token. Five parts, each read through an index."""
+    appointment, series, stamp = Appointment._meta.db_table, TreatmentSeries._meta.db_table, SetupStamp._meta.db_table
     patients = "(SELECT patient_id FROM day)"
-    in_series = "(SELECT series_id FROM day WHERE series_id IS NOT NULL)"
     parts = [
-        "SELECT COUNT(*), SUM(id), MAX(updated_at) FROM day",
-        f"SELECT MAX(updated_at) FROM {patient} WHERE id IN {patients}",
-        f"SELECT COUNT(*), SUM(id) FROM {answer} WHERE patient_id IN {patients}",
+        'SELECT COUNT(*), SUM(id), MAX(updated_at), MAX("patient__updated_at") FROM day',
+        f"SELECT COUNT(*), SUM(id) FROM {ScreeningAnswer._meta.db_table} WHERE patient_id IN {patients}",
         # The card's "Intake done": the form sent and the consent signed (rows only ever added).
         f"SELECT COUNT(*), SUM(id) FROM {Intake._meta.db_table} WHERE patient_id IN {patients}",
         f"SELECT COUNT(*), SUM(id) FROM {ConsentSignature._meta.db_table} WHERE patient_id IN {patients}",
-        f"SELECT COUNT(*), SUM(id), MAX(updated_at) FROM {appointment} WHERE series_id IN {in_series}",
-        f"SELECT SUM(planned_sessions), SUM(protocol_id) FROM {series} WHERE id IN {in_series}",
+        # Every session of the series shown (the spacing notes) with its series' size and protocol
+        # ("session n of m"): summed per session, so a change of either changes the sum.
+        f"SELECT COUNT(*), SUM(s.id), MAX(s.updated_at), SUM(t.planned_sessions), SUM(t.protocol_id) "
+        f"FROM {series} t JOIN {appointment} s ON s.series_id = t.id "
+        "WHERE t.id IN (SELECT series_id FROM day WHERE series_id IS NOT NULL)",
     ]
     tables = ", ".join(f"({part}) AS part{n}" for n, part in enumerate(parts))
     return (
@@ -73,7 +76,11 @@ _PROBE_LOCATION = -7
 def _statement(with_location: bool) -> tuple[str, list[str]]:
     start, end = day_bounds(_PROBE_DAY)
     qs = day_appointments(day=_PROBE_DAY, location_id=_PROBE_LOCATION if with_location else None)
-    day_sql, params = qs.order_by().values("id", "patient_id", "series_id", "updated_at").query.sql_with_params()
+    day_sql, params = (
+        qs.order_by()
+        .values("id", "patient_id", "series_id", "updated_at", "patient__updated_at")
+        .query.sql_with_params()
+    )
     names = {_adapt(end): "end", _adapt(start - LONGEST): "from", _adapt(start): "start"}
     names[_PROBE_LOCATION] = "location"
     return _fingerprint_sql(day_sql), [names[param] for param in params]
