@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from billing.models import Invoice, MissedVisit, Package, PackageRedemption
 from billing.money import format_money
-from clinic.id_lists import id_list
+from clinic.id_lists import among, id_param
 from treatments.hooks import BadgeLike, ShownAppointment, register_badges, register_portal_links
 from treatments.models import Appointment, TreatmentSeries
 
@@ -69,12 +69,15 @@ def _facts_queryset(ids: Sequence[int], patients: Sequence[int], series: Sequenc
     number, text = BigIntegerField(), CharField()
     # typed: PostgreSQL gives the UNION's column the first branches' type, and a bare NULL is text
     none_n, none_t = Cast(Value(None), number), Cast(Value(None), text)
-    chosen = id_list(ids)
+    # The redemption's place in its package: the live ones of the package up to its appointment's
+    # start, that start read inside (a join in the outer query made PostgreSQL probe every card's
+    # appointment before it looked for redemptions, usually none).
+    redeemed_start = Appointment.objects.filter(pk=OuterRef(OuterRef("appointment_id"))).values("start")[:1]
     earlier = (
         PackageRedemption.objects.filter(
             package_id=OuterRef("package_id"),
             reversed_at__isnull=True,
-            appointment__start__lte=OuterRef("appointment__start"),
+            appointment__start__lte=Subquery(redeemed_start),
         )
         .order_by()
         .values("package_id")
@@ -89,10 +92,10 @@ def _facts_queryset(ids: Sequence[int], patients: Sequence[int], series: Sequenc
         .values("n")
     )
     parts = [
-        Invoice.objects.filter(status__in=OWED, balance__gt=0, patient_id__in=id_list(patients))
+        Invoice.objects.filter(among("patient_id", patients), status__in=OWED, balance__gt=0)
         .order_by()
         .values_list(Value("b", output_field=text), "patient_id", "balance", none_n, none_n, none_t),
-        PackageRedemption.objects.filter(appointment_id__in=chosen, reversed_at__isnull=True)
+        PackageRedemption.objects.filter(among("appointment_id", ids), reversed_at__isnull=True)
         .order_by()
         .values_list(
             Value("r", output_field=text),
@@ -102,10 +105,10 @@ def _facts_queryset(ids: Sequence[int], patients: Sequence[int], series: Sequenc
             none_n,
             Cast("kind", text),
         ),
-        MissedVisit.objects.filter(appointment_id__in=chosen, decision=MissedVisit.Decision.PENDING)
+        MissedVisit.objects.filter(among("appointment_id", ids), decision=MissedVisit.Decision.PENDING)
         .order_by()
         .values_list(Value("m", output_field=text), "appointment_id", "pk", none_n, none_n, Cast("reason", text)),
-        Package.objects.filter(series_id__in=id_list(series), status__in=LIVE_PACKAGE)
+        Package.objects.filter(among("series_id", series), status__in=LIVE_PACKAGE)
         .order_by()
         .values_list(
             Value("p", output_field=text),
@@ -130,16 +133,16 @@ def _statement(_vendor: str) -> tuple[str, tuple]:
     marked by its name (every other one, such as the statuses, is kept as written)."""
     queryset = _facts_queryset(_PROBES["ids"], _PROBES["patients"], _PROBES["series"])
     sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    names = {id_list(probe).params[0]: name for name, probe in _PROBES.items()}
+    names = {id_param(probe): name for name, probe in _PROBES.items()}
     return sql, tuple(names.get(param, (param,)) for param in params)
 
 
 def _facts(shown: Sequence[ShownAppointment]) -> list[tuple]:
     sql, order = _statement(connection.vendor)
     lists = {
-        "ids": id_list(a.pk for a in shown).params[0],
-        "patients": id_list(a.patient_id for a in shown).params[0],
-        "series": id_list(a.series_id for a in shown if a.series_id is not None).params[0],
+        "ids": id_param(a.pk for a in shown),
+        "patients": id_param(a.patient_id for a in shown),
+        "series": id_param(a.series_id for a in shown if a.series_id is not None),
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, [lists[kept] if isinstance(kept, str) else kept[0] for kept in order])

@@ -6,12 +6,13 @@ day's closures and screening flags).
 
 `CompiledRead(build, **stand_ins)`: `build(**stand_ins)` returns the QuerySet (values_list); each
 stand-in is a value the query's parameters would not otherwise hold (a negative id, a date in
-2001, a list of one negative id for `clinic.id_lists.id_list`). Its compiled parameters are
-matched to the stand-ins by the driver's form of each (a datetime as the backend adapts it, a list
-as id_list sends it); `rows(**values)` passes the call's values in their places, every other
-parameter (a status, a constant) as the ORM wrote it, and converts the rows as the ORM would (e.g.
-SQLite's booleans and times). A query whose stand-ins cannot all be found in its parameters is
-refused when first compiled, so a read can never run with a stand-in left in it."""
+2001, a list of one negative id for `clinic.id_lists.among` or `id_list`). Its compiled
+parameters are matched to the stand-ins by the driver's form of each (a datetime as the backend
+adapts it, a list as `id_lists.id_param` sends it); `rows(**values)` passes the call's values in
+their places, every other parameter (a status, a constant) as the ORM wrote it, and converts the
+rows as the ORM would (e.g. SQLite's booleans and times). A query whose stand-ins cannot all be
+found in its parameters is refused when first compiled, so a read can never run with a
+stand-in left in it."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-from clinic.id_lists import id_list
+from clinic.id_lists import id_param
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class _Statement:
 def _driver_form(value: Any) -> Any:
     """What the query's parameters hold for `value` (the same for a stand-in and a real value)."""
     if isinstance(value, list | tuple | set | frozenset):
-        return id_list(value).params[0]
+        return id_param(value)
     if isinstance(value, dt.datetime):
         return connection.ops.adapt_datetimefield_value(value)
     if isinstance(value, dt.date):

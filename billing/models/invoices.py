@@ -65,6 +65,11 @@ class Invoice(models.Model):
             models.Index(fields=["patient", "-created_at"], name="invoice_patient_idx"),
             models.Index(fields=["status", "issue_date"], name="invoice_status_date_idx"),
             models.Index(fields=["location", "issue_date"], name="invoice_location_date_idx"),
+            # What each patient owes (the cards' and pages' "Balance due"): the few open invoices
+            # among years of paid ones, by patient.
+            models.Index(
+                fields=["patient"], condition=Q(status="issued", balance__gt=0), name="invoice_owed_by_patient_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["number"], condition=Q(number__isnull=False), name="invoice_number_unique"),

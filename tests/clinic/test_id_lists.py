@@ -3,7 +3,7 @@ about their appointments and patients in one parameter, not 330)."""
 
 import pytest
 
-from clinic.id_lists import id_list
+from clinic.id_lists import among, id_list
 from patients.models import Patient
 from tests.factories import PatientFactory
 
@@ -31,3 +31,17 @@ def test_hundreds_of_ids_travel_as_one_parameter():
 def test_only_numbers_reach_the_query():
     with pytest.raises(ValueError):
         id_list(["1); DROP TABLE patients_patient; --"])
+
+
+def test_among_is_the_same_condition_as_a_filter_in_one_parameter():
+    """`among(field, ids)`: PostgreSQL's index answers it id by id (`= ANY(array)`), SQLite reads
+    the same JSON list; the rows are those of field__in=ids."""
+    chosen = [PatientFactory() for _ in range(3)]
+    PatientFactory()  # not asked for
+    asked = [chosen[0].pk, str(chosen[2].pk), chosen[2].pk, 10_000_000]
+    query = Patient.objects.filter(among("id", asked))
+    assert set(query.values_list("pk", flat=True)) == {chosen[0].pk, chosen[2].pk}
+    assert len(query.query.sql_with_params()[1]) == 1
+    assert not Patient.objects.filter(among("id", [])).exists()
+    with pytest.raises(ValueError):
+        among("id", ["1); DROP TABLE patients_patient; --"])
