@@ -172,6 +172,26 @@ class _Reading:
         # alike: each local time and each spacing is worked out once.
         self._local: dict[dt.datetime, dt.datetime] = {}
         self._spacing: dict[tuple, SpacingNote | None] = {}
+        self._spans: dict[tuple, tuple[dt.datetime, dt.datetime, int, int]] = {}
+        self._steps: dict[tuple, str] = {}
+
+    def span(self, start: dt.datetime, end: dt.datetime, day: dt.date) -> tuple[dt.datetime, dt.datetime, int, int]:
+        """Its local start and end, and their minutes on `day` (a day's cards share a few dozen)."""
+        key = (start, end, day)
+        found = self._spans.get(key)
+        if found is None:
+            local_start, local_end = self.local(start), self.local(end)
+            found = (local_start, local_end, _local_minute(local_start, day), _local_minute(local_end, day))
+            self._spans[key] = found
+        return found
+
+    def step_label(self, a: CardRow) -> str:
+        """ "session n of m", worked out once per step and size."""
+        key = (a.series_step, a.planned_sessions)
+        found = self._steps.get(key)
+        if found is None:
+            found = self._steps[key] = _step_label(a, self.step_words)
+        return found
 
     def local(self, moment: dt.datetime) -> dt.datetime:
         found = self._local.get(moment)
@@ -216,24 +236,24 @@ class _Reading:
 
 
 def _item(appointment: CardRow, day: dt.date, reading: _Reading) -> tuple[Item, int, int]:
-    now = reading.now
     can_check_in, can_no_show = reading.attendance(appointment)
-    local_start, local_end = reading.local(appointment.start), reading.local(appointment.end)
-    start_min = _local_minute(local_start, day)
-    end_min = _local_minute(local_end, day)
+    local_start, local_end, start_min, end_min = reading.span(appointment.start, appointment.end, day)
     item = Item(
-        appointment=appointment,
-        block=Block(row=0, span=0),
-        local_start=local_start,
-        local_end=local_end,
-        flags=reading.flags.get(appointment.patient_id, []),
-        step_label=_step_label(appointment, reading.step_words),
-        can_check_in=can_check_in,
-        can_no_show=can_no_show,
-        frees_slot=appointment.status == Appointment.Status.CANCELLED and appointment.start > now,
-        spacing=reading.spacing(appointment),
+        appointment,
+        Block(0, 0),
+        local_start,
+        local_end,
+        reading.flags.get(appointment.patient_id, []),
+        reading.step_label(appointment) if appointment.series_id is not None else "",
+        can_check_in,
+        can_no_show,
+        appointment.status == _CANCELLED and appointment.start > reading.now,
+        reading.spacing(appointment),
     )
     return item, start_min, end_min
+
+
+_CANCELLED = Appointment.Status.CANCELLED.value
 
 
 def _window(minutes: list[tuple[int, int]]) -> tuple[int, int]:
@@ -251,8 +271,11 @@ def _finish(
     """Place everything once the visible window (working hours + appointments) is known."""
     first, last = _window([(s, e) for _c, _i, s, e in pending] + [(s, e) for _c, _k, s, e, _l in spans] + list(also))
     for column, item, start_min, end_min in pending:
-        block = _block(first, start_min, max(end_min, start_min + ROW_MINUTES))
-        item.block.row, item.block.span = block.row, block.span
+        # As _block, in place: a busy day has hundreds of cards.
+        end_min = max(end_min, start_min + ROW_MINUTES)
+        start_min = max(start_min, first)
+        item.block.row = (start_min - first) // ROW_MINUTES + 1
+        item.block.span = max(1, -(-(end_min - start_min) // ROW_MINUTES))
         column.items.append(item)
     for column, kind, start_min, end_min, label in spans:
         if end_min <= first or start_min >= last:

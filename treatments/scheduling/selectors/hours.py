@@ -92,6 +92,7 @@ class HoursIndex:
         # Each practitioner's working stretches per location and local day, worked out once (a busy
         # day asks for 300 cards of some twenty practitioners).
         self._working: dict[tuple[int, int, dt.date], list[tuple[dt.datetime, dt.datetime]]] = {}
+        self._days: dict[dt.datetime, dt.date] = {}  # each start's local date (cards share a few dozen)
 
     def availability(self, practitioner_id: int, location_id: int) -> Availability:
         key = (practitioner_id, location_id)
@@ -111,7 +112,9 @@ class HoursIndex:
         # which is this test (its rule, `Availability.working`, with the stretches kept per day).
         if end <= start:
             return True
-        day = local_date(start, self.zone)
+        day = self._days.get(start)
+        if day is None:
+            day = self._days[start] = local_date(start, self.zone)
         key = (practitioner_id, location_id, day)
         working = self._working.get(key)
         if working is None:
