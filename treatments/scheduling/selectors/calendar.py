@@ -20,7 +20,7 @@ from clinic.localtime import clinic_zone, day_bounds, local_date, to_local
 from clinic.models import Closure, Practitioner
 from patients.selectors import ScreeningFlag, screening_flags
 from treatments.models import Appointment
-from treatments.scheduling.attendance import check_in_refusal, no_show_refusal
+from treatments.scheduling.attendance import may_check_in, may_mark_no_show
 from treatments.scheduling.rules import SpacingNote, spacing_note
 from treatments.scheduling.selectors.calendar_rows import CardRow, _appointments
 from treatments.scheduling.selectors.calendar_setup import CalendarSetup, calendar_setup
@@ -201,14 +201,13 @@ class _Reading:
 
     def attendance(self, a: CardRow) -> tuple[bool, bool]:
         """May it be checked in, marked a no-show (the attendance rules, which read its status and
-        start: asked once per status and start on a calendar, as each answer builds a translated
-        reason)."""
+        start: asked once per status and start on a calendar)."""
         key = (a.status, a.start)
         found = self._attendance.get(key)
         if found is None:
             # The rules read its status and start, which a CardRow carries as an Appointment does.
             row = cast(Appointment, a)
-            found = (check_in_refusal(row, self.now) is None, no_show_refusal(row, self.now) is None)
+            found = (may_check_in(row, self.now), may_mark_no_show(row, self.now))
             self._attendance[key] = found
         return found
 
