@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS = 64
 THREADS = 2
 WARMUP_SECONDS = 3
+# The "afresh" row asks each busy day once: its measure lasts as long as its days last at this rate.
+AFRESH_CEILING = 90
 SESSIONS = 16  # the desk's load comes from several signed-in desks, not one session row
 LOG = ROOT / "var" / "bench-gunicorn.log"
 
@@ -57,10 +59,11 @@ class HttpResult:
     timeouts: int
     p50_ms: float
     p99_ms: float
+    repeats: int = 0  # requests for a page already asked in the run (the "afresh" row must have none)
 
     @property
     def failed(self) -> bool:
-        return bool(self.bad_status or self.socket_errors or self.timeouts)
+        return bool(self.bad_status or self.socket_errors or self.timeouts or self.repeats)
 
 
 def say(text: str) -> None:
@@ -296,21 +299,38 @@ def parse_wrk(output: str, name: str) -> HttpResult:
     )
 
 
-def load(wrk: str, name: str, url: str, cookies: list[str], seconds: int, paths: Sequence[str] = ()) -> HttpResult:
-    """`paths`: ask each in turn (the warm-up the first half, the measure the second), else `url`."""
+def load(
+    wrk: str, name: str, url: str, cookies: list[str], seconds: int, paths: Sequence[str] = (), warm_url: str = ""
+) -> HttpResult:
+    """`paths`: ask each in turn, each once (else the result counts the repeats and fails): the
+    warm-up asks `warm_url` (a page of the same kind that is not among them), the measure the
+    paths from the first. Without paths, `url` for both."""
     values = {"cookies": ", ".join(json.dumps(c) for c in cookies), "threads": THREADS}
     values["paths"] = ", ".join(json.dumps(p) for p in paths)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % values)
+    bare = {"cookies": values["cookies"], "threads": THREADS, "paths": ""}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as warm_script:
+        warm_script.write(LUA % bare)
     try:
-        base = [wrk, "-t", str(THREADS), "-c", str(CONNECTIONS), "--timeout", f"{timeout()}s", "-s", script.name]
-        warmup = [*base, "-d", f"{WARMUP_SECONDS}s", url, "--", "0"]
+        base = [wrk, "-t", str(THREADS), "-c", str(CONNECTIONS), "--timeout", f"{timeout()}s"]
+        warmup = [*base, "-s", warm_script.name, "-d", f"{WARMUP_SECONDS}s", warm_url or url]
         subprocess.run(warmup, capture_output=True, check=False)
-        measure = [*base, "-d", f"{seconds}s", url, "--", str(len(paths) // 2)]
+        measure = [*base, "-s", script.name, "-d", f"{seconds}s", url, "--", "0"]
         done = subprocess.run(measure, capture_output=True, text=True, check=False)
     finally:
         os.unlink(script.name)
-    return parse_wrk(done.stdout + done.stderr, name)
+        os.unlink(warm_script.name)
+    result = parse_wrk(done.stdout + done.stderr, name)
+    if paths:
+        result.repeats = max(0, result.requests - len(paths))
+    return result
+
+
+def afresh_seconds(days: int, seconds: int) -> int:
+    """How long the "afresh" row may ask without asking a day twice: at most `seconds`, and its
+    days at AFRESH_CEILING requests a second (far above what a built page serves on two cores)."""
+    return max(1, min(seconds, int(days * 0.9 / AFRESH_CEILING)))
 
 
 # --- the stage ----------------------------------------------------------------------------------
@@ -345,31 +365,38 @@ def run_stage(scale: str) -> Stage:
     server = start_gunicorn(server_env(url, secret), port, workers)
     base = f"http://127.0.0.1:{port}"
     desks, day, query = prepared["cookies"], prepared["day"], prepared["query"]
-    # A different busy day each request: no kept grid can answer (built afresh, as after a change).
+    # A different busy day each request, each asked once (the warm-up asks the kept busy day): no
+    # kept grid can answer (built afresh, as after a change). The data holds some 600 busy days, so
+    # the row lasts as long as they do (afresh_seconds) and fails if one was asked twice.
     fresh = [f"/desk/?date={d}" for d in prepared["days"]]
+    fresh_seconds = afresh_seconds(len(fresh), seconds)
+    kept = f"/desk/?date={day}"
     pages = [
-        ("framework floor (bare view, 1 query)", "/__bench__/floor/", desks, "floor", []),
-        (f"day page, busy day ({day})", f"/desk/?date={day}", desks, "cal-appt", []),
+        ("framework floor (bare view, 1 query)", "/__bench__/floor/", desks, "floor", [], seconds),
+        (f"day page, busy day ({day})", kept, desks, "cal-appt", [], seconds),
         (
-            f"day page built afresh: a different busy day each request (of {len(fresh)})",
-            fresh[0] if fresh else f"/desk/?date={day}",
+            f"day page built afresh: a different busy day each request ({len(fresh)} days, {fresh_seconds} s)",
+            fresh[0] if fresh else kept,
             desks,
             "cal-appt",
             fresh,
+            fresh_seconds,
         ),
-        (f"patient search page ({query!r})", f"/desk/patients/?q={query}", desks, "found", []),
-        ("education index (anonymous)", "/education/", [], "<h1", []),
-        ("framework floor, measured again at the end", "/__bench__/floor/", desks, "floor", []),
+        (f"patient search page ({query!r})", f"/desk/patients/?q={query}", desks, "found", [], seconds),
+        ("education index (anonymous)", "/education/", [], "<h1", [], seconds),
+        ("framework floor, measured again at the end", "/__bench__/floor/", desks, "floor", [], seconds),
     ]
     from bench.core import load_average
 
     load_at_start = load_average()
     results = []
     try:
-        for name, path, cookies, marker, paths in pages:
-            check(base + path, cookies[0] if cookies else None, marker)
-            say(f"wrk: {CONNECTIONS} connections for {seconds} s on {path}{' and the next days' if paths else ''}")
-            results.append(load(wrk, name, base + path, cookies, seconds, paths))
+        for name, path, cookies, marker, paths, duration in pages:
+            # The afresh row's days are asked once each, by the measure: its check asks the kept day.
+            warm = base + kept if paths else ""
+            check(warm or base + path, cookies[0] if cookies else None, marker)
+            say(f"wrk: {CONNECTIONS} connections for {duration} s on {path}{' and the next days' if paths else ''}")
+            results.append(load(wrk, name, base + path, cookies, duration, paths, warm_url=warm))
     finally:
         stop(server)
     return Stage(
@@ -410,14 +437,14 @@ def print_table(stage: Stage) -> None:
         f"{stage.loads[1]} at the end\n"
     )
     width = max(len(r.name) for r in stage.results)
-    heads = ("req/s", "% floor", "p50 ms", "p99 ms", "non-200", "errors", "timeouts")
+    heads = ("req/s", "% floor", "p50 ms", "p99 ms", "non-200", "errors", "timeouts", "repeats")
     print(f"{'page':<{width}}  " + "  ".join(f"{h:>8}" for h in heads))
-    print("-" * (width + 72))
+    print("-" * (width + 82))
     for r in stage.results:
         ratio = r.requests_per_second / floor if floor else 0.0
         print(
             f"{r.name:<{width}}  {r.requests_per_second:8.1f}  {ratio:8.0%}  {r.p50_ms:8.1f}  {r.p99_ms:8.1f}  "
-            f"{r.bad_status:8d}  {r.socket_errors:8d}  {r.timeouts:8d}"
+            f"{r.bad_status:8d}  {r.socket_errors:8d}  {r.timeouts:8d}  {r.repeats:8d}"
         )
 
 

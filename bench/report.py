@@ -114,13 +114,13 @@ def markdown(
             f"{stage.workers} gunicorn workers, {stage.connections} connections, {stage.seconds} s a page after a "
             f"warm-up, wrk's timeout {timeout()} s; the floor is the better of its two runs.",
             "",
-            "| page | requests/s | % of floor | p50 ms | p99 ms | non-200 | socket errors | timeouts |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| page | requests/s | % of floor | p50 ms | p99 ms | non-200 | socket errors | timeouts | asked twice |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for h in stage.results:
             lines.append(
                 f"| {h.name} | {h.requests_per_second:.1f} | {h.requests_per_second / floor:.0%} | {h.p50_ms:.1f} | "
-                f"{h.p99_ms:.1f} | {h.bad_status} | {h.socket_errors} | {h.timeouts} |"
+                f"{h.p99_ms:.1f} | {h.bad_status} | {h.socket_errors} | {h.timeouts} | {h.repeats} |"
             )
     return "\n".join(lines) + "\n"
 
