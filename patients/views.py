@@ -1,5 +1,7 @@
 """The desk's patient pages: search, register (with a possible-duplicate check), edit."""
 
+import html
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -89,11 +91,12 @@ def _rows_html(patients: list[SearchRow]) -> SafeString:
     before, after = escape(before), escape(after)
     waitlist = escape(reverse("desk:waitlist_add") + "?patient=")
     add = escape(_("Add to waitlist"))
+    text = html.escape  # the database's plain strings: no lazy-string check per value (escape's)
     rows = [
-        f'<tr>\n  <td><a href="{before}{p.pk}{after}">{escape(p.last_name)}, {escape(p.first_name)}</a></td>\n'
+        f'<tr>\n  <td><a href="{before}{p.pk}{after}">{text(p.last_name)}, {text(p.first_name)}</a></td>\n'
         f"  <td>{p.date_of_birth.isoformat() if p.date_of_birth else ''}</td>\n"
-        f"  <td>{escape(phone_display(p.phone or ''))}</td>\n"
-        f"  <td>{escape(p.email)}</td>\n"
+        f"  <td>{text(phone_display(p.phone or ''))}</td>\n"
+        f"  <td>{text(p.email)}</td>\n"
         f'  <td class="text-end"><a class="btn btn-sm btn-outline-secondary" href="{waitlist}{p.pk}">{add}</a></td>\n'
         "</tr>\n"
         for p in patients
