@@ -28,6 +28,23 @@ COUNT = 10_000
 PATIENTS = 1_000
 
 
+def _forget_sweeps() -> None:
+    """The messages, patients, series and sessions a sweep benchmark made (their practitioners are
+    bench-sweep-…): removed before each seeding and after each benchmark, so the database keeps the
+    seed's shape (each run's 5,000 sessions in the coming weeks made the calendars' busiest day
+    grow from run to run)."""
+    from notifications.models import Message
+    from patients.models import Patient
+    from treatments.models import Appointment, TreatmentSeries
+
+    Message.objects.all().delete()
+    made = TreatmentSeries.objects.filter(practitioner__user__username__startswith="bench-sweep-")
+    patients = list(made.values_list("patient_id", flat=True))
+    Appointment.objects.filter(practitioner__user__username__startswith="bench-sweep-").delete()
+    made.delete()
+    Patient.objects.filter(pk__in=patients).delete()
+
+
 def _seed(now: dt.datetime, *, count: int = COUNT, patients_count: int = PATIENTS, sms_only: bool = False) -> None:
     from clinic.models import ClinicSettings, Location, Practitioner
     from notifications.models import Message
@@ -35,7 +52,7 @@ def _seed(now: dt.datetime, *, count: int = COUNT, patients_count: int = PATIENT
     from tests.factories import LocationFactory, PractitionerFactory, appointment_type, protocol
     from treatments.models import Appointment, TreatmentSeries
 
-    Message.objects.all().delete()
+    _forget_sweeps()
     ClinicSettings.objects.update_or_create(pk=1, defaults={"sms_quiet_start": dt.time(0), "sms_quiet_end": dt.time(0)})
     # A practitioner of its own each run: the bench database is reused, and the factories' numbering
     # starts again in every process (a second run met the first run's user).
@@ -140,6 +157,7 @@ def sweep_10k_due_messages(_ctx: Context) -> list[Result]:
     assert sent == result.sent == COUNT, (sent, result)
     batches = -(-COUNT // delivery.BATCH_SIZE)
     loop_seconds = _update_loop(now)
+    _forget_sweeps()
     sweep_rate, loop_rate = COUNT / seconds, UPDATE_LOOP / loop_seconds
     return [
         Result(
@@ -219,6 +237,7 @@ def _slow_provider_run(*, lanes: int | None, count: int) -> Result:
         server.server_close()
     sent = Message.objects.filter(status=Message.Status.SENT).count()
     assert sent == result.sent == count, (sent, result)
+    _forget_sweeps()
     label = f"{lanes} lanes" if lanes else f"default settings, {settings.MESSAGES_SWEEP_CONCURRENCY} lane(s)"
     return Result(
         name=f"sweep, 200 ms fake SMS provider, {label} ({connection.vendor})",
