@@ -29,7 +29,12 @@ class MissedVisitForm(forms.Form):
         (MissedVisit.Decision.FORFEIT, _("Forfeit one package session")),
         (MissedVisit.Decision.WAIVED, _("Waive it")),
     ]
-    decision = forms.ChoiceField(label=_("What happens"), choices=CHOICES, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label=_("What happens"),
+        choices=CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what happens: the fee, a package session or a waiver.")},
+    )
     waiver_reason = forms.CharField(label=_("Reason for the waiver"), max_length=250, required=False)
 
     def clean(self) -> dict[str, object]:

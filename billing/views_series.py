@@ -209,7 +209,9 @@ def missed_visit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, done)
                 return redirect("billing:missed_visit", pk=missed.pk)
         else:
-            error = _("Choose one of the three, and give a reason for a waiver.")
+            # What is wrong is said where it is (the choice, the reason): the summary says only
+            # that nothing was recorded, so no sentence shows twice.
+            error = _("Nothing was recorded: see what is marked below.")
         missed.refresh_from_db()
     has_package = bool(
         appointment.series_id

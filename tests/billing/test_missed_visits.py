@@ -178,7 +178,11 @@ def test_the_desk_decides_on_the_missed_visit_page_once_and_bad_input_saves_noth
     url = f"/billing/missed/{missed.pk}/"
     response = desk_client.post(url, {"decision": "waived", "waiver_reason": ""})
     assert response.status_code == 400
-    assert "Choose one of the three, and give a reason for a waiver." in response.content.decode()
+    page = response.content.decode()
+    assert "Nothing was recorded: see what is marked below." in page
+    assert page.count("Give a reason for waiving the fee.") == 1  # said once, under the reason
+    response = desk_client.post(url, {"waiver_reason": ""})
+    assert response.status_code == 400 and "Choose what happens" in response.content.decode()
     missed.refresh_from_db()
     assert missed.decision == "pending"
     response = desk_client.post(url, {"decision": "fee", "waiver_reason": ""}, follow=True)
