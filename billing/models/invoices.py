@@ -98,6 +98,14 @@ class Invoice(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def what_for(self) -> str:
+        """What the desk reads it is for: a visit's invoice (it has the visit) or a sale (a product
+        sold without one); the other kinds by their name."""
+        if self.kind == self.Kind.REGULAR:
+            return str(_("Visit") if self.appointment_id else _("Sale"))
+        return str(self.get_kind_display())
+
 
 class InvoiceLine(models.Model):
     """A copy of the fee at the time (code, description, price, tax), never a reference to it."""

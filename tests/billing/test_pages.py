@@ -110,6 +110,7 @@ def test_the_desk_writes_a_draft_adds_lines_and_issues_it(desk_client):
     page = _text(desk_client.get(response["Location"]))
     assert "INV-000001" in page and "Issued" in page and "$343.84" in page
     assert "Prolotherapy injection session" in page and "8.25%" in page
+    assert "· Sale ·" in page and "Visit or sale" not in page  # no visit: a sale, said plainly
 
 
 def test_a_bad_price_is_shown_in_the_page_and_nothing_is_added(desk_client):
