@@ -8,7 +8,7 @@ STABLE API (the calendar helper's "next free slot" and the waitlist use it):
 - `DatedBlock(date, start, end)`: working time on one local date besides the week's (a Saturday
   worked once: clinic.models.DatedHours). It adds time; closures still win.
 - `Busy(start, end, label)`: time nobody may book, in UTC. `label` is the user-facing reason
-  ("Dr X is on leave 10-20 May", "Dr X already has an appointment then"); labels are clauses
+  ("Dr X is away 10-20 May", "Dr X already has an appointment then"); labels are clauses
   (lower-case, no full stop) so callers can write "Session 3: <label>." or "<Label>." A closure's
   `reason` is the same without its dates ("clinic closed — Spring holiday").
 - `Availability(zone=, blocks=, closures=, bookings=, dated=)`: everything for one practitioner at

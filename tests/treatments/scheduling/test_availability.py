@@ -56,8 +56,8 @@ def test_a_slot_across_the_lunch_break_is_outside_hours():
 
 
 def test_closure_is_named_as_the_reason():
-    leave = Busy(at(TUESDAY, 0), at(TUESDAY + dt.timedelta(days=1), 0), "Dr Stone is on leave 5 May")
-    assert make(closures=[leave]).problem(at(TUESDAY, 9), at(TUESDAY, 9, 30)) == "Dr Stone is on leave 5 May"
+    leave = Busy(at(TUESDAY, 0), at(TUESDAY + dt.timedelta(days=1), 0), "Dr Stone is away 5 May")
+    assert make(closures=[leave]).problem(at(TUESDAY, 9), at(TUESDAY, 9, 30)) == "Dr Stone is away 5 May"
 
 
 def test_existing_booking_blocks_and_its_buffer_too():

@@ -113,7 +113,7 @@ def test_series_book_refuses_a_closure_naming_it(setup):
     )
     with pytest.raises(BookingError) as err:
         book(setup)
-    assert err.value.message == "Session 2: Dr Ada Stone is on leave 30 May–5 Jun."
+    assert err.value.message == "Session 2: Dr Ada Stone is away 30 May–5 Jun."
     assert Appointment.objects.count() == 0
 
 
@@ -244,7 +244,7 @@ def test_shift_later_names_the_session_that_no_longer_fits(setup):
     with pytest.raises(BookingError) as err:
         appointment_move(appointment=second, start=local(2026, 6, 9), by=None, now=NOW, shift_later=True)
     assert err.value.message.startswith("Session 3: no free 30-minute slot between 30 Jun and 21 Jul")
-    assert "Dr Ada Stone is on leave 20 Jun–30 Jul" in err.value.message
+    assert "Dr Ada Stone is away 20 Jun–30 Jul" in err.value.message
     assert [a.start for a in sessions(series)] == RABAGO_STARTS
 
 

@@ -403,7 +403,7 @@ def test_plan_says_which_session_cannot_be_placed_and_why(desk_client, setup):
     )
     html = desk_client.post(reverse("desk:series_new"), plan_data(setup, action="plan")).content.decode()
     assert (
-        "Session 2: no free 30-minute slot between 26 May and 16 Jun — Dr Ada Stone is on leave 25 May–16 Jun." in html
+        "Session 2: no free 30-minute slot between 26 May and 16 Jun — Dr Ada Stone is away 25 May–16 Jun." in html
     )
     assert 'name="s2-date" value="2026-06-02"' not in html
     # Confirming as proposed (session 2 left empty) books nothing and says where to look.

@@ -86,7 +86,7 @@ def test_the_other_practitioners_leave_is_refused(team):
     ada, ben, main = team
     alone = booking(ada, main, at(DAY, 9), slug="follow-up")
     Closure.objects.create(practitioner=ben, starts_at=at(DAY, 13), ends_at=at(DAY, 18), reason="Leave")
-    with pytest.raises(BookingError, match="Dr Ben Hall is on leave"):
+    with pytest.raises(BookingError, match="Dr Ben Hall is away"):
         _move(alone, at(DAY, 14), practitioner=ben)
     _unchanged(alone, at(DAY, 9), ada)
 

@@ -83,7 +83,7 @@ def test_a_taken_time_moves_to_the_nearest_time_the_same_day():
 
 
 def test_a_day_off_moves_to_the_nearest_day_in_the_window():
-    leave = Busy(at(2026, 6, 2, 0), at(2026, 6, 3, 0), "Dr Stone is on leave 2 Jun")
+    leave = Busy(at(2026, 6, 2, 0), at(2026, 6, 3, 0), "Dr Stone is away 2 Jun")
     proposals = plan(at(2026, 5, 5), [28], 2, avail(closures=[leave]))
     assert local(proposals[1].start) == (dt.date(2026, 6, 1), dt.time(9))
 
@@ -98,11 +98,11 @@ def test_the_same_weekday_is_preferred_when_the_target_day_is_not_worked():
 
 
 def test_when_nothing_fits_it_names_the_session_and_the_leave():
-    leave = Busy(at(2026, 5, 18, 0), at(2026, 6, 13, 0), "Dr Stone is on leave 18 May–12 Jun")
+    leave = Busy(at(2026, 5, 18, 0), at(2026, 6, 13, 0), "Dr Stone is away 18 May–12 Jun")
     proposals = plan(at(2026, 4, 28), [28, 28], 3, avail(closures=[leave]))
     assert proposals[1].start is None
     assert proposals[1].problem == (
-        "Session 2: no free 30-minute slot between 19 May and 9 Jun — Dr Stone is on leave 18 May–12 Jun."
+        "Session 2: no free 30-minute slot between 19 May and 9 Jun — Dr Stone is away 18 May–12 Jun."
     )
     # The rest is still planned from where session 2 should have been.
     assert proposals[2].ok and local(proposals[2].start) == (dt.date(2026, 6, 23), dt.time(9))
@@ -197,9 +197,9 @@ def test_sessions_on_their_target_have_no_note():
 
 
 def test_leave_no_hours_and_a_full_day_each_say_why():
-    leave = Busy(at(2026, 6, 2, 0), at(2026, 6, 3, 0), "Dr Stone is on leave 2 Jun", "Dr Stone is on leave")
+    leave = Busy(at(2026, 6, 2, 0), at(2026, 6, 3, 0), "Dr Stone is away 2 Jun", "Dr Stone is away")
     assert plan(at(2026, 5, 5), [28], 2, avail(closures=[leave]))[1].note == (
-        "Tue 2 Jun: Dr Stone is on leave; moved to Mon 1 Jun"
+        "Tue 2 Jun: Dr Stone is away; moved to Mon 1 Jun"
     )
     saturday = plan(at(2026, 5, 5), [60], 2, avail(blocks=weekdays(1, 3)))[1]
     assert saturday.note == "Sat 4 Jul: no working hours that day; moved to Tue 7 Jul"
@@ -210,7 +210,7 @@ def test_leave_no_hours_and_a_full_day_each_say_why():
 
 
 def test_an_edited_session_off_target_shows_its_spacing_and_a_blocked_target_its_reason():
-    leave = Busy(at(2026, 6, 2, 0), at(2026, 6, 3, 0), "Dr Stone is on leave 2 Jun", "Dr Stone is on leave")
+    leave = Busy(at(2026, 6, 2, 0), at(2026, 6, 3, 0), "Dr Stone is away 2 Jun", "Dr Stone is away")
     checked = check_proposals(
         starts=[at(2026, 5, 5), at(2026, 6, 4), at(2026, 7, 9)],
         intervals=[28, 28],
@@ -220,5 +220,5 @@ def test_an_edited_session_off_target_shows_its_spacing_and_a_blocked_target_its
         **INJECTION,
     )
     assert [p.problem for p in checked] == ["", "", ""]
-    assert checked[1].note == "Tue 2 Jun: Dr Stone is on leave; moved to Thu 4 Jun"
+    assert checked[1].note == "Tue 2 Jun: Dr Stone is away; moved to Thu 4 Jun"
     assert checked[2].note == "35 days after session 2; protocol: 28"

@@ -52,7 +52,7 @@ def test_closures_that_apply_and_those_that_do_not():
     assert (
         avail.problem(local(2026, 5, 5, 9), local(2026, 5, 5, 9, 30)) == "Main Street is closed 5 May (Floor cleaning)"
     )
-    assert avail.problem(local(2026, 5, 5, 10), local(2026, 5, 5, 10, 30)) == "Dr Ada Stone is on leave 5 May"
+    assert avail.problem(local(2026, 5, 5, 10), local(2026, 5, 5, 10, 30)) == "Dr Ada Stone is away 5 May"
     assert avail.problem(local(2026, 5, 5, 13), local(2026, 5, 5, 13, 30)) is None
 
 

@@ -85,7 +85,7 @@ def test_a_proposed_session_moved_off_leave_names_the_practitioner(desk_client, 
         practitioner=practitioner, starts_at=local(2026, 6, 1, 0), ends_at=local(2026, 6, 4, 0), reason="Leave"
     )
     html = plan(desk_client, setup)
-    assert "Tue 2 Jun: Dr Ada Stone is on leave; moved to Thu 4 Jun" in html
+    assert "Tue 2 Jun: Dr Ada Stone is away; moved to Thu 4 Jun" in html
 
 
 def test_a_rechecked_plan_keeps_the_note_and_an_edited_date_shows_its_spacing(desk_client, setup):

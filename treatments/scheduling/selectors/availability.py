@@ -26,7 +26,7 @@ def closure_label(closure: Closure, practitioner: Practitioner, zone: ZoneInfo) 
     last = local_date(closure.ends_at - dt.timedelta(microseconds=1), zone)
     dates = date_span(first, last)
     if closure.practitioner_id is not None:
-        return _("%(who)s is on leave %(dates)s") % {"who": practitioner.display_name, "dates": dates}
+        return _("%(who)s is away %(dates)s") % {"who": practitioner.display_name, "dates": dates}
     if closure.location is not None:
         return _("%(place)s is closed %(dates)s (%(reason)s)") % {
             "place": closure.location.name,
@@ -39,7 +39,7 @@ def closure_label(closure: Closure, practitioner: Practitioner, zone: ZoneInfo) 
 def closure_reason(closure: Closure, practitioner: Practitioner) -> str:
     """What a closure is, for a sentence that already names the day."""
     if closure.practitioner_id is not None:
-        return _("%(who)s is on leave") % {"who": practitioner.display_name}
+        return _("%(who)s is away") % {"who": practitioner.display_name}
     if closure.location is not None:
         return _("%(place)s closed — %(reason)s") % {"place": closure.location.name, "reason": closure.reason}
     return _("clinic closed — %(reason)s") % {"reason": closure.reason}
