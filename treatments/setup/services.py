@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from clinic.closures import clash_message, clashing_closure
@@ -77,11 +79,15 @@ def closure_remove(*, closure: Closure) -> None:
 
 
 def working_week_set(
-    *, practitioner: Practitioner, location: Location, blocks: list[tuple[int, dt.time, dt.time]]
+    *,
+    practitioner: Practitioner,
+    location: Location,
+    blocks: list[tuple[int, dt.time, dt.time]],
+    now: dt.datetime | None = None,
 ) -> list[WorkingHours]:
     """Replace the practitioner's week at this location by `blocks` (weekday, start, end): blocks
-    of a day must not overlap, nor the practitioner's week at another location; an empty list means
-    they no longer work there."""
+    of a day must not overlap, nor the practitioner's week at another location, nor their extra
+    hours ahead at another location; an empty list means they no longer work there."""
     for _weekday, start, end in blocks:
         if end <= start:
             raise SetupError(_("A block must end after it starts."))
@@ -106,6 +112,21 @@ def working_week_set(
                         "place": clash.location.name,
                     }
                 )
+        today = local_date(now or timezone.now())
+        extra = DatedHours.objects.filter(practitioner=practitioner, date__gte=today).exclude(location=location)
+        for dated in extra.select_related("location").order_by("date", "start"):
+            for weekday, start, end in by_day:
+                if weekday == dated.date.weekday() and start < dated.end and dated.start < end:
+                    raise SetupError(
+                        _("%(date)s: %(who)s has extra hours %(start)s–%(end)s at %(place)s then.")
+                        % {
+                            "date": date_format(dated.date, "D j M"),
+                            "who": practitioner.display_name,
+                            "start": f"{dated.start:%H:%M}",
+                            "end": f"{dated.end:%H:%M}",
+                            "place": dated.location.name,
+                        }
+                    )
         WorkingHours.objects.filter(practitioner=practitioner, location=location).delete()
         rows = WorkingHours.objects.bulk_create(
             WorkingHours(practitioner=practitioner, location=location, weekday=d, start=s, end=e) for d, s, e in by_day

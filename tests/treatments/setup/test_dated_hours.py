@@ -73,7 +73,7 @@ def test_a_closure_still_wins_over_extra_hours(saturday):
         practitioner=practitioner, starts_at=local(2026, 5, 9, 0), ends_at=local(2026, 5, 10, 0), reason="Leave"
     )
 
-    with pytest.raises(BookingError, match="on leave"):
+    with pytest.raises(BookingError, match="is away"):
         _book(saturday, local(2026, 5, 9, 10))
 
 

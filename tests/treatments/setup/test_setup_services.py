@@ -206,3 +206,36 @@ def test_a_week_at_another_location_over_the_hours_here_is_refused(patel):
     # Touching is not overlapping: the lunch hour at Northside is his to work.
     working_week_set(practitioner=doctor, location=northside, blocks=[(0, dt.time(12), dt.time(13))])
     assert WorkingHours.objects.filter(location=northside).count() == 1
+
+
+def test_a_week_over_extra_hours_ahead_at_another_location_is_refused(patel):
+    """Extra hours on a Saturday at Northside, then a week at Main Street with Saturday mornings:
+    he would be in two places that Saturday, so the week is refused and says which date; extra
+    hours already past do not count."""
+    from clinic.models import DatedHours
+    from tests.factories import LocationFactory
+
+    doctor, main = patel
+    northside = LocationFactory(name="Northside")
+    saturday = DAY + dt.timedelta(days=(5 - DAY.weekday()) % 7)
+    DatedHours.objects.create(practitioner=doctor, location=northside, date=saturday, start=dt.time(9), end=dt.time(12))
+    DatedHours.objects.create(
+        practitioner=doctor,
+        location=northside,
+        date=saturday - dt.timedelta(days=14),
+        start=dt.time(8),
+        end=dt.time(18),
+    )
+    before = sorted(WorkingHours.objects.filter(practitioner=doctor).values_list("weekday", "start", "end"))
+    week = [(0, dt.time(8), dt.time(12)), (5, dt.time(8), dt.time(10))]
+    with pytest.raises(SetupError, match=r"Sat \d+ \w+: Dr Patel has extra hours 09:00–12:00 at Northside then"):
+        working_week_set(practitioner=doctor, location=main, blocks=week, now=NOW)
+    assert sorted(WorkingHours.objects.filter(practitioner=doctor).values_list("weekday", "start", "end")) == before
+    # Saturday afternoons do not meet the extra morning: saved.
+    working_week_set(
+        practitioner=doctor,
+        location=main,
+        blocks=[(0, dt.time(8), dt.time(12)), (5, dt.time(13), dt.time(15))],
+        now=NOW,
+    )
+    assert WorkingHours.objects.filter(practitioner=doctor, location=main, weekday=5).count() == 1
