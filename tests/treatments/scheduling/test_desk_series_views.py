@@ -402,9 +402,7 @@ def test_plan_says_which_session_cannot_be_placed_and_why(desk_client, setup):
         practitioner=practitioner, starts_at=local(2026, 5, 25, 0), ends_at=local(2026, 6, 17, 0), reason="Leave"
     )
     html = desk_client.post(reverse("desk:series_new"), plan_data(setup, action="plan")).content.decode()
-    assert (
-        "Session 2: no free 30-minute slot between 26 May and 16 Jun — Dr Ada Stone is away 25 May–16 Jun." in html
-    )
+    assert "Session 2: no free 30-minute slot between 26 May and 16 Jun — Dr Ada Stone is away 25 May–16 Jun." in html
     assert 'name="s2-date" value="2026-06-02"' not in html
     # Confirming as proposed (session 2 left empty) books nothing and says where to look.
     data = {**plan_data(setup, action="confirm"), **GOOD, "s2-date": "", "s2-time": ""}
