@@ -42,18 +42,10 @@ def benchmark(fn: Callable[[Context], "Result | list[Result]"]) -> Callable:
 
 def sign_in(client, user) -> None:
     """Sign `user` in on `client` as someone who entered their second factor: production asks it of
-    staff (STAFF_2FA_REQUIRED), and anyone with an authenticator app is asked for a code before any
-    staff page. One app per account, created the first time."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    staff (STAFF_2FA_REQUIRED). The tests' own sign-in (one authenticator app per account)."""
+    from tests.factories import login_with_second_factor
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="Bench phone", confirmed=True
-    )
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    login_with_second_factor(client, user)
 
 
 def load_average() -> str:

@@ -19,10 +19,8 @@ Texts name money and sessions only, never a diagnosis or body part."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import BigIntegerField, CharField, Count, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.urls import NoReverseMatch, reverse
@@ -30,7 +28,8 @@ from django.utils.translation import gettext as _
 
 from billing.models import Invoice, MissedVisit, Package, PackageRedemption
 from billing.money import format_money
-from clinic.id_lists import among, id_param
+from clinic.compiled_sql import CompiledRead
+from clinic.id_lists import among
 from treatments.hooks import BadgeLike, ShownAppointment, register_badges, register_portal_links
 from treatments.models import Appointment, TreatmentSeries
 
@@ -73,24 +72,8 @@ def _facts_queryset(ids: Sequence[int], patients: Sequence[int], series: Sequenc
     # start, that start read inside (a join in the outer query made PostgreSQL probe every card's
     # appointment before it looked for redemptions, usually none).
     redeemed_start = Appointment.objects.filter(pk=OuterRef(OuterRef("appointment_id"))).values("start")[:1]
-    earlier = (
-        PackageRedemption.objects.filter(
-            package_id=OuterRef("package_id"),
-            reversed_at__isnull=True,
-            appointment__start__lte=Subquery(redeemed_start),
-        )
-        .order_by()
-        .values("package_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    used = (
-        PackageRedemption.objects.filter(package_id=OuterRef("pk"), reversed_at__isnull=True)
-        .order_by()
-        .values("package_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
+    earlier = _live_redemptions(package_id=OuterRef("package_id"), appointment__start__lte=Subquery(redeemed_start))
+    used = _live_redemptions(package_id=OuterRef("pk"))
     parts = [
         Invoice.objects.filter(among("patient_id", patients), status__in=OWED, balance__gt=0)
         .order_by()
@@ -122,31 +105,27 @@ def _facts_queryset(ids: Sequence[int], patients: Sequence[int], series: Sequenc
     return parts[0].union(*parts[1:], all=True)
 
 
-# Stand-in id lists, to compile the statement once (as the calendar's rows do): each parameter
-# that is one of them is replaced by the page's list of the same name.
-_PROBES = {"ids": [-7001], "patients": [-7002], "series": [-7003]}
+def _live_redemptions(**conditions: Any):
+    """How many live (not given back) redemptions meet `conditions`, as a subquery."""
+    return (
+        PackageRedemption.objects.filter(reversed_at__isnull=True, **conditions)
+        .order_by()
+        .values("package_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
 
 
-@lru_cache(maxsize=2)
-def _statement(_vendor: str) -> tuple[str, tuple]:
-    """The facts' SQL, written by the ORM once per database; each parameter that is an id list is
-    marked by its name (every other one, such as the statuses, is kept as written)."""
-    queryset = _facts_queryset(_PROBES["ids"], _PROBES["patients"], _PROBES["series"])
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    names = {id_param(probe): name for name, probe in _PROBES.items()}
-    return sql, tuple(names.get(param, (param,)) for param in params)
+# Compiled once per database; each call passes the page's three id lists (clinic/compiled_sql.py).
+_FACTS = CompiledRead(_facts_queryset, ids=[-7001], patients=[-7002], series=[-7003])
 
 
 def _facts(shown: Sequence[ShownAppointment]) -> list[tuple]:
-    sql, order = _statement(connection.vendor)
-    lists = {
-        "ids": id_param(a.pk for a in shown),
-        "patients": id_param(a.patient_id for a in shown),
-        "series": id_param(a.series_id for a in shown if a.series_id is not None),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [lists[kept] if isinstance(kept, str) else kept[0] for kept in order])
-        return cursor.fetchall()
+    return _FACTS.rows(
+        ids=[a.pk for a in shown],
+        patients=[a.patient_id for a in shown],
+        series=[a.series_id for a in shown if a.series_id is not None],
+    )
 
 
 def appointment_badges(shown: Sequence[ShownAppointment]) -> Mapping[int, Sequence[BadgeLike]]:

@@ -6,7 +6,7 @@ day's closures and screening flags).
 
 `CompiledRead(build, **stand_ins)`: `build(**stand_ins)` returns the QuerySet (values_list); each
 stand-in is a value the query's parameters would not otherwise hold (a negative id, a date in
-2001, a list of one negative id for `clinic.id_lists.among` or `id_list`). Its compiled
+2001, a list of one negative id for `clinic.id_lists.among`). Its compiled
 parameters are matched to the stand-ins by the driver's form of each (a datetime as the backend
 adapts it, a list as `id_lists.id_param` sends it); `rows(**values)` passes the call's values in
 their places, every other parameter (a status, a constant) as the ORM wrote it, and converts the
@@ -79,10 +79,12 @@ class CompiledRead:
             rows = cursor.fetchall()
         if not statement.converters:
             return rows
-        return [_converted(row, statement.converters) for row in rows]
+        return [converted(row, statement.converters) for row in rows]
 
 
-def _converted(row: Sequence, converters: dict) -> tuple:
+def converted(row: Sequence, converters: dict) -> tuple:
+    """One raw row as the ORM gives it: each column through its converters (the compiler's
+    get_converters, e.g. SQLite's booleans and times)."""
     values = list(row)
     for position, (functions, expression) in converters.items():
         for function in functions:

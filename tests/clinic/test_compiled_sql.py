@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from clinic.compiled_sql import CompiledRead
-from clinic.id_lists import id_list
+from clinic.id_lists import among
 from clinic.models import ClinicSettings, Closure, Location
 from treatments.inbox.selectors import open_callback_count
 
@@ -41,7 +41,7 @@ def test_each_call_runs_with_its_own_values_and_reads_what_the_orm_reads():
 
 def test_a_list_of_ids_travels_as_one_parameter():
     north, south, west = (Location.objects.create(name=n) for n in ("North", "South", "West"))
-    read = CompiledRead(lambda ids: Location.objects.filter(pk__in=id_list(ids)).values_list("name"), ids=[-7001])
+    read = CompiledRead(lambda ids: Location.objects.filter(among("id", ids)).values_list("name"), ids=[-7001])
     assert sorted(read.rows(ids=[north.pk, west.pk])) == [("North",), ("West",)]
     assert read.rows(ids=[south.pk]) == [("South",)]
     assert read.rows(ids=[]) == []

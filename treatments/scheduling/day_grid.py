@@ -51,9 +51,8 @@ class DayAsked:
 
     day: dt.date
     location: Location | None
-    locations: list[Location]  # the active ones, for the filter
     feed_link: bool  # a practitioner sees "My calendar feed"
-    setup: CalendarSetup | None = None  # the setup the view has read (its locations), read once a page
+    setup: CalendarSetup  # the setup the view has read once for the page (its active locations: the filter)
 
 
 def _key(asked: DayAsked, version: str) -> str:
@@ -71,7 +70,7 @@ def _build(asked: DayAsked, now: dt.datetime, version: str) -> DayGrid:
         "previous": day - dt.timedelta(days=1),
         "next": day + dt.timedelta(days=1),
         "today": local_date(now),  # the entry holds until midnight at most (valid_until)
-        "locations": asked.locations if len(asked.locations) > 1 else [],
+        "locations": asked.setup.locations if len(asked.setup.locations) > 1 else [],
         "location": location,
         "keep": f"&location={location.pk}" if location else "",
         "feed_link": asked.feed_link,

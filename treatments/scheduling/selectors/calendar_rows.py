@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from clinic.compiled_sql import converted
 from clinic.models import Practitioner
 from patients.selectors_intake import intake_done_expression
 from treatments.models import Appointment
@@ -199,13 +200,5 @@ def _appointments(
         cursor.execute(statement.sql, params)
         rows = cursor.fetchall()
     if statement.converters:  # e.g. SQLite's dates and booleans; none on PostgreSQL (_statement)
-        rows = [_converted(row, statement.converters) for row in rows]
+        rows = [converted(row, statement.converters) for row in rows]
     return [CardRow(values) for values in rows]
-
-
-def _converted(row: tuple, converters: dict) -> tuple:
-    values = list(row)
-    for position, (functions, expression) in converters.items():
-        for function in functions:
-            values[position] = function(values[position], expression, connection)
-    return tuple(values)

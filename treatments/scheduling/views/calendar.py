@@ -65,13 +65,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     setup = calendar_setup()  # kept by the process while the setup stamp holds (one query for its token)
     location, location_problem = parse_location(request.GET.get("location"), setup.locations)
     problem = " ".join(p for p in (problem, location_problem) if p)
-    asked = DayAsked(
-        day=day,
-        location=location,
-        locations=setup.locations,
-        feed_link=has_role(request.user, PRACTITIONER),
-        setup=setup,
-    )
+    asked = DayAsked(day=day, location=location, feed_link=has_role(request.user, PRACTITIONER), setup=setup)
     context = {"day_grid": day_grid(asked=asked, now=timezone.now()), "problem": problem}
     return render(request, "treatments/calendar_day.html", context, status=400 if problem else 200)
 
