@@ -117,7 +117,8 @@ def _live_redemptions(**conditions: Any):
 
 
 # Compiled once per database; each call passes the page's three id lists (clinic/compiled_sql.py).
-_FACTS = CompiledRead(_facts_queryset, ids=[-7001], patients=[-7002], series=[-7003])
+# Every column is an id, a bigint (a typed NULL, a COUNT) or text: PostgreSQL's driver types them.
+_FACTS = CompiledRead(_facts_queryset, driver_typed=True, ids=[-7001], patients=[-7002], series=[-7003])
 
 
 def _facts(shown: Sequence[ShownAppointment]) -> list[tuple]:

@@ -4,6 +4,8 @@ in the stand-ins' places, on SQLite and PostgreSQL alike."""
 import datetime as dt
 
 import pytest
+from django.db.models import BigIntegerField, Count, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 
 from clinic.compiled_sql import CompiledRead
 from clinic.id_lists import among
@@ -74,3 +76,27 @@ def test_a_stand_in_the_query_does_not_hold_is_refused_when_first_compiled():
     read = CompiledRead(lambda **_stand_ins: Location.objects.filter(active=True).values_list("name"), ids=[-7001])
     with pytest.raises(ValueError, match="stand-ins not found"):
         read.rows(ids=[1])
+
+
+def test_a_driver_typed_read_gives_the_values_the_orm_gives():
+    """Typed NULLs and COUNT subqueries come from PostgreSQL's driver as the ints the ORM's
+    converters would make; on SQLite the converters still run. Either way: the ORM's values."""
+    north = Location.objects.create(name="North")
+    Closure.objects.create(
+        reason="Holiday",
+        location=north,
+        starts_at=dt.datetime(2026, 5, 1, tzinfo=UTC),
+        ends_at=dt.datetime(2026, 5, 2, tzinfo=UTC),
+    )
+
+    def build(ids):
+        closures = Closure.objects.filter(location_id=OuterRef("pk")).order_by().values("location_id")
+        counted = closures.annotate(n=Count("id")).values("n")
+        return Location.objects.filter(among("id", ids)).values_list(
+            "pk", Cast(Value(None), BigIntegerField()), Coalesce(Subquery(counted), 0, output_field=BigIntegerField())
+        )
+
+    read = CompiledRead(build, driver_typed=True, ids=[-7001])
+    got = read.rows(ids=[north.pk])
+    assert got == [(north.pk, None, 1)] == list(build([north.pk]))
+    assert all(type(value) is int for value in (got[0][0], got[0][2]))

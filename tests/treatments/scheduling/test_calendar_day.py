@@ -153,6 +153,24 @@ def test_daylight_saving_day_keeps_wall_clock_positions(desk_client):
     assert f'id="appt-{appointment.pk}" class="cal-appt cal-r-13 cal-s-6 ' in page
 
 
+def test_a_card_names_its_room_as_the_setup_names_it_now(desk_client):
+    """The cards take the type's and room's names from the setup the page read: renaming a room
+    in Setup renames it on the day's cards (the setup stamp changes; no stale name is kept)."""
+    from tests.factories import RoomFactory
+
+    ada, main = practitioner_with_hours("Dr Ada Stone")
+    room = RoomFactory(location=main, name="Room Willow")
+    visit = booking(ada, main, at(DAY, 9))
+    visit.room = room
+    visit.save(update_fields=["room"])
+    _response, page = _page(desk_client, f"?date={DAY}")
+    assert "Room Willow" in page and "Injection session" in page
+    room.name = "Room Cedar"
+    room.save()
+    _response, page = _page(desk_client, f"?date={DAY}")
+    assert "Room Cedar" in page and "Room Willow" not in page
+
+
 @pytest.mark.parametrize("count", [1, 50])
 def test_day_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_queries, count):
     practitioners = [practitioner_with_hours(f"Dr {n}")[0] for n in range(5)]
@@ -166,11 +184,11 @@ def test_day_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_q
     # values, with each session's previous live session for its spacing), closures, flags, clinic
     # settings, session save (+2 savepoints) (+1: the navigation's call-back count); the cards'
     # extra badges (treatments.hooks) cost none with no provider, 1 with billing's.
-    # The setup (practitioners, hours, types, protocols) is read once per process per setup change:
+    # The setup (practitioners, hours, types, rooms, protocols) is read once per process per setup change:
     cache.clear()  # the day built afresh by a process that has not read the setup yet
     forget_recent()
     # + 1: the money badges (treatments.hooks.appointment_badges: billing's provider), fixed
-    with django_assert_max_num_queries(18 + 1):
+    with django_assert_max_num_queries(19 + 1):
         desk_client.get(f"/desk/?date={DAY}")
     # After a booking on the day: the grid is built afresh, the setup kept.
     booking(practitioners[0], location, at(DAY, 17))
@@ -273,7 +291,7 @@ def test_a_day_of_a_thousand_appointments_answers_with_every_card(desk_client, d
     cache.clear()
     forget_recent()
     # + 1: the money badges (treatments.hooks.appointment_badges: billing's provider), fixed
-    with django_assert_max_num_queries(18 + 1):
+    with django_assert_max_num_queries(19 + 1):
         response = desk_client.get(f"/desk/?date={DAY}")
     page = response.content.decode()
     assert response.status_code == 200

@@ -374,9 +374,9 @@ def day_calendar(
     """Every active practitioner (and anyone with an appointment that day) as a column; with a
     location, only those working or booked there that day. `setup`: the one the page has read."""
     start, end = day_bounds(day)
-    appointments = _appointments(start, end, None, location_id)
-    with_appointments = {a.practitioner_id for a in appointments}
     setup = setup or calendar_setup()
+    appointments = _appointments(start, end, None, setup, location_id)
+    with_appointments = {a.practitioner_id for a in appointments}
     hours = [h for h in setup.hours if h.on(day) and (location_id is None or h.location_id == location_id)]
     if location_id is None:
         practitioners = [p for p in setup.practitioners if p.active or p.pk in with_appointments]
@@ -435,8 +435,8 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
     """One practitioner's seven days from `first_day`, a column per day."""
     days = [first_day + dt.timedelta(days=n) for n in range(7)]
     start, end = day_bounds(days[0], days[-1])
-    appointments = _appointments(start, end, practitioner)
     setup = calendar_setup()
+    appointments = _appointments(start, end, practitioner, setup)
     hours = [h for h in setup.hours if h.practitioner_id == practitioner.pk]
     closures = list(
         Closure.objects.filter(starts_at__lt=end, ends_at__gt=start).filter(

@@ -1,6 +1,11 @@
 """The calendars' appointments as plain rows: one query of values per calendar (no model
 instance), compiled once per shape, with each series session's previous live session for its
-spacing and whether the patient's intake is done, both read in the same query through indexes."""
+spacing and whether the patient's intake is done, both read in the same query through indexes.
+The type's and room's names come from the setup the calendar has read (no join for them).
+
+On PostgreSQL the previous live session is one LATERAL join (its start and step in one probe of
+the index); the ORM writes no LATERAL, so its SQL gets that join put in before its WHERE, with the
+two columns named by the join. SQLite has no LATERAL: two scalar subqueries there."""
 
 from __future__ import annotations
 
@@ -10,12 +15,14 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import BaseExpression, RawSQL
 
 from clinic.compiled_sql import converted
 from clinic.models import Practitioner
 from patients.selectors_intake import intake_done_expression
 from treatments.models import Appointment
+from treatments.scheduling.selectors.calendar_setup import CalendarSetup
 from treatments.scheduling.selectors.calendar_version import LONGEST, appointments_between
 
 # What a calendar reads of each appointment, in this order: one query of plain values.
@@ -34,8 +41,6 @@ ROW_FIELDS = (
     "patient_confirmed_at",
     "patient__first_name",
     "patient__last_name",
-    "appointment_type__name",
-    "room__name",
     "series__planned_sessions",
     "series__protocol_id",
     "intake_done",
@@ -46,9 +51,9 @@ ROW_FIELDS = (
 
 class CardRow:
     """An appointment as the calendar shows it, from one row of plain values (no model instance):
-    the ids, times and status, the patient's name, the type's and room's names, its series' size
-    and protocol, whether the intake is done, and its series' previous live session (for the
-    spacing)."""
+    the ids, times and status, the patient's name, its series' size and protocol, whether the
+    intake is done, and its series' previous live session (for the spacing); the type's and
+    room's names from the setup."""
 
     __slots__ = (
         "pk",
@@ -74,7 +79,7 @@ class CardRow:
         "previous_step",
     )
 
-    def __init__(self, values: tuple) -> None:
+    def __init__(self, values: tuple, setup: CalendarSetup) -> None:
         (
             self.pk,
             self.patient_id,
@@ -90,14 +95,14 @@ class CardRow:
             self.patient_confirmed_at,
             self.first_name,
             self.last_name,
-            self.type_name,
-            self.room_name,
             self.planned_sessions,
             self.protocol_id,
             self.intake_done,
             self.previous_start,
             self.previous_step,
         ) = values
+        self.type_name = setup.type_names.get(self.appointment_type_id, "")
+        self.room_name = setup.room_names.get(self.room_id, "") if self.room_id is not None else ""
 
     @property
     def id(self) -> int:
@@ -113,7 +118,7 @@ class CardRow:
 
 
 def _rows_queryset(
-    start: dt.datetime, end: dt.datetime, practitioner_id: int | None, location_id: int | None
+    start: dt.datetime, end: dt.datetime, practitioner_id: int | None, location_id: int | None, lateral: bool
 ) -> QuerySet[Appointment, tuple[Any, ...]]:
     qs = appointments_between(start, end)
     if practitioner_id is not None:
@@ -123,19 +128,47 @@ def _rows_queryset(
     # intake_done: the patient sent the intake form and signed the consent (the card's badge); the
     # previous live session of the series (by step, as rules.spacing pairs them) for the spacing:
     # both in this same query, read through the indexes (one live session per series step).
-    previous = Appointment.objects.filter(
-        series_id=OuterRef("series_id"),
-        series_step__lt=OuterRef("series_step"),
-        status__in=Appointment.LIVE_STATUSES,
-    ).order_by("-series_step")
+    previous_start: BaseExpression
+    previous_step: BaseExpression
+    if lateral:  # the columns of the join _statement puts in (_PREVIOUS)
+        previous_start = RawSQL(f'"{_PREVIOUS_ALIAS}"."start"', (), output_field=DateTimeField())
+        previous_step = RawSQL(f'"{_PREVIOUS_ALIAS}"."series_step"', (), output_field=IntegerField())
+    else:
+        previous = Appointment.objects.filter(
+            series_id=OuterRef("series_id"),
+            series_step__lt=OuterRef("series_step"),
+            status__in=Appointment.LIVE_STATUSES,
+        ).order_by("-series_step")
+        previous_start = Subquery(previous.values("start")[:1])
+        previous_step = Subquery(previous.values("series_step")[:1])
     return (
-        qs.annotate(
-            intake_done=intake_done_expression(),
-            previous_start=Subquery(previous.values("start")[:1]),
-            previous_step=Subquery(previous.values("series_step")[:1]),
-        )
+        qs.annotate(intake_done=intake_done_expression(), previous_start=previous_start, previous_step=previous_step)
         .order_by("start", "id")
         .values_list(*ROW_FIELDS)
+    )
+
+
+_PREVIOUS_ALIAS = "previous_live"
+_TABLE = Appointment._meta.db_table
+# The series' previous live session of each row: one probe of the index on (series, step) of the
+# live sessions, newest step first.
+_PREVIOUS = (
+    f'LEFT JOIN LATERAL (SELECT p."start", p."series_step" FROM "{_TABLE}" p '
+    f'WHERE p."series_id" = "{_TABLE}"."series_id" AND p."series_step" < "{_TABLE}"."series_step" '
+    f'AND p."status" IN ({", ".join(["%s"] * len(Appointment.LIVE_STATUSES))}) '
+    f'ORDER BY p."series_step" DESC LIMIT 1) "{_PREVIOUS_ALIAS}" ON TRUE'
+)
+
+
+def _with_previous_join(sql: str, params: tuple) -> tuple[str, tuple]:
+    """The ORM's SQL with _PREVIOUS put in before its WHERE (the last one: the subqueries of its
+    select list come before FROM), and the join's parameters in their place among the others."""
+    at = sql.rindex(" WHERE ")
+    assert "SELECT" not in sql[at:], "the outer query's WHERE, after every subquery"
+    before = sql[:at].count("%s")
+    return (
+        f"{sql[:at]} {_PREVIOUS}{sql[at:]}",
+        (*params[:before], *Appointment.LIVE_STATUSES, *params[before:]),
     )
 
 
@@ -157,14 +190,18 @@ class _Statement:
 
 @lru_cache(maxsize=4)
 def _statement(_vendor: str, by_practitioner: bool, by_location: bool) -> _Statement:
+    lateral = _vendor == "postgresql"
     qs = _rows_queryset(
         _PROBE_START,
         _PROBE_END,
         _PROBE_PRACTITIONER if by_practitioner else None,
         _PROBE_LOCATION if by_location else None,
+        lateral,
     )
     compiler = qs.query.get_compiler(using=qs.db)
     sql, params = compiler.as_sql()
+    if lateral:
+        sql, params = _with_previous_join(sql, params)
     names = {repr(value): name for name, value in _bound(_PROBE_START, _PROBE_END, -7001, -7002).items()}
     order = tuple(names.get(repr(param), (param,)) for param in params)
     converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
@@ -189,9 +226,14 @@ def _bound(
 
 
 def _appointments(
-    start: dt.datetime, end: dt.datetime, practitioner: Practitioner | None, location_id: int | None = None
+    start: dt.datetime,
+    end: dt.datetime,
+    practitioner: Practitioner | None,
+    setup: CalendarSetup,
+    location_id: int | None = None,
 ) -> list[CardRow]:
-    """The calendar's appointments as plain rows, in one query compiled once per shape."""
+    """The calendar's appointments as plain rows, in one query compiled once per shape; the names
+    of their types and rooms from `setup`."""
     practitioner_id = practitioner.pk if practitioner is not None else None
     statement = _statement(connection.vendor, practitioner_id is not None, location_id is not None)
     values = _bound(start, end, practitioner_id, location_id)
@@ -201,4 +243,4 @@ def _appointments(
         rows = cursor.fetchall()
     if statement.converters:  # e.g. SQLite's dates and booleans; none on PostgreSQL (_statement)
         rows = [converted(row, statement.converters) for row in rows]
-    return [CardRow(values) for values in rows]
+    return [CardRow(values, setup) for values in rows]

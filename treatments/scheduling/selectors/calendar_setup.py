@@ -1,6 +1,6 @@
 """What the desk calendars show besides the appointments — every practitioner, their working hours
 (the week's and the extra hours on dates, with the location's name: selectors/hours.py), the
-appointment types, the protocols and the active locations — read once per process for
+appointment types, the rooms' names, the protocols and the active locations — read once per process for
 each setup stamp (clinic.setup_stamp: its token is replaced whenever any of those rows is saved or
 deleted). A day built afresh after a check-in, a booking or a move then reads one token instead of
 four tables. Closures are read per calendar (by their dates)."""
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 from clinic.compiled_sql import CompiledRead
-from clinic.models import AppointmentType, Location, Practitioner, SetupStamp
+from clinic.models import AppointmentType, Location, Practitioner, Room, SetupStamp
 from treatments.models import Protocol
 from treatments.scheduling.selectors.hours import HoursBlock, hour_blocks
 
@@ -22,8 +23,13 @@ class CalendarSetup:
     practitioners: list[Practitioner]  # every one, active or not, in their order (display name)
     hours: list[HoursBlock]  # every block, weekly and dated, with its location's name
     types: list[AppointmentType]
+    room_names: dict[int, str]  # every room's, by id (the cards name theirs)
     protocols: dict[int, Protocol]
     locations: list[Location]  # the active ones, by name (the day page's filter)
+
+    @cached_property
+    def type_names(self) -> dict[int, str]:  # the cards name their type
+        return {t.pk: t.name for t in self.types}
 
 
 _kept: CalendarSetup | None = None
@@ -32,7 +38,7 @@ _lock = threading.Lock()
 
 
 def calendar_setup() -> CalendarSetup:
-    """The setup as of now: one query when this process read it under the current token, six
+    """The setup as of now: one query when this process read it under the current token, seven
     when the setup changed since (or no token was ever written: nothing is kept then)."""
     global _kept
     found = _TOKEN.rows()
@@ -45,6 +51,7 @@ def calendar_setup() -> CalendarSetup:
         practitioners=list(Practitioner.objects.all()),
         hours=hour_blocks(),
         types=list(AppointmentType.objects.all()),
+        room_names=dict(Room.objects.values_list("pk", "name")),
         protocols=Protocol.objects.in_bulk(),
         locations=list(Location.objects.filter(active=True)),
     )

@@ -141,7 +141,7 @@ def team_week_calendar(
         built_start, built_end = day_bounds(min(built), max(built))
         appointments = [
             a
-            for a in _appointments(built_start, built_end, None)
+            for a in _appointments(built_start, built_end, None, setup)
             if a.practitioner_id in shown and local_date(a.start) in built
         ]
     closures = closures_between(start, end)
