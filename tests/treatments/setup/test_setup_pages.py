@@ -220,3 +220,16 @@ def test_the_setup_index_lists_each_location_of_a_week_without_a_stray_comma(adm
     page = admin_client_.get("/desk/setup/").content.decode()
 
     assert "Main Street: Mon 08:00-12:00, Mon 13:00-17:00; Northside: Tue 09:00-12:00</span>" in page
+
+
+@pytest.mark.parametrize("which", ["index", "practitioner"])
+def test_the_time_off_table_is_named_once_by_its_heading(admin_client_, patel, which):
+    """A screen reader hears "Time off and closures ahead" once: the table is labelled by the
+    heading above it, not by a hidden caption repeating it."""
+    doctor, _location = patel
+    Closure.objects.create(practitioner=doctor, starts_at=at(DAY, 9), ends_at=at(DAY, 10), reason="Dentist")
+    path = "/desk/setup/" if which == "index" else f"/desk/setup/practitioners/{doctor.pk}/"
+    html = admin_client_.get(path).content.decode()
+    assert html.count("Time off and closures ahead") == 1
+    assert '<h2 id="closures-ahead">' in html and 'aria-labelledby="closures-ahead"' in html
+    assert "Dentist" in html
