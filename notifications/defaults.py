@@ -29,7 +29,7 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
         "subject": "New time for your session: {{ when }}",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "{% if by_patient %}as you asked, {% endif %}your session at {{ clinic_name }}"
+            "{% if by_patient %}As you asked, your{% else %}Your{% endif %} session at {{ clinic_name }}"
             "{% if old_when %} on {{ old_when }}{% endif %} has moved. "
             "The new time is {{ when }}{% if location %}, {{ location }}{% endif %}.\n"
             "{% if dates %}\nYour later sessions have moved too. Their new dates are:\n"
@@ -52,7 +52,7 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Your session on {{ when }} is cancelled",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "we are sorry: {{ clinic_name }} has had to cancel your session on {{ when }}.\n"
+            "We are sorry: {{ clinic_name }} has had to cancel your session on {{ when }}.\n"
             "{% if dates %}\nThese sessions are cancelled too:\n{% for date in dates %}- {{ date }}\n"
             "{% endfor %}{% endif %}\n"
             "We will be in touch about a new time. You can also call us on {{ clinic_phone }} "
@@ -70,7 +70,7 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Your session on {{ when }} is cancelled",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "as you asked, your session at {{ clinic_name }} on {{ when }} is cancelled. "
+            "As you asked, your session at {{ clinic_name }} on {{ when }} is cancelled. "
             "There is nothing else you need to do.\n\n"
             "To book a new time, see your sessions here: {{ portal_url }}\n"
             "or call us on {{ clinic_phone }}." + _SIGN_OFF
@@ -86,7 +86,7 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Booked again: {{ when }}",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "your session at {{ clinic_name }} is booked again, now on {{ when }}"
+            "Your session at {{ clinic_name }} is booked again, now on {{ when }}"
             "{% if location %}, {{ location }}{% endif %}.\n\n"
             "Confirm: {{ confirm_url }}\nSee or cancel your sessions: {{ portal_url }}\n\n"
             "We will remind you before it." + _SIGN_OFF
@@ -107,7 +107,7 @@ PAYMENT_RECEIPTS: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Your receipt from {{ clinic_name }}: {{ amount }}",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "thank you: {{ clinic_name }} received {{ amount }} from you on {{ paid_on }}"
+            "Thank you: {{ clinic_name }} received {{ amount }} from you on {{ paid_on }}"
             "{% if method %} ({{ method }}){% endif %}.\n\n"
             "Keep this e-mail as your receipt. Questions about it: call us on {{ clinic_phone }}." + _SIGN_OFF
         ),
@@ -127,7 +127,7 @@ PACKAGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Your prepaid sessions at {{ clinic_name }} expire on {{ expires_on }}",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "you have {{ sessions_left }} prepaid session{{ sessions_left|pluralize }} left at {{ clinic_name }}. "
+            "You have {{ sessions_left }} prepaid session{{ sessions_left|pluralize }} left at {{ clinic_name }}. "
             "They can be used until {{ expires_on }}; after that they expire.\n\n"
             "To book them, call us on {{ clinic_phone }} or see your sessions: {{ portal_url }}" + _SIGN_OFF
         ),
@@ -148,7 +148,7 @@ ESTIMATE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Your Good Faith Estimate from {{ clinic_name }}",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "the estimate of what your booked treatment will cost is ready: {{ amount }} in total. "
+            "The estimate of what your booked treatment will cost is ready: {{ amount }} in total. "
             "Read and download it on your page: {{ portal_url }}\n\n"
             "Keep it: if a bill is $400 or more above it, you may dispute the bill. "
             "Questions: call us on {{ clinic_phone }}." + _SIGN_OFF
@@ -164,7 +164,7 @@ ESTIMATE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Your account at {{ clinic_name }}: {{ amount }} to pay",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "your account at {{ clinic_name }} shows {{ amount }} still to pay. "
+            "Your account at {{ clinic_name }} shows {{ amount }} still to pay. "
             "See it, with your receipts, on your page: {{ portal_url }}\n\n"
             "Questions: call us on {{ clinic_phone }}." + _SIGN_OFF
         ),
@@ -187,13 +187,13 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         "text": (
             "Hello {{ first_name }},\n\n"
             "{% if session_count %}"
-            "your sessions at {{ clinic_name }}{% if practitioner %} with {{ practitioner }}{% endif %} are booked:\n"
+            "Your sessions at {{ clinic_name }}{% if practitioner %} with {{ practitioner }}{% endif %} are booked:\n"
             "{% for date in dates %}- {{ date }}\n{% endfor %}\n"
             "The dates are attached as a calendar file. You can see, confirm or cancel them here:\n"
             "{{ portal_url }}\n\n"
             "We will remind you before each session."
             "{% else %}"
-            "your appointment at {{ clinic_name }} is booked for {{ when }}"
+            "Your appointment at {{ clinic_name }} is booked for {{ when }}"
             "{% if practitioner %} with {{ practitioner }}{% endif %}{% if location %}, {{ location }}{% endif %}.\n\n"
             "It is attached as a calendar file. You can see, confirm or cancel it here:\n"
             "{{ portal_url }}\n\n"
@@ -212,7 +212,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Getting ready for {{ when }}",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "you have a session at {{ clinic_name }} on {{ when }}" + _SESSION + ".\n\n"
+            "You have a session at {{ clinic_name }} on {{ when }}" + _SESSION + ".\n\n"
             "To get ready:\n"
             "- Please take no anti-inflammatory painkillers (such as ibuprofen, naproxen or diclofenac) "
             "for {{ nsaid_pause_days }} days before. Paracetamol is fine. Keep taking low-dose aspirin "
@@ -237,7 +237,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Reminder: {{ when }} at {{ clinic_name }}",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "a reminder of your session at {{ clinic_name }} on {{ when }}" + _SESSION + "{% if location %}, "
+            "A reminder of your session at {{ clinic_name }} on {{ when }}" + _SESSION + "{% if location %}, "
             "{{ location }}{% if address %}, {{ address }}{% endif %}{% endif %}.\n\n"
             "Confirm: {{ confirm_url }}\nCannot come? Cancel: {{ cancel_url }}" + _SIGN_OFF
         ),
@@ -252,7 +252,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         "subject": "After today's session: what to expect",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "thank you for coming in today. Some soreness and stiffness over the next few days is "
+            "Thank you for coming in today. Some soreness and stiffness over the next few days is "
             "normal: it is part of the healing response and usually fades within a few days, "
             "sometimes up to a week.\n\n"
             "What helps:\n"
@@ -285,7 +285,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         "subject": "How are you feeling?",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "it has been two days since your session. How are you feeling? Please give us your pain "
+            "It has been two days since your session. How are you feeling? Please give us your pain "
             "score (0 to 10) here, it takes a minute: {{ checkin_url }}\n\n"
             "If anything worries you, call us on {{ clinic_phone }}." + _SIGN_OFF
         ),
@@ -300,7 +300,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         "subject": "A week on: how is it going?",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "a week has passed since your session. Soreness should have faded by now and you can "
+            "A week has passed since your session. Soreness should have faded by now and you can "
             "return to your usual activities step by step. Tell us how you are: {{ checkin_url }}\n\n"
             "Still sore, or worse than before? Call us on {{ clinic_phone }}." + _SIGN_OFF
         ),
@@ -315,7 +315,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         "subject": "{{ weeks }} weeks on: a short check-in",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "it is {{ weeks }} weeks since your last session at {{ clinic_name }}. Many people notice "
+            "It is {{ weeks }} weeks since your last session at {{ clinic_name }}. Many people notice "
             "the most benefit around now. Please tell us how you are doing, it takes a minute: "
             "{{ checkin_url }}" + _SIGN_OFF
         ),
@@ -330,7 +330,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         "subject": "An earlier time is free at {{ clinic_name }}",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "you are on our waiting list, and a time has come free: {{ when }} at {{ location }}.\n\n"
+            "You are on our waiting list, and a time has come free: {{ when }} at {{ location }}.\n\n"
             "We offer it to a few people at once: whoever takes it first gets it. If you want it, "
             "take it here: {{ offer_url }}\n\n"
             "If it does not suit you, do nothing: your booking stays as it is." + _SIGN_OFF

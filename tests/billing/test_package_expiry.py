@@ -42,7 +42,7 @@ def test_the_patient_is_told_once_before_and_the_words_say_nothing_clinical(pack
     assert message.status == "sent", message.last_error
     sent = mail.outbox[-1]
     assert "expire on 29 August 2026" in sent.subject
-    assert "you have 4 prepaid sessions left" in sent.body
+    assert "You have 4 prepaid sessions left" in sent.body
     words = (sent.subject + sent.body).lower()
     for clinical in ("knee", "osteoarthritis", "prolotherapy", "injection", "dextrose"):
         assert clinical not in words

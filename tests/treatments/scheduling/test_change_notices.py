@@ -233,7 +233,7 @@ def test_a_patient_who_cancels_gets_a_receipt(series):
     delivery.messages_sweep(now=NOW)
 
     [email] = mail.outbox
-    assert "as you asked, your session at" in email.body
+    assert "As you asked, your session at" in email.body
     assert "on Tuesday 30 June at 09:00 is cancelled" in email.body
 
 

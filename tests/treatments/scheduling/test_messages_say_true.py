@@ -47,7 +47,10 @@ def test_a_single_appointment_booked_at_the_desk_is_confirmed_as_one_appointment
 
     [email] = [m for m in mail.outbox if "booked" in m.subject]
     assert email.subject == "Your appointment at Prolo Clinic is booked"
-    assert "your appointment at Prolo Clinic is booked for Tuesday 5 May at 10:00 with Dr Ada Stone" in (email.body)
+    assert (
+        "Hello Maria,\n\nYour appointment at Prolo Clinic is booked for Tuesday 5 May at 10:00 with Dr Ada Stone"
+        in (email.body)
+    )
     assert "sessions" not in email.body and "each session" not in email.body
     assert "We will remind you before it." in email.body
     [(name, _ics, _type)] = email.attachments
@@ -62,7 +65,7 @@ def test_a_series_confirmation_still_lists_every_session_and_names_the_practitio
 
     [email] = [m for m in mail.outbox if "booked" in m.subject]
     assert email.subject == "Your sessions at Prolo Clinic are booked"
-    assert "your sessions at Prolo Clinic with Dr Ada Stone are booked:" in email.body
+    assert "Your sessions at Prolo Clinic with Dr Ada Stone are booked:" in email.body
     assert "- Tuesday 2 June at 09:00" in email.body
     assert "We will remind you before each session." in email.body
 
@@ -80,7 +83,7 @@ def _knew_and_moved(setup, *, by_patient: bool):
 def test_a_patient_who_moved_their_own_session_is_not_asked_to_call_if_the_time_does_not_suit():
     email = _knew_and_moved(clinic_setup(), by_patient=True)
 
-    assert "as you asked, your session at Prolo Clinic on Tuesday 5 May at 10:00 has moved" in email.body
+    assert "As you asked, your session at Prolo Clinic on Tuesday 5 May at 10:00 has moved" in email.body
     assert "The new time is Thursday 7 May at 10:00" in email.body
     assert "does not suit you" not in email.body
 
@@ -89,7 +92,7 @@ def test_a_session_the_clinic_moved_still_offers_a_call_if_the_time_does_not_sui
     email = _knew_and_moved(clinic_setup(), by_patient=False)
 
     assert "If the new time does not suit you, call us" in email.body
-    assert "as you asked" not in email.body
+    assert "as you asked" not in email.body.lower()
 
 
 def test_every_stored_text_passes_the_template_editors_own_checks():
@@ -133,3 +136,34 @@ def test_the_migration_replaces_untouched_starting_words_and_keeps_a_clinics_own
 
     assert MessageTemplate.objects.get(kind="aftercare", channel="sms").text.endswith("Reply STOP to end texts.")
     assert MessageTemplate.objects.get(kind="moved", channel="email").text == "Our own words {{ unsubscribe_url }}"
+
+
+def test_the_e_mails_first_sentence_starts_with_a_capital_and_the_migration_mends_untouched_ones():
+    """ "Hello Jane," then "Your sessions at ...", never "your sessions": every e-mail's words, and
+    the migration that mends a clinic's stored ones unless the clinic wrote its own."""
+    import importlib
+
+    from django.apps import apps
+
+    from notifications.defaults import DEFAULTS
+
+    greeting = "Hello {{ first_name }},\n\n"
+    for (kind, channel), words in DEFAULTS.items():
+        body = re.sub(r"^\{%[^%]*%\}", "", words["text"].partition(greeting)[2])  # a leading {% if %}
+        assert not body or body[0].isupper(), (kind, channel, body[:30])
+    migration = importlib.import_module("notifications.migrations.0013_capital_after_greeting")
+    confirmation = DEFAULTS[("confirmation", "email")]["text"]
+    moved = DEFAULTS[("moved", "email")]["text"]
+    old_confirmation, old_moved = migration._before(confirmation), migration._before(moved)
+    assert greeting + "{% if session_count %}your sessions at" in old_confirmation
+    assert "{% else %}your appointment at" in old_confirmation
+    assert greeting + "{% if by_patient %}as you asked, {% endif %}your session at" in old_moved
+    MessageTemplate.objects.filter(kind="confirmation", channel="email").update(text=old_confirmation)
+    MessageTemplate.objects.filter(kind="moved", channel="email").update(text="Our own words {{ unsubscribe_url }}")
+
+    migration.forward(apps, None)
+
+    assert MessageTemplate.objects.get(kind="confirmation", channel="email").text == confirmation
+    assert MessageTemplate.objects.get(kind="moved", channel="email").text == "Our own words {{ unsubscribe_url }}"
+    migration.backward(apps, None)
+    assert MessageTemplate.objects.get(kind="confirmation", channel="email").text == old_confirmation
