@@ -58,6 +58,11 @@ def audit_log_at_scale(ctx: Context) -> list[Result]:
         ("admin audit log filtered by action and via", "?action=change&via=portal"),
         ("admin audit log, a year", f"?at__year={newest.year}"),
         ("admin audit log, a month", f"?at__year={newest.year}&at__month={newest.month}"),
+        # The search: an object id (each seeded entry's own), a patient's id (some 20 entries each
+        # at large scale), the admin's username (the entries its own visits made).
+        ("admin audit log searched by an object id", "?q=123457"),
+        ("admin audit log searched by a patient id", "?q=4321"),
+        ("admin audit log searched by a username", "?q=admin"),
     ]
     results = []
     for name, query in pages:

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.db import models
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -145,7 +146,10 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     list_display = ["at", "user", "action", "object_type", "object_id", "patient_id", "ip", "via"]
     list_filter = ["action", ObjectTypeFilter, ViaFilter]
-    search_fields = ["object_id", "user__username"]
+    # Searched by exact values through indexes (get_search_results): a "contains" search read all
+    # of a million entries (0.7 s).
+    search_fields = ["object_id"]
+    search_help_text = _("A username, an object's id or a patient's id, exactly as written.")
     date_hierarchy = "at"
     # At a million entries (clinic/admin_paging.py): no COUNT(*) of the whole table per page, a
     # count that stops at CAP, filters read from their indexes, the date hierarchy by index probes.
@@ -168,6 +172,21 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         # The count goes ten pages past the page asked for (clinic/admin_paging.py).
         return self.paginator(queryset, per_page, orphans, allow_empty_first_page, page=page_asked(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        """The entries of the user with that username (any case), else of the object or the patient
+        with that id: each read newest first through its index (user and date, object id and date;
+        the patient's id), never by reading every entry."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        users = list(get_user_model().objects.filter(username__iexact=term).values_list("pk", flat=True)[:2])
+        if users:
+            return queryset.filter(user_id__in=users), False
+        wanted = Q(object_id=term[:40])
+        if term.isdigit() and len(term) < 19:  # a patient's id (a bigint)
+            wanted |= Q(patient_id=int(term))
+        return queryset.filter(wanted), False
 
     def get_changelist_instance(self, request):
         """The page's table (templates/admin/clinic/auditentry/change_list.html): Django's headers,

@@ -288,6 +288,9 @@ class AuditEntry(models.Model):
             models.Index(fields=["action", "at"], name="audit_action_at_idx"),
             models.Index(fields=["object_type", "at"], name="audit_object_type_at_idx"),
             models.Index(fields=["via", "at"], name="audit_via_at_idx"),
+            # The admin's search (an exact username, object id or patient id), newest first.
+            models.Index(fields=["user", "at"], name="audit_user_at_idx"),
+            models.Index(fields=["object_id", "at"], name="audit_object_id_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ page, a count that stops at its cap, filters whose values come from their indexe
 hierarchy answered by index probes that agrees with the database's own answer."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -199,3 +200,45 @@ def test_an_empty_object_id_is_shown_as_the_admin_shows_an_empty_value(admin_cli
     page = admin_client_.get(LIST).content.decode()
     row = page.split(f'href="/admin/clinic/auditentry/{entry.pk}/change/"', 1)[1].split("</tr>", 1)[0]
     assert entry.object_id == "" and '<td class="field-object_id">-</td>' in row
+
+
+def _shown(page: str) -> set[int]:
+    return {int(pk) for pk in re.findall(r'href="/admin/clinic/auditentry/(\d+)/change/"', page)}
+
+
+def test_the_search_finds_a_user_an_object_or_a_patient_by_exact_value(
+    admin_client_, desk_user, django_assert_max_num_queries
+):
+    """The search box says what it searches; a username in any case finds that user's entries, a
+    number the entries of that object or that patient; a fragment finds nothing (an exact search
+    reads through indexes, where "contains" read every entry)."""
+    by_desk = audit_record(request=None, action=AuditEntry.Action.VIEW, object_type="x", object_id=901, user=desk_user)
+    object_42 = audit_record(request=None, action=AuditEntry.Action.VIEW, object_type="x", object_id=42)
+    patient_42 = audit_record(request=None, action=AuditEntry.Action.VIEW, object_type="y", object_id=7, patient_id=42)
+    other = audit_record(request=None, action=AuditEntry.Action.VIEW, object_type="x", object_id=4242, patient_id=5)
+    page = admin_client_.get(LIST).content.decode()
+    assert "A username, an object&#x27;s id or a patient&#x27;s id, exactly as written." in page
+    assert _shown(admin_client_.get(LIST, {"q": desk_user.username.upper()}).content.decode()) == {by_desk.pk}
+    with django_assert_max_num_queries(PAGE_QUERIES + 1):  # + the username's lookup
+        found = admin_client_.get(LIST, {"q": " 42 "}).content.decode()
+    assert _shown(found) == {object_42.pk, patient_42.pk}
+    assert other.pk not in _shown(admin_client_.get(LIST, {"q": "42"}).content.decode())
+    assert _shown(admin_client_.get(LIST, {"q": "424"}).content.decode()) == set()
+    assert _shown(admin_client_.get(LIST, {"q": "9" * 30}).content.decode()) == set()  # no overflow
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+def test_each_search_reads_through_an_index(desk_user):
+    """The plans of the three searches on PostgreSQL: never a sequential scan of the entries."""
+    from django.contrib import admin
+
+    from clinic.admin import AuditEntryAdmin
+
+    audit = AuditEntryAdmin(AuditEntry, admin.site)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a tiny test table would be scanned otherwise
+        for term in (desk_user.username, "42"):
+            queryset, _duplicates = audit.get_search_results(None, AuditEntry.objects.order_by("-at"), term)
+            plan = queryset[:50].explain()
+            assert "Seq Scan on clinic_auditentry" not in plan, (term, plan)
+        cursor.execute("RESET enable_seqscan")
