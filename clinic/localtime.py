@@ -47,3 +47,17 @@ def local_shift(moment: dt.datetime, delta: dt.timedelta, zone: zoneinfo.ZoneInf
     day has 23 or 25 hours, which is what a patient means by "the day before"."""
     wall = moment.astimezone(zone or clinic_zone()).replace(tzinfo=None) + delta
     return local_datetime(wall.date(), wall.time(), zone)
+
+
+def day_text(day: dt.date) -> str:
+    """A day as the staff pages write it, in a sentence or a table: "7 Dec 2026"."""
+    from django.utils.dateformat import format as date_format
+
+    return date_format(day, "j M Y")
+
+
+def moment_text(moment: dt.datetime) -> str:
+    """An instant on the clinic's wall clock as the staff pages write it: "7 Dec 2026, 14:05"."""
+    from django.utils.dateformat import format as date_format
+
+    return date_format(to_local(moment), "j M Y, H:i")

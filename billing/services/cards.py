@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from billing.gateway import GatewayError, HostedCheckout, HostedPage, card_gateway
 from billing.models import CancellationPolicy, Charge, CheckoutAttempt, Invoice, MissedVisit, PaymentMethod, SavedCard
 from billing.money import currency, format_money
-from clinic.localtime import local_date
+from clinic.localtime import day_text, local_date
 
 from ._common import BillingError
 from .checkout import receipt_email
@@ -185,7 +185,7 @@ def missed_visit_charge_card(
                     "The patient removed their card on file on %(day)s: it cannot be charged. "
                     "The fee can be charged as an invoice instead."
                 )
-                % {"day": local_date(removed.removed_at).isoformat()}
+                % {"day": day_text(local_date(removed.removed_at))}
             )
         raise BillingError(_("This patient has no card on file."))
     if missed.decision == MissedVisit.Decision.PENDING:

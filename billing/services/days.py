@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from billing.models import BillingEvent, DayClose, DayCloseLine
 from billing.selectors.ledger import business_date_for, day_totals
 from clinic.audit import audit_record
-from clinic.localtime import local_date
+from clinic.localtime import day_text, local_date, moment_text
 from clinic.models import AuditEntry, Location
 
 from ._common import BillingError
@@ -36,7 +36,7 @@ def ensure_open(*, location_id: int, business_date: dt.date) -> None:
     if DayClose.objects.filter(location_id=location_id, business_date=business_date).exists():
         raise BillingError(
             _("The day %(date)s is closed at this location: nothing more can be posted to it.")
-            % {"date": business_date.isoformat()}
+            % {"date": day_text(business_date)}
         )
 
 
@@ -63,12 +63,14 @@ def day_close(
     with transaction.atomic():
         lock_location(location_id)
         if business_date > local_date(now):
-            raise BillingError(_("%(date)s has not begun yet: it cannot be closed.") % {"date": business_date})
+            raise BillingError(
+                _("%(date)s has not begun yet: it cannot be closed.") % {"date": day_text(business_date)}
+            )
         existing = DayClose.objects.filter(location_id=location_id, business_date=business_date).first()
         if existing is not None:
             raise BillingError(
                 _("%(date)s is already closed at this location (closed %(at)s).")
-                % {"date": business_date, "at": existing.closed_at.strftime("%Y-%m-%d %H:%M")}
+                % {"date": day_text(business_date), "at": moment_text(existing.closed_at)}
             )
         totals = day_totals(location_id=location_id, business_date=business_date)
         differs = any(counted.get(t.method, 0) != t.expected for t in totals)

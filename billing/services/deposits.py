@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from billing.models import BillingEvent, Charge, DepositPolicy, Fee, Invoice
 from billing.money import format_money, half_up, line_amounts, price_less_deposit
 from billing.selectors.fees import fee_for_protocol, fee_for_type
-from clinic.localtime import local_date
+from clinic.localtime import day_text, local_date
 from treatments.models import Appointment, TreatmentSeries
 
 from ._common import BillingError, record
@@ -90,7 +90,7 @@ def deposit_invoice_at_booking(
             invoice_add_line(
                 invoice_id=invoice.pk,
                 version=None,
-                description=what % {"day": local_date(first.start).isoformat()},
+                description=what % {"day": day_text(local_date(first.start))},
                 unit_price=amount,
                 appointment_id=first.pk,
                 series_id=series_id,

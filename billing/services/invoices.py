@@ -36,7 +36,7 @@ from billing.models import (
 from billing.money import format_money, half_up, line_amounts
 from billing.selectors.fees import fee_for_type
 from billing.selectors.ledger import ledger_sums
-from clinic.localtime import local_date
+from clinic.localtime import day_text, local_date
 from clinic.models import AuditEntry
 from treatments.models import Appointment
 
@@ -349,7 +349,7 @@ def invoice_add_appointment_line(
         if fee is None:
             raise BillingError(
                 _("No fee is set for “%(type)s” on %(day)s: the clinic admin adds one in setup (Billing › Fees).")
-                % {"type": appointment.appointment_type.name, "day": day.isoformat()}
+                % {"type": appointment.appointment_type.name, "day": day_text(day)}
             )
         return _add_fee_line(
             invoice,

@@ -14,7 +14,7 @@ from billing.models import BillingEvent, CancellationPolicy, Charge, Invoice, Mi
 from billing.models.packages import PackageRedemption
 from billing.money import format_money, half_up, line_amounts
 from billing.selectors.fees import fee_for_type
-from clinic.localtime import local_date
+from clinic.localtime import day_text, local_date
 from clinic.models import AuditEntry
 from treatments.models import Appointment
 
@@ -87,7 +87,7 @@ def _fee_invoice(missed: MissedVisit, *, by: User | None, now: dt.datetime, ip: 
             invoice_id=invoice.pk,
             version=None,
             description=_("%(label)s: visit of %(day)s")
-            % {"label": label, "day": local_date(appointment.start).isoformat()},
+            % {"label": label, "day": day_text(local_date(appointment.start))},
             unit_price=missed.fee,
             appointment_id=appointment.pk,
             by=by,
@@ -153,7 +153,7 @@ def missed_visit_decide(
                 detail=_("%(what)s of %(day)s, fee %(fee)s waived: %(reason)s")
                 % {
                     "what": missed.get_reason_display(),
-                    "day": local_date(missed.appointment.start).isoformat(),
+                    "day": day_text(local_date(missed.appointment.start)),
                     "fee": format_money(missed.fee),
                     "reason": waiver_reason,
                 },

@@ -23,7 +23,7 @@ from billing.models import CheckoutAttempt, DepositPolicy, GatewayEvent, Invoice
 from billing.money import currency
 from billing.selectors.fees import fee_for_type
 from billing.selectors.packages import package_offer
-from clinic.localtime import local_date
+from clinic.localtime import day_text, local_date
 from treatments.booking.services import online_booking_complete
 from treatments.models import OnlineBooking, TreatmentSeries
 from treatments.scheduling.services.kernel import BookingError
@@ -169,7 +169,7 @@ def deposit_checkout_begin(*, booking_id: int, success_url: str, cancel_url: str
             online_booking=booking,
             amount=amount,
             currency=currency(),
-            description=_("Deposit for your visit of %(day)s") % {"day": local_date(booking.start).isoformat()},
+            description=_("Deposit for your visit of %(day)s") % {"day": day_text(local_date(booking.start))},
             created_at=now,
         )
     return _hosted(attempt, gateway=gateway, success_url=success_url, cancel_url=cancel_url, now=now)

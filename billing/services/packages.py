@@ -23,7 +23,7 @@ from billing.models import BillingEvent, BillingPolicy, Fee, Invoice, Package, P
 from billing.money import format_money, line_amounts
 from billing.selectors.fees import fee_for_protocol, fee_for_type
 from billing.selectors.packages import deposit_to_apply, live_redemptions, package_invoices, package_refund
-from clinic.localtime import local_date
+from clinic.localtime import day_text, local_date
 from clinic.models import AuditEntry
 from notifications.models import Message
 from notifications.services import Planned, messages_plan
@@ -210,7 +210,7 @@ def package_sell(
 def _step_words(appointment: Appointment) -> str:
     return _("session %(step)s on %(day)s") % {
         "step": appointment.series_step,
-        "day": local_date(appointment.start).isoformat(),
+        "day": day_text(local_date(appointment.start)),
     }
 
 
@@ -423,7 +423,7 @@ def packages_expiry_sweep(*, now: dt.datetime) -> ExpirySweep:
                     package,
                     action=BillingEvent.Action.EXPIRY_NOTICE,
                     detail=_("%(n)d sessions left, expiring %(day)s")
-                    % {"n": left, "day": package.expires_on.isoformat()},
+                    % {"n": left, "day": day_text(package.expires_on)},
                     by=None,
                     now=now,
                 )

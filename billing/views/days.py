@@ -13,6 +13,7 @@ from billing import services
 from billing.access import location_for
 from billing.forms import DayCloseForm
 from billing.selectors.pages import day_page
+from clinic.localtime import day_text
 from clinic.models import Location
 from clinic.roles import AuthenticatedHttpRequest, desk_required
 
@@ -57,7 +58,7 @@ def day_close(request: AuthenticatedHttpRequest) -> HttpResponse:
             except services.BillingError as exc:
                 status = refusal(form, exc)
             else:
-                messages.success(request, _("%(date)s is closed.") % {"date": page.business_date.isoformat()})
+                messages.success(request, _("%(date)s is closed.") % {"date": day_text(page.business_date)})
                 return redirect(f"{request.path}?location={location.pk}&date={page.business_date.isoformat()}")
     ctx = {"page": page, "form": form, "location": location, "locations": locations}
     return render(request, "billing/day_close.html", ctx, status=status)

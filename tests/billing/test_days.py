@@ -8,6 +8,7 @@ import pytest
 from billing import services
 from billing.models import DayClose
 from billing.services import AllocationRequest, BillingError
+from clinic.localtime import to_local
 from tests.billing.factories import NOW, TODAY, desk_setup, issued_invoice, key, pay
 from tests.factories import LocationFactory
 from tests.treatments.factories_desk import local
@@ -89,9 +90,13 @@ def test_a_difference_needs_a_note_and_is_kept(desk_user, admin_user):
 
 def test_a_day_is_closed_once_and_never_before_it_begins(desk_user):
     desk = desk_setup()
-    services.day_close(location_id=desk.location.pk, business_date=TODAY, counted={}, by=desk_user, now=NOW)
-    with pytest.raises(BillingError, match="already closed"):
+    close = services.day_close(location_id=desk.location.pk, business_date=TODAY, counted={}, by=desk_user, now=NOW)
+    with pytest.raises(BillingError, match="already closed") as refused:
         services.day_close(location_id=desk.location.pk, business_date=TODAY, counted={}, by=desk_user, now=NOW)
+    # The day and the time it was closed as the desk reads them: the clinic's clock, not UTC's.
+    closed = to_local(close.closed_at)
+    assert f"{TODAY.day} {TODAY:%b} {TODAY.year} is already closed" in str(refused.value)
+    assert f"(closed {closed.day} {closed:%b} {closed.year}, {closed:%H:%M})" in str(refused.value)
     with pytest.raises(BillingError, match="has not begun yet"):
         services.day_close(
             location_id=desk.location.pk, business_date=TODAY + dt.timedelta(days=1), counted={}, by=desk_user, now=NOW
@@ -115,7 +120,7 @@ def test_posting_into_a_closed_day_by_naming_it_is_refused(desk_user, admin_user
     desk = desk_setup()
     invoice = issued_invoice(desk, amount=15000)
     services.day_close(location_id=desk.location.pk, business_date=TODAY, counted={}, by=desk_user, now=NOW)
-    with pytest.raises(BillingError, match="The day 2026-05-04 is closed at this location"):
+    with pytest.raises(BillingError, match="The day 4 May 2026 is closed at this location"):
         services.payment_take(
             patient_id=desk.patient.pk,
             location_id=desk.location.pk,

@@ -58,7 +58,7 @@ def test_the_fee_valid_on_the_visits_date_is_the_one_used(desk_user):
 def test_a_visit_without_a_fee_is_refused_with_what_to_do(desk_user):
     desk = desk_setup()
     desk.fee.delete()
-    with pytest.raises(BillingError, match="No fee is set for .* on 2026-05-04: the clinic admin adds one"):
+    with pytest.raises(BillingError, match="No fee is set for .* on 4 May 2026: the clinic admin adds one"):
         services.checkout_invoice(appointment_id=desk.appointment.pk, by=desk_user, now=NOW)
     assert not Invoice.objects.exists()
 

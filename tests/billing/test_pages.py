@@ -422,7 +422,7 @@ def test_the_day_close_page_balances_and_locks_the_day(desk_client, django_asser
     assert not DayClose.objects.exists()
     response = desk_client.post(reverse("billing:day_close"), {**form, "counted_cash": "150"}, follow=True)
     page = _text(response)
-    assert "2026-05-04 is closed." in page and "closed" in page and "Close the day" not in page
+    assert "4 May 2026 is closed." in page and "closed" in page and "Close the day" not in page
     response = desk_client.post(reverse("billing:day_close"), {**form, "counted_cash": "150"})
     assert response.status_code == 400 and "already closed" in _text(response)
 
