@@ -10,14 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from . import roles, signin_guard
 from .client_address import client_username
+from .middleware import may_cache
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +118,17 @@ def _broker_ok() -> bool:
     except Exception:
         logger.warning("healthz: broker not reachable", exc_info=True)
         return False
+
+
+@may_cache  # the site's icon, nothing about anyone
+@roles.public
+@require_safe
+def favicon(_request: HttpRequest) -> HttpResponse:
+    """Browsers ask /favicon.ico of a page that names no icon (the admin's): the site's own icon,
+    instead of a 404 in the log for every admin page."""
+    response = redirect(static("favicon.svg"), permanent=True)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @roles.public

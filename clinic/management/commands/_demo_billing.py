@@ -80,7 +80,7 @@ def seed_billing(*, now: dt.datetime) -> bool:
             refund_issue(
                 payment_id=payment.pk,
                 amount=closed.refund_amount,
-                reason="Package closed early: patient moved away",
+                reason="Package closed early: Patient moved away",
                 attempt_key=uuid.uuid4(),
                 invoice_id=closed.invoice_id,
                 by=admin,
