@@ -55,6 +55,7 @@ def test_the_money_page_offers_the_package_and_the_webhook_sells_it_once(client,
     assert "Buy the package — 5 sessions for $600.00" in money
     page = client.get(f"/billing/portal/{token}/series/{setup.series.pk}/package/").content.decode()
     assert "5 sessions for $600.00." in page and "One session on its own costs $150.00." in page
+    assert setup.series.protocol.condition_label in page and setup.series.protocol.name not in page
     # A tampered amount in the form is not read: the server's figure stands.
     response, key = _buy(client, token, setup.series.pk, {"amount": "1.00", "series": "999"})
     assert response.status_code == 200

@@ -44,6 +44,10 @@ def test_the_money_page_shows_sessions_used_balance_and_papers(client, sold, dja
     page = response.content.decode()
     assert response.status_code == 200 and no_store(response)
     assert "3 of 5 sessions used" in page
+    # The series in the patient's words, as the portal's home names it (the protocol's own name
+    # is the clinic's, with its literature reference).
+    protocol = setup.series.protocol
+    assert f'<h3 class="h5">{protocol.condition_label}</h3>' in page and protocol.name not in page
     assert "You owe $400.00." in page  # $600.00 package − $200.00 paid
     assert f"/billing/portal/{token}/series/{setup.series.pk}/superbill.pdf" in page
     assert "Receipt: $200.00" in page
