@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_REPEAT = 300
+LOCAL_FLOOR_REPEAT = 100  # the floor beside each benchmark (before and after it)
 
 
 def setup_django() -> None:
@@ -94,7 +95,7 @@ def load_benchmarks() -> None:
             importlib.import_module(f"bench.{module.name}")
 
 
-def measure_floor(ctx):
+def measure_floor(ctx, repeat: int = FLOOR_REPEAT):
     from .core import Result, time_per_op
 
     client = ctx.client("desk")
@@ -102,7 +103,7 @@ def measure_floor(ctx):
     def get():
         assert client.get("/__bench__/floor/").status_code == 200
 
-    return Result("framework floor (bare view, 1 query)", time_per_op(get, repeat=FLOOR_REPEAT), FLOOR_REPEAT, "page")
+    return Result("framework floor (bare view, 1 query)", time_per_op(get, repeat=repeat), repeat, "page")
 
 
 def main() -> int:
@@ -125,12 +126,16 @@ def main() -> int:
     for fn in BENCHMARKS:
         if only and only not in fn.__name__:
             continue
+        before = measure_floor(ctx, LOCAL_FLOOR_REPEAT).seconds_per_op
         try:
             got = fn(ctx)
         except Exception:  # noqa: BLE001 - one broken benchmark must not hide the others' figures
             failures.append((f"{fn.__module__}.{fn.__name__}", traceback.format_exc()))
             continue
-        results += got if isinstance(got, list) else [got]
+        local = min(before, measure_floor(ctx, LOCAL_FLOOR_REPEAT).seconds_per_op)
+        for result in got if isinstance(got, list) else [got]:
+            result.floor_seconds = local
+            results.append(result)
     # Measured again at the end: on a busy machine the two differ, and the ratios use the lower.
     again = measure_floor(ctx)
     again.name = "framework floor, measured again at the end"
@@ -139,7 +144,10 @@ def main() -> int:
     load_at_end = load_average()
     print(f"\nscale={scale}  database={connection.vendor}  python={sys.version.split()[0]}")
     print(f"load average (1 / 5 / 15 min): {load_at_start} at the start, {load_at_end} at the end")
-    print("Every page is also a ratio to the floor measured in this run (the lower of its two measures).\n")
+    print(
+        "Every page is also a ratio to the floor measured just before and after its benchmark (the lower"
+        " of the two, in 'floor ms'); the run's first and last floors are the first and last rows.\n"
+    )
     print_table(results, floor_seconds)
     for name, trace in failures:
         print(f"\nFAILED {name}\n{trace}")
@@ -168,11 +176,13 @@ def main() -> int:
 
 def print_table(results, floor_seconds: float) -> None:
     width = max(len(r.name) for r in results)
-    print(f"{'benchmark':<{width}}  {'ms/op':>9}  {'ops':>6}  {'x floor':>7}  note")
-    print("-" * (width + 40))
+    print(f"{'benchmark':<{width}}  {'ms/op':>9}  {'ops':>6}  {'x floor':>7}  {'floor ms':>8}  note")
+    print("-" * (width + 50))
     for r in results:
-        ratio = f"{r.seconds_per_op / floor_seconds:7.1f}" if r.kind == "page" else " " * 7
-        print(f"{r.name:<{width}}  {r.seconds_per_op * 1000:9.2f}  {r.ops:>6}  {ratio}  {r.note}")
+        page = r.kind == "page"
+        ratio = f"{r.times_floor(floor_seconds):7.1f}" if page else " " * 7
+        floor = f"{(r.floor_seconds or floor_seconds) * 1000:8.2f}" if page else " " * 8
+        print(f"{r.name:<{width}}  {r.seconds_per_op * 1000:9.2f}  {r.ops:>6}  {ratio}  {floor}  {r.note}")
 
 
 if __name__ == "__main__":

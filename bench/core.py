@@ -19,6 +19,14 @@ class Result:
     # "page": a request through the full stack, compared with the floor; "op": anything else.
     kind: str = "op"
     note: str = ""
+    # The floor measured just before and just after this result's benchmark, the lower of the two
+    # (bench/__main__.py): the machine's speed drifts within a run (a floor of 3.6 ms at one end of
+    # a run and 5.9 ms in its middle), so a page is compared with the floor of its own minutes.
+    floor_seconds: float | None = None
+
+    def times_floor(self, run_floor: float) -> float:
+        """This page's time as a multiple of its own floor (of the run's, when it has none)."""
+        return self.seconds_per_op / (self.floor_seconds or run_floor)
 
 
 @dataclass

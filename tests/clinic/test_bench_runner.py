@@ -29,13 +29,22 @@ def test_every_bench_module_is_discovered():
 
 
 def test_the_table_shows_pages_as_a_ratio_to_the_floor(capsys):
+    """A page with the floor measured beside its benchmark is compared with that one, and says
+    which; one without, with the run's."""
+    beside = Result("day", 0.009, 10, "page", floor_seconds=0.003)
     runner.print_table(
-        [Result("floor", 0.002, 10, "page"), Result("calendar", 0.006, 10, "page"), Result("planner", 0.001, 10)],
+        [
+            Result("floor", 0.002, 10, "page"),
+            Result("calendar", 0.006, 10, "page"),
+            beside,
+            Result("planner", 0.001, 10),
+        ],
         floor_seconds=0.002,
     )
     lines = capsys.readouterr().out.splitlines()
-    assert lines[3].split()[:4] == ["calendar", "6.00", "10", "3.0"]
-    assert lines[4].split() == ["planner", "1.00", "10"]
+    assert lines[3].split()[:5] == ["calendar", "6.00", "10", "3.0", "2.00"]
+    assert lines[4].split()[:5] == ["day", "9.00", "10", "3.0", "3.00"]
+    assert lines[5].split() == ["planner", "1.00", "10"]
 
 
 WRK_OUTPUT = """Running 15s test @ http://127.0.0.1:8000/desk/
@@ -107,7 +116,7 @@ def test_benchmarks_md_names_the_machine_and_both_tables():
     )
     for words in ("| CPU |", "| cores |", "| RAM |", "| Python |", "| PostgreSQL | 15.20 |", "| SQLite |"):
         assert words in text
-    assert "| calendar: day page | 6.00 | 3.0 | 206 cards |" in text
+    assert "| calendar: day page | 6.00 | 3.0 | 2.00 | 206 cards |" in text
     assert "| framework floor (bare view, 1 query) | 400.0 | 100% |" in text
 
 
