@@ -14,12 +14,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.admin.utils import display_for_field
 from django.db import models
-from django.urls import reverse
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
-_SENTINEL = 987654321
+from .url_halves import url_halves
 
 # The format specifiers (django.utils.dateformat) that depend on the date alone, and on the time of
 # day alone; any other (the time zone's name or offset, a timestamp) is formatted whole.
@@ -102,7 +101,7 @@ def audit_rows(entries, columns: list[str], empty: str) -> list[Row]:
     a user's name (or `empty`), choices by their label, the rest as display_for_field shows them."""
     from .models import AuditEntry
 
-    link = [escape(half) for half in reverse("admin:clinic_auditentry_change", args=[_SENTINEL]).split(str(_SENTINEL))]
+    link = [escape(half) for half in url_halves("admin:clinic_auditentry_change")]
     fields = [AuditEntry._meta.get_field(name) for name in columns]
     cells = [_cell_html(field, empty) for field in fields]
     # The cells' opening tags: the names are the model's (no escaping needed).

@@ -9,6 +9,7 @@ import datetime as dt
 import zoneinfo
 
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 
 def clinic_zone() -> zoneinfo.ZoneInfo:
@@ -51,13 +52,9 @@ def local_shift(moment: dt.datetime, delta: dt.timedelta, zone: zoneinfo.ZoneInf
 
 def day_text(day: dt.date) -> str:
     """A day as the staff pages write it, in a sentence or a table: "7 Dec 2026"."""
-    from django.utils.dateformat import format as date_format
-
     return date_format(day, "j M Y")
 
 
 def moment_text(moment: dt.datetime) -> str:
     """An instant on the clinic's wall clock as the staff pages write it: "7 Dec 2026, 14:05"."""
-    from django.utils.dateformat import format as date_format
-
     return date_format(to_local(moment), "j M Y, H:i")

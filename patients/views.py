@@ -16,6 +16,7 @@ from clinic.audit import audit_record
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
 from clinic.roles import AuthenticatedHttpRequest, desk_required
+from clinic.url_halves import url_halves
 
 from .access import patient_for
 from .forms import PatientForm, PatientSearchForm
@@ -47,9 +48,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "notice": notice,
     }
     return render(request, "patients/search.html", context)
-
-
-_SENTINEL = 987654321
 
 
 def _search_box_html(form: PatientSearchForm) -> SafeString:
@@ -87,7 +85,7 @@ def _rows_html(patients: list[SearchRow]) -> SafeString:
     """The results table's rows, built here with each value escaped once: a common last name fills
     the page (50 rows), and the template language spent more on them (a lookup and an escape per
     variable) than the search itself. Each URL is reversed once per page, not twice a row."""
-    before, after = reverse("desk:patient", args=[_SENTINEL]).split(str(_SENTINEL))
+    before, after = url_halves("desk:patient")
     before, after = escape(before), escape(after)
     waitlist = escape(reverse("desk:waitlist_add") + "?patient=")
     add = escape(_("Add to waitlist"))

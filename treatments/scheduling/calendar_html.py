@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from clinic.url_halves import url_halves
 from treatments import hooks
 from treatments.models import Appointment
 from treatments.scheduling.rules import SpacingNote
@@ -39,7 +40,6 @@ CARD_URLS = {
     "ics": "desk:appointment_ics",
     "waitlist": "desk:waitlist_slot",
 }
-_SENTINEL = 987654321
 
 
 def spacing_html(note: SpacingNote | None) -> SafeString:
@@ -112,12 +112,12 @@ class Urls:
     def __init__(self, fixed: Mapping | None = None) -> None:
         self.halves = {}
         for key, name in CARD_URLS.items():
-            before, after = reverse(name, args=[_SENTINEL]).split(str(_SENTINEL))
+            before, after = url_halves(name)
             self.halves[key] = (escape(before), escape(after))
         self.calendar = escape(reverse("desk:calendar"))
         self.slot = escape(reverse("desk:calendar_slot"))
         self.move = escape(reverse("desk:calendar_move", args=[0]))
-        week_before, week_after = reverse("desk:calendar_week", args=[_SENTINEL]).split(str(_SENTINEL))
+        week_before, week_after = url_halves("desk:calendar_week")
         self.week = (escape(week_before), escape(week_after))
         self.team_day = escape(reverse("desk:calendar_team_day"))
         fixed = fixed if fixed is not None else words()
