@@ -17,7 +17,11 @@ stand-in left in it.
 `driver_typed=True` says the query's columns already come from PostgreSQL's driver as the ORM would
 give them (ints of bigint columns, text, booleans), so its rows are not converted again there: the
 ORM's int() of a typed NULL or a COUNT subquery cost a busy day's money badges 0.6 ms for nothing.
-Leave it off for a column the ORM must convert (a SUM, which PostgreSQL gives as numeric; JSON)."""
+Leave it off for a column the ORM must convert (a SUM, which PostgreSQL gives as numeric; JSON).
+
+`rewrite(sql, params)` changes the ORM's compiled SQL once, before the stand-ins are found in its
+parameters: what the ORM cannot write (the calendars' LATERAL join on PostgreSQL), its parameters in
+their places among the others."""
 
 from __future__ import annotations
 
@@ -52,9 +56,16 @@ def _driver_form(value: Any) -> Any:
 
 class CompiledRead:
     def __init__(
-        self, build: Callable[..., QuerySet], *, wrap: str = "", driver_typed: bool = False, **stand_ins: Any
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        wrap: str = "",
+        driver_typed: bool = False,
+        rewrite: Callable[[str, tuple], tuple[str, tuple]] | None = None,
+        **stand_ins: Any,
     ) -> None:
         self.build = build
+        self.rewrite = rewrite
         self.driver_typed = driver_typed
         self.stand_ins = stand_ins
         self.wrap = wrap  # e.g. "SELECT COUNT(*) FROM ({}) AS counted": the compiled SQL goes in {}
@@ -67,6 +78,8 @@ class CompiledRead:
         queryset = self.build(**self.stand_ins)
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
+        if self.rewrite is not None:
+            sql, params = self.rewrite(sql, tuple(params))
         forms = {repr(_driver_form(value)): name for name, value in self.stand_ins.items()}
         order = tuple(forms.get(repr(param), (param,)) for param in params)
         missing = set(self.stand_ins) - {name for name in order if isinstance(name, str)}

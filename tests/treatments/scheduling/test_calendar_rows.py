@@ -30,11 +30,12 @@ def test_the_lateral_join_and_the_subqueries_read_the_same_previous_session():
     start, end = day_bounds(DAY)
 
     rows = calendar_rows._appointments(start, end, None, calendar_setup())
-    through_subqueries = calendar_rows._rows_queryset(start, end, None, None, lateral=False)
+    earliest = start - calendar_rows.LONGEST
+    through_subqueries = calendar_rows._rows_queryset(start, end, earliest, None, None, lateral=False)
     expected = {row[0]: (row[-2], row[-1]) for row in through_subqueries}
 
     assert {r.pk: (r.previous_start, r.previous_step) for r in rows} == expected
     assert expected[sessions[3].pk] == (sessions[1].start, 2)
     assert [value for pk, value in expected.items() if pk != sessions[3].pk] == [(None, None), (None, None)]
-    shape = calendar_rows._statement(connection.vendor, False, False)
+    shape = calendar_rows._READS[(False, False)]._statement()
     assert ("LATERAL" in shape.sql) == (connection.vendor == "postgresql")

@@ -10,15 +10,13 @@ two columns named by the join. SQLite has no LATERAL: two scalar subqueries ther
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.db import connection
 from django.db.models import DateTimeField, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import BaseExpression, RawSQL
 
-from clinic.compiled_sql import converted
+from clinic.compiled_sql import CompiledRead
 from clinic.models import Practitioner
 from patients.selectors_intake import intake_done_expression
 from treatments.models import Appointment
@@ -118,9 +116,14 @@ class CardRow:
 
 
 def _rows_queryset(
-    start: dt.datetime, end: dt.datetime, practitioner_id: int | None, location_id: int | None, lateral: bool
+    start: dt.datetime,
+    end: dt.datetime,
+    earliest: dt.datetime,
+    practitioner_id: int | None,
+    location_id: int | None,
+    lateral: bool,
 ) -> QuerySet[Appointment, tuple[Any, ...]]:
-    qs = appointments_between(start, end)
+    qs = appointments_between(start, end, earliest=earliest)
     if practitioner_id is not None:
         qs = qs.filter(practitioner_id=practitioner_id)
     if location_id is not None:
@@ -130,7 +133,7 @@ def _rows_queryset(
     # both in this same query, read through the indexes (one live session per series step).
     previous_start: BaseExpression
     previous_step: BaseExpression
-    if lateral:  # the columns of the join _statement puts in (_PREVIOUS)
+    if lateral:  # the columns of the join _with_previous_join puts in (_PREVIOUS)
         previous_start = RawSQL(f'"{_PREVIOUS_ALIAS}"."start"', (), output_field=DateTimeField())
         previous_step = RawSQL(f'"{_PREVIOUS_ALIAS}"."series_step"', (), output_field=IntegerField())
     else:
@@ -162,7 +165,10 @@ _PREVIOUS = (
 
 def _with_previous_join(sql: str, params: tuple) -> tuple[str, tuple]:
     """The ORM's SQL with _PREVIOUS put in before its WHERE (the last one: the subqueries of its
-    select list come before FROM), and the join's parameters in their place among the others."""
+    select list come before FROM), and the join's parameters in their place among the others;
+    PostgreSQL only (SQLite reads the two subqueries the ORM wrote)."""
+    if connection.vendor != "postgresql":
+        return sql, params
     at = sql.rindex(" WHERE ")
     assert "SELECT" not in sql[at:], "the outer query's WHERE, after every subquery"
     before = sql[:at].count("%s")
@@ -172,57 +178,35 @@ def _with_previous_join(sql: str, params: tuple) -> tuple[str, tuple]:
     )
 
 
-# Stand-ins for the bounds and ids, to compile the statement once per shape (as
-# calendar_version does): the ORM writes the SQL, then each call passes its own values in the
-# order the stand-ins came out; every other parameter (the live statuses) is kept as written.
+# Stand-ins for the bounds and ids, to compile each shape's statement once (clinic.compiled_sql):
+# the ORM writes the SQL, then each call passes its own values in the stand-ins' places.
 _PROBE_START = dt.datetime(2001, 2, 3, 6, 0, tzinfo=dt.UTC)
 _PROBE_END = dt.datetime(2001, 2, 4, 6, 0, tzinfo=dt.UTC)
-_PROBE_PRACTITIONER = -7001
-_PROBE_LOCATION = -7002
 
 
-@dataclass(frozen=True)
-class _Statement:
-    sql: str
-    params: tuple  # a name of _bound's values, or (value,) kept as it is
-    converters: dict
+def _read(by_practitioner: bool, by_location: bool) -> CompiledRead:
+    """The read of one shape: with or without a practitioner, with or without a location."""
+    stand_ins: dict[str, Any] = {"start": _PROBE_START, "end": _PROBE_END, "earliest": _PROBE_START - LONGEST}
+    if by_practitioner:
+        stand_ins["practitioner"] = -7001
+    if by_location:
+        stand_ins["location"] = -7002
+
+    def build(
+        start: dt.datetime,
+        end: dt.datetime,
+        earliest: dt.datetime,
+        practitioner: int | None = None,
+        location: int | None = None,
+    ) -> QuerySet[Appointment, tuple[Any, ...]]:
+        lateral = connection.vendor == "postgresql"
+        return _rows_queryset(start, end, earliest, practitioner, location, lateral)
+
+    # The driver gives every value its type on PostgreSQL (ints, aware datetimes, booleans).
+    return CompiledRead(build, driver_typed=True, rewrite=_with_previous_join, **stand_ins)
 
 
-@lru_cache(maxsize=4)
-def _statement(_vendor: str, by_practitioner: bool, by_location: bool) -> _Statement:
-    lateral = _vendor == "postgresql"
-    qs = _rows_queryset(
-        _PROBE_START,
-        _PROBE_END,
-        _PROBE_PRACTITIONER if by_practitioner else None,
-        _PROBE_LOCATION if by_location else None,
-        lateral,
-    )
-    compiler = qs.query.get_compiler(using=qs.db)
-    sql, params = compiler.as_sql()
-    if lateral:
-        sql, params = _with_previous_join(sql, params)
-    names = {repr(value): name for name, value in _bound(_PROBE_START, _PROBE_END, -7001, -7002).items()}
-    order = tuple(names.get(repr(param), (param,)) for param in params)
-    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
-    if _vendor == "postgresql":
-        # The driver gives every value its type (ints, aware datetimes, booleans): the one
-        # converter the ORM adds, int() of the previous step's subquery, would only copy each row.
-        converters = {}
-    return _Statement(sql, order, converters)
-
-
-def _bound(
-    start: dt.datetime, end: dt.datetime, practitioner_id: int | None, location_id: int | None
-) -> dict[str, Any]:
-    adapt = connection.ops.adapt_datetimefield_value
-    return {
-        "start": adapt(start),
-        "end": adapt(end),
-        "from": adapt(start - LONGEST),
-        "practitioner": practitioner_id,
-        "location": location_id,
-    }
+_READS = {(p, loc): _read(p, loc) for p in (False, True) for loc in (False, True)}
 
 
 def _appointments(
@@ -234,13 +218,10 @@ def _appointments(
 ) -> list[CardRow]:
     """The calendar's appointments as plain rows, in one query compiled once per shape; the names
     of their types and rooms from `setup`."""
-    practitioner_id = practitioner.pk if practitioner is not None else None
-    statement = _statement(connection.vendor, practitioner_id is not None, location_id is not None)
-    values = _bound(start, end, practitioner_id, location_id)
-    params = [values[name] if isinstance(name, str) else name[0] for name in statement.params]
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        rows = cursor.fetchall()
-    if statement.converters:  # e.g. SQLite's dates and booleans; none on PostgreSQL (_statement)
-        rows = [converted(row, statement.converters) for row in rows]
-    return [CardRow(values, setup) for values in rows]
+    values: dict[str, Any] = {"start": start, "end": end, "earliest": start - LONGEST}
+    if practitioner is not None:
+        values["practitioner"] = practitioner.pk
+    if location_id is not None:
+        values["location"] = location_id
+    rows = _READS[(practitioner is not None, location_id is not None)].rows(**values)
+    return [CardRow(row, setup) for row in rows]

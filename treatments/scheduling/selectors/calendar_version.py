@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from functools import lru_cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import QuerySet
 
+from clinic.compiled_sql import CompiledRead
 from clinic.localtime import day_bounds
 from clinic.models import SetupStamp
 from patients.models import ConsentSignature, Intake, ScreeningAnswer
@@ -27,18 +26,15 @@ from treatments.models import Appointment, TreatmentSeries
 LONGEST = dt.timedelta(hours=12)  # no appointment is longer
 
 
-def appointments_between(start: dt.datetime, end: dt.datetime) -> QuerySet[Appointment]:
+def appointments_between(
+    start: dt.datetime, end: dt.datetime, *, earliest: dt.datetime | None = None
+) -> QuerySet[Appointment]:
     """The appointments a calendar from `start` to `end` shows, bounded on `start` on both sides
-    so the index on start answers it (no appointment is longer than LONGEST)."""
-    return Appointment.objects.filter(start__lt=end, start__gte=start - LONGEST, end__gt=start)
-
-
-def day_appointments(*, day: dt.date, location_id: int | None = None) -> QuerySet[Appointment]:
-    """The day calendar's appointments, as the page and its poll read them."""
-    qs = appointments_between(*day_bounds(day))
-    if location_id is not None:
-        qs = qs.filter(location_id=location_id)
-    return qs
+    so the index on start answers it (no appointment is longer than LONGEST). `earliest`, the
+    lower bound, is `start - LONGEST`: a read compiled once (clinic.compiled_sql) passes it as a
+    value of its own."""
+    lowest = start - LONGEST if earliest is None else earliest
+    return Appointment.objects.filter(start__lt=end, start__gte=lowest, end__gt=start)
 
 
 def _fingerprint_sql(day_sql: str) -> str:
@@ -66,39 +62,37 @@ def _fingerprint_sql(day_sql: str) -> str:
     )
 
 
-# Stand-ins for the bounds, to compile the statement once: the ORM writes the day's SQL, then each
-# call passes its own values in the order the stand-ins came out (one statement per shape).
-_PROBE_DAY = dt.date(2001, 2, 3)
-_PROBE_LOCATION = -7
+# Stand-ins for the bounds, to compile each shape's statement once (clinic.compiled_sql): the ORM
+# writes the day's SQL inside the fingerprint's, then each call passes its own values.
+_PROBE_START = dt.datetime(2001, 2, 3, 6, 0, tzinfo=dt.UTC)
+_PROBE_END = dt.datetime(2001, 2, 4, 6, 0, tzinfo=dt.UTC)
 
 
-@lru_cache(maxsize=2)
-def _statement(with_location: bool) -> tuple[str, list[str]]:
-    start, end = day_bounds(_PROBE_DAY)
-    qs = day_appointments(day=_PROBE_DAY, location_id=_PROBE_LOCATION if with_location else None)
-    day_sql, params = (
-        qs.order_by()
-        .values("id", "patient_id", "series_id", "updated_at", "patient__updated_at")
-        .query.sql_with_params()
-    )
-    names = {_adapt(end): "end", _adapt(start - LONGEST): "from", _adapt(start): "start"}
-    names[_PROBE_LOCATION] = "location"
-    return _fingerprint_sql(day_sql), [names[param] for param in params]
+def _day_rows(
+    start: dt.datetime, end: dt.datetime, earliest: dt.datetime, location: int | None = None
+) -> QuerySet[Appointment, Any]:
+    """The calendar's appointments, as the page and its poll read them (the fingerprint's `day`)."""
+    qs = appointments_between(start, end, earliest=earliest)
+    if location is not None:
+        qs = qs.filter(location_id=location)
+    return qs.order_by().values("id", "patient_id", "series_id", "updated_at", "patient__updated_at")
 
 
-def _adapt(
-    moment: dt.datetime,
-) -> Any:  # the driver's value for a datetime column (str on SQLite, datetime on PostgreSQL)
-    return connection.ops.adapt_datetimefield_value(moment)
+def _read(with_location: bool) -> CompiledRead:
+    stand_ins: dict[str, Any] = {"start": _PROBE_START, "end": _PROBE_END, "earliest": _PROBE_START - LONGEST}
+    if with_location:
+        stand_ins["location"] = -7
+    return CompiledRead(_day_rows, wrap=_fingerprint_sql("{}"), **stand_ins)
+
+
+_READS = {with_location: _read(with_location) for with_location in (False, True)}
 
 
 def day_version(*, day: dt.date, location_id: int | None = None, last_day: dt.date | None = None) -> str:
     """With `last_day`, the days from `day` to it (the week of every practitioner polls so)."""
-    sql, order = _statement(location_id is not None)
     start, end = day_bounds(day, last_day or day)
-    values = {"end": _adapt(end), "from": _adapt(start - LONGEST), "start": _adapt(start)}
-    values["location"] = location_id
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [values[name] for name in order])
-        row = cursor.fetchone()
+    values: dict[str, Any] = {"start": start, "end": end, "earliest": start - LONGEST}
+    if location_id is not None:
+        values["location"] = location_id
+    [row] = _READS[location_id is not None].rows(**values)
     return hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()
