@@ -74,7 +74,8 @@ def on_appointments_booked(
 
 def touch_patient(*, instance: Any, **_: Any) -> None:
     """Money on a patient's cards changed: bump the patient's updated_at, which the desk's day
-    fingerprint covers (treatments.scheduling.selectors.calendar_version), so a kept grid is
+    version covers (treatments.scheduling.selectors.calendar.DayReading) as do the week's
+    fingerprint (selectors.calendar_version), so a kept grid is
     rebuilt with the new badges. Every ledger write saves its invoice (billing.services.invoices.
     refresh); a redemption or a missed visit's choice changes a card too."""
     patient_id = getattr(instance, "patient_id", None)

@@ -1,8 +1,8 @@
 """The setup stamp: a token that changes whenever a practitioner, their hours, a closure, a location,
 a room, an appointment type or a protocol is saved or deleted (what the desk calendar shows besides
 its appointments). Pages that build something from those rows key it on the stamp rather than read
-them all again (the desk's day grid reads it within its fingerprint:
-treatments.scheduling.selectors.calendar_version). A token, not a counter: a rolled-back change
+them all again (the desk's day grid digests its token into the day's version:
+treatments.scheduling.selectors.calendar.DayReading). A token, not a counter: a rolled-back change
 must never bring an old number back."""
 
 import uuid

@@ -16,8 +16,8 @@ Two kinds:
   `ShownAppointment` rows instead of ids, and a provider registered with `shown=True` receives those
   rows (patient, series, status) and need not read the appointments again (the day grid's 330 cards);
   given bare ids, the hooks read the rows for it in one query. A page that keeps its rendered HTML
-  (the desk's day grid) re-renders when its fingerprint changes: a provider whose badges change
-  without the appointment changing bumps the patient's `updated_at`, which the day's fingerprint
+  (the desk's day grid) re-renders when its version changes: a provider whose badges change
+  without the appointment changing bumps the patient's `updated_at`, which the day's version
   covers.
 - **Events** — Django signals sent by treatments' services after the transaction that made the
   change commits (`send_on_commit`). Receivers (billing) must never fail the treatment write; they

@@ -3,9 +3,10 @@ cache under what it shows, so a busy day is built once and then served to every 
 something on it changes.
 
 The key holds everything the grid depends on: the day, the location filter, whether the desk is a
-practitioner (a link), the language and the day's fingerprint (selectors.calendar_version: the
-setup stamp, the day's appointments, their patients and screening flags, the other sessions of
-their series). Each process keeps the last grids it used in memory too, so a kept day is not even
+practitioner (a link), the language and the day's version (selectors.calendar.DayReading: a digest
+of the setup stamp, the day's appointments as the cards show them, their patients' updated_at and
+screening flags). The page reads the day once: kept, that reading answers; else the grid is built
+from it. Each process keeps the last grids it used in memory too, so a kept day is not even
 unpickled from the shared cache. The grid also depends on the time (check-in on the day, no-show
 once started, the line at the current time): an entry holds only until the next moment it would
 change (DayCalendar.valid_until). Nothing in it belongs to a user or a session: the cards' buttons
@@ -28,9 +29,8 @@ from django.utils.translation import get_language
 from clinic.localtime import local_date
 from clinic.models import Location
 from treatments.scheduling.calendar_html import grid_html
-from treatments.scheduling.selectors.calendar import day_calendar
+from treatments.scheduling.selectors.calendar import DayReading, day_calendar, read_day
 from treatments.scheduling.selectors.calendar_setup import CalendarSetup, forget_setup
-from treatments.scheduling.selectors.calendar_version import day_version
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ LONGEST_KEEP = 24 * 3600  # seconds
 class DayGrid:
     html: SafeString  # the page below its heading: toolbar, grid, legend, dialogs
     appointment_count: int
-    version: str  # what the open day polls (calendar_version.day_version)
+    version: str  # what the open day polls (selectors.calendar.DayReading.version)
     valid_until: dt.datetime
 
 
@@ -61,9 +61,9 @@ def _key(asked: DayAsked, version: str) -> str:
     return "desk-day-grid:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
-def _build(asked: DayAsked, now: dt.datetime, version: str) -> DayGrid:
-    day, location = asked.day, asked.location
-    data = day_calendar(day=day, now=now, location_id=location.pk if location else None, setup=asked.setup)
+def _build(asked: DayAsked, now: dt.datetime, reading: DayReading) -> DayGrid:
+    day, location, version = asked.day, asked.location, reading.version
+    data = day_calendar(day=day, now=now, reading=reading)
     context = {
         "grid_html": grid_html(data.grid, day=day),
         "day": day,
@@ -99,15 +99,16 @@ def _remember(key: str, grid: DayGrid) -> None:
 
 
 def day_grid(*, asked: DayAsked, now: dt.datetime) -> DayGrid:
-    """The day page's body kept when what it shows has not changed since, else built and kept.
-    One query when kept (the fingerprint)."""
-    version = day_version(day=asked.day, location_id=asked.location.pk if asked.location else None)
-    key = _key(asked, version)
+    """The day page's body kept when what it shows has not changed since, else built and kept from
+    the same reading of the day (two queries when kept: its rows and flags)."""
+    location_id = asked.location.pk if asked.location else None
+    reading = read_day(day=asked.day, location_id=location_id, setup=asked.setup)
+    key = _key(asked, reading.version)
     kept = _recent.get(key) or _shared(cache.get, key)
     if kept is not None and now < kept.valid_until:
         _remember(key, kept)
         return kept
-    grid = _build(asked, now, version)
+    grid = _build(asked, now, reading)
     keep = min(LONGEST_KEEP, max(1, int((grid.valid_until - now).total_seconds())))
     _shared(cache.set, key, grid, timeout=keep)
     _remember(key, grid)
@@ -126,7 +127,7 @@ def _shared(operation, *args, **kwargs):
 
 def forget_grids() -> None:
     """Empty this process's grids, keeping its setup: as after a check-in, a booking or a move,
-    which change the day's fingerprint and not the setup stamp (the bench's "built afresh")."""
+    which change the day's version and not the setup stamp (the bench's "built afresh")."""
     with _lock:
         _recent.clear()
 

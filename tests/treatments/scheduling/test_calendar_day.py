@@ -180,22 +180,23 @@ def test_day_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_q
         start = at(DAY, 8) + dt.timedelta(minutes=45 * (n // 5))
         flagged_booking(practitioner, location, start, in_series=bool(n % 2), now=NOW)
     desk_client.get("/desk/")  # session and clinic settings exist from here on
-    # session, user, roles, locations, the day's fingerprint, the setup's token, appointments (as
-    # values, with each session's previous live session for its spacing), closures, flags, clinic
-    # settings, session save (+2 savepoints) (+1: the navigation's call-back count); the cards'
-    # extra badges (treatments.hooks) cost none with no provider, 1 with billing's.
+    # session, user, roles, locations, the setup's token, appointments (as values, with each
+    # session's previous live session for its spacing), flags (the two make the day's version and
+    # the grid both), closures, clinic settings, session save (+2 savepoints) (+1: the navigation's
+    # call-back count); the cards' extra badges (treatments.hooks) cost none with no provider, 1
+    # with billing's.
     # The setup (practitioners, hours, types, rooms, protocols) is read once per process per setup change:
     cache.clear()  # the day built afresh by a process that has not read the setup yet
     forget_recent()
     # + 1: the money badges (treatments.hooks.appointment_badges: billing's provider), fixed
-    with django_assert_max_num_queries(19 + 1):
+    with django_assert_max_num_queries(18 + 1):
         desk_client.get(f"/desk/?date={DAY}")
     # After a booking on the day: the grid is built afresh, the setup kept.
     booking(practitioners[0], location, at(DAY, 17))
-    with django_assert_max_num_queries(14 + 1):  # + the money badges, as above
+    with django_assert_max_num_queries(13 + 1):  # + the money badges, as above
         built = desk_client.get(f"/desk/?date={DAY}").content.decode()
-    # Kept: the grid comes from the cache; the fingerprint alone says it still holds.
-    with django_assert_max_num_queries(10):
+    # Kept: the grid comes from the cache; the day's rows and flags (its version) say it still holds.
+    with django_assert_max_num_queries(11):
         kept = desk_client.get(f"/desk/?date={DAY}").content.decode()
     assert built.count('class="cal-appt ') == kept.count('class="cal-appt ') == count + 1
     assert _without_token(kept) == _without_token(built)

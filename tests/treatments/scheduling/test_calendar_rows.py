@@ -32,7 +32,8 @@ def test_the_lateral_join_and_the_subqueries_read_the_same_previous_session():
     rows = calendar_rows._appointments(start, end, None, calendar_setup())
     earliest = start - calendar_rows.LONGEST
     through_subqueries = calendar_rows._rows_queryset(start, end, earliest, None, None, lateral=False)
-    expected = {row[0]: (row[-2], row[-1]) for row in through_subqueries}
+    previous = calendar_rows.ROW_FIELDS.index("previous_start")
+    expected = {row[0]: (row[previous], row[previous + 1]) for row in through_subqueries}
 
     assert {r.pk: (r.previous_start, r.previous_step) for r in rows} == expected
     assert expected[sessions[3].pk] == (sessions[1].start, 2)

@@ -1,4 +1,5 @@
-"""The open day polls a fingerprint of its appointments and refreshes only when it changes."""
+"""The open day polls its version (a digest of what its grid shows) and refreshes only when it
+changes."""
 
 import re
 
@@ -58,15 +59,33 @@ def test_another_day_does_not_change_this_one(desk_client):
     assert _polled(desk_client) == before
 
 
-def test_the_poll_is_one_query(desk_client, django_assert_max_num_queries):
+def test_the_poll_reads_the_day_in_two_queries(desk_client, django_assert_max_num_queries):
     ada, main = practitioner_with_hours()
     booking(ada, main, at(DAY, 9))
     desk_client.get("/desk/calendar/version/")
-    # session (read and renewed), user, roles, locations, the aggregate: no more whatever the day holds
-    with django_assert_max_num_queries(8):
+    # session (read and renewed), user, roles, the setup's token, the day's rows and their flags:
+    # no more whatever the day holds
+    with django_assert_max_num_queries(9):
         desk_client.get(f"/desk/calendar/version/?date={DAY}")
 
 
 @pytest.mark.parametrize("query", ["date=2026-13-01", "date=1900-01-01", "date=x&location=99999", "location=abc"])
 def test_a_bad_poll_is_a_400(desk_client, query):
     assert desk_client.get(f"/desk/calendar/version/?{query}").status_code == 400
+
+
+def test_the_version_depends_on_the_values_read_not_on_the_objects_holding_them(desk_client):
+    """Each web process reads the day afresh: equal rows must give the same version in all of them."""
+    import copy
+    import pickle
+
+    from treatments.scheduling.selectors.calendar import DayReading, read_day
+
+    ada, main = practitioner_with_hours()
+    booking(ada, main, at(DAY, 9))
+    booking(ada, main, at(DAY, 11))
+    reading = read_day(day=DAY)
+    fresh = [tuple(pickle.loads(pickle.dumps(value)) for value in row) for row in reading.rows]  # new objects
+    assert any(a is not b for a, b in zip(fresh[0], reading.rows[0], strict=True))
+    again = DayReading(reading.day, reading.location_id, reading.setup, fresh, copy.deepcopy(reading.flags))
+    assert again.version == reading.version == _polled(desk_client)

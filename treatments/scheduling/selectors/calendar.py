@@ -9,8 +9,11 @@ Positions are grid rows of ROW_MINUTES in the clinic's wall-clock time, rendered
 (the Content-Security-Policy forbids inline styles)."""
 
 import datetime as dt
+import hashlib
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import cast
 
 from django.db.models import Q
@@ -22,7 +25,7 @@ from patients.selectors import ScreeningFlag, screening_flags
 from treatments.models import Appointment
 from treatments.scheduling.attendance import may_check_in, may_mark_no_show
 from treatments.scheduling.rules import SpacingNote, spacing_note
-from treatments.scheduling.selectors.calendar_rows import CardRow, _appointments
+from treatments.scheduling.selectors.calendar_rows import CardRow, _appointments, card_rows, read_rows
 from treatments.scheduling.selectors.calendar_setup import CalendarSetup, calendar_setup
 from treatments.scheduling.selectors.hours import HoursIndex
 
@@ -161,10 +164,16 @@ class _Reading:
     """What every card of one calendar shares, worked out once: the clinic's zone, today's date,
     the "session n of m" sentence, the screening flags and the protocols of the series shown."""
 
-    def __init__(self, appointments: list[CardRow], now: dt.datetime, setup: CalendarSetup) -> None:
+    def __init__(
+        self,
+        appointments: list[CardRow],
+        now: dt.datetime,
+        setup: CalendarSetup,
+        flags: dict[int, list[ScreeningFlag]] | None = None,
+    ) -> None:
         self.zone = clinic_zone()
         self.now = now
-        self.flags = screening_flags({a.patient_id for a in appointments})
+        self.flags = screening_flags({a.patient_id for a in appointments}) if flags is None else flags
         self.step_words = _step_words()
         self.protocols = setup.protocols
         self._attendance: dict[tuple, tuple[bool, bool]] = {}
@@ -368,14 +377,56 @@ def _valid_until(appointments: list[CardRow], now: dt.datetime, shows_today: boo
     return min(moments)
 
 
-def day_calendar(
-    *, day: dt.date, now: dt.datetime, location_id: int | None = None, setup: CalendarSetup | None = None
-) -> DayCalendar:
-    """Every active practitioner (and anyone with an appointment that day) as a column; with a
-    location, only those working or booked there that day. `setup`: the one the page has read."""
+@dataclass
+class DayReading:
+    """What the day calendar reads of the database, once: its appointments as rows of plain values
+    (calendar_rows.read_rows: with their patients' names and updated_at, their series' size and
+    protocol, the intake, the previous live session), their patients' screening flags, and the
+    setup (practitioners, hours, closures, types, rooms, protocols: its token). Its `version` is a
+    digest of the three, so it changes when anything the grid shows does: the open day polls it
+    (views.calendar.version) and the day page finds its kept grid under it (day_grid), then builds
+    from this same reading when none is kept (no second read of the day)."""
+
+    day: dt.date
+    location_id: int | None
+    setup: CalendarSetup
+    rows: list[tuple]
+    flags: dict[int, list[ScreeningFlag]]
+
+    @cached_property
+    def version(self) -> str:
+        flagged = sorted((pk, [f.question for f in found]) for pk, found in self.flags.items())
+        # pickle: the rows' values as bytes, fast and the same in every process (the driver gives
+        # each row fresh values, so the same data always pickles alike).
+        data = pickle.dumps((self.setup.token, self.rows, flagged), protocol=5)
+        return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def read_day(*, day: dt.date, location_id: int | None = None, setup: CalendarSetup | None = None) -> DayReading:
+    """The day's reading: two queries (its appointments, their flags) besides the setup's token."""
     start, end = day_bounds(day)
     setup = setup or calendar_setup()
-    appointments = _appointments(start, end, None, setup, location_id)
+    rows = read_rows(start, end, location_id=location_id)
+    flags = screening_flags({row[1] for row in rows})  # ROW_FIELDS: id, patient_id, ...
+    return DayReading(day, location_id, setup, rows, flags)
+
+
+def day_calendar(
+    *,
+    day: dt.date,
+    now: dt.datetime,
+    location_id: int | None = None,
+    setup: CalendarSetup | None = None,
+    reading: DayReading | None = None,
+) -> DayCalendar:
+    """Every active practitioner (and anyone with an appointment that day) as a column; with a
+    location, only those working or booked there that day. `setup`: the one the page has read;
+    `reading`: the day as the page has read it already (read_day), else read here."""
+    if reading is None:
+        reading = read_day(day=day, location_id=location_id, setup=setup)
+    day, location_id, setup = reading.day, reading.location_id, reading.setup
+    start, end = day_bounds(day)
+    appointments = card_rows(reading.rows, setup)
     with_appointments = {a.practitioner_id for a in appointments}
     hours = [h for h in setup.hours if h.on(day) and (location_id is None or h.location_id == location_id)]
     if location_id is None:
@@ -384,7 +435,7 @@ def day_calendar(
         wanted = with_appointments | {h.practitioner_id for h in hours}
         practitioners = [p for p in setup.practitioners if p.pk in wanted]
     closures = closures_between(start, end)
-    reading = _Reading(appointments, now, setup)
+    shared = _Reading(appointments, now, setup, reading.flags)
 
     columns = {
         p.pk: Column(key=str(p.pk), title=p.display_name, subtitle=p.title, practitioner=p, date=day)
@@ -394,7 +445,7 @@ def day_calendar(
     pending, spans = [], []
     for appointment in appointments:
         column = columns[appointment.practitioner_id]
-        item, s, e = _item(appointment, day, reading)
+        item, s, e = _item(appointment, day, shared)
         pending.append((column, item, s, e))
         works_at.setdefault(appointment.practitioner_id, set()).add(appointment.location_id)
     for block in hours:

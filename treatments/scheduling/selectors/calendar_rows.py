@@ -44,6 +44,10 @@ ROW_FIELDS = (
     "intake_done",
     "previous_start",
     "previous_step",
+    # Not shown: billing's badges on the card change with no appointment changing, and billing
+    # bumps the patient's updated_at when they do (treatments.hooks), so the day's version
+    # (selectors.calendar.DayReading) changes with them.
+    "patient__updated_at",
 )
 
 
@@ -75,6 +79,7 @@ class CardRow:
         "intake_done",
         "previous_start",
         "previous_step",
+        "patient_updated_at",
     )
 
     def __init__(self, values: tuple, setup: CalendarSetup) -> None:
@@ -98,6 +103,7 @@ class CardRow:
             self.intake_done,
             self.previous_start,
             self.previous_step,
+            self.patient_updated_at,
         ) = values
         self.type_name = setup.type_names.get(self.appointment_type_id, "")
         self.room_name = setup.room_names.get(self.room_id, "") if self.room_id is not None else ""
@@ -209,6 +215,23 @@ def _read(by_practitioner: bool, by_location: bool) -> CompiledRead:
 _READS = {(p, loc): _read(p, loc) for p in (False, True) for loc in (False, True)}
 
 
+def read_rows(
+    start: dt.datetime, end: dt.datetime, *, practitioner_id: int | None = None, location_id: int | None = None
+) -> list[tuple]:
+    """The calendar's appointments as tuples of ROW_FIELDS, in one query compiled once per shape."""
+    values: dict[str, Any] = {"start": start, "end": end, "earliest": start - LONGEST}
+    if practitioner_id is not None:
+        values["practitioner"] = practitioner_id
+    if location_id is not None:
+        values["location"] = location_id
+    return _READS[(practitioner_id is not None, location_id is not None)].rows(**values)
+
+
+def card_rows(rows: list[tuple], setup: CalendarSetup) -> list[CardRow]:
+    """The rows read (read_rows) as the cards show them, with their types' and rooms' names."""
+    return [CardRow(row, setup) for row in rows]
+
+
 def _appointments(
     start: dt.datetime,
     end: dt.datetime,
@@ -218,10 +241,5 @@ def _appointments(
 ) -> list[CardRow]:
     """The calendar's appointments as plain rows, in one query compiled once per shape; the names
     of their types and rooms from `setup`."""
-    values: dict[str, Any] = {"start": start, "end": end, "earliest": start - LONGEST}
-    if practitioner is not None:
-        values["practitioner"] = practitioner.pk
-    if location_id is not None:
-        values["location"] = location_id
-    rows = _READS[(practitioner is not None, location_id is not None)].rows(**values)
-    return [CardRow(row, setup) for row in rows]
+    rows = read_rows(start, end, practitioner_id=practitioner.pk if practitioner else None, location_id=location_id)
+    return card_rows(rows, setup)

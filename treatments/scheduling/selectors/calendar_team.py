@@ -29,7 +29,7 @@ from treatments.scheduling.selectors.calendar import (
     closures_between,
 )
 from treatments.scheduling.selectors.calendar_setup import calendar_setup
-from treatments.scheduling.selectors.calendar_version import appointments_between, day_version
+from treatments.scheduling.selectors.calendar_version import appointments_between, days_version
 from treatments.scheduling.selectors.hours import HoursBlock
 
 
@@ -181,7 +181,7 @@ def team_week_calendar(
         grid=grid,
         appointment_count=sum(n for n, _first, _last in outline.values()),
         everyone=everyone,
-        version=day_version(day=days[0], last_day=days[-1]) if one_day is None else "",
+        version=days_version(first_day=days[0], last_day=days[-1]) if one_day is None else "",
         later=later,
     )
 

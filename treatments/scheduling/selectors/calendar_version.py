@@ -1,5 +1,7 @@
-"""A cheap fingerprint of what the day calendar shows, in one query: the open day polls it and
-refreshes only when it changes, and the day page keeps its rendered grid under it (day_grid).
+"""A cheap fingerprint of what the week of every practitioner shows, in one aggregate query: the
+open week polls it and refreshes only when it changes. (The day page's version is a digest of the
+rows it reads, selectors.calendar.DayReading: the day reads its rows anyway, while the week's poll
+would read two thousand of them.)
 
 It covers everything the grid shows: the setup (practitioners, hours, closures, types, rooms,
 protocols: the token of clinic.setup_stamp), the appointments of the day (count, ids, latest
@@ -68,31 +70,19 @@ _PROBE_START = dt.datetime(2001, 2, 3, 6, 0, tzinfo=dt.UTC)
 _PROBE_END = dt.datetime(2001, 2, 4, 6, 0, tzinfo=dt.UTC)
 
 
-def _day_rows(
-    start: dt.datetime, end: dt.datetime, earliest: dt.datetime, location: int | None = None
-) -> QuerySet[Appointment, Any]:
-    """The calendar's appointments, as the page and its poll read them (the fingerprint's `day`)."""
+def _days_rows(start: dt.datetime, end: dt.datetime, earliest: dt.datetime) -> QuerySet[Appointment, Any]:
+    """The appointments of the days, as the page and its poll read them (the fingerprint's `day`)."""
     qs = appointments_between(start, end, earliest=earliest)
-    if location is not None:
-        qs = qs.filter(location_id=location)
     return qs.order_by().values("id", "patient_id", "series_id", "updated_at", "patient__updated_at")
 
 
-def _read(with_location: bool) -> CompiledRead:
-    stand_ins: dict[str, Any] = {"start": _PROBE_START, "end": _PROBE_END, "earliest": _PROBE_START - LONGEST}
-    if with_location:
-        stand_ins["location"] = -7
-    return CompiledRead(_day_rows, wrap=_fingerprint_sql("{}"), **stand_ins)
+_READ = CompiledRead(
+    _days_rows, wrap=_fingerprint_sql("{}"), start=_PROBE_START, end=_PROBE_END, earliest=_PROBE_START - LONGEST
+)
 
 
-_READS = {with_location: _read(with_location) for with_location in (False, True)}
-
-
-def day_version(*, day: dt.date, location_id: int | None = None, last_day: dt.date | None = None) -> str:
-    """With `last_day`, the days from `day` to it (the week of every practitioner polls so)."""
-    start, end = day_bounds(day, last_day or day)
-    values: dict[str, Any] = {"start": start, "end": end, "earliest": start - LONGEST}
-    if location_id is not None:
-        values["location"] = location_id
-    [row] = _READS[location_id is not None].rows(**values)
+def days_version(*, first_day: dt.date, last_day: dt.date) -> str:
+    """The fingerprint of the days from `first_day` to `last_day` (the week of every practitioner)."""
+    start, end = day_bounds(first_day, last_day)
+    [row] = _READ.rows(start=start, end=end, earliest=start - LONGEST)
     return hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()

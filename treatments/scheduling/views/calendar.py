@@ -19,10 +19,9 @@ from treatments.scheduling.access import appointment_for, practitioner_for
 from treatments.scheduling.calendar_html import grid_html
 from treatments.scheduling.day_grid import DayAsked, day_grid
 from treatments.scheduling.forms.calendar import NextSlotForm
-from treatments.scheduling.selectors.calendar import week_calendar
+from treatments.scheduling.selectors.calendar import read_day, week_calendar
 from treatments.scheduling.selectors.calendar_month import month_calendar
 from treatments.scheduling.selectors.calendar_setup import calendar_setup
-from treatments.scheduling.selectors.calendar_version import day_version
 from treatments.scheduling.selectors.slots import SEARCH_DAYS, next_free_slots
 from treatments.scheduling.selectors.type_colours import appointment_type_colours
 from treatments.scheduling.services.attendance import AttendanceError, appointment_check_in, appointment_mark_no_show
@@ -73,13 +72,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @desk_required
 @require_GET
 def version(request: HttpRequest) -> HttpResponse:
-    """What the open day polls: a short fingerprint that changes when any appointment on it does."""
+    """What the open day polls: the day's version (a digest of what its grid shows), which changes
+    when anything on it does; the page holds the one it was built from."""
     day, problem = parse_day(request.GET.get("date"))
-    locations = calendar_setup().locations  # kept with the setup (one query for its token)
-    location, location_problem = parse_location(request.GET.get("location"), locations)
+    setup = calendar_setup()  # kept by the process while the setup stamp holds (one query for its token)
+    location, location_problem = parse_location(request.GET.get("location"), setup.locations)
     if problem or location_problem:
         return HttpResponse(problem or location_problem, status=400, content_type="text/plain; charset=utf-8")
-    text = day_version(day=day, location_id=location.pk if location else None)
+    text = read_day(day=day, location_id=location.pk if location else None, setup=setup).version
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-store"
     return response

@@ -16,7 +16,7 @@ from clinic.models import AppointmentType
 from clinic.roles import desk_required
 from treatments.scheduling.calendar_html import team_day_html, team_week_html
 from treatments.scheduling.selectors.calendar_team import team_week_calendar
-from treatments.scheduling.selectors.calendar_version import day_version
+from treatments.scheduling.selectors.calendar_version import days_version
 from treatments.scheduling.views.calendar import parse_day
 
 # The lanes the page builds at once (about a screen and a half of them): the days beyond are
@@ -78,7 +78,7 @@ def team_week_version(request: HttpRequest) -> HttpResponse:
     if problem:
         return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
     first_day = _monday(day)
-    text = day_version(day=first_day, last_day=first_day + dt.timedelta(days=6))
+    text = days_version(first_day=first_day, last_day=first_day + dt.timedelta(days=6))
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-store"
     return response
