@@ -31,7 +31,7 @@ from billing.money import format_money
 from clinic.compiled_sql import CompiledRead
 from clinic.id_lists import among
 from clinic.url_halves import url_halves
-from treatments.hooks import BadgeLike, ShownAppointment, register_badges, register_portal_links
+from treatments.hooks import BadgeLike, ShownAppointment, badge, register_badges, register_portal_links
 from treatments.models import Appointment, TreatmentSeries
 
 OWED = (Invoice.Status.ISSUED,)  # an issued invoice with a balance; paid and void ones owe nothing
@@ -149,7 +149,7 @@ def appointment_badges(shown: Sequence[ShownAppointment]) -> Mapping[int, Sequen
     packages = {series: max(found) for series, found in sold.items()}  # the latest sale wins
     missed_link, checkout_link = _link_maker("billing:missed_visit"), _link_maker("billing:checkout")
     # A busy day's hundreds of cards share a few sentences and amounts: each translated or
-    # formatted once per page.
+    # formatted once per page, each badge made once (treatments.hooks.badge) and shared.
     forfeited, redeemed_words = (
         _("Session %(n)s of %(total)s forfeited — package"),
         _("Session %(n)s of %(total)s — package"),
@@ -157,7 +157,8 @@ def appointment_badges(shown: Sequence[ShownAppointment]) -> Mapping[int, Sequen
     package_words = _("Package: %(used)d of %(total)d used")
     no_show, late = _("No-show: fee, forfeit or waiver"), _("Late cancellation: fee, forfeit or waiver")
     check_out = _("Check out")
-    balance_texts: dict[int, str] = {}
+    balance_badges: dict[int, BadgeLike] = {}
+    package_badges: dict[tuple[int, int], BadgeLike] = {}
     found: dict[int, list[BadgeLike]] = {}
     attended = (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED)
     for pk, patient_id, series_id, status in shown:
@@ -167,25 +168,29 @@ def appointment_badges(shown: Sequence[ShownAppointment]) -> Mapping[int, Sequen
             _package_id, place, how = redeemed[pk]
             words = {"n": place, "total": (package[2] if package else None) or "?"}
             if how == PackageRedemption.Kind.FORFEITED:
-                badges.append({"text": forfeited % words, "tone": "info"})
+                badges.append(badge(forfeited % words, tone="info"))
             else:
-                badges.append({"text": redeemed_words % words, "tone": "success"})
+                badges.append(badge(redeemed_words % words, tone="success"))
         elif package is not None and status == Appointment.Status.BOOKED:
-            badges.append(package_words % {"used": package[3], "total": package[2]})
+            used = (package[3], package[2])
+            made = package_badges.get(used)
+            if made is None:
+                made = package_badges[used] = badge(package_words % {"used": used[0], "total": used[1]})
+            badges.append(made)
         if pk in missed:
             missed_id, reason = missed[pk]
             label = no_show if reason == MissedVisit.Reason.NO_SHOW else late
-            badges.append({"text": label, "href": missed_link(missed_id), "tone": "warning"})
+            badges.append(badge(label, href=missed_link(missed_id), tone="warning"))
         balance = balances.get(patient_id, 0)
         if balance > 0:
-            text = balance_texts.get(balance)
-            if text is None:
-                text = balance_texts[balance] = balance_due_text(balance)
-            badges.append({"text": text, "tone": "warning", "scope": "patient"})
+            made = balance_badges.get(balance)
+            if made is None:
+                made = balance_badges[balance] = badge(balance_due_text(balance), tone="warning", scope="patient")
+            badges.append(made)
         if status in attended:
             href = checkout_link(pk)
             if href:
-                badges.append({"text": check_out, "href": href})
+                badges.append(badge(check_out, href=href))
         if badges:
             found[pk] = badges
     return found

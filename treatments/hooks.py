@@ -10,7 +10,9 @@ Two kinds:
   small dict {"text": ..., "href": ..., "tone": ..., "scope": ...} (all but text optional; tone is
   one of "info", "warning", "success"; scope "patient" marks a fact about the patient rather than
   this appointment, such as a balance, which a page listing one patient's sessions shows once, not
-  per row); the page always receives dicts with the four keys (see `Badge`).
+  per row); the page always receives dicts with the four keys (see `Badge`). A provider that hands
+  out the same badge on many cards makes it with `badge()`: normalized and rendered once, then
+  shared (a busy day's 650 money badges are a few dozen distinct ones).
   Providers register in their AppConfig.ready(); the page calls `appointment_badges(ids)` once per
   page, never per card. A page that has read its appointments already passes them as
   `ShownAppointment` rows instead of ids, and a provider registered with `shown=True` receives those
@@ -34,6 +36,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple, Protocol, TypedDict
 
 from django.db import transaction
@@ -50,7 +53,7 @@ class Badge(TypedDict):
     scope: str  # "" (this object) or "patient" (the patient's, e.g. a balance)
 
 
-BadgeLike = str | Mapping[str, str]
+BadgeLike = str | Mapping[str, str] | Badge  # a Badge: made by `badge()`
 BadgeProvider = Callable[[Sequence[int]], Mapping[int, Sequence[BadgeLike]]]
 TONES = ("info", "warning", "success")
 log = logging.getLogger(__name__)
@@ -84,7 +87,17 @@ def register_badges(kind: str, provider: AnyProvider, *, shown: bool = False) ->
         _shown_providers.append(provider)
 
 
+class _Made(dict):
+    """A badge made by `badge()`: normalized, with its HTML (`html`) rendered once. Shared by every
+    card that shows it, so never changed."""
+
+    __slots__ = ("html",)
+    html: str
+
+
 def _badge(value: BadgeLike) -> Badge:
+    if type(value) is _Made:
+        return value  # type: ignore[return-value]  # made normalized (badge())
     if isinstance(value, str):
         return Badge(text=value, href="", tone="info", scope="")
     tone = value.get("tone") or "info"
@@ -110,18 +123,29 @@ def _badges(kind: str, ids: Iterable[int]) -> dict[int, list[Badge]]:
 _CSS = {"info": "text-bg-light border", "warning": "text-bg-warning", "success": "text-bg-success"}
 
 
+@lru_cache(maxsize=4096)
+def badge(text: str, *, href: str = "", tone: str = "info", scope: str = "") -> Badge:
+    """A badge as a provider hands it out (see `Badge`), made once per distinct badge and shared:
+    normalized, and its HTML rendered, once."""
+    made = _Made(_badge({"text": text, "href": href, "tone": tone, "scope": scope}))
+    made.html = _badge_html(made)  # type: ignore[arg-type]  # a Badge, made above
+    return made  # type: ignore[return-value]
+
+
+def _badge_html(b: Badge) -> str:
+    """One badge escaped; a link when it has an address (the provider's, never a treatments URL)."""
+    text = _escaped(b["text"])
+    css = _CSS[b["tone"]]
+    if b["href"]:
+        return f' <a class="badge {css} hook-badge" href="{_escaped(b["href"])}">{text}</a>'
+    return f' <span class="badge {css} hook-badge">{text}</span>'
+
+
 def badges_html(badges: Sequence[Badge]) -> SafeString:
-    """Each badge escaped; a link when it has an address (the provider's, never a treatments URL).
-    The template tag `hook_badges` and the calendar's card builder both render with this."""
-    parts = []
-    for b in badges:
-        text = _escaped(b["text"])
-        css = _CSS[b["tone"]]
-        if b["href"]:
-            parts.append(f' <a class="badge {css} hook-badge" href="{_escaped(b["href"])}">{text}</a>')
-        else:
-            parts.append(f' <span class="badge {css} hook-badge">{text}</span>')
-    return SafeString("".join(parts))  # every value escaped above (mark_safe's lazy check skipped)
+    """Each badge escaped (a badge made by `badge()` was, once). The template tag `hook_badges` and
+    the calendar's card builder both render with this."""
+    html = "".join(b.html if type(b) is _Made else _badge_html(b) for b in badges)
+    return SafeString(html)  # every value escaped (mark_safe's lazy check skipped)
 
 
 def _escaped(value: str) -> str:
@@ -147,7 +171,11 @@ def appointment_badges(appointments: Iterable[int | ShownAppointment]) -> dict[i
         else:
             answer = provider(wanted)
         for key, values in answer.items():
-            found.setdefault(key, []).extend(_badge(v) for v in values)
+            made = [_badge(v) for v in values]
+            if key in found:
+                found[key].extend(made)
+            else:
+                found[key] = made
     return found
 
 

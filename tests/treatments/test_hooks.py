@@ -48,6 +48,24 @@ def test_badges_are_normalised_and_a_page_asks_once_for_all_ids(provided):
     assert provided == [("appointment", [1, 3])]
 
 
+def test_a_badge_made_once_is_shared_normalised_and_rendered_escaped(monkeypatch, desk_client):
+    """A provider hands the same badge to many cards through hooks.badge(): one object, rendered once,
+    shown on each card exactly as a plain dict would be."""
+    made = hooks.badge("Owes <£5>", href="/pay/?a=1&b=2", tone="loud", scope="patient")
+    assert hooks.badge("Owes <£5>", href="/pay/?a=1&b=2", tone="loud", scope="patient") is made
+    assert made == {"text": "Owes <£5>", "href": "/pay/?a=1&b=2", "tone": "info", "scope": "patient"}
+    as_dict = hooks.badges_html([hooks._badge(dict(made))])
+    assert hooks.badges_html([made]) == as_dict
+    assert as_dict == ' <a class="badge text-bg-light border hook-badge" href="/pay/?a=1&amp;b=2">Owes &lt;£5&gt;</a>'
+    monkeypatch.setitem(hooks._providers, "appointment", [lambda ids: {i: [made] for i in ids}])
+    ada, main = practitioner_with_hours()
+    first, second = booking(ada, main, at(DAY, 9)), booking(ada, main, at(DAY, 10))
+    found = hooks.appointment_badges([first.pk, second.pk])
+    assert found[first.pk][0] is found[second.pk][0] is made
+    page = desk_client.get(f"/desk/?date={DAY}").content.decode()
+    assert page.count(as_dict) == 2
+
+
 def test_an_unknown_kind_cannot_be_registered():
     with pytest.raises(ValueError, match="unknown badge kind"):
         hooks.register_badges("invoice", lambda _ids: {})
