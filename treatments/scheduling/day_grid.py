@@ -20,11 +20,14 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from html import escape
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 from clinic.localtime import local_date
 from clinic.models import Location
@@ -61,26 +64,67 @@ def _key(asked: DayAsked, version: str) -> str:
     return "desk-day-grid:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
+# The day's own values in the kept template (treatments/calendar_day_kept.html), each a plain string.
+_DAYS_OWN = ("day_long", "day", "previous", "today", "next", "count_text", "version", "grid_html")
+
+
+def _marker(name: str) -> str:
+    """A stand-in no escaping changes and no page holds (private-use characters around the name)."""
+    return f"\ue000{name}\ue001"
+
+
+_frames: dict[tuple, str] = {}
+FRAMES = 64
+
+
+def _frame(asked: DayAsked) -> str:
+    """The kept template with a marker in each of the day's own places (_DAYS_OWN), rendered once
+    per language, script prefix, setup (its locations, the legend's types: its token), filter and
+    link. A setup without a token (never stamped) is rendered each time, as nothing is kept then."""
+    setup, location = asked.setup, asked.location
+    place = (get_language(), get_script_prefix(), get_urlconf())
+    key = (*place, setup.token, location.pk if location else None, asked.feed_link)
+    found = _frames.get(key) if setup.token else None
+    if found is None:
+        context: dict[str, object] = {name: _marker(name) for name in _DAYS_OWN}
+        context.update(
+            locations=setup.locations if len(setup.locations) > 1 else [],
+            location=location,
+            keep=f"&location={location.pk}" if location else "",
+            feed_link=asked.feed_link,
+            appointment_types=setup.types,
+        )
+        found = render_to_string("treatments/calendar_day_kept.html", context)
+        if setup.token:
+            if len(_frames) >= FRAMES:
+                _frames.clear()
+            _frames[key] = found
+    return found
+
+
 def _build(asked: DayAsked, now: dt.datetime, reading: DayReading) -> DayGrid:
-    day, location, version = asked.day, asked.location, reading.version
+    day, version = asked.day, reading.version
     data = day_calendar(day=day, now=now, reading=reading)
-    context = {
-        "grid_html": grid_html(data.grid, day=day),
-        "day": day,
-        "previous": day - dt.timedelta(days=1),
-        "next": day + dt.timedelta(days=1),
-        "today": local_date(now),  # the entry holds until midnight at most (valid_until)
-        "locations": asked.setup.locations if len(asked.setup.locations) > 1 else [],
-        "location": location,
-        "keep": f"&location={location.pk}" if location else "",
-        "feed_link": asked.feed_link,
-        "appointment_count": data.appointment_count,
+    count = data.appointment_count
+    own = {
+        "day_long": escape(date_format(day, "l j F Y")),
+        "day": day.isoformat(),
+        "previous": (day - dt.timedelta(days=1)).isoformat(),
+        "today": local_date(now).isoformat(),  # the entry holds until midnight at most (valid_until)
+        "next": (day + dt.timedelta(days=1)).isoformat(),
+        "count_text": escape(
+            ngettext("%(counter)s appointment on this day", "%(counter)s appointments on this day", count)
+            % {"counter": count}
+        ),
         "version": version,
-        "appointment_types": data.setup.types if data.setup else [],
     }
-    html = render_to_string("treatments/calendar_day_kept.html", context)
+    html = _frame(asked)
+    for name, value in own.items():
+        html = html.replace(_marker(name), value)
+    before, after = html.split(_marker("grid_html"))
     assert data.valid_until is not None  # day_calendar always sets it
-    return DayGrid(mark_safe(html), data.appointment_count, version, data.valid_until)  # rendered by our templates
+    # Every value escaped above or an ISO date, a count, a hex digest; the grid escaped its own.
+    return DayGrid(mark_safe(before + grid_html(data.grid, day=day) + after), count, version, data.valid_until)
 
 
 _recent: OrderedDict[str, DayGrid] = OrderedDict()  # this process's last grids, newest last
@@ -133,6 +177,7 @@ def forget_grids() -> None:
 
 
 def forget_recent() -> None:
-    """Empty this process's grids and setup (the tests do, with the cache, before each test)."""
+    """Empty this process's grids, frames and setup (the tests do, with the cache, before each test)."""
     forget_grids()
+    _frames.clear()
     forget_setup()

@@ -136,3 +136,26 @@ def test_the_intake_sent_and_the_consent_signed_show_intake_done(
     version = consent_text_current().version
     consent_sign(patient=jane, version=version, typed_name="Jane Doe", agreed=True, ip=None, now=NOW)
     assert "Intake done" in _day(desk_client)
+
+
+def test_each_day_and_filter_shows_its_own_toolbar_and_a_new_location_its_option(desk_client):
+    """The part around the grid is rendered once per setup and filter, then filled with each day's own
+    date, links, count and version: nothing of one day shows on another."""
+    from tests.factories import LocationFactory
+    from treatments.scheduling.selectors.calendar import read_day
+
+    ada, main = practitioner_with_hours()
+    booking(ada, main, at(DAY, 9))
+    tomorrow = DAY + dt.timedelta(days=1)
+    first, second = _day(desk_client), desk_client.get(f"/desk/?date={tomorrow}").content.decode()
+    assert f'value="{DAY}"' in first and f'value="{tomorrow}"' in second
+    assert f'href="?date={DAY - dt.timedelta(days=1)}" rel="prev"' in first
+    assert f'href="?date={DAY}" rel="prev"' in second
+    assert "1 appointment on this day" in first and "0 appointments on this day" in second
+    assert f'data-version="{read_day(day=DAY).version}"' in first
+    assert f'data-version="{read_day(day=tomorrow).version}"' in second
+    assert 'name="location"' not in first  # one location: no filter
+    other = LocationFactory(name="Harbour Street")
+    page = desk_client.get(f"/desk/?date={DAY}&location={main.pk}").content.decode()
+    assert f'<option value="{other.pk}">Harbour Street</option>' in page
+    assert f'href="?date={tomorrow}&amp;location={main.pk}" rel="next"' in page
