@@ -26,7 +26,6 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.dateformat import format as date_format
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 
 from clinic.localtime import local_date
@@ -42,7 +41,9 @@ LONGEST_KEEP = 24 * 3600  # seconds
 
 @dataclass
 class DayGrid:
-    html: SafeString  # the page below its heading: toolbar, grid, legend, dialogs
+    # The page below its heading (toolbar, grid, legend, dialogs) as UTF-8, encoded once when built:
+    # the page puts it between its own encoded halves (views.calendar), kept or not.
+    body: bytes
     appointment_count: int
     version: str  # what the open day polls (selectors.calendar.DayReading.version)
     valid_until: dt.datetime
@@ -124,7 +125,8 @@ def _build(asked: DayAsked, now: dt.datetime, reading: DayReading) -> DayGrid:
     before, after = html.split(_marker("grid_html"))
     assert data.valid_until is not None  # day_calendar always sets it
     # Every value escaped above or an ISO date, a count, a hex digest; the grid escaped its own.
-    return DayGrid(mark_safe(before + grid_html(data.grid, day=day) + after), count, version, data.valid_until)
+    body = (before + grid_html(data.grid, day=day) + after).encode()
+    return DayGrid(body, count, version, data.valid_until)
 
 
 _recent: OrderedDict[str, DayGrid] = OrderedDict()  # this process's last grids, newest last
