@@ -51,9 +51,11 @@ def _empty_cache():
     from django.core.cache import cache
 
     from treatments.scheduling.day_grid import forget_recent
+    from treatments.scheduling.day_page import forget_frames
 
     cache.clear()
     forget_recent()
+    forget_frames()
 
 
 @pytest.fixture(scope="session")

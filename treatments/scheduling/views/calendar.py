@@ -6,10 +6,8 @@ import datetime as dt
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +18,7 @@ from clinic.roles import PRACTITIONER, desk_required, has_role
 from treatments.scheduling.access import appointment_for, practitioner_for
 from treatments.scheduling.calendar_html import grid_html
 from treatments.scheduling.day_grid import DayAsked, day_grid
+from treatments.scheduling.day_page import page_halves
 from treatments.scheduling.forms.calendar import NextSlotForm
 from treatments.scheduling.selectors.calendar import read_day, week_calendar
 from treatments.scheduling.selectors.calendar_month import month_calendar
@@ -68,16 +67,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
     problem = " ".join(p for p in (problem, location_problem) if p)
     asked = DayAsked(day=day, location=location, feed_link=has_role(request.user, PRACTITIONER), setup=setup)
     grid = day_grid(asked=asked, now=timezone.now())
-    # The grid is kept encoded (day_grid.DayGrid.body): the page around it is rendered with a marker
-    # in its place, then the two halves and the grid are joined as bytes (no copy of the grid's
-    # 300 KB through the template, nor a second encoding).
-    context = {"day_grid": grid, "grid_marker": mark_safe(GRID_MARKER), "problem": problem}
-    before, after = render_to_string("treatments/calendar_day.html", context, request).split(GRID_MARKER)
-    body = b"".join((before.encode(), grid.body, after.encode()))
-    return HttpResponse(body, status=400 if problem else 200)
-
-
-GRID_MARKER = "\ue000day-grid\ue001"  # private-use characters: in no page, unchanged by escaping
+    # The grid is kept encoded (day_grid.DayGrid.body) and the page around it is kept in two encoded
+    # halves (day_page): joined as bytes, with no copy of the grid's 300 KB through the template.
+    before, after = page_halves(request, {"problem": problem})
+    return HttpResponse(b"".join((before, grid.body, after)), status=400 if problem else 200)
 
 
 @desk_required
