@@ -177,7 +177,7 @@ def card_html(item: Item, fixed: Mapping, urls: Urls, badges: Sequence[hooks.Bad
     start = _clock(item.local_start)
     live = status in _LIVE
     extra = ""
-    if status == _BOOKED and a.patient_confirmed_at:
+    if status == _BOOKED and a.patient_confirmed:
         extra = fixed["confirmed"]
     if not a.series_id and live and a.intake_done:
         # A first visit whose patient sent the intake and signed the consent; series sessions do

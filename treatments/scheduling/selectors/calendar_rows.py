@@ -13,8 +13,19 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection
-from django.db.models import DateTimeField, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.expressions import BaseExpression, RawSQL
+from django.db.models.functions import Cast
 
 from clinic.compiled_sql import CompiledRead
 from clinic.models import Practitioner
@@ -36,7 +47,7 @@ ROW_FIELDS = (
     "start",
     "end",
     "status",
-    "patient_confirmed_at",
+    "patient_confirmed",  # whether the patient confirmed (the card's badge), not when
     "patient__first_name",
     "patient__last_name",
     "series__planned_sessions",
@@ -46,8 +57,8 @@ ROW_FIELDS = (
     "previous_step",
     # Not shown: billing's badges on the card change with no appointment changing, and billing
     # bumps the patient's updated_at when they do (treatments.hooks), so the day's version
-    # (selectors.calendar.DayReading) changes with them.
-    "patient__updated_at",
+    # (selectors.calendar.DayReading) changes with them. As text: only compared, never read.
+    "patient_stamp",
 )
 
 
@@ -69,7 +80,7 @@ class CardRow:
         "start",
         "end",
         "status",
-        "patient_confirmed_at",
+        "patient_confirmed",
         "first_name",
         "last_name",
         "type_name",
@@ -79,7 +90,7 @@ class CardRow:
         "intake_done",
         "previous_start",
         "previous_step",
-        "patient_updated_at",
+        "patient_stamp",
     )
 
     def __init__(self, values: tuple, setup: CalendarSetup) -> None:
@@ -95,7 +106,7 @@ class CardRow:
             self.start,
             self.end,
             self.status,
-            self.patient_confirmed_at,
+            self.patient_confirmed,
             self.first_name,
             self.last_name,
             self.planned_sessions,
@@ -103,7 +114,7 @@ class CardRow:
             self.intake_done,
             self.previous_start,
             self.previous_step,
-            self.patient_updated_at,
+            self.patient_stamp,
         ) = values
         self.type_name = setup.type_names.get(self.appointment_type_id, "")
         self.room_name = setup.room_names.get(self.room_id, "") if self.room_id is not None else ""
@@ -151,7 +162,13 @@ def _rows_queryset(
         previous_start = Subquery(previous.values("start")[:1])
         previous_step = Subquery(previous.values("series_step")[:1])
     return (
-        qs.annotate(intake_done=intake_done_expression(), previous_start=previous_start, previous_step=previous_step)
+        qs.annotate(
+            patient_confirmed=ExpressionWrapper(Q(patient_confirmed_at__isnull=False), output_field=BooleanField()),
+            patient_stamp=Cast("patient__updated_at", output_field=CharField()),
+            intake_done=intake_done_expression(),
+            previous_start=previous_start,
+            previous_step=previous_step,
+        )
         .order_by("start", "id")
         .values_list(*ROW_FIELDS)
     )
