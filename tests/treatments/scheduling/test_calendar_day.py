@@ -182,10 +182,10 @@ def test_day_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_q
     desk_client.get("/desk/")  # session and clinic settings exist from here on
     # session, user, roles, locations, the setup's token, appointments (as values, with each
     # session's previous live session for its spacing), flags (the two make the day's version and
-    # the grid both), closures, clinic settings, session save (+2 savepoints) (+1: the navigation's
-    # call-back count); the cards' extra badges (treatments.hooks) cost none with no provider, 1
-    # with billing's.
-    # The setup (practitioners, hours, types, rooms, protocols) is read once per process per setup change:
+    # the grid both), clinic settings, session save (+2 savepoints) (+1: the navigation's call-back
+    # count); the cards' extra badges (treatments.hooks) cost none with no provider, 1 with billing's.
+    # The setup (practitioners, hours, types, rooms, protocols, closures) is read once per process
+    # per setup change:
     cache.clear()  # the day built afresh by a process that has not read the setup yet
     forget_recent()
     # + 1: the money badges (treatments.hooks.appointment_badges: billing's provider), fixed
@@ -193,7 +193,7 @@ def test_day_uses_a_fixed_number_of_queries(desk_client, django_assert_max_num_q
         desk_client.get(f"/desk/?date={DAY}")
     # After a booking on the day: the grid is built afresh, the setup kept.
     booking(practitioners[0], location, at(DAY, 17))
-    with django_assert_max_num_queries(13 + 1):  # + the money badges, as above
+    with django_assert_max_num_queries(12 + 1):  # + the money badges, as above
         built = desk_client.get(f"/desk/?date={DAY}").content.decode()
     # Kept: the grid comes from the cache; the day's rows and flags (its version) say it still holds.
     with django_assert_max_num_queries(11):

@@ -159,3 +159,20 @@ def test_each_day_and_filter_shows_its_own_toolbar_and_a_new_location_its_option
     page = desk_client.get(f"/desk/?date={DAY}&location={main.pk}").content.decode()
     assert f'<option value="{other.pk}">Harbour Street</option>' in page
     assert f'href="?date={tomorrow}&amp;location={main.pk}" rel="next"' in page
+
+
+def test_a_closure_moved_or_deleted_leaves_the_day_it_no_longer_covers(desk_client):
+    """The closures are kept with the setup (selectors.calendar_setup): a change to one is on the next look."""
+    ada, main = practitioner_with_hours()
+    booking(ada, main, at(DAY, 9))
+    closure = Closure.objects.create(starts_at=at(DAY, 13), ends_at=at(DAY, 17), reason="Staff training")
+    assert "Closed: Staff training (13:00–17:00)" in _day(desk_client)
+    closure.starts_at, closure.ends_at = at(DAY + dt.timedelta(days=1), 13), at(DAY + dt.timedelta(days=1), 17)
+    closure.save()
+    assert "Staff training" not in _day(desk_client)
+    assert (
+        "Closed: Staff training (13:00–17:00)"
+        in desk_client.get(f"/desk/?date={DAY + dt.timedelta(days=1)}").content.decode()
+    )
+    closure.delete()
+    assert "Staff training" not in desk_client.get(f"/desk/?date={DAY + dt.timedelta(days=1)}").content.decode()

@@ -18,7 +18,6 @@ from typing import cast
 
 from django.db.models import Q
 
-from clinic.compiled_sql import CompiledRead
 from clinic.localtime import clinic_zone, day_bounds, local_date, to_local
 from clinic.models import Closure, Practitioner
 from patients.selectors import ScreeningFlag, screening_flags
@@ -333,19 +332,6 @@ def _mark_covered(
             )
 
 
-_CLOSURE_FIELDS = [field.attname for field in Closure._meta.concrete_fields]
-_CLOSURES = CompiledRead(
-    lambda start, end: Closure.objects.filter(starts_at__lt=end, ends_at__gt=start).values_list(*_CLOSURE_FIELDS),
-    start=dt.datetime(2001, 2, 3, 6, 0, tzinfo=dt.UTC),
-    end=dt.datetime(2001, 2, 4, 6, 0, tzinfo=dt.UTC),
-)
-
-
-def closures_between(start: dt.datetime, end: dt.datetime) -> list[Closure]:
-    """Every closure overlapping start..end (a clinic's holiday, a location's, anyone's leave)."""
-    return [Closure.from_db("default", _CLOSURE_FIELDS, row) for row in _CLOSURES.rows(start=start, end=end)]
-
-
 def _closure_applies(closure: Closure, practitioner_id: int, locations: set[int]) -> bool:
     """A clinic holiday closes every column; a location's closure the columns of those working
     there that day; a leave its practitioner's column."""
@@ -434,7 +420,7 @@ def day_calendar(
     else:
         wanted = with_appointments | {h.practitioner_id for h in hours}
         practitioners = [p for p in setup.practitioners if p.pk in wanted]
-    closures = closures_between(start, end)
+    closures = setup.closures_between(start, end)
     shared = _Reading(appointments, now, setup, reading.flags)
 
     columns = {

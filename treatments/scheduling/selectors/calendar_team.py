@@ -26,7 +26,6 @@ from treatments.scheduling.selectors.calendar import (
     _mark_covered,
     _minute,
     _Reading,
-    closures_between,
 )
 from treatments.scheduling.selectors.calendar_setup import calendar_setup
 from treatments.scheduling.selectors.calendar_version import appointments_between, days_version
@@ -144,7 +143,7 @@ def team_week_calendar(
             for a in _appointments(built_start, built_end, None, setup)
             if a.practitioner_id in shown and local_date(a.start) in built
         ]
-    closures = closures_between(start, end)
+    closures = setup.closures_between(start, end)
     reading = _Reading(appointments, now, setup)
 
     team_days = [TeamDay(date=day, columns=[_lane(day, p) for p in practitioners]) for day in built]
