@@ -123,6 +123,8 @@ def _assign_lanes(items: list[Item]) -> None:
     lane_ends: list[int] = []
 
     def close() -> None:
+        if len(cluster) == 1:
+            return  # alone: lane 0 of 1, as every block starts
         lanes = min(max(len(lane_ends), 1), MAX_LANES)
         for member in cluster:
             member.block.lanes = lanes
@@ -260,7 +262,7 @@ def _item(appointment: CardRow, day: dt.date, reading: _Reading) -> tuple[Item, 
     return item, start_min, end_min
 
 
-_CANCELLED = Appointment.Status.CANCELLED.value
+_CANCELLED, _BOOKED = Appointment.Status.CANCELLED.value, Appointment.Status.BOOKED.value
 
 
 def _window(minutes: list[tuple[int, int]]) -> tuple[int, int]:
@@ -313,9 +315,10 @@ def _mark_covered(
     """Mark each booked card that a closure of its practitioner or location covers, or, ahead,
     that the hours leave outside (from the setup's hours: no query)."""
     hours = HoursIndex(setup.hours)
+    booked = _BOOKED
     for _column, item, _s, _e in pending:
         a = item.appointment
-        if a.status != Appointment.Status.BOOKED:
+        if a.status != booked:
             continue
         for closure in closures:
             if (
