@@ -5,6 +5,7 @@ import html
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clinic.audit import audit_record
+from clinic.layout_frame import framed_response
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
 from clinic.roles import AuthenticatedHttpRequest, desk_required
@@ -47,7 +49,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "rows_html": _rows_html(results) if results else "",
         "notice": notice,
     }
-    return render(request, "patients/search.html", context)
+    # The page's own part, then the layout around it, kept per what it shows of the request.
+    return framed_response(request, "patients/search.html", render_to_string("patients/search_content.html", context))
 
 
 def _search_box_html(form: PatientSearchForm) -> SafeString:

@@ -50,8 +50,8 @@ def _empty_cache():
     the next one, and the desk's day grid is kept under keys made of them (scheduling.day_grid)."""
     from django.core.cache import cache
 
+    from clinic.layout_frame import forget_frames
     from treatments.scheduling.day_grid import forget_recent
-    from treatments.scheduling.day_page import forget_frames
 
     cache.clear()
     forget_recent()

@@ -1,4 +1,4 @@
-"""The day page around its grid is rendered once per layout (scheduling.day_page) and filled with each
+"""The day page's layout is rendered once per what it shows of the request (clinic.layout_frame), filled with each
 request's CSRF token: the page is the one a full render gives, for every role and layout, its
 token works, and what the layout shows of the request (the call-back count, the clinic's name,
 messages) is on the next look."""
@@ -10,11 +10,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from clinic import layout_frame
 from clinic.models import ClinicSettings
 from tests.factories import PatientFactory, UserFactory
 from tests.treatments.factories_calendar import DAY, at, booking, practitioner_with_hours
 from treatments.models import PainCheckIn, RedFlag
-from treatments.scheduling import day_page
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def _page(client, url=f"/desk/?date={DAY}") -> str:
 
 def _rendered_in_full(client, monkeypatch, url=f"/desk/?date={DAY}") -> str:
     with monkeypatch.context() as patched:
-        patched.setattr(day_page, "_layout_key", lambda _request: None)  # as a page of its own kind
+        patched.setattr(layout_frame, "_layout_key", lambda _request: None)  # as a page of its own kind
         return _page(client, url)
 
 

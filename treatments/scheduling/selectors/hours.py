@@ -119,7 +119,4 @@ class HoursIndex:
         working = self._working.get(key)
         if working is None:
             working = self._working[key] = self.availability(practitioner_id, location_id).working(day)
-        for ws, we in working:  # a loop, not any(): a busy day asks for 300 cards
-            if ws <= start and end <= we:
-                return False
-        return True
+        return not any(ws <= start and end <= we for ws, we in working)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from clinic.layout_frame import framed_response
 from clinic.localtime import day_bounds, local_date
 from clinic.middleware import may_cache
 from clinic.models import AppointmentType, Location, Practitioner
@@ -18,7 +19,6 @@ from clinic.roles import PRACTITIONER, desk_required, has_role
 from treatments.scheduling.access import appointment_for, practitioner_for
 from treatments.scheduling.calendar_html import grid_html
 from treatments.scheduling.day_grid import DayAsked, day_grid
-from treatments.scheduling.day_page import page_halves
 from treatments.scheduling.forms.calendar import NextSlotForm
 from treatments.scheduling.selectors.calendar import read_day, week_calendar
 from treatments.scheduling.selectors.calendar_month import month_calendar
@@ -67,10 +67,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     problem = " ".join(p for p in (problem, location_problem) if p)
     asked = DayAsked(day=day, location=location, feed_link=has_role(request.user, PRACTITIONER), setup=setup)
     grid = day_grid(asked=asked, now=timezone.now())
-    # The grid is kept encoded (day_grid.DayGrid.body) and the page around it is kept in two encoded
-    # halves (day_page): joined as bytes, with no copy of the grid's 300 KB through the template.
-    before, after = page_halves(request, {"problem": problem})
-    return HttpResponse(b"".join((before, grid.body, after)), status=400 if problem else 200)
+    # The grid is kept encoded (day_grid.DayGrid.body) and the page's layout kept per what it shows
+    # of the request (clinic.layout_frame): joined as bytes, no copy of the grid's 300 KB through
+    # the template.
+    template = "treatments/calendar_day.html"
+    return framed_response(request, template, grid.body, context={"problem": problem}, status=400 if problem else 200)
 
 
 @desk_required

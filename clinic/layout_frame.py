@@ -1,0 +1,96 @@
+"""A busy page's layout (base.html: header, navigation, footer) kept per what it shows of the
+request, and the page's own part put in its hole: the desk's day and the patient search are opened
+all day, and the template engine spent a millisecond a page drawing the same layout.
+
+Of the request, the layout shows only what the context processors give it (settings TEMPLATES): who
+is signed in (name, roles), the clinic's settings, the count of red flags to call back (reached by
+its name, as the template does: clinic never imports treatments) and the CSRF token. So a page's
+template is rendered once per those values, the template's name, the language, the script prefix
+and the URLconf, and the view's own `context` (hashable values), with markers where the page's
+part and the token go; kept by the process and filled with each request's token. A page of its own
+kind is rendered in full each time, as any page is: with messages waiting (showing them uses them
+up) or with the clinic admin's sign-in notices.
+
+The template holds `{{ hole }}` once, where the view's part goes (HTML it has escaped, or built
+from escaped values). tests/treatments/scheduling/test_calendar_day_page.py and
+tests/patients/test_search_layout.py hold each kept page equal to one rendered in full, for each
+role."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template import engines
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+# Private-use characters: in no page, unchanged by escaping.
+HOLE = "\ue000hole\ue001"
+TOKEN = "\ue000csrf-token\ue001"
+FRAMES = 256
+
+_frames: dict[tuple, tuple[str, str]] = {}
+
+
+def _layout_key(request: HttpRequest) -> tuple | None:
+    """What the layout shows of this request besides its CSRF token, from the context processors
+    themselves; None for a page of its own kind (messages waiting, sign-in notices)."""
+    values: dict = {}
+    for processor in engines["django"].engine.template_context_processors:  # type: ignore[attr-defined]
+        values.update(processor(request))
+    if "lockout_notice" in values or len(values["messages"]):
+        return None
+    user, clinic = values["user"], values["clinic_settings"]
+    callbacks = values.get("open_callbacks")
+    return (
+        user.pk,
+        user.get_username(),
+        values["user_roles"],
+        tuple(getattr(clinic, field.attname) for field in clinic._meta.concrete_fields),
+        callbacks() if callable(callbacks) else callbacks,
+    )
+
+
+def _halves(request: HttpRequest, template_name: str, context: Mapping) -> tuple[str, str]:
+    page = render_to_string(template_name, {**context, "hole": mark_safe(HOLE)}, request)
+    before, after = page.split(HOLE)
+    return before, after
+
+
+def framed_response(
+    request: HttpRequest,
+    template_name: str,
+    part: bytes | str,
+    *,
+    context: Mapping | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """`template_name` with `part` (the view's HTML, escaped by it: bytes are UTF-8) in its hole,
+    its layout kept per what it shows of the request. `context`: the template's other values,
+    hashable (they key the kept frame)."""
+    context = context or {}
+    body = part if isinstance(part, bytes) else part.encode()
+    layout = _layout_key(request)
+    if layout is None:
+        before, after = _halves(request, template_name, context)
+        return HttpResponse(b"".join((before.encode(), body, after.encode())), status=status)
+    key = (template_name, get_language(), get_script_prefix(), get_urlconf(), *layout, *sorted(context.items()))
+    found = _frames.get(key)
+    if found is None:
+        found = _halves(request, template_name, {**context, "csrf_token": TOKEN})
+        if len(_frames) >= FRAMES:
+            _frames.clear()
+        _frames[key] = found
+    token = get_token(request)  # as the template's {% csrf_token %} does (the cookie is set too)
+    before, after = found
+    filled = (before.replace(TOKEN, token).encode(), body, after.replace(TOKEN, token).encode())
+    return HttpResponse(b"".join(filled), status=status)
+
+
+def forget_frames() -> None:
+    """Empty this process's frames (the tests do before each test)."""
+    _frames.clear()
