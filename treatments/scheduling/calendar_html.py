@@ -259,6 +259,12 @@ def hour_lines(grid: Grid) -> str:
 def grid_html(grid: Grid, *, day: dt.date | None = None, week: bool = False) -> SafeString:
     """The day's grid (a column per practitioner, `day` shown) or a practitioner's week (a column
     per day, `week`): the page's calendar box, with every card."""
+    return mark_safe(grid_text(grid, day=day, week=week))  # every value escaped (grid_text)
+
+
+def grid_text(grid: Grid, *, day: dt.date | None = None, week: bool = False) -> str:
+    """grid_html's HTML as a plain string, every value escaped: the day page encodes it as it is
+    (a SafeString would copy its 300 KB once more)."""
     fixed, urls = words(), page_urls()
     badges = card_badges(item for column in grid.columns for item in column.items)
     lines = hour_lines(grid)
@@ -293,7 +299,7 @@ def grid_html(grid: Grid, *, day: dt.date | None = None, week: bool = False) -> 
     if not grid.columns:
         out.append(f'\n  <p class="p-3">{fixed["nobody"]}</p>')
     out.append("\n</div>\n</div>\n")
-    return mark_safe("".join(out))  # every value escaped above
+    return "".join(out)
 
 
 def _team_day_html(team_day, grid: Grid, today: dt.date, fixed: Mapping, urls: Urls, badges, lines: str) -> str:

@@ -30,7 +30,7 @@ from django.utils.translation import get_language, ngettext
 
 from clinic.localtime import local_date
 from clinic.models import Location
-from treatments.scheduling.calendar_html import grid_html
+from treatments.scheduling.calendar_html import grid_text
 from treatments.scheduling.selectors.calendar import DayReading, day_calendar, read_day
 from treatments.scheduling.selectors.calendar_setup import CalendarSetup, forget_setup
 
@@ -125,7 +125,7 @@ def _build(asked: DayAsked, now: dt.datetime, reading: DayReading) -> DayGrid:
     before, after = html.split(_marker("grid_html"))
     assert data.valid_until is not None  # day_calendar always sets it
     # Every value escaped above or an ISO date, a count, a hex digest; the grid escaped its own.
-    body = (before + grid_html(data.grid, day=day) + after).encode()
+    body = b"".join((before.encode(), grid_text(data.grid, day=day).encode(), after.encode()))
     return DayGrid(body, count, version, data.valid_until)
 
 
