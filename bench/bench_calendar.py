@@ -289,7 +289,7 @@ def day_calendar_at_scale(ctx: Context) -> list[Result]:
     return [
         Result("calendar: day selector, busy day", selector, 20, note=note),
         Result("calendar: day page, busy day", page, 20, kind="page", note=kept_note),
-        Result("calendar: day page, busy day, grid built afresh", afresh, 10, kind="page", note=page_note),
+        Result("calendar: day page, busy day, grid built afresh", afresh, 20, kind="page", note=page_note),
         Result("calendar: day page, quiet day", quiet, 20, kind="page", note=f"{total} appointments"),
     ]
 

@@ -40,3 +40,18 @@ def test_the_lateral_join_and_the_subqueries_read_the_same_previous_session():
     assert [value for pk, value in expected.items() if pk != sessions[3].pk] == [(None, None), (None, None)]
     shape = calendar_rows._READS[(False, False)]._statement()
     assert ("LATERAL" in shape.sql) == (connection.vendor == "postgresql")
+
+
+def test_the_cards_moments_are_the_appointments_own_to_the_microsecond():
+    """On PostgreSQL the moments travel as microseconds since the epoch (calendar_rows.MOMENT_FIELDS)
+    and become times again: the same instants, aware, as the ORM reads them."""
+    doctor, location = practitioner_with_hours("Dr Ada Stone")
+    weeks = [DAY - dt.timedelta(weeks=2), DAY]
+    _series, sessions = series_booking(doctor, location, [at(d, 9) for d in weeks])
+    odd = at(DAY, 11) + dt.timedelta(microseconds=123457)
+    Appointment.objects.filter(pk=sessions[1].pk).update(start=odd, end=odd + dt.timedelta(minutes=30, seconds=1))
+    start, end = day_bounds(DAY)
+    [row] = calendar_rows._appointments(start, end, None, calendar_setup())
+    stored = Appointment.objects.get(pk=sessions[1].pk)
+    assert (row.start, row.end, row.previous_start) == (stored.start, stored.end, sessions[0].start)
+    assert row.start.utcoffset() == dt.timedelta(0) and row.start.microsecond == 123457
