@@ -9,12 +9,13 @@ template is rendered once per those values, the template's name, the language, t
 and the URLconf, and the view's own `context` (hashable values), with markers where the page's
 part and the token go; kept by the process and filled with each request's token. A page of its own
 kind is rendered in full each time, as any page is: with messages waiting (showing them uses them
-up) or with the clinic admin's sign-in notices.
+up), with the clinic admin's sign-in notices, or with any value of a context processor the key
+cannot hold (one added since: the page is then rendered in full, never kept wrong).
 
 The template holds `{{ hole }}` once, where the view's part goes (HTML it has escaped, or built
 from escaped values). tests/treatments/scheduling/test_calendar_day_page.py and
 tests/patients/test_search_layout.py hold each kept page equal to one rendered in full, for each
-role."""
+role; tests/clinic/test_layout_frame.py holds the layout free of what the key leaves out."""
 
 from __future__ import annotations
 
@@ -36,23 +37,38 @@ FRAMES = 256
 _frames: dict[tuple, tuple[str, str]] = {}
 
 
+# The context processors' values the key need not hold: the layout never reads the request or the
+# permissions (tests/clinic/test_layout_frame.py holds base.html free of them), the token is filled
+# per request, the message levels are constants.
+_NOT_SHOWN = frozenset({"request", "perms", "csrf_token", "DEFAULT_MESSAGE_LEVELS"})
+_PLAIN = (str, int, float, bool, type(None), frozenset, tuple)
+
+
 def _layout_key(request: HttpRequest) -> tuple | None:
     """What the layout shows of this request besides its CSRF token, from the context processors
-    themselves; None for a page of its own kind (messages waiting, sign-in notices)."""
+    themselves; None for a page of its own kind (messages waiting, sign-in notices), or when a
+    processor gives a value the key cannot hold (a processor added since: the page is then rendered
+    in full, never kept wrong)."""
     values: dict = {}
     for processor in engines["django"].engine.template_context_processors:  # type: ignore[attr-defined]
         values.update(processor(request))
-    if "lockout_notice" in values or len(values["messages"]):
-        return None
-    user, clinic = values["user"], values["clinic_settings"]
-    callbacks = values.get("open_callbacks")
-    return (
-        user.pk,
-        user.get_username(),
-        values["user_roles"],
-        tuple(getattr(clinic, field.attname) for field in clinic._meta.concrete_fields),
-        callbacks() if callable(callbacks) else callbacks,
-    )
+    key: list = []
+    for name in sorted(values.keys() - _NOT_SHOWN):
+        value = values[name]
+        if name == "messages":
+            if len(value):
+                return None
+            continue
+        if name == "user":
+            value = (value.pk, value.get_username())
+        elif name == "clinic_settings":
+            value = tuple(getattr(value, field.attname) for field in value._meta.concrete_fields)
+        elif name == "open_callbacks" and callable(value):
+            value = value()  # the red-flag count (treatments.inbox's processor)
+        elif not isinstance(value, _PLAIN):
+            return None  # e.g. the admin's sign-in notices (lockout_notice)
+        key.append((name, value))
+    return tuple(key)
 
 
 def _halves(request: HttpRequest, template_name: str, context: Mapping) -> tuple[str, str]:
