@@ -29,10 +29,14 @@ PATIENTS = 1_000
 
 
 def _forget_sweeps() -> None:
-    """The messages, patients, series and sessions a sweep benchmark made (their practitioners are
-    bench-sweep-…): removed before each seeding and after each benchmark, so the database keeps the
-    seed's shape (each run's 5,000 sessions in the coming weeks made the calendars' busiest day
-    grow from run to run)."""
+    """The messages, patients, series, sessions and practitioners a sweep benchmark made (the
+    practitioners' users are bench-sweep-…): removed before each seeding and after each benchmark,
+    so the database keeps the seed's shape (each run's 5,000 sessions in the coming weeks made the
+    calendars' busiest day grow from run to run, and each run's practitioners a column of every
+    day page)."""
+    from django.contrib.auth import get_user_model
+
+    from clinic.models import Practitioner
     from notifications.models import Message
     from patients.models import Patient
     from treatments.models import Appointment, TreatmentSeries
@@ -43,6 +47,9 @@ def _forget_sweeps() -> None:
     Appointment.objects.filter(practitioner__user__username__startswith="bench-sweep-").delete()
     made.delete()
     Patient.objects.filter(pk__in=patients).delete()
+    # Their practitioners too: each run's stayed active, a column more on every day page.
+    Practitioner.objects.filter(user__username__startswith="bench-sweep-").delete()
+    get_user_model().objects.filter(username__startswith="bench-sweep-").delete()
 
 
 def _seed(now: dt.datetime, *, count: int = COUNT, patients_count: int = PATIENTS, sms_only: bool = False) -> None:
