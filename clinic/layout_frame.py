@@ -12,6 +12,8 @@ kind is rendered in full each time, as any page is: with messages waiting (showi
 up), with the clinic admin's sign-in notices, or with any value of a context processor the key
 cannot hold (one added since: the page is then rendered in full, never kept wrong).
 
+`marker` and `kept_render` serve any render kept the same way (the day grid's toolbar, per setup).
+
 The template holds `{{ hole }}` once, where the view's part goes (HTML it has escaped, or built
 from escaped values). tests/treatments/scheduling/test_calendar_day_page.py and
 tests/patients/test_search_layout.py hold each kept page equal to one rendered in full, for each
@@ -19,7 +21,8 @@ role; tests/clinic/test_layout_frame.py holds the layout free of what the key le
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -29,12 +32,32 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-# Private-use characters: in no page, unchanged by escaping.
-HOLE = "\ue000hole\ue001"
-TOKEN = "\ue000csrf-token\ue001"
 FRAMES = 256
+T = TypeVar("T")
 
-_frames: dict[tuple, tuple[str, str]] = {}
+_frames: dict[tuple, Any] = {}
+
+
+def marker(name: str) -> str:
+    """A stand-in for a value filled in later: private-use characters around its name, in no page
+    and unchanged by escaping."""
+    return f"\ue000{name}\ue001"
+
+
+HOLE, TOKEN = marker("hole"), marker("csrf-token")
+
+
+def kept_render(key: tuple, render: Callable[[], T]) -> T:
+    """`render()` kept by the process under `key` and the page's place (language, script prefix,
+    URLconf): the busy pages' frames, at most FRAMES of them."""
+    key = (get_language(), get_script_prefix(), get_urlconf(), *key)
+    found = _frames.get(key)
+    if found is None:
+        found = render()
+        if len(_frames) >= FRAMES:
+            _frames.clear()
+        _frames[key] = found
+    return found
 
 
 # The context processors' values the key need not hold: the layout never reads the request or the
@@ -94,13 +117,8 @@ def framed_response(
     if layout is None:
         before, after = _halves(request, template_name, context)
         return HttpResponse(b"".join((before.encode(), body, after.encode())), status=status)
-    key = (template_name, get_language(), get_script_prefix(), get_urlconf(), *layout, *sorted(context.items()))
-    found = _frames.get(key)
-    if found is None:
-        found = _halves(request, template_name, {**context, "csrf_token": TOKEN})
-        if len(_frames) >= FRAMES:
-            _frames.clear()
-        _frames[key] = found
+    key = (template_name, *layout, *sorted(context.items()))
+    found = kept_render(key, lambda: _halves(request, template_name, {**context, "csrf_token": TOKEN}))
     token = get_token(request)  # as the template's {% csrf_token %} does (the cookie is set too)
     before, after = found
     filled = (before.replace(TOKEN, token).encode(), body, after.replace(TOKEN, token).encode())

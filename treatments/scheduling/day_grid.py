@@ -24,14 +24,14 @@ from html import escape
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf
 from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language, ngettext
 
+from clinic.layout_frame import kept_render, marker
 from clinic.localtime import local_date
 from clinic.models import Location
 from treatments.scheduling.calendar_html import grid_text
-from treatments.scheduling.selectors.calendar import DayReading, day_calendar, read_day
+from treatments.scheduling.selectors.calendar import DayReading, day_calendar_of, read_day
 from treatments.scheduling.selectors.calendar_setup import CalendarSetup, forget_setup
 
 log = logging.getLogger(__name__)
@@ -69,25 +69,15 @@ def _key(asked: DayAsked, version: str) -> str:
 _DAYS_OWN = ("day_long", "day", "previous", "today", "next", "count_text", "version", "grid_html")
 
 
-def _marker(name: str) -> str:
-    """A stand-in no escaping changes and no page holds (private-use characters around the name)."""
-    return f"\ue000{name}\ue001"
-
-
-_frames: dict[tuple, str] = {}
-FRAMES = 64
-
-
 def _frame(asked: DayAsked) -> str:
     """The kept template with a marker in each of the day's own places (_DAYS_OWN), rendered once
     per language, script prefix, setup (its locations, the legend's types: its token), filter and
-    link. A setup without a token (never stamped) is rendered each time, as nothing is kept then."""
+    link (clinic.layout_frame.kept_render). A setup without a token (never stamped) is rendered each
+    time, as nothing is kept then."""
     setup, location = asked.setup, asked.location
-    place = (get_language(), get_script_prefix(), get_urlconf())
-    key = (*place, setup.token, location.pk if location else None, asked.feed_link)
-    found = _frames.get(key) if setup.token else None
-    if found is None:
-        context: dict[str, object] = {name: _marker(name) for name in _DAYS_OWN}
+
+    def render() -> str:
+        context: dict[str, object] = {name: marker(name) for name in _DAYS_OWN}
         context.update(
             locations=setup.locations if len(setup.locations) > 1 else [],
             location=location,
@@ -95,17 +85,16 @@ def _frame(asked: DayAsked) -> str:
             feed_link=asked.feed_link,
             appointment_types=setup.types,
         )
-        found = render_to_string("treatments/calendar_day_kept.html", context)
-        if setup.token:
-            if len(_frames) >= FRAMES:
-                _frames.clear()
-            _frames[key] = found
-    return found
+        return render_to_string("treatments/calendar_day_kept.html", context)
+
+    if not setup.token:
+        return render()
+    return kept_render(("day-toolbar", setup.token, location.pk if location else None, asked.feed_link), render)
 
 
 def _build(asked: DayAsked, now: dt.datetime, reading: DayReading) -> DayGrid:
     day, version = asked.day, reading.version
-    data = day_calendar(day=day, now=now, reading=reading)
+    data = day_calendar_of(reading, now=now)
     count = data.appointment_count
     own = {
         "day_long": escape(date_format(day, "l j F Y")),
@@ -121,8 +110,8 @@ def _build(asked: DayAsked, now: dt.datetime, reading: DayReading) -> DayGrid:
     }
     html = _frame(asked)
     for name, value in own.items():
-        html = html.replace(_marker(name), value)
-    before, after = html.split(_marker("grid_html"))
+        html = html.replace(marker(name), value)
+    before, after = html.split(marker("grid_html"))
     assert data.valid_until is not None  # day_calendar always sets it
     # Every value escaped above or an ISO date, a count, a hex digest; the grid escaped its own.
     body = b"".join((before.encode(), grid_text(data.grid, day=day).encode(), after.encode()))
@@ -179,7 +168,7 @@ def forget_grids() -> None:
 
 
 def forget_recent() -> None:
-    """Empty this process's grids, frames and setup (the tests do, with the cache, before each test)."""
+    """Empty this process's grids and setup (the tests do, with the cache and the kept frames
+    (clinic.layout_frame.forget_frames), before each test)."""
     forget_grids()
-    _frames.clear()
     forget_setup()

@@ -24,7 +24,7 @@ from patients.selectors import ScreeningFlag, screening_flags
 from treatments.models import Appointment
 from treatments.scheduling.attendance import may_check_in, may_mark_no_show
 from treatments.scheduling.rules import SpacingNote, spacing_note
-from treatments.scheduling.selectors.calendar_rows import CardRow, _appointments, card_rows, read_rows
+from treatments.scheduling.selectors.calendar_rows import PATIENT_ID, CardRow, _appointments, card_rows, read_rows
 from treatments.scheduling.selectors.calendar_setup import CalendarSetup, calendar_setup
 from treatments.scheduling.selectors.hours import HoursIndex
 
@@ -396,23 +396,21 @@ def read_day(*, day: dt.date, location_id: int | None = None, setup: CalendarSet
     start, end = day_bounds(day)
     setup = setup or calendar_setup()
     rows = read_rows(start, end, location_id=location_id)
-    flags = screening_flags({row[1] for row in rows})  # ROW_FIELDS: id, patient_id, ...
+    flags = screening_flags({row[PATIENT_ID] for row in rows})
     return DayReading(day, location_id, setup, rows, flags)
 
 
 def day_calendar(
-    *,
-    day: dt.date,
-    now: dt.datetime,
-    location_id: int | None = None,
-    setup: CalendarSetup | None = None,
-    reading: DayReading | None = None,
+    *, day: dt.date, now: dt.datetime, location_id: int | None = None, setup: CalendarSetup | None = None
 ) -> DayCalendar:
     """Every active practitioner (and anyone with an appointment that day) as a column; with a
-    location, only those working or booked there that day. `setup`: the one the page has read;
-    `reading`: the day as the page has read it already (read_day), else read here."""
-    if reading is None:
-        reading = read_day(day=day, location_id=location_id, setup=setup)
+    location, only those working or booked there that day. `setup`: the one the page has read."""
+    return day_calendar_of(read_day(day=day, location_id=location_id, setup=setup), now=now)
+
+
+def day_calendar_of(reading: DayReading, *, now: dt.datetime) -> DayCalendar:
+    """The day calendar of a day already read (read_day): the page that found no kept grid builds
+    from the reading it made its version of."""
     day, location_id, setup = reading.day, reading.location_id, reading.setup
     start, end = day_bounds(day)
     appointments = card_rows(reading.rows, setup)

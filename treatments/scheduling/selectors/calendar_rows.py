@@ -186,6 +186,7 @@ def _rows_queryset(
     )
 
 
+PATIENT_ID = ROW_FIELDS.index("patient_id")  # the column a row's patient is read from
 MOMENT_FIELDS = {"start": "start_us", "end": "end_us"}  # previous_start: its expression above
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
