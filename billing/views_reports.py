@@ -92,7 +92,7 @@ def _shown(row: ReportRow) -> dict[str, object]:
         "invoiced": format_money(row.invoiced),
         "credited": format_money(row.credited),
         "collected": format_money(row.collected),
-        "aged": [format_money(a) for a in row.aged],
+        "aged": [(bucket, format_money(a)) for bucket, a in zip(BUCKETS, row.aged, strict=True)],
         "outstanding": format_money(row.outstanding),
         "liability": format_money(row.liability),
     }
