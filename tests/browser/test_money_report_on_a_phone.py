@@ -1,4 +1,4 @@
-"""The money report on a phone (390x844): eleven columns under a two-row header used to scroll
+"""The money report and the invoices on a phone (390x844): eleven columns under a two-row header used to scroll
 sideways inside their box with a gap under the header; on a phone each row is a block of labelled
 lines ("Invoiced  $150.00"), the page does not scroll sideways and axe finds no serious problem.
 At desk width the same report is a table with its header."""
@@ -66,4 +66,18 @@ def test_at_desk_width_it_is_a_table_with_its_header(browser, live_server, pract
     assert label in ("none", "normal")  # no labels beside the cells: the header names the columns
     tops = {round(cell.bounding_box()["y"]) for cell in row.locator("td").all()}
     assert len(tops) == 1  # one line
+    context.close()
+
+
+def test_the_invoices_list_stacks_too(browser, live_server, practitioner_user, ada_invoiced):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _sign_in(page, live_server, practitioner_user)
+    page.goto(f"{live_server.url}/billing/")
+    table = page.locator("#invoices")
+    expect(table.get_by_role("link", name="INV-")).to_be_visible()
+    assert table.evaluate("t => t.scrollWidth - t.clientWidth") <= 0
+    balance = table.locator("td[data-label='Balance']").first
+    assert balance.evaluate("td => getComputedStyle(td, '::before').content") == '"Balance"'
+    expect(balance).to_contain_text("150.00")
     context.close()
