@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import BigIntegerField, CharField, Count, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -73,7 +73,6 @@ def _facts_queryset(ids: Sequence[int], patients: Sequence[int], series: Sequenc
     # appointment before it looked for redemptions, usually none).
     redeemed_start = Appointment.objects.filter(pk=OuterRef(OuterRef("appointment_id"))).values("start")[:1]
     earlier = _live_redemptions(package_id=OuterRef("package_id"), appointment__start__lte=Subquery(redeemed_start))
-    used = _live_redemptions(package_id=OuterRef("pk"))
     parts = [
         Invoice.objects.filter(among("patient_id", patients), status__in=OWED, balance__gt=0)
         .order_by()
@@ -98,7 +97,7 @@ def _facts_queryset(ids: Sequence[int], patients: Sequence[int], series: Sequenc
             "series_id",
             "pk",
             "sessions",
-            Coalesce(Subquery(used, output_field=number), 0, output_field=number),
+            Cast("redeemed", number),  # kept by the redemption services (Package.redeemed)
             Cast("sold_at", text),
         ),
     ]

@@ -47,6 +47,9 @@ class Package(models.Model):
     price = models.BigIntegerField(help_text=_("The package's price, in minor units (what its invoice charges)."))
     single_visit_price = models.BigIntegerField(help_text=_("One visit's price at the sale, stated to the patient."))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    # Its live (not given back) redemptions, counted again by redemption_make and redemption_reverse
+    # under the package's lock: the desk's cards read "2 of 5 used" from it without a count per card.
+    redeemed = models.PositiveSmallIntegerField(default=0)
     sold_at = models.DateTimeField()
     sold_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     expires_on = models.DateField(null=True, blank=True, help_text=_("Empty: never expires."))
@@ -76,6 +79,7 @@ class Package(models.Model):
                 condition=~Q(status="closed") | Q(closed_at__isnull=False, refund_amount__gte=0),
                 name="package_closed_has_refund",
             ),
+            models.CheckConstraint(condition=Q(redeemed__lte=F("sessions")), name="package_redeemed_within_sessions"),
         ]
 
     def __str__(self) -> str:

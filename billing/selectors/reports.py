@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import BigIntegerField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Greatest
 
@@ -188,19 +188,12 @@ def _paid_in(invoice_field: str) -> CombinedExpression:
 
 
 def open_packages(*, sold_by: dt.datetime) -> QuerySet[Package]:
-    """Packages sold before `sold_by` and still open, each annotated with `paid`, `redeemed` and
-    `held` — paid less redeemed × price ÷ sessions (rounded half up), never below 0."""
-    redeemed = (
-        Package.objects.filter(pk=OuterRef("pk"))
-        .annotate(n=Count("redemptions", filter=Q(redemptions__reversed_at__isnull=True)))
-        .values("n")
-    )
+    """Packages sold before `sold_by` and still open, each annotated with `paid` and `held` — paid
+    less redeemed × price ÷ sessions (rounded half up), never below 0; `redeemed` is the package's
+    own count of its live redemptions (kept by the redemption services)."""
     return (
         Package.objects.filter(sold_at__lt=sold_by, status__in=(Package.Status.ACTIVE, Package.Status.USED))
-        .annotate(
-            paid=_big(_paid_in("invoice_id") + _paid_in("deposit_invoice_id")),
-            redeemed=Subquery(redeemed, output_field=BigIntegerField()),
-        )
+        .annotate(paid=_big(_paid_in("invoice_id") + _paid_in("deposit_invoice_id")))
         .annotate(
             held=Greatest(
                 Value(0),

@@ -242,9 +242,10 @@ def redemption_make(
             redemption = PackageRedemption.objects.create(
                 package=package, appointment_id=appointment_id, kind=kind, at=now, by=by
             )
-        if used + 1 == package.sessions:
+        package.redeemed = used + 1
+        if package.redeemed == package.sessions:
             package.status = Package.Status.USED
-            package.save(update_fields=["status"])
+        package.save(update_fields=["redeemed", "status"])
         _package_event(
             package,
             action=BillingEvent.Action.REDEEMED if kind == Kind.ATTENDED else BillingEvent.Action.FORFEITED,
@@ -280,10 +281,11 @@ def redemption_reverse(
         redemption.reversed_by = by
         redemption.reversed_reason = reason[:250]
         redemption.save(update_fields=["reversed_at", "reversed_by", "reversed_reason"])
+        package.redeemed = live_redemptions(package)
         if package.status == Package.Status.USED:
             package.status = Package.Status.ACTIVE
-            with _refused_as(_("This series has another active package: give the session back there.")):
-                package.save(update_fields=["status"])
+        with _refused_as(_("This series has another active package: give the session back there.")):
+            package.save(update_fields=["redeemed", "status"])
         _package_event(
             package,
             action=BillingEvent.Action.UNREDEEMED,

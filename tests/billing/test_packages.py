@@ -131,6 +131,29 @@ def test_a_session_given_back_can_be_redeemed_again(desk_user, django_capture_on
     assert PackageRedemption.objects.filter(appointment=first, reversed_at__isnull=True).count() == 1
 
 
+def test_the_package_counts_its_live_redemptions_as_they_come_and_go(desk_user, django_capture_on_commit_callbacks):
+    """Package.redeemed (what the calendar's cards read for "2 of 5 used") is the live count after
+    every redemption and every session given back; the database refuses a count above the sessions."""
+    setup = knee_series()
+    package = sell(setup, by=desk_user)
+
+    def counted() -> tuple[int, int]:
+        package.refresh_from_db()
+        return package.redeemed, package.redemptions.filter(reversed_at__isnull=True).count()
+
+    assert counted() == (0, 0)
+    first = attend(setup, 1, desk_user, django_capture_on_commit_callbacks)
+    attend(setup, 2, desk_user, django_capture_on_commit_callbacks)
+    assert counted() == (2, 2)
+    given = PackageRedemption.objects.get(appointment=first)
+    redemption_reverse(redemption_id=given.pk, reason="Wrong patient", by=desk_user, now=first.start)
+    assert counted() == (1, 1)
+    redemption_make(appointment_id=first.pk, kind="forfeited", by=desk_user, now=first.start)
+    assert counted() == (2, 2)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Package.objects.filter(pk=package.pk).update(redeemed=package.sessions + 1)
+
+
 def test_a_package_cannot_give_more_sessions_than_it_holds(desk_user, django_capture_on_commit_callbacks):
     setup = knee_series()
     Fee.objects.filter(protocol=protocol()).update(package_sessions=2)
@@ -139,7 +162,7 @@ def test_a_package_cannot_give_more_sessions_than_it_holds(desk_user, django_cap
     attend(setup, 1, desk_user, django_capture_on_commit_callbacks)
     attend(setup, 2, desk_user, django_capture_on_commit_callbacks)
     package.refresh_from_db()
-    assert package.status == Package.Status.USED
+    assert package.status == Package.Status.USED and package.redeemed == 2
     # Session 3 has no package session left: nothing redeemed, the check-in itself stands.
     third = attend(setup, 3, desk_user, django_capture_on_commit_callbacks)
     third.refresh_from_db()

@@ -26,7 +26,6 @@ from treatments.scheduling.attendance import may_check_in, may_mark_no_show
 from treatments.scheduling.rules import SpacingNote, spacing_note
 from treatments.scheduling.selectors.calendar_rows import PATIENT_ID, CardRow, _appointments, card_rows, read_rows
 from treatments.scheduling.selectors.calendar_setup import CalendarSetup, calendar_setup
-from treatments.scheduling.selectors.hours import HoursIndex
 
 ROW_MINUTES = 5
 MAX_LANES = 4
@@ -314,7 +313,7 @@ def _mark_covered(
 ) -> None:
     """Mark each booked card that a closure of its practitioner or location covers, or, ahead,
     that the hours leave outside (from the setup's hours: no query)."""
-    hours = HoursIndex(setup.hours)
+    hours = setup.hours_index
     booked = _BOOKED
     for _column, item, _s, _e in pending:
         a = item.appointment

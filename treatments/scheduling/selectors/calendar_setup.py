@@ -17,7 +17,7 @@ from functools import cached_property
 from clinic.compiled_sql import CompiledRead
 from clinic.models import AppointmentType, Closure, Location, Practitioner, Room, SetupStamp
 from treatments.models import Protocol
-from treatments.scheduling.selectors.hours import HoursBlock, hour_blocks
+from treatments.scheduling.selectors.hours import HoursBlock, HoursIndex, hour_blocks
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,12 @@ class CalendarSetup:
     @cached_property
     def type_names(self) -> dict[int, str]:  # the cards name their type
         return {t.pk: t.name for t in self.types}
+
+    @cached_property
+    def hours_index(self) -> HoursIndex:
+        """Whether a booking is inside its practitioner's hours, over these hours and kept with them: each
+        practitioner's working stretches per day are worked out once per setup, not per page."""
+        return HoursIndex(self.hours)
 
     @cached_property
     def _closure_ends(self) -> list[dt.datetime]:

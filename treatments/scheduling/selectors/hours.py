@@ -78,6 +78,9 @@ def hour_blocks(
     return blocks
 
 
+KEPT = 20_000  # starts and practitioner-days an index remembers before it starts again
+
+
 class HoursIndex:
     """ "Is this booking inside its practitioner's hours at its location?" over blocks already read
     (the calendars' setup, a page's one read): the `Availability` of each practitioner and
@@ -114,9 +117,13 @@ class HoursIndex:
             return True
         day = self._days.get(start)
         if day is None:
+            if len(self._days) >= KEPT:  # an index kept with the setup (CalendarSetup.hours_index)
+                self._days.clear()
             day = self._days[start] = local_date(start, self.zone)
         key = (practitioner_id, location_id, day)
         working = self._working.get(key)
         if working is None:
+            if len(self._working) >= KEPT:
+                self._working.clear()
             working = self._working[key] = self.availability(practitioner_id, location_id).working(day)
         return not any(ws <= start and end <= we for ws, we in working)
