@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.admin.utils import display_for_field
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
@@ -80,29 +81,38 @@ def _cell_html(field, empty: str) -> Callable[[Any], str]:
     are plain strings, escaped by the standard library's html.escape (what Django's escape does,
     without its check for lazy arguments on every call)."""
     empty = conditional_escape(empty)  # the admin's "-", marked safe
-    if field.is_relation:
-        return lambda entry: empty if (related := getattr(entry, field.name)) is None else html_escape(str(related))
-    name, blank = field.attname, field.empty_values
+    name, blank = value_key(field), field.empty_values
+    if field.is_relation:  # the user: shown by its username, as str(user) is
+        return lambda entry: empty if (related := entry[name]) is None else html_escape(related)
     if field.flatchoices:
         labels = {value: html_escape(str(label)) for value, label in field.flatchoices}
-        return lambda entry: labels.get(getattr(entry, name), empty)
+        return lambda entry: labels.get(entry[name], empty)
     if isinstance(field, models.DateTimeField) and settings.USE_TZ:
         shown = datetime_text(formats.get_format("DATETIME_FORMAT"), timezone.get_current_timezone())
-        return lambda entry: empty if (value := getattr(entry, name)) in blank else html_escape(shown(value))
+        return lambda entry: empty if (value := entry[name]) in blank else html_escape(shown(value))
     if isinstance(field, models.CharField) or (
         isinstance(field, models.IntegerField) and not settings.USE_THOUSAND_SEPARATOR
     ):
-        return lambda entry: empty if (value := getattr(entry, name)) in blank else html_escape(str(value))
-    return lambda entry: conditional_escape(display_for_field(getattr(entry, name), field, empty))
+        return lambda entry: empty if (value := entry[name]) in blank else html_escape(str(value))
+    return lambda entry: conditional_escape(display_for_field(entry[name], field, empty))
 
 
-def audit_rows(entries, columns: list[str], empty: str) -> list[Row]:
+def value_key(field) -> str:
+    """The key of `field`'s value among an entry's values (audit_rows): a user by its username."""
+    if field.is_relation:
+        return f"{field.name}__{field.related_model.USERNAME_FIELD}"
+    return field.attname
+
+
+def audit_rows(entries: QuerySet, columns: list[str], empty: str) -> list[Row]:
     """Each entry's cells as Django's change list renders them: the first a link to the entry,
-    a user's name (or `empty`), choices by their label, the rest as display_for_field shows them."""
+    a user's name (or `empty`), choices by their label, the rest as display_for_field shows them.
+    `entries` (the page's QuerySet) is read as plain values: no entry or user made a model."""
     from .models import AuditEntry
 
     link = [escape(half) for half in url_halves("admin:clinic_auditentry_change")]
     fields = [AuditEntry._meta.get_field(name) for name in columns]
+    entries = entries.values("pk", *(value_key(field) for field in fields))
     cells = [_cell_html(field, empty) for field in fields]
     # The cells' opening tags: the names are the model's (no escaping needed).
     opens = []
@@ -112,7 +122,7 @@ def audit_rows(entries, columns: list[str], empty: str) -> list[Row]:
     first, rest = cells[0], list(zip(opens[1:], cells[1:], strict=True))
     rows = []
     for entry in entries:
-        html = [f'{opens[0]}<a href="{link[0]}{entry.pk}{link[1]}">{first(entry)}</a></th>']
+        html = [f'{opens[0]}<a href="{link[0]}{entry["pk"]}{link[1]}">{first(entry)}</a></th>']
         html += [f"{tag}{cell(entry)}</td>" for tag, cell in rest]
         rows.append(Row([mark_safe("".join(html))]))  # every value escaped by its cell
     return rows

@@ -43,10 +43,37 @@ def test_only_the_admin_sees_the_audit_list(admin_user, desk_user):
     assert anonymous.get(LIST)["Location"].startswith("/admin/login/")
 
 
-# session, user, 2FA device, permissions (2), the filters' values (one statement), the capped count,
+@pytest.mark.parametrize(
+    ("granted", "superuser", "seen"),
+    [("user", False, True), ("group", False, True), ("change", False, True), (None, False, False), (None, True, True)],
+)
+def test_the_list_is_seen_by_whoever_holds_its_permission(settings, granted, superuser, seen):
+    """The list asks for its own permission in one probe (clinic.admin.may_read_audit_log), as
+    Django's `has_perm` would answer it: given to the user, through a group, or to a superuser."""
+    from django.contrib.auth.models import Group, Permission
+
+    from tests.factories import UserFactory
+
+    settings.ADMIN_2FA_REQUIRED = False
+    user = UserFactory(is_staff=True, is_superuser=superuser)
+    codename = "change_auditentry" if granted == "change" else "view_auditentry"
+    permission = Permission.objects.get(content_type__app_label="clinic", codename=codename)
+    if granted in ("user", "change"):
+        user.user_permissions.add(permission)
+    elif granted == "group":
+        auditors = Group.objects.create(name="Auditors")
+        auditors.permissions.add(permission)
+        user.groups.add(auditors)
+    client = Client()
+    client.force_login(user)
+    assert client.get(LIST).status_code == (200 if seen else 403)
+    assert user.has_perm(f"clinic.{codename}") is seen  # the same answer as Django's
+
+
+# session, user, 2FA device, the audit permission (one probe), the filters' values (one statement), the capped count,
 # the page of entries, roles, the date range, the date hierarchy's probes (one statement), the
 # session saved (three statements: it is saved on every request)
-PAGE_QUERIES = 14
+PAGE_QUERIES = 13
 
 
 def test_the_list_never_counts_the_whole_table(admin_client_, time_machine, django_assert_max_num_queries):
