@@ -8,7 +8,8 @@ day's closures and screening flags).
 stand-in is a value the query's parameters would not otherwise hold (a negative id, a date in
 2001, a list of one negative id for `clinic.id_lists.among`). Its compiled
 parameters are matched to the stand-ins by the driver's form of each (a datetime as the backend
-adapts it, a list as `id_lists.id_param` sends it); `rows(**values)` passes the call's values in
+adapts it, a list as `id_lists.id_param` sends it, a `Prefix` as `startswith` sends it: LIKE's
+pattern, or a range's two ends on SQLite); `rows(**values)` passes the call's values in
 their places, every other parameter (a status, a constant) as the ORM wrote it, and converts the
 rows as the ORM would (e.g. SQLite's booleans and times). A query whose stand-ins cannot all be
 found in its parameters is refused when first compiled, so a read can never run with a
@@ -35,12 +36,31 @@ from django.db.models import QuerySet
 
 from clinic.id_lists import id_param
 
+_NOT_MADE = object()
+
 
 @dataclass(frozen=True)
 class _Statement:
     sql: str
-    params: tuple  # a stand-in's name, or (value,) kept as the ORM wrote it
+    params: tuple  # (a stand-in's name, how its form is made), or (value,) kept as the ORM wrote it
     converters: dict
+
+
+class Prefix(str):
+    """A text that a field starts with (`_prefix` in patients.selectors: `startswith` on PostgreSQL,
+    a range on SQLite), as a stand-in and as the call's value: the query holds it as the ORM wrote
+    it, `LIKE 'text%'` with its wildcards escaped, or the range's two ends."""
+
+
+def _driver_forms(value: Any) -> list[tuple[Any, Callable[[Any], Any]]]:
+    """Each form the query's parameters may hold of `value`, with how to make it of the call's
+    value (the same for a stand-in and a real value)."""
+    if isinstance(value, Prefix):
+        if connection.vendor == "sqlite":  # the range: from the text to the text and the last character
+            return [(str(value), str), (f"{value}\U0010ffff", lambda v: f"{v}\U0010ffff")]
+        like = connection.ops.prep_for_like_query
+        return [(f"{like(value)}%", lambda v: f"{like(v)}%")]
+    return [(_driver_form(value), _driver_form)]
 
 
 def _driver_form(value: Any) -> Any:
@@ -80,9 +100,11 @@ class CompiledRead:
         sql, params = compiler.as_sql()
         if self.rewrite is not None:
             sql, params = self.rewrite(sql, tuple(params))
-        forms = {repr(_driver_form(value)): name for name, value in self.stand_ins.items()}
+        forms = {
+            repr(form): (name, make) for name, value in self.stand_ins.items() for form, make in _driver_forms(value)
+        }
         order = tuple(forms.get(repr(param), (param,)) for param in params)
-        missing = set(self.stand_ins) - {name for name in order if isinstance(name, str)}
+        missing = set(self.stand_ins) - {found[0] for found in order if len(found) == 2}
         if missing:
             raise ValueError(f"stand-ins not found in the compiled query: {sorted(missing)}")
         columns = [column for column, _sql, _alias in compiler.select]
@@ -94,8 +116,17 @@ class CompiledRead:
 
     def rows(self, **values: Any) -> list[tuple]:
         statement = self._statement()
-        forms = {name: _driver_form(value) for name, value in values.items()}
-        params = [forms[name] if isinstance(name, str) else name[0] for name in statement.params]
+        made: dict[tuple, Any] = {}  # each stand-in's form made once, however often the query holds it
+        params = []
+        for param in statement.params:
+            if len(param) == 1:
+                params.append(param[0])
+                continue
+            form = made.get(param, _NOT_MADE)
+            if form is _NOT_MADE:
+                name, make = param
+                form = made[param] = make(values[name])
+            params.append(form)
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
             rows = cursor.fetchall()
