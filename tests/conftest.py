@@ -58,6 +58,26 @@ def _empty_cache():
     forget_frames()
 
 
+def pytest_configure(config):
+    """On SQLite the live server answers one request at a time. Its test database is in memory, so
+    the server's threads share the test's one connection: two requests at once (a page and its
+    poll) interleaved their savepoints there ("no such savepoint", the session's save refused, a
+    400 in a browser test now and then). PostgreSQL gives each thread a connection of its own and
+    keeps Django's threaded server."""
+    from django.conf import settings
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneRequestAtATime(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):  # the serving thread holds them
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = OneRequestAtATime
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
