@@ -135,15 +135,21 @@ def _search_matches(query: str) -> QuerySet[Patient] | None:
     if kind == "email":
         return qs.filter(_prefix("email", str(value)))
     if kind == "name":
-        return _name_matches(str(value))
+        prefix = str(value)
+        return _name_matches(prefix, with_email=_searches_email(prefix))
     return None
 
 
-def _name_matches(prefix: str, *, words: bool | None = None) -> QuerySet[Patient]:
-    """The beginning of "last first" or "first last", and for one word (`words` False; by default,
-    whether `prefix` holds a space) also the beginning of the e-mail address."""
+def _searches_email(prefix: str) -> bool:
+    """One word typed is looked for in the e-mail addresses too; several words only in names."""
+    return " " not in prefix
+
+
+def _name_matches(prefix: str, *, with_email: bool) -> QuerySet[Patient]:
+    """The beginning of "last first" or "first last", and `with_email` (one word typed) also the
+    beginning of the e-mail address."""
     condition = _prefix("search_name", prefix) | _prefix("search_first_last", prefix)
-    if not (" " in prefix if words is None else words):
+    if with_email:
         condition |= _prefix("email", prefix)
     return _sorted_patients().filter(condition)
 
@@ -163,12 +169,14 @@ def patient_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[Patient]:
 # A name searched for (the desk's most common search) by a statement compiled once per shape, one
 # word or several: building and compiling the QuerySet cost a third of the query's own time.
 _NAME_ROWS = {
-    words: CompiledRead(
-        lambda prefix, words=words: _name_matches(prefix, words=words).values_list(*SearchRow._fields)[:SEARCH_LIMIT],
+    with_email: CompiledRead(
+        lambda prefix, with_email=with_email: _name_matches(prefix, with_email=with_email).values_list(
+            *SearchRow._fields
+        )[:SEARCH_LIMIT],
         driver_typed=True,
         prefix=Prefix("qqstandinqq"),
     )
-    for words in (False, True)
+    for with_email in (False, True)
 }
 
 
@@ -179,7 +187,7 @@ def patient_search_rows(query: str, *, limit: int = SEARCH_LIMIT) -> list[Search
     kind, value = search_kind(query)
     if kind == "name" and limit == SEARCH_LIMIT:
         prefix = str(value)
-        return [SearchRow._make(row) for row in _NAME_ROWS[" " in prefix].rows(prefix=prefix)]
+        return [SearchRow._make(row) for row in _NAME_ROWS[_searches_email(prefix)].rows(prefix=prefix)]
     qs = _search_matches(query)
     if qs is None:
         return []

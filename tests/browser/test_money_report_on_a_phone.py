@@ -25,19 +25,27 @@ def ada_invoiced(practitioner_user):
     return ada
 
 
-def _sign_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/**")
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "bypass_csp": True}  # axe is injected into the page
 
 
-def test_the_report_stacks_its_rows_on_a_phone(browser, live_server, practitioner_user, ada_invoiced):
-    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})  # axe is injected
-    page = context.new_page()
-    _sign_in(page, live_server, practitioner_user)
-    page.goto(f"{live_server.url}/billing/reports/{PERIOD}")
+@pytest.fixture
+def open_as_ada(login, live_server, practitioner_user, ada_invoiced):
+    """A page as Dr Stone sees it at a width, signed in through the form (tests/browser/conftest.py)."""
+
+    def open_page(path: str, *, width: int, height: int):
+        page = login(practitioner_user.username, PASSWORD)
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_url(f"{live_server.url}/**")
+        page.goto(f"{live_server.url}{path}")
+        return page
+
+    return open_page
+
+
+def test_the_report_stacks_its_rows_on_a_phone(open_as_ada):
+    page = open_as_ada(f"/billing/reports/{PERIOD}", width=390, height=844)
     row = page.locator("#billing-report tbody tr").filter(has_text="Dr Ada Stone")
     expect(row).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
@@ -52,32 +60,23 @@ def test_the_report_stacks_its_rows_on_a_phone(browser, live_server, practitione
     tops = [cell.bounding_box()["y"] for cell in cells]
     assert tops == sorted(tops) and len(set(tops)) == len(tops)
     assert axe_violations(page) == []
-    context.close()
 
 
-def test_at_desk_width_it_is_a_table_with_its_header(browser, live_server, practitioner_user, ada_invoiced):
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    _sign_in(page, live_server, practitioner_user)
-    page.goto(f"{live_server.url}/billing/reports/{PERIOD}")
+def test_at_desk_width_it_is_a_table_with_its_header(open_as_ada):
+    page = open_as_ada(f"/billing/reports/{PERIOD}", width=1366, height=768)
     expect(page.get_by_role("columnheader", name="Invoiced")).to_be_visible()
     row = page.locator("#billing-report tbody tr").filter(has_text="Dr Ada Stone")
     label = row.locator("td[data-label='Invoiced']").evaluate("td => getComputedStyle(td, '::before').content")
     assert label in ("none", "normal")  # no labels beside the cells: the header names the columns
     tops = {round(cell.bounding_box()["y"]) for cell in row.locator("td").all()}
     assert len(tops) == 1  # one line
-    context.close()
 
 
-def test_the_invoices_list_stacks_too(browser, live_server, practitioner_user, ada_invoiced):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    _sign_in(page, live_server, practitioner_user)
-    page.goto(f"{live_server.url}/billing/")
+def test_the_invoices_list_stacks_too(open_as_ada):
+    page = open_as_ada("/billing/", width=390, height=844)
     table = page.locator("#invoices")
     expect(table.get_by_role("link", name="INV-")).to_be_visible()
     assert table.evaluate("t => t.scrollWidth - t.clientWidth") <= 0
     balance = table.locator("td[data-label='Balance']").first
     assert balance.evaluate("td => getComputedStyle(td, '::before').content") == '"Balance"'
     expect(balance).to_contain_text("150.00")
-    context.close()
