@@ -19,6 +19,7 @@ from django.utils import dateformat, formats, timezone, translation
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
+from .localtime import to_local
 from .url_halves import url_halves
 
 # The format specifiers (django.utils.dateformat) that depend on the date alone, and on the time of
@@ -53,7 +54,7 @@ def datetime_text(format_string: str, zone: dt.tzinfo) -> Callable[[dt.datetime]
     pieces = dateformat.re_formatchars.split(format_string)
     specifiers = pieces[1::2]
     if not all(s in _DATE_SPECIFIERS or s in _TIME_SPECIFIERS for s in specifiers):
-        return lambda value: dateformat.format(value.astimezone(zone), format_string)
+        return lambda value: dateformat.format(to_local(value, zone), format_string)
     literals = [dateformat.re_escaped.sub(r"\1", piece) for piece in pieces[0::2]]
     on_date = tuple(s if s in _DATE_SPECIFIERS else "" for s in specifiers)
     at_time = tuple(s if s in _TIME_SPECIFIERS else "" for s in specifiers)
@@ -61,7 +62,7 @@ def datetime_text(format_string: str, zone: dt.tzinfo) -> Callable[[dt.datetime]
     language = translation.get_language()
 
     def text(value: dt.datetime) -> str:
-        local = value.astimezone(zone)
+        local = to_local(value, zone)
         # The keys as UTC datetimes, whichever the zone: only their fields are formatted.
         day = _specified(language, on_date, dt.datetime(local.year, local.month, local.day, tzinfo=dt.UTC))
         second, microsecond = local.second if seconds else 0, local.microsecond if micro else 0

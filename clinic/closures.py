@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from clinic.localtime import clinic_zone
+from clinic.localtime import clinic_zone, to_local
 from clinic.models import Closure
 
 
@@ -43,7 +43,7 @@ def clash_message(clash: Closure, *, starts_at: dt.datetime, ends_at: dt.datetim
     zone = clinic_zone()
 
     def when(value: dt.datetime) -> str:
-        local = value.astimezone(zone)
+        local = to_local(value, zone)
         return f"{date_format(local, 'D j M')} {local:%H:%M}"
 
     values = {"reason": clash.reason, "start": when(clash.starts_at), "end": when(clash.ends_at)}

@@ -12,6 +12,8 @@ from django.db import connections
 from django.db.models import Field, Max, Min, QuerySet
 from django.utils import timezone
 
+from clinic.localtime import to_local
+
 
 def _periods(first: dt.datetime, last: dt.datetime, kind: str) -> list[tuple[dt.datetime, dt.datetime]]:
     """Each [start, end) of `kind` (year, month, day) from the one holding `first` to the one
@@ -73,7 +75,7 @@ class IndexedDatesMixin(_QuerySet):
         if bounds["first"] is None or bounds["last"] is None:
             return []
         zone = tzinfo or timezone.get_current_timezone()
-        periods = _periods(bounds["first"].astimezone(zone), bounds["last"].astimezone(zone), kind)
+        periods = _periods(to_local(bounds["first"], zone), to_local(bounds["last"], zone), kind)
         if len(periods) > self.most_probes:
             return super().datetimes(field_name, kind, order, tzinfo)
         # The first period holds the first row and the last the last: only those between are probed.

@@ -73,6 +73,8 @@ def _layout_key(request: HttpRequest) -> tuple | None:
     processor gives a value the key cannot hold (a processor added since: the page is then rendered
     in full, never kept wrong)."""
     values: dict = {}
+    # The Django template backend's engine has template_context_processors; the stubs type
+    # engines[...] as the base backend, which does not declare it.
     for processor in engines["django"].engine.template_context_processors:  # type: ignore[attr-defined]
         values.update(processor(request))
     key: list = []

@@ -24,9 +24,15 @@ def local_datetime(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo | None = N
     return dt.datetime.combine(day, at, tzinfo=zone or clinic_zone()).astimezone(dt.UTC)
 
 
-def to_local(moment: dt.datetime, zone: zoneinfo.ZoneInfo | None = None) -> dt.datetime:
-    """The instant on the clinic's wall clock (aware, in the clinic zone): its .time(), .weekday()."""
+def to_local(moment: dt.datetime, zone: dt.tzinfo | None = None) -> dt.datetime:
+    """The instant on the clinic's wall clock (aware, in the clinic zone): its .time(), .weekday().
+    `zone`: another wall clock where a caller is handed one (the admin's current zone)."""
     return moment.astimezone(zone or clinic_zone())
+
+
+def to_utc(moment: dt.datetime) -> dt.datetime:
+    """The instant in UTC, for a stamp written in UTC (an iCalendar time, a message's key)."""
+    return moment.astimezone(dt.UTC)
 
 
 def local_date(moment: dt.datetime, zone: zoneinfo.ZoneInfo | None = None) -> dt.date:

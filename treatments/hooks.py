@@ -128,8 +128,10 @@ def badge(text: str, *, href: str = "", tone: str = "info", scope: str = "") -> 
     """A badge as a provider hands it out (see `Badge`), made once per distinct badge and shared:
     normalized, and its HTML rendered, once."""
     made = _Made(_badge({"text": text, "href": href, "tone": tone, "scope": scope}))
+    # _Made is a dict holding a Badge's keys (a TypedDict cannot be subclassed with a slot): mypy
+    # sees a plain dict where it is the Badge made above.
     made.html = _badge_html(made)  # type: ignore[arg-type]  # a Badge, made above
-    return made  # type: ignore[return-value]
+    return made  # type: ignore[return-value]  # a Badge, made above (a dict subclass mypy cannot read as one)
 
 
 def _badge_html(b: Badge) -> str:

@@ -14,7 +14,7 @@ from clinic.models import AppointmentType, ClinicSettings, DatedHours, Location,
 from treatments.scheduling.rules import type_times
 from treatments.scheduling.selectors.availability import availability_for
 
-# Online starts are offered on availability.offer_step(): every third step of the clinic's grid,
+# Online starts are offered on rules.offer_step(): every third step of the clinic's grid,
 # "09:15", never "09:05", with the default five-minute grid (the portal's self-move too).
 # Enough choice for a small screen; the desk can always find more.
 MAX_PER_DAY = 24

@@ -1,10 +1,17 @@
-"""Appointments (a series' sessions and one-off visits) and their change history."""
+"""Appointments (a series' sessions and one-off visits) and their change history. When the desk may
+check an appointment in or mark it a no-show is a rule of the one row (its status and start, now):
+`Appointment.check_in_refusal` / `no_show_refusal`, which the calendar's buttons and the attendance
+service both ask."""
+
+import datetime as dt
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from clinic.localtime import local_date
 from clinic.models import AppointmentType, Location, Practitioner, Room
 from patients.models import Patient
 
@@ -86,6 +93,60 @@ class Appointment(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE_STATUSES
+
+    # --- Attendance: may it be checked in, or marked a no-show, now ---------------------------
+    # They read only its status and start (the calendar asks them of its plain rows too).
+
+    def check_in_refusal(self, now: dt.datetime) -> str | None:
+        """Why this appointment cannot be checked in now, or None when it can."""
+        reason = _check_in_reason(self, now)
+        return None if reason is None else str(reason)
+
+    def no_show_refusal(self, now: dt.datetime) -> str | None:
+        """Why this appointment cannot be marked as a no-show now, or None when it can."""
+        reason = _no_show_reason(self, now)
+        return None if reason is None else str(reason)
+
+    def may_check_in(self, now: dt.datetime) -> bool:
+        """The same rule, without translating the reason (a busy day's cards each ask)."""
+        return _check_in_reason(self, now) is None
+
+    def may_mark_no_show(self, now: dt.datetime) -> bool:
+        return _no_show_reason(self, now) is None
+
+
+_Status = Appointment.Status
+# Why an appointment in this status cannot be checked in, or marked as a no-show.
+CHECK_IN_REFUSED: dict[str, Promise] = {
+    _Status.CANCELLED: _("This appointment was cancelled: it cannot be checked in."),
+    _Status.CHECKED_IN: _("This patient is already checked in."),
+    _Status.COMPLETED: _("This appointment is already completed."),
+    _Status.NO_SHOW: _("This appointment was marked as a no-show: book a new one instead."),
+}
+NO_SHOW_REFUSED: dict[str, Promise] = {
+    _Status.CANCELLED: _("This appointment was cancelled: it cannot be a no-show."),
+    _Status.NO_SHOW: _("This appointment is already marked as a no-show."),
+    _Status.CHECKED_IN: _("This patient came: it cannot be a no-show."),
+    _Status.COMPLETED: _("This patient came: it cannot be a no-show."),
+}
+_NOT_TODAY = _("Patients can only be checked in on the day of their appointment.")
+_NOT_STARTED = _("An appointment can only be marked as a no-show once its start time has passed.")
+
+
+def _check_in_reason(appointment: Appointment, now: dt.datetime) -> Promise | None:
+    if appointment.status in CHECK_IN_REFUSED:
+        return CHECK_IN_REFUSED[appointment.status]
+    if local_date(appointment.start) != local_date(now):
+        return _NOT_TODAY
+    return None
+
+
+def _no_show_reason(appointment: Appointment, now: dt.datetime) -> Promise | None:
+    if appointment.status in NO_SHOW_REFUSED:
+        return NO_SHOW_REFUSED[appointment.status]
+    if now < appointment.start:
+        return _NOT_STARTED
+    return None
 
 
 class AppointmentChange(models.Model):

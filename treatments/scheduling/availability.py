@@ -21,13 +21,12 @@ STABLE API (the calendar helper's "next free slot" and the waitlist use it):
     free after it, else the first reason it cannot.
   - `free_starts(day, duration, buffer)` -> the ranges of possible start times that day.
   - `starts_on(day, duration, buffer, step=, not_before=)` -> every free start that day on a
-    grid of `step` (`offer_step()`, 15 minutes) from local midnight: the portal's and online
+    grid of `step` (`rules.offer_step()`, 15 minutes) from local midnight: the portal's and online
     booking's times to pick from.
   - `nearest_start(day, preferred, duration, buffer, step=)` -> the free start closest to the
     preferred local time that day, or None.
   - `closures_between(first, last)` -> the closures touching those local dates.
-- `grid_step()`, `on_grid(moment, zone=, step=, up=)`: the clinic's one time grid
-  (SCHEDULING_GRID_MINUTES, counted from local midnight) and a moment snapped onto it.
+The clinic's one time grid (`grid_step`, `on_grid`, `offer_step`) is a rule: rules.py.
 
 All datetimes are timezone-aware; intervals are half-open [start, end), so back-to-back is fine.
 """
@@ -39,37 +38,12 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from clinic.localtime import local_date, local_datetime
+from treatments.scheduling.rules import offer_step, on_grid
 
 UTC = dt.UTC
-
-
-def grid_step() -> dt.timedelta:
-    """The clinic's time grid: proposals read 09:00, 09:05, never 09:03."""
-    return dt.timedelta(minutes=settings.SCHEDULING_GRID_MINUTES)
-
-
-def on_grid(moment: dt.datetime, *, zone: ZoneInfo, step: dt.timedelta | None = None, up: bool = True) -> dt.datetime:
-    """`moment` snapped onto the grid counted from its local midnight: the next point at or after it
-    (`up`), else the last one at or before it. `step` a multiple of the grid (online booking's)."""
-    step = step or grid_step()
-    midnight = local_datetime(local_date(moment, zone), dt.time(0, 0), zone)
-    offset = (moment - midnight) % step
-    if not offset:
-        return moment
-    return moment + (step - offset) if up else moment - offset
-
-
-# A patient picking a time (online booking, the portal's self-move) is offered every third step of
-# the grid: 15 minutes on the default 5-minute grid.
-OFFER_GRID_STEPS = 3
-
-
-def offer_step() -> dt.timedelta:
-    return grid_step() * OFFER_GRID_STEPS
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from clinic.localtime import to_utc
+
 
 @dataclass(frozen=True)
 class Event:
@@ -43,7 +45,7 @@ def _escape(text: str) -> str:
 
 
 def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return to_utc(value).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _fold(line: str) -> str:

@@ -20,6 +20,7 @@ import datetime as dt
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from clinic.localtime import to_utc
 from clinic.models import ClinicSettings
 from notifications.facts import SendFacts
 from notifications.models import Message
@@ -36,7 +37,7 @@ TOLD_KINDS = (Kind.CONFIRMATION, Kind.PREPARE, Kind.REMINDER, Kind.MOVED, Kind.R
 
 
 def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat()
+    return to_utc(moment).isoformat()
 
 
 def _within_horizon(moment: dt.datetime, clinic: ClinicSettings, now: dt.datetime) -> bool:
@@ -106,7 +107,7 @@ def appointments_moved(
     }
     if by_patient:
         data["by_patient"] = True
-    _notice_plan(first, Kind.MOVED, data, now, moment=f":{first.start.astimezone(dt.UTC):%Y%m%dT%H%MZ}")
+    _notice_plan(first, Kind.MOVED, data, now, moment=f":{to_utc(first.start):%Y%m%dT%H%MZ}")
     # Moved into the reminder horizon, the reminder would go at once beside the notice and say the
     # same: the notice, which also asks for a C reply, stands for it. (A later move revives it.)
     messages_cancel(

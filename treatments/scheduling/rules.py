@@ -20,12 +20,10 @@ STABLE API (dates are local dates in the clinic zone; datetimes are aware):
 - `spacing(sessions=, rhythm=, zone=)` -> {step: SpacingNote}: each live session against the live
   one before it: "ok" on the target, "warning" inside the window, "error" outside it; its `text`
   is what the desk reads ("21 days after session 2; protocol: 28"). `spacing_note(...)` for one.
-- `blocked_reason(day=, preferred=, duration=, buffer=, availability=)` -> str: why a day cannot
-  take the session ("" when it can): no working hours, a closure or leave, fully booked.
-- `off_target_note(target, placed, reason)` -> "Mon 29 Mar: clinic closed — Spring holiday; moved
-  to Tue 30 Mar".
-- `why_no_slot(step, window, duration, availability)` -> the sentence when a whole window is full.
 - `date_span(first, last)` -> "10–20 May"; `window_text(window, framed=)` -> a window in words.
+- `grid_step()`, `on_grid(moment, zone=, step=, up=)`: the clinic's one time grid
+  (SCHEDULING_GRID_MINUTES, counted from local midnight) and a moment snapped onto it;
+  `offer_step()` the coarser grid a patient picks from (every third step).
 - `HORIZON_DAYS`, `offer_last(window, first)`: how far ahead an open-ended window is offered.
 - `session_limit(plan)` -> the most sessions (None: as needed); `too_many_sessions(plan, count)` its refusal.
 - `type_times(kind)` -> an appointment type's duration and the buffer kept free after it.
@@ -47,13 +45,13 @@ from typing import Any, Literal
 from typing import Protocol as Shape
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clinic.localtime import local_date, local_shift
-from treatments.scheduling.availability import Availability
+from clinic.localtime import local_date, local_datetime, local_shift
 
 
 class Rhythm(Shape):
@@ -141,6 +139,34 @@ def as_sentence(clause: str) -> str:
     """An availability clause ("that time is already booked") as a sentence the desk reads."""
     clause = capfirst(clause.strip())
     return clause if clause.endswith((".", "!", "?")) else clause + "."
+
+
+# --- The clinic's one time grid ----------------------------------------------------------------
+
+
+def grid_step() -> dt.timedelta:
+    """The clinic's time grid: proposals read 09:00, 09:05, never 09:03."""
+    return dt.timedelta(minutes=settings.SCHEDULING_GRID_MINUTES)
+
+
+def on_grid(moment: dt.datetime, *, zone: ZoneInfo, step: dt.timedelta | None = None, up: bool = True) -> dt.datetime:
+    """`moment` snapped onto the grid counted from its local midnight: the next point at or after it
+    (`up`), else the last one at or before it. `step` a multiple of the grid (online booking's)."""
+    step = step or grid_step()
+    midnight = local_datetime(local_date(moment, zone), dt.time(0, 0), zone)
+    offset = (moment - midnight) % step
+    if not offset:
+        return moment
+    return moment + (step - offset) if up else moment - offset
+
+
+# A patient picking a time (online booking, the portal's self-move) is offered every third step of
+# the grid: 15 minutes on the default 5-minute grid.
+OFFER_GRID_STEPS = 3
+
+
+def offer_step() -> dt.timedelta:
+    return grid_step() * OFFER_GRID_STEPS
 
 
 # --- How many sessions, how far ahead ---------------------------------------------------------
@@ -343,51 +369,6 @@ def spacing(*, sessions: Iterable[Session], rhythm: Rhythm, zone: ZoneInfo) -> d
         )
         for previous, current in pairwise(live)
     }
-
-
-# --- What a closure, leave or full day does to a date -----------------------------------------
-
-
-def blocked_reason(
-    *, day: dt.date, preferred: dt.time, duration: dt.timedelta, buffer: dt.timedelta, availability: Availability
-) -> str:
-    """Why `day` cannot take the session, as a clause; "" when it has a free start."""
-    if availability.nearest_start(day, preferred, duration, buffer) is not None:
-        return ""
-    if not availability.works_on(day):
-        return _("no working hours that day")
-    closures = availability.closures_between(day, day)
-    if closures:
-        return closures[0].reason or closures[0].label or _("closed")
-    return _("fully booked")
-
-
-def off_target_note(target: dt.date, placed: dt.date, reason: str) -> str:
-    return _("%(target)s: %(reason)s; moved to %(placed)s") % {
-        "target": short_day(target),
-        "reason": reason,
-        "placed": short_day(placed),
-    }
-
-
-def why_no_slot(step: int, window: Window, duration: dt.timedelta, availability: Availability) -> str:
-    """The sentence when no day of a window can take session `step`: the closures and leave in it,
-    else that nobody works then, else that it is fully booked."""
-    minutes = int(duration.total_seconds() // 60)
-    base = _("Session %(step)d: no free %(minutes)d-minute slot between %(first)s and %(last)s") % {
-        "step": step,
-        "minutes": minutes,
-        "first": date_format(window.earliest, "j M"),
-        "last": date_format(window.latest, "j M"),
-    }
-    reasons = [c.label for c in availability.closures_between(window.earliest, window.latest) if c.label]
-    if not reasons:
-        days = (window.earliest + dt.timedelta(days=n) for n in range((window.latest - window.earliest).days + 1))
-        if not any(availability.works_on(day) for day in days):
-            reasons = [_("the practitioner has no working hours at this location then")]
-    if not reasons:
-        reasons = [_("the practitioner's hours are fully booked")]
-    return f"{base} — {'; '.join(dict.fromkeys(reasons))}."
 
 
 # --- When the patient is reminded -------------------------------------------------------------

@@ -16,19 +16,16 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from clinic.closures import clashing_closure, same_scope  # noqa: F401 -- re-exported: the setup page's reads
-from clinic.localtime import clinic_zone, day_bounds, local_date
+from clinic.localtime import clinic_zone, day_bounds, local_date, to_local
 from clinic.models import Closure, DatedHours, Location, Practitioner
 from treatments.models import Appointment
 from treatments.scheduling.availability import Availability, Busy, DatedBlock, WeeklyBlock
 from treatments.scheduling.planning import place
-from treatments.scheduling.rules import Window
+from treatments.scheduling.rules import HORIZON_DAYS, Window, offer_last, type_times
 from treatments.scheduling.selectors.availability import availability_around, closure_label
 from treatments.scheduling.selectors.hours import HoursBlock, HoursIndex, hour_blocks
 from treatments.scheduling.selectors.moves import series_siblings, session_window
 
-# A standalone appointment (no series window) is offered the nearest free time this many days
-# either side of its own day.
-STANDALONE_DAYS = 14
 # A new week is checked against the bookings of this many days ahead.
 WEEK_HORIZON_DAYS = 366
 
@@ -103,30 +100,27 @@ def nearest_allowed(
         window = session_window(appointment, siblings=series_siblings(appointment), today=today)
         if window is None:
             return Covered(appointment, None, _("its neighbours in the series leave no other date"))
-        last = (
-            window.latest if window.has_latest else max(window.earliest, own_day) + dt.timedelta(days=STANDALONE_DAYS)
-        )
+        last = offer_last(window, max(window.earliest, own_day))
         window = Window(own_day if window.contains(own_day) else window.target, window.earliest, last)
     else:
-        window = Window(
-            own_day,
-            max(today, own_day - dt.timedelta(days=STANDALONE_DAYS)),
-            own_day + dt.timedelta(days=STANDALONE_DAYS),
-        )
+        # A standalone appointment (no series window): the nearest free time the horizon either side
+        # of its own day.
+        horizon = dt.timedelta(days=HORIZON_DAYS)
+        window = Window(own_day, max(today, own_day - horizon), own_day + horizon)
     availability = availability_around(appointment, first=window.earliest, last=window.latest)
     if also_closed:
         availability = replace(availability, closures=[*availability.closures, *also_closed])
     if less_hours:
         availability = replace(availability, dated=[d for d in availability.dated if d not in less_hours])
-    kind = appointment.appointment_type
-    local = appointment.start.astimezone(zone)
+    duration, buffer = type_times(appointment.appointment_type)
+    local = to_local(appointment.start, zone)
     proposal = place(
         step=appointment.series_step or 1,
         window=window,
         preferred=local.time(),
         weekday=local.weekday(),
-        duration=dt.timedelta(minutes=kind.duration_minutes),
-        buffer=dt.timedelta(minutes=kind.buffer_minutes),
+        duration=duration,
+        buffer=buffer,
         availability=availability,
     )
     if proposal.start is not None and proposal.start <= now:

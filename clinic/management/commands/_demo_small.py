@@ -16,7 +16,7 @@ from patients.models import Channel, ConsentSignature, ConsentText, Intake, Pati
 from treatments.models import Appointment, OutcomeScore, Protocol, TreatmentSeries
 from treatments.scheduling import messaging
 from treatments.scheduling.planning import candidate_days
-from treatments.scheduling.rules import Window, step_window, type_times
+from treatments.scheduling.rules import Window, offer_last, offer_step, step_window, type_times
 
 from ._demo_records import sign_past_sessions
 
@@ -24,7 +24,6 @@ PATIENTS = 40
 SERIES = 26
 CONSULTATIONS = 8
 DEMO_EMAIL_DOMAIN = "demo.prolo.test"
-STEP = dt.timedelta(minutes=15)
 
 FIRST = [
     "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Isabella", "Lucas",
@@ -167,7 +166,7 @@ class _Planner:
 
     def book_one(self, *, patient: Patient, practitioner: Practitioner, kind: AppointmentType, day: dt.date) -> None:
         location_id = self._location_for(practitioner)
-        window = Window(day, day, day + dt.timedelta(days=14))
+        window = Window(day, day, offer_last(None, day))
         self._book(patient=patient, practitioner=practitioner, kind=kind, window=window, location_id=location_id)
 
     def _book(
@@ -216,7 +215,7 @@ class _Planner:
             while start + length <= end:
                 if not any(c.starts_at < start + length and start < c.ends_at for c in self.closures):
                     starts.append(start)
-                start += STEP
+                start += offer_step()
         if not starts:
             return []
         first = self.rng.randrange(len(starts))

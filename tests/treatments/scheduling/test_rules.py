@@ -9,12 +9,11 @@ import pytest
 from clinic.localtime import local_datetime
 from treatments.models import Appointment, Protocol
 from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
+from treatments.scheduling.planning import blocked_reason, off_target_note
 from treatments.scheduling.rules import (
     Window,
     allowed_window,
-    blocked_reason,
     neighbour_window,
-    off_target_note,
     replan_window,
     spacing,
     step_window,

@@ -15,7 +15,6 @@ from clinic.localtime import clinic_zone, to_local
 from clinic.models import Closure, Practitioner
 from patients.selectors import ScreeningFlag, screening_flags
 from treatments.models import Appointment
-from treatments.scheduling.attendance import may_check_in, may_mark_no_show
 from treatments.scheduling.rules import SpacingNote, spacing_note
 from treatments.scheduling.selectors.calendar_rows import CardRow
 from treatments.scheduling.selectors.calendar_setup import CalendarSetup
@@ -207,9 +206,10 @@ class CardReading:
         key = (a.status, a.start)
         found = self._attendance.get(key)
         if found is None:
-            # The rules read its status and start, which a CardRow carries as an Appointment does.
+            # The rules (Appointment's own) read its status and start, which a CardRow carries as an
+            # Appointment does.
             row = cast(Appointment, a)
-            found = (may_check_in(row, self.now), may_mark_no_show(row, self.now))
+            found = (Appointment.may_check_in(row, self.now), Appointment.may_mark_no_show(row, self.now))
             self._attendance[key] = found
         return found
 

@@ -8,8 +8,7 @@ from django.db.models import Q
 
 from clinic.localtime import clinic_zone, local_date, to_local
 from clinic.models import AppointmentType, DatedHours, Location, Practitioner, WorkingHours
-from treatments.scheduling.availability import on_grid
-from treatments.scheduling.rules import type_times
+from treatments.scheduling.rules import on_grid, type_times
 from treatments.scheduling.selectors.availability import availability_for
 
 SEARCH_DAYS = 90

@@ -10,7 +10,6 @@ from django.db import transaction
 from treatments import hooks
 from treatments.models import Appointment, AppointmentChange
 from treatments.scheduling import messaging
-from treatments.scheduling.attendance import check_in_refusal, no_show_refusal
 from treatments.scheduling.services.kernel import Actor, history_entry
 
 Status = Appointment.Status
@@ -48,8 +47,8 @@ def _attendance_record(
     return current
 
 
-CHECK_IN: Step = (check_in_refusal, Status.CHECKED_IN, AppointmentChange.Kind.CHECKED_IN)
-NO_SHOW: Step = (no_show_refusal, Status.NO_SHOW, AppointmentChange.Kind.NO_SHOW)
+CHECK_IN: Step = (Appointment.check_in_refusal, Status.CHECKED_IN, AppointmentChange.Kind.CHECKED_IN)
+NO_SHOW: Step = (Appointment.no_show_refusal, Status.NO_SHOW, AppointmentChange.Kind.NO_SHOW)
 
 
 def appointment_check_in(*, appointment: Appointment, by: Actor, now: dt.datetime) -> Appointment:
