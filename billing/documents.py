@@ -12,6 +12,10 @@ from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from billing.models import Payment
+from billing.selectors.pages import payment_page
+from clinic.models import ClinicSettings
+
 log = logging.getLogger(__name__)
 STYLESHEET = "css/documents.css"
 
@@ -51,3 +55,15 @@ def document_response(
     response = HttpResponse(html)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def receipt_pdf_response(request: HttpRequest, payment: Payment) -> HttpResponse:
+    """A payment's receipt as a PDF, the same paper for the desk and the patient's portal (each view
+    checks who may see it and audits the view first)."""
+    return document_response(
+        request,
+        template="billing/documents/receipt.html",
+        context={"payment": payment, "page": payment_page(payment), "clinic": ClinicSettings.load()},
+        filename=f"receipt-P-{payment.pk}",
+        as_pdf=True,
+    )

@@ -15,15 +15,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from billing.access import may_code_visit, payment_for
-from billing.documents import document_response
+from billing.documents import document_response, receipt_pdf_response
 from billing.forms_documents import ReminderForm, SeriesCodingForm, VisitCodingForm
 from billing.models import GoodFaithEstimate, SeriesCoding
 from billing.selectors.documents import statement, superbill, visit_codes
-from billing.selectors.pages import payment_page
 from billing.services.documents import VisitCodeRequest, series_coding_save, visit_codings_save
 from clinic.access import object_or_404
 from clinic.audit import audit_record
-from clinic.models import AuditEntry, ClinicSettings
+from clinic.models import AuditEntry
 from clinic.roles import AuthenticatedHttpRequest, clinical_required, desk_required
 from patients.access import patient_for
 from treatments.clinical.access import series_for_clinical
@@ -131,13 +130,7 @@ def patient_statement(request: AuthenticatedHttpRequest, patient_id: int, fmt: s
 def receipt_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     payment = payment_for(request.user, pk)
     audit_record(request=request, action=AuditEntry.Action.VIEW, obj=payment, patient_id=payment.patient_id)
-    return document_response(
-        request,
-        template="billing/documents/receipt.html",
-        context={"payment": payment, "page": payment_page(payment), "clinic": ClinicSettings.load()},
-        filename=f"receipt-P-{payment.pk}",
-        as_pdf=True,
-    )
+    return receipt_pdf_response(request, payment)
 
 
 @desk_required

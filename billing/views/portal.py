@@ -11,12 +11,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from billing.documents import document_response
+from billing.documents import document_response, receipt_pdf_response
 from billing.gateway import card_gateway
 from billing.models import GoodFaithEstimate, Payment, SavedCard
 from billing.selectors.documents import money_page, statement, superbill
 from billing.selectors.packages import package_offers
-from billing.selectors.pages import payment_page
 from clinic.localtime import local_date
 from clinic.models import AuditEntry, ClinicSettings
 from treatments.portal.access import PortalHttpRequest, portal_audit, portal_context, portal_view, series_or_404
@@ -85,13 +84,7 @@ def portal_receipt(request: PortalHttpRequest, *, payment_id: int) -> HttpRespon
     if payment is None:
         raise Http404
     portal_audit(request, AuditEntry.Action.VIEW, obj=payment)
-    return document_response(
-        request,
-        template="billing/documents/receipt.html",
-        context={"payment": payment, "page": payment_page(payment), "clinic": ClinicSettings.load()},
-        filename=f"receipt-P-{payment.pk}",
-        as_pdf=True,
-    )
+    return receipt_pdf_response(request, payment)
 
 
 @portal_view
