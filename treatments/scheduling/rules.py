@@ -25,7 +25,8 @@ STABLE API (dates are local dates in the clinic zone; datetimes are aware):
   (SCHEDULING_GRID_MINUTES, counted from local midnight) and a moment snapped onto it;
   `offer_step()` the coarser grid a patient picks from (every third step).
 - `HORIZON_DAYS`, `offer_last(window, first)`: how far ahead an open-ended window is offered.
-- `session_limit(plan)` -> the most sessions (None: as needed); `too_many_sessions(plan, count)` its refusal.
+- `session_limit(plan)` -> the most sessions (None: as needed); `too_many_sessions(plan, count)` its
+  refusal; `is_optional_step(plan, step)` whether a step is past the required ones.
 - `type_times(kind)` -> an appointment type's duration and the buffer kept free after it.
 - `as_sentence(clause)` -> "Clause." (availability's clauses as the desk's sentences).
 - `reminder_moment(start, clinic)` -> when the reminder before a session is due.
@@ -185,6 +186,11 @@ def offer_last(window: Window | None, first: dt.date) -> dt.date:
 def session_limit(plan: SessionPlan) -> int | None:
     """The most sessions a protocol's series may have: required + optional; None when as needed."""
     return None if plan.as_needed else plan.required_sessions + plan.optional_sessions
+
+
+def is_optional_step(plan: SessionPlan, step: int) -> bool:
+    """A session past the protocol's required ones is optional."""
+    return step > plan.required_sessions
 
 
 def too_many_sessions(plan: SessionPlan, count: int) -> str:

@@ -20,6 +20,7 @@ from clinic.localtime import local_date, local_datetime
 from clinic.models import Location, Practitioner, Room, WorkingHours
 from patients.models import Channel, Patient
 from treatments.models import Appointment, Protocol, TreatmentSeries
+from treatments.scheduling.rules import is_optional_step
 
 SERIES = 50_000
 SESSIONS = 4
@@ -139,7 +140,7 @@ def _batch(indexes: range, practitioners, protocols, first_monday: dt.date, now:
             appointment_type_id=protocol.appointment_type_id,
             series=one,
             series_step=step,
-            is_optional=step > protocol.required_sessions,
+            is_optional=is_optional_step(protocol, step),
             start=start,
             end=start + dt.timedelta(minutes=30),
             status=Appointment.Status.COMPLETED if start < now else Appointment.Status.BOOKED,

@@ -13,6 +13,7 @@ from treatments.scheduling.planning import blocked_reason, off_target_note
 from treatments.scheduling.rules import (
     Window,
     allowed_window,
+    is_optional_step,
     neighbour_window,
     replan_window,
     spacing,
@@ -230,3 +231,8 @@ def test_no_working_hours_and_a_full_day_are_named():
 def test_the_off_target_note_names_both_days():
     note = off_target_note(dt.date(2027, 3, 29), dt.date(2027, 3, 30), "clinic closed — Spring holiday")
     assert note == "Mon 29 Mar: clinic closed — Spring holiday; moved to Tue 30 Mar"
+
+
+def test_a_step_past_the_required_sessions_is_optional():
+    plan = Protocol(required_sessions=3, optional_sessions=2)
+    assert [is_optional_step(plan, step) for step in (1, 3, 4, 5)] == [False, False, True, True]

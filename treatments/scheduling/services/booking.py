@@ -18,7 +18,7 @@ from patients.models import Patient
 from treatments import hooks
 from treatments.models import Appointment, AppointmentChange, Protocol, Side, TreatmentSeries
 from treatments.scheduling import messaging, notices
-from treatments.scheduling.rules import as_sentence, too_many_sessions, type_times
+from treatments.scheduling.rules import as_sentence, is_optional_step, too_many_sessions, type_times
 from treatments.scheduling.selectors.proposals import series_check
 from treatments.scheduling.services.booking_cancel import Cancellation, appointment_cancel, cancel_booked
 from treatments.scheduling.services.booking_changes import appointment_move, appointment_move_preview
@@ -62,7 +62,7 @@ def _session_create(
         appointment_type=protocol.appointment_type,
         series=series,
         series_step=step,
-        is_optional=step > protocol.required_sessions,
+        is_optional=is_optional_step(protocol, step),
         start=start,
         end=start + duration,
         created_by=author(by),
