@@ -65,6 +65,13 @@ class Charge(models.TextChoices):
     PERCENT = "percent", _("A percentage of the fee")
 
 
+# What a deposit or a late-cancel policy charges has its figure: a fixed amount above zero, or a
+# percentage above 0 and at most 100 % (both policies' constraint).
+AMOUNT_FITS_CHARGE = (
+    Q(charge="none") | Q(charge="fixed", amount__gt=0) | Q(charge="percent", percent_bp__gt=0, percent_bp__lte=10000)
+)
+
+
 class DepositPolicy(models.Model):
     """A deposit invoiced at booking: for a standalone visit of a type (applied to that first visit)
     or for a protocol's series (applied to its package)."""
@@ -88,9 +95,7 @@ class DepositPolicy(models.Model):
                 name="deposit_policy_type_xor_protocol",
             ),
             models.CheckConstraint(
-                condition=Q(charge="none")
-                | Q(charge="fixed", amount__gt=0)
-                | Q(charge="percent", percent_bp__gt=0, percent_bp__lte=10000),
+                condition=AMOUNT_FITS_CHARGE,
                 name="deposit_policy_amount_fits_charge",
             ),
         ]
@@ -118,9 +123,7 @@ class CancellationPolicy(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(window_hours__gte=1), name="cancellation_policy_window_positive"),
             models.CheckConstraint(
-                condition=Q(charge="none")
-                | Q(charge="fixed", amount__gt=0)
-                | Q(charge="percent", percent_bp__gt=0, percent_bp__lte=10000),
+                condition=AMOUNT_FITS_CHARGE,
                 name="cancellation_policy_amount_fits_charge",
             ),
         ]
