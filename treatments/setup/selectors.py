@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from clinic.closures import clashing_closure, same_scope  # noqa: F401 -- re-exported: the setup page's reads
 from clinic.localtime import clinic_zone, day_bounds, local_date, to_local
 from clinic.models import Closure, DatedHours, Location, Practitioner
 from treatments.models import Appointment
