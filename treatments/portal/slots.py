@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from clinic.localtime import clinic_zone, local_date, to_local
 from treatments.models import Appointment, TreatmentSeries
-from treatments.scheduling.availability import Availability
-from treatments.scheduling.planning import blocked_reason, day_starts
+from treatments.scheduling.availability import Availability, blocked_reason
+from treatments.scheduling.planning import day_starts
 from treatments.scheduling.rules import (
     HORIZON_DAYS,
     Window,

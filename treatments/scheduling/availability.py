@@ -26,6 +26,12 @@ STABLE API (the calendar helper's "next free slot" and the waitlist use it):
   - `nearest_start(day, preferred, duration, buffer, step=)` -> the free start closest to the
     preferred local time that day, or None.
   - `closures_between(first, last)` -> the closures touching those local dates.
+- `blocked_reason(day=, preferred=, duration=, buffer=, availability=)` -> str: why a day cannot
+  take the session ("" when it can): no working hours, a closure or leave, fully booked.
+- `off_target_note(target, placed, reason)` -> "Mon 29 Mar: clinic closed — Spring holiday; moved
+  to Tue 30 Mar".
+- `why_no_slot(step, window, duration, availability)` -> the sentence when a whole window is full.
+
 The clinic's one time grid (`grid_step`, `on_grid`, `offer_step`) is a rule: rules.py.
 
 All datetimes are timezone-aware; intervals are half-open [start, end), so back-to-back is fine.
@@ -38,10 +44,11 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clinic.localtime import local_date, local_datetime
-from treatments.scheduling.rules import offer_step, on_grid
+from treatments.scheduling.rules import Window, offer_step, on_grid, short_day
 
 UTC = dt.UTC
 
@@ -223,3 +230,48 @@ class Availability:
         start = local_datetime(first, dt.time(0, 0), self.zone)
         end = local_datetime(last + dt.timedelta(days=1), dt.time(0, 0), self.zone)
         return self._closures.overlapping(start, end)
+
+
+# --- Why a day, or a whole window, cannot take a session (what the planner and the portal say) --
+
+
+def blocked_reason(
+    *, day: dt.date, preferred: dt.time, duration: dt.timedelta, buffer: dt.timedelta, availability: Availability
+) -> str:
+    """Why `day` cannot take the session, as a clause; "" when it has a free start."""
+    if availability.nearest_start(day, preferred, duration, buffer) is not None:
+        return ""
+    if not availability.works_on(day):
+        return _("no working hours that day")
+    closures = availability.closures_between(day, day)
+    if closures:
+        return closures[0].reason or closures[0].label or _("closed")
+    return _("fully booked")
+
+
+def off_target_note(target: dt.date, placed: dt.date, reason: str) -> str:
+    return _("%(target)s: %(reason)s; moved to %(placed)s") % {
+        "target": short_day(target),
+        "reason": reason,
+        "placed": short_day(placed),
+    }
+
+
+def why_no_slot(step: int, window: Window, duration: dt.timedelta, availability: Availability) -> str:
+    """The sentence when no day of a window can take session `step`: the closures and leave in it,
+    else that nobody works then, else that it is fully booked."""
+    minutes = int(duration.total_seconds() // 60)
+    base = _("Session %(step)d: no free %(minutes)d-minute slot between %(first)s and %(last)s") % {
+        "step": step,
+        "minutes": minutes,
+        "first": date_format(window.earliest, "j M"),
+        "last": date_format(window.latest, "j M"),
+    }
+    reasons = [c.label for c in availability.closures_between(window.earliest, window.latest) if c.label]
+    if not reasons:
+        days = (window.earliest + dt.timedelta(days=n) for n in range((window.latest - window.earliest).days + 1))
+        if not any(availability.works_on(day) for day in days):
+            reasons = [_("the practitioner has no working hours at this location then")]
+    if not reasons:
+        reasons = [_("the practitioner's hours are fully booked")]
+    return f"{base} — {'; '.join(dict.fromkeys(reasons))}."

@@ -1,6 +1,6 @@
 """The series planner: pure functions over plain values (see docs/architecture.md "Where the logic lives").
 The rules it plans by (windows, spacing, the time grid) are in rules.py; why a day or a window
-cannot take a session is said here, where the availability is read (`blocked_reason`,
+cannot take a session is availability's own answer (availability.py: `blocked_reason`,
 `off_target_note`, `why_no_slot`).
 
 STABLE API:
@@ -23,12 +23,6 @@ STABLE API:
 - `suggest_starts(first=, last=, preferred=, duration=, buffer=, availability=, not_before=,
   limit=)` -> list[datetime]: one free start per day nearest the preferred local time.
 
-- `blocked_reason(day=, preferred=, duration=, buffer=, availability=)` -> str: why a day cannot
-  take the session ("" when it can): no working hours, a closure or leave, fully booked.
-- `off_target_note(target, placed, reason)` -> "Mon 29 Mar: clinic closed — Spring holiday; moved
-  to Tue 30 Mar".
-- `why_no_slot(step, window, duration, availability)` -> the sentence when a whole window is full.
-
 `intervals[i]` is the number of days from session i+1 to session i+2 (Protocol.interval_after).
 """
 
@@ -42,52 +36,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clinic.localtime import local_date, local_datetime, to_local
-from treatments.scheduling.availability import Availability, Busy
-from treatments.scheduling.rules import Window, short_day, spacing_note, step_window
-
-# --- Why a day, or a whole window, cannot take a session (the planner's words) --------------
-
-
-def blocked_reason(
-    *, day: dt.date, preferred: dt.time, duration: dt.timedelta, buffer: dt.timedelta, availability: Availability
-) -> str:
-    """Why `day` cannot take the session, as a clause; "" when it has a free start."""
-    if availability.nearest_start(day, preferred, duration, buffer) is not None:
-        return ""
-    if not availability.works_on(day):
-        return _("no working hours that day")
-    closures = availability.closures_between(day, day)
-    if closures:
-        return closures[0].reason or closures[0].label or _("closed")
-    return _("fully booked")
-
-
-def off_target_note(target: dt.date, placed: dt.date, reason: str) -> str:
-    return _("%(target)s: %(reason)s; moved to %(placed)s") % {
-        "target": short_day(target),
-        "reason": reason,
-        "placed": short_day(placed),
-    }
-
-
-def why_no_slot(step: int, window: Window, duration: dt.timedelta, availability: Availability) -> str:
-    """The sentence when no day of a window can take session `step`: the closures and leave in it,
-    else that nobody works then, else that it is fully booked."""
-    minutes = int(duration.total_seconds() // 60)
-    base = _("Session %(step)d: no free %(minutes)d-minute slot between %(first)s and %(last)s") % {
-        "step": step,
-        "minutes": minutes,
-        "first": date_format(window.earliest, "j M"),
-        "last": date_format(window.latest, "j M"),
-    }
-    reasons = [c.label for c in availability.closures_between(window.earliest, window.latest) if c.label]
-    if not reasons:
-        days = (window.earliest + dt.timedelta(days=n) for n in range((window.latest - window.earliest).days + 1))
-        if not any(availability.works_on(day) for day in days):
-            reasons = [_("the practitioner has no working hours at this location then")]
-    if not reasons:
-        reasons = [_("the practitioner's hours are fully booked")]
-    return f"{base} — {'; '.join(dict.fromkeys(reasons))}."
+from treatments.scheduling.availability import Availability, Busy, blocked_reason, off_target_note, why_no_slot
+from treatments.scheduling.rules import Window, spacing_note, step_window
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,7 @@ import pytest
 
 from clinic.localtime import local_datetime
 from treatments.models import Appointment, Protocol
-from treatments.scheduling.availability import Availability, Busy, WeeklyBlock
-from treatments.scheduling.planning import blocked_reason, off_target_note
+from treatments.scheduling.availability import Availability, Busy, WeeklyBlock, blocked_reason, off_target_note
 from treatments.scheduling.rules import (
     Window,
     allowed_window,

@@ -1,6 +1,6 @@
 """What the desk's pages say about a series' dates: a session spaced differently from the protocol
 (rules.spacing, with the numbers) and why a booked session is not on its target day
-(planning.blocked_reason, else its history). Reads only; the rules themselves are in rules.py."""
+(availability.blocked_reason, else its history). Reads only; the rules themselves are in rules.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from clinic.localtime import clinic_zone, local_date, to_local
 from treatments.models import Appointment, AppointmentChange, TreatmentSeries
-from treatments.scheduling.planning import blocked_reason, off_target_note
+from treatments.scheduling.availability import blocked_reason, off_target_note
 from treatments.scheduling.rules import SpacingNote, short_day, spacing, type_times, window_after
 from treatments.scheduling.selectors.availability import availability_for
 
