@@ -21,10 +21,11 @@ from billing.models import (
     SeriesCoding,
 )
 from billing.models.documents import VisitCode, VisitCoding, visit_code
+from billing.models.fees import Fee
 from billing.selectors.fees import fee_on, visit_fees
 from billing.selectors.packages import package_paid
 from clinic.localtime import local_date
-from clinic.models import ClinicSettings
+from clinic.models import ClinicSettings, Practitioner
 from patients.models import Patient
 from treatments.models import Appointment, TreatmentSeries
 
@@ -70,12 +71,19 @@ class SuperbillVisit:
 @dataclass
 class Superbill:
     clinic: ClinicSettings
-    series: TreatmentSeries
+    series: TreatmentSeries | None  # None: the visits outside any series (visits_superbill)
     patient: Patient
     details: PatientBillingDetails | None
     coding: SeriesCoding | None
     diagnoses: list[tuple[str, str]]  # (pointer letter, ICD-10 code)
     visits: list[SuperbillVisit] = field(default_factory=list)
+
+    @property
+    def provider(self) -> Practitioner | None:
+        """The series' practitioner; for visits outside a series, the first visit's."""
+        if self.series is not None:
+            return self.series.practitioner
+        return self.visits[0].appointment.practitioner if self.visits else None
 
     @property
     def total_charge(self) -> int:
@@ -187,24 +195,7 @@ def superbill(*, series: TreatmentSeries) -> Superbill:
     diagnoses = list(zip(POINTER_LETTERS, coding.diagnosis_list if coding else [], strict=False))
     pointers = "".join(letter for letter, _code in diagnoses[:4])  # a claim line points at up to four
     visits = attended_visits(series)
-    money = _visit_money(visits)
-    rows = []
-    for a in visits:
-        billed = visit_code(series=coding, visit=own_code(a))
-        rows.append(
-            SuperbillVisit(
-                appointment=a,
-                date=local_date(a.start),
-                system=billed.system,
-                code=billed.code,
-                modifier=billed.modifier,
-                units=billed.units,
-                pointers=pointers,
-                charge=money[a.pk][0],
-                paid=money[a.pk][1],
-                package=money[a.pk][2],
-            )
-        )
+    billed = {a.pk: visit_code(series=coding, visit=own_code(a)) for a in visits}
     return Superbill(
         clinic=ClinicSettings.load(),
         series=series,
@@ -212,7 +203,64 @@ def superbill(*, series: TreatmentSeries) -> Superbill:
         details=details,
         coding=coding,
         diagnoses=diagnoses,
-        visits=rows,
+        visits=_rows(visits, billed, pointers=pointers),
+    )
+
+
+def _rows(visits: list[Appointment], billed: dict[int, VisitCode], *, pointers: str) -> list[SuperbillVisit]:
+    money = _visit_money(visits)
+    return [
+        SuperbillVisit(
+            appointment=a,
+            date=local_date(a.start),
+            system=billed[a.pk].system,
+            code=billed[a.pk].code,
+            modifier=billed[a.pk].modifier,
+            units=billed[a.pk].units,
+            pointers=pointers,
+            charge=money[a.pk][0],
+            paid=money[a.pk][1],
+            package=money[a.pk][2],
+        )
+        for a in visits
+    ]
+
+
+def visits_outside_series(patient: Patient) -> list[Appointment]:
+    """The patient's attended visits outside any series (a consultation booked at /book/), in order."""
+    return list(
+        Appointment.objects.filter(patient=patient, series__isnull=True, status__in=ATTENDED)
+        .select_related("practitioner", "visit_coding")
+        .order_by("start", "pk")
+    )
+
+
+def _fee_code(fee: Fee | None, visit: VisitCoding | None) -> VisitCode:
+    """A visit outside a series: its own code when the practitioner set one, else the code of its
+    type's fee on its day (CPT 99203 for a new patient's visit), else `visit_code`'s M0076."""
+    if visit is not None or fee is None:
+        return visit_code(series=None, visit=visit)
+    return VisitCode(fee.get_code_system_display(), fee.code, fee.modifier[:2], 1)
+
+
+def visits_superbill(*, patient: Patient) -> Superbill:
+    """The superbill of the patient's attended visits outside any series: the same paper as a
+    series', each visit with place of service 11, its code, charge and what was paid (its own
+    invoices: a deposit paid online at /book/ shows). No series, so no diagnosis codes."""
+    visits = visits_outside_series(patient)
+    fees = visit_fees({a.appointment_type_id for a in visits}) if visits else []
+    billed = {
+        a.pk: _fee_code(fee_on(fees, appointment_type_id=a.appointment_type_id, day=local_date(a.start)), own_code(a))
+        for a in visits
+    }
+    return Superbill(
+        clinic=ClinicSettings.load(),
+        series=None,
+        patient=patient,
+        details=PatientBillingDetails.objects.filter(patient_id=patient.pk).first(),
+        coding=None,
+        diagnoses=[],
+        visits=_rows(visits, billed, pointers=""),
     )
 
 
@@ -256,6 +304,7 @@ class MoneyPage:
     statement: Statement
     series: list[SeriesMoney]
     estimates: list[GoodFaithEstimate]
+    visits_attended: int = 0  # attended visits outside any series: their superbill
 
     @property
     def open_invoices(self) -> list[Invoice]:
@@ -264,7 +313,8 @@ class MoneyPage:
 
 def money_page(*, patient: Patient, now: dt.datetime) -> MoneyPage:
     """The portal's money page: balance, invoices, payments (receipts), each series with its package
-    ("3 of 5 sessions used") and superbill, the Good Faith Estimates. Fixed queries: 6."""
+    ("3 of 5 sessions used") and superbill, the visits outside a series (their superbill), the Good
+    Faith Estimates. Fixed queries: 6."""
     series = list(
         TreatmentSeries.objects.filter(patient=patient)
         .select_related("protocol")
@@ -279,8 +329,8 @@ def money_page(*, patient: Patient, now: dt.datetime) -> MoneyPage:
         package__series_id__in=ids, reversed_at__isnull=True
     ).values_list("package_id", flat=True):
         used[package_id] = used.get(package_id, 0) + 1
-    attended: dict[int, int] = {}
-    for series_id in Appointment.objects.filter(series_id__in=ids, status__in=ATTENDED).values_list(
+    attended: dict[int | None, int] = {}  # None: the visits outside any series
+    for series_id in Appointment.objects.filter(patient=patient, status__in=ATTENDED).values_list(
         "series_id", flat=True
     ):
         attended[series_id] = attended.get(series_id, 0) + 1
@@ -297,7 +347,12 @@ def money_page(*, patient: Patient, now: dt.datetime) -> MoneyPage:
             )
         )
     estimates = list(GoodFaithEstimate.objects.filter(Q(patient=patient)).order_by("-created_at"))
-    return MoneyPage(statement=statement(patient=patient, now=now), series=rows, estimates=estimates)
+    return MoneyPage(
+        statement=statement(patient=patient, now=now),
+        series=rows,
+        estimates=estimates,
+        visits_attended=attended.get(None, 0),
+    )
 
 
 @dataclass(frozen=True)

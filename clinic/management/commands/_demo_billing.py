@@ -140,8 +140,9 @@ def _fees() -> None:
     )
     Fee.objects.create(
         appointment_type=AppointmentType.objects.get(slug="consultation"),
-        code="CONS",
-        description="Consultation",
+        code_system="cpt",
+        code="99203",
+        description="Consultation (new patient visit)",
         unit_price=CONSULTATION_PRICE,
         valid_from=since,
     )
