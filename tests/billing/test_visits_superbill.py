@@ -28,7 +28,13 @@ VISIT = dt.datetime(2027, 5, 11, 15, 0, tzinfo=dt.UTC)
 def consultation(desk_user):
     ClinicSettings.objects.update_or_create(pk=1, defaults={"group_npi": "1234567893", "tax_id": "36-1234567"})
     kind = appointment_type("consultation")
-    fee = {"code_system": "cpt", "code": "99203", "unit_price": 12000, "valid_from": VISIT.date()}
+    fee = {
+        "code_system": "cpt",
+        "code": "99203",
+        "description": "Visit",
+        "unit_price": 12000,
+        "valid_from": VISIT.date(),
+    }
     Fee.objects.create(appointment_type=kind, **fee)
     patient = PatientFactory(first_name="Nina", last_name="Berg", date_of_birth=dt.date(1980, 3, 4))
     practitioner = PractitionerFactory(display_name="Dr Ada Stone", npi="1987654328", licence="IL 036-123456")
