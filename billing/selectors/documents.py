@@ -21,7 +21,6 @@ from billing.models import (
     SeriesCoding,
 )
 from billing.models.documents import VisitCode, VisitCoding, visit_code
-from billing.models.fees import Fee
 from billing.selectors.fees import fee_on, visit_fees
 from billing.selectors.packages import package_paid
 from clinic.localtime import local_date
@@ -109,9 +108,9 @@ class Superbill:
 def _visit_money(visits: list[Appointment]) -> dict[int, tuple[int, int, bool]]:
     """appointment id → (charge, paid, from the package). A package's price is spread over its
     sessions (price ÷ sessions each, the earlier sessions taking the leftover cents); what was paid
-    for it is laid against its attended sessions in order. A visit paid by its own invoices (check-out,
-    deposit) shows their totals and what was paid on them; a visit not yet invoiced shows the fee
-    schedule's price for its type on its date and nothing paid. Queries: 4 (+2 per package)."""
+    for it is laid against its attended sessions in order. A visit checked out shows its invoices'
+    totals (check-out, deposit) and what was paid on them; a visit not yet checked out shows the fee
+    schedule's price for its type on its date, and what its deposit paid. Queries: 4 (+2 per package)."""
     ids = [a.pk for a in visits]
     redemptions = list(
         PackageRedemption.objects.filter(
@@ -139,21 +138,25 @@ def _visit_money(visits: list[Appointment]) -> dict[int, tuple[int, int, bool]]:
         status__in=(Invoice.Status.ISSUED, Invoice.Status.PAID),
     ):
         invoiced.setdefault(invoice.appointment_id or 0, []).append(invoice)
-    uninvoiced = [a for a in visits if a.pk not in money and a.pk not in invoiced]
-    fees = visit_fees({a.appointment_type_id for a in uninvoiced}) if uninvoiced else []
+    # Not checked out yet (no visit invoice; perhaps its deposit): the fee schedule's price.
+    unbilled = [a for a in visits if a.pk not in money and not _checked_out(invoiced.get(a.pk, []))]
+    fees = visit_fees({a.appointment_type_id for a in unbilled}) if unbilled else []
     for appointment in visits:
         if appointment.pk in money:
             continue
         invoices = invoiced.get(appointment.pk, [])
-        if invoices:
-            charge: int = sum(i.total for i in invoices)
-            paid: int = sum(max(0, min(i.total, i.total - i.balance)) for i in invoices)
-        else:
+        charge: int = sum(i.total for i in invoices)
+        paid: int = sum(max(0, min(i.total, i.total - i.balance)) for i in invoices)
+        if not _checked_out(invoices):
             day = local_date(appointment.start)
             fee = fee_on(fees, appointment_type_id=appointment.appointment_type_id, day=day)
-            charge, paid = (fee.unit_price if fee else 0), 0
+            charge = max(charge, fee.unit_price if fee else 0)
         money[appointment.pk] = (charge, paid, False)
     return money
+
+
+def _checked_out(invoices: list[Invoice]) -> bool:
+    return any(i.kind == Invoice.Kind.REGULAR for i in invoices)
 
 
 def attended_visits(series: TreatmentSeries) -> list[Appointment]:
@@ -203,11 +206,11 @@ def superbill(*, series: TreatmentSeries) -> Superbill:
         details=details,
         coding=coding,
         diagnoses=diagnoses,
-        visits=_rows(visits, billed, pointers=pointers),
+        visits=superbill_rows(visits, billed, pointers=pointers),
     )
 
 
-def _rows(visits: list[Appointment], billed: dict[int, VisitCode], *, pointers: str) -> list[SuperbillVisit]:
+def superbill_rows(visits: list[Appointment], billed: dict[int, VisitCode], *, pointers: str) -> list[SuperbillVisit]:
     money = _visit_money(visits)
     return [
         SuperbillVisit(
@@ -224,44 +227,6 @@ def _rows(visits: list[Appointment], billed: dict[int, VisitCode], *, pointers: 
         )
         for a in visits
     ]
-
-
-def visits_outside_series(patient: Patient) -> list[Appointment]:
-    """The patient's attended visits outside any series (a consultation booked at /book/), in order."""
-    return list(
-        Appointment.objects.filter(patient=patient, series__isnull=True, status__in=ATTENDED)
-        .select_related("practitioner", "visit_coding")
-        .order_by("start", "pk")
-    )
-
-
-def _fee_code(fee: Fee | None, visit: VisitCoding | None) -> VisitCode:
-    """A visit outside a series: its own code when the practitioner set one, else the code of its
-    type's fee on its day (CPT 99203 for a new patient's visit), else `visit_code`'s M0076."""
-    if visit is not None or fee is None:
-        return visit_code(series=None, visit=visit)
-    return VisitCode(fee.get_code_system_display(), fee.code, fee.modifier[:2], 1)
-
-
-def visits_superbill(*, patient: Patient) -> Superbill:
-    """The superbill of the patient's attended visits outside any series: the same paper as a
-    series', each visit with place of service 11, its code, charge and what was paid (its own
-    invoices: a deposit paid online at /book/ shows). No series, so no diagnosis codes."""
-    visits = visits_outside_series(patient)
-    fees = visit_fees({a.appointment_type_id for a in visits}) if visits else []
-    billed = {
-        a.pk: _fee_code(fee_on(fees, appointment_type_id=a.appointment_type_id, day=local_date(a.start)), own_code(a))
-        for a in visits
-    }
-    return Superbill(
-        clinic=ClinicSettings.load(),
-        series=None,
-        patient=patient,
-        details=PatientBillingDetails.objects.filter(patient_id=patient.pk).first(),
-        coding=None,
-        diagnoses=[],
-        visits=_rows(visits, billed, pointers=""),
-    )
 
 
 @dataclass

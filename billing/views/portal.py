@@ -14,9 +14,10 @@ from django.urls import NoReverseMatch, reverse
 from billing.documents import document_response
 from billing.gateway import card_gateway
 from billing.models import GoodFaithEstimate, Payment, SavedCard
-from billing.selectors.documents import money_page, statement, superbill, visits_superbill
+from billing.selectors.documents import money_page, statement, superbill
 from billing.selectors.packages import package_offers
 from billing.selectors.pages import payment_page
+from billing.selectors.superbills import visits_superbill
 from clinic.localtime import local_date
 from clinic.models import AuditEntry, ClinicSettings
 from treatments.portal.access import PortalHttpRequest, portal_audit, portal_context, portal_view, series_or_404

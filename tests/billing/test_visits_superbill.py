@@ -88,3 +88,20 @@ def test_the_visits_superbill_pdf_reads_back_with_pdftotext(client, consultation
     text = pdf_text(response.content, tmp_path)
     for shown in ("Superbill", "Dr Ada Stone", "1987654328", "Nina Berg", "2027-05-11", "99203", "Medicare"):
         assert shown in text, shown
+
+
+def test_a_visit_not_yet_checked_out_shows_its_fee_as_the_charge_and_its_deposit_as_paid(client, desk_user):
+    """Only the deposit is invoiced until check-out: the charge is the visit's fee, not the deposit."""
+    from billing.models import DepositPolicy
+    from billing.selectors.superbills import visits_superbill
+    from billing.services.deposits import deposit_invoice_at_booking
+
+    kind = appointment_type("consultation")
+    fee = {"code_system": "cpt", "code": "99203", "description": "Visit", "unit_price": 20000}
+    Fee.objects.create(appointment_type=kind, valid_from=VISIT.date(), **fee)
+    DepositPolicy.objects.create(appointment_type=kind, charge="fixed", amount=4000)
+    visit = AppointmentFactory(appointment_type=kind, start=VISIT, status="checked_in")
+    deposit = deposit_invoice_at_booking(appointment_ids=[visit.pk], series_id=None, by=desk_user, now=VISIT)
+    pay(deposit, amount=4000, by=desk_user)
+    (row,) = visits_superbill(patient=visit.patient).visits
+    assert (row.code, row.charge, row.paid) == ("99203", 20000, 4000)
