@@ -167,4 +167,5 @@ def test_the_demo_consultation_asks_a_deposit_and_has_a_late_cancel_fee_and_the_
     assert CancellationPolicy.objects.get(appointment_type__slug="consultation").amount == 4000
     clinic = ClinicSettings.load()
     assert clinic.group_npi and clinic.tax_id
+    assert (clinic.online_same_day, clinic.online_min_notice_hours) == (True, 1)  # try it all in one sitting
     assert all(p.npi and p.licence for p in Practitioner.objects.filter(user__username__in=["practitioner", "okafor"]))

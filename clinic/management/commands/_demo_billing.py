@@ -43,8 +43,12 @@ CONSULTATION_LATE_FEE = 4000  # $40.00: /book/ then offers to save a card for it
 def seed_online() -> None:
     """Issue 23 in the demo: /book/'s consultation asks a deposit (paid on the demo fake Stripe
     under `make run`) and has a late-cancel fee (so /book/ offers to keep a card on file); the
-    papers carry the practice's and practitioners' ids. Only what is missing is set."""
+    papers carry the practice's and practitioners' ids; /book/ offers times today. Only what is
+    missing is set (the same-day rule is the demo's)."""
     ClinicSettings.objects.filter(pk=1, group_npi="").update(**PRACTICE_IDS)
+    # A time later today can be booked at /book/ (an hour's notice), so the whole journey — book and
+    # pay, check in, the superbill — can be tried in one sitting.
+    ClinicSettings.objects.filter(pk=1).update(online_same_day=True, online_min_notice_hours=1)
     for username, (npi, licence) in PRACTITIONER_IDS.items():
         Practitioner.objects.filter(user__username=username, npi="").update(npi=npi, licence=licence)
     consultation = AppointmentType.objects.get(slug="consultation")
