@@ -126,9 +126,18 @@ def test_the_demo_fake_takes_a_payment_from_the_real_stripe_library_and_sends_th
         assert event["type"] == "checkout.session.completed"
         paid = gateway.retrieve_checkout(checkout_id=hosted.id)
         assert (paid.paid, paid.amount, paid.attempt_key) == (True, 3000, str(page.attempt_key))
-        assert gateway.refund(
+        refund_id = gateway.refund(
             payment_reference=paid.payment_reference, amount=3000, currency="USD", idempotency_key=uuid.uuid4()
-        ).startswith("re_")
+        )
+        # Its front page, for a person trying the demo: the event, "Send it again", the refund.
+        dashboard = urllib.request.urlopen(f"{demo_fake}/", timeout=5).read().decode()
+        assert event["id"] in dashboard and "Send it again" in dashboard and refund_id in dashboard
+        again = no_redirect.open(urllib.request.Request(f"{demo_fake}/events/0", data=b"", method="POST"), timeout=10)
+        assert again.headers["Location"] == "/?sent=0:200"
+        replayed = stripe.Webhook.construct_event(
+            received[1].get_data(), received[1].headers["Stripe-Signature"], WEBHOOK_SECRET, tolerance=300
+        )
+        assert replayed["id"] == event["id"]  # Stripe's retry: the same event, signed afresh
     finally:
         stripe.api_base, stripe.default_http_client, stripe.max_network_retries = saved
 
