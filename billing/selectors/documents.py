@@ -85,6 +85,13 @@ class Superbill:
         return self.visits[0].appointment.practitioner if self.visits else None
 
     @property
+    def practice_address(self) -> str:
+        """The clinic's address; where setup left it empty, the address of the first visit's place."""
+        if self.clinic.address or not self.visits:
+            return self.clinic.address
+        return self.visits[0].appointment.location.address
+
+    @property
     def total_charge(self) -> int:
         return sum(v.charge for v in self.visits)
 
@@ -164,7 +171,7 @@ def attended_visits(series: TreatmentSeries) -> list[Appointment]:
     (one query)."""
     return list(
         series.appointments.filter(status__in=ATTENDED)
-        .select_related("practitioner", "visit_coding")
+        .select_related("practitioner", "visit_coding", "location")
         .order_by("start", "pk")
     )
 

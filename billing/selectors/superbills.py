@@ -19,7 +19,7 @@ def visits_outside_series(patient: Patient) -> list[Appointment]:
     """The patient's attended visits outside any series (a consultation booked at /book/), in order."""
     return list(
         Appointment.objects.filter(patient=patient, series__isnull=True, status__in=ATTENDED)
-        .select_related("practitioner", "visit_coding")
+        .select_related("practitioner", "visit_coding", "location")
         .order_by("start", "pk")
     )
 

@@ -16,7 +16,13 @@ from clinic.models import ClinicSettings
 from tests.billing.factories_series import SOLD
 from tests.billing.test_documents import pay, pdf_text
 from tests.billing.test_portal_money import no_store
-from tests.factories import AppointmentFactory, PatientFactory, PractitionerFactory, appointment_type
+from tests.factories import (
+    AppointmentFactory,
+    LocationFactory,
+    PatientFactory,
+    PractitionerFactory,
+    appointment_type,
+)
 from tests.treatments.factories_portal import issue_link
 from treatments.models import Appointment
 
@@ -38,8 +44,14 @@ def consultation(desk_user):
     Fee.objects.create(appointment_type=kind, **fee)
     patient = PatientFactory(first_name="Nina", last_name="Berg", date_of_birth=dt.date(1980, 3, 4))
     practitioner = PractitionerFactory(display_name="Dr Ada Stone", npi="1987654328", licence="IL 036-123456")
+    place = LocationFactory(address="1 Main St, Springfield, IL 62701")
     visit = AppointmentFactory(
-        patient=patient, practitioner=practitioner, appointment_type=kind, start=VISIT, status="checked_in"
+        patient=patient,
+        practitioner=practitioner,
+        location=place,
+        appointment_type=kind,
+        start=VISIT,
+        status="checked_in",
     )
     invoice = checkout_invoice(appointment_id=visit.pk, by=desk_user, now=VISIT)
     pay(invoice, amount=3000, by=desk_user)
@@ -64,6 +76,9 @@ def test_the_money_page_offers_the_superbill_of_a_visit_booked_outside_a_series(
     assert "$120.00" in text and "$30.00" in text  # charge, and the deposit paid
     assert "2027-06-10" not in text  # only attended visits
     assert "Medicare does not cover prolotherapy" in text
+    # No practice address in setup: the visit's place's; the patient gave none: the paper says so.
+    assert f'<dd id="sb-practice-address">{visit.location.address}</dd>' in text
+    assert '<dd id="sb-patient-address">not given: please tell the clinic</dd>' in text
 
 
 def test_a_visit_not_yet_attended_gives_no_superbill_link(client, consultation):

@@ -30,7 +30,7 @@ PAYMENTS = [("card_terminal", None), ("cash", None), ("bank_transfer", None), ("
 
 # What the superbill and the Good Faith Estimate print (demo values; the NPIs carry a valid check
 # digit): the practice's group NPI and TIN, each practitioner's NPI and licence.
-PRACTICE_IDS = {"group_npi": "1234567893", "tax_id": "36-1234567"}
+PRACTICE_IDS = {"group_npi": "1234567893", "tax_id": "36-1234567", "address": "200 W Adams St, Chicago, IL 60606"}
 PRACTITIONER_IDS = {
     "practitioner": ("1987654328", "IL 036-123456"),
     "okafor": ("1765432103", "IL 036-234567"),
