@@ -65,8 +65,8 @@ class DemoStripe(FakeStripe):
         )
         note = ""
         if sent:
-            index, _, status = sent.partition(":")
-            note = f"<p id='sent'>Event {html.escape(index)} sent again: the clinic answered {html.escape(status)}.</p>"
+            which, _, status = sent.partition(":")
+            note = f"<p id='sent'>Event {html.escape(which)} sent again: the clinic answered {html.escape(status)}.</p>"
         page = (
             "<!doctype html><html lang='en'><head><meta name='viewport' content='width=device-width'>"
             "<title>Demo fake Stripe</title></head><body style='font-family:sans-serif'>"
@@ -91,7 +91,7 @@ class Command(BaseCommand):
             return
         from werkzeug.serving import make_server
 
-        port = settings.STRIPE_DEMO_PORT
+        port = settings.STRIPE_DEMO_PORT  # type: ignore[misc]  # the local settings' only
         fake = DemoStripe(
             f"http://127.0.0.1:{port}",
             webhook_url=settings.SITE_URL + reverse("billing:stripe_webhook"),
