@@ -43,7 +43,8 @@ run: setup
 	@echo ""
 	@echo "  Prolo is starting on $(SITE_URL) (gunicorn, 2 workers)"
 	@echo "  Demo logins (password: prolo-demo, demo only): frontdesk, practitioner, admin"
-	@echo "  Web, Celery worker and beat run below; Ctrl-C stops all of them."
+	@echo "  Web, Celery worker, beat and the demo fake Stripe (127.0.0.1:$$(($(PORT) + 10000)), no card charged)"
+	@echo "  run below; Ctrl-C stops all of them."
 	@echo ""
 	@# honcho gives each process its own PORT, hence WEB_PORT for the web process.
 	PATH="$(BIN):$$PATH" DEBUG=1 WEB_PORT=$(PORT) SITE_URL=$(SITE_URL) $(BIN)/honcho start -f Procfile

@@ -55,6 +55,9 @@ urlpatterns = [
         portal.portal_superbill,
         name="portal_superbill_print",
     ),
+    # The visits outside any series (a consultation booked at /book/): the link's own patient.
+    path("portal/<str:token>/visits/superbill.pdf", portal.portal_visits_superbill, PDF, name="portal_visits_sb"),
+    path("portal/<str:token>/visits/superbill/", portal.portal_visits_superbill, name="portal_visits_sb_print"),
     path("portal/<str:token>/estimates/<int:estimate_id>.pdf", portal.portal_estimate, PDF, name="portal_estimate"),
     # Packages, missed visits and the money reports (billing/urls_series.py).
     *series_urlpatterns,

@@ -24,7 +24,7 @@ from billing.models.documents import VisitCode, VisitCoding, visit_code
 from billing.selectors.fees import fee_on, visit_fees
 from billing.selectors.packages import package_paid
 from clinic.localtime import local_date
-from clinic.models import ClinicSettings
+from clinic.models import ClinicSettings, Practitioner
 from patients.models import Patient
 from treatments.models import Appointment, TreatmentSeries
 
@@ -70,12 +70,26 @@ class SuperbillVisit:
 @dataclass
 class Superbill:
     clinic: ClinicSettings
-    series: TreatmentSeries
+    series: TreatmentSeries | None  # None: the visits outside any series (visits_superbill)
     patient: Patient
     details: PatientBillingDetails | None
     coding: SeriesCoding | None
     diagnoses: list[tuple[str, str]]  # (pointer letter, ICD-10 code)
     visits: list[SuperbillVisit] = field(default_factory=list)
+
+    @property
+    def provider(self) -> Practitioner | None:
+        """The series' practitioner; for visits outside a series, the first visit's."""
+        if self.series is not None:
+            return self.series.practitioner
+        return self.visits[0].appointment.practitioner if self.visits else None
+
+    @property
+    def practice_address(self) -> str:
+        """The clinic's address; where setup left it empty, the address of the first visit's place."""
+        if self.clinic.address or not self.visits:
+            return self.clinic.address
+        return self.visits[0].appointment.location.address
 
     @property
     def total_charge(self) -> int:
@@ -101,9 +115,9 @@ class Superbill:
 def _visit_money(visits: list[Appointment]) -> dict[int, tuple[int, int, bool]]:
     """appointment id → (charge, paid, from the package). A package's price is spread over its
     sessions (price ÷ sessions each, the earlier sessions taking the leftover cents); what was paid
-    for it is laid against its attended sessions in order. A visit paid by its own invoices (check-out,
-    deposit) shows their totals and what was paid on them; a visit not yet invoiced shows the fee
-    schedule's price for its type on its date and nothing paid. Queries: 4 (+2 per package)."""
+    for it is laid against its attended sessions in order. A visit checked out shows its invoices'
+    totals (check-out, deposit) and what was paid on them; a visit not yet checked out shows the fee
+    schedule's price for its type on its date, and what its deposit paid. Queries: 4 (+2 per package)."""
     ids = [a.pk for a in visits]
     redemptions = list(
         PackageRedemption.objects.filter(
@@ -131,21 +145,25 @@ def _visit_money(visits: list[Appointment]) -> dict[int, tuple[int, int, bool]]:
         status__in=(Invoice.Status.ISSUED, Invoice.Status.PAID),
     ):
         invoiced.setdefault(invoice.appointment_id or 0, []).append(invoice)
-    uninvoiced = [a for a in visits if a.pk not in money and a.pk not in invoiced]
-    fees = visit_fees({a.appointment_type_id for a in uninvoiced}) if uninvoiced else []
+    # Not checked out yet (no visit invoice; perhaps its deposit): the fee schedule's price.
+    unbilled = [a for a in visits if a.pk not in money and not _checked_out(invoiced.get(a.pk, []))]
+    fees = visit_fees({a.appointment_type_id for a in unbilled}) if unbilled else []
     for appointment in visits:
         if appointment.pk in money:
             continue
         invoices = invoiced.get(appointment.pk, [])
-        if invoices:
-            charge: int = sum(i.total for i in invoices)
-            paid: int = sum(max(0, min(i.total, i.total - i.balance)) for i in invoices)
-        else:
+        charge: int = sum(i.total for i in invoices)
+        paid: int = sum(max(0, min(i.total, i.total - i.balance)) for i in invoices)
+        if not _checked_out(invoices):
             day = local_date(appointment.start)
             fee = fee_on(fees, appointment_type_id=appointment.appointment_type_id, day=day)
-            charge, paid = (fee.unit_price if fee else 0), 0
+            charge = max(charge, fee.unit_price if fee else 0)
         money[appointment.pk] = (charge, paid, False)
     return money
+
+
+def _checked_out(invoices: list[Invoice]) -> bool:
+    return any(i.kind == Invoice.Kind.REGULAR for i in invoices)
 
 
 def attended_visits(series: TreatmentSeries) -> list[Appointment]:
@@ -153,7 +171,7 @@ def attended_visits(series: TreatmentSeries) -> list[Appointment]:
     (one query)."""
     return list(
         series.appointments.filter(status__in=ATTENDED)
-        .select_related("practitioner", "visit_coding")
+        .select_related("practitioner", "visit_coding", "location")
         .order_by("start", "pk")
     )
 
@@ -187,24 +205,7 @@ def superbill(*, series: TreatmentSeries) -> Superbill:
     diagnoses = list(zip(POINTER_LETTERS, coding.diagnosis_list if coding else [], strict=False))
     pointers = "".join(letter for letter, _code in diagnoses[:4])  # a claim line points at up to four
     visits = attended_visits(series)
-    money = _visit_money(visits)
-    rows = []
-    for a in visits:
-        billed = visit_code(series=coding, visit=own_code(a))
-        rows.append(
-            SuperbillVisit(
-                appointment=a,
-                date=local_date(a.start),
-                system=billed.system,
-                code=billed.code,
-                modifier=billed.modifier,
-                units=billed.units,
-                pointers=pointers,
-                charge=money[a.pk][0],
-                paid=money[a.pk][1],
-                package=money[a.pk][2],
-            )
-        )
+    billed = {a.pk: visit_code(series=coding, visit=own_code(a)) for a in visits}
     return Superbill(
         clinic=ClinicSettings.load(),
         series=series,
@@ -212,8 +213,27 @@ def superbill(*, series: TreatmentSeries) -> Superbill:
         details=details,
         coding=coding,
         diagnoses=diagnoses,
-        visits=rows,
+        visits=superbill_rows(visits, billed, pointers=pointers),
     )
+
+
+def superbill_rows(visits: list[Appointment], billed: dict[int, VisitCode], *, pointers: str) -> list[SuperbillVisit]:
+    money = _visit_money(visits)
+    return [
+        SuperbillVisit(
+            appointment=a,
+            date=local_date(a.start),
+            system=billed[a.pk].system,
+            code=billed[a.pk].code,
+            modifier=billed[a.pk].modifier,
+            units=billed[a.pk].units,
+            pointers=pointers,
+            charge=money[a.pk][0],
+            paid=money[a.pk][1],
+            package=money[a.pk][2],
+        )
+        for a in visits
+    ]
 
 
 @dataclass
@@ -256,6 +276,7 @@ class MoneyPage:
     statement: Statement
     series: list[SeriesMoney]
     estimates: list[GoodFaithEstimate]
+    visits_attended: int = 0  # attended visits outside any series: their superbill
 
     @property
     def open_invoices(self) -> list[Invoice]:
@@ -264,7 +285,8 @@ class MoneyPage:
 
 def money_page(*, patient: Patient, now: dt.datetime) -> MoneyPage:
     """The portal's money page: balance, invoices, payments (receipts), each series with its package
-    ("3 of 5 sessions used") and superbill, the Good Faith Estimates. Fixed queries: 6."""
+    ("3 of 5 sessions used") and superbill, the visits outside a series (their superbill), the Good
+    Faith Estimates. Fixed queries: 6."""
     series = list(
         TreatmentSeries.objects.filter(patient=patient)
         .select_related("protocol")
@@ -279,8 +301,8 @@ def money_page(*, patient: Patient, now: dt.datetime) -> MoneyPage:
         package__series_id__in=ids, reversed_at__isnull=True
     ).values_list("package_id", flat=True):
         used[package_id] = used.get(package_id, 0) + 1
-    attended: dict[int, int] = {}
-    for series_id in Appointment.objects.filter(series_id__in=ids, status__in=ATTENDED).values_list(
+    attended: dict[int | None, int] = {}  # None: the visits outside any series
+    for series_id in Appointment.objects.filter(patient=patient, status__in=ATTENDED).values_list(
         "series_id", flat=True
     ):
         attended[series_id] = attended.get(series_id, 0) + 1
@@ -297,7 +319,12 @@ def money_page(*, patient: Patient, now: dt.datetime) -> MoneyPage:
             )
         )
     estimates = list(GoodFaithEstimate.objects.filter(Q(patient=patient)).order_by("-created_at"))
-    return MoneyPage(statement=statement(patient=patient, now=now), series=rows, estimates=estimates)
+    return MoneyPage(
+        statement=statement(patient=patient, now=now),
+        series=rows,
+        estimates=estimates,
+        visits_attended=attended.get(None, 0),
+    )
 
 
 @dataclass(frozen=True)

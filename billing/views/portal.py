@@ -16,6 +16,7 @@ from billing.gateway import card_gateway
 from billing.models import GoodFaithEstimate, Payment, SavedCard
 from billing.selectors.documents import money_page, statement, superbill
 from billing.selectors.packages import package_offers
+from billing.selectors.superbills import visits_superbill
 from clinic.localtime import local_date
 from clinic.models import AuditEntry, ClinicSettings
 from treatments.portal.access import PortalHttpRequest, portal_audit, portal_context, portal_view, series_or_404
@@ -58,6 +59,21 @@ def portal_superbill(request: PortalHttpRequest, *, series_id: int, fmt: str = "
         template="billing/documents/superbill.html",
         context={"bill": superbill(series=series), "portal": True, "token": request.portal_token},
         filename=f"superbill-{series.pk}",
+        as_pdf=fmt == "pdf",
+    )
+
+
+@portal_view
+def portal_visits_superbill(request: PortalHttpRequest, *, fmt: str = "") -> HttpResponse:
+    """The superbill of the patient's attended visits outside any series (a consultation booked at
+    /book/): the link's own patient only, no id in the URL."""
+    patient = request.portal_patient
+    portal_audit(request, AuditEntry.Action.VIEW, object_type="billing.superbill")
+    return document_response(
+        request,
+        template="billing/documents/superbill.html",
+        context={"bill": visits_superbill(patient=patient), "portal": True, "token": request.portal_token},
+        filename="superbill-visits",
         as_pdf=fmt == "pdf",
     )
 

@@ -1,13 +1,16 @@
-"""Issue 23's done-when (the card part): a new patient books at /book/ with a deposit paid on the
-fake Stripe's hosted checkout page; the page "pays" and sends the signed webhook to the app; the
-desk sees the deposit applied; the same webhook replayed changes nothing; the clinic admin voids
-the deposit and refunds it, and the refund reaches the fake Stripe once.
+"""Issue 23's done-when: a new patient books at /book/ with a deposit paid on the fake Stripe's
+hosted checkout page; the page "pays" and sends the signed webhook to the app; the desk sees the
+deposit applied; after session 1 (checked in at the desk) the patient downloads the superbill PDF
+from the portal's money page (its text read back with pdftotext); the same webhook replayed
+changes nothing; the clinic admin voids the deposit and refunds it, and the refund reaches the fake
+Stripe once. At desk width (1366x768) and on a phone (390x844).
 
 The real `stripe` library and billing's StripeGateway talk to the fake Stripe API on loopback
 (tests/billing/fake_stripe.py, pytest-httpserver); nothing is mocked."""
 
 import datetime as dt
 import re
+import subprocess
 
 import pytest
 import time_machine
@@ -69,11 +72,15 @@ def sign_in(page, live_server, user):
     page.get_by_role("button", name="Log in").click()
 
 
+@pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)], ids=["desk", "phone"])
 def test_a_new_patient_pays_a_deposit_online_and_the_desk_refunds_it_to_the_card(
-    page, live_server, clinic, fake_stripe, desk_user, admin_user
+    page, live_server, clinic, fake_stripe, desk_user, admin_user, viewport, tmp_path
 ):
+    from patients.tokens import portal_token_issue
+
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
     fake_stripe.webhook_url = f"{live_server.url}/billing/stripe/webhook/"
-    with time_machine.travel(NOW, tick=True):
+    with time_machine.travel(NOW, tick=True) as clock:
         page.goto(f"{live_server.url}/book/")
         page.get_by_role("link", name="10:00 with Dr Ada Stone").click()
         page.get_by_label("First name").fill("Nina")
@@ -111,6 +118,30 @@ def test_a_new_patient_pays_a_deposit_online_and_the_desk_refunds_it_to_the_card
         page.goto(f"{live_server.url}/billing/invoices/{deposit.pk}/")
         expect(page.locator("#invoice-status")).to_have_text("Paid")
         expect(page.get_by_text("paid $40.00 (Card (online))")).to_be_visible()
+
+        # Session 1: the desk checks the patient in on the day's calendar.
+        clock.move_to(appointment.start + dt.timedelta(minutes=5))
+        sign_in(page, live_server, desk_user)  # a day later: the desk's idle session has ended
+        page.goto(f"{live_server.url}/desk/?date={appointment.start.date().isoformat()}")
+        visit = page.locator(f"#appt-{appointment.pk}")
+        visit.hover()  # a compact card shows its actions when pointed at (or focused)
+        visit.get_by_role("button", name="Check in").click()
+        expect(visit).to_contain_text("Checked in")
+
+        # The patient, by their link: "Your account", then the superbill of the visit as a PDF.
+        token = portal_token_issue(patient=appointment.patient, now=appointment.start, days=365)
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/portal/{token}/")
+        page.get_by_role("link", name="Your account").click()
+        expect(page.locator("#visits-superbill")).to_contain_text("1 visit outside a treatment series.")
+        with page.expect_download() as download_info:
+            page.locator("#visits-superbill").get_by_role("link", name="Download the superbill (PDF)").click()
+        pdf = tmp_path / "superbill.pdf"
+        download_info.value.save_as(pdf)
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "Superbill" in text and "Nina Berg" in text and "1980-03-04" in text
+        assert "2027-05-11" in text and "CPT 99203" in text and "$200.00" in text and "$40.00" in text
+        assert "Medicare does not cover prolotherapy" in text
 
         # The same webhook again (Stripe retries): one payment still.
         assert fake_stripe.deliver(fake_stripe.events_sent[0]) == 200
