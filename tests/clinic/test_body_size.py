@@ -20,6 +20,9 @@ def test_a_25_mb_anonymous_post_is_refused_with_413_and_nothing_saved(client):
     assert response.status_code == 413
     assert "too large to send: at most 12 MB" in response.content.decode()
     assert not ConsultationRequest.objects.exists()
+    # The refusal carries the headers every response does.
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_the_body_is_not_read_when_it_is_refused():
