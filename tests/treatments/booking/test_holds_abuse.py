@@ -171,3 +171,21 @@ def test_a_clinic_wide_hourly_ceiling_on_code_texts_alerts_in_the_log(settings, 
     alert = [r for r in caplog.records if r.levelno == logging.ERROR and "SMS_CODES_PER_HOUR" in r.getMessage()]
     assert alert
     assert OnlineBooking.objects.count() == 2
+
+
+def test_no_code_is_texted_while_the_counters_cannot_be_reached(settings, caplog):
+    """Texts cost money: with the cache (Redis) down the per-number limit and the clinic's ceiling
+    cannot be counted, so no code goes by text; e-mail codes still work."""
+    _practitioner, location, _patient = open_online()
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+
+    by_text = Client().post(_details_url(location, SLOT), _form(code_channel="sms"))
+    by_mail = Client().post(_details_url(location, _times(2)[1]), _form(email="other@example.com"))
+
+    assert by_text.status_code == 429
+    assert "cannot send codes by text message right now" in by_text.content.decode()
+    assert by_mail.status_code == 302
+    assert sms.outbox == []
+    assert OnlineBooking.objects.filter(code_channel="sms").count() == 0
