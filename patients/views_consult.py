@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clinic.client_address import client_ip
+from clinic.client_address import client_network
 from clinic.roles import public
 
 from .forms_consult import SELF_CHECK_QUESTIONS, ConsultationRequestForm, SelfCheckForm
@@ -45,7 +45,7 @@ def _self_check_answers(request: HttpRequest) -> dict[str, bool]:
 def request_form(request: HttpRequest) -> HttpResponse:
     answers = _self_check_answers(request)
     guidance = self_check_guidance(answers=answers) if answers else None
-    ident = client_ip(request) or "unknown"
+    ident = client_network(request) or "unknown"  # an IPv6 client per /64
     form = ConsultationRequestForm(request.POST if request.method == "POST" else None)
     context: dict[str, object] = {"form": form, "guidance": guidance}
     if request.method == "POST":

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from clinic.audit import client_ip
+from clinic.client_address import client_network
 from clinic.localtime import local_date
 from clinic.models import ClinicSettings
 from clinic.roles import public
@@ -111,7 +112,7 @@ def _refused(request: HttpRequest, template: str, context: dict, message: str) -
 
 
 def _limited(request: HttpRequest, scope: str, limit: int) -> bool:
-    ident = client_ip(request) or "unknown"
+    ident = client_network(request) or "unknown"  # an IPv6 client per /64: hopping addresses gains nothing
     return ratelimit_hit(scope=scope, ident=ident, window_seconds=HOUR) > limit
 
 

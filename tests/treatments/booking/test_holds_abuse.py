@@ -118,6 +118,22 @@ def test_one_contact_holds_at_most_three_times_an_hour_from_any_number_of_addres
     assert OnlineBooking.objects.count() == 3
 
 
+def test_holds_from_the_addresses_of_one_ipv6_64_count_as_one_client():
+    _practitioner, location, _patient = open_online()
+    # Ten tries (each refused for a missing date of birth, still counted) from ten addresses of one /64.
+    for n in range(10):
+        tried = Client().post(
+            _details_url(location, SLOT), _form(date_of_birth=""), REMOTE_ADDR=f"2001:db8:9::{n + 1:x}"
+        )
+        assert tried.status_code == 400
+
+    eleventh = Client().post(_details_url(location, SLOT), _form(), REMOTE_ADDR="2001:db8:9::ff")
+
+    assert eleventh.status_code == 429
+    assert not OnlineBooking.objects.exists()
+    assert Client().post(_details_url(location, SLOT), _form(), REMOTE_ADDR="2001:db8:a::1").status_code == 302
+
+
 @pytest.mark.parametrize(
     ("phone", "why"),
     [
