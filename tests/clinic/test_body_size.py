@@ -4,6 +4,7 @@ nothing saved; the proxy caps the same (Caddyfile `request_body`)."""
 from pathlib import Path
 
 import pytest
+from django.http import HttpResponse
 from django.test import RequestFactory
 
 from clinic.middleware import BodySizeMiddleware
@@ -18,11 +19,31 @@ def test_a_25_mb_anonymous_post_is_refused_with_413_and_nothing_saved(client):
     response = client.post("/consult/", data=body, content_type="application/x-www-form-urlencoded")
 
     assert response.status_code == 413
-    assert "too large to send: at most 12 MB" in response.content.decode()
+    assert "too large to send: at most 2.5 MB" in response.content.decode()  # a form without files
     assert not ConsultationRequest.objects.exists()
     # The refusal carries the headers every response does.
     assert "camera=()" in response["Permissions-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_form_over_django_s_own_cap_is_refused_early_with_a_sentence_not_a_bare_400(client):
+    """3 MB of form fields: Django refused them only once the view read the form (a bare "Bad
+    Request (400)" page); the body's cap says what is wrong, before anything is read."""
+    body = "name=Ann&email=a%40example.com&message=" + "x" * (3 * 1024 * 1024)
+
+    response = client.post("/consult/", data=body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 413
+    assert response.content.decode() == "This is too large to send: at most 2.5 MB at a time. Nothing was saved."
+
+
+def test_a_form_with_files_may_be_as_large_as_an_attachment(client):
+    request = RequestFactory().post("/consult/", data="x", content_type="multipart/form-data; boundary=b")
+    request.META["CONTENT_LENGTH"] = str(11 * 1024 * 1024)
+
+    response = BodySizeMiddleware(lambda _request: HttpResponse("read"))(request)
+
+    assert response.content == b"read"
 
 
 def test_the_body_is_not_read_when_it_is_refused():
