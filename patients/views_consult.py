@@ -51,7 +51,9 @@ def request_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if ratelimit_count(scope=RATE_SCOPE, ident=ident) >= REQUEST_LIMIT_PER_HOUR:
             context["limited"] = True
-            return render(request, "patients/consult_request.html", context, status=429)
+            response = render(request, "patients/consult_request.html", context, status=429)
+            response["Retry-After"] = "3600"  # the hour's count starts again within the hour
+            return response
         ratelimit_hit(scope=RATE_SCOPE, ident=ident, window_seconds=3600)
         if not form.is_valid():
             return render(request, "patients/consult_request.html", context, status=400)

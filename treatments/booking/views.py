@@ -105,6 +105,14 @@ def _refused(request: HttpRequest, template: str, context: dict, message: str) -
     return response
 
 
+def _too_many(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """Too many tries from this client this hour: the page says so, Retry-After says when."""
+    context["limited"] = True
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(HOUR)
+    return response
+
+
 def _limited(request: HttpRequest, scope: str, limit: int) -> bool:
     ident = client_network(request) or "unknown"  # an IPv6 client per /64: hopping addresses gains nothing
     return ratelimit_hit(scope=scope, ident=ident, window_seconds=HOUR) > limit
@@ -191,8 +199,7 @@ def details(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "booking/details.html", context)
     if _limited(request, "book", HOLDS_PER_HOUR):
-        context["limited"] = True
-        return render(request, "booking/details.html", context, status=429)
+        return _too_many(request, "booking/details.html", context)
     if not form.is_valid():
         return render(request, "booking/details.html", context, status=400)
     data = form.cleaned_data
@@ -256,8 +263,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return render(request, "booking/verify.html", context)
     if "resend" in request.POST:
         if _limited(request, "book", HOLDS_PER_HOUR):
-            context["limited"] = True
-            return render(request, "booking/verify.html", context, status=429)
+            return _too_many(request, "booking/verify.html", context)
         if booking.code_channel == OnlineBooking.CodeChannel.SMS and (refusal := _sms_code_refusal(booking.phone)):
             return _refused(request, "booking/verify.html", context, refusal)
         try:
@@ -268,8 +274,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         context["resent"] = True
         return render(request, "booking/verify.html", context)
     if _limited(request, "book_code", CODES_PER_HOUR):
-        context["limited"] = True
-        return render(request, "booking/verify.html", context, status=429)
+        return _too_many(request, "booking/verify.html", context)
     if not form.is_valid():
         return render(request, "booking/verify.html", context, status=400)
     try:
