@@ -1,13 +1,14 @@
 """A 25 MB anonymous POST is refused before it is read (issue 20, item 5): 413 with a sentence,
 nothing saved; the proxy caps the same (Caddyfile `request_body`)."""
 
+import re
 from pathlib import Path
 
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from clinic.middleware import BodySizeMiddleware
+from clinic.middleware import PERMISSIONS_POLICY, BodySizeMiddleware
 from patients.models import ConsultationRequest
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,16 @@ def test_the_body_is_not_read_when_it_is_refused():
 def test_the_proxy_caps_request_bodies_too():
     caddyfile = (Path(__file__).resolve().parents[2] / "Caddyfile").read_text()
     assert "max_size 12MB" in caddyfile
+
+
+LENGTH_OVER_12_MB = re.compile(r"^(12[6-9][0-9]{5}|1[3-9][0-9]{6}|[2-9][0-9]{7}|[0-9]{9,})$")
+
+
+def test_the_proxy_refuses_a_declared_oversized_body_itself_with_the_apps_sentence_and_headers():
+    caddyfile = (Path(__file__).resolve().parents[2] / "Caddyfile").read_text()
+    assert f"@too_large header_regexp Content-Length {LENGTH_OVER_12_MB.pattern}" in caddyfile
+    assert f'header Permissions-Policy "{PERMISSIONS_POLICY}"' in caddyfile
+    assert 'respond "This is too large to send: at most 12 MB at a time. Nothing was saved." 413' in caddyfile
+    # The pattern: every length over 12 MB from 12,600,000 up; none the app would take.
+    assert all(LENGTH_OVER_12_MB.match(str(n)) for n in (12_600_000, 13_000_000, 25 * 1024 * 1024, 10**9))
+    assert not any(LENGTH_OVER_12_MB.match(str(n)) for n in (0, 2_500_000, 12 * 1024 * 1024, 12_582_912))
