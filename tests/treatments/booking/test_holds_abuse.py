@@ -205,3 +205,41 @@ def test_no_code_is_texted_while_the_counters_cannot_be_reached(settings, caplog
     assert by_mail.status_code == 302
     assert sms.outbox == []
     assert OnlineBooking.objects.filter(code_channel="sms").count() == 0
+
+
+def test_the_desk_books_a_held_time_from_its_calendar_and_the_visitor_is_told_at_the_code(
+    desk_client, django_capture_on_commit_callbacks
+):
+    """Through the pages: a visitor holds 10:00, the desk books 10:00 from its calendar's slot dialog
+    for a patient on the phone, and the visitor's right code books nothing and says why."""
+    from django.core import mail
+
+    from tests.treatments.booking.factories_booking import code_in
+
+    practitioner, location, patient = open_online()
+    visitor = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert visitor.post(_details_url(location, SLOT), _form()).status_code == 302
+    code = code_in(mail.outbox[-1].body)
+
+    desk = desk_client.post(
+        "/desk/slot/book/",
+        {
+            "patient": patient.pk,
+            "practitioner": practitioner.pk,
+            "location": location.pk,
+            "date": SLOT.date().isoformat(),
+            "time": "10:00",
+            "appointment_type": consultation().pk,
+            "back": "",
+        },
+    )
+    told = visitor.post("/book/verify/", {"code": code, "verify": "1"})
+
+    assert desk.status_code in (200, 302) and "no longer free" not in desk.content.decode()
+    booked = OnlineBooking.objects.get()
+    assert booked.status != OnlineBooking.Status.BOOKED
+    assert "the clinic booked that time for someone else" in told.content.decode()
+    from treatments.models import Appointment
+
+    assert list(Appointment.objects.values_list("patient_id", flat=True)) == [patient.pk]
