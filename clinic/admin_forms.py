@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .closures import clash_message, clashing_closure
+from .forms import NameField
 from .models import AppointmentType, Closure, Practitioner, WorkingHours
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -138,6 +139,9 @@ class AppointmentTypeForm(forms.ModelForm):
 
 
 class PractitionerForm(forms.ModelForm):
+    # The name patients read in their messages and the desk on its calendars: no invisible controls.
+    display_name = NameField(label=_("Display name"), max_length=120)
+
     class Meta:
         model = Practitioner
         fields = ["user", "display_name", "title", "npi", "licence", "colour", "active"]

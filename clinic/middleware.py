@@ -64,9 +64,10 @@ class TrustedProxyHeadersMiddleware:
 
 
 class BodySizeMiddleware:
-    """A request whose body is larger than REQUEST_BODY_MAX_BYTES is answered 413 with a sentence,
-    before any of the body is read (Django's DATA_UPLOAD_MAX_MEMORY_SIZE still caps form fields of
-    a body sent without a length)."""
+    """A request whose body is larger than it may be is answered 413 with a sentence, before any of
+    it is read: a form with files (multipart: the attachments) up to REQUEST_BODY_MAX_BYTES, any
+    other body up to DATA_UPLOAD_MAX_MEMORY_SIZE, which Django would refuse anyway, later and with
+    a bare 400. (DATA_UPLOAD_MAX_MEMORY_SIZE still caps form fields of a body sent without a length.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -77,9 +78,11 @@ class BodySizeMiddleware:
         except ValueError:
             return HttpResponseBadRequest(_("The request's length is not a number."), content_type=TEXT)
         limit = settings.REQUEST_BODY_MAX_BYTES
+        if not request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+            limit = min(limit, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or limit)
         if length > limit:
-            message = _("This is too large to send: at most %(mb)d MB at a time. Nothing was saved.") % {
-                "mb": limit // (1024 * 1024)
+            message = _("This is too large to send: at most %(mb)s MB at a time. Nothing was saved.") % {
+                "mb": f"{limit / (1024 * 1024):g}"
             }
             return HttpResponse(message, status=413, content_type=TEXT)
         return self.get_response(request)

@@ -8,7 +8,10 @@ AXES_COOLOFF_MINUTES). This handler (AXES_HANDLER) adds, following OWASP's "devi
   one host's whole allocation), so hopping through the addresses of one /64 gains nothing.
 - **Each account has an hourly budget** of failed guesses from untrusted clients, from every address
   together (SIGNIN_ACCOUNT_HOURLY_LIMIT, default 100): once used up, untrusted clients are refused
-  without the password being checked until the oldest of those failures is an hour old.
+  without the password being checked until the oldest of those failures is an hour old. A guess
+  takes its place in the budget *before* its password is checked (a row in the failure log, written
+  under a lock on the account: `_budget_take`), so guesses sent all at once from many addresses
+  cannot all pass the count together; the place is given back when the password was right.
 - **A browser that has signed in as that person before is not locked out by others**: a successful
   sign-in leaves a device cookie (signed with SECRET_KEY, naming the username and a random nonce,
   HttpOnly). A request carrying a valid one for the username typed is judged on that device's own
@@ -31,6 +34,7 @@ from axes.models import AccessFailureLog
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -40,6 +44,8 @@ ACCOUNT_WINDOW = dt.timedelta(hours=1)
 DEVICE_COOKIE_PREFIX = "prolo_device_"
 DEVICE_SALT = "clinic.signin_guard.device"
 DEVICE_DAYS = 180
+# The request attribute naming the failure-log row that holds this guess's place in the budget.
+BUDGET_PLACE = "prolo_budget_place"
 
 
 def lockout_address(request: HttpRequest | None) -> str | None:
@@ -116,6 +122,48 @@ def retry_after(request: HttpRequest, username: str | None, *, now: dt.datetime)
     return max(wait, dt.timedelta(minutes=1))
 
 
+def _account_lock(username: str) -> None:
+    """Serialise the budget's count-and-take for one account. PostgreSQL: a transaction-level
+    advisory lock on the username's hash; SQLite: its IMMEDIATE transactions already serialise
+    every writer."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(b"signin-budget:" + username.encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _budget_take(request: HttpRequest, username: str) -> bool:
+    """Take a place in the account's hourly budget for this guess, before its password is checked;
+    False when the budget is spent. The place is a row of the failure log, so it counts at once for
+    every other process; `budget_place_return` removes it when the guess was not a failure."""
+    if getattr(request, BUDGET_PLACE, None) is not None:
+        return True  # this request's guess already holds one
+    now = timezone.now()
+    with transaction.atomic():
+        _account_lock(username)
+        if len(account_failures(username, now=now)) >= settings.SIGNIN_ACCOUNT_HOURLY_LIMIT:
+            return False
+        place = AccessFailureLog.objects.create(
+            username=username,
+            ip_address=getattr(request, "axes_ip_address", None),
+            user_agent=getattr(request, "axes_user_agent", "")[:255],
+            http_accept=getattr(request, "axes_http_accept", "")[:1025],
+            path_info=getattr(request, "axes_path_info", "")[:255],
+            attempt_time=now,
+            locked_out=False,
+        )
+    setattr(request, BUDGET_PLACE, place.pk)
+    return True
+
+
+def budget_place_return(request: HttpRequest | None) -> None:
+    """The guess was settled (a right password, or its failure logged by axes): its place goes."""
+    pk = getattr(request, BUDGET_PLACE, None)
+    if pk is not None:
+        AccessFailureLog.objects.filter(pk=pk).delete()
+        setattr(request, BUDGET_PLACE, None)
+
+
 class GuardedAxesHandler(AxesDatabaseHandler):
     """AXES_HANDLER: axes' database handler with the account budget and the device cookies."""
 
@@ -128,14 +176,16 @@ class GuardedAxesHandler(AxesDatabaseHandler):
             return True
         if not username:
             return False
-        budget = settings.SIGNIN_ACCOUNT_HOURLY_LIMIT
-        return len(account_failures(username, now=timezone.now())) >= budget
+        return not _budget_take(request, username)
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
         username = get_client_username(request, credentials) if request is not None else None
         nonce = device_nonce(request, username)
         if nonce is None:
-            return super().user_login_failed(sender, credentials, request=request, **kwargs)
+            try:
+                return super().user_login_failed(sender, credentials, request=request, **kwargs)
+            finally:
+                budget_place_return(request)  # axes logged the failure itself (or it was refused)
         if getattr(request, "axes_locked_out", False):
             return None  # refused unchecked: not a guess, and the device's cool-off does not restart
         # A trusted browser: the failure counts against this device (and in the failure log, so
@@ -163,6 +213,7 @@ class GuardedAxesHandler(AxesDatabaseHandler):
         return None
 
     def user_logged_in(self, sender, request, user, **kwargs):
+        budget_place_return(request)
         nonce = device_nonce(request, user.get_username())
         if nonce is not None:
             cache.delete(_device_key(nonce))

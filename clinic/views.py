@@ -60,7 +60,11 @@ class GuardedPasswordChangeForm(PasswordChangeForm):
 
     def clean_old_password(self):
         old_password = self.cleaned_data["old_password"]
-        if authenticate(self.request, username=self.user.get_username(), password=old_password) != self.user:
+        checked = authenticate(self.request, username=self.user.get_username(), password=old_password)
+        # A right old password is no failure: its place in the account's hourly budget goes back
+        # (a sign-in gives it back when it logs in; this page never logs in).
+        signin_guard.budget_place_return(self.request)
+        if checked != self.user:
             raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
         return old_password
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clinic.client_address import client_ip
+from clinic.client_address import client_network
 from clinic.roles import public
 
 from .forms_consult import SELF_CHECK_QUESTIONS, ConsultationRequestForm, SelfCheckForm
@@ -45,13 +45,15 @@ def _self_check_answers(request: HttpRequest) -> dict[str, bool]:
 def request_form(request: HttpRequest) -> HttpResponse:
     answers = _self_check_answers(request)
     guidance = self_check_guidance(answers=answers) if answers else None
-    ident = client_ip(request) or "unknown"
+    ident = client_network(request) or "unknown"  # an IPv6 client per /64
     form = ConsultationRequestForm(request.POST if request.method == "POST" else None)
     context: dict[str, object] = {"form": form, "guidance": guidance}
     if request.method == "POST":
         if ratelimit_count(scope=RATE_SCOPE, ident=ident) >= REQUEST_LIMIT_PER_HOUR:
             context["limited"] = True
-            return render(request, "patients/consult_request.html", context, status=429)
+            response = render(request, "patients/consult_request.html", context, status=429)
+            response["Retry-After"] = "3600"  # the hour's count starts again within the hour
+            return response
         ratelimit_hit(scope=RATE_SCOPE, ident=ident, window_seconds=3600)
         if not form.is_valid():
             return render(request, "patients/consult_request.html", context, status=400)

@@ -56,9 +56,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Before anything reads request.is_secure(): X-Forwarded-Proto only from TRUSTED_PROXIES.
     "clinic.middleware.TrustedProxyHeadersMiddleware",
-    "clinic.middleware.BodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clinic.middleware.ContentSecurityPolicyMiddleware",
+    # After the headers' middleware, so its 413 carries them too (Permissions-Policy on every response).
+    "clinic.middleware.BodySizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise, so static files keep their long cache lifetimes.
     "clinic.middleware.NoStoreMiddleware",

@@ -185,3 +185,25 @@ def test_production_requires_a_second_factor_for_every_staff_role_by_default():
         [sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60
     )
     assert out.stdout.strip() == "True", out.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_guesses_sent_all_at_once_from_many_addresses_do_not_pass_the_budget_together(desk_user):
+    """A botnet sends its guesses at the same instant: each takes its place in the account's budget
+    before its password is checked, so the count cannot be passed by guesses in flight together."""
+    from django.utils import timezone
+
+    from tests.concurrency import race
+
+    now = timezone.now()
+    AccessFailureLog.objects.bulk_create(
+        AccessFailureLog(username="desk", ip_address=address, attempt_time=now, locked_out=False)
+        for address in _addresses(97)
+    )
+    addresses = iter(_addresses(108)[100:])  # eight more /64s, one guess each
+
+    answers = race(8, lambda: _try(Client(), "wrong", next(addresses)).status_code)
+
+    assert sorted(answers) == [200] * 3 + [429] * 5
+    assert AccessFailureLog.objects.filter(username="desk").count() == 100

@@ -116,7 +116,8 @@ def test_requests_from_one_address_are_limited_per_hour(client):
         assert client.post("/consult/request/", {**VALID, "name": f"Person {n}"}).status_code == 302
     response = client.post("/consult/request/", {**VALID, "name": "Person 6"})
     assert response.status_code == 429
-    assert "Please try again later" in response.content.decode()
+    assert "Please try again within the hour" in response.content.decode()
+    assert response["Retry-After"] == "3600"
     assert ConsultationRequest.objects.count() == 5
 
 

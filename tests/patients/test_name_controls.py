@@ -62,3 +62,23 @@ def test_the_desks_patient_form_and_the_consultation_form_strip_them_too():
     consult = ConsultationRequestForm({"name": f"Ann {RLO}Walker"})
     consult.is_valid()
     assert consult.cleaned_data["name"] == "Ann Walker"
+
+
+def test_the_consent_signature_strips_invisible_controls_from_the_typed_name():
+    from treatments.portal.forms_intake import ConsentForm
+
+    form = ConsentForm({"version": 1, "agreed": "on", "typed_name": f"{RLO}Nina{ZWSP} Berg{PDI}"})
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["typed_name"] == "Nina Berg"
+
+
+@pytest.mark.django_db
+def test_a_practitioners_display_name_is_stored_without_invisible_controls():
+    from clinic.admin_forms import PractitionerForm
+
+    form = PractitionerForm({"display_name": f"Dr {RLO}Maya{ZWSP} Patel", "title": "Dr", "colour": "", "active": "on"})
+
+    form.is_valid()
+    assert "display_name" not in form.errors
+    assert form.cleaned_data["display_name"] == "Dr Maya Patel"

@@ -20,10 +20,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from clinic.audit import client_ip
+from clinic.client_address import client_network
 from clinic.localtime import local_date
 from clinic.models import ClinicSettings
 from clinic.roles import public
-from patients.ratelimit import ratelimit_count, ratelimit_hit
+from patients.ratelimit import ratelimit_hit
 from treatments.booking.forms import ANYONE, CodeForm, DetailsForm, SearchForm
 from treatments.booking.selectors import (
     online_locations,
@@ -63,35 +64,37 @@ def _contact_ident(value: str) -> str:
 
 
 def _contact_refusal(data: dict) -> str | None:
-    """Count a hold against the phone and the e-mail typed; a sentence when either has had its share."""
+    """Count a hold against the phone and the e-mail typed; a sentence when either has had its share.
+    Counted first and compared after (the cache's increment is atomic): requests sent together
+    cannot all read a count below the limit."""
     contacts = [_contact_ident(v) for v in (data.get("phone"), data.get("email")) if v]
-    if any(ratelimit_count(scope="book_contact", ident=c) >= HOLDS_PER_CONTACT_HOUR for c in contacts):
+    counts = [ratelimit_hit(scope="book_contact", ident=c, window_seconds=HOUR) for c in contacts]
+    if any(count > HOLDS_PER_CONTACT_HOUR for count in counts):
         return _(
             "This phone number or e-mail address has held times several times in the last hour. "
             "Please try again in an hour, or call us."
         )
-    for ident in contacts:
-        ratelimit_hit(scope="book_contact", ident=ident, window_seconds=HOUR)
     return None
 
 
 def _sms_code_refusal(phone: str) -> str | None:
     """Count one code text to `phone`; a sentence when that number, or the clinic as a whole, has
-    had its hourly share (reaching the clinic's ceiling is logged as an error: the alert)."""
-    ident = _contact_ident(phone)
-    if ratelimit_count(scope="sms_code_to", ident=ident) >= settings.SMS_CODES_PER_NUMBER_HOUR:
+    had its hourly share (reaching the clinic's ceiling is logged as an error: the alert). Texts
+    cost money: when the counters cannot be reached (the cache is down), no text is sent."""
+    to_number = ratelimit_hit(scope="sms_code_to", ident=_contact_ident(phone), window_seconds=HOUR)
+    if to_number > settings.SMS_CODES_PER_NUMBER_HOUR:
         return _(
             "We have sent several codes to this number in the last hour. "
             "Please try again in an hour, or choose e-mail for your code."
         )
-    if ratelimit_count(scope="sms_code_all", ident="all") >= settings.SMS_CODES_PER_HOUR:
+    in_all = ratelimit_hit(scope="sms_code_all", ident="all", window_seconds=HOUR) if to_number else 0
+    if in_all > settings.SMS_CODES_PER_HOUR:
         log.error(
             "ALERT: online booking code texts reached SMS_CODES_PER_HOUR (%s) this hour; refusing more",
             settings.SMS_CODES_PER_HOUR,
         )
+    if not in_all or in_all > settings.SMS_CODES_PER_HOUR:
         return _("We cannot send codes by text message right now. Please choose e-mail for your code, or call us.")
-    ratelimit_hit(scope="sms_code_to", ident=ident, window_seconds=HOUR)
-    ratelimit_hit(scope="sms_code_all", ident="all", window_seconds=HOUR)
     return None
 
 
@@ -102,12 +105,17 @@ def _refused(request: HttpRequest, template: str, context: dict, message: str) -
     return response
 
 
+def _too_many(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """Too many tries from this client this hour: the page says so, Retry-After says when."""
+    context["limited"] = True
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(HOUR)
+    return response
+
+
 def _limited(request: HttpRequest, scope: str, limit: int) -> bool:
-    ident = client_ip(request) or "unknown"
-    if ratelimit_count(scope=scope, ident=ident) >= limit:
-        return True
-    ratelimit_hit(scope=scope, ident=ident, window_seconds=3600)
-    return False
+    ident = client_network(request) or "unknown"  # an IPv6 client per /64: hopping addresses gains nothing
+    return ratelimit_hit(scope=scope, ident=ident, window_seconds=HOUR) > limit
 
 
 def _choice(request: HttpRequest):
@@ -191,8 +199,7 @@ def details(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "booking/details.html", context)
     if _limited(request, "book", HOLDS_PER_HOUR):
-        context["limited"] = True
-        return render(request, "booking/details.html", context, status=429)
+        return _too_many(request, "booking/details.html", context)
     if not form.is_valid():
         return render(request, "booking/details.html", context, status=400)
     data = form.cleaned_data
@@ -256,8 +263,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return render(request, "booking/verify.html", context)
     if "resend" in request.POST:
         if _limited(request, "book", HOLDS_PER_HOUR):
-            context["limited"] = True
-            return render(request, "booking/verify.html", context, status=429)
+            return _too_many(request, "booking/verify.html", context)
         if booking.code_channel == OnlineBooking.CodeChannel.SMS and (refusal := _sms_code_refusal(booking.phone)):
             return _refused(request, "booking/verify.html", context, refusal)
         try:
@@ -268,8 +274,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         context["resent"] = True
         return render(request, "booking/verify.html", context)
     if _limited(request, "book_code", CODES_PER_HOUR):
-        context["limited"] = True
-        return render(request, "booking/verify.html", context, status=429)
+        return _too_many(request, "booking/verify.html", context)
     if not form.is_valid():
         return render(request, "booking/verify.html", context, status=400)
     try:

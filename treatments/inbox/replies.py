@@ -2,7 +2,8 @@
 C or YES confirms the session that the last text asking for a C sent to that number was about (a
 reminder, the preparation text, a moved or rebooked notice), STOP (and the other words carriers
 treat as STOP) withdraws SMS consent at once, anything else - or a C that cannot be tied to one
-session still ahead - lands in the desk's requests with the words as sent. Each inbound text is
+session still ahead, or any text from a number no patient has - lands in the desk's requests with
+the words as sent. Each inbound text is
 acted on once: its MessageSid (and Twilio's idempotency token) is stored, unique, in the same
 transaction as what it did. Lives in treatments because a reply confirms an appointment;
 notifications only checks the signature."""
@@ -12,6 +13,7 @@ import logging
 import re
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from notifications.models import InboundSms, Message
 from notifications.services import channel_unsubscribe
@@ -50,10 +52,17 @@ def sms_patients(*, phone: str) -> list[Patient]:
 
 
 def sms_reply_receive(
-    *, patients: list[Patient], body: str, message_sid: str, idempotency_token: str = "", now: dt.datetime
+    *,
+    phone: str,
+    patients: list[Patient],
+    body: str,
+    message_sid: str,
+    idempotency_token: str = "",
+    now: dt.datetime,
 ) -> str:
-    """Acts on one reply from a known number, once per MessageSid / idempotency token. Returns
-    what it did (an Outcome); Outcome.REPEAT when this text was already acted on."""
+    """Acts on one text from `phone` (whose patients are `patients`, none for a number no patient
+    has), once per MessageSid / idempotency token. Returns what it did (an Outcome);
+    Outcome.REPEAT when this text was already acted on."""
     with transaction.atomic():
         try:
             with transaction.atomic():  # a savepoint: the unique index says whether it is new
@@ -62,7 +71,7 @@ def sms_reply_receive(
                 )
         except IntegrityError:
             return Outcome.REPEAT
-        inbound.outcome = _act(patients=patients, body=body, now=now)
+        inbound.outcome = _act(phone=phone, patients=patients, body=body, now=now)
         inbound.save(update_fields=["outcome"])
     return inbound.outcome
 
@@ -77,15 +86,21 @@ def _asked_about(patients: list[Patient]) -> int | None:
             status=Message.Status.SENT,
             kind__in=ASKS_FOR_C,
         )
-        .order_by("-sent_at", "-pk")
+        # A sweep's batch shares one sent_at and sends in (send_at, id) order: the last of them is
+        # the last sent.
+        .order_by("-sent_at", "-send_at", "-pk")
         .values_list("appointment_id", flat=True)
         .first()
     )
     return last
 
 
-def _act(*, patients: list[Patient], body: str, now: dt.datetime) -> str:
+def _act(*, phone: str, patients: list[Patient], body: str, now: dt.datetime) -> str:
     word = _word(body)
+    if not patients:
+        # Nobody's number: the words go to the desk (who it is, a new phone, a wrong number).
+        _to_desk(name=_("Text from a number no patient has"), phone=phone, body=body, patient=None, now=now)
+        return Outcome.REQUEST
     if word in STOP_WORDS:
         for patient in patients:
             channel_unsubscribe(patient_id=patient.pk, channel=Channel.SMS)
@@ -100,14 +115,18 @@ def _act(*, patients: list[Patient], body: str, now: dt.datetime) -> str:
             return Outcome.CONFIRMED
     # Anything else, or a "C" that cannot be tied to one session still ahead: a person reads it.
     patient = patients[0]
+    _to_desk(name=f"{patient.first_name} {patient.last_name}", phone=patient.phone, body=body, patient=patient, now=now)
+    return Outcome.REQUEST
+
+
+def _to_desk(*, name: str, phone: str, body: str, patient: Patient | None, now: dt.datetime) -> None:
     ConsultationRequest.objects.create(
-        name=f"{patient.first_name} {patient.last_name}",
-        phone=patient.phone,
-        email=patient.email,
+        name=name,
+        phone=phone,
+        email=patient.email if patient else "",
         message=body.strip()[:MAX_REPLY],
         consent_to_contact=True,
         kind=ConsultationRequest.Kind.SMS_REPLY,
         patient=patient,
         created_at=now,
     )
-    return Outcome.REQUEST

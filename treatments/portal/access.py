@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from clinic.audit import audit_record
-from clinic.client_address import client_ip
+from clinic.client_address import client_network
 from clinic.roles import public
 from patients.models import Patient
 from patients.ratelimit import ratelimit_hit
@@ -51,7 +51,7 @@ def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             # Only misses are counted, and only after the lookup: a valid link always opens, even
             # from an address (a clinic's shared Wi-Fi, a phone carrier's) where someone guessed.
             misses = ratelimit_hit(
-                scope=RATE_SCOPE, ident=client_ip(request) or "unknown", window_seconds=FAILED_LOOKUP_WINDOW
+                scope=RATE_SCOPE, ident=client_network(request) or "unknown", window_seconds=FAILED_LOOKUP_WINDOW
             )
             if misses > FAILED_LOOKUP_LIMIT:
                 response = render(request, "treatments/portal/too_many.html", status=429)
@@ -114,7 +114,7 @@ CHANGE_SCOPE = "portal-change"
 
 def change_rate_limited(request: HttpRequest) -> HttpResponse | None:
     """Count one change attempt from this client; the 429 page once there were too many."""
-    ident = client_ip(request) or "unknown"
+    ident = client_network(request) or "unknown"  # an IPv6 client per /64
     return _too_many(request, scope=CHANGE_SCOPE, ident=ident, limit=CHANGE_LIMIT, window=CHANGE_WINDOW)
 
 

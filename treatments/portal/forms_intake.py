@@ -6,7 +6,7 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from clinic.forms import text_field
+from clinic.forms import NameField, text_field
 from patients.models import Intake
 from patients.services_intake import MAX_ACTIVITIES, IntakeData
 from treatments.portal.forms import YES_NO
@@ -147,7 +147,8 @@ class ConsentForm(forms.Form):
         label=_("I have read this text and I agree to be treated."),
         error_messages={"required": _("Please tick the box to say you agree.")},
     )
-    typed_name = forms.CharField(
+    # A name: invisible formatting characters stripped (a signature must read as it was typed).
+    typed_name = NameField(
         label=_("Type your full name to sign"),
         max_length=170,
         error_messages={"required": _("Please type your full name to sign.")},

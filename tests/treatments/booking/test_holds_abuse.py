@@ -118,6 +118,22 @@ def test_one_contact_holds_at_most_three_times_an_hour_from_any_number_of_addres
     assert OnlineBooking.objects.count() == 3
 
 
+def test_holds_from_the_addresses_of_one_ipv6_64_count_as_one_client():
+    _practitioner, location, _patient = open_online()
+    # Ten tries (each refused for a missing date of birth, still counted) from ten addresses of one /64.
+    for n in range(10):
+        tried = Client().post(
+            _details_url(location, SLOT), _form(date_of_birth=""), REMOTE_ADDR=f"2001:db8:9::{n + 1:x}"
+        )
+        assert tried.status_code == 400
+
+    eleventh = Client().post(_details_url(location, SLOT), _form(), REMOTE_ADDR="2001:db8:9::ff")
+
+    assert eleventh.status_code == 429
+    assert not OnlineBooking.objects.exists()
+    assert Client().post(_details_url(location, SLOT), _form(), REMOTE_ADDR="2001:db8:a::1").status_code == 302
+
+
 @pytest.mark.parametrize(
     ("phone", "why"),
     [
@@ -171,3 +187,59 @@ def test_a_clinic_wide_hourly_ceiling_on_code_texts_alerts_in_the_log(settings, 
     alert = [r for r in caplog.records if r.levelno == logging.ERROR and "SMS_CODES_PER_HOUR" in r.getMessage()]
     assert alert
     assert OnlineBooking.objects.count() == 2
+
+
+def test_no_code_is_texted_while_the_counters_cannot_be_reached(settings, caplog):
+    """Texts cost money: with the cache (Redis) down the per-number limit and the clinic's ceiling
+    cannot be counted, so no code goes by text; e-mail codes still work."""
+    _practitioner, location, _patient = open_online()
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+
+    by_text = Client().post(_details_url(location, SLOT), _form(code_channel="sms"))
+    by_mail = Client().post(_details_url(location, _times(2)[1]), _form(email="other@example.com"))
+
+    assert by_text.status_code == 429
+    assert "cannot send codes by text message right now" in by_text.content.decode()
+    assert by_mail.status_code == 302
+    assert sms.outbox == []
+    assert OnlineBooking.objects.filter(code_channel="sms").count() == 0
+
+
+def test_the_desk_books_a_held_time_from_its_calendar_and_the_visitor_is_told_at_the_code(
+    desk_client, django_capture_on_commit_callbacks
+):
+    """Through the pages: a visitor holds 10:00, the desk books 10:00 from its calendar's slot dialog
+    for a patient on the phone, and the visitor's right code books nothing and says why."""
+    from django.core import mail
+
+    from tests.treatments.booking.factories_booking import code_in
+
+    practitioner, location, patient = open_online()
+    visitor = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert visitor.post(_details_url(location, SLOT), _form()).status_code == 302
+    code = code_in(mail.outbox[-1].body)
+
+    desk = desk_client.post(
+        "/desk/slot/book/",
+        {
+            "patient": patient.pk,
+            "practitioner": practitioner.pk,
+            "location": location.pk,
+            "date": SLOT.date().isoformat(),
+            "time": "10:00",
+            "appointment_type": consultation().pk,
+            "back": "",
+        },
+    )
+    told = visitor.post("/book/verify/", {"code": code, "verify": "1"})
+
+    assert desk.status_code in (200, 302) and "no longer free" not in desk.content.decode()
+    booked = OnlineBooking.objects.get()
+    assert booked.status != OnlineBooking.Status.BOOKED
+    assert "the clinic booked that time for someone else" in told.content.decode()
+    from treatments.models import Appointment
+
+    assert list(Appointment.objects.values_list("patient_id", flat=True)) == [patient.pk]

@@ -171,6 +171,8 @@ def test_holding_is_rate_limited_per_client(client):
         client.post(_details_url(location, start=SLOT + dt.timedelta(days=n // 4, hours=n % 4 - 2)), _form(**contact))
     response = client.post(_details_url(location, start=SLOT + dt.timedelta(days=7)), _form(email="late@example.com"))
     assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert "Please try again within the hour" in response.content.decode()
     assert OnlineBooking.objects.count() == 10
 
 
@@ -181,7 +183,9 @@ def test_code_tries_are_rate_limited_per_client(client):
 
     for _ in range(CODES_PER_HOUR):
         client.post("/book/verify/", {"code": "12", "verify": "1"})
-    assert client.post("/book/verify/", {"code": "123456", "verify": "1"}).status_code == 429
+    refused = client.post("/book/verify/", {"code": "123456", "verify": "1"})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "3600"
 
 
 def test_request_only_clinics_file_a_consultation_request_instead(client):

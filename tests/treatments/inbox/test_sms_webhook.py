@@ -136,6 +136,27 @@ def test_a_family_sharing_a_phone_confirms_the_session_the_last_reminder_named_n
     assert hers.patient_confirmed_at is None
 
 
+def test_of_two_reminders_sent_in_one_sweep_a_c_confirms_the_one_that_went_last(client):
+    """One sweep's batch shares its sent_at and sends in (send_at, id) order: the row made first
+    can be the text that left last."""
+    mother = PatientFactory(first_name="Rosa", phone="+13125550145")
+    son = PatientFactory(first_name="Leo", phone="+13125550145")
+    hers = AppointmentFactory(patient=mother, start=timezone.now() + dt.timedelta(days=1))
+    his = AppointmentFactory(patient=son, start=timezone.now() + dt.timedelta(days=1, hours=1))
+    to_her, to_him = _texted(hers), _texted(his)
+    # Claimed together: his was due a minute earlier, so it left first and hers last.
+    Message.objects.filter(pk=to_her.pk).update(send_at=to_her.sent_at - dt.timedelta(minutes=1))
+    Message.objects.filter(pk=to_him.pk).update(send_at=to_her.sent_at - dt.timedelta(minutes=2))
+    Message.objects.filter(pk=to_him.pk).update(sent_at=to_her.sent_at)
+
+    assert _post(client, _reply(mother, "C")).status_code == 200
+
+    hers.refresh_from_db()
+    his.refresh_from_db()
+    assert hers.patient_confirmed_at is not None
+    assert his.patient_confirmed_at is None
+
+
 def test_a_c_after_the_reminded_session_was_cancelled_goes_to_the_desk_and_confirms_nothing(client):
     patient = PatientFactory()
     reminded = AppointmentFactory(patient=patient, start=timezone.now() + dt.timedelta(days=1))
@@ -171,7 +192,10 @@ def test_a_call_without_a_message_sid_is_refused_and_nothing_is_stored(client):
     params = _reply(patient, "C")
     del params["MessageSid"]
 
-    assert _post(client, params).status_code == 400
+    response = _post(client, params)
+
+    assert response.status_code == 400
+    assert response.content.decode() == "MessageSid is missing or longer than 64 characters."
     session.refresh_from_db()
     assert session.patient_confirmed_at is None
     assert not InboundSms.objects.exists()
@@ -240,18 +264,35 @@ def test_without_a_configured_token_every_call_is_refused(client, settings):
     assert _post(client, params, signature=signature).status_code == 403
 
 
-def test_a_number_no_patient_has_is_refused_and_nothing_is_stored(client):
-    params = {"From": "+19995550000", "To": "+13125550000", "Body": "hello"}
+def test_a_text_from_a_number_no_patient_has_goes_to_the_desk_once(client, desk_client):
+    params = {"MessageSid": "SM" + "e" * 32, "From": "+13125550999", "To": "+13125550000", "Body": "New phone, C"}
 
-    assert _post(client, params).status_code == 400
-    assert not ConsultationRequest.objects.exists()
+    answers = [_post(client, params).status_code for _ in range(3)]
+
+    assert answers == [200] * 3
+    request = ConsultationRequest.objects.get()
+    assert (request.kind, request.patient, request.phone, request.message) == (
+        "sms_reply",
+        None,
+        "+13125550999",
+        "New phone, C",
+    )
+    assert not Appointment.objects.filter(patient_confirmed_at__isnull=False).exists()
+    page = desk_client.get("/desk/requests/").content.decode()
+    assert "Text from a number no patient has" in page and "New phone, C" in page
 
 
 @pytest.mark.parametrize("body", ["x" * 1601, "x" * 9000, "   "])
 def test_an_oversized_or_empty_body_is_refused_and_nothing_is_stored(client, body):
     patient = PatientFactory()
 
-    assert _post(client, _reply(patient, body)).status_code == 400
+    response = _post(client, _reply(patient, body))
+
+    assert response.status_code == 400
+    assert response.content.decode() in (
+        "Body is empty or longer than 1600 characters.",
+        "The request is larger than an inbound text can be (8 KB).",
+    )
     assert not ConsultationRequest.objects.exists()
 
 

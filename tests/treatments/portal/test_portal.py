@@ -87,6 +87,13 @@ def test_guessing_links_is_rate_limited_per_address(client, knee):
     assert client.get("/portal/guess-22/", REMOTE_ADDR="10.1.1.1").status_code == 404
 
 
+def test_guessing_links_from_the_addresses_of_one_ipv6_64_counts_as_one_client(client, knee):
+    for n in range(20):
+        assert client.get(f"/portal/guess-{n}/", REMOTE_ADDR=f"2001:db8:5:6::{n + 1:x}").status_code == 404
+    assert client.get("/portal/guess-21/", REMOTE_ADDR="2001:db8:5:6::ffff").status_code == 429
+    assert client.get("/portal/guess-22/", REMOTE_ADDR="2001:db8:5:7::1").status_code == 404  # another /64
+
+
 def test_a_valid_link_opens_even_from_an_address_that_guessed(client, knee):
     for n in range(25):
         client.get(f"/portal/guess-{n}/")
