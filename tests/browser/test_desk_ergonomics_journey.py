@@ -221,3 +221,29 @@ def test_on_a_phone_a_booking_late_in_the_day_keeps_the_message_and_the_card_in_
     expect(page.locator(f"#appt-{booked.pk}")).to_be_in_viewport()
     expect(page.get_by_text("Jane Doe is booked at 15:30.")).to_be_in_viewport()
     context.close()
+
+
+def test_a_compact_half_hour_card_with_badges_shows_its_time_name_type_and_flags(login, live_server, clinic):
+    """At 1366x768 a half-hour card carrying badges (here "Confirmed") keeps its time, the whole
+    name and the type's line in view: the badges take what room is left and no height (item 13)."""
+    amelia = Appointment.objects.get(patient__first_name="Amelia")
+    Appointment.objects.filter(pk=amelia.pk).update(patient_confirmed_at=NOW)
+    page = login(clinic["ada"].user.username, PASSWORD)
+    page.set_viewport_size(SIZES["desk"])
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    card = page.locator(f"#appt-{amelia.pk}")
+    expect(card.locator(".cal-confirmed")).to_be_visible()
+    shown = card.evaluate(
+        """card => {
+            const box = card.getBoundingClientRect();
+            const inside = el => { const r = el.getBoundingClientRect();
+                return r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5 && r.width > 0; };
+            const name = card.querySelector('.cal-name a');
+            return {
+                time: inside(card.querySelector('.cal-time')),
+                name: inside(name) && card.querySelector('.cal-name').scrollWidth <= card.querySelector('.cal-name').clientWidth,
+                type: inside(card.querySelector('.cal-meta')),
+            };
+        }"""
+    )
+    assert shown == {"time": True, "name": True, "type": True}
