@@ -238,10 +238,10 @@ def test_a_compact_half_hour_card_with_badges_shows_its_time_name_type_and_flags
             const box = card.getBoundingClientRect();
             const inside = el => { const r = el.getBoundingClientRect();
                 return r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5 && r.width > 0; };
-            const name = card.querySelector('.cal-name a');
+            const name = card.querySelector('.cal-name');
             return {
                 time: inside(card.querySelector('.cal-time')),
-                name: inside(name) && card.querySelector('.cal-name').scrollWidth <= card.querySelector('.cal-name').clientWidth,
+                name: inside(name.querySelector('a')) && name.scrollWidth <= name.clientWidth,
                 type: inside(card.querySelector('.cal-meta')),
             };
         }"""
