@@ -132,18 +132,38 @@
 
   // After a booking or a move the page opens at #appt-N: put the card just below the grid's
   // sticky headings (not under them), and keep the page at its top so the "is booked at 10:30"
-  // message stays in view too.
+  // message stays in view too. The card's column is scrolled into view sideways. On a phone the
+  // grid is not a scroll box of its own (the page scrolls): the message is pinned to the top of
+  // the screen and the page scrolled so the card sits just below it.
   function showChanged() {
     var id = window.location.hash.slice(1);
     var card = id && document.getElementById(id);
     if (!scroller || !card || !card.classList.contains("cal-appt")) { return false; }
-    scroller.scrollTop = 0;
     var col = card.closest(".cal-col");
+    var axis = scroller.querySelector(".cal-axis");
+    var boxLeft = scroller.getBoundingClientRect().left + (axis ? axis.offsetWidth : 0);
+    var colBox = col.getBoundingClientRect();
+    if (colBox.left < boxLeft || colBox.right > scroller.getBoundingClientRect().right) {
+      scroller.scrollLeft = Math.max(0, scroller.scrollLeft + colBox.left - boxLeft);
+    }
+    scroller.scrollTop = 0;
     var head = col && col.querySelector(".cal-head");
     var boxTop = scroller.getBoundingClientRect().top;
     var covered = head ? head.getBoundingClientRect().bottom - boxTop : 0;
     scroller.scrollTop = Math.max(0, card.getBoundingClientRect().top - boxTop - covered - 8);
-    window.scrollTo(0, 0);
+    // "instant": Bootstrap makes the page's scrolling smooth, and a smooth scroll still under way
+    // would leave the page wherever the next call finds it.
+    window.scrollTo({top: 0, left: 0, behavior: "instant"});
+    var cardBox = card.getBoundingClientRect();
+    if (cardBox.bottom > window.innerHeight) {
+      var message = document.querySelector("main > .messages");
+      var above = 8;
+      if (message) {
+        message.classList.add("cal-pinned");
+        above += message.offsetHeight;
+      }
+      window.scrollTo({top: Math.max(0, cardBox.top + window.scrollY - above), left: 0, behavior: "instant"});
+    }
     card.classList.add("cal-changed");
     return true;
   }

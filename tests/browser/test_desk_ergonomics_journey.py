@@ -6,6 +6,7 @@ phone, the plain move page shows the later sessions' new dates first, and the po
 offers every free time of a day."""
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -190,3 +191,59 @@ def test_a_booking_dialog_raises_no_content_security_policy_error(login, desk_us
     page.get_by_label("Find the patient").fill("doe")
     expect(page.get_by_role("dialog").get_by_role("button", name="Book Jane Doe")).to_be_visible()
     assert refused == []
+
+
+def test_on_a_phone_a_booking_late_in_the_day_keeps_the_message_and_the_card_in_view(browser, live_server, clinic):
+    """On a phone the page scrolls, not the grid's box: after booking at 15:30 the page shows the
+    new card with the "is booked" message pinned above it (item 12)."""
+    ada, jane = clinic["ada"], clinic["jane"]
+    context = browser.new_context(bypass_csp=True, viewport=SIZES["phone"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(ada.user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    free = page.locator(f'.cal-col[data-practitioner="{ada.pk}"] .cal-open').last
+    free.focus()
+    for _ in range(10):  # from 13:00 (the clock's now) by quarters
+        free.press("ArrowDown")
+    expect(free).to_have_attribute("aria-label", re.compile(r"Enter books at 15:30"))
+    free.press("Enter")
+    page.get_by_label("Find the patient").fill("doe")
+    page.get_by_role("dialog").get_by_label("Type for Jane Doe").select_option(label="Follow-up")
+    page.get_by_role("dialog").get_by_role("button", name="Book Jane Doe").click()
+
+    expect(page).to_have_url(re.compile(r"booked=\d+#appt-"))
+    booked = Appointment.objects.get(patient=jane, start=at(DAY, 15, 30))
+    expect(page.locator(f"#appt-{booked.pk}")).to_be_in_viewport()
+    page.wait_for_timeout(300)  # the page places the card again once it has loaded
+    expect(page.locator(f"#appt-{booked.pk}")).to_be_in_viewport()
+    expect(page.get_by_text("Jane Doe is booked at 15:30.")).to_be_in_viewport()
+    context.close()
+
+
+def test_a_compact_half_hour_card_with_badges_shows_its_time_name_type_and_flags(login, live_server, clinic):
+    """At 1366x768 a half-hour card carrying badges (here "Confirmed") keeps its time, the whole
+    name and the type's line in view: the badges take what room is left and no height (item 13)."""
+    amelia = Appointment.objects.get(patient__first_name="Amelia")
+    Appointment.objects.filter(pk=amelia.pk).update(patient_confirmed_at=NOW)
+    page = login(clinic["ada"].user.username, PASSWORD)
+    page.set_viewport_size(SIZES["desk"])
+    page.goto(f"{live_server.url}/desk/?date={DAY}")
+    card = page.locator(f"#appt-{amelia.pk}")
+    expect(card.locator(".cal-confirmed")).to_be_visible()
+    shown = card.evaluate(
+        """card => {
+            const box = card.getBoundingClientRect();
+            const inside = el => { const r = el.getBoundingClientRect();
+                return r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5 && r.width > 0; };
+            const name = card.querySelector('.cal-name');
+            return {
+                time: inside(card.querySelector('.cal-time')),
+                name: inside(name.querySelector('a')) && name.scrollWidth <= name.clientWidth,
+                type: inside(card.querySelector('.cal-meta')),
+            };
+        }"""
+    )
+    assert shown == {"time": True, "name": True, "type": True}

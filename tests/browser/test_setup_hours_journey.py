@@ -1,6 +1,7 @@
 """Hours and time off at the desk (issue 19, items 5 and 11), in Chromium at 1366x768 and 390x844
 with axe on every page: the clinic admin (signed in with a code) changes a practitioner's week and
-sees the booking it leaves outside the hours before saving; adds a conference over a booked
+sees the booking it leaves outside the hours before saving (after allowing practitioners their own
+time off on the same page); adds a conference over a booked
 consultation, sees it listed with its nearest allowed time before saving, saves, finds the card
 marked on the calendar, moves the booking from the closure's page, and is refused the same
 conference twice. Removing extra hours on a date over a booking lists it first, then leaves it
@@ -14,7 +15,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from clinic.models import Closure, DatedHours, WorkingHours
+from clinic.models import ClinicSettings, Closure, DatedHours, WorkingHours
 from tests.browser.axe_portal import assert_accessible
 from tests.browser.calendar_grid import DAY, clock, seeded  # noqa: F401 (fixtures used by name)
 from tests.factories import PASSWORD, PatientFactory
@@ -67,6 +68,14 @@ def test_clinic_admin_sets_hours_and_a_closure_and_handles_the_booking_it_covers
         page.get_by_role("link", name="Hours", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hours and time off")
     _visit_check(page)
+    # Practitioners' own time off is the clinic admin's to allow, here rather than in the Django admin.
+    own = page.get_by_role("form", name="Practitioners' own time off")
+    expect(own.get_by_label("No, only the clinic admin")).to_be_checked()
+    own.get_by_label("Yes, each their own (under “My time off”)").check()
+    own.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Practitioners now add and remove their own time off")).to_be_visible()
+    _visit_check(page)
+    assert ClinicSettings.load().practitioners_own_time_off
     page.get_by_role("link", name="Dr Patel").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dr Patel")
     _visit_check(page)
@@ -123,6 +132,9 @@ def test_clinic_admin_sets_hours_and_a_closure_and_handles_the_booking_it_covers
 
     # The same conference again is refused in the page, and stored once.
     page.goto(f"{live_server.url}/desk/setup/practitioners/{patel.pk}/")
+    # The list of time off ahead shows each closure's actions whole, on a phone too (each a block).
+    remove = page.get_by_role("button", name="Remove — Conference").bounding_box()
+    assert remove["x"] >= 0 and remove["x"] + remove["width"] <= SIZES[size]["width"], remove
     form = page.locator("form.setup-form")
     form.locator("#id_first_day").fill(DAY.isoformat())
     form.get_by_label("From time").fill("09:00")

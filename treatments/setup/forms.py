@@ -136,3 +136,15 @@ class ClosureForm(forms.Form):
         if self.own is not None:
             data["practitioner"] = self.own
         return data
+
+
+class OwnTimeOffForm(forms.Form):
+    """Whether practitioners add their own time off (ClinicSettings.practitioners_own_time_off)."""
+
+    allowed = forms.TypedChoiceField(
+        label=_("Practitioners add and remove their own time off"),
+        choices=[("yes", _("Yes, each their own (under “My time off”)")), ("no", _("No, only the clinic admin"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose yes or no."), "invalid_choice": _("Choose yes or no.")},
+    )

@@ -239,3 +239,16 @@ def covered_booking_cancel(*, appointment: Appointment, by: Actor, now: dt.datet
         ).appointment
     except BookingError as exc:
         raise SetupError(exc.message) from exc
+
+
+def own_time_off_allow(*, allowed: bool) -> bool:
+    """Whether practitioners may add and remove their own time off (/desk/setup/time-off/): set by
+    the clinic admin on the setup page. Returns whether it changed."""
+    with transaction.atomic():
+        _lock_setup()
+        changed = (
+            ClinicSettings.objects.filter(pk=1)
+            .exclude(practitioners_own_time_off=allowed)
+            .update(practitioners_own_time_off=allowed)
+        )
+    return bool(changed)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from treatments.setup import views
+from treatments.setup import views, views_settings
 
 app_name = "setup"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("practitioners/<int:pk>/bookings/", views.outside_booking, name="outside_booking"),
     path("practitioners/<int:pk>/extra-hours/", views.dated_hours_new, name="dated_hours_new"),
     path("extra-hours/<int:pk>/remove/", views.dated_hours_delete, name="dated_hours_delete"),
+    path("own-time-off/", views_settings.own_time_off, name="own_time_off"),
     path("time-off/", views.my_time_off, name="my_time_off"),
     path("closures/new/", views.closure_new, name="closure_new"),
     path("closures/<int:pk>/", views.closure_detail, name="closure"),

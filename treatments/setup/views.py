@@ -42,6 +42,7 @@ from treatments.setup.services import (
     dated_hours_remove,
     working_week_set,
 )
+from treatments.setup.views_settings import own_time_off_form
 
 time_off_required = role_required(roles.CLINIC_ADMIN, roles.PRACTITIONER)
 
@@ -58,6 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "practitioners": practitioners,
             "closures": upcoming_closures(practitioner=None, now=now),
             "form": ClosureForm(),
+            "own_form": own_time_off_form(),
         },
     )
 
