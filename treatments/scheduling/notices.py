@@ -191,7 +191,9 @@ def notice_facts(message: Message, appointments: dict[int | None, Appointment], 
             return _("The session is no longer cancelled.")
         dates = [a.start for a in others if a.status == Appointment.Status.CANCELLED]
         known = parse_datetime(message.data.get("at", "")) or appointment.start
-        return SendFacts(start=known, location=appointment.location.name, dates=tuple(dates))
+        return SendFacts(
+            start=known, location=appointment.location.name, dates=tuple(dates), session_number=appointment.series_step
+        )
     if appointment.status != Appointment.Status.BOOKED:
         return _("The session is no longer booked.")
     if message.kind == Kind.MOVED and message.data.get("to") != _stamp(appointment.start):
@@ -204,4 +206,6 @@ def notice_facts(message: Message, appointments: dict[int | None, Appointment], 
         address=appointment.location.address,
         dates=tuple(sorted(later)),
         previous=parse_datetime(previous) if previous else None,
+        # A series' session is told as one; a single visit as an appointment (notifications/defaults.py).
+        session_number=appointment.series_step,
     )
