@@ -186,6 +186,38 @@ def test_a_moved_sessions_calendar_file_keeps_its_uid_and_raises_its_sequence(ti
     assert after[1] > before[1]
 
 
+def test_the_move_and_cancel_notices_carry_the_event_with_its_uid_kept_and_its_sequence_raised(time_machine):
+    """The confirmation's calendar file put the event in the patient's calendar: the notice's
+    file moves it (same UID, higher SEQUENCE), and a cancellation's file cancels it."""
+    appointment = _consultation(clinic_setup())
+    delivery.messages_sweep(now=NOW)
+    [(_name, booked_ics, _type)] = mail.outbox[0].attachments
+    mail.outbox.clear()
+
+    later = local(2026, 5, 1, 13)
+    time_machine.move_to(later, tick=False)
+    appointment_move(appointment=appointment, start=local(2026, 5, 7, 10), by=None, now=later)
+    delivery.messages_sweep(now=later)
+    [moved_mail] = mail.outbox
+    [(name, moved_ics, mimetype)] = moved_mail.attachments
+
+    assert (name, mimetype) == ("appointment.ics", "text/calendar")
+    assert _event(moved_ics)[0] == _event(booked_ics)[0]
+    assert _event(moved_ics)[1] > _event(booked_ics)[1]
+    assert "DTSTART:20260507T150000Z" in moved_ics and "STATUS:CONFIRMED" in moved_ics
+
+    mail.outbox.clear()
+    cancelled_at = local(2026, 5, 1, 14)
+    time_machine.move_to(cancelled_at, tick=False)
+    appointment.refresh_from_db()
+    appointment_cancel(appointment=appointment, kind="clinic", reason="ill", by=None, now=cancelled_at)
+    delivery.messages_sweep(now=cancelled_at)
+    [(_name, cancelled_ics, _type)] = mail.outbox[0].attachments
+    assert _event(cancelled_ics)[0] == _event(booked_ics)[0]
+    assert _event(cancelled_ics)[1] > _event(moved_ics)[1]
+    assert "STATUS:CANCELLED" in cancelled_ics
+
+
 def test_the_migration_replaces_untouched_starting_words_and_keeps_a_clinics_own():
     import importlib
 
