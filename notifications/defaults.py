@@ -210,7 +210,8 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
             "{{ clinic_name }}: {% if not session_count %}your appointment is booked for {{ when }}."
             "{% elif dates|length == 1 %}your session is booked for {{ when }}."
             "{% else %}your {{ dates|length }} sessions are booked, the first on {{ when }}.{% endif %} "
-            "All dates, confirm or cancel: {{ short_url }} Reply STOP to end texts."
+            "{% if session_count %}All dates, confirm{% else %}Confirm{% endif %} or cancel: {{ short_url }} "
+            "Reply STOP to end texts."
         ),
     },
     ("prepare", "email"): {

@@ -1,6 +1,6 @@
 """A single visit (a consultation, a follow-up) was told as a "session" in its texts and notices:
-"your session is booked", "a reminder of your session", "New time for your session", "Your session
-on ... is cancelled" (issue 19, item 9). They say "appointment" unless the visit is a session of a
+"your session is booked" ("All dates, confirm or cancel"), "a reminder of your session", "New
+time for your session", "Your session on ... is cancelled" (issue 19, item 9). They say "appointment" unless the visit is a session of a
 series. A template the clinic has edited is left as the clinic wrote it: only a field still holding
 the starting words below is replaced."""
 

@@ -105,6 +105,7 @@ def test_a_single_appointment_is_never_called_a_session_in_its_texts_and_notices
     delivery.messages_sweep(now=NOW)
     [booked] = [t["text"] for t in sms.outbox]
     assert "your appointment is booked for Tuesday 5 May at 10:00." in booked
+    assert "All dates" not in booked and "Confirm or cancel: " in booked
     setup[2].preferred_channel = "email"
     setup[2].save()
     appointment_move(appointment=appointment, start=local(2026, 5, 7, 10), by=None, now=NOW)
