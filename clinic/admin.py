@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp_webauthn.admin import WebAuthnCredentialAdmin
@@ -100,6 +102,20 @@ class ClosureAdmin(admin.ModelAdmin):
     form = ClosureForm
     list_display = ["reason", "starts_at", "ends_at", "location", "practitioner"]
     list_filter = ["location", "practitioner"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Never silent about bookings: the desk's setup page lists the ones this closure covers
+        # and moves or cancels them (treatments/setup; clinic sits below treatments).
+        messages.warning(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("Any bookings this closure covers are not moved or cancelled by saving it."),
+                reverse("setup:closure", args=[obj.pk]),
+                _("See the bookings it covers, to move or cancel them"),
+            ),
+        )
 
 
 @admin.register(AppointmentType)

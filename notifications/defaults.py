@@ -20,16 +20,20 @@ CONTEXT_HELP = (
 
 _SESSION = "{% if session_number %} (session {{ session_number }}{% if session_count %} of {{ session_count }}{% endif %}){% endif %}"  # noqa: E501
 
+# What the patient comes for: a session of their series, or an appointment (a consultation, a
+# follow-up) -- a single visit is never called a session. session_number is the series' step.
+_VISIT = "{% if session_number %}session{% else %}appointment{% endif %}"
+
 _SIGN_OFF = "\n\n{{ clinic_name }} · {{ clinic_phone }}\nStop these e-mails: {{ unsubscribe_url }}\n"
 
 # Change notices (see treatments/scheduling/notices.py for when they are sent). "dates" lists the
 # other sessions the same change touched: the later ones a move shifted, the others cancelled with it.
 CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
     ("moved", "email"): {
-        "subject": "New time for your session: {{ when }}",
+        "subject": "New time for your " + _VISIT + ": {{ when }}",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "{% if by_patient %}As you asked, your{% else %}Your{% endif %} session at {{ clinic_name }}"
+            "{% if by_patient %}As you asked, your{% else %}Your{% endif %} " + _VISIT + " at {{ clinic_name }}"
             "{% if old_when %} on {{ old_when }}{% endif %} has moved. "
             "The new time is {{ when }}{% if location %}, {{ location }}{% endif %}.\n"
             "{% if dates %}\nYour later sessions have moved too. Their new dates are:\n"
@@ -42,17 +46,17 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
     },
     ("moved", "sms"): {
         "text": (
-            "{{ clinic_name }}: your session has moved to {{ when }}."
+            "{{ clinic_name }}: your " + _VISIT + " has moved to {{ when }}."
             "{% if short_dates %} Later ones now: {{ short_dates|join:', ' }}"
             "{% if more_dates %} and {{ more_dates }} more{% endif %}.{% endif %} Reply C to confirm. "
             "{{ short_url }} Reply STOP to end texts."
         ),
     },
     ("cancelled", "email"): {
-        "subject": "Your session on {{ when }} is cancelled",
+        "subject": "Your " + _VISIT + " on {{ when }} is cancelled",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "We are sorry: {{ clinic_name }} has had to cancel your session on {{ when }}.\n"
+            "We are sorry: {{ clinic_name }} has had to cancel your " + _VISIT + " on {{ when }}.\n"
             "{% if dates %}\nThese sessions are cancelled too:\n{% for date in dates %}- {{ date }}\n"
             "{% endfor %}{% endif %}\n"
             "We will be in touch about a new time. You can also call us on {{ clinic_phone }} "
@@ -61,16 +65,16 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
     },
     ("cancelled", "sms"): {
         "text": (
-            "{{ clinic_name }}: sorry, we had to cancel your session on {{ when }}"
+            "{{ clinic_name }}: sorry, we had to cancel your " + _VISIT + " on {{ when }}"
             "{% if dates %} and {{ dates|length }} later ones{% endif %}. For a new time call "
             "{{ clinic_phone }} or see {{ short_url }} Reply STOP to end texts."
         ),
     },
     ("receipt", "email"): {
-        "subject": "Your session on {{ when }} is cancelled",
+        "subject": "Your " + _VISIT + " on {{ when }} is cancelled",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "As you asked, your session at {{ clinic_name }} on {{ when }} is cancelled. "
+            "As you asked, your " + _VISIT + " at {{ clinic_name }} on {{ when }} is cancelled. "
             "There is nothing else you need to do.\n\n"
             "To book a new time, see your sessions here: {{ portal_url }}\n"
             "or call us on {{ clinic_phone }}." + _SIGN_OFF
@@ -78,7 +82,7 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
     },
     ("receipt", "sms"): {
         "text": (
-            "{{ clinic_name }}: as you asked, your session on {{ when }} is cancelled. A new time: "
+            "{{ clinic_name }}: as you asked, your " + _VISIT + " on {{ when }} is cancelled. A new time: "
             "{{ short_url }} or call {{ clinic_phone }}. Reply STOP to end texts."
         ),
     },
@@ -86,7 +90,7 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Booked again: {{ when }}",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "Your session at {{ clinic_name }} is booked again, now on {{ when }}"
+            "Your " + _VISIT + " at {{ clinic_name }} is booked again, now on {{ when }}"
             "{% if location %}, {{ location }}{% endif %}.\n\n"
             "Confirm: {{ confirm_url }}\nSee or cancel your sessions: {{ portal_url }}\n\n"
             "We will remind you before it." + _SIGN_OFF
@@ -94,7 +98,7 @@ CHANGE_NOTICES: dict[tuple[str, str], dict[str, str]] = {
     },
     ("rebooked", "sms"): {
         "text": (
-            "{{ clinic_name }}: your session is booked again for {{ when }}. Reply C to confirm. "
+            "{{ clinic_name }}: your " + _VISIT + " is booked again for {{ when }}. Reply C to confirm. "
             "Details: {{ short_url }} Reply STOP to end texts."
         ),
     },
@@ -203,9 +207,11 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
     },
     ("confirmation", "sms"): {
         "text": (
-            "{{ clinic_name }}: {% if dates|length == 1 %}your session is booked for {{ when }}."
+            "{{ clinic_name }}: {% if not session_count %}your appointment is booked for {{ when }}."
+            "{% elif dates|length == 1 %}your session is booked for {{ when }}."
             "{% else %}your {{ dates|length }} sessions are booked, the first on {{ when }}.{% endif %} "
-            "All dates, confirm or cancel: {{ short_url }} Reply STOP to end texts."
+            "{% if session_count %}All dates, confirm{% else %}Confirm{% endif %} or cancel: {{ short_url }} "
+            "Reply STOP to end texts."
         ),
     },
     ("prepare", "email"): {
@@ -237,14 +243,14 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Reminder: {{ when }} at {{ clinic_name }}",
         "text": (
             "Hello {{ first_name }},\n\n"
-            "A reminder of your session at {{ clinic_name }} on {{ when }}" + _SESSION + "{% if location %}, "
+            "A reminder of your " + _VISIT + " at {{ clinic_name }} on {{ when }}" + _SESSION + "{% if location %}, "
             "{{ location }}{% if address %}, {{ address }}{% endif %}{% endif %}.\n\n"
             "Confirm: {{ confirm_url }}\nCannot come? Cancel: {{ cancel_url }}" + _SIGN_OFF
         ),
     },
     ("reminder", "sms"): {
         "text": (
-            "{{ clinic_name }}: reminder of your session on {{ when }}. Reply C to confirm. Cancel or "
+            "{{ clinic_name }}: reminder of your " + _VISIT + " on {{ when }}. Reply C to confirm. Cancel or "
             "details: {{ short_url }} Reply STOP to end texts."
         ),
     },

@@ -28,6 +28,9 @@ class IntakeData:
     history: str = ""
     medicines: str = ""
     allergies: str = ""
+    # The answer to "are you allergic to anything?"; None where only the text was asked (an
+    # allergy named is a yes).
+    allergic: bool | None = None
     previous_treatments: str = ""
     imaging: str = ""
     goals: str = ""
@@ -60,6 +63,12 @@ def intake_record(*, patient: Patient, data: IntakeData, now: dt.datetime) -> In
         raise IntakeError(_("Please answer the question about pregnancy."))
     activities = _activities_checked(data.activities)
     allergies = data.allergies.strip()
+    allergic = bool(allergies) if data.allergic is None else data.allergic
+    if allergic and not allergies:
+        raise IntakeError(_("You said you have an allergy: please write to what."))
+    if not allergic:
+        # A "no" stands, whatever was typed beside it ("None", "not that I know").
+        allergies = ""
     answers = [
         (ScreeningQuestion.ANTICOAGULANTS, data.blood_thinners, which if data.blood_thinners else ""),
         (ScreeningQuestion.ALLERGY_OTHER, bool(allergies), allergies),
@@ -75,7 +84,9 @@ def intake_record(*, patient: Patient, data: IntakeData, now: dt.datetime) -> In
             )
         )
     with transaction.atomic():
-        intake = _intake_create(patient=patient, data=data, which=which, activities=activities, now=now)
+        intake = _intake_create(
+            patient=patient, data=data, which=which, allergies=allergies, activities=activities, now=now
+        )
         # The intake asks these outright: a "no" (or no allergy named) is an answer too, and a
         # later intake that says so clears an earlier flag. Pregnancy only where the clinic asks.
         ScreeningAnswer.objects.bulk_create(
@@ -93,7 +104,7 @@ def intake_record(*, patient: Patient, data: IntakeData, now: dt.datetime) -> In
 
 
 def _intake_create(
-    *, patient: Patient, data: IntakeData, which: str, activities: list[dict], now: dt.datetime
+    *, patient: Patient, data: IntakeData, which: str, allergies: str, activities: list[dict], now: dt.datetime
 ) -> Intake:
     return Intake.objects.create(
         patient=patient,
@@ -102,7 +113,7 @@ def _intake_create(
         blood_thinners=data.blood_thinners,
         blood_thinners_which=which if data.blood_thinners else "",
         pregnancy=data.pregnancy,
-        allergies=data.allergies.strip(),
+        allergies=allergies,
         previous_treatments=data.previous_treatments.strip(),
         imaging=data.imaging.strip(),
         goals=data.goals.strip(),

@@ -17,9 +17,16 @@ BRANCHES = [
     ("{% else %}Your appointment at", "{% else %}your appointment at"),
 ]
 FIRST_LETTER = re.compile(r"^((?:\{% if session_count %\})?)([A-Z])")
+# Migration 0014 then called a single visit an appointment: the words as this migration wrote them.
+VISIT = "{% if session_number %}session{% else %}appointment{% endif %}"
+
+
+def _at_the_time(text: str) -> str:
+    return text.replace(VISIT, "session")
 
 
 def _before(text: str) -> str:
+    text = _at_the_time(text)
     head, _greeting, body = text.partition(GREETING)
     if not _greeting:
         return text
@@ -34,7 +41,7 @@ def _swap(apps, *, forward: bool) -> None:
 
     MessageTemplate = apps.get_model("notifications", "MessageTemplate")
     for (kind, channel), words in DEFAULTS.items():
-        new = words["text"]
+        new = _at_the_time(words["text"])
         old = _before(new)
         if old == new:
             continue

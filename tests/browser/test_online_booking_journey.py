@@ -88,7 +88,9 @@ def _fill_intake_and_sign(page) -> None:
     _fits(page)
     page.get_by_label("What brings you to us?").fill("Knee pain for a year, worse on stairs.")
     page.get_by_label("Which medicines do you take").fill("Paracetamol")
-    page.get_by_role("radio", name="Yes", exact=True).check()
+    # Blood thinners: yes; allergies: no (the second yes/no question).
+    page.get_by_role("radio", name="Yes", exact=True).first.check()
+    page.get_by_role("radio", name="No", exact=True).nth(1).check()
     page.get_by_role("radio", name="I would rather talk about it with the clinician").check()
     page.get_by_label("Activity 1", exact=True).fill("Climbing stairs")
     page.get_by_label("How well can you do it today? (activity 1)").select_option("3")

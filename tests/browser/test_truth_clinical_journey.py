@@ -33,18 +33,21 @@ def _admin_signs_in(page, live_server, admin_user):
     TOTPDevice.objects.create(user=admin_user, name="phone", confirmed=True, key=key.hex())
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/accounts/login/")
+    assert_accessible_under_csp(page)
     page.get_by_label("Username").fill(admin_user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    assert_accessible_under_csp(page)
     page.get_by_label("Code").fill(f"{totp(key):06d}")
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(f"{live_server.url}/desk/")
+    assert_accessible_under_csp(page)
 
 
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_flags_from_the_intake_a_letter_of_signed_sessions_and_a_record_handed_over(
-    login, desk_user, practitioner_user, admin_user, live_server, page, viewport
+    axe_login, desk_user, practitioner_user, admin_user, live_server, page, viewport
 ):
     okafor = PractitionerFactory(user=practitioner_user, display_name="Dr Ken Okafor")
     practitioner_with_hours("Dr Priya Patel")
@@ -77,10 +80,11 @@ def test_flags_from_the_intake_a_letter_of_signed_sessions_and_a_record_handed_o
     page.set_viewport_size(viewport)
 
     # The desk: the card and the patient page flag the intake's answers.
-    login(desk_user.username, PASSWORD)
+    axe_login(desk_user.username, PASSWORD)
     page.goto(f"{live_server.url}/desk/?date={DAY}")
     flag = page.locator(f"#appt-{today.pk} .cal-flag")
     expect(flag).to_have_attribute("title", "Has another allergy; Takes blood thinners (anticoagulants)")
+    assert_accessible_under_csp(page)
     page.goto(f"{live_server.url}/desk/patients/{walker.pk}/")
     expect(page.get_by_text("Takes blood thinners (anticoagulants) — apixaban")).to_be_visible()
     expect(page.get_by_text("Has another allergy — Penicillin")).to_be_visible()
@@ -88,7 +92,7 @@ def test_flags_from_the_intake_a_letter_of_signed_sessions_and_a_record_handed_o
 
     # The practitioner: the record flags them; the letter charts the two signed sessions only.
     page.context.clear_cookies()
-    login(practitioner_user.username, PASSWORD)
+    axe_login(practitioner_user.username, PASSWORD)
     page.goto(f"{live_server.url}/practice/appointments/{today.pk}/record/")
     expect(page.locator(".red-flags")).to_contain_text("Takes blood thinners (anticoagulants)")
     expect(page.locator(".red-flags")).to_contain_text("Has another allergy")
@@ -107,6 +111,8 @@ def test_flags_from_the_intake_a_letter_of_signed_sessions_and_a_record_handed_o
     page.goto(f"{live_server.url}/practice/appointments/{today.pk}/record/")
     expect(page.get_by_text("Only Dr Ken Okafor, whose appointment this is, writes this record.")).to_be_visible()
     expect(page.get_by_role("button", name="Sign the record")).to_have_count(0)
+    expect(page.get_by_label("Pain before (0-10)")).to_be_disabled()
+    expect(page.get_by_role("button", name="Copy from the last session")).to_have_count(0)
     assert_accessible_under_csp(page)
     page.get_by_label("Hand it to").select_option(label="Dr Priya Patel")
     page.get_by_label("Why").fill("Dr Okafor is away this week")

@@ -27,19 +27,21 @@ WIDTHS = [
 
 
 @pytest.mark.parametrize("viewport", WIDTHS)
-def test_the_booking_page_without_the_calendar_shows_a_refusal_in_the_page(login, desk_user, live_server, viewport):
+def test_the_booking_page_without_the_calendar_shows_a_refusal_in_the_page(axe_login, desk_user, live_server, viewport):
     patel, _main = practitioner_with_hours("Dr Priya Patel")
     Closure.objects.create(
         practitioner=patel, starts_at=at(DAY, 0), ends_at=at(DAY + dt.timedelta(days=1), 0), reason="Leave"
     )
     PatientFactory(first_name="Amelia", last_name="Hart")
-    page = login(desk_user.username, PASSWORD)
+    page = axe_login(desk_user.username, PASSWORD)
     page.set_viewport_size(viewport)
 
     page.goto(f"{live_server.url}/desk/slot/?practitioner={patel.pk}&date={DAY}&time=10:00")
     assert_accessible_under_csp(page)
     page.get_by_label("Find the patient").fill("hart")
     page.get_by_role("button", name="Search").click()
+    expect(page.get_by_label("Type for Amelia Hart")).to_be_visible()
+    assert_accessible_under_csp(page)
     page.get_by_label("Type for Amelia Hart").select_option(label="Consultation")
     page.get_by_role("button", name="Book Amelia Hart").click()
 
@@ -50,7 +52,7 @@ def test_the_booking_page_without_the_calendar_shows_a_refusal_in_the_page(login
 
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_revoking_a_portal_link_and_cancelling_a_session_ask_first_under_the_csp(
-    login, desk_user, live_server, page, viewport
+    axe_login, desk_user, live_server, page, viewport
 ):
     ada, main = practitioner_with_hours("Dr Ada Stone")
     walker = PatientFactory(first_name="Walt", last_name="Walker")
@@ -68,17 +70,19 @@ def test_revoking_a_portal_link_and_cancelling_a_session_ask_first_under_the_csp
     assert session.status == "booked"
     page.get_by_role("link", name="No, keep it").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible_under_csp(page)
     session.refresh_from_db()
     assert session.status == "booked"
     page.goto(f"{live_server.url}/portal/{token}/sessions/{session.pk}/cancel/")
     page.get_by_role("button", name="Cancel this session").click()
     page.get_by_role("button", name="Yes, cancel this session").click()
     expect(page.get_by_text("Your session has been cancelled.")).to_be_visible()
+    assert_accessible_under_csp(page)
     session.refresh_from_db()
     assert session.status == "cancelled"
 
     # The desk: "Revoke portal link" opens a confirmation page; only its button revokes.
-    login(desk_user.username, PASSWORD)
+    axe_login(desk_user.username, PASSWORD)
     page.goto(f"{live_server.url}/desk/patients/{walker.pk}/")
     assert_accessible_under_csp(page)
     page.get_by_role("link", name="Revoke portal link").click()
@@ -101,14 +105,15 @@ def _walker_with_patel_and_okafor():
 
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_moving_to_a_colleague_previews_the_confirms_check_and_offers_his_location(
-    login, desk_user, live_server, viewport
+    axe_login, desk_user, live_server, viewport
 ):
     patel, downtown, okafor, northside, walker = _walker_with_patel_and_okafor()
-    page = login(desk_user.username, PASSWORD)
+    page = axe_login(desk_user.username, PASSWORD)
     page.set_viewport_size(viewport)
 
     # The card dropped on Dr Okafor at 14:00 (the page the dialog is, without the calendar's script).
     page.goto(f"{live_server.url}/desk/appointments/{walker.pk}/move-on-calendar/?date={DAY}&time=14:00")
+    assert_accessible_under_csp(page)
     page.get_by_label("Practitioner").select_option(label="Dr Ken Okafor")
     page.get_by_role("button", name="Show the effect").click()
     expect(page.get_by_text("With Dr Ken Okafor instead of Dr Priya Patel")).to_be_visible()
@@ -134,14 +139,14 @@ def test_moving_to_a_colleague_previews_the_confirms_check_and_offers_his_locati
 
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_a_card_dragged_to_a_colleague_on_the_day_previews_his_location_and_is_booked_there(
-    login, desk_user, live_server, viewport
+    axe_login, desk_user, live_server, viewport
 ):
     """Item 6 by a real drag: Walker's 09:00 card from Dr Patel's column (Downtown) to Dr Okafor's
     at 14:00 (he works at Northside); the dialog's preview names Northside and its confirm books
     it there. On the phone the cards drag too (static/js/calendar.js marks them draggable at every
     width): the page is scrolled first so the card and 14:00 in his column are both on screen."""
     patel, downtown, okafor, northside, walker = _walker_with_patel_and_okafor()
-    page = login(desk_user.username, PASSWORD)
+    page = axe_login(desk_user.username, PASSWORD)
     page.set_viewport_size(viewport)
     page.goto(f"{live_server.url}/desk/?date={DAY}")
     assert_accessible_under_csp(page)

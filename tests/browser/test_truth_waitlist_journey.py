@@ -67,6 +67,7 @@ def test_the_offer_link_opens_the_offer_a_refusal_says_why_and_the_time_is_taken
     # That booking cancelled, the offer is still his to take.
     appointment_cancel(appointment=elsewhere, kind="clinic", reason="booked twice", by=None, now=timezone.now())
     page.goto(offer_page)
+    assert_accessible_under_csp(page)
     page.get_by_role("button", name="Take this time").click()
     expect(page.get_by_text("The time is yours.")).to_be_visible()
     assert_accessible_under_csp(page)

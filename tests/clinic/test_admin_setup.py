@@ -184,3 +184,31 @@ def test_the_admin_refuses_the_same_closure_twice_as_the_desks_setup_page_does(a
     assert response.status_code == 200
     assert "It overlaps “Conference”" in response.content.decode()
     assert Closure.objects.count() == 1
+
+
+def test_a_closure_saved_in_the_admin_leads_to_the_bookings_it_covers(admin_client_):
+    """The admin's closure form is not silent about bookings: once saved it says where the ones
+    it covers are listed, to move or cancel (the desk's setup page for that closure)."""
+    import datetime as dt
+
+    from clinic.models import Closure
+    from tests.factories import PractitionerFactory
+
+    patel = PractitionerFactory(display_name="Dr Patel")
+    day = dt.date(2030, 12, 9)
+    form = {
+        "reason": "Conference",
+        "practitioner": patel.pk,
+        "location": "",
+        "starts_at_0": day.isoformat(),
+        "starts_at_1": "09:00",
+        "ends_at_0": day.isoformat(),
+        "ends_at_1": "13:00",
+    }
+
+    response = admin_client_.post("/admin/clinic/closure/add/", form, follow=True)
+
+    closure = Closure.objects.get()
+    page = response.content.decode()
+    assert f'href="/desk/setup/closures/{closure.pk}/"' in page
+    assert "bookings it covers" in page

@@ -46,10 +46,22 @@ def test_an_intake_keeps_each_field_and_the_psfs_activities():
     assert intake.activities == [{"activity": "Climbing stairs", "score": 3}, {"activity": "Kneeling", "score": 0}]
 
 
+def test_an_allergy_answered_no_keeps_no_words_typed_beside_it():
+    patient = PatientFactory()
+
+    intake = intake_record(
+        patient=patient, data=IntakeData(blood_thinners=False, allergic=False, allergies="None"), now=NOW
+    )
+
+    assert intake.allergies == ""
+    assert not patient.screening_answers.filter(question="allergy_other", answer=True).exists()
+
+
 @pytest.mark.parametrize(
     "data,message",
     [
         (IntakeData(blood_thinners=True), "please write which one"),
+        (IntakeData(blood_thinners=False, allergic=True, allergies=" "), "please write to what"),
         (IntakeData(blood_thinners=False, activities=[("Stairs", 11)]), "from 0"),
         (IntakeData(blood_thinners=False, activities=[(" ", 4)]), "needs the activity"),
         (IntakeData(blood_thinners=False, activities=[("a", 1), ("b", 1), ("c", 1), ("d", 1)]), "at most three"),

@@ -212,6 +212,14 @@ def region_shape(region: str, side: str) -> Shape | None:
     return found[0] if found else None
 
 
+def _region_shapes(region: str, side: str) -> list[Shape]:
+    """Where a site typed without a point is drawn: its region on its side, or on each side for a
+    site recorded on both (one shape for a region in the middle, which has no side)."""
+    sides = ("right", "left") if side == "both" else (side,)
+    shapes = [shape for s in sides if (shape := region_shape(region, s)) is not None]
+    return list({shape.key: shape for shape in shapes}.values())
+
+
 def series_body_chart(sessions) -> dict:
     """Every site of a series' SIGNED sessions (the progress page's SessionColumns) as marks: at
     its clicked point, or, typed without one, at the centre of its region on the side recorded
@@ -228,9 +236,9 @@ def series_body_chart(sessions) -> dict:
             title = _("Session %(n)s: %(where)s") % {"n": step, "where": where}
             if site.chart_view and site.chart_x is not None and site.chart_y is not None:
                 marks.append(ChartMark(site.chart_view, site.chart_x, site.chart_y, step, title))
-            elif shape := region_shape(site.region, site.side if site.side != "none" else series_side):
+            elif shapes := _region_shapes(site.region, site.side if site.side != "none" else series_side):
                 title = _("%(title)s (placed by its region)") % {"title": title}
-                marks.append(ChartMark(shape.view, shape.cx, shape.cy, step, title))
+                marks += [ChartMark(shape.view, shape.cx, shape.cy, step, title) for shape in shapes]
             else:
                 unplaced.append(title)
     steps = sorted({m.session for m in marks})

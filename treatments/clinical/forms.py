@@ -280,3 +280,11 @@ class HandOverForm(forms.Form):
         max_length=250,
         error_messages={"required": _("Say why the record is handed over.")},
     )
+
+    def __init__(self, *args, writer: Practitioner | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if writer is not None:
+            # Whoever writes it now is no one to hand it to.
+            field = self.fields["practitioner"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Practitioner.objects.filter(active=True).exclude(pk=writer.pk).order_by("display_name")

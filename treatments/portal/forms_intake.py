@@ -42,7 +42,14 @@ class IntakeForm(forms.Form):
             "invalid_choice": _("Please choose an answer about pregnancy."),
         },
     )
-    allergies = text_field(label=_("Are you allergic to anything? Which?"), max_length=2000, rows=2)
+    # Asked yes or no, as the blood thinners are: a typed "None" must not read as an allergy.
+    has_allergies = forms.ChoiceField(
+        label=_("Are you allergic to anything, such as a medicine, plasters or latex?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please answer yes or no."), "invalid_choice": _("Please answer yes or no.")},
+    )
+    allergies = text_field(label=_("If yes: to what?"), max_length=2000, rows=2)
     previous_treatments = text_field(
         label=_("What have you already tried for it (physiotherapy, injections, surgery ...)?"),
         max_length=2000,
@@ -74,6 +81,7 @@ class IntakeForm(forms.Form):
                 "medicines",
                 "blood_thinners",
                 "blood_thinners_which",
+                "has_allergies",
                 "allergies",
                 *(["pregnancy"] if asks_pregnancy else []),
             ),
@@ -104,6 +112,8 @@ class IntakeForm(forms.Form):
                 self.add_error(f"activity_{n}", _("Please name the activity you scored."))
         if cleaned.get("blood_thinners") == "yes" and not cleaned.get("blood_thinners_which", "").strip():
             self.add_error("blood_thinners_which", _("You said you take blood thinners: please write which one."))
+        if cleaned.get("has_allergies") == "yes" and not cleaned.get("allergies", "").strip():
+            self.add_error("allergies", _("You said you have an allergy: please write to what."))
         return cleaned
 
     def to_data(self) -> IntakeData:
@@ -114,6 +124,7 @@ class IntakeForm(forms.Form):
             pregnancy=c.get("pregnancy", ""),
             history=c["history"],
             medicines=c["medicines"],
+            allergic=c["has_allergies"] == "yes",
             allergies=c["allergies"],
             previous_treatments=c["previous_treatments"],
             imaging=c["imaging"],
@@ -134,6 +145,7 @@ def intake_initial(intake: Intake | None) -> dict:
     }
     initial["goals"] = intake.goals
     initial["blood_thinners"] = "yes" if intake.blood_thinners else "no"
+    initial["has_allergies"] = "yes" if intake.allergies else "no"
     if intake.pregnancy:
         initial["pregnancy"] = intake.pregnancy
     for n, row in enumerate(intake.activities, start=1):

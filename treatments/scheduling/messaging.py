@@ -8,6 +8,7 @@ a message is still wanted and for the plain facts its text needs.
 """
 
 import datetime as dt
+from dataclasses import replace
 from typing import TypedDict
 
 from django.db.models import Prefetch
@@ -20,7 +21,7 @@ from notifications.models import Message
 from notifications.services import Planned, messages_cancel, messages_plan
 from treatments.models import Appointment, SessionRecord, TreatmentSeries, WaitlistOffer
 from treatments.scheduling.feeds import sessions_file
-from treatments.scheduling.notices import NOTICE_KINDS, notice_appointment_ids, notice_facts
+from treatments.scheduling.notices import NOTICE_KINDS, notice_appointment_ids, notice_events, notice_facts
 from treatments.scheduling.rules import reminder_moment
 
 Kind = Message.Kind
@@ -177,7 +178,7 @@ def message_facts(
             )
         )
     }
-    if clinic is None and (series_ids or any(m.kind == Kind.CONFIRMATION for m in messages)):
+    if clinic is None and (series_ids or any(m.kind in (Kind.CONFIRMATION, *NOTICE_KINDS) for m in messages)):
         clinic = ClinicSettings.load()
     offer_ids = {m.data.get("offer") for m in messages if m.kind == Kind.OFFER}
     offers = (
@@ -190,7 +191,8 @@ def message_facts(
         if message.kind == Kind.OFFER:
             answers[message.pk] = _offer_facts(offers.get(message.data.get("offer")), now)
         elif message.kind in NOTICE_KINDS:
-            answers[message.pk] = notice_facts(message, appointments, now)
+            assert clinic is not None  # loaded above whenever a notice is in the batch
+            answers[message.pk] = _notice_facts(message, appointments, clinic, now)
         elif message.kind == Kind.CONFIRMATION and not message.series_id:
             answers[message.pk] = _appointment_facts(appointments.get(message.appointment_id), clinic, now)
         elif message.kind in (Kind.CONFIRMATION, Kind.OUTCOME):
@@ -198,6 +200,17 @@ def message_facts(
         else:
             answers[message.pk] = _session_facts(message, appointments.get(message.appointment_id), now)
     return answers
+
+
+def _notice_facts(
+    message: Message, appointments: dict[int | None, Appointment], clinic: ClinicSettings, now: dt.datetime
+) -> SendFacts | str:
+    """A change notice's facts, with the changed events as a calendar file (notices.notice_events)."""
+    facts = notice_facts(message, appointments, now)
+    if isinstance(facts, str):
+        return facts
+    events = sessions_file(appointments=notice_events(message, appointments, now), clinic=clinic, now=now)
+    return replace(facts, attachments=(("appointment.ics", events, "text/calendar"),))
 
 
 def _offer_facts(offer: WaitlistOffer | None, now: dt.datetime) -> SendFacts | str:

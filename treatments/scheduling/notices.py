@@ -192,7 +192,9 @@ def notice_facts(message: Message, appointments: dict[int | None, Appointment], 
             return _("The session is no longer cancelled.")
         dates = [a.start for a in others if a.status == Appointment.Status.CANCELLED]
         known = parse_datetime(message.data.get("at", "")) or appointment.start
-        return SendFacts(start=known, location=appointment.location.name, dates=tuple(dates))
+        return SendFacts(
+            start=known, location=appointment.location.name, dates=tuple(dates), session_number=appointment.series_step
+        )
     if appointment.status != Appointment.Status.BOOKED:
         return _("The session is no longer booked.")
     if message.kind == Kind.MOVED and message.data.get("to") != _stamp(appointment.start):
@@ -205,4 +207,20 @@ def notice_facts(message: Message, appointments: dict[int | None, Appointment], 
         address=appointment.location.address,
         dates=tuple(sorted(later)),
         previous=parse_datetime(previous) if previous else None,
+        # A series' session is told as one; a single visit as an appointment (notifications/defaults.py).
+        session_number=appointment.series_step,
     )
+
+
+def notice_events(message: Message, appointments: dict[int | None, Appointment], now: dt.datetime) -> list[Appointment]:
+    """The appointments a notice tells of, in time order: the one it is about and the others the
+    same change moved (or cancelled) with it. A notice e-mail carries them as a calendar file
+    (messaging.py): the same UIDs with a higher SEQUENCE, so a calendar that took the
+    confirmation's file moves or cancels its events instead of keeping the old time."""
+    appointment = appointments.get(message.appointment_id)
+    if appointment is None:
+        return []
+    status = Appointment.Status.CANCELLED if message.kind in CANCEL_KINDS else Appointment.Status.BOOKED
+    others = [appointments[pk] for pk in notice_appointment_ids(message) if pk in appointments]
+    told = [a for a in others if a.status == status and a.start > now]
+    return sorted([appointment, *told], key=lambda a: a.start)

@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.closures import clash_message, clashing_closure
 from clinic.localtime import local_datetime
 from clinic.models import Location, Practitioner, WorkingHours
 
@@ -135,6 +136,16 @@ class ClosureForm(forms.Form):
         data["starts_at"], data["ends_at"] = start, end
         if self.own is not None:
             data["practitioner"] = self.own
+        # Said at the check, before any list of bookings (closure_add refuses it again on saving).
+        practitioner, location = data.get("practitioner"), data.get("location")
+        clash = clashing_closure(
+            practitioner_id=practitioner.pk if practitioner else None,
+            location_id=location.pk if location else None,
+            starts_at=start,
+            ends_at=end,
+        )
+        if clash is not None:
+            raise forms.ValidationError(clash_message(clash, starts_at=start, ends_at=end))
         return data
 
 

@@ -74,3 +74,18 @@ def test_a_site_whose_region_is_not_on_the_map_is_still_listed_as_not_placed():
     chart = bodychart.series_body_chart([column])
 
     assert chart["marks"] == [] and chart["unplaced"] == ["Session 1: Jaw"]
+
+
+def test_a_signed_site_on_both_sides_typed_without_a_point_is_placed_on_both_sides():
+    from types import SimpleNamespace
+
+    site = SimpleNamespace(region="Knee", structure="", side="both", chart_view="", chart_x=None, chart_y=None)
+    column = SimpleNamespace(
+        appointment=SimpleNamespace(series_step=1, series=SimpleNamespace(side="both")), sites=[site], signed=True
+    )
+
+    chart = bodychart.series_body_chart([column])
+
+    knees = {(s.cx, s.cy) for s in bodychart.SHAPES if s.view == "front" and s.region == "Knee"}
+    assert {(m.x, m.y) for m in chart["marks"]} == knees and len(chart["marks"]) == 2
+    assert chart["unplaced"] == []

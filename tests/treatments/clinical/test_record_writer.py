@@ -132,3 +132,29 @@ def test_only_the_clinic_admin_hands_over(okafor_session, client):
 
     assert response.status_code == 403
     assert not SessionRecord.objects.exists()
+
+
+def test_the_clinic_admin_reads_another_practitioners_draft_in_a_form_that_cannot_be_changed(
+    okafor_session, admin_client_
+):
+    """Only its writer saves the record, so the reader's page offers nothing to type or press:
+    every field disabled, no "Copy from the last session", no "Add a site"."""
+    saved_draft(okafor_session)
+
+    page = admin_client_.get(f"/practice/appointments/{okafor_session.pk}/record/").content.decode()
+
+    assert "Only Dr Okafor, whose appointment this is, writes this record." in page
+    assert '<fieldset class="record-read-only" disabled>' in page
+    assert "Copy from the last session" not in page and "Add a site" not in page
+    assert "Save draft" not in page and "Sign the record" not in page
+
+
+def test_the_hand_over_form_does_not_offer_the_practitioner_who_writes_the_record_now(okafor_session, admin_client_):
+    PractitionerFactory(display_name="Dr Patel")
+    saved_draft(okafor_session)
+
+    page = admin_client_.get(f"/practice/appointments/{okafor_session.pk}/record/").content.decode()
+
+    form = page[page.index('id="id_practitioner"') :]
+    form = form[: form.index("</select>")]
+    assert "Dr Patel" in form and "Dr Okafor" not in form

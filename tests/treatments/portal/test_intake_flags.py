@@ -66,7 +66,7 @@ def test_a_later_intake_saying_no_clears_the_flags(client, walker):
     patient, _appointment, _patel = walker
     _intake(client, patient)
 
-    _intake(client, patient, blood_thinners="no", blood_thinners_which="", allergies="")
+    _intake(client, patient, blood_thinners="no", blood_thinners_which="", has_allergies="no", allergies="")
 
     assert [f.question for f in screening_flags([patient.pk])[patient.pk]] == ["diabetes"]
 
@@ -81,6 +81,28 @@ def test_the_card_the_patient_page_and_the_record_show_the_intakes_flags(client,
         assert "Takes blood thinners (anticoagulants)" in page, name
         assert "Has another allergy" in page, name
     assert "apixaban" in patient_page and "Penicillin" in patient_page
+
+
+def test_an_intake_saying_no_allergy_in_words_raises_no_allergy_flag(client, walker):
+    """Asked "Are you allergic to anything?", a No stands whatever was typed beside it: no flag."""
+    patient, _appointment, _patel = walker
+
+    _intake(client, patient, blood_thinners="no", blood_thinners_which="", has_allergies="no", allergies="None")
+
+    assert [f.question for f in screening_flags([patient.pk])[patient.pk]] == ["diabetes"]
+    assert patient.intakes.get().allergies == ""
+
+
+def test_an_allergy_answered_yes_without_saying_to_what_is_asked_again_and_nothing_is_saved(client, walker):
+    patient, _appointment, _patel = walker
+
+    response = client.post(
+        f"/portal/{issue_link(patient)}/intake/", {**GOOD_FORM, "has_allergies": "yes", "allergies": " "}
+    )
+
+    assert response.status_code == 400
+    assert "You said you have an allergy: please write to what." in response.content.decode()
+    assert not patient.intakes.exists()
 
 
 # Pregnancy, where the clinic asks it (ClinicSettings.intake_asks_pregnancy, on by default).

@@ -20,6 +20,7 @@ GOOD_FORM = {
     "medicines": "Paracetamol",
     "blood_thinners": "yes",
     "blood_thinners_which": "Apixaban",
+    "has_allergies": "yes",
     "allergies": "Latex",
     "pregnancy": "no",
     "previous_treatments": "Physiotherapy",

@@ -146,7 +146,7 @@ def test_a_follow_up_moved_inside_the_horizon_gets_the_notice_instead_of_a_secon
     # The booking's own confirmation (issue 19: the desk's bookings are confirmed too) and the notice.
     assert [e.subject for e in mail.outbox] == [
         "Your appointment at Prolo Clinic is booked",
-        "New time for your session: Tuesday 5 May at 11:00",
+        "New time for your appointment: Tuesday 5 May at 11:00",
     ]
     reminder = Message.objects.get(appointment_id=follow_up.pk, kind=Kind.REMINDER)
     assert (reminder.status, reminder.last_error) == ("cancelled", "The move notice, sent at once, names the new time.")

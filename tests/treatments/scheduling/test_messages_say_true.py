@@ -9,13 +9,13 @@ import re
 import pytest
 from django.core import mail
 
-from notifications import delivery
+from notifications import delivery, sms
 from notifications.forms import MessageTemplateForm
 from notifications.models import MessageTemplate
 from tests.factories import appointment_type
 from tests.treatments.factories_desk import book_series, clinic_setup, local
 from treatments.scheduling.feeds import appointment_file
-from treatments.scheduling.services.booking import appointment_book, appointment_move
+from treatments.scheduling.services.booking import appointment_book, appointment_cancel, appointment_move
 
 pytestmark = pytest.mark.django_db
 NOW = local(2026, 5, 1, 12)  # Friday 1 May, noon in Chicago
@@ -83,7 +83,7 @@ def _knew_and_moved(setup, *, by_patient: bool):
 def test_a_patient_who_moved_their_own_session_is_not_asked_to_call_if_the_time_does_not_suit():
     email = _knew_and_moved(clinic_setup(), by_patient=True)
 
-    assert "As you asked, your session at Prolo Clinic on Tuesday 5 May at 10:00 has moved" in email.body
+    assert "As you asked, your appointment at Prolo Clinic on Tuesday 5 May at 10:00 has moved" in email.body
     assert "The new time is Thursday 7 May at 10:00" in email.body
     assert "does not suit you" not in email.body
 
@@ -93,6 +93,71 @@ def test_a_session_the_clinic_moved_still_offers_a_call_if_the_time_does_not_sui
 
     assert "If the new time does not suit you, call us" in email.body
     assert "as you asked" not in email.body.lower()
+
+
+def test_a_single_appointment_is_never_called_a_session_in_its_texts_and_notices():
+    """A consultation's confirmation text, reminder, move notice and cancellation receipt all say
+    "appointment"; only a session of a series is a session."""
+    setup = clinic_setup()
+    setup[2].preferred_channel = "sms"
+    setup[2].save()
+    appointment = _consultation(setup)
+    delivery.messages_sweep(now=NOW)
+    [booked] = [t["text"] for t in sms.outbox]
+    assert "your appointment is booked for Tuesday 5 May at 10:00." in booked
+    assert "All dates" not in booked and "Confirm or cancel: " in booked
+    setup[2].preferred_channel = "email"
+    setup[2].save()
+    appointment_move(appointment=appointment, start=local(2026, 5, 7, 10), by=None, now=NOW)
+    delivery.messages_sweep(now=NOW)
+    delivery.messages_sweep(now=local(2026, 5, 6, 11))  # the day before: the reminder
+    appointment_cancel(appointment=appointment, kind="patient", reason="away", by=None, now=local(2026, 5, 6, 12))
+    delivery.messages_sweep(now=local(2026, 5, 6, 12))
+
+    subjects = [m.subject for m in mail.outbox]
+    bodies = "\n".join(m.body for m in mail.outbox)
+    assert "New time for your appointment: Thursday 7 May at 10:00" in subjects
+    assert "Your appointment at Prolo Clinic on Tuesday 5 May at 10:00 has moved." in bodies
+    assert "A reminder of your appointment at Prolo Clinic on Thursday 7 May at 10:00" in bodies
+    assert "Your appointment on Thursday 7 May at 10:00 is cancelled" in subjects
+    assert "As you asked, your appointment at Prolo Clinic on Thursday 7 May at 10:00 is cancelled." in bodies
+    # ("See your sessions here" names the portal's page, not this visit.)
+    assert not re.search(r"your session\b", bodies, re.I) and not any("session" in s.lower() for s in subjects)
+
+
+def test_a_session_of_a_series_is_still_told_as_a_session():
+    setup = clinic_setup()
+    series = book_series(setup, [local(2026, 5, 5), local(2026, 6, 2), local(2026, 6, 30)], now=NOW)
+    delivery.messages_sweep(now=NOW)
+    mail.outbox.clear()
+    second = series.appointments.get(series_step=2)
+
+    appointment_move(appointment=second, start=local(2026, 6, 4, 9), by=None, now=NOW)
+    delivery.messages_sweep(now=NOW)
+
+    [email] = mail.outbox
+    assert email.subject == "New time for your session: Thursday 4 June at 09:00"
+    assert "Your session at Prolo Clinic on Tuesday 2 June at 09:00 has moved." in email.body
+
+
+def test_the_appointment_migration_replaces_untouched_words_and_keeps_a_clinics_own():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("notifications.migrations.0014_appointment_not_session")
+    old = migration.OLD[("reminder", "sms")]["text"]
+    MessageTemplate.objects.filter(kind="reminder", channel="sms").update(text=old)
+    MessageTemplate.objects.filter(kind="moved", channel="sms").update(text="Our own words. Reply STOP")
+
+    migration.forward(apps, None)
+
+    assert "reminder of your {% if session_number %}session{% else %}appointment{% endif %}" in (
+        MessageTemplate.objects.get(kind="reminder", channel="sms").text
+    )
+    assert MessageTemplate.objects.get(kind="moved", channel="sms").text == "Our own words. Reply STOP"
+    migration.backward(apps, None)
+    assert MessageTemplate.objects.get(kind="reminder", channel="sms").text == old
 
 
 def test_every_stored_text_passes_the_template_editors_own_checks():
@@ -120,6 +185,38 @@ def test_a_moved_sessions_calendar_file_keeps_its_uid_and_raises_its_sequence(ti
 
     assert after[0] == before[0]
     assert after[1] > before[1]
+
+
+def test_the_move_and_cancel_notices_carry_the_event_with_its_uid_kept_and_its_sequence_raised(time_machine):
+    """The confirmation's calendar file put the event in the patient's calendar: the notice's
+    file moves it (same UID, higher SEQUENCE), and a cancellation's file cancels it."""
+    appointment = _consultation(clinic_setup())
+    delivery.messages_sweep(now=NOW)
+    [(_name, booked_ics, _type)] = mail.outbox[0].attachments
+    mail.outbox.clear()
+
+    later = local(2026, 5, 1, 13)
+    time_machine.move_to(later, tick=False)
+    appointment_move(appointment=appointment, start=local(2026, 5, 7, 10), by=None, now=later)
+    delivery.messages_sweep(now=later)
+    [moved_mail] = mail.outbox
+    [(name, moved_ics, mimetype)] = moved_mail.attachments
+
+    assert (name, mimetype) == ("appointment.ics", "text/calendar")
+    assert _event(moved_ics)[0] == _event(booked_ics)[0]
+    assert _event(moved_ics)[1] > _event(booked_ics)[1]
+    assert "DTSTART:20260507T150000Z" in moved_ics and "STATUS:CONFIRMED" in moved_ics
+
+    mail.outbox.clear()
+    cancelled_at = local(2026, 5, 1, 14)
+    time_machine.move_to(cancelled_at, tick=False)
+    appointment.refresh_from_db()
+    appointment_cancel(appointment=appointment, kind="clinic", reason="ill", by=None, now=cancelled_at)
+    delivery.messages_sweep(now=cancelled_at)
+    [(_name, cancelled_ics, _type)] = mail.outbox[0].attachments
+    assert _event(cancelled_ics)[0] == _event(booked_ics)[0]
+    assert _event(cancelled_ics)[1] > _event(moved_ics)[1]
+    assert "STATUS:CANCELLED" in cancelled_ics
 
 
 def test_the_migration_replaces_untouched_starting_words_and_keeps_a_clinics_own():

@@ -72,6 +72,24 @@ def test_no_offer_for_a_time_when_the_patients_room_is_taken(clinic):
     assert not WaitlistOffer.objects.exists()
 
 
+def test_a_time_whose_own_room_came_free_is_offered_and_taken_in_that_room(clinic):
+    """Walker's session is in Room 2, Dr Okafor's then; the cancelled booking leaves Room 1 free at
+    that time: the claim moves him there, in Room 1, as a booking of a free room would."""
+    patel, okafor, main = clinic
+    room_1, room_2 = RoomFactory(location=main, name="Room 1"), RoomFactory(location=main, name="Room 2")
+    _walker, second, _entry = _walker_waiting_with_session_two(patel, main, room=room_2)
+    booking(okafor, main, SLOT, room=room_2)
+    freed = booking(patel, main, SLOT, room=room_1)
+    appointment_cancel(appointment=freed, kind="patient", reason="away", by=None, now=NOW)
+
+    offer = WaitlistOffer.objects.get()
+    moved = waitlist_offer_claim(offer=offer, now=NOW)
+
+    second.refresh_from_db()
+    assert moved.pk == second.pk
+    assert (second.start, second.room) == (SLOT, room_1)
+
+
 def test_no_offer_for_a_time_the_patient_already_has_another_booking(clinic):
     patel, okafor, main = clinic
     amelia = PatientFactory(first_name="Amelia")

@@ -88,6 +88,21 @@ def test_a_closure_over_a_booking_is_previewed_then_saved_and_leads_to_the_booki
     assert Closure.objects.count() == 1
 
 
+def test_the_same_closure_again_is_refused_at_the_check_not_offered_for_saving(admin_client_, patel):
+    """The check step says what the save would: no list of bookings and "Save it" for a closure
+    that is already recorded (or overlaps one of the same people and place)."""
+    doctor, location = patel
+    booking(doctor, location, at(DAY, 10))
+    _conference(admin_client_, doctor, confirm="yes")
+
+    again = _conference(admin_client_, doctor)
+
+    html = again.content.decode()
+    assert again.status_code == 400 and "This is already recorded" in html
+    assert "Nothing is saved yet" not in html and "Save it; I will handle these bookings" not in html
+    assert Closure.objects.count() == 1
+
+
 def test_the_covered_booking_is_marked_on_the_calendar_until_it_is_moved(admin_client_, desk_user, patel):
     from django.test import Client
 

@@ -42,6 +42,7 @@ from treatments.clinical.services.records import (
     check_recordable,
     previous_signed_record,
     record_submit,
+    record_writer,
     sign_refusal,
     write_refusal,
 )
@@ -69,7 +70,8 @@ def _context(appointment: Appointment, record: SessionRecord, *, user: User, **e
         "signer": person_name(record.signed_by) if record.signed_by_id else "",
         # The admin (or a colleague) reads: no save, sign or amend, and the reason says who writes.
         "write_refusal": write_refusal(appointment=appointment, record=record if record.pk else None, user=user),
-        "hand_over_form": extra.pop("hand_over_form", None) or HandOverForm(),
+        "hand_over_form": extra.pop("hand_over_form", None)
+        or HandOverForm(writer=record_writer(appointment=appointment, record=record if record.pk else None)),
         **extra,
     }
 

@@ -10,7 +10,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from clinic.localtime import clinic_zone, local_date
-from clinic.models import Location, Practitioner
+from clinic.models import Location, Practitioner, Room
 from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries
 from treatments.scheduling import messaging, notices
 from treatments.scheduling.planning import plan_reach, plan_series
@@ -69,10 +69,12 @@ def move_rows(
     practitioner: Practitioner | None = None,
     location: Location | None = None,
     by_patient: bool = False,
+    room: Room | None = None,
 ) -> list[Appointment]:
-    """Write the moves; with `practitioner` (and `location`), the first move's appointment goes to
-    them (in the same save as its new time, so the constraints never see it with the new
-    practitioner at the old time). A new location leaves the room behind (rooms belong to one)."""
+    """Write the moves (`room`: the first move's appointment takes that room of its place); with
+    `practitioner` (and `location`), the first move's appointment goes to them (in the same save
+    as its new time, so the constraints never see it with the new practitioner at the old time).
+    A new location leaves the room behind (rooms belong to one)."""
     handed = moves[0][0].pk if moves and (practitioner is not None or location is not None) else None
     # Update in the direction of travel so no row passes over a sibling not yet moved (the
     # exclusion constraints check every row as it is written).
@@ -98,6 +100,9 @@ def move_rows(
         if changes_hands and location is not None:
             appointment.location, appointment.room = location, None
             fields += ["location", "room"]
+        elif room is not None and appointment.pk == moves[0][0].pk and room.pk != appointment.room_id:
+            appointment.room = room
+            fields.append("room")
         appointment.save(update_fields=fields)
         history_entry(
             kind=AppointmentChange.Kind.MOVED,
@@ -141,8 +146,10 @@ def appointment_move(
     practitioner: Practitioner | None = None,
     location: Location | None = None,
     by_patient: bool = False,
+    room: Room | None = None,
 ) -> list[Appointment]:
-    """Move one appointment (`by_patient`: the patient chose the new time, so the notice says
+    """Move one appointment (`room`: into that room of its place, as a waitlist claim does when
+    its own is taken then) (`by_patient`: the patient chose the new time, so the notice says
     "as you asked"); with `shift_later`, re-plan the later sessions of its series from the
     new time so the spacing holds. With `practitioner`, the appointment itself goes to them (their
     hours and closures at its location, their bookings); with `location`, it moves there too (a
@@ -156,10 +163,23 @@ def appointment_move(
         raise BookingError(_("The time has no time zone."))
     with booking_transaction():
         moves, other, elsewhere = _planned_moves(
-            appointment, start, now=now, shift_later=shift_later, practitioner=practitioner, location=location
+            appointment,
+            start,
+            now=now,
+            shift_later=shift_later,
+            practitioner=practitioner,
+            location=location,
+            room=room,
         )
         return move_rows(
-            moves, by=by, now=now, reason=reason, practitioner=other, location=elsewhere, by_patient=by_patient
+            moves,
+            by=by,
+            now=now,
+            reason=reason,
+            practitioner=other,
+            location=elsewhere,
+            by_patient=by_patient,
+            room=room,
         )
 
 
@@ -192,6 +212,7 @@ def _planned_moves(
     shift_later: bool,
     practitioner: Practitioner | None,
     location: Location | None,
+    room: Room | None = None,
 ) -> tuple[list[tuple[Appointment, dt.datetime]], Practitioner | None, Location | None]:
     """Inside the caller's transaction: the row locked, the move checked and the later sessions it
     drags planned. Returns the moves, the practitioner it goes to and the place it moves to (None:
@@ -214,7 +235,11 @@ def _planned_moves(
     duration, buffer = type_times(appointment.appointment_type)
     # The session itself: the kernel's one check, against the practitioner and place it goes to
     # (the calendar's preview asks the same, move_slot_problem); the later ones stay with theirs.
-    check_slot(**slot_args_for(appointment, start, now=now, practitioner=other, location=elsewhere, later=later))
+    if room is not None and (elsewhere is not None or room.location_id != appointment.location_id):
+        raise BookingError(_("That room is at another location."))
+    check_slot(
+        **slot_args_for(appointment, start, now=now, practitioner=other, location=elsewhere, later=later, room=room)
+    )
     moves = [(appointment, start)]
     if appointment.series_id is not None:
         moves = plan_moves(appointment, start, later, duration=duration, buffer=buffer, first_checked=True)

@@ -185,9 +185,11 @@ def slot_args_for(
     practitioner: Practitioner | None = None,
     location: Location | None = None,
     later: tuple[Appointment, ...] | list[Appointment] = (),
+    room: Room | None = None,
 ) -> Slot:
     """The arguments of check_slot / slot_problem for `appointment` moved to `start`: who and where
-    it goes to (its own unless given; a new place leaves its room behind), its patient, and itself
+    it goes to (its own unless given; a new place leaves its room behind; `room`, another room of
+    its place), its patient, and itself
     and the sessions it drags out of the way. The move service, its preview and the waitlist's
     offers all ask with these, so they ask the same."""
     return {
@@ -197,7 +199,7 @@ def slot_args_for(
         "appointment_type": appointment.appointment_type,
         "start": start,
         "now": now,
-        "room": appointment.room if location is None else None,
+        "room": room if room is not None else (appointment.room if location is None else None),
         "exclude_ids": (appointment.pk, *(a.pk for a in later)),
     }
 

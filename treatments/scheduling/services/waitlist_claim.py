@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from clinic.integrity import constraint_name, integrity_message
 from treatments.models import Appointment, WaitlistEntry, WaitlistOffer
 from treatments.scheduling.services.booking import BookingError, SlotTaken, appointment_book, appointment_move
+from treatments.scheduling.services.waitlist_offers import claim_room
 
 
 class OfferError(Exception):
@@ -80,7 +81,13 @@ def _book(offer: WaitlistOffer, now: dt.datetime) -> Appointment:
     try:
         if entry.appointment is not None:
             moved = appointment_move(
-                appointment=entry.appointment, start=freed.start, by=None, now=now, reason=reason, by_patient=True
+                appointment=entry.appointment,
+                start=freed.start,
+                by=None,
+                now=now,
+                reason=reason,
+                by_patient=True,
+                room=claim_room(appointment=entry.appointment, freed=freed, now=now),
             )
             return moved[0] if moved else entry.appointment
         return appointment_book(

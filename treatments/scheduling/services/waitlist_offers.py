@@ -6,7 +6,7 @@ so an offer exists only for a cancellation that happened."""
 
 import datetime as dt
 
-from clinic.models import ClinicSettings
+from clinic.models import ClinicSettings, Room
 from notifications.models import Message
 from notifications.services import Planned, messages_plan
 from treatments.models import Appointment, WaitlistEntry, WaitlistOffer
@@ -19,13 +19,26 @@ def offer_expiry(*, freed: Appointment, clinic: ClinicSettings, now: dt.datetime
     return min(now + dt.timedelta(hours=clinic.waitlist_offer_hours), freed.start)
 
 
+def claim_room(*, appointment: Appointment, freed: Appointment, now: dt.datetime) -> Room | None:
+    """The room a waiting session moves into at the freed time: None (its own) when its own is
+    free then or no other would do, else the freed booking's room -- free since that booking
+    was cancelled, at the same place: a booking takes any free room, not only the one it had."""
+    if slot_problem(**slot_args_for(appointment, freed.start, now=now)) is None:
+        return None
+    if freed.room is None or freed.room_id == appointment.room_id or freed.location_id != appointment.location_id:
+        return None
+    return freed.room
+
+
 def claim_problem(*, entry: WaitlistEntry, freed: Appointment, now: dt.datetime) -> str | None:
     """Why `entry` could not take the time `freed` left, in the booking's own words, or None. The
     same check the claim's write makes (services/waitlist_claim.py): the waiting session moved
-    there (its practitioner, place, room, patient) or a new booking of the entry's type with the
-    freed time's practitioner and place — the kernel's one slot check, without the lock."""
+    there (its practitioner, place, patient, and its room or the freed one: claim_room) or a new
+    booking of the entry's type with the freed time's practitioner and place — the kernel's one
+    slot check, without the lock."""
     if entry.appointment is not None:
-        return slot_problem(**slot_args_for(entry.appointment, freed.start, now=now))
+        room = claim_room(appointment=entry.appointment, freed=freed, now=now)
+        return slot_problem(**slot_args_for(entry.appointment, freed.start, now=now, room=room))
     return slot_problem(
         patient=entry.patient,
         practitioner=freed.practitioner,
