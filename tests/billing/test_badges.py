@@ -90,6 +90,28 @@ def test_the_series_and_patient_pages(desk_client, desk_user):
     assert "Balance due $600.00" in page and "Package: 0 of 5 used" in page
 
 
+def test_the_patient_page_shows_each_visits_package_session_and_its_check_out(
+    desk_client, desk_user, django_capture_on_commit_callbacks
+):
+    """Check-out from the patient page (the issue's item 9) and "session 1 of 5 — package" there
+    (item 5): the attended visit's row says which package session it took and links its check-out;
+    a booked one shows the package's count."""
+    setup = knee_series()
+    sell(setup, by=desk_user)
+    first, second = setup.sessions[0], setup.sessions[1]
+    arrived = first.start + dt.timedelta(minutes=5)
+    with time_machine.travel(arrived, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            appointment_check_in(appointment=first, by=desk_user, now=arrived)
+        page = desk_client.get(f"/desk/patients/{setup.patient.pk}/").content.decode()
+    past = page[page.index('id="past"') :]
+    upcoming = page[page.index('id="upcoming"') : page.index('id="past"')]
+    assert "Session 1 of 5 — package" in past
+    assert f'href="/billing/checkout/{first.pk}/">Check out</a>' in past
+    assert "Package: 1 of 5 used" in upcoming and f"/billing/checkout/{second.pk}/" not in upcoming
+    assert upcoming.count("Balance due") == past.count("Balance due") == 0  # once, at the top
+
+
 @pytest.mark.parametrize("count", [1, 30])
 def test_the_providers_ask_a_fixed_number_of_queries(desk_user, django_assert_num_queries, count):
     setup = knee_series()
