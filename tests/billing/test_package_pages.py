@@ -8,7 +8,7 @@ import pytest
 
 from billing.models import CreditNote, Invoice, Package, PackageRedemption
 from billing.services.packages import redemption_make
-from tests.billing.factories_series import STARTS, knee_series, sell
+from tests.billing.factories_series import STARTS, knee_series, pay_all, sell
 from tests.factories import login_with_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +140,44 @@ def test_check_out_of_a_package_session_says_so_and_invoices_nothing(
     # Session 2, not yet given: the package's count, and the visit may be invoiced as usual.
     page = desk_client.get(f"/billing/checkout/{setup.sessions[1].pk}/").content.decode()
     assert "Package: 1 of 5 used" in page and "Invoice this visit from the fee schedule" in page
+
+
+def test_from_the_package_the_desk_finds_its_invoice_and_the_admin_the_refund(
+    client, admin_user, desk_client, desk_user
+):
+    """The journey by hand: after the sale the package page leads to its invoice and "Take payment";
+    once closed with money owed back, it offers "Refund $…" from each payment that paid it (filled
+    in: that invoice, that amount), and tells the desk that a clinic admin makes the refund."""
+    import datetime as dt
+
+    import time_machine
+
+    from billing.services.packages import package_close
+
+    setup = knee_series()
+    package = sell(setup, by=desk_user)
+    url = f"/billing/packages/{package.pk}/"
+    page = desk_client.get(url).content.decode()
+    assert (
+        f'href="/billing/invoices/{package.invoice_id}/" id="package-invoice">INV-000001</a> (issued, $600.00 due)'
+        in page
+    )
+    assert f"/billing/pay/?patient={setup.patient.pk}&amp;invoice={package.invoice_id}" in page
+    paid_at = STARTS[2] + dt.timedelta(hours=1)
+    payment = pay_all(setup, package.invoice, by=desk_user).payment
+    for session in setup.sessions[:3]:
+        redemption_make(appointment_id=session.pk, kind="attended", by=desk_user, now=session.start)
+    package_close(package_id=package.pk, reason="Stopped", attempt_key=uuid.uuid4(), by=admin_user, now=paid_at)
+    with time_machine.travel(paid_at, tick=False):
+        page = desk_client.get(url).content.decode()
+        assert "Refund due: <strong>$150.00</strong>" in page
+        assert "$150.00 to refund" in page and "A clinic admin makes the refund" in page
+        assert f"/billing/payments/{payment.pk}/refund/" not in page  # not the desk's to press
+        login_with_second_factor(client, admin_user)
+        page = client.get(url).content.decode()
+        refund_url = f"/billing/payments/{payment.pk}/refund/?invoice={package.invoice_id}&amp;amount=15000"
+        assert f'href="{refund_url}">Refund $150.00</a>' in page
+        invoice_page = client.get(f"/billing/invoices/{package.invoice_id}/").content.decode()
+        assert f'href="{refund_url}">Refund $150.00</a>' in invoice_page
+        form = client.get(refund_url.replace("&amp;", "&")).content.decode()
+        assert 'value="$150.00"' in form and f'value="{package.invoice_id}" selected' in form

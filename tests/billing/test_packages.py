@@ -21,9 +21,9 @@ from billing.models import (
     PackageRedemption,
 )
 from billing.models.packages import RefundRule
-from billing.services import AllocationRequest, BillingError
+from billing.services import BillingError
 from billing.services.packages import package_close, package_sell, redemption_make, redemption_reverse
-from tests.billing.factories_series import PACKAGE, SOLD, STARTS, VISIT, fees, knee_series, sell
+from tests.billing.factories_series import PACKAGE, SOLD, STARTS, VISIT, fees, knee_series, pay_all, sell
 from tests.factories import protocol
 from tests.treatments.factories_desk import local
 from treatments.models import Appointment
@@ -38,20 +38,6 @@ def attend(setup, step: int, by, capture):
     with capture(execute=True):
         appointment_check_in(appointment=session, by=by, now=session.start)
     return session
-
-
-def pay_all(setup, invoice: Invoice, *, by, amount: int | None = None):
-    return services.payment_take(
-        patient_id=setup.patient.pk,
-        location_id=setup.location.pk,
-        method="card_terminal",
-        amount=amount or invoice.balance,
-        allocations=[AllocationRequest(invoice.pk, amount or invoice.balance)],
-        attempt_key=uuid.uuid4(),
-        reference="T-1",
-        by=by,
-        now=SOLD,
-    )
 
 
 def test_selling_raises_one_issued_invoice_and_states_the_single_visit_price(desk_user):
