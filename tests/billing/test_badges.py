@@ -112,6 +112,22 @@ def test_the_patient_page_shows_each_visits_package_session_and_its_check_out(
     assert upcoming.count("Balance due") == past.count("Balance due") == 0  # once, at the top
 
 
+def test_a_closed_packages_sessions_still_say_which_of_how_many(desk_client, desk_user, admin_user):
+    """Once the package is closed early (the series stopped) its sessions' cards said "Session 3
+    of ? — package": the total came from the series' live package only."""
+    from billing.services.packages import package_close, redemption_make
+
+    setup = knee_series()
+    package = sell(setup, by=desk_user)
+    for session in setup.sessions[:3]:
+        redemption_make(appointment_id=session.pk, kind="attended", by=desk_user, now=session.start)
+    third = setup.sessions[2]
+    package_close(package_id=package.pk, reason="Stopped", attempt_key=uuid.uuid4(), by=admin_user, now=third.start)
+    with time_machine.travel(third.start + dt.timedelta(hours=1), tick=False):
+        card = _card(desk_client.get(f"/desk/?date={STARTS[2].date()}").content.decode(), third.pk)
+    assert "Session 3 of 5 — package" in card and "of ?" not in card
+
+
 @pytest.mark.parametrize("count", [1, 30])
 def test_the_providers_ask_a_fixed_number_of_queries(desk_user, django_assert_num_queries, count):
     setup = knee_series()
