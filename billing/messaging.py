@@ -17,7 +17,7 @@ from .models import Package
 from .services.accounts import BALANCE_KIND
 from .services.checkout import RECEIPT_KIND
 from .services.documents import ESTIMATE_KIND
-from .services.packages import EXPIRY_KIND
+from .services.package_ends import EXPIRY_KIND
 
 
 def message_facts(

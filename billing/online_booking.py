@@ -15,7 +15,8 @@ from billing.models import CheckoutAttempt, SavedCard
 from billing.money import format_money
 from billing.services import BillingError
 from billing.services.cards import card_setup_begin, late_cancel_fee_for, late_cancel_policy_text, policy_version
-from billing.services.online import booking_settle, checkout_refresh, deposit_checkout_begin, online_deposit_due
+from billing.services.online import deposit_checkout_begin, online_deposit_due
+from billing.services.online_settle import booking_settle, checkout_refresh
 from treatments.hooks import CardChoice, PaymentStepError
 from treatments.models import OnlineBooking
 

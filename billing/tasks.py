@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from billing.services.accounts import balance_reminders_sweep
 from billing.services.documents import gfe_sweep
-from billing.services.packages import packages_expiry_sweep
+from billing.services.package_ends import packages_expiry_sweep
 
 
 @shared_task(name="billing.packages_expiry", ignore_result=True)
@@ -18,8 +18,8 @@ def packages_expiry() -> int:
 @shared_task(name="billing.online_paying_holds", ignore_result=True)
 def online_paying_holds() -> int:
     """Online bookings held while their deposit is paid, past their time: Stripe is asked about
-    each before its slot is given back (treatments.booking.services.online_paying_release)."""
-    from treatments.booking.services import online_paying_release
+    each before its slot is given back (treatments.booking.services.confirm.online_paying_release)."""
+    from treatments.booking.services.confirm import online_paying_release
 
     return online_paying_release(now=timezone.now())
 

@@ -23,7 +23,7 @@ from billing.selectors.refunds import refund_offers
 from billing.services._common import BillingError
 from billing.services.cards import missed_visit_charge_card
 from billing.services.missed import missed_visit_decide
-from billing.services.packages import package_close as close_service
+from billing.services.package_ends import package_close as close_service
 from billing.services.packages import package_sell as sell_service
 from billing.services.packages import redemption_reverse as reverse_service
 from clinic import roles

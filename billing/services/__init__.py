@@ -5,28 +5,12 @@ from billing.selectors.ledger import business_date_for, credit_balance, day_tota
 
 from ._common import BillingError, StaleInvoice
 from .checkout import checkout_invoice, receipt_email
+from .credit_notes import CreditLine, credit_note_issue, invoice_void, invoice_write_off
 from .days import day_close
-from .invoices import (
-    CreditLine,
-    credit_note_issue,
-    invoice_add_appointment_line,
-    invoice_add_fee_line,
-    invoice_add_line,
-    invoice_create_draft,
-    invoice_delete_draft,
-    invoice_issue,
-    invoice_remove_line,
-    invoice_void,
-    invoice_write_off,
-)
-from .payments import (
-    AllocationRequest,
-    PaymentResult,
-    invoice_keep_as_credit,
-    payment_take,
-    refund_issue,
-    refund_sources,
-)
+from .invoice_lines import invoice_add_appointment_line, invoice_add_fee_line, invoice_add_line, invoice_remove_line
+from .invoices import invoice_create_draft, invoice_delete_draft, invoice_issue
+from .payments import AllocationRequest, PaymentResult, payment_take
+from .refunds import invoice_keep_as_credit, refund_issue, refund_sources
 
 __all__ = [
     "AllocationRequest",

@@ -19,7 +19,8 @@ from clinic.localtime import day_text, local_date
 from treatments.models import Appointment, TreatmentSeries
 
 from ._common import BillingError, record
-from .invoices import invoice_add_appointment_line, invoice_add_line, invoice_create_draft, invoice_issue
+from .invoice_lines import invoice_add_appointment_line, invoice_add_line
+from .invoices import invoice_create_draft, invoice_issue
 
 
 def _gross(fee: Fee | None) -> int:

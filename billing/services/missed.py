@@ -19,7 +19,8 @@ from clinic.models import AuditEntry
 from treatments.models import Appointment
 
 from ._common import BillingError, record
-from .invoices import invoice_add_line, visit_invoice_issue
+from .invoice_lines import invoice_add_line
+from .invoices import visit_invoice_issue
 from .packages import redemption_make
 
 Reason = MissedVisit.Reason

@@ -22,7 +22,8 @@ from billing.gateway import GatewayError, card_gateway
 from billing.models import CheckoutAttempt, Invoice, SavedCard
 from billing.services import BillingError
 from billing.services.cards import card_setup_begin, late_cancel_policy_text, policy_version
-from billing.services.online import checkout_begin, checkout_refresh, gateway_event_take
+from billing.services.online import checkout_begin
+from billing.services.online_settle import checkout_refresh, gateway_event_take
 from billing.stripe_gateway import checkout_from, plain
 from clinic.models import AuditEntry, Location
 from clinic.roles import public
@@ -148,7 +149,7 @@ def portal_paid(request: PortalHttpRequest, *, now, key: uuid.UUID) -> HttpRespo
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     """Stripe's events. `Stripe-Signature` is checked with the webhook secret and 300 seconds'
     tolerance (a bad signature, an old timestamp or no secret configured: 400, nothing done); each
-    event id is taken once (billing.services.online.gateway_event_take)."""
+    event id is taken once (billing.services.online_settle.gateway_event_take)."""
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         return HttpResponse("webhook secret not configured", status=400, content_type="text/plain")

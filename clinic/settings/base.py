@@ -343,7 +343,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Series packages: tell patients before a package expires, and expire it (billing/tasks.py).
     "packages-expiry": {"task": "billing.packages_expiry", "schedule": 3600.0, "options": {"expires": 3500}},
     # Online bookings held while a deposit is paid: past their time, Stripe is asked before a slot
-    # is given back (paid: booked) (billing/tasks.py, treatments/booking/services.py).
+    # is given back (paid: booked) (billing/tasks.py, treatments/booking/services/confirm.py).
     "online-paying-holds": {"task": "billing.online_paying_holds", "schedule": 300.0, "options": {"expires": 290}},
     "estimates-sweep": {"task": "billing.estimates_sweep", "schedule": 3600.0, "options": {"expires": 3500}},
     # Reminders of what patients owe, on the billing policy's schedule (0 days = off): at most one

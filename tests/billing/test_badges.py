@@ -115,7 +115,8 @@ def test_the_patient_page_shows_each_visits_package_session_and_its_check_out(
 def test_a_closed_packages_sessions_still_say_which_of_how_many(desk_client, desk_user, admin_user):
     """Once the package is closed early (the series stopped) its sessions' cards said "Session 3
     of ? — package": the total came from the series' live package only."""
-    from billing.services.packages import package_close, redemption_make
+    from billing.services.package_ends import package_close
+    from billing.services.packages import redemption_make
 
     setup = knee_series()
     package = sell(setup, by=desk_user)

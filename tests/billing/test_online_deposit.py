@@ -13,7 +13,7 @@ from django.core.cache import cache
 from billing.models import CheckoutAttempt, DepositPolicy, Fee, Invoice, Payment
 from tests.billing.fake_stripe import sign
 from tests.treatments.booking.factories_booking import NOW, SLOT, code_in, consultation, open_online
-from treatments.booking.services import online_paying_release
+from treatments.booking.services.confirm import online_paying_release
 from treatments.models import Appointment, OnlineBooking
 from treatments.scheduling.selectors.availability import availability_for
 

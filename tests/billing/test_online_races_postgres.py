@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from billing.gateway import card_gateway
 from billing.models import Allocation, CheckoutAttempt, GatewayEvent, Invoice, Payment
-from billing.services.online import checkout_begin, checkout_refresh, checkout_settle, gateway_event_take
+from billing.services.online import checkout_begin
+from billing.services.online_settle import checkout_refresh, checkout_settle, gateway_event_take
 from tests.billing.factories import desk_setup, issued_invoice
 from tests.concurrency import race
 

@@ -7,7 +7,8 @@ import pytest
 from django.core import mail
 
 from billing.models import BillingEvent, BillingPolicy, Package
-from billing.services.packages import packages_expiry_sweep, redemption_make
+from billing.services.package_ends import packages_expiry_sweep
+from billing.services.packages import redemption_make
 from notifications.delivery import messages_sweep
 from notifications.models import Message
 from tests.billing.factories_series import SOLD, STARTS, knee_series, sell

@@ -152,7 +152,7 @@ def test_from_the_package_the_desk_finds_its_invoice_and_the_admin_the_refund(
 
     import time_machine
 
-    from billing.services.packages import package_close
+    from billing.services.package_ends import package_close
 
     setup = knee_series()
     package = sell(setup, by=desk_user)

@@ -22,7 +22,8 @@ from billing.models import (
 )
 from billing.models.packages import RefundRule
 from billing.services import BillingError
-from billing.services.packages import package_close, package_sell, redemption_make, redemption_reverse
+from billing.services.package_ends import package_close
+from billing.services.packages import package_sell, redemption_make, redemption_reverse
 from tests.billing.factories_series import PACKAGE, SOLD, STARTS, VISIT, fees, knee_series, pay_all, sell
 from tests.factories import protocol
 from tests.treatments.factories_desk import local

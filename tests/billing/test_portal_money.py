@@ -154,7 +154,7 @@ def test_a_balance_reminder_goes_through_the_outbox_with_the_amount_only(sold, d
 def test_a_package_closed_early_is_not_shown_to_the_patient_as_prepaid(client, sold, admin_user):
     """The demo's Liam read "1 of 4 sessions used · prepaid package" after the clinic had closed his
     package and refunded the rest: he would think his next sessions were paid for."""
-    from billing.services.packages import package_close
+    from billing.services.package_ends import package_close
 
     setup, package, token = sold
     url = f"/billing/portal/{token}/"

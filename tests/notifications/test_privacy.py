@@ -106,7 +106,8 @@ def _package_expiring(series, now) -> None:
     import uuid
 
     from billing.models import BillingPolicy, Fee
-    from billing.services.packages import package_sell, packages_expiry_sweep
+    from billing.services.package_ends import packages_expiry_sweep
+    from billing.services.packages import package_sell
 
     BillingPolicy.objects.update_or_create(pk=1, defaults={"expiry_days": 10, "expiry_notice_days": 30})
     Fee.objects.create(

@@ -1,19 +1,18 @@
 """/book/: pick a free time, say who you are, confirm with the code. The browser's session carries
-the held booking's id, never the URL, so nobody can open or confirm someone else's hold."""
+the held booking's id, never the URL, so nobody can open or confirm someone else's hold
+(session.py). What follows the code (the deposit, the card step, the confirmation):
+views_payment.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import logging
-import uuid
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -25,7 +24,6 @@ from clinic.localtime import local_date
 from clinic.models import ClinicSettings
 from clinic.roles import public
 from patients.ratelimit import ratelimit_count, ratelimit_hit
-from treatments import hooks
 from treatments.booking.forms import ANYONE, CodeForm, DetailsForm, SearchForm
 from treatments.booking.selectors import (
     online_locations,
@@ -35,25 +33,21 @@ from treatments.booking.selectors import (
     online_types,
     online_window,
 )
-from treatments.booking.services import (
+from treatments.booking.services.confirm import CodeRefused, online_booking_confirm
+from treatments.booking.services.holds import (
     HOLD_VALID,
-    CodeRefused,
     DayFull,
-    online_booking_confirm,
     online_code_resend,
     online_hold_create,
     online_hold_release,
     online_request_file,
 )
+from treatments.booking.session import SESSION_HOLD, booked_next, held
 from treatments.models import OnlineBooking
 from treatments.scheduling.services.booking import BookingError
 
 log = logging.getLogger(__name__)
 
-Status = OnlineBooking.Status
-SESSION_HOLD = "book_hold"
-SESSION_DONE = "book_done"
-SESSION_CARD = "book_card"  # what became of the optional card step, for the confirmation
 # Per client address and hour: holds (each sends a message) and code tries (guessing).
 HOLDS_PER_HOUR = 10
 CODES_PER_HOUR = 30
@@ -248,18 +242,11 @@ def details(request: HttpRequest) -> HttpResponse:
     return redirect("book:verify")
 
 
-def _held(request: HttpRequest) -> OnlineBooking | None:
-    pk = request.session.get(SESSION_HOLD)
-    if not isinstance(pk, int):
-        return None
-    return OnlineBooking.objects.select_related("location", "appointment_type", "practitioner").filter(pk=pk).first()
-
-
 @public
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    booking = _held(request)
+    booking = held(request)
     if booking is None:
         return redirect("book:start")
     now = timezone.now()
@@ -302,152 +289,4 @@ def verify(request: HttpRequest) -> HttpResponse:
         return render(request, "booking/verify.html", context, status=409)
     if booking.status == OnlineBooking.Status.PAYING:
         return redirect("book:pay")
-    return _done(request, booking)
-
-
-def _paying(request: HttpRequest) -> OnlineBooking | None:
-    booking = _held(request)
-    return booking if booking is not None and booking.status in (Status.PAYING, Status.BOOKED) else None
-
-
-@public
-@never_cache
-@require_http_methods(["GET", "POST"])
-def pay(request: HttpRequest) -> HttpResponse:
-    """The deposit the clinic asks (hooks.online_payment): the amount is the server's; the button
-    makes the card gateway's page for it and the patient follows a link there (the site's
-    form-action policy keeps form posts on this site)."""
-    booking, step = _paying(request), hooks.online_payment()
-    if booking is None or step is None:
-        return redirect("book:start")
-    if booking.status == Status.BOOKED:
-        return _done(request, booking)
-    context: dict[str, Any] = {"title": _("Pay the deposit"), "booking": booking}
-    context["deposit"] = step.deposit_text(booking_id=booking.pk)
-    if request.method == "GET":
-        return render(request, "booking/pay.html", context)
-    paid, back = (request.build_absolute_uri(reverse(name)) for name in ("book:paid", "book:pay"))
-    return _to_gateway(
-        request,
-        "booking/pay.html",
-        context,
-        lambda: step.begin(booking_id=booking.pk, success_url=paid, cancel_url=back, now=timezone.now()),
-    )
-
-
-def _to_gateway(request: HttpRequest, template: str, context: dict[str, Any], begin: Callable[[], str]) -> HttpResponse:
-    """A press that makes the card gateway's page (`begin` returns its address): the page then
-    shows a link to it (the site's form-action policy keeps form posts on this site), or the
-    step's refusal (status 400, nothing charged)."""
-    try:
-        context["checkout_url"] = begin()
-    except hooks.PaymentStepError as exc:
-        context["error"] = str(exc)
-        return render(request, template, context, status=400)
-    return render(request, template, context)
-
-
-@public
-@never_cache
-@require_http_methods(["GET"])
-def paid(request: HttpRequest) -> HttpResponse:
-    """Back from the card gateway: the gateway is asked (never the address) and a paid deposit books
-    the held time, whether or not the gateway's webhook came first."""
-    booking, step = _paying(request), hooks.online_payment()
-    if booking is None or step is None:
-        return redirect("book:start")
-    settled = step.settle(booking_id=booking.pk, now=timezone.now())
-    booking.refresh_from_db()
-    if booking.status == Status.BOOKED:
-        return _done(request, booking)
-    context = {"title": _("Your payment"), "booking": booking, "settled": settled}
-    return render(request, "booking/paying.html", context)
-
-
-def _done(request: HttpRequest, booking: OnlineBooking) -> HttpResponse:
-    """Booked (and the deposit paid, if any): the optional card step when the clinic offers it,
-    else the confirmation."""
-    request.session.pop(SESSION_HOLD, None)
-    request.session[SESSION_DONE] = booking.pk
-    step = hooks.online_card()
-    if step is not None and step.offer(booking_id=booking.pk)[0]:
-        return redirect("book:card")
-    return redirect("book:done")
-
-
-def _booked(request: HttpRequest) -> OnlineBooking | None:
-    pk = request.session.get(SESSION_DONE)
-    if not isinstance(pk, int):
-        return None
-    return (
-        OnlineBooking.objects.select_related("location", "appointment_type", "practitioner")
-        .filter(pk=pk, status=OnlineBooking.Status.BOOKED)
-        .first()
-    )
-
-
-@public
-@never_cache
-@require_http_methods(["GET"])
-def done(request: HttpRequest) -> HttpResponse:
-    booking = _booked(request)
-    if booking is None:
-        return redirect("book:start")
-    context = {"title": _("You are booked"), "booking": booking, "card": request.session.pop(SESSION_CARD, None)}
-    return render(request, "booking/done.html", context)
-
-
-@public
-@never_cache
-@require_http_methods(["GET", "POST"])
-def card(request: HttpRequest) -> HttpResponse:
-    """After booking, optional: save a card for the clinic's late-cancel policy (hooks.online_card).
-    The policy's words first, a tick that they were read (the version shown is checked), then a
-    link to the card gateway's setup page; or skip to the confirmation."""
-    booking, step = _booked(request), hooks.online_card()
-    if booking is None or step is None:
-        return redirect("book:start")
-    policy, version = step.offer(booking_id=booking.pk)
-    if not policy:
-        return redirect("book:done")
-    context: dict[str, Any] = {
-        "title": _("Save a card for late cancellations"),
-        "booking": booking,
-        "policy": policy,
-        "version": version,
-        "key": uuid.uuid4(),
-    }
-    if request.method == "GET":
-        return render(request, "booking/card.html", context)
-    try:
-        key = uuid.UUID(request.POST.get("key", ""))
-    except ValueError:
-        context["error"] = _("The form was incomplete. Please try again.")
-        return render(request, "booking/card.html", context, status=400)
-    choice = hooks.CardChoice(
-        agreed=request.POST.get("agree") == "on", version=request.POST.get("version", ""), key=key
-    )
-    saved = request.build_absolute_uri(reverse("book:card_saved", args=[key]))
-    back = request.build_absolute_uri(reverse("book:card"))
-    return _to_gateway(
-        request,
-        "booking/card.html",
-        context,
-        lambda: step.begin(
-            booking_id=booking.pk, choice=choice, success_url=saved, cancel_url=back, now=timezone.now()
-        ),
-    )
-
-
-@public
-@never_cache
-@require_http_methods(["GET"])
-def card_saved(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
-    """Back from the card gateway's setup page: the gateway is asked (never the address), the card
-    kept once whether or not the webhook came first; then the confirmation says what happened."""
-    booking, step = _booked(request), hooks.online_card()
-    if booking is None or step is None:
-        return redirect("book:start")
-    saved = step.saved(booking_id=booking.pk, key=key, now=timezone.now())
-    request.session[SESSION_CARD] = "saved" if saved else "not saved"
-    return redirect("book:done")
+    return booked_next(request, booking)

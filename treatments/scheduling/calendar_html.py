@@ -28,7 +28,7 @@ from clinic.url_halves import url_halves
 from treatments import hooks
 from treatments.models import Appointment
 from treatments.scheduling.rules import SpacingNote
-from treatments.scheduling.selectors.calendar import Column, Grid, Item
+from treatments.scheduling.selectors.calendar_grid import Column, Grid, Item
 
 # Where each card's buttons and name lead, by the word that shows them.
 CARD_URLS = {

@@ -16,7 +16,8 @@ from django.db import transaction
 
 from billing.models import CancellationPolicy, Fee, Package
 from billing.services import AllocationRequest, day_close, day_totals, payment_take, refund_issue
-from billing.services.packages import package_close, package_sell, redemption_make
+from billing.services.package_ends import package_close
+from billing.services.packages import package_sell, redemption_make
 from clinic.localtime import local_date, local_datetime
 from clinic.models import AppointmentType, Location
 from treatments.models import Appointment, Protocol, TreatmentSeries

@@ -10,7 +10,7 @@ from django.db import connection
 from tests.factories import PatientFactory
 from tests.treatments.booking.factories_booking import NOW, SLOT, consultation, details, open_online
 from tests.treatments.factories_desk import ensure_seed
-from treatments.booking.services import online_hold_create
+from treatments.booking.services.holds import online_hold_create
 from treatments.models import Appointment, OnlineBooking
 from treatments.scheduling.services.booking import BookingError, appointment_book
 

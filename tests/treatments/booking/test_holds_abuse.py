@@ -16,7 +16,7 @@ from clinic.models import ClinicSettings
 from notifications import sms
 from tests.treatments.booking.factories_booking import NOW, SLOT, consultation, details, open_online
 from treatments.booking.selectors import online_slots, online_window
-from treatments.booking.services import DayFull, online_hold_create
+from treatments.booking.services.holds import DayFull, online_hold_create
 from treatments.models import OnlineBooking
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from patients.models import Patient, ScreeningAnswer
 from tests.factories import PatientFactory
 from tests.treatments.booking.factories_booking import NOW, SLOT, code_in, consultation, details, open_online
 from tests.treatments.factories_desk import local
-from treatments.booking.services import CodeRefused, online_booking_confirm, online_hold_create
+from treatments.booking.services.confirm import CodeRefused, online_booking_confirm
+from treatments.booking.services.holds import online_hold_create
 from treatments.models import Appointment, OnlineBooking
 from treatments.scheduling.services.booking import BookingError, SlotTaken, appointment_book
 

@@ -114,7 +114,7 @@ def availability_for(
     if now is not None or paid_holds:
         held = _("that time is held for a patient booking online")
         # A hold being paid for stays busy past its expiry until the payment step has asked the
-        # card gateway (treatments/booking/services.py, online_paying_release), for everyone.
+        # card gateway (treatments/booking/services/confirm.py, online_paying_release), for everyone.
         holds = Q(status=OnlineBooking.Status.PAYING)
         if now is not None:
             holds |= Q(status=OnlineBooking.Status.HELD, expires_at__gt=now)

@@ -1,6 +1,6 @@
 """The week of every practitioner on the desk calendar: for each open day of the week (a day anyone
 works or has an appointment), a lane per practitioner, on one time grid so a card can be dragged to
-another day, time or practitioner. Built with the day view's grid helpers (selectors/calendar.py)
+another day, time or practitioner. Built with the day view's grid helpers (selectors/calendar_grid.py)
 and the same queries whatever the week holds (asserted in the tests): the appointments, the
 closures, the screening flags and the setup (practitioners, hours, protocols: one query for its
 token when this process has read it since it last changed, selectors/calendar_setup.py)."""
@@ -15,18 +15,18 @@ from django.db.models.functions import TruncDate
 
 from clinic.localtime import clinic_zone, day_bounds, local_date
 from clinic.models import Practitioner
-from treatments.scheduling.selectors.calendar import (
+from treatments.scheduling.selectors.calendar_grid import (
+    CardReading,
     Column,
     Grid,
-    _appointments,
-    _closure_applies,
-    _closure_span,
-    _finish,
-    _item,
-    _mark_covered,
-    _minute,
-    _Reading,
+    card_item,
+    closure_applies,
+    closure_span,
+    grid_finish,
+    mark_covered,
+    minute_of,
 )
+from treatments.scheduling.selectors.calendar_rows import _appointments
 from treatments.scheduling.selectors.calendar_setup import calendar_setup
 from treatments.scheduling.selectors.calendar_version import appointments_between, days_version
 from treatments.scheduling.selectors.hours import HoursBlock
@@ -79,7 +79,7 @@ def _outline(start: dt.datetime, end: dt.datetime, days: list[dt.date]) -> dict[
     )
     wanted = set(days)
     return {
-        (day, pk): (n, _minute(first, day), _minute(last, day)) for day, pk, n, first, last in rows if day in wanted
+        (day, pk): (n, minute_of(first, day), minute_of(last, day)) for day, pk, n, first, last in rows if day in wanted
     }
 
 
@@ -144,7 +144,7 @@ def team_week_calendar(
             if a.practitioner_id in shown and local_date(a.start) in built
         ]
     closures = setup.closures_between(start, end)
-    reading = _Reading(appointments, now, setup)
+    reading = CardReading(appointments, now, setup)
 
     team_days = [TeamDay(date=day, columns=[_lane(day, p) for p in practitioners]) for day in built]
     # Every lane is made by _lane, with its practitioner.
@@ -155,25 +155,25 @@ def team_week_calendar(
         key = (local_date(appointment.start), appointment.practitioner_id)
         if key not in columns:
             continue
-        item, s, e = _item(appointment, key[0], reading)
+        item, s, e = card_item(appointment, key[0], reading)
         pending.append((columns[key], item, s, e))
         works_at.setdefault(key, set()).add(appointment.location_id)
     for block in hours:
         for day in (d.date for d in team_days if block.on(d.date)):
             key = (day, block.practitioner_id)
             works_at.setdefault(key, set()).add(block.location_id)
-            spans.append((columns[key], "open", _minute(block.start), _minute(block.end), block.location_name))
+            spans.append((columns[key], "open", minute_of(block.start), minute_of(block.end), block.location_name))
     for closure in closures:
         for (day, pk), column in columns.items():
-            s, e, label = _closure_span(closure, day)
-            if e > s and _closure_applies(closure, pk, works_at.get((day, pk), set())):
+            s, e, label = closure_span(closure, day)
+            if e > s and closure_applies(closure, pk, works_at.get((day, pk), set())):
                 spans.append((column, "closed", s, e, label))
-    _mark_covered(pending, closures, setup, now)
+    mark_covered(pending, closures, setup, now)
     # The days built apart share the page's rows: the window covers every open day's hours and
     # appointments (or the page's own window, given to a day built alone).
     also = [window] if window else [(first, last) for _n, first, last in outline.values()]
-    also += [(_minute(h.start), _minute(h.end)) for h in hours if any(h.on(d) for d in open_days)]
-    grid = _finish(list(columns.values()), pending, spans, also)
+    also += [(minute_of(h.start), minute_of(h.end)) for h in hours if any(h.on(d) for d in open_days)]
+    grid = grid_finish(list(columns.values()), pending, spans, also)
     return TeamWeek(
         first_day=first_day,
         days=team_days,

@@ -20,13 +20,8 @@ from treatments.models import Appointment, AppointmentChange, Protocol, Side, Tr
 from treatments.scheduling import messaging, notices
 from treatments.scheduling.rules import as_sentence, too_many_sessions, type_times
 from treatments.scheduling.selectors.proposals import series_check
-from treatments.scheduling.services.booking_changes import (
-    Cancellation,
-    appointment_cancel,
-    appointment_move,
-    appointment_move_preview,
-    cancel_booked,
-)
+from treatments.scheduling.services.booking_cancel import Cancellation, appointment_cancel, cancel_booked
+from treatments.scheduling.services.booking_changes import appointment_move, appointment_move_preview
 from treatments.scheduling.services.kernel import (
     Actor,
     BookingError,

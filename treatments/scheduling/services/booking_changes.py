@@ -1,30 +1,20 @@
-"""Moving and cancelling appointments (one, or a session dragging the later ones of its series),
-and handing one appointment to another practitioner as it moves. Part of the booking write path:
-import these from treatments.scheduling.services.booking."""
+"""Moving appointments (one, or a session dragging the later ones of its series), and handing one
+appointment to another practitioner as it moves. Part of the booking write path: import these from
+treatments.scheduling.services.booking. Cancelling (services/booking_cancel.py) re-plans the rest
+of a series with this module's planner of moves (`plan_moves`) and writer (`move_rows`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from clinic.localtime import clinic_zone, local_date, to_local
+from clinic.localtime import clinic_zone, local_date
 from clinic.models import Location, Practitioner
-from treatments import hooks
 from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries
 from treatments.scheduling import messaging, notices
-from treatments.scheduling.planning import place, plan_reach, plan_series
-from treatments.scheduling.rules import (
-    allowed_window,
-    as_sentence,
-    date_span,
-    replan_window,
-    short_day,
-    type_times,
-    window_after,
-    window_text,
-)
+from treatments.scheduling.planning import plan_reach, plan_series
+from treatments.scheduling.rules import allowed_window, as_sentence, type_times, window_text
 from treatments.scheduling.selectors.availability import availability_around
 from treatments.scheduling.services.kernel import (
     Actor,
@@ -35,41 +25,23 @@ from treatments.scheduling.services.kernel import (
     slot_args_for,
     slot_problem,
 )
-from treatments.scheduling.services.waitlist_offers import waitlist_offers_make
 
 
-def cancel_booked(*, appointment: Appointment, kind: str, reason: str, by: Actor, now: dt.datetime) -> None:
-    """Cancel a booked appointment inside the caller's transaction: status, history, messages."""
-    appointment.status = Appointment.Status.CANCELLED
-    appointment.cancel_kind = kind
-    appointment.cancel_reason = reason[:250]
-    appointment.cancelled_at = now
-    appointment.save(update_fields=["status", "cancel_kind", "cancel_reason", "cancelled_at", "updated_at"])
-    history_entry(
-        kind=AppointmentChange.Kind.CANCELLED,
-        by=by,
-        now=now,
-        appointment=appointment,
-        old=appointment.start,
-        reason=reason,
-    )
-    messaging.appointment_changed(appointment=appointment, now=now)
-
-
-def _step(session: Appointment) -> int:
+def session_step(session: Appointment) -> int:
     """A series session's number (a standalone appointment has none and never gets here)."""
     if session.series_step is None:
         raise ValueError(f"Appointment {session.pk} is not a session of a series.")
     return session.series_step
 
 
-def _protocol(session: Appointment) -> Protocol:
+def series_protocol(session: Appointment) -> Protocol:
     if session.series is None:
         raise ValueError(f"Appointment {session.pk} is not a session of a series.")
     return session.series.protocol
 
 
-def _live_siblings(appointment: Appointment) -> list[Appointment]:
+def live_siblings(appointment: Appointment) -> list[Appointment]:
+    """The other live sessions of its series, locked, in step order."""
     return list(
         Appointment.objects.select_for_update(of=("self",))
         .filter(series_id=appointment.series_id, status__in=Appointment.LIVE_STATUSES)
@@ -88,7 +60,7 @@ def _require_movable(appointment: Appointment) -> None:
         raise BookingError(_("This series was discontinued."))
 
 
-def _move_rows(
+def move_rows(
     moves: list[tuple[Appointment, dt.datetime]],
     *,
     by: Actor,
@@ -186,7 +158,7 @@ def appointment_move(
         moves, other, elsewhere = _planned_moves(
             appointment, start, now=now, shift_later=shift_later, practitioner=practitioner, location=location
         )
-        return _move_rows(
+        return move_rows(
             moves, by=by, now=now, reason=reason, practitioner=other, location=elsewhere, by_patient=by_patient
         )
 
@@ -245,7 +217,7 @@ def _planned_moves(
     check_slot(**slot_args_for(appointment, start, now=now, practitioner=other, location=elsewhere, later=later))
     moves = [(appointment, start)]
     if appointment.series_id is not None:
-        moves = _plan_moves(appointment, start, later, duration=duration, buffer=buffer, first_checked=True)
+        moves = plan_moves(appointment, start, later, duration=duration, buffer=buffer, first_checked=True)
     return moves, other, elsewhere
 
 
@@ -272,8 +244,8 @@ def _later_in_window(
     return the later booked sessions that move with it (only with `shift_later`)."""
     if appointment.series_id is None:
         return []
-    protocol, step = _protocol(appointment), _step(appointment)
-    siblings = _live_siblings(appointment)
+    protocol, step = series_protocol(appointment), session_step(appointment)
+    siblings = live_siblings(appointment)
     zone = clinic_zone()
     window = allowed_window(
         session=appointment,
@@ -294,7 +266,7 @@ def _later_in_window(
     return [a for a in siblings if (a.series_step or 0) > step and a.status == Appointment.Status.BOOKED]
 
 
-def _plan_moves(
+def plan_moves(
     appointment: Appointment,
     start: dt.datetime,
     later: list[Appointment],
@@ -306,9 +278,9 @@ def _plan_moves(
     """Where the moved session and the later ones it drags go; BookingError naming the session and
     the reason when one does not fit. `first_checked`: the session's own slot was already checked
     (against the practitioner it goes to), so only the later sessions are placed here."""
-    protocol = _protocol(appointment)
+    protocol = series_protocol(appointment)
     steps = [appointment, *later]
-    numbers = [_step(a) for a in steps]
+    numbers = [session_step(a) for a in steps]
     zone = clinic_zone()
     horizon = plan_reach(
         local_date(start, zone), [protocol.interval_after(n) for n in numbers], len(steps), protocol.window_after_days
@@ -336,110 +308,3 @@ def _plan_moves(
     if problems:
         raise BookingError(" ".join(as_sentence(p) for p in problems))
     return [(a, p.start) for a, p in zip(steps, proposals, strict=True) if p.start is not None]
-
-
-@dataclass
-class Cancellation:
-    appointment: Appointment
-    # With "re-plan the rest": the later sessions that moved, or why none could (a clause).
-    replanned: list[Appointment] = field(default_factory=list)
-    not_replanned: str = ""
-
-
-def appointment_cancel(
-    *, appointment: Appointment, kind: str, reason: str, by: Actor, now: dt.datetime, replan_rest: bool = False
-) -> Cancellation:
-    """Cancel one appointment (`by` is None when the patient cancels through the portal). With
-    `replan_rest`, the later sessions of its series are re-planned from the last live session
-    before it, so the spacing the protocol wants holds without the cancelled one. When there is
-    nothing to re-plan from or into, it is still cancelled and `not_replanned` says why; when the
-    re-planned sessions do not fit, BookingError and nothing is cancelled (the desk may untick
-    re-planning and cancel only this one)."""
-    if kind not in Appointment.CancelKind.values:
-        raise BookingError(_("Say who cancelled."))
-    with booking_transaction():
-        appointment = (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related(
-                "series__protocol", "appointment_type", "series__practitioner", "series__location", "series__patient"
-            )
-            .get(pk=appointment.pk)
-        )
-        if appointment.status != Appointment.Status.BOOKED:
-            raise BookingError(
-                _("Only a booked appointment can be cancelled; this one is %(status)s.")
-                % {"status": appointment.get_status_display().lower()}
-            )
-        cancel_booked(appointment=appointment, kind=kind, reason=reason, by=by, now=now)
-        notices.appointments_cancelled(appointments=[appointment], now=now)
-        outcome = "late_cancelled" if kind == Appointment.CancelKind.LATE else "cancelled"  # treatments.hooks' words
-        hooks.send_on_commit(
-            hooks.appointment_outcome, sender=Appointment, appointment_id=appointment.pk, status=outcome, by=by, now=now
-        )
-        result = Cancellation(appointment)
-        if replan_rest and appointment.series_id:
-            result.replanned, result.not_replanned = _replan_after_cancel(appointment, by=by, now=now)
-        # The freed time goes to the waitlist at once; offers are only messages, so a late
-        # cancellation with no one fitting costs nothing.
-        waitlist_offers_make(freed=appointment, now=now)
-    return result
-
-
-def _replan_after_cancel(cancelled: Appointment, *, by: Actor, now: dt.datetime) -> tuple[list[Appointment], str]:
-    """The later booked sessions re-planned from the last live session before the cancelled one:
-    (moved, "") or ([], why nothing could be re-planned)."""
-    siblings = _live_siblings(cancelled)
-    step = _step(cancelled)
-    before = [a for a in siblings if (a.series_step or 0) < step]
-    later = [a for a in siblings if (a.series_step or 0) > step and a.status == Appointment.Status.BOOKED]
-    if not later:
-        return [], _("no later session is booked")
-    if not before:
-        return [], _("no session before session %(step)d is left to plan from, so the later ones keep their dates") % {
-            "step": step
-        }
-    anchor = before[-1]
-    protocol = _protocol(cancelled)
-    zone = clinic_zone()
-    today, cancelled_day = local_date(now, zone), local_date(cancelled.start, zone)
-    window = replan_window(previous=anchor, cancelled_day=cancelled_day, today=today, rhythm=protocol, zone=zone)
-    if window is None:
-        # Say which window and which day closed it, so the desk can choose a date by hand.
-        closed = window_after(anchor, protocol, zone)
-        return [], _(
-            "the window session %(anchor)d sets for the next one (%(span)s) has no day left after %(day)s, "
-            "so session %(next)d keeps %(kept)s"
-        ) % {
-            "anchor": anchor.series_step,
-            "span": date_span(closed.earliest, closed.latest),
-            "day": short_day(max(today, cancelled_day)),
-            "next": later[0].series_step,
-            "kept": short_day(local_date(later[0].start, zone)),
-        }
-    duration, buffer = type_times(later[0].appointment_type)
-    local_start = to_local(later[0].start, zone)
-    availability = availability_around(
-        later[0], first=window.earliest, last=window.latest, exclude_ids=[a.pk for a in later[1:]]
-    )
-    first = place(
-        step=_step(later[0]),
-        window=window,
-        preferred=local_start.time(),
-        weekday=local_start.weekday(),
-        duration=duration,
-        buffer=buffer,
-        availability=availability,
-    )
-    if first.start is None:
-        raise BookingError(as_sentence(first.problem))
-    moves = _plan_moves(later[0], first.start, later[1:], duration=duration, buffer=buffer)
-    moved = _move_rows(
-        moves,
-        by=by,
-        now=now,
-        reason=_("Re-planned after session %(step)d was cancelled") % {"step": step},
-    )
-    history_entry(
-        kind=AppointmentChange.Kind.REPLANNED, by=by, now=now, series=cancelled.series, reason=cancelled.cancel_reason
-    )
-    return moved, ""

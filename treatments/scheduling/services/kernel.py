@@ -1,6 +1,6 @@
 """The booking kernel: what every booking write shares, public and taken once per operation. The
-desk (services/booking.py, booking_changes.py), the patient portal, online booking
-(treatments/booking/services.py) and the waitlist claim all write through these:
+desk (services/booking.py, booking_changes.py, booking_cancel.py), the patient portal, online
+booking (treatments/booking/services/) and the waitlist claim all write through these:
 
 - `BookingError`, `SlotTaken`: the refusals, their `message` shown to the user as is.
 - `booking_transaction()`: the transaction that turns a lost race into SlotTaken (by the refused
