@@ -64,7 +64,7 @@ def sell(setup: Series, *, by=None, now: dt.datetime = SOLD):
     return package_sell(series_id=setup.series.pk, attempt_key=uuid.uuid4(), by=by, now=now)
 
 
-def pay_all(setup, invoice: Invoice, *, by, amount: int | None = None):
+def pay_all(setup, invoice: Invoice, *, by, amount: int | None = None, now: dt.datetime = SOLD):
     return services.payment_take(
         patient_id=setup.patient.pk,
         location_id=setup.location.pk,
@@ -74,5 +74,5 @@ def pay_all(setup, invoice: Invoice, *, by, amount: int | None = None):
         attempt_key=uuid.uuid4(),
         reference="T-1",
         by=by,
-        now=SOLD,
+        now=now,
     )

@@ -142,6 +142,23 @@ def test_check_out_of_a_package_session_says_so_and_invoices_nothing(
     assert "Package: 1 of 5 used" in page and "Invoice this visit from the fee schedule" in page
 
 
+def test_check_out_of_a_package_session_lists_the_receipt_of_what_was_paid_that_day(desk_client, desk_user):
+    """Back on a package session's check-out after taking the payment: its receipt is there to
+    print or e-mail again (the payment went to the package's invoice, not the visit's)."""
+    import datetime as dt
+
+    setup = knee_series()
+    package = sell(setup, by=desk_user)
+    first = setup.sessions[0]
+    redemption_make(appointment_id=first.pk, kind="attended", by=desk_user, now=STARTS[0])
+    paid_at = first.start + dt.timedelta(minutes=40)
+    on_the_day = pay_all(setup, package.invoice, by=desk_user, amount=30000, now=paid_at).payment
+    page = desk_client.get(f"/billing/checkout/{first.pk}/").content.decode()
+    assert f'href="/billing/payments/{on_the_day.pk}/receipt/">print receipt</a>' in page
+    later = desk_client.get(f"/billing/checkout/{setup.sessions[1].pk}/").content.decode()
+    assert f"/billing/payments/{on_the_day.pk}/receipt/" not in later  # another day's visit
+
+
 def test_from_the_package_the_desk_finds_its_invoice_and_the_admin_the_refund(
     client, admin_user, desk_client, desk_user
 ):
