@@ -56,7 +56,7 @@ def test_the_package_page_shows_sessions_and_the_refund_arithmetic(
         page = desk_client.get(url).content.decode()
     assert "3 of 5 sessions used" in page
     assert '<em id="refund-rule">Sessions given at the single-visit price</em>' in page
-    assert "3 sessions given × $150.00 single-visit price = $450.00" in page
+    assert "3 sessions used × $150.00 single-visit price = $450.00" in page
     assert "Refund: $0.00 paid − $450.00 = $0.00 (never below $0.00)" in page
     assert "Credit note: $600.00 package price − $450.00 = $150.00" in page
     assert "The clinic admin issues the credit note and the refund." in page  # the desk may not close it

@@ -188,7 +188,7 @@ def test_closing_early_credits_by_the_clinics_rule_and_the_refund_settles_it(
     note = closed.credit_note
     assert note.total == PACKAGE - used and CreditNote.objects.count() == 1
     words = note.lines.get().description
-    assert "3 sessions given" in words and f"= ${refund // 100}.00" in words
+    assert "3 sessions used" in words and f"= ${refund // 100}.00" in words
     invoice = Invoice.objects.get(pk=package.invoice_id)
     assert invoice.balance == -refund  # owed back to the patient
     services.refund_issue(

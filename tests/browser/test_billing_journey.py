@@ -222,7 +222,7 @@ def test_a_knee_series_sold_as_a_package_from_booking_to_the_days_close(
         page.get_by_role("link", name="Knee OA — Rabago 2013").click()
         page.get_by_role("link", name="Series stopped: close the package").click()
         arithmetic = page.locator("#refund-arithmetic")
-        expect(arithmetic).to_contain_text("3 sessions given × $150.00 single-visit price = $450.00")
+        expect(arithmetic).to_contain_text("3 sessions used × $150.00 single-visit price = $450.00")
         expect(arithmetic).to_contain_text("Refund: $600.00 paid − $450.00 = $150.00")
         expect(arithmetic).to_contain_text("Credit note: $600.00 package price − $450.00 = $150.00")
         page.get_by_label("Reason").fill("Series stopped by the practitioner")
