@@ -31,7 +31,7 @@ from clinic.audit import audit_record
 from clinic.client_address import client_ip
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
-from clinic.roles import admin_required, desk_required
+from clinic.roles import desk_required
 from treatments.scheduling.access import series_for
 
 
@@ -124,7 +124,7 @@ def package_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_package(request, package)
 
 
-@admin_required
+@desk_required
 @require_POST
 def package_close(request: HttpRequest, pk: int) -> HttpResponse:
     package = package_for(request.user, pk)

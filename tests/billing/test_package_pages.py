@@ -59,7 +59,8 @@ def test_the_package_page_shows_sessions_and_the_refund_arithmetic(
     assert "3 sessions used × $150.00 single-visit price = $450.00" in page
     assert "Refund: $0.00 paid − $450.00 = $0.00 (never below $0.00)" in page
     assert "Credit note: $600.00 package price − $450.00 = $150.00" in page
-    assert "The clinic admin issues the credit note and the refund." in page  # the desk may not close it
+    assert "Close and issue the credit note ($150.00)" in page  # the desk closes it by the rule
+    assert "The refund of what is owed back is then the clinic admin's." in page
 
 
 def test_the_clinic_admin_closes_it_and_bad_input_saves_nothing(client, admin_user, desk_user):
@@ -79,13 +80,28 @@ def test_the_clinic_admin_closes_it_and_bad_input_saves_nothing(client, admin_us
     assert note.display_number in page and "Credit note: $600.00 package price − $150.00 = $450.00" in page
 
 
-def test_closing_is_the_clinic_admins(desk_client, desk_user):
+def test_the_desk_closes_a_package_by_the_rule_and_the_refund_stays_the_admins(desk_client, desk_user):
+    """The Done-when's journey: the desk issues the credit note whose arithmetic is on screen; the
+    money goes back through the clinic admin (a refund is one of item 12's admin writes)."""
     setup = knee_series()
     package = sell(setup, by=desk_user)
+    redemption_make(appointment_id=setup.sessions[0].pk, kind="attended", by=desk_user, now=STARTS[0])
     response = desk_client.post(
-        f"/billing/packages/{package.pk}/close/", {"attempt_key": str(uuid.uuid4()), "reason": "x"}
+        f"/billing/packages/{package.pk}/close/", {"attempt_key": str(uuid.uuid4()), "reason": "Series stopped"}
     )
-    assert response.status_code == 403
+    assert response.status_code == 302
+    package.refresh_from_db()
+    note = CreditNote.objects.get()
+    assert package.status == "closed" and package.credit_note_id == note.pk
+    page = desk_client.get(f"/billing/packages/{package.pk}/").content.decode()
+    assert note.display_number in page and "Credit note: $600.00 package price − $150.00 = $450.00" in page
+
+
+def test_a_visitor_or_a_patient_link_cannot_close_a_package(client, desk_user):
+    setup = knee_series()
+    package = sell(setup, by=desk_user)
+    response = client.post(f"/billing/packages/{package.pk}/close/", {"attempt_key": str(uuid.uuid4()), "reason": "x"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     package.refresh_from_db()
     assert package.status == "active"
 
