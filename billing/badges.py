@@ -84,7 +84,7 @@ def _facts_queryset(ids: Sequence[int], patients: Sequence[int], series: Sequenc
             "appointment_id",
             "package_id",
             Subquery(earlier, output_field=number),
-            none_n,
+            Cast("package__sessions", number),  # its own package's, live or closed since
             Cast("kind", text),
         ),
         MissedVisit.objects.filter(among("appointment_id", ids), decision=MissedVisit.Decision.PENDING)
@@ -131,7 +131,7 @@ def _facts(shown: Sequence[ShownAppointment]) -> list[tuple]:
 def appointment_badges(shown: Sequence[ShownAppointment]) -> Mapping[int, Sequence[BadgeLike]]:
     """Registered with `shown=True`: the page's rows of its appointments (treatments.hooks)."""
     balances: dict[int, int] = {}
-    redeemed: dict[int, tuple[int, int, str]] = {}  # appointment: package, place, kind
+    redeemed: dict[int, tuple[int, int, str, int]] = {}  # appointment: package, place, kind, sessions
     missed: dict[int, tuple[int, str]] = {}  # appointment: missed visit, reason
     sold: dict[int, list[tuple[str, int, int, int]]] = {}  # series: (sold at, package, sessions, used)
     if not shown:
@@ -140,7 +140,7 @@ def appointment_badges(shown: Sequence[ShownAppointment]) -> Mapping[int, Sequen
         if kind == "b":
             balances[key] = balances.get(key, 0) + a
         elif kind == "r":
-            redeemed[key] = (a, b, t)
+            redeemed[key] = (a, b, t, c)
         elif kind == "m":
             missed[key] = (a, t)
         else:
@@ -164,8 +164,8 @@ def appointment_badges(shown: Sequence[ShownAppointment]) -> Mapping[int, Sequen
         badges: list[BadgeLike] = []
         package = packages.get(series_id) if series_id else None
         if pk in redeemed:
-            _package_id, place, how = redeemed[pk]
-            words = {"n": place, "total": (package[2] if package else None) or "?"}
+            _package_id, place, how, sessions = redeemed[pk]
+            words = {"n": place, "total": sessions}
             if how == PackageRedemption.Kind.FORFEITED:
                 badges.append(badge(forfeited % words, tone="info"))
             else:

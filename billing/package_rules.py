@@ -57,7 +57,8 @@ class PackageRefund:
 
     def lines(self) -> list[str]:
         """The arithmetic in words, as the page and the credit note show it."""
-        given = ngettext("%(n)d session given", "%(n)d sessions given", self.redeemed) % {"n": self.redeemed}
+        # "used", not "given": a session forfeited for a no-show counts as one of them.
+        given = ngettext("%(n)d session used", "%(n)d sessions used", self.redeemed) % {"n": self.redeemed}
         if self.rule == RefundRule.PRO_RATA:
             worth = _("%(given)s × %(price)s package price ÷ %(sessions)d sessions = %(used)s") % {
                 "given": given,

@@ -19,6 +19,7 @@ from billing.forms_series import AttemptForm, MissedVisitForm, ReasonForm, Rever
 from billing.models import MissedVisit, Package, RefundRule, SavedCard
 from billing.money import format_money
 from billing.selectors.packages import PackageOffer, package_offer, package_page
+from billing.selectors.refunds import refund_offers
 from billing.services._common import BillingError
 from billing.services.cards import missed_visit_charge_card
 from billing.services.missed import missed_visit_decide
@@ -30,7 +31,7 @@ from clinic.audit import audit_record
 from clinic.client_address import client_ip
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
-from clinic.roles import admin_required, desk_required
+from clinic.roles import desk_required
 from treatments.scheduling.access import series_for
 
 
@@ -108,6 +109,10 @@ def _render_package(request: HttpRequest, package: Package, *, status: int = 200
         "reverse_form": ReverseForm(),
         "is_admin": roles.has_role(request.user, roles.CLINIC_ADMIN),
         "error": extra.get("error", ""),
+        # What the closed package owes back, by the payment each part can be refunded from.
+        "refund_offers": refund_offers([i for i in (package.invoice, package.deposit_invoice) if i is not None])
+        if package.status == Package.Status.CLOSED
+        else [],
     }
     return render(request, "billing/package.html", context, status=status)
 
@@ -119,7 +124,7 @@ def package_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_package(request, package)
 
 
-@admin_required
+@desk_required
 @require_POST
 def package_close(request: HttpRequest, pk: int) -> HttpResponse:
     package = package_for(request.user, pk)

@@ -19,6 +19,7 @@ from billing.models import (
     WriteOff,
 )
 from billing.selectors.ledger import MethodTotal, business_date_for, credit_balance, day_totals
+from clinic.localtime import local_date
 from treatments.models import Appointment
 
 LIST_LIMIT = 200
@@ -90,7 +91,9 @@ class CheckoutPage:
 
 def checkout_page(appointment: Appointment) -> CheckoutPage:
     """The visit's invoices (its own and any with a line for it), everything the patient owes, their
-    credit, and the payments made to the visit's invoices (five queries)."""
+    credit, and the payments made to the visit's invoices or taken from the patient on the visit's
+    day — a package's session pays nothing of its own, and the payment taken at its check-out
+    goes to the package's invoice (five queries)."""
     visit = list(
         Invoice.objects.filter(Q(appointment=appointment) | Q(lines__appointment=appointment))
         .exclude(status=Invoice.Status.VOID)
@@ -99,7 +102,10 @@ def checkout_page(appointment: Appointment) -> CheckoutPage:
         .order_by("created_at", "id")
     )
     payments = list(
-        Payment.objects.filter(allocations__invoice__in=[i.pk for i in visit])
+        Payment.objects.filter(
+            Q(allocations__invoice__in=[i.pk for i in visit])
+            | Q(patient_id=appointment.patient_id, business_date=local_date(appointment.start))
+        )
         .distinct()
         .prefetch_related(Prefetch("allocations", queryset=Allocation.objects.select_related("invoice")))
         .order_by("taken_at")

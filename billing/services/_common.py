@@ -31,6 +31,13 @@ class StaleInvoice(BillingError):
         )
 
 
+def require_desk(by: User | None, what: str) -> None:
+    """A desk money write that needs no clinic admin (closing a package by the clinic's rule): the
+    staff the desk's pages admit (front desk, practitioners, clinic admin)."""
+    if by is None or not roles.has_role(by, roles.FRONT_DESK, roles.PRACTITIONER, roles.CLINIC_ADMIN):
+        raise PermissionDenied(_("Only the clinic's staff may %(what)s.") % {"what": what})
+
+
 def require_clinic_admin(by: User | None, what: str) -> None:
     """Voids, refunds, write-offs and credit notes are the clinic admin's (the views check too)."""
     if by is None or not roles.has_role(by, roles.CLINIC_ADMIN):

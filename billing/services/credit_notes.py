@@ -97,11 +97,37 @@ def credit_note_issue(
     now: dt.datetime,
     ip: str | None = None,
 ) -> CreditNote:
-    """Credit part of an issued invoice (the clinic admin): a credit note with its own gapless
-    number, a required reason, and lines that may show the arithmetic (a package's refund). The
-    balance falls by the total; a negative balance is money owed back to the patient (refund it
-    against the payment). Never more than the invoice's total less earlier credits and write-offs."""
+    """Credit part of an issued invoice, as the clinic admin chooses: a credit note with its own
+    gapless number, a required reason and its lines (credit_note_write)."""
     require_clinic_admin(by, _("issue a credit note"))
+    return credit_note_write(
+        invoice_id=invoice_id,
+        version=version,
+        lines=lines,
+        reason=reason,
+        attempt_key=attempt_key,
+        by=by,
+        now=now,
+        ip=ip,
+    )
+
+
+def credit_note_write(
+    *,
+    invoice_id: int,
+    version: int | None,
+    lines: list[CreditLine],
+    reason: str,
+    attempt_key: uuid.UUID,
+    by: User | None,
+    now: dt.datetime,
+    ip: str | None = None,
+) -> CreditNote:
+    """Write a credit note whose caller has settled who may: credit_note_issue (the clinic admin's
+    free credit) or package_close (the credit the clinic's refund rule computes, the desk's). Lines
+    may show the arithmetic (a package's refund). The balance falls by the total; a negative
+    balance is money owed back to the patient (refund it against the payment). Never more than the
+    invoice's total less earlier credits and write-offs."""
     reason = reason.strip()
     if not reason:
         raise BillingError(_("A credit note needs a reason."))

@@ -19,8 +19,8 @@ from clinic.localtime import day_text, local_date
 from notifications.models import Message
 from notifications.services import Planned, messages_plan
 
-from ._common import BillingError, require_clinic_admin
-from .credit_notes import CreditLine, credit_note_issue
+from ._common import BillingError, require_desk
+from .credit_notes import CreditLine, credit_note_write
 from .packages import lock_package, package_event
 
 
@@ -36,8 +36,9 @@ def package_close(
     """Close a package early (its series discontinued, the patient leaving): the clinic's rule gives
     the figures, a credit note carries them line by line onto the package invoice, and what was
     paid above the sessions given is then owed back (refunded against the payment on the invoice
-    page). The clinic admin's, like every credit note."""
-    require_clinic_admin(by, _("close a package and credit it"))
+    page). The desk's as well as the clinic admin's: the credit follows the clinic's stated rule,
+    nobody chooses its amount; the refund of the money stays the clinic admin's (refund_issue)."""
+    require_desk(by, _("close a package and credit it"))
     reason = reason.strip()
     if not reason:
         raise BillingError(_("Give a reason for closing the package."))
@@ -63,7 +64,7 @@ def package_close(
             part = min(left, Invoice.objects.values_list("total", flat=True).get(pk=invoice_id))
             if part <= 0:
                 continue
-            issued = credit_note_issue(
+            issued = credit_note_write(
                 invoice_id=invoice_id,
                 version=None,
                 lines=[CreditLine(description=words, amount=part)],

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from billing.forms_documents import BillingDetailsForm, ReminderForm
 from billing.models import BillingEvent, PatientBillingDetails
 from billing.money import format_money
+from billing.selectors.pages import open_invoices
 from billing.services._common import BillingError
 from billing.services.accounts import DETAIL_FIELDS, amount_owed, balance_reminder, billing_details_save
 from clinic.audit import audit_record
@@ -64,6 +65,7 @@ def _page(
         "form": form,
         "reminder_form": reminder_form or ReminderForm(),
         "owed": amount_owed(patient.pk),
+        "open_invoices": open_invoices(patient.pk),
         "history": history,
     }
     return render(request, "billing/billing_details.html", context, status=status)

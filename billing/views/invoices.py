@@ -28,6 +28,7 @@ from billing.models import Invoice
 from billing.selectors.documents import estimates_exceeded
 from billing.selectors.fees import fees_valid_on
 from billing.selectors.pages import invoice_list, invoice_page
+from billing.selectors.refunds import refund_offers
 from clinic.audit import audit_record
 from clinic.localtime import local_date
 from clinic.models import AuditEntry
@@ -104,6 +105,7 @@ def _detail_context(request: AuthenticatedHttpRequest, invoice: Invoice, **forms
         "write_off_form": WriteOffForm(initial={**version, "amount": invoice.balance}),
         "credit_form": CreditNoteForm(initial=version),
         "keep_form": KeepCreditForm(initial={**version, "amount": -invoice.balance}) if invoice.balance < 0 else None,
+        "refund_offers": refund_offers([invoice]),
         # The series' bills against its Good Faith Estimate (issue 23): a warning at $400 over.
         "overruns": estimates_exceeded(series_id=invoice.series_id) if invoice.series_id else [],
     }

@@ -160,11 +160,24 @@ def _sources(payment: Payment) -> list[tuple[str, str]]:
     return choices
 
 
+def _refund_initial(request: AuthenticatedHttpRequest, sources: list[tuple[str, str]]) -> dict[str, object]:
+    """?invoice=<id>&amount=<minor units>, from an invoice's or a closed package's "Refund $…" link:
+    that source chosen and that amount filled in (the form and the service check both again)."""
+    initial: dict[str, object] = {}
+    chosen = request.GET.get("invoice", "")
+    if any(value == chosen for value, _label in sources):
+        initial["source"] = chosen
+        amount = request.GET.get("amount", "")
+        if amount.isdigit():
+            initial["amount"] = int(amount)
+    return initial
+
+
 @admin_required
 def refund_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     payment = payment_for(request.user, pk)
     sources = _sources(payment)
-    form = RefundForm(request.POST or None, sources=sources)
+    form = RefundForm(request.POST or None, sources=sources, initial=_refund_initial(request, sources))
 
     def refund(data: dict) -> HttpResponse:
         services.refund_issue(

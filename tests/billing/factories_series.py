@@ -6,7 +6,9 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from billing.models import Fee
+from billing import services
+from billing.models import Fee, Invoice
+from billing.services import AllocationRequest
 from billing.services.packages import package_sell
 from tests.factories import appointment_type, protocol
 from tests.treatments.factories_desk import book_series, clinic_setup, local
@@ -60,3 +62,17 @@ def knee_series(*, by=None, now: dt.datetime = SOLD, priced: bool = True) -> Ser
 
 def sell(setup: Series, *, by=None, now: dt.datetime = SOLD):
     return package_sell(series_id=setup.series.pk, attempt_key=uuid.uuid4(), by=by, now=now)
+
+
+def pay_all(setup, invoice: Invoice, *, by, amount: int | None = None, now: dt.datetime = SOLD):
+    return services.payment_take(
+        patient_id=setup.patient.pk,
+        location_id=setup.location.pk,
+        method="card_terminal",
+        amount=amount or invoice.balance,
+        allocations=[AllocationRequest(invoice.pk, amount or invoice.balance)],
+        attempt_key=uuid.uuid4(),
+        reference="T-1",
+        by=by,
+        now=now,
+    )

@@ -90,6 +90,45 @@ def test_the_series_and_patient_pages(desk_client, desk_user):
     assert "Balance due $600.00" in page and "Package: 0 of 5 used" in page
 
 
+def test_the_patient_page_shows_each_visits_package_session_and_its_check_out(
+    desk_client, desk_user, django_capture_on_commit_callbacks
+):
+    """Check-out from the patient page (the issue's item 9) and "session 1 of 5 — package" there
+    (item 5): the attended visit's row says which package session it took and links its check-out;
+    a booked one shows the package's count."""
+    setup = knee_series()
+    sell(setup, by=desk_user)
+    first, second = setup.sessions[0], setup.sessions[1]
+    arrived = first.start + dt.timedelta(minutes=5)
+    with time_machine.travel(arrived, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            appointment_check_in(appointment=first, by=desk_user, now=arrived)
+        page = desk_client.get(f"/desk/patients/{setup.patient.pk}/").content.decode()
+    past = page[page.index('id="past"') :]
+    upcoming = page[page.index('id="upcoming"') : page.index('id="past"')]
+    assert "Session 1 of 5 — package" in past
+    assert f'href="/billing/checkout/{first.pk}/">Check out</a>' in past
+    assert "Package: 1 of 5 used" in upcoming and f"/billing/checkout/{second.pk}/" not in upcoming
+    assert upcoming.count("Balance due") == past.count("Balance due") == 0  # once, at the top
+
+
+def test_a_closed_packages_sessions_still_say_which_of_how_many(desk_client, desk_user, admin_user):
+    """Once the package is closed early (the series stopped) its sessions' cards said "Session 3
+    of ? — package": the total came from the series' live package only."""
+    from billing.services.package_ends import package_close
+    from billing.services.packages import redemption_make
+
+    setup = knee_series()
+    package = sell(setup, by=desk_user)
+    for session in setup.sessions[:3]:
+        redemption_make(appointment_id=session.pk, kind="attended", by=desk_user, now=session.start)
+    third = setup.sessions[2]
+    package_close(package_id=package.pk, reason="Stopped", attempt_key=uuid.uuid4(), by=admin_user, now=third.start)
+    with time_machine.travel(third.start + dt.timedelta(hours=1), tick=False):
+        card = _card(desk_client.get(f"/desk/?date={STARTS[2].date()}").content.decode(), third.pk)
+    assert "Session 3 of 5 — package" in card and "of ?" not in card
+
+
 @pytest.mark.parametrize("count", [1, 30])
 def test_the_providers_ask_a_fixed_number_of_queries(desk_user, django_assert_num_queries, count):
     setup = knee_series()

@@ -98,12 +98,24 @@ def test_the_patient_page_statement_and_balance_badge_link_here(desk_client, des
     assert "<title>Superbill — " in superbill and superbill.count(f'href="{url(setup.patient)}"') == 1
 
 
+def test_what_is_owed_lists_the_invoices_and_leads_to_take_payment(desk_client, desk_user):
+    """The patient page's "Balance due $600.00" lands here: the desk sees which invoice is owed and
+    takes the payment from here (it said only "$600.00 is owed on issued invoices")."""
+    from tests.billing.factories_series import sell
+
+    setup = knee_series()
+    package = sell(setup, by=desk_user)
+    page = desk_client.get(url(setup.patient)).content.decode()
+    assert f'<a href="/billing/invoices/{package.invoice_id}/">INV-000001</a>' in page and "$600.00 due" in page
+    assert f'id="take-payment" href="/billing/pay/?patient={setup.patient.pk}">Take payment</a>' in page
+
+
 def test_the_page_reads_a_fixed_number_of_queries(desk_client, desk_user, django_assert_max_num_queries):
     setup = knee_series()
     for n in range(4):  # the history grows; the queries do not
         desk_client.post(url(setup.patient), {**GOOD, "member_id": f"M{n}"})
-        # session, user, roles, the patient, the audit entry; details, owed, history (with who);
-        # the page's header (clinic settings, pain check-ins); the session saved (3)
-        with django_assert_max_num_queries(14):
+        # session, user, roles, the patient, the audit entry; details, owed, the open invoices,
+        # history (with who); the page's header (clinic settings, pain check-ins); the session saved (3)
+        with django_assert_max_num_queries(15):
             page = desk_client.get(url(setup.patient)).content.decode()
     assert page.count("Billing details changed") == 4

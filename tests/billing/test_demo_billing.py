@@ -33,3 +33,15 @@ def test_the_demo_clinic_has_money_and_a_second_run_adds_none():
     with time_machine.travel(NOW + dt.timedelta(days=2), tick=False):
         call_command("seed_demo")
     assert (Package.objects.count(), Payment.objects.count(), Refund.objects.count()) == counts
+
+
+def test_the_demo_sells_a_knee_series_as_a_five_session_package():
+    """The issue's journey on the demo clinic: the desk books a knee series and sells its
+    5-session package — so a knee protocol's package covers five sessions (Rabago 2013: three
+    required and two optional), not only the three required."""
+    with time_machine.travel(NOW, tick=False):
+        call_command("seed_demo")
+    knee = Fee.objects.get(protocol__name="Knee OA — Rabago 2013")
+    assert (knee.package_sessions, knee.description) == (5, "Series package, 5 sessions")
+    as_needed = Fee.objects.get(protocol__name="Achilles — Yelland 2011")  # optional sessions as needed
+    assert as_needed.package_sessions == 4

@@ -145,6 +145,22 @@ def test_the_page_offers_three_choices_and_shows_bad_input(desk_client, desk_use
     assert "Package session forfeited" in page
 
 
+def test_the_fee_chosen_on_the_page_leads_to_its_invoice_and_take_payment(
+    desk_client, desk_user, django_capture_on_commit_callbacks
+):
+    """Having charged the fee the desk takes it: the page names the invoice as a link, with "Take
+    payment" for it (it was plain text, and the desk had to look for the invoice in the list)."""
+    policy()
+    setup = knee_series()
+    missed = no_show(setup, desk_user, django_capture_on_commit_callbacks)
+    url = f"/billing/missed/{missed.pk}/"
+    assert desk_client.post(url, {"decision": "fee"}).status_code == 302
+    fee = Invoice.objects.get(kind="fee")
+    page = desk_client.get(url).content.decode()
+    assert f'<a href="/billing/invoices/{fee.pk}/" id="fee-invoice">{fee.display_number}</a> ($50.00)' in page
+    assert f"/billing/pay/?patient={setup.patient.pk}&amp;invoice={fee.pk}&amp;location={fee.location_id}" in page
+
+
 def test_the_page_is_for_staff_only(client, no_role_user, desk_user, django_capture_on_commit_callbacks):
     policy()
     setup = knee_series()

@@ -8,7 +8,7 @@ import pytest
 
 from billing.models import CreditNote, Invoice, Package, PackageRedemption
 from billing.services.packages import redemption_make
-from tests.billing.factories_series import STARTS, knee_series, sell
+from tests.billing.factories_series import STARTS, knee_series, pay_all, sell
 from tests.factories import login_with_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -56,10 +56,11 @@ def test_the_package_page_shows_sessions_and_the_refund_arithmetic(
         page = desk_client.get(url).content.decode()
     assert "3 of 5 sessions used" in page
     assert '<em id="refund-rule">Sessions given at the single-visit price</em>' in page
-    assert "3 sessions given × $150.00 single-visit price = $450.00" in page
+    assert "3 sessions used × $150.00 single-visit price = $450.00" in page
     assert "Refund: $0.00 paid − $450.00 = $0.00 (never below $0.00)" in page
     assert "Credit note: $600.00 package price − $450.00 = $150.00" in page
-    assert "The clinic admin issues the credit note and the refund." in page  # the desk may not close it
+    assert "Close and issue the credit note ($150.00)" in page  # the desk closes it by the rule
+    assert "The refund of what is owed back is then the clinic admin's." in page
 
 
 def test_the_clinic_admin_closes_it_and_bad_input_saves_nothing(client, admin_user, desk_user):
@@ -79,13 +80,28 @@ def test_the_clinic_admin_closes_it_and_bad_input_saves_nothing(client, admin_us
     assert note.display_number in page and "Credit note: $600.00 package price − $150.00 = $450.00" in page
 
 
-def test_closing_is_the_clinic_admins(desk_client, desk_user):
+def test_the_desk_closes_a_package_by_the_rule_and_the_refund_stays_the_admins(desk_client, desk_user):
+    """The Done-when's journey: the desk issues the credit note whose arithmetic is on screen; the
+    money goes back through the clinic admin (a refund is one of item 12's admin writes)."""
     setup = knee_series()
     package = sell(setup, by=desk_user)
+    redemption_make(appointment_id=setup.sessions[0].pk, kind="attended", by=desk_user, now=STARTS[0])
     response = desk_client.post(
-        f"/billing/packages/{package.pk}/close/", {"attempt_key": str(uuid.uuid4()), "reason": "x"}
+        f"/billing/packages/{package.pk}/close/", {"attempt_key": str(uuid.uuid4()), "reason": "Series stopped"}
     )
-    assert response.status_code == 403
+    assert response.status_code == 302
+    package.refresh_from_db()
+    note = CreditNote.objects.get()
+    assert package.status == "closed" and package.credit_note_id == note.pk
+    page = desk_client.get(f"/billing/packages/{package.pk}/").content.decode()
+    assert note.display_number in page and "Credit note: $600.00 package price − $150.00 = $450.00" in page
+
+
+def test_a_visitor_or_a_patient_link_cannot_close_a_package(client, desk_user):
+    setup = knee_series()
+    package = sell(setup, by=desk_user)
+    response = client.post(f"/billing/packages/{package.pk}/close/", {"attempt_key": str(uuid.uuid4()), "reason": "x"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     package.refresh_from_db()
     assert package.status == "active"
 
@@ -140,3 +156,61 @@ def test_check_out_of_a_package_session_says_so_and_invoices_nothing(
     # Session 2, not yet given: the package's count, and the visit may be invoiced as usual.
     page = desk_client.get(f"/billing/checkout/{setup.sessions[1].pk}/").content.decode()
     assert "Package: 1 of 5 used" in page and "Invoice this visit from the fee schedule" in page
+
+
+def test_check_out_of_a_package_session_lists_the_receipt_of_what_was_paid_that_day(desk_client, desk_user):
+    """Back on a package session's check-out after taking the payment: its receipt is there to
+    print or e-mail again (the payment went to the package's invoice, not the visit's)."""
+    import datetime as dt
+
+    setup = knee_series()
+    package = sell(setup, by=desk_user)
+    first = setup.sessions[0]
+    redemption_make(appointment_id=first.pk, kind="attended", by=desk_user, now=STARTS[0])
+    paid_at = first.start + dt.timedelta(minutes=40)
+    on_the_day = pay_all(setup, package.invoice, by=desk_user, amount=30000, now=paid_at).payment
+    page = desk_client.get(f"/billing/checkout/{first.pk}/").content.decode()
+    assert f'href="/billing/payments/{on_the_day.pk}/receipt/">print receipt</a>' in page
+    later = desk_client.get(f"/billing/checkout/{setup.sessions[1].pk}/").content.decode()
+    assert f"/billing/payments/{on_the_day.pk}/receipt/" not in later  # another day's visit
+
+
+def test_from_the_package_the_desk_finds_its_invoice_and_the_admin_the_refund(
+    client, admin_user, desk_client, desk_user
+):
+    """The journey by hand: after the sale the package page leads to its invoice and "Take payment";
+    once closed with money owed back, it offers "Refund $…" from each payment that paid it (filled
+    in: that invoice, that amount), and tells the desk that a clinic admin makes the refund."""
+    import datetime as dt
+
+    import time_machine
+
+    from billing.services.package_ends import package_close
+
+    setup = knee_series()
+    package = sell(setup, by=desk_user)
+    url = f"/billing/packages/{package.pk}/"
+    page = desk_client.get(url).content.decode()
+    assert (
+        f'href="/billing/invoices/{package.invoice_id}/" id="package-invoice">INV-000001</a> (issued, $600.00 due)'
+        in page
+    )
+    assert f"/billing/pay/?patient={setup.patient.pk}&amp;invoice={package.invoice_id}" in page
+    paid_at = STARTS[2] + dt.timedelta(hours=1)
+    payment = pay_all(setup, package.invoice, by=desk_user).payment
+    for session in setup.sessions[:3]:
+        redemption_make(appointment_id=session.pk, kind="attended", by=desk_user, now=session.start)
+    package_close(package_id=package.pk, reason="Stopped", attempt_key=uuid.uuid4(), by=admin_user, now=paid_at)
+    with time_machine.travel(paid_at, tick=False):
+        page = desk_client.get(url).content.decode()
+        assert "Refund due: <strong>$150.00</strong>" in page
+        assert "$150.00 to refund" in page and "A clinic admin makes the refund" in page
+        assert f"/billing/payments/{payment.pk}/refund/" not in page  # not the desk's to press
+        login_with_second_factor(client, admin_user)
+        page = client.get(url).content.decode()
+        refund_url = f"/billing/payments/{payment.pk}/refund/?invoice={package.invoice_id}&amp;amount=15000"
+        assert f'href="{refund_url}">Refund $150.00</a>' in page
+        invoice_page = client.get(f"/billing/invoices/{package.invoice_id}/").content.decode()
+        assert f'href="{refund_url}">Refund $150.00</a>' in invoice_page
+        form = client.get(refund_url.replace("&amp;", "&")).content.decode()
+        assert 'value="$150.00"' in form and f'value="{package.invoice_id}" selected' in form

@@ -16,7 +16,7 @@ def test_single_visit_rule_paid_less_redeemed_at_the_single_visit_price():
     refund = figures()
     assert (refund.used, refund.amount, refund.credit) == (45000, 15000, 15000)
     assert refund.lines() == [
-        "3 sessions given × $150.00 single-visit price = $450.00",
+        "3 sessions used × $150.00 single-visit price = $450.00",
         "Refund: $600.00 paid − $450.00 = $150.00",
         "Credit note: $600.00 package price − $450.00 = $150.00",
     ]
@@ -26,7 +26,7 @@ def test_pro_rata_at_the_package_price_rounds_half_up_to_the_cent():
     refund = figures(rule=RefundRule.PRO_RATA, price=10000, sessions=3, redeemed=1, paid=10000)
     assert refund.used == 3333  # 100.00 ÷ 3 = 33.333…
     assert refund.amount == 6667
-    assert refund.lines()[0] == "1 session given × $100.00 package price ÷ 3 sessions = $33.33"
+    assert refund.lines()[0] == "1 session used × $100.00 package price ÷ 3 sessions = $33.33"
     assert used_value(rule=RefundRule.PRO_RATA, redeemed=1, sessions=2, price=101, single_visit_price=0) == 51
 
 

@@ -5,7 +5,10 @@ session"; after session 3 the practitioner stops the series, the clinic admin is
 note whose arithmetic is on screen and refunds it; the day's close balances.
 
 The server's clock is moved to each session's day (time_machine, ticking), and each person signs in
-through the real form on that day."""
+through the real form on that day. Each step is reached as a person finds it — the calendar card,
+the patient page, the series page, the package page's links and the menu — never by typing an
+address; at the desk's 1366x768 and on a phone's 390x844, where no billing page may scroll
+sideways."""
 
 import datetime as dt
 
@@ -13,7 +16,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from billing.models import CancellationPolicy, CreditNote, DayClose, Fee, Invoice, Refund
+from billing.models import CancellationPolicy, CreditNote, DayClose, Fee, Invoice, Package, Refund
 from clinic.localtime import local_date
 from notifications.delivery import messages_sweep
 from tests.factories import (
@@ -74,6 +77,29 @@ def mail_folder(settings, tmp_path):
     return tmp_path / "mail"
 
 
+SIZES = {"desk": (1366, 768), "phone": (390, 844)}
+
+
+@pytest.fixture(params=sorted(SIZES))
+def screen(request, page):
+    width, height = SIZES[request.param]
+    page.set_viewport_size({"width": width, "height": height})
+    return request.param
+
+
+def fits(page):
+    """Nothing on the page scrolls sideways (on a phone the billing pages wrap)."""
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0, page.url
+
+
+def menu(page, name):
+    """A link of the top menu, opened first where it is folded (a phone)."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    page.locator("#nav").get_by_role("link", name=name, exact=True).click()
+
+
 def sign_in(page, live_server, user):
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/accounts/login/")
@@ -86,9 +112,18 @@ def card(page, name="Maria Lopez"):
     return page.locator(".cal-appt").filter(has_text=name)
 
 
+def pointed(page):
+    """The card in the middle of the screen and pointed at (a compact card shows its actions when
+    pointed at or focused; on a phone the grid's sticky headers cover the screen's top edge)."""
+    found = card(page)
+    found.evaluate("e => e.scrollIntoView({block: 'center'})")
+    found.hover()
+    return found
+
+
 def check_in_on_the_calendar(page, live_server, day: dt.date):
     page.goto(f"{live_server.url}/desk/?date={day.isoformat()}")
-    card(page).hover()  # a compact card shows its actions when pointed at (or focused)
+    pointed(page)  # a compact card shows its actions when pointed at (or focused)
     card(page).get_by_role("button", name="Check in").click()
     expect(card(page)).to_contain_text("Checked in")
 
@@ -101,10 +136,11 @@ def take_payment(page, amount: str):
     page.locator("#payment-form input[name^='alloc_']").first.fill(amount)
     page.get_by_role("button", name="Record payment").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Payment of ${amount}")
+    fits(page)
 
 
 def test_a_knee_series_sold_as_a_package_from_booking_to_the_days_close(
-    page, live_server, clinic, mail_folder, desk_user, practitioner_user, admin_user
+    page, screen, live_server, clinic, mail_folder, desk_user, practitioner_user, admin_user
 ):
     page.on("dialog", lambda dialog: dialog.accept())  # "Mark this appointment as a no-show?"
     with time_machine.travel(BOOKED, tick=True) as clock:
@@ -127,15 +163,18 @@ def test_a_knee_series_sold_as_a_package_from_booking_to_the_days_close(
         expect(page.locator("#single-visit-price")).to_contain_text("$150.00")
         page.get_by_role("button", name="Sell and invoice $600.00").click()
         expect(page.locator("#package-summary")).to_contain_text("0 of 5 sessions used")
+        expect(page.locator("#package-summary")).to_contain_text("INV-000001 (issued, $600.00 due)")
+        fits(page)
 
         # Session 1: checked in, the card says 1 of 5; checked out, half paid, the receipt e-mailed.
         clock.move_to(SESSION_1 - dt.timedelta(minutes=10))
         sign_in(page, live_server, desk_user)
         check_in_on_the_calendar(page, live_server, SESSION_1.date())
         expect(card(page)).to_contain_text("Session 1 of 5 — package")
-        card(page).get_by_role("link", name="Check out").click()
+        pointed(page).get_by_role("link", name="Check out").click()
         expect(page.locator("#package-cover")).to_have_text("Session 1 of 5 — package: the package pays for this visit")
         expect(page.locator("#owed")).to_contain_text("The patient owes $600.00 in all.")
+        fits(page)
         take_payment(page, "300.00")
         page.get_by_role("button", name="E-mail receipt").click()
         messages_sweep(now=SESSION_1)
@@ -146,10 +185,9 @@ def test_a_knee_series_sold_as_a_package_from_booking_to_the_days_close(
         clock.move_to(SESSION_2 + dt.timedelta(minutes=20))
         sign_in(page, live_server, desk_user)
         page.goto(f"{live_server.url}/desk/?date={SESSION_2.date().isoformat()}")
-        card(page).hover()
-        card(page).get_by_role("button", name="No-show").click()
+        pointed(page).get_by_role("button", name="No-show").click()
         expect(card(page)).to_contain_text("No-show")
-        card(page).get_by_role("link", name="No-show: fee, forfeit or waiver").click()
+        pointed(page).get_by_role("link", name="No-show: fee, forfeit or waiver").click()
         expect(page.get_by_label("Charge the fee ($50.00)")).to_be_visible()
         page.get_by_label("Forfeit one package session").check()
         page.get_by_role("button", name="Record the choice").click()
@@ -161,7 +199,15 @@ def test_a_knee_series_sold_as_a_package_from_booking_to_the_days_close(
         sign_in(page, live_server, desk_user)
         check_in_on_the_calendar(page, live_server, SESSION_3.date())
         expect(card(page)).to_contain_text("Session 3 of 5 — package")
-        card(page).get_by_role("link", name="Check out").click()
+        # This time the desk checks out from the patient page (the visit's row).
+        pointed(page).get_by_role("link", name="Maria Lopez").click()
+        visit = page.locator("#past tr").filter(has_text="session 3")
+        expect(visit).to_contain_text("Session 3 of 5 — package")
+        expect(page.locator("#past")).to_contain_text("Session 2 of 5 forfeited — package")
+        # On a phone the badges wrap: the visits' table needs no sideways scrolling of its own.
+        assert page.locator("#past").evaluate("table => table.scrollWidth <= table.clientWidth")
+        visit.get_by_role("link", name="Check out").click()
+        expect(page.locator("#package-cover")).to_have_text("Session 3 of 5 — package: the package pays for this visit")
         take_payment(page, "300.00")
         sign_in(page, live_server, practitioner_user)
         page.goto(f"{live_server.url}/desk/patients/{clinic.pk}/")
@@ -170,35 +216,41 @@ def test_a_knee_series_sold_as_a_package_from_booking_to_the_days_close(
         page.get_by_role("button", name="Discontinue").click()
         expect(page.get_by_text("The series was discontinued")).to_be_visible()
 
-        # The clinic admin closes the package: the arithmetic on screen, the credit note, the refund.
-        sign_in(page, live_server, admin_user)
+        # The desk closes the package: the arithmetic on screen, the credit note; the clinic admin
+        # then refunds what is owed back (a refund is the admin's).
+        sign_in(page, live_server, desk_user)
         page.goto(f"{live_server.url}/desk/patients/{clinic.pk}/")
         page.get_by_role("link", name="Knee OA — Rabago 2013").click()
         page.get_by_role("link", name="Series stopped: close the package").click()
         arithmetic = page.locator("#refund-arithmetic")
-        expect(arithmetic).to_contain_text("3 sessions given × $150.00 single-visit price = $450.00")
+        expect(arithmetic).to_contain_text("3 sessions used × $150.00 single-visit price = $450.00")
         expect(arithmetic).to_contain_text("Refund: $600.00 paid − $450.00 = $150.00")
         expect(arithmetic).to_contain_text("Credit note: $600.00 package price − $450.00 = $150.00")
         page.get_by_label("Reason").fill("Series stopped by the practitioner")
         page.get_by_role("button", name="Close and issue the credit note ($150.00)").click()
         expect(page.get_by_text("Refund $150.00 against the payment on the invoice.")).to_be_visible()
         expect(page.locator("#credit-arithmetic")).to_contain_text("Refund: $600.00 paid − $450.00 = $150.00")
+        fits(page)
         note = CreditNote.objects.get()
-        page.goto(f"{live_server.url}/billing/invoices/{note.invoice_id}/")
-        page.locator("a[href^='/billing/payments/']").last.click()
-        page.get_by_role("link", name="Refund").click()
-        page.get_by_label("Amount").fill("150.00")
+        sign_in(page, live_server, admin_user)
+        page.goto(f"{live_server.url}/billing/packages/{Package.objects.get().pk}/")
+        # The package page offers the refund from each payment that paid it, filled in.
+        page.locator("#refund-offers").get_by_role("link", name="Refund $150.00").last.click()
+        expect(page.get_by_label("Amount")).to_have_value("$150.00")
         page.get_by_label("Reason").fill("Package closed early")
         page.get_by_role("button", name="Refund").click()
         expect(page.locator("#payment-refunds")).to_contain_text("$150.00")
+        fits(page)
         assert Invoice.objects.get(pk=note.invoice_id).balance == 0 and Refund.objects.count() == 1
 
         # The day's close: $300.00 taken by card, $150.00 refunded; $150.00 counted, no difference.
-        page.goto(f"{live_server.url}/billing/day/")
+        menu(page, "Billing")
+        page.get_by_role("link", name="Day's close").click()
         expect(page.locator("#day-expected")).to_have_text("$150.00")
         page.get_by_label("Card (clinic terminal) counted").fill("150.00")
         page.get_by_role("button", name="Close the day").click()
         expect(page.locator("#day-closed")).to_be_visible()
+        fits(page)
         close = DayClose.objects.get()
         assert close.business_date == local_date(SESSION_3)
         assert all(line.variance == 0 for line in close.lines.all())

@@ -97,7 +97,8 @@ def test_the_series_and_patient_pages_show_their_badges(provided, desk_client):
         page = desk_client.get(f"/desk/patients/{series.patient_id}/").content.decode()
         assert f"patient &lt;b&gt;{series.patient_id}&lt;/b&gt;" in page
         assert f'href="/money/{series.pk}/"' in page  # the series card
-        assert [kind for kind, _ids in provided] == ["patient", "series"]
+        assert f'href="/money/{session.pk}/"' in page  # each appointment row
+        assert [kind for kind, _ids in provided] == ["patient", "series", "appointment"]
 
 
 @pytest.fixture

@@ -133,6 +133,13 @@ def seed_billing(*, now: dt.datetime) -> bool:
     return Package.objects.exists()
 
 
+def package_sessions(protocol: Protocol) -> int:
+    """The sessions a protocol's demo package covers: its whole course — the required sessions and,
+    unless the extra ones are given only as needed, the optional ones (a knee series of Rabago 2013
+    is sold as five: three required and two optional)."""
+    return protocol.required_sessions + (0 if protocol.as_needed else protocol.optional_sessions)
+
+
 def _fees() -> None:
     since = dt.date(2026, 1, 1)
     Fee.objects.create(
@@ -152,7 +159,7 @@ def _fees() -> None:
         valid_from=since,
     )
     for protocol in Protocol.objects.filter(active=True):
-        sessions = protocol.required_sessions
+        sessions = package_sessions(protocol)
         Fee.objects.create(
             protocol=protocol,
             package_sessions=sessions,

@@ -22,9 +22,9 @@ STARTS = [local(2026, 5, 5), local(2026, 6, 2), local(2026, 6, 30)]
 # and the session save are about 10; the page itself reads 4 and writes its audit entry.
 MAX_QUERIES = 16
 # The money badges an app above adds through treatments.hooks (billing.badges): the patient's
-# balance (1) and the series' packages (2) on the patient page; the series' package (2) and its
-# sessions' (2) on the series page. Fixed whatever the data.
-PATIENT_BADGES, SERIES_BADGES = 3, 4
+# balance (1), the series' packages (2) and the appointments' (1) on the patient page; the series'
+# package (2) and its sessions' (2) on the series page. Fixed whatever the data.
+PATIENT_BADGES, SERIES_BADGES = 4, 4
 
 
 @pytest.fixture(autouse=True)

@@ -47,9 +47,11 @@ class PatientOverview:
     flags: list[ScreeningFlag]
     # By appointment id: sessions spaced other than the protocol says.
     spacing: dict[int, SpacingNote] = field(default_factory=dict)
-    # From an app above (treatments.hooks): the patient's money, and each series' package, by id.
+    # From an app above (treatments.hooks): the patient's money, each series' package, and each
+    # appointment's ("Session 3 of 5 — package", "Check out"), by id.
     badges: list[hooks.Badge] = field(default_factory=list)
     series_badges: dict[int, list[hooks.Badge]] = field(default_factory=dict)
+    appointment_badges: dict[int, list[hooks.Badge]] = field(default_factory=dict)
 
 
 def _progress(series: TreatmentSeries, sessions: list[Appointment], now: dt.datetime) -> SeriesProgress:
@@ -66,7 +68,8 @@ def positive_flags(patient: Patient) -> list[ScreeningFlag]:
 
 def patient_overview(patient: Patient, *, now: dt.datetime) -> PatientOverview:
     """Three queries: series, appointments, screening answers; plus the badge providers' fixed
-    queries (treatments.hooks), once for the patient and once for all their series."""
+    queries (treatments.hooks), once for the patient, once for all their series and once for all
+    their appointments."""
     series = list(
         TreatmentSeries.objects.filter(patient=patient).select_related("protocol", "practitioner", "location")
     )
@@ -91,6 +94,9 @@ def patient_overview(patient: Patient, *, now: dt.datetime) -> PatientOverview:
         spacing=spacing_notes(series, appointments),
         badges=hooks.patient_badges([patient.pk]).get(patient.pk, []),
         series_badges=hooks.series_badges(s.pk for s in series),
+        appointment_badges=hooks.appointment_badges(
+            hooks.ShownAppointment(a.pk, a.patient_id, a.series_id, a.status) for a in appointments
+        ),
     )
 
 
