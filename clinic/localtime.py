@@ -35,6 +35,11 @@ def to_utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+def utc_stamp(moment: dt.datetime) -> str:
+    """The instant as ISO text in UTC: how a message's data stores a time it names."""
+    return to_utc(moment).isoformat()
+
+
 def local_date(moment: dt.datetime, zone: zoneinfo.ZoneInfo | None = None) -> dt.date:
     return to_local(moment, zone).date()
 

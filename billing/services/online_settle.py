@@ -18,7 +18,7 @@ from billing.gateway import GatewayError, HostedCheckout, card_gateway
 from billing.models import CheckoutAttempt, GatewayEvent, Invoice, PaymentMethod
 from treatments.booking.services.confirm import online_booking_complete
 from treatments.models import OnlineBooking
-from treatments.scheduling.services.kernel import BookingError
+from treatments.scheduling.services.kernel.slots import BookingError
 
 from ._common import BillingError
 from .checkout import receipt_email

@@ -15,7 +15,7 @@ from tests.factories import LocationFactory, PatientFactory, TreatmentSeriesFact
 from tests.treatments.factories_calendar import DAY, at, booking, practitioner_with_hours
 from treatments.models import Appointment, WaitlistEntry
 from treatments.scheduling.services.booking import BookingError, SlotTaken
-from treatments.scheduling.services.kernel import booking_transaction
+from treatments.scheduling.services.kernel.slots import booking_transaction
 
 pytestmark = pytest.mark.django_db
 

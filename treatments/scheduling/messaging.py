@@ -28,11 +28,6 @@ Kind = Message.Kind
 BEFORE_SESSION = (Kind.PREPARE, Kind.REMINDER)
 
 
-def _hours_before(start: dt.datetime, hours: int) -> dt.datetime:
-    """Offsets count on the clinic's wall clock, as a patient means "the day before"."""
-    return local_shift(start, -dt.timedelta(hours=hours))
-
-
 def _local_day_at(start: dt.datetime, days_after: int, at: dt.time) -> dt.datetime:
     return local_datetime(local_date(start) + dt.timedelta(days=days_after), at)
 
@@ -51,7 +46,8 @@ def _before_session(appointment: Appointment, clinic: ClinicSettings, now: dt.da
     reminder_at = reminder_moment(appointment.start, clinic)
     plans = []
     if appointment.appointment_type.is_injection:
-        prepare_at = _hours_before(appointment.start, clinic.prep_reminder_hours)
+        # Offsets count on the clinic's wall clock, as a patient means "the day before".
+        prepare_at = local_shift(appointment.start, -dt.timedelta(hours=clinic.prep_reminder_hours))
         plans.append(Planned(f"appt:{appointment.pk}:prepare", Kind.PREPARE, max(prepare_at, now), **base))
         if reminder_at <= now:
             # Booked inside both windows: the preparation message, due now, already names the time.

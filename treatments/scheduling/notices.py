@@ -20,14 +20,14 @@ import datetime as dt
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from clinic.localtime import to_utc
+from clinic.localtime import to_utc, utc_stamp
 from clinic.models import ClinicSettings
 from notifications.facts import SendFacts
 from notifications.models import Message
 from notifications.selectors import messages_about, messages_told
 from notifications.services import Planned, messages_cancel, messages_plan
 from treatments.models import Appointment
-from treatments.scheduling.rules import reminder_moment
+from treatments.scheduling.rules import worth_telling
 
 Kind = Message.Kind
 CANCEL_KINDS = (Kind.CANCELLED, Kind.CANCEL_RECEIPT)
@@ -36,26 +36,11 @@ NOTICE_KINDS = (Kind.MOVED, *CANCEL_KINDS, Kind.REBOOKED)
 TOLD_KINDS = (Kind.CONFIRMATION, Kind.PREPARE, Kind.REMINDER, Kind.MOVED, Kind.REBOOKED)
 
 
-def _stamp(moment: dt.datetime) -> str:
-    return to_utc(moment).isoformat()
-
-
-def _within_horizon(moment: dt.datetime, clinic: ClinicSettings, now: dt.datetime) -> bool:
-    return moment > now and reminder_moment(moment, clinic) <= now
-
-
-def _useful(appointments: list[Appointment], moments: list[dt.datetime], now: dt.datetime) -> bool:
-    clinic = ClinicSettings.load()
-    if any(_within_horizon(moment, clinic, now) for moment in moments):
-        return True
-    series_ids = {a.series_id for a in appointments if a.series_id}
-    return messages_told(appointment_ids=[a.pk for a in appointments], series_ids=series_ids, kinds=TOLD_KINDS)
-
-
-def _notice_plan(appointment: Appointment, kind: str, data: dict, now: dt.datetime, moment: str = "") -> None:
-    """Store one notice, due now: keyed by the appointment, the kind and (for a move) the moment."""
+def _notice_plan(appointment: Appointment, kind: str, data: dict, now: dt.datetime) -> None:
+    """Store one notice, due now, keyed by the appointment and the kind (a move's notice is keyed
+    by its new time too: appointments_moved)."""
     plan = Planned(
-        f"appt:{appointment.pk}:{kind}{moment}",
+        f"appt:{appointment.pk}:{kind}",
         kind,
         now,
         appointment_id=appointment.pk,
@@ -83,9 +68,19 @@ def appointments_moved(
         for pk, stamp in pending.data.get("from", {}).items():
             if int(pk) in known:
                 when = parse_datetime(stamp)
-                assert when is not None  # written by _stamp below: always a whole date and time
+                assert when is not None  # written by utc_stamp below: always a whole date and time
                 known[int(pk)] = when
     changed = [(a, known[a.pk]) for a, _old in moves if a.start != known[a.pk]]
+    appointments = [a for a, _old in changed]
+    # Read before writing: whether the patient needs telling at all (the clinic, then what was sent).
+    moments = [old for _a, old in changed] + [a.start for a in appointments]
+    ids_told, series_told = [a.pk for a in appointments], {a.series_id for a in appointments if a.series_id}
+    tell = bool(changed) and worth_telling(
+        moments,
+        ClinicSettings.load(),
+        now,
+        told=lambda: messages_told(appointment_ids=ids_told, series_ids=series_told, kinds=TOLD_KINDS),
+    )
     if not changed:
         messages_cancel(
             appointment_ids=ids,
@@ -96,18 +91,16 @@ def appointments_moved(
     messages_cancel(
         appointment_ids=ids, kinds=[Kind.MOVED], reason=_("The session moved again; the newer notice has its time.")
     )
-    appointments = [a for a, _old in changed]
-    if not _useful(appointments, [old for _a, old in changed] + [a.start for a in appointments], now):
+    if not tell:
         return
     first = appointments[0]
     data: dict[str, object] = {
-        "to": _stamp(first.start),
-        "from": {str(a.pk): _stamp(old) for a, old in changed},
+        "to": utc_stamp(first.start),
+        "from": {str(a.pk): utc_stamp(old) for a, old in changed},
         "later": [a.pk for a in appointments[1:]],
     }
     if by_patient:
         data["by_patient"] = True
-    _notice_plan(first, Kind.MOVED, data, now, moment=f":{to_utc(first.start):%Y%m%dT%H%MZ}")
     # Moved into the reminder horizon, the reminder would go at once beside the notice and say the
     # same: the notice, which also asks for a C reply, stands for it. (A later move revives it.)
     messages_cancel(
@@ -116,6 +109,16 @@ def appointments_moved(
         due_by=now,
         reason=_("The move notice, sent at once, names the new time."),
     )
+    # One notice per change, keyed by the appointment and its new time (a move back withdraws it).
+    notice = Planned(
+        f"appt:{first.pk}:{Kind.MOVED}:{to_utc(first.start):%Y%m%dT%H%MZ}",
+        Kind.MOVED,
+        now,
+        appointment_id=first.pk,
+        series_id=first.series_id,
+        data=data,
+    )
+    messages_plan(patient=first.patient, wanted=[notice], now=now)
 
 
 # --- cancelled -----------------------------------------------------------------------------------
@@ -125,13 +128,17 @@ def appointments_cancelled(*, appointments: list[Appointment], now: dt.datetime)
     """Sessions just cancelled together (one, or a discontinued series' future ones): one notice
     naming them all, a receipt when the patient cancelled."""
     ahead = sorted((a for a in appointments if a.start > now), key=lambda a: a.start)
-    if not ahead or not _useful(ahead, [a.start for a in ahead], now):
+    if not ahead:
+        return
+    ids_told, series_told = [a.pk for a in ahead], {a.series_id for a in ahead if a.series_id}
+    told = lambda: messages_told(appointment_ids=ids_told, series_ids=series_told, kinds=TOLD_KINDS)  # noqa: E731
+    if not worth_telling([a.start for a in ahead], ClinicSettings.load(), now, told):
         return
     first = ahead[0]
     known = _time_known(first)
     # A late cancellation is the patient's too (the desk records it on their behalf).
     kind = Kind.CANCELLED if first.cancel_kind == Appointment.CancelKind.CLINIC else Kind.CANCEL_RECEIPT
-    _notice_plan(first, kind, {"at": _stamp(known), "also": [a.pk for a in ahead[1:]]}, now)
+    _notice_plan(first, kind, {"at": utc_stamp(known), "also": [a.pk for a in ahead[1:]]}, now)
 
 
 def _time_known(appointment: Appointment) -> dt.datetime:
@@ -164,7 +171,7 @@ def session_rebooked(*, appointment: Appointment, now: dt.datetime) -> None:
             reason=_("The session was booked again before the notice went out."),
         )
     # The patient still holds the withdrawn session's time; only a different time needs telling.
-    stale = [m for m in withdrawn if m.data.get("at") != _stamp(appointment.start)]
+    stale = [m for m in withdrawn if m.data.get("at") != utc_stamp(appointment.start)]
     if not sent and not stale:
         return
     _notice_plan(appointment, Kind.REBOOKED, {"answers": [m.pk for m in sent]}, now)
@@ -197,7 +204,7 @@ def notice_facts(message: Message, appointments: dict[int | None, Appointment], 
         )
     if appointment.status != Appointment.Status.BOOKED:
         return _("The session is no longer booked.")
-    if message.kind == Kind.MOVED and message.data.get("to") != _stamp(appointment.start):
+    if message.kind == Kind.MOVED and message.data.get("to") != utc_stamp(appointment.start):
         return _("The session moved again; the newer notice has its time.")
     previous = message.data.get("from", {}).get(str(appointment.pk))
     later = [a.start for a in others if a.status == Appointment.Status.BOOKED and a.start > now]

@@ -1,5 +1,5 @@
 """The series planner: pure functions over plain values (see docs/architecture.md "Where the logic lives").
-The rules it plans by (windows, spacing, the time grid) are in rules.py; why a day or a window
+The rules it plans by (windows, spacing, the time grid, how far a plan reaches) are in rules.py; why a day or a window
 cannot take a session is availability's own answer (availability.py: `blocked_reason`,
 `off_target_note`, `why_no_slot`).
 
@@ -17,7 +17,6 @@ STABLE API:
 - `place(step=, window=, ..., placed=)` -> Proposal: one session inside a window, clear of the
   plan's sessions already `placed`.
 - `candidate_days(window, weekday)` -> the days of a window in the order the planner tries them.
-- `plan_reach(first, intervals, count, after_days)` -> the last day a plan can reach.
 - `day_starts(first=, last=, preferred=, duration=, buffer=, availability=)` -> each day with its
   free start nearest the preferred local time, or None (the portal's offers read it whole).
 - `suggest_starts(first=, last=, preferred=, duration=, buffer=, availability=, not_before=,
@@ -259,12 +258,6 @@ def _edited_note(
         after_days=after_days,
         zone=zone,
     ).text
-
-
-def plan_reach(first: dt.date, intervals: list[int], count: int, after_days: int) -> dt.date:
-    """The last local day a plan of `count` sessions from `first` can reach, every session pushed
-    to the end of its window (and a day to spare): how far ahead availability is read."""
-    return first + dt.timedelta(days=sum(intervals) + count * after_days + 1)
 
 
 def day_starts(

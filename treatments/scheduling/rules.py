@@ -1,48 +1,37 @@
 """The series rules, each written once: pure functions over plain values (no ORM), like the planner.
 The planner, the move and cancel services, the waitlist, the series, patient and calendar pages and
-the patient's own rescheduling all ask here, so they cannot disagree.
-
-STABLE API (dates are local dates in the clinic zone; datetimes are aware):
+the patient's own rescheduling all ask here, so they cannot disagree. Dates are local dates in the
+clinic zone; datetimes are aware. STABLE API:
 
 - `Window(target, earliest, latest)`: the local dates a session may take; `target` is the day the
   protocol's spacing points at (None when no neighbour sets one).
-- `step_window(previous, interval_days, before_days, after_days, zone)` -> Window: where the session
-  after `previous` belongs; `window_after(previous_session, rhythm, zone)` the same for a session.
-- `neighbour_window(previous=, next_=, interval_before=, interval_after=, ...)` -> Window | None:
-  the dates that keep a session inside the window its previous one sets AND its next one inside
-  the window it sets. None: no such date.
-- `from_day(window, first)` -> Window | None: the part of a window from `first` on.
-- `allowed_window(session=, siblings=, rhythm=, zone=, today=, shift_later=False)` -> Window | None:
-  where a series session may move. Only its nearest LIVE siblings count; with `shift_later` only the
-  previous one (the later ones follow it). Never before `today`.
-- `replan_window(previous=, cancelled_day=, today=, rhythm=, zone=)` -> Window | None: where the next
-  session goes when the one after `previous` is cancelled (not on the cancelled day, from tomorrow).
-- `spacing(sessions=, rhythm=, zone=)` -> {step: SpacingNote}: each live session against the live
-  one before it: "ok" on the target, "warning" inside the window, "error" outside it; its `text`
-  is what the desk reads ("21 days after session 2; protocol: 28"). `spacing_note(...)` for one.
-- `date_span(first, last)` -> "10–20 May"; `window_text(window, framed=)` -> a window in words.
-- `grid_step()`, `on_grid(moment, zone=, step=, up=)`: the clinic's one time grid
-  (SCHEDULING_GRID_MINUTES, counted from local midnight) and a moment snapped onto it;
-  `offer_step()` the coarser grid a patient picks from (every third step).
-- `HORIZON_DAYS`, `offer_last(window, first)`: how far ahead an open-ended window is offered.
-- `session_limit(plan)` -> the most sessions (None: as needed); `too_many_sessions(plan, count)` its
-  refusal; `is_optional_step(plan, step)` whether a step is past the required ones.
-- `type_times(kind)` -> an appointment type's duration and the buffer kept free after it.
-- `as_sentence(clause)` -> "Clause." (availability's clauses as the desk's sentences).
-- `reminder_moment(start, clinic)` -> when the reminder before a session is due.
-
-`Rhythm` is anything with the protocol's `interval_after(step)`, `window_before_days` and
-`window_after_days` (a `Protocol` row); `Session` anything with `series_step`, `start` and
-`is_live` (an `Appointment`).
+- Windows: `step_window(previous, interval_days, before_days, after_days, zone)` (where the session
+  after `previous` belongs), `window_after(previous_session, rhythm, zone)`, `neighbour_window(...)`
+  (between both neighbours' windows; None: no date), `from_day(window, first)`,
+  `allowed_window(session=, siblings=, rhythm=, zone=, today=, shift_later=)` (where a series
+  session may move: its nearest LIVE siblings; with `shift_later` only the previous one; never
+  before `today`), `replan_window(...)` (the next session after a cancelled one).
+- `spacing(sessions=, rhythm=, zone=)` -> {step: SpacingNote}: "ok" on target, "warning" inside the
+  window, "error" outside, with the desk's `text`; `spacing_note(...)` for one.
+- Words: `date_span(first, last)` -> "10–20 May"; `window_text(window, framed=)`; `as_sentence`.
+- The one time grid: `grid_step()` (SCHEDULING_GRID_MINUTES from local midnight), `on_grid(moment,
+  zone=, step=, up=)`, `offer_step()` (every third step: what a patient picks from).
+- How far ahead: `HORIZON_DAYS`, `offer_last(window, first)`; `plan_reach(first, intervals, count,
+  after_days)`, the last day a plan can reach.
+- Sessions: `session_limit(plan)` (None: as needed), `too_many_sessions(plan, count)`,
+  `is_optional_step(plan, step)`; `session_step(session)`, `series_protocol(session)`.
+- `type_times(kind)` -> a type's duration and buffer; `reminder_moment(start, clinic)`;
+  `worth_telling(moments, clinic, now, told)`: whether a change notice is worth sending.
+The shapes below say what a rule reads: a `Rhythm` is a `Protocol` row, a `Session` an `Appointment`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from typing import Protocol as Shape
 from zoneinfo import ZoneInfo
 
@@ -70,6 +59,11 @@ class Session(Shape):
 
     @property
     def is_live(self) -> bool: ...
+
+
+class InSeries(Shape):
+    series_step: int | None
+    series: Any
 
 
 class ReminderSetting(Shape):
@@ -142,9 +136,6 @@ def as_sentence(clause: str) -> str:
     return clause if clause.endswith((".", "!", "?")) else clause + "."
 
 
-# --- The clinic's one time grid ----------------------------------------------------------------
-
-
 def grid_step() -> dt.timedelta:
     """The clinic's time grid: proposals read 09:00, 09:05, never 09:03."""
     return dt.timedelta(minutes=settings.SCHEDULING_GRID_MINUTES)
@@ -169,8 +160,6 @@ OFFER_GRID_STEPS = 3
 def offer_step() -> dt.timedelta:
     return grid_step() * OFFER_GRID_STEPS
 
-
-# --- How many sessions, how far ahead ---------------------------------------------------------
 
 # An open-ended window (a last session, or a standalone appointment) is offered this many days ahead.
 HORIZON_DAYS = 14
@@ -199,6 +188,26 @@ def too_many_sessions(plan: SessionPlan, count: int) -> str:
     if limit is None or count <= limit:
         return ""
     return _("This protocol has at most %(n)d sessions.") % {"n": limit}
+
+
+def session_step(session: InSeries) -> int:
+    """A series session's number (a standalone appointment has none and never gets here)."""
+    if session.series_step is None:
+        raise ValueError("Not a session of a series.")
+    return session.series_step
+
+
+def series_protocol(session: InSeries) -> Rhythm:
+    """The rhythm (the protocol) of the series a session belongs to."""
+    if session.series is None:
+        raise ValueError("Not a session of a series.")
+    return cast(Rhythm, session.series.protocol)
+
+
+def plan_reach(first: dt.date, intervals: list[int], count: int, after_days: int) -> dt.date:
+    """The last local day a plan of `count` sessions from `first` can reach, every session pushed
+    to the end of its window (and a day to spare): how far ahead availability is read."""
+    return first + dt.timedelta(days=sum(intervals) + count * after_days + 1)
 
 
 # --- The window a session may take ------------------------------------------------------------
@@ -377,11 +386,15 @@ def spacing(*, sessions: Iterable[Session], rhythm: Rhythm, zone: ZoneInfo) -> d
     }
 
 
-# --- When the patient is reminded -------------------------------------------------------------
-
-
 def reminder_moment(start: dt.datetime, clinic: ReminderSetting) -> dt.datetime:
     """When the reminder before a session is due: `reminder_hours` before it on the clinic's wall
-    clock, as a patient means "the day before". messaging plans the reminder then; a change
-    notice is useful from then on."""
+    clock, as a patient means "the day before" (messaging plans it; `worth_telling` reads it)."""
     return local_shift(start, -dt.timedelta(hours=clinic.reminder_hours))
+
+
+def worth_telling(
+    moments: Iterable[dt.datetime], clinic: ReminderSetting, now: dt.datetime, told: Callable[[], bool]
+) -> bool:
+    """A change notice is worth sending when a time it names is ahead and its reminder already due,
+    or the patient was told the old time (`told`, asked only then); else the reminder tells it."""
+    return any(m > now and reminder_moment(m, clinic) <= now for m in moments) or told()

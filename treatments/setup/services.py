@@ -18,7 +18,7 @@ from clinic.models import ClinicSettings, Closure, DatedHours, Location, Practit
 from clinic.setup_stamp import setup_stamp_bump
 from treatments.models import Appointment
 from treatments.scheduling.services.booking import BookingError, appointment_cancel, appointment_move
-from treatments.scheduling.services.kernel import Actor
+from treatments.scheduling.services.kernel.history import Actor
 from treatments.setup.selectors import booking_outside_hours, closure_covering, nearest_allowed
 
 

@@ -11,8 +11,8 @@ from tests.concurrency import race
 from tests.factories import PractitionerFactory, appointment_type
 from tests.treatments.factories_desk import clinic_setup, ensure_seed, local
 from treatments.models import Appointment, WaitlistEntry
-from treatments.scheduling.services import kernel
 from treatments.scheduling.services.booking import SlotTaken, appointment_book
+from treatments.scheduling.services.kernel import slots as kernel
 from treatments.scheduling.services.waitlist import waitlist_add
 
 NOW = local(2026, 5, 1, 12)

@@ -17,7 +17,7 @@ from treatments import hooks
 from treatments.booking.services.holds import code_hash
 from treatments.models import Appointment, OnlineBooking
 from treatments.scheduling.services.booking import appointment_book
-from treatments.scheduling.services.kernel import BookingError, SlotTaken, booking_transaction, lock_practitioner
+from treatments.scheduling.services.kernel.slots import BookingError, SlotTaken, booking_transaction, lock_practitioner
 
 DESK_TOOK_IT = _(
     "Sorry: while you were entering your code, the clinic booked that time for someone else. "

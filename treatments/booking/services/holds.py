@@ -23,7 +23,7 @@ from patients.services_consult import ConsultationError, consultation_request_cr
 from treatments.booking.selectors import online_practitioners, online_slots, online_start_problem, online_window
 from treatments.models import OnlineBooking
 from treatments.scheduling.rules import type_times
-from treatments.scheduling.services.kernel import (
+from treatments.scheduling.services.kernel.slots import (
     BookingError,
     SlotTaken,
     booking_transaction,

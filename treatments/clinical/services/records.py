@@ -38,7 +38,7 @@ from treatments.models import (
     TreatmentSeries,
 )
 from treatments.scheduling import messaging
-from treatments.scheduling.services.kernel import history_entry
+from treatments.scheduling.services.kernel.history import history_entry
 
 # The questions asked again before every session (docs/clinical-facts.md, "Screening"): bleeding risk,
 # infection, pregnancy and the allergies that matter for the solution and the gloves.

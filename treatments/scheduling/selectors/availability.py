@@ -66,9 +66,6 @@ def availability_for(
     # A day either side: bookings' buffers and closures cross midnight.
     since = local_datetime(first - dt.timedelta(days=1), dt.time(0, 0), zone)
     until = local_datetime(last + dt.timedelta(days=2), dt.time(0, 0), zone)
-    hours = hour_blocks(practitioner_id=practitioner.pk, location_id=location.pk, first=first, last=last)
-    blocks = [WeeklyBlock(h.weekday, h.start, h.end) for h in hours if h.weekday is not None]
-    dated = [DatedBlock(h.date, h.start, h.end) for h in hours if h.date is not None]
     closures = [
         Busy(c.starts_at, c.ends_at, closure_label(c, practitioner, zone), closure_reason(c, practitioner))
         for c in Closure.objects.filter(starts_at__lt=until, ends_at__gt=since)
@@ -80,6 +77,9 @@ def availability_for(
         )
         .select_related("location")
     ]
+    hours = hour_blocks(practitioner_id=practitioner.pk, location_id=location.pk, first=first, last=last)
+    blocks = [WeeklyBlock(h.weekday, h.start, h.end) for h in hours if h.weekday is not None]
+    dated = [DatedBlock(h.date, h.start, h.end) for h in hours if h.date is not None]
     who = Q(practitioner=practitioner)
     if patient is not None:
         who |= Q(patient=patient)

@@ -12,8 +12,8 @@ from clinic.localtime import clinic_zone, local_date, to_local
 from clinic.models import Location, Practitioner, Room
 from patients.models import Patient
 from treatments.models import Appointment, Protocol, TreatmentSeries
-from treatments.scheduling.planning import Proposal, check_proposals, plan_reach, plan_series
-from treatments.scheduling.rules import type_times, window_after
+from treatments.scheduling.planning import Proposal, check_proposals, plan_series
+from treatments.scheduling.rules import plan_reach, type_times, window_after
 from treatments.scheduling.selectors.availability import availability_for
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from treatments import hooks
 from treatments.models import Appointment, AppointmentChange
 from treatments.scheduling import messaging
-from treatments.scheduling.services.kernel import Actor, history_entry
+from treatments.scheduling.services.kernel.history import Actor, history_entry
 
 Status = Appointment.Status
 

@@ -22,14 +22,12 @@ from treatments.scheduling.rules import as_sentence, is_optional_step, too_many_
 from treatments.scheduling.selectors.proposals import series_check
 from treatments.scheduling.services.booking_cancel import Cancellation, appointment_cancel, cancel_booked
 from treatments.scheduling.services.booking_changes import appointment_move, appointment_move_preview
-from treatments.scheduling.services.kernel import (
-    Actor,
+from treatments.scheduling.services.kernel.history import Actor, author, history_entry
+from treatments.scheduling.services.kernel.slots import (
     BookingError,
     SlotTaken,
-    author,
     booking_transaction,
     check_slot,
-    history_entry,
     lock_practitioner,
 )
 from treatments.scheduling.services.waitlist_offers import waitlist_offers_make

@@ -1,5 +1,5 @@
 """Cancelling appointments: one, or one with the later sessions of its series re-planned from the
-last live session before it (with the moves' planner and writer, services/booking_changes.py).
+last live session before it (with the moves' planner and writer, services/move_planner.py and move_writer.py).
 Part of the booking write path: import these from treatments.scheduling.services.booking."""
 
 from __future__ import annotations
@@ -14,16 +14,22 @@ from treatments import hooks
 from treatments.models import Appointment, AppointmentChange
 from treatments.scheduling import messaging, notices
 from treatments.scheduling.planning import place
-from treatments.scheduling.rules import as_sentence, date_span, replan_window, short_day, type_times, window_after
-from treatments.scheduling.selectors.availability import availability_around
-from treatments.scheduling.services.booking_changes import (
-    live_siblings,
-    move_rows,
-    plan_moves,
+from treatments.scheduling.rules import (
+    as_sentence,
+    date_span,
+    replan_window,
     series_protocol,
     session_step,
+    short_day,
+    type_times,
+    window_after,
 )
-from treatments.scheduling.services.kernel import Actor, BookingError, booking_transaction, history_entry
+from treatments.scheduling.selectors.availability import availability_around
+from treatments.scheduling.services.booking_changes import live_siblings
+from treatments.scheduling.services.kernel.history import Actor, history_entry
+from treatments.scheduling.services.kernel.slots import BookingError, booking_transaction
+from treatments.scheduling.services.move_planner import plan_moves
+from treatments.scheduling.services.move_writer import move_rows
 from treatments.scheduling.services.waitlist_offers import waitlist_offers_make
 
 

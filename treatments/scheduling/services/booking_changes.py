@@ -1,7 +1,12 @@
 """Moving appointments (one, or a session dragging the later ones of its series), and handing one
 appointment to another practitioner as it moves. Part of the booking write path: import these from
-treatments.scheduling.services.booking. Cancelling (services/booking_cancel.py) re-plans the rest
-of a series with this module's planner of moves (`plan_moves`) and writer (`move_rows`)."""
+treatments.scheduling.services.booking.
+
+A move runs one way, each stage entered once: this module locks the rows and asks the series rules
+(rules.py) where the session may go; the kernel checks its own slot under the practitioner's lock
+(kernel/slots.py); `move_planner.plan_moves` places the later sessions it drags; and
+`move_writer.move_rows` writes the rows, their history (kernel/history.py), their reminders
+(messaging) and one notice (notices). Cancelling (booking_cancel.py) re-plans with the same two."""
 
 from __future__ import annotations
 
@@ -11,33 +16,18 @@ from django.utils.translation import gettext as _
 
 from clinic.localtime import clinic_zone, local_date
 from clinic.models import Location, Practitioner, Room
-from treatments.models import Appointment, AppointmentChange, Protocol, TreatmentSeries
-from treatments.scheduling import messaging, notices
-from treatments.scheduling.planning import plan_reach, plan_series
-from treatments.scheduling.rules import allowed_window, as_sentence, type_times, window_text
-from treatments.scheduling.selectors.availability import availability_around
-from treatments.scheduling.services.kernel import (
-    Actor,
+from treatments.models import Appointment, TreatmentSeries
+from treatments.scheduling.rules import allowed_window, series_protocol, session_step, type_times, window_text
+from treatments.scheduling.services.kernel.history import Actor
+from treatments.scheduling.services.kernel.slots import (
     BookingError,
     booking_transaction,
     check_slot,
-    history_entry,
     slot_args_for,
     slot_problem,
 )
-
-
-def session_step(session: Appointment) -> int:
-    """A series session's number (a standalone appointment has none and never gets here)."""
-    if session.series_step is None:
-        raise ValueError(f"Appointment {session.pk} is not a session of a series.")
-    return session.series_step
-
-
-def series_protocol(session: Appointment) -> Protocol:
-    if session.series is None:
-        raise ValueError(f"Appointment {session.pk} is not a session of a series.")
-    return session.series.protocol
+from treatments.scheduling.services.move_planner import plan_moves
+from treatments.scheduling.services.move_writer import move_rows
 
 
 def live_siblings(appointment: Appointment) -> list[Appointment]:
@@ -58,70 +48,6 @@ def _require_movable(appointment: Appointment) -> None:
         )
     if appointment.series is not None and appointment.series.status == TreatmentSeries.Status.DISCONTINUED:
         raise BookingError(_("This series was discontinued."))
-
-
-def move_rows(
-    moves: list[tuple[Appointment, dt.datetime]],
-    *,
-    by: Actor,
-    now: dt.datetime,
-    reason: str,
-    practitioner: Practitioner | None = None,
-    location: Location | None = None,
-    by_patient: bool = False,
-    room: Room | None = None,
-) -> list[Appointment]:
-    """Write the moves (`room`: the first move's appointment takes that room of its place); with
-    `practitioner` (and `location`), the first move's appointment goes to them (in the same save
-    as its new time, so the constraints never see it with the new practitioner at the old time).
-    A new location leaves the room behind (rooms belong to one)."""
-    handed = moves[0][0].pk if moves and (practitioner is not None or location is not None) else None
-    # Update in the direction of travel so no row passes over a sibling not yet moved (the
-    # exclusion constraints check every row as it is written).
-    later = moves and moves[0][1] > moves[0][0].start
-    ordered = sorted(moves, key=lambda m: m[0].start, reverse=bool(later))
-    olds = {appointment.pk: appointment.start for appointment, _start in moves}
-    moved = []
-    for appointment, start in ordered:
-        old, old_practitioner = appointment.start, appointment.practitioner
-        changes_hands = appointment.pk == handed
-        if old == start and not changes_hands:
-            continue
-        appointment.start = start
-        appointment.end = start + (appointment.end - old)
-        fields = ["start", "end", "updated_at"]
-        if old != start:
-            # "I will be there" was said of the old time: the new one is not confirmed yet.
-            appointment.patient_confirmed_at = None
-            fields.append("patient_confirmed_at")
-        if changes_hands and practitioner is not None:
-            appointment.practitioner = practitioner
-            fields.append("practitioner")
-        if changes_hands and location is not None:
-            appointment.location, appointment.room = location, None
-            fields += ["location", "room"]
-        elif room is not None and appointment.pk == moves[0][0].pk and room.pk != appointment.room_id:
-            appointment.room = room
-            fields.append("room")
-        appointment.save(update_fields=fields)
-        history_entry(
-            kind=AppointmentChange.Kind.MOVED,
-            by=by,
-            now=now,
-            appointment=appointment,
-            old=old,
-            new=start,
-            reason=reason,
-            old_practitioner=old_practitioner if changes_hands and practitioner is not None else None,
-            new_practitioner=practitioner if changes_hands else None,
-        )
-        messaging.appointment_changed(appointment=appointment, now=now)
-        moved.append(appointment)
-    # One notice for the whole change, the session asked for first (moves keep that order).
-    notices.appointments_moved(
-        moves=[(a, olds[a.pk]) for a, _start in moves if a in moved], now=now, by_patient=by_patient
-    )
-    return sorted(moved, key=lambda a: a.start)
 
 
 def _other_practitioner(appointment: Appointment, practitioner: Practitioner | None) -> Practitioner | None:
@@ -269,8 +195,8 @@ def _later_in_window(
     return the later booked sessions that move with it (only with `shift_later`)."""
     if appointment.series_id is None:
         return []
-    protocol, step = series_protocol(appointment), session_step(appointment)
     siblings = live_siblings(appointment)
+    protocol, step = series_protocol(appointment), session_step(appointment)
     zone = clinic_zone()
     window = allowed_window(
         session=appointment,
@@ -289,47 +215,3 @@ def _later_in_window(
     if not shift_later:
         return []
     return [a for a in siblings if (a.series_step or 0) > step and a.status == Appointment.Status.BOOKED]
-
-
-def plan_moves(
-    appointment: Appointment,
-    start: dt.datetime,
-    later: list[Appointment],
-    *,
-    duration: dt.timedelta,
-    buffer: dt.timedelta,
-    first_checked: bool = False,
-) -> list[tuple[Appointment, dt.datetime]]:
-    """Where the moved session and the later ones it drags go; BookingError naming the session and
-    the reason when one does not fit. `first_checked`: the session's own slot was already checked
-    (against the practitioner it goes to), so only the later sessions are placed here."""
-    protocol = series_protocol(appointment)
-    steps = [appointment, *later]
-    numbers = [session_step(a) for a in steps]
-    zone = clinic_zone()
-    horizon = plan_reach(
-        local_date(start, zone), [protocol.interval_after(n) for n in numbers], len(steps), protocol.window_after_days
-    )
-    availability = availability_around(
-        appointment, first=local_date(start, zone), last=horizon, exclude_ids=[a.pk for a in later]
-    )
-    problem = None if first_checked else availability.problem(start, start + duration, buffer=buffer)
-    if problem:
-        raise BookingError(as_sentence(problem))
-    if not later:
-        return [(appointment, start)]
-    proposals = plan_series(
-        first=start,
-        intervals=[protocol.interval_after(n) for n in numbers[:-1]],
-        count=len(steps),
-        before_days=protocol.window_before_days,
-        after_days=protocol.window_after_days,
-        duration=duration,
-        buffer=buffer,
-        availability=availability,
-        first_step=numbers[0],
-    )
-    problems = [p.problem for p in proposals[1:] if p.problem]
-    if problems:
-        raise BookingError(" ".join(as_sentence(p) for p in problems))
-    return [(a, p.start) for a, p in zip(steps, proposals, strict=True) if p.start is not None]

@@ -11,7 +11,7 @@ from notifications.models import Message
 from notifications.services import Planned, messages_plan
 from treatments.models import Appointment, WaitlistEntry, WaitlistOffer
 from treatments.scheduling.selectors.waitlist import waitlist_candidates
-from treatments.scheduling.services.kernel import slot_args_for, slot_problem
+from treatments.scheduling.services.kernel.slots import slot_args_for, slot_problem
 
 
 def offer_expiry(*, freed: Appointment, clinic: ClinicSettings, now: dt.datetime) -> dt.datetime:

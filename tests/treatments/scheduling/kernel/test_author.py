@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from treatments.scheduling.services.kernel import author
+from treatments.scheduling.services.kernel.history import author
 
 
 def test_a_staff_user_is_the_author(desk_user):

@@ -7,7 +7,7 @@ from clinic.models import Room
 from tests.factories import PatientFactory, TreatmentSeriesFactory
 from tests.treatments.factories_calendar import DAY, at, booking
 from treatments.models import Appointment
-from treatments.scheduling.services.kernel import BookingError, SlotTaken, booking_transaction
+from treatments.scheduling.services.kernel.slots import BookingError, SlotTaken, booking_transaction
 
 
 def test_a_write_that_lost_the_series_step_is_slot_taken_and_nothing_is_kept(clinic):

@@ -8,7 +8,7 @@ import pytest
 from clinic.models import Room
 from tests.factories import LocationFactory, PatientFactory, appointment_type
 from tests.treatments.factories_calendar import DAY, at, booking, practitioner_with_hours
-from treatments.scheduling.services.kernel import BookingError, booking_transaction, check_slot
+from treatments.scheduling.services.kernel.slots import BookingError, booking_transaction, check_slot
 
 NOW = at(DAY, 7)
 

@@ -9,7 +9,7 @@ from tests.treatments.factories_calendar import DAY, at, booking
 from treatments.models import AppointmentChange
 from treatments.scheduling.services.attendance import appointment_check_in
 from treatments.scheduling.services.booking import appointment_book, appointment_move
-from treatments.scheduling.services.kernel import history_entry
+from treatments.scheduling.services.kernel.history import history_entry
 
 NOW = at(DAY, 7)
 

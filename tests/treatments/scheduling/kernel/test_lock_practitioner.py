@@ -8,7 +8,7 @@ from django.db import transaction
 from tests.factories import PatientFactory, appointment_type
 from tests.treatments.factories_calendar import DAY, at
 from treatments.scheduling.services.booking import appointment_book
-from treatments.scheduling.services.kernel import booking_transaction, lock_practitioner
+from treatments.scheduling.services.kernel.slots import booking_transaction, lock_practitioner
 
 NOW = at(DAY, 7)
 

@@ -4,7 +4,7 @@ move service, its preview and the waitlist's offers all ask with it, so they ask
 from clinic.models import Room
 from tests.factories import LocationFactory
 from tests.treatments.factories_calendar import DAY, at, booking, practitioner_with_hours
-from treatments.scheduling.services.kernel import slot_args_for
+from treatments.scheduling.services.kernel.slots import slot_args_for
 
 NOW = at(DAY, 7)
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PatientFactory, appointment_type
 from tests.treatments.factories_calendar import DAY, at, booking
-from treatments.scheduling.services.kernel import slot_problem
+from treatments.scheduling.services.kernel.slots import slot_problem
 
 NOW = at(DAY, 7)
 

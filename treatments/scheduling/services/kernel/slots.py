@@ -1,26 +1,5 @@
-"""The booking kernel: what every booking write shares, public and taken once per operation. The
-desk (services/booking.py, booking_changes.py, booking_cancel.py), the patient portal, online
-booking (treatments/booking/services/) and the waitlist claim all write through these:
-
-- `BookingError`, `SlotTaken`: the refusals, their `message` shown to the user as is.
-- `booking_transaction()`: the transaction that turns a lost race into SlotTaken (by the refused
-  constraint's name), any other database refusal into BookingError.
-- `lock_practitioner(practitioner)`: the practitioner's row lock that serialises booking writes;
-  refuses to run outside `transaction.atomic`, and is taken once per booking transaction however
-  many checks ask for it.
-- `check_slot(**slot)`: the one-slot check (time zone, past, room, the practitioner's availability),
-  under the practitioner's lock; `slot_problem(...)` is the same check read without the lock, for
-  a preview or an offer (the calendar's move dialog, the waitlist) that must say what the write
-  would say.
-- `slot_args_for(appointment, start, ...)`: what the check asks of an appointment moved to `start`
-  (its patient, its practitioner or the one it goes to, its place or the new one, its room).
-- `history_entry(...)`: the AppointmentChange row every write keeps, one per change.
-- `Actor`, `author(by)`: who makes a change (a staff user, or None for the patient or the system).
-
-No double booking, ever: on PostgreSQL the exclusion constraints turn a lost race into
-IntegrityError -> SlotTaken with nothing saved; on SQLite `transaction_mode=IMMEDIATE` serialises
-writers, so the check made inside the transaction is authoritative.
-"""
+"""The slot half of the booking kernel: the refusals, the booking transaction, the practitioner's
+lock and the one-slot check (the package's __init__ tells the whole kernel)."""
 
 from __future__ import annotations
 
@@ -28,9 +7,8 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import NotRequired, TypeAlias, TypedDict, Unpack
+from typing import NotRequired, TypedDict, Unpack
 
-from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
@@ -38,21 +16,9 @@ from clinic.integrity import constraint_name, integrity_message
 from clinic.localtime import local_date
 from clinic.models import AppointmentType, Location, Practitioner, Room
 from patients.models import Patient
-from treatments.models import Appointment, AppointmentChange, TreatmentSeries
+from treatments.models import Appointment
 from treatments.scheduling.rules import as_sentence, type_times
 from treatments.scheduling.selectors.availability import availability_for
-
-# Who makes a change: a staff user, or None (the patient in the portal, a reply by text, the system).
-# Pages pass request.user, which the types allow to be anonymous; the role checks before any write
-# make it a user.
-Actor: TypeAlias = User | AnonymousUser | None
-
-
-def author(by: Actor) -> User | None:
-    """The user a row records as its author; an anonymous visitor never writes."""
-    if isinstance(by, AnonymousUser):
-        raise ValueError("An anonymous visitor cannot make a booking change.")
-    return by
 
 
 class BookingError(Exception):
@@ -202,33 +168,3 @@ def slot_args_for(
         "room": room if room is not None else (appointment.room if location is None else None),
         "exclude_ids": (appointment.pk, *(a.pk for a in later)),
     }
-
-
-def history_entry(
-    *,
-    kind: str,
-    by: Actor,
-    now: dt.datetime,
-    appointment: Appointment | None = None,
-    series: TreatmentSeries | None = None,
-    old: dt.datetime | None = None,
-    new: dt.datetime | None = None,
-    reason: str = "",
-    old_practitioner: Practitioner | None = None,
-    new_practitioner: Practitioner | None = None,
-) -> AppointmentChange:
-    """The one history row of a change to an appointment or a series (`by` None: the patient, or
-    the system). The series is the appointment's own unless given."""
-    series_id = series.pk if series is not None else getattr(appointment, "series_id", None)
-    return AppointmentChange.objects.create(
-        kind=kind,
-        by=author(by),
-        at=now,
-        appointment=appointment,
-        series_id=series_id,
-        old_start=old,
-        new_start=new,
-        old_practitioner=old_practitioner,
-        new_practitioner=new_practitioner,
-        reason=reason[:250],
-    )
