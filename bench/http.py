@@ -170,9 +170,8 @@ def _prepare(scale: str) -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from bench.__main__ import seed
     from bench.bench_calendar import PATIENTS, _ensure_appointments, _ensure_patients, busy_day_and_search, busy_days
-    from bench.core import sign_in
+    from bench.core import seed, sign_in
 
     seed(scale)
     _ensure_patients(PATIENTS)

@@ -31,6 +31,8 @@ from treatments.models import Appointment, TreatmentSeries
 PLACE_OF_SERVICE = "11"  # CMS place-of-service code: office
 # A visit is on the superbill once the patient came: checked in, or completed (its record signed).
 ATTENDED = (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED)
+# The patient may dispute a bill that exceeds the estimate by this much or more (45 CFR 149.620).
+DISPUTE_THRESHOLD = 40000  # $400.00 in cents
 POINTER_LETTERS = "ABCDEFGHIJKL"
 
 
@@ -342,7 +344,6 @@ def estimates_exceeded(*, patient_ids: list[int] | None = None, series_id: int |
     billed = the series' issued invoices (deposit, package, visits, fees) less their credit notes.
     One query, however many estimates."""
     from billing.models import CreditNote
-    from billing.services.documents import DISPUTE_THRESHOLD
 
     invoiced = (
         Invoice.objects.filter(series_id=OuterRef("series_id"))

@@ -32,8 +32,6 @@ from treatments.models import Appointment, TreatmentSeries
 from ._common import BillingError
 
 ESTIMATE_KIND = "estimate"
-# The patient may dispute a bill that exceeds the estimate by this much or more (45 CFR 149.620).
-DISPUTE_THRESHOLD = 40000  # $400.00 in cents
 
 
 def series_coding_save(

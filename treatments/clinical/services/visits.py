@@ -4,7 +4,6 @@ shared draft / sign / amend path is services/records.py."""
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from clinic.models import AppointmentType
 from treatments.clinical.services.errors import RecordError
 from treatments.clinical.services.outcomes import RANGES
+from treatments.clinical.services.record_data import RecordData
 from treatments.models import (
     Appointment,
     OutcomeScore,
@@ -21,9 +21,6 @@ from treatments.models import (
     Side,
     TreatmentSeries,
 )
-
-if TYPE_CHECKING:
-    from treatments.clinical.services.records import RecordData  # records imports this module
 
 Kind = SessionRecord.Kind
 
@@ -65,7 +62,7 @@ def record_kind(appointment_type: AppointmentType) -> str:
     return Kind.FOLLOW_UP
 
 
-def check_visit_fields(data: "RecordData | SessionRecord") -> None:
+def check_visit_fields(data: RecordData | SessionRecord) -> None:
     """Range and choice checks of the consultation and follow-up fields of a RecordData."""
     if data.proposed_side not in Side.values:
         raise RecordError(_("Choose the side."))
