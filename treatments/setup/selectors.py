@@ -21,7 +21,8 @@ from treatments.models import Appointment
 from treatments.scheduling.availability import Availability, Busy, DatedBlock, WeeklyBlock
 from treatments.scheduling.planning import place
 from treatments.scheduling.rules import HORIZON_DAYS, Window, offer_last, type_times
-from treatments.scheduling.selectors.availability import availability_around, closure_label
+from treatments.scheduling.selectors.availability import availability_around
+from treatments.scheduling.selectors.closures import closure_label
 from treatments.scheduling.selectors.hours import HoursBlock, HoursIndex, hour_blocks
 from treatments.scheduling.selectors.moves import series_siblings, session_window
 

@@ -1,5 +1,6 @@
 """Loads an `Availability` (treatments/scheduling/availability.py) from the database in three queries:
-working hours (the week's and the dated ones, selectors/hours.py), closures, live appointments;
+working hours (the week's and the dated ones, selectors/hours.py), closures (selectors/closures.py),
+live appointments;
 given `now`, a fourth: slots held by online bookings.
 Shared by the booking services, the series pages and the calendar's "next free slot"."""
 
@@ -7,42 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from clinic.localtime import clinic_zone, local_date, local_datetime
-from clinic.models import Closure, Location, Practitioner, Room
+from clinic.localtime import clinic_zone, local_datetime
+from clinic.models import Location, Practitioner, Room
 from patients.models import Patient
 from treatments.models import Appointment, OnlineBooking
 from treatments.scheduling.availability import Availability, Busy, DatedBlock, WeeklyBlock
-from treatments.scheduling.rules import date_span
+from treatments.scheduling.selectors.closures import closures_for
 from treatments.scheduling.selectors.hours import hour_blocks
-
-
-def closure_label(closure: Closure, practitioner: Practitioner, zone: ZoneInfo) -> str:
-    first = local_date(closure.starts_at, zone)
-    last = local_date(closure.ends_at - dt.timedelta(microseconds=1), zone)
-    dates = date_span(first, last)
-    if closure.practitioner_id is not None:
-        return _("%(who)s is away %(dates)s") % {"who": practitioner.display_name, "dates": dates}
-    if closure.location is not None:
-        return _("%(place)s is closed %(dates)s (%(reason)s)") % {
-            "place": closure.location.name,
-            "dates": dates,
-            "reason": closure.reason,
-        }
-    return _("the clinic is closed %(dates)s (%(reason)s)") % {"dates": dates, "reason": closure.reason}
-
-
-def closure_reason(closure: Closure, practitioner: Practitioner) -> str:
-    """What a closure is, for a sentence that already names the day."""
-    if closure.practitioner_id is not None:
-        return _("%(who)s is away") % {"who": practitioner.display_name}
-    if closure.location is not None:
-        return _("%(place)s closed — %(reason)s") % {"place": closure.location.name, "reason": closure.reason}
-    return _("clinic closed — %(reason)s") % {"reason": closure.reason}
 
 
 def availability_for(
@@ -66,20 +42,10 @@ def availability_for(
     # A day either side: bookings' buffers and closures cross midnight.
     since = local_datetime(first - dt.timedelta(days=1), dt.time(0, 0), zone)
     until = local_datetime(last + dt.timedelta(days=2), dt.time(0, 0), zone)
-    closures = [
-        Busy(c.starts_at, c.ends_at, closure_label(c, practitioner, zone), closure_reason(c, practitioner))
-        for c in Closure.objects.filter(starts_at__lt=until, ends_at__gt=since)
-        .filter(
-            Q(practitioner__isnull=True, location__isnull=True)
-            | Q(practitioner__isnull=True, location=location)
-            | Q(practitioner=practitioner, location__isnull=True)
-            | Q(practitioner=practitioner, location=location)
-        )
-        .select_related("location")
-    ]
     hours = hour_blocks(practitioner_id=practitioner.pk, location_id=location.pk, first=first, last=last)
     blocks = [WeeklyBlock(h.weekday, h.start, h.end) for h in hours if h.weekday is not None]
     dated = [DatedBlock(h.date, h.start, h.end) for h in hours if h.date is not None]
+    closures = closures_for(practitioner=practitioner, location=location, since=since, until=until, zone=zone)
     who = Q(practitioner=practitioner)
     if patient is not None:
         who |= Q(patient=patient)
