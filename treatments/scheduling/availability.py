@@ -141,10 +141,8 @@ class Availability:
         return joined
 
     def working(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
-        return [
-            (local_datetime(day, start, self.zone), local_datetime(day, end, self.zone))
-            for start, end in self._blocks_on(day)
-        ]
+        blocks = self._blocks_on(day)
+        return [(local_datetime(day, start, self.zone), local_datetime(day, end, self.zone)) for start, end in blocks]
 
     def works_on(self, day: dt.date) -> bool:
         return day.weekday() in self._by_weekday or day in self._by_date
@@ -212,9 +210,10 @@ class Availability:
     ) -> dt.datetime | None:
         """The free start that day closest to the preferred wall-clock time, on the clinic's grid
         (`on_grid`; `step` overrides it)."""
+        ranges = self.free_starts(day, duration, buffer)
         want = local_datetime(day, preferred, self.zone)
         best: dt.datetime | None = None
-        for r in self.free_starts(day, duration, buffer):
+        for r in ranges:
             if r.first <= want <= r.last:
                 return want
             # The range's nearer end, snapped onto the grid inward, staying inside the range.

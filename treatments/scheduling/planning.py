@@ -85,8 +85,9 @@ def place(
 ) -> Proposal:
     """One session inside its window, or a Proposal saying why not; `placed` (start, end + buffer)
     are the plan's sessions proposed so far, which it keeps clear of."""
+    days = candidate_days(window, weekday)
     availability = _with_placed(availability, window, buffer, placed)
-    for day in candidate_days(window, weekday):
+    for day in days:
         start = availability.nearest_start(day, preferred, duration, buffer)
         if start is not None:
             note = ""
