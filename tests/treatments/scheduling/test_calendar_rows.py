@@ -29,7 +29,7 @@ def test_the_lateral_join_and_the_subqueries_read_the_same_previous_session():
     Appointment.objects.filter(pk=lonely[0].pk).update(status=Appointment.Status.NO_SHOW)
     start, end = day_bounds(DAY)
 
-    rows = calendar_rows._appointments(start, end, None, calendar_setup())
+    rows = calendar_rows.appointment_rows(start, end, None, calendar_setup())
     earliest = start - calendar_rows.LONGEST
     through_subqueries = calendar_rows._rows_queryset(start, end, earliest, None, None, lateral=False)
     previous = calendar_rows.ROW_FIELDS.index("previous_start")
@@ -51,7 +51,7 @@ def test_the_cards_moments_are_the_appointments_own_to_the_microsecond():
     odd = at(DAY, 11) + dt.timedelta(microseconds=123457)
     Appointment.objects.filter(pk=sessions[1].pk).update(start=odd, end=odd + dt.timedelta(minutes=30, seconds=1))
     start, end = day_bounds(DAY)
-    [row] = calendar_rows._appointments(start, end, None, calendar_setup())
+    [row] = calendar_rows.appointment_rows(start, end, None, calendar_setup())
     stored = Appointment.objects.get(pk=sessions[1].pk)
     assert (row.start, row.end, row.previous_start) == (stored.start, stored.end, sessions[0].start)
     assert row.start.utcoffset() == dt.timedelta(0) and row.start.microsecond == 123457

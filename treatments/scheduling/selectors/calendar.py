@@ -28,7 +28,7 @@ from treatments.scheduling.selectors.calendar_grid import (
     mark_covered,
     minute_of,
 )
-from treatments.scheduling.selectors.calendar_rows import PATIENT_ID, CardRow, _appointments, card_rows, read_rows
+from treatments.scheduling.selectors.calendar_rows import PATIENT_ID, CardRow, appointment_rows, card_rows, read_rows
 from treatments.scheduling.selectors.calendar_setup import CalendarSetup, calendar_setup
 
 
@@ -169,7 +169,7 @@ def week_calendar(*, practitioner: Practitioner, first_day: dt.date, now: dt.dat
     days = [first_day + dt.timedelta(days=n) for n in range(7)]
     start, end = day_bounds(days[0], days[-1])
     setup = calendar_setup()
-    appointments = _appointments(start, end, practitioner, setup)
+    appointments = appointment_rows(start, end, practitioner, setup)
     hours = [h for h in setup.hours if h.practitioner_id == practitioner.pk]
     closures = list(
         Closure.objects.filter(starts_at__lt=end, ends_at__gt=start).filter(

@@ -282,7 +282,7 @@ def card_rows(rows: list[tuple], setup: CalendarSetup) -> list[CardRow]:
     return [CardRow(row, setup, moment) for row in rows]
 
 
-def _appointments(
+def appointment_rows(
     start: dt.datetime,
     end: dt.datetime,
     practitioner: Practitioner | None,

@@ -26,7 +26,7 @@ from treatments.scheduling.selectors.calendar_grid import (
     mark_covered,
     minute_of,
 )
-from treatments.scheduling.selectors.calendar_rows import _appointments
+from treatments.scheduling.selectors.calendar_rows import appointment_rows
 from treatments.scheduling.selectors.calendar_setup import calendar_setup
 from treatments.scheduling.selectors.calendar_version import appointments_between, days_version
 from treatments.scheduling.selectors.hours import HoursBlock
@@ -140,7 +140,7 @@ def team_week_calendar(
         built_start, built_end = day_bounds(min(built), max(built))
         appointments = [
             a
-            for a in _appointments(built_start, built_end, None, setup)
+            for a in appointment_rows(built_start, built_end, None, setup)
             if a.practitioner_id in shown and local_date(a.start) in built
         ]
     closures = setup.closures_between(start, end)
