@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 from billing.models import CancellationPolicy, CreditNote, DayClose, Fee, Invoice, Package, Refund
 from clinic.localtime import local_date
 from notifications.delivery import messages_sweep
+from tests.browser.signin import sign_in
 from tests.factories import (
-    PASSWORD,
     LocationFactory,
     PatientFactory,
     PractitionerFactory,
@@ -98,14 +98,6 @@ def menu(page, name):
     if toggler.is_visible():
         toggler.click()
     page.locator("#nav").get_by_role("link", name=name, exact=True).click()
-
-
-def sign_in(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def card(page, name="Maria Lopez"):

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from tests.browser.axe_portal import axe_violations
 from tests.browser.calendar_grid import DAY, clock, seeded  # noqa: F401 (fixtures used by name)
-from tests.factories import PASSWORD, PatientFactory
+from tests.browser.phone_fit import phone_problems
+from tests.browser.signin import sign_in
+from tests.factories import PatientFactory
 from tests.treatments.factories_calendar import at, practitioner_with_hours, series_booking
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded", "clock")]
@@ -28,18 +29,6 @@ STAFF_PAGES = [
     "/accounts/two-factor/",
 ]
 PUBLIC_PAGES = ["/consult/", "/consult/request/", "/book/", "/education/", "/accounts/login/"]
-
-
-def _problems(page, url: str, *, staff: bool = False) -> list[str]:
-    response = page.goto(url)
-    found = []
-    if response is None or response.status != 200 or (staff and "/accounts/login/" in page.url):
-        found.append(f"not shown: {response.status if response else None} {page.url}")
-    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    if wide > 0:
-        found.append(f"{wide}px too wide")
-    found += [f"{v['id']} {[n['target'] for n in v['nodes']][:3]}" for v in axe_violations(page)]
-    return found
 
 
 def test_every_page_fits_a_phone_and_is_axe_clean(browser, live_server, practitioner_user):
@@ -63,12 +52,9 @@ def test_every_page_fits_a_phone_and_is_axe_clean(browser, live_server, practiti
     ]
     context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
     page = context.new_page()
-    problems = {url: found for url in PUBLIC_PAGES if (found := _problems(page, f"{live_server.url}{url}"))}
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(practitioner_user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    problems = {url: found for url in PUBLIC_PAGES if (found := phone_problems(page, f"{live_server.url}{url}"))}
+    sign_in(page, live_server, practitioner_user)
     page.wait_for_url(f"{live_server.url}/**")
-    problems |= {url: found for url in pages if (found := _problems(page, f"{live_server.url}{url}", staff=True))}
+    problems |= {url: found for url in pages if (found := phone_problems(page, f"{live_server.url}{url}", staff=True))}
     context.close()
     assert problems == {}

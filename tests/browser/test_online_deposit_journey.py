@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from billing.models import DepositPolicy, Fee, Invoice, Package, Payment, Refund
 from clinic.models import AppointmentType
 from tests.billing.fake_stripe import fake_stripe_fixture, threaded_fake_stripe_fixture  # noqa: F401 (fixtures)
-from tests.factories import PASSWORD
+from tests.browser.signin import sign_in
 from tests.seeds import reseed
 from tests.treatments.factories_calendar import at, practitioner_with_hours
 from treatments.models import Appointment, OnlineBooking
@@ -62,14 +62,6 @@ def clinic(settings, tmp_path):
 def _code_from(folder) -> str:
     mails = sorted(folder.glob("*.log"))
     return re.search(r"booking code is (\d{6})", mails[-1].read_text()).group(1)
-
-
-def sign_in(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)], ids=["desk", "phone"])

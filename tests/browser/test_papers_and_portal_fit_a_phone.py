@@ -9,24 +9,12 @@ from django.utils import timezone
 
 from tests.billing.factories import desk_setup, issued_invoice
 from tests.billing.factories_series import SOLD, knee_series, sell
-from tests.browser.axe_portal import axe_violations
-from tests.factories import PASSWORD
+from tests.browser.phone_fit import phone_problems
+from tests.browser.signin import sign_in
 from tests.treatments.factories_portal import issue_link
 from treatments.models import Appointment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _problems(page, url: str) -> list[str]:
-    response = page.goto(url)
-    found = []
-    if response is None or response.status != 200:
-        found.append(f"not shown: {response.status if response else None} {page.url}")
-    wide = page.evaluate("() => document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth")
-    if wide > 0:
-        found.append(f"{wide}px too wide")
-    found += [f"{v['id']} {[n['target'] for n in v['nodes']][:3]}" for v in axe_violations(page)]
-    return found
 
 
 def test_the_patients_pages_and_papers_fit_a_phone_and_are_axe_clean(browser, live_server, desk_user):
@@ -53,14 +41,11 @@ def test_the_patients_pages_and_papers_fit_a_phone_and_are_axe_clean(browser, li
     ]
     context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
     page = context.new_page()
-    problems = {url: found for url in pages if (found := _problems(page, f"{live_server.url}{url}"))}
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(desk_user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    problems = {url: found for url in pages if (found := phone_problems(page, f"{live_server.url}{url}"))}
+    sign_in(page, live_server, desk_user)
     page.wait_for_url(f"{live_server.url}/desk/**")
     for url in ["/billing/", f"/billing/series/{setup.series.pk}/superbill/"]:
-        if found := _problems(page, f"{live_server.url}{url}"):
+        if found := phone_problems(page, f"{live_server.url}{url}"):
             problems[url] = found
     context.close()
     assert first.pk

@@ -16,8 +16,8 @@ from billing.models import Fee
 from billing.services.packages import package_sell
 from clinic.models import ClinicSettings
 from patients.tokens import portal_token_issue
+from tests.browser.signin import sign_in
 from tests.factories import (
-    PASSWORD,
     LocationFactory,
     PatientFactory,
     PractitionerFactory,
@@ -34,14 +34,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BOOKED = local(2027, 4, 29, 12)  # a Thursday
 SESSION_1 = local(2027, 5, 4, 9)
 LATER = [local(2027, 6, 1, 9), local(2027, 6, 29, 9), local(2027, 7, 27, 9), local(2027, 8, 24, 9)]
-
-
-def sign_in(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_after_session_one_the_patient_downloads_a_superbill_pdf(page, live_server, practitioner_user, tmp_path):

@@ -14,7 +14,7 @@ from clinic import roles
 from notifications.models import Message
 from tests.billing.factories_series import knee_series, sell
 from tests.browser.axe_portal import assert_accessible
-from tests.factories import PASSWORD
+from tests.browser.signin import sign_in
 from tests.treatments.factories_desk import ensure_seed, local
 from treatments.models import Appointment
 
@@ -27,14 +27,6 @@ AFTER_TWO_VISITS = local(2026, 6, 10, 10)
 def browser_context_args(browser_context_args):
     # axe is injected as a script; the Content-Security-Policy would block it.
     return {**browser_context_args, "bypass_csp": True}
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_visit_coded_20610_and_the_patients_address_reach_the_superbill(page, live_server, desk_user):
