@@ -2,6 +2,7 @@
 history row (billing.models.BillingEvent) and an audit entry (clinic.audit)."""
 
 from billing.selectors.ledger import business_date_for, credit_balance, day_totals
+from billing.selectors.refunds import refund_sources
 
 from ._common import BillingError, StaleInvoice
 from .checkout import checkout_invoice, receipt_email
@@ -10,7 +11,7 @@ from .days import day_close
 from .invoice_lines import invoice_add_appointment_line, invoice_add_fee_line, invoice_add_line, invoice_remove_line
 from .invoices import invoice_create_draft, invoice_delete_draft, invoice_issue
 from .payments import AllocationRequest, PaymentResult, payment_take
-from .refunds import invoice_keep_as_credit, refund_issue, refund_sources
+from .refunds import invoice_keep_as_credit, refund_issue
 
 __all__ = [
     "AllocationRequest",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from billing.gateway import GatewayError, refund_gateway
 from billing.models import Allocation, BillingEvent, Invoice, PatientCredit, Payment, PaymentMethod, Refund
 from billing.money import currency, format_money
-from billing.selectors.ledger import credit_balance
+from billing.selectors.refunds import refund_sources
 from clinic.models import AuditEntry
 
 from ._common import BillingError, record, require_clinic_admin, versions_match
@@ -27,51 +26,6 @@ from .payments import lock_patient_credit, once_per_attempt
 
 # The reason on a refund row that moved no money: it kept what an invoice owed back as credit.
 KEPT_AS_CREDIT = "kept as the patient's credit"
-
-
-@dataclass(frozen=True)
-class RefundSource:
-    """Where a refund of a payment may come from: an invoice it paid that now owes money back
-    (credited or voided), or the part of the payment kept as the patient's credit (invoice None)."""
-
-    invoice: Invoice | None
-    available: int
-
-
-def refund_sources(payment: Payment) -> list[RefundSource]:
-    """What of `payment` may be refunded now, by source (a few queries).
-
-    `left` is what no cash refund has taken yet (keeping money as credit is not a refund of it).
-    The credit part is what the payment holds outside invoices: its overpayment, plus what was
-    released from its invoices into credit or refunded from them, less what was refunded from
-    credit; it is bounded by the patient's credit and by `left`."""
-    rows = payment.refunds.order_by().values("invoice_id", "method").annotate(s=Sum("amount"))
-    released: dict[int, int] = {}
-    cash_refunded = from_credit = 0
-    for row in rows:
-        if row["method"] != PaymentMethod.PATIENT_CREDIT:
-            cash_refunded += row["s"]
-        if row["invoice_id"] is None:
-            from_credit += row["s"]
-        else:
-            released[row["invoice_id"]] = released.get(row["invoice_id"], 0) + row["s"]
-    allocated_by_invoice: dict[int, int] = dict(
-        payment.allocations.order_by().values("invoice_id").annotate(s=Sum("amount")).values_list("invoice_id", "s")
-    )
-    left = payment.amount - cash_refunded
-    sources: list[RefundSource] = []
-    if payment.method != PaymentMethod.PATIENT_CREDIT:
-        unallocated = payment.amount - sum(allocated_by_invoice.values()) + sum(released.values()) - from_credit
-        credit = min(unallocated, credit_balance(payment.patient_id), left)
-        if credit > 0:
-            sources.append(RefundSource(invoice=None, available=credit))
-        invoices = Invoice.objects.filter(pk__in=allocated_by_invoice, balance__lt=0).order_by("pk")
-        for invoice in invoices:
-            net = allocated_by_invoice[invoice.pk] - released.get(invoice.pk, 0)
-            available = min(net, -invoice.balance, left)
-            if available > 0:
-                sources.append(RefundSource(invoice=invoice, available=available))
-    return sources
 
 
 def invoice_keep_as_credit(
